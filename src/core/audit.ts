@@ -1,0 +1,31 @@
+/** An entry of the audit trail. `actorId` null = the system (CLI, GC, expiry). */
+export interface AuditEvent {
+  id: string;
+  at: number;
+  action: AuditAction;
+  actorId: string | null;
+  targetUserId: string | null;
+  sessionId: string | null;
+  reason: string | null;
+  ip: string | null;
+  /** Extra facts, e.g. `{ count: 12 }` for invalidate-all. */
+  details: Record<string, unknown> | null;
+}
+
+export const auditActions = [
+  'auth.sign-in',
+  'auth.sign-in-failed',
+  'auth.sign-out',
+  'session.revoked',
+  'sessions.revoked-others',
+  'user.force-signed-out',
+  'sessions.invalidated-all',
+  'settings.changed',
+  'password.changed',
+  'api-key.created',
+  'api-key.revoked',
+  'user.created',
+] as const;
+export type AuditAction = (typeof auditActions)[number];
+
+export type NewAuditEvent = Omit<AuditEvent, 'id' | 'at'> & { at?: number };

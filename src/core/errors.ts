@@ -1,0 +1,26 @@
+/**
+ * Errors are values with a code. The HTTP layer maps codes to status codes in one place
+ * (src/http/problem.ts); the CLI maps them to exit messages.
+ */
+export type SeshatErrorCode =
+  | 'invalid_input'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'session_limit'
+  | 'rate_limited'
+  | 'unavailable';
+
+export class SeshatError extends Error {
+  readonly code: SeshatErrorCode;
+  readonly detail: string;
+  constructor(code: SeshatErrorCode, detail: string, options?: ErrorOptions) {
+    super(detail, options);
+    this.name = 'SeshatError';
+    this.code = code;
+    this.detail = detail;
+  }
+}
+
+export const isSeshatError = (e: unknown): e is SeshatError => e instanceof SeshatError;

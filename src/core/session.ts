@@ -1,0 +1,69 @@
+/** What a User-Agent (and client hints) tell about the device behind a session. */
+export interface DeviceInfo {
+  browser: string | null;
+  browserVersion: string | null;
+  os: string | null;
+  osVersion: string | null;
+  /** desktop | mobile | tablet | bot | unknown (and whatever else a parser reports) */
+  deviceType: string;
+  deviceModel: string | null;
+  /** Reads like "Chrome on macOS". */
+  label: string;
+}
+
+export interface Location {
+  city: string | null;
+  region: string | null;
+  country: string | null;
+  countryCode: string | null;
+}
+
+/** Why a new session looks unusual (filled by the risk assessor, if one is configured). */
+export interface RiskAssessment {
+  suspicious: boolean;
+  reasons: string[];
+}
+
+export const unknownDevice: DeviceInfo = {
+  browser: null,
+  browserVersion: null,
+  os: null,
+  osVersion: null,
+  deviceType: 'unknown',
+  deviceModel: null,
+  label: 'Unknown device',
+};
+
+/** A session as stored. Times are epoch milliseconds. The raw token is never part of it. */
+export interface SessionRecord {
+  /** Public, opaque id (`ses_…`): safe to show; useless without the secret. */
+  id: string;
+  userId: string;
+  /** SHA-256 of the token's secret. */
+  secretHash: Uint8Array;
+  /** Last 8 characters of the token, for display. */
+  tokenHint: string;
+  /** Remember-me session (persistent cookie) rather than a browser session. */
+  persistent: boolean;
+  createdAt: number;
+  lastActiveAt: number;
+  revokedAt: number | null;
+  revokedReason: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  device: DeviceInfo;
+  location: Location | null;
+  risk: RiskAssessment | null;
+  /** Requests seen, written together with last-active (so it lags by at most one touch interval). */
+  requests: number;
+  lastPath: string | null;
+}
+
+/** Who is acting: the subject of permission checks. */
+export interface Actor {
+  userId: string;
+  role?: string;
+  /** The session the actor is using, when acting through one. */
+  sessionId?: string;
+  ip?: string | null;
+}

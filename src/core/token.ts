@@ -1,0 +1,61 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * A session token is `<publicId>.<secret>`.
+ * - publicId (`ses_` + 18 random bytes) names the row; it is not secret and appears in the API.
+ * - secret is 32 random bytes (256 bits); only SHA-256(secret) is stored, so a database leak
+ *   yields no usable token, and SHA-256 is enough because the secret has full entropy (no need for a slow hash).
+ */
+const ID_BYTES = 18;
+const SECRET_BYTES = 32;
+const ID_PATTERN = /^ses_[A-Za-z0-9_-]{24}$/;
+
+export const sessionIdSchema = z.string().regex(ID_PATTERN, 'not a session id');
+
+/** Bounded before the regex runs, so a 10 KB cookie costs nothing and never throws. */
+export const sessionTokenSchema = z
+  .string()
+  .max(128)
+  .regex(/^ses_[A-Za-z0-9_-]{24}\.[A-Za-z0-9_-]{43}$/);
+
+export interface NewToken {
+  id: string;
+  token: string;
+  secretHash: Buffer;
+  hint: string;
+}
+
+export function newSessionId(): string {
+  return 'ses_' + randomBytes(ID_BYTES).toString('base64url');
+}
+
+export function newToken(): NewToken {
+  const id = newSessionId();
+  const secret = randomBytes(SECRET_BYTES).toString('base64url');
+  const token = `${id}.${secret}`;
+  return { id, token, secretHash: hashSecret(secret), hint: tokenHint(token) };
+}
+
+export function hashSecret(secret: string): Buffer {
+  return createHash('sha256').update(secret).digest();
+}
+
+/** The last 8 characters: enough to tell tokens apart on screen, far too few to guess the rest (208 bits remain). */
+export function tokenHint(token: string): string {
+  return token.slice(-8);
+}
+
+/** Splits a token, or returns null for anything malformed: such a request is simply anonymous. */
+export function parseToken(raw: unknown): { id: string; secret: string } | null {
+  const parsed = sessionTokenSchema.safeParse(raw);
+  if (!parsed.success) return null;
+  const dot = parsed.data.indexOf('.');
+  return { id: parsed.data.slice(0, dot), secret: parsed.data.slice(dot + 1) };
+}
+
+/** Constant-time comparison of the presented secret's hash with the stored hash. */
+export function secretMatches(secret: string, storedHash: Uint8Array): boolean {
+  const presented = hashSecret(secret);
+  return storedHash.length === presented.length && timingSafeEqual(presented, storedHash);
+}

@@ -1,0 +1,71 @@
+import { LRUCache } from 'lru-cache';
+import type { SessionRecord } from './session.ts';
+
+export interface CacheOptions {
+  /** Most sessions kept (default 10,000). */
+  max?: number;
+  /**
+   * Longest an entry is trusted without re-reading the store (default 10 s). On a multi-node deployment
+   * this bounds how stale a node can be if it misses an invalidation message.
+   */
+  ttlMs?: number;
+}
+
+export interface CachedSession {
+  record: SessionRecord;
+  /** Requests counted since the last touch; written with the next touch. */
+  pendingRequests: number;
+}
+
+/**
+ * A bounded per-process cache of validated sessions.
+ *
+ * The revoke-vs-refill race: a request misses the cache and reads the row; before it stores the row in the
+ * cache, a revocation arrives and invalidates the (still absent) entry; the request would then cache a row
+ * that is already revoked. Every invalidation therefore bumps a generation and leaves a tombstone; a read
+ * takes a ticket (the generation) before it starts, and `fill` refuses to cache a row whose id — or the
+ * whole cache — was invalidated after that ticket.
+ */
+export class ValidationCache {
+  readonly #entries: LRUCache<string, CachedSession>;
+  readonly #tombstones: LRUCache<string, number>;
+  #generation = 0;
+  #flushedAt = 0;
+
+  constructor({ max = 10_000, ttlMs = 10_000 }: CacheOptions = {}) {
+    this.#entries = new LRUCache({ max, ttl: ttlMs });
+    // Tombstones only need to outlive the slowest store read; a minute is generous.
+    this.#tombstones = new LRUCache({ max, ttl: Math.max(ttlMs, 60_000) });
+  }
+
+  get(id: string): CachedSession | undefined {
+    return this.#entries.get(id);
+  }
+
+  ticket(): number {
+    return this.#generation;
+  }
+
+  fill(id: string, entry: CachedSession, ticket: number): void {
+    if (ticket < this.#flushedAt) return;
+    const invalidatedAt = this.#tombstones.get(id);
+    if (invalidatedAt !== undefined && invalidatedAt > ticket) return;
+    this.#entries.set(id, entry);
+  }
+
+  invalidate(id: string): void {
+    this.#generation++;
+    this.#tombstones.set(id, this.#generation);
+    this.#entries.delete(id);
+  }
+
+  flush(): void {
+    this.#generation++;
+    this.#flushedAt = this.#generation;
+    this.#entries.clear();
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}

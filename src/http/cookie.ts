@@ -1,0 +1,21 @@
+/** Session cookie rules (DESIGN.md): HttpOnly, SameSite=Lax, Path=/, Secure over HTTPS, Max-Age only for remember-me. */
+export interface SessionCookieOptions {
+  /** Base name (default `session_token`). */
+  name?: string;
+  /** Served over HTTPS: adds Secure and the `__Host-` prefix (which pins the cookie to this host and path /). */
+  secure?: boolean;
+}
+
+export interface ResolvedCookie {
+  name: string;
+  attributes: { httpOnly: true; sameSite: 'lax'; path: '/'; secure: boolean };
+}
+
+export function resolveCookie(options: SessionCookieOptions = {}): ResolvedCookie {
+  const secure = options.secure ?? false;
+  const base = options.name ?? 'session_token';
+  return {
+    name: secure && !base.startsWith('__Host-') ? `__Host-${base}` : base,
+    attributes: { httpOnly: true, sameSite: 'lax', path: '/', secure },
+  };
+}

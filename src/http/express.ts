@@ -1,0 +1,74 @@
+import { parseCookie } from 'cookie';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { CreatedSession, SessionManager } from '../core/session-manager.ts';
+import type { SessionRecord } from '../core/session.ts';
+import { resolveCookie, type SessionCookieOptions } from './cookie.ts';
+import { isCsrfSafe, originSet } from './csrf.ts';
+import { problem } from './problem.ts';
+
+export interface SeshatExpressOptions {
+  manager: SessionManager;
+  cookie?: SessionCookieOptions;
+  /** Origins allowed to send cookie-authenticated POST/PUT/PATCH/DELETE besides same-origin pages. */
+  trustedOrigins?: string[];
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The validated session, or null for an anonymous request. */
+      session: SessionRecord | null;
+    }
+  }
+}
+
+export interface SeshatExpress {
+  /** Validates the session cookie and sets `req.session`; refuses cross-site unsafe requests with 403. */
+  middleware: RequestHandler;
+  /** Sets the cookie of a session just created (a login). */
+  startSession(res: Response, created: CreatedSession): void;
+  /** Clears the session cookie (a logout). */
+  endSession(res: Response): void;
+}
+
+export function seshatExpress(options: SeshatExpressOptions): SeshatExpress {
+  const { manager } = options;
+  const cookie = resolveCookie(options.cookie);
+  const trusted = originSet(options.trustedOrigins ?? []);
+
+  const middleware = (req: Request, res: Response, next: NextFunction): void => {
+    req.session = null;
+    const header = req.headers.cookie;
+    const token = header ? parseCookie(header)[cookie.name] : undefined;
+    if (token === undefined) return next();
+    const safe = isCsrfSafe({
+      method: req.method,
+      secFetchSite: req.get('sec-fetch-site'),
+      origin: req.get('origin'),
+      trustedOrigins: trusted,
+    });
+    if (!safe) {
+      res.status(403).type('application/problem+json').json(problem('forbidden', 'Cross-site request refused (CSRF protection).'));
+      return;
+    }
+    manager.validate(token, { path: req.originalUrl }).then((session) => {
+      req.session = session;
+      next();
+    }, next);
+  };
+
+  return {
+    middleware,
+    startSession(res, created) {
+      res.cookie(cookie.name, created.token, {
+        ...cookie.attributes,
+        // Express takes milliseconds here.
+        ...(created.cookieMaxAge !== undefined ? { maxAge: created.cookieMaxAge * 1000 } : {}),
+      });
+    },
+    endSession(res) {
+      res.clearCookie(cookie.name, cookie.attributes);
+    },
+  };
+}

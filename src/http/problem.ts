@@ -1,0 +1,63 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isSeshatError, type SeshatErrorCode } from '../core/errors.ts';
+
+/** RFC 9457 problem details. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  /** Field-level problems for invalid input. */
+  errors?: { path: string; message: string }[];
+}
+
+/** The one place where error codes become HTTP statuses. */
+const byCode: Record<SeshatErrorCode, { status: number; title: string }> = {
+  invalid_input: { status: 400, title: 'Invalid input' },
+  unauthenticated: { status: 401, title: 'Not signed in' },
+  forbidden: { status: 403, title: 'Forbidden' },
+  not_found: { status: 404, title: 'Not found' },
+  conflict: { status: 409, title: 'Conflict' },
+  session_limit: { status: 409, title: 'Session limit reached' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  unavailable: { status: 503, title: 'Service unavailable' },
+};
+
+export const problemType = (code: string) => `https://seshat.dev/problems/${code.replace(/_/g, '-')}`;
+
+export function problem(code: SeshatErrorCode, detail: string, extra?: Partial<Problem>): Problem {
+  const { status, title } = byCode[code];
+  return { type: problemType(code), title, status, detail, ...extra };
+}
+
+export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
+  return reply.code(p.status).type('application/problem+json').send(p);
+}
+
+/** Fastify error handler: every error leaves as problem+json; unexpected ones are logged and told apart from client errors. */
+export function problemErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (isSeshatError(error)) return sendProblem(reply, problem(error.code, error.detail));
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const errors = error.validation.map((v) => ({ path: v.instancePath || '/', message: v.message ?? 'invalid' }));
+    const where = error.validationContext ?? 'request';
+    return sendProblem(reply, problem('invalid_input', `The ${where} is not valid: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, { errors }));
+  }
+  const status = error.statusCode ?? 500;
+  if (status === 429) return sendProblem(reply, problem('rate_limited', error.message));
+  if (status >= 400 && status < 500) {
+    // Fastify's own client errors: bad JSON, wrong content type, body too large, …
+    return sendProblem(reply, { type: problemType(error.code ?? 'bad_request'), title: 'Bad request', status, detail: error.message });
+  }
+  if (isUnavailable(error)) {
+    request.log.error({ err: error }, 'store unavailable');
+    return sendProblem(reply, problem('unavailable', 'The session store is not reachable. Try again shortly.'));
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return sendProblem(reply, { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'Something went wrong on our side.' });
+}
+
+/** Connection-level database failures: answered 503 so clients retry, and never read as "not signed in". */
+function isUnavailable(error: { code?: string }): boolean {
+  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001', '08003', 'ERR_SQLITE_ERROR'].includes(error.code ?? '');
+}

@@ -1,0 +1,123 @@
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import Fastify from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { systemClock, type Clock } from '../core/clock.ts';
+import { roleBasedPolicy } from '../core/permissions.ts';
+import { SessionManager, type SessionEnricher } from '../core/session-manager.ts';
+import { seshatFastify } from '../http/fastify.ts';
+import { problem, problemErrorHandler, sendProblem } from '../http/problem.ts';
+import { openStore } from '../store/open.ts';
+import type { Store } from '../store/types.ts';
+import type { ServerConfig } from './config.ts';
+import type { App, ServerContext } from './context.ts';
+import { DEFAULT_COST, generatePassword } from './passwords.ts';
+import { authRoutes } from './routes/auth.ts';
+import { healthRoutes } from './routes/health.ts';
+import { sessionRoutes } from './routes/sessions.ts';
+import { UserDirectory } from './users.ts';
+
+export interface ServerOptions {
+  config: ServerConfig;
+  /** An open store; by default the one `config.databaseUrl` names. */
+  store?: Store;
+  clock?: Clock;
+  /** scrypt cost; tests lower it, nothing else should. */
+  passwordCost?: typeof DEFAULT_COST;
+  enrich?: SessionEnricher;
+  /** Pino logger options, or false for none. */
+  logger?: boolean | object;
+}
+
+export interface SeshatServer extends ServerContext {
+  app: App;
+  close(): Promise<void>;
+}
+
+/** Assembles the stand-alone server: store, session manager, users, routes. Does not listen. */
+export async function createServer(options: ServerOptions): Promise<SeshatServer> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const store = options.store ?? (await openStore(config.databaseUrl));
+  await store.migrate();
+
+  const manager = new SessionManager({
+    store,
+    clock,
+    policy: roleBasedPolicy(['admin']),
+    touchIntervalMs: config.touchIntervalMs,
+    ...(options.enrich ? { enrich: options.enrich } : {}),
+  });
+  await manager.start();
+  const users = new UserDirectory(store, manager.audit, clock, options.passwordCost);
+
+  const app = Fastify({
+    logger: options.logger ?? {
+      level: config.logLevel,
+      // Tokens and keys must never reach a log line.
+      redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+    },
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
+    bodyLimit: 64 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  manager.events.on('error', (error) => app.log.warn({ err: error }, 'background session task failed'));
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(problemErrorHandler);
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, problem('not_found', `No route for ${request.method} ${request.url.split('?')[0]}.`)));
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        'script-src': ["'self'"],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:'],
+        // Only ask browsers to upgrade to HTTPS when we are actually served over it.
+        'upgrade-insecure-requests': config.secureCookies ? [] : null,
+      },
+    },
+    strictTransportSecurity: config.secureCookies,
+  });
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Seshat', description: 'Login-session management API', version: '0.1.0' },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(seshatFastify, {
+    manager,
+    cookie: { name: config.cookieName, secure: config.secureCookies },
+    trustedOrigins: config.trustedOrigins,
+  });
+
+  const ctx: ServerContext = { config, store, manager, users };
+  await authRoutes(app, ctx);
+  await sessionRoutes(app, ctx);
+  await healthRoutes(app, ctx);
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  return {
+    ...ctx,
+    app,
+    async close() {
+      await app.close();
+      await manager.stop();
+      await store.close();
+    },
+  };
+}
+
+/** On first start with no accounts: an admin from SESHAT_ADMIN_EMAIL/PASSWORD, or one with a printed one-time password. */
+export async function ensureAdmin(server: SeshatServer, print: (line: string) => void): Promise<void> {
+  if ((await server.users.count()) > 0) return;
+  const email = server.config.admin.email ?? 'admin@seshat.local';
+  const given = server.config.admin.password;
+  const password = given ?? generatePassword();
+  await server.users.create({ email, name: 'Administrator', role: 'admin', password });
+  if (given) print(`Created admin account ${email} (password from SESHAT_ADMIN_PASSWORD).`);
+  else print(`Created admin account ${email} with one-time password: ${password}\nSign in and change it under Settings → Security.`);
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+const list = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .pipe(z.array(z.string()));
+
+/** Server configuration from the environment; one schema is both the check and the type. */
+export const serverEnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  DATABASE_URL: z.string().min(1).default('sqlite:./data/seshat.db'),
+  /** The URL people use to reach the server; https:// turns on Secure cookies with the __Host- prefix. */
+  SESHAT_PUBLIC_URL: z.url().optional(),
+  /** More origins allowed to send cookie-authenticated writes (comma-separated). */
+  SESHAT_TRUSTED_ORIGINS: list.default([]),
+  /** Proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated). Off by default. */
+  SESHAT_TRUSTED_PROXIES: list.default([]),
+  SESHAT_COOKIE_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('session_token'),
+  SESHAT_ADMIN_EMAIL: z.email().optional(),
+  SESHAT_ADMIN_PASSWORD: z.string().min(8).max(1024).optional(),
+  /** Sign-in attempts per client IP per minute. */
+  SESHAT_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  /** How often a session's last-active time is written, at most (seconds). */
+  SESHAT_TOUCH_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type ServerEnv = z.infer<typeof serverEnvSchema>;
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  publicUrl: string;
+  secureCookies: boolean;
+  cookieName: string;
+  trustedOrigins: string[];
+  trustedProxies: string[];
+  admin: { email: string | undefined; password: string | undefined };
+  loginRateLimit: number;
+  touchIntervalMs: number;
+  logLevel: ServerEnv['LOG_LEVEL'];
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const parsed = serverEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`Invalid configuration:\n${problems}`);
+  }
+  const e = parsed.data;
+  const publicUrl = e.SESHAT_PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    publicUrl,
+    secureCookies: publicUrl.startsWith('https://'),
+    cookieName: e.SESHAT_COOKIE_NAME,
+    trustedOrigins: [publicUrl, ...e.SESHAT_TRUSTED_ORIGINS],
+    trustedProxies: e.SESHAT_TRUSTED_PROXIES,
+    admin: { email: e.SESHAT_ADMIN_EMAIL, password: e.SESHAT_ADMIN_PASSWORD },
+    loginRateLimit: e.SESHAT_LOGIN_RATE_LIMIT,
+    touchIntervalMs: e.SESHAT_TOUCH_INTERVAL_SECONDS * 1000,
+    logLevel: e.LOG_LEVEL,
+  };
+}

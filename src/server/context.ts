@@ -1,0 +1,37 @@
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { SeshatError } from '../core/errors.ts';
+import type { SessionManager } from '../core/session-manager.ts';
+import type { Actor, SessionRecord } from '../core/session.ts';
+import type { Store, UserRecord } from '../store/types.ts';
+import type { ServerConfig } from './config.ts';
+import type { UserDirectory } from './users.ts';
+
+/** What every route module gets: the services, never the HTTP server's internals. */
+export interface ServerContext {
+  config: ServerConfig;
+  store: Store;
+  manager: SessionManager;
+  users: UserDirectory;
+}
+
+export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
+
+export function requireSession(request: FastifyRequest): SessionRecord {
+  if (!request.session) throw new SeshatError('unauthenticated', 'Sign in to continue.');
+  return request.session;
+}
+
+/** The signed-in user and their session; a session whose user no longer exists counts as signed out. */
+export async function requireUser(request: FastifyRequest, ctx: ServerContext): Promise<{ session: SessionRecord; user: UserRecord; actor: Actor }> {
+  const session = requireSession(request);
+  const user = await ctx.users.find(session.userId);
+  if (!user) throw new SeshatError('unauthenticated', 'Sign in to continue.');
+  return { session, user, actor: { userId: user.id, role: user.role, sessionId: session.id, ip: request.ip } };
+}
+
+/** The actor for "my sessions" endpoints: role deliberately left out, so only the owner rule applies. */
+export function ownActor(request: FastifyRequest): Actor {
+  const session = requireSession(request);
+  return { userId: session.userId, sessionId: session.id, ip: request.ip };
+}

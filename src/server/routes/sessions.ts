@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import type { App, ServerContext } from '../context.ts';
+import { ownActor } from '../context.ts';
+import { noContent, problemSchema, revokedCount, sessionDetailSchema, sessionIdParams, sessionSchema } from '../schemas.ts';
+import { sessionDetailView, sessionView } from '../views.ts';
+
+/** "My sessions": each user sees and signs out only their own (owner rule, whatever their role). */
+export async function sessionRoutes(app: App, { manager }: ServerContext): Promise<void> {
+  app.get('/api/sessions', { schema: { tags: ['sessions'], response: { 200: z.object({ sessions: z.array(sessionSchema) }), 401: problemSchema } } }, async (request) => {
+    const actor = ownActor(request);
+    const sessions = await manager.listOwnSessions(actor);
+    return { sessions: sessions.map((s) => sessionView(s, manager, actor.sessionId)) };
+  });
+
+  app.get('/api/sessions/:id', {
+    schema: { tags: ['sessions'], params: sessionIdParams, response: { 200: sessionDetailSchema, 401: problemSchema, 404: problemSchema } },
+  }, async (request) => {
+    const actor = ownActor(request);
+    return sessionDetailView(await manager.getSession(actor, request.params.id), manager, actor.sessionId);
+  });
+
+  app.delete('/api/sessions/:id', {
+    schema: { tags: ['sessions'], params: sessionIdParams, response: { 204: noContent, 401: problemSchema, 404: problemSchema, 409: problemSchema } },
+  }, async (request, reply) => {
+    await manager.revokeSession(ownActor(request), request.params.id);
+    return reply.code(204).send(null);
+  });
+
+  app.post('/api/sessions/revoke-others', { schema: { tags: ['sessions'], response: { 200: revokedCount, 401: problemSchema } } }, async (request) => {
+    return { revoked: await manager.revokeOtherSessions(ownActor(request)) };
+  });
+}

@@ -1,0 +1,38 @@
+import type { SessionManager } from '../core/session-manager.ts';
+import type { SessionRecord } from '../core/session.ts';
+import { ACTIVE_WINDOW_MS, expiresAt } from '../core/settings.ts';
+import type { z } from 'zod';
+import type { sessionDetailSchema, sessionSchema } from './schemas.ts';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A stored session as API.md's `Session`. Never includes the token or its hash. */
+export function sessionView(s: SessionRecord, manager: SessionManager, currentId: string | undefined): z.infer<typeof sessionSchema> {
+  const now = manager.clock.now();
+  const current = s.id === currentId;
+  // The current session is being used by this very request, even if its last-active write is pending.
+  const lastActiveAt = current ? Math.max(s.lastActiveAt, now) : s.lastActiveAt;
+  const expiry = expiresAt(s, manager.settings);
+  return {
+    id: s.id,
+    current,
+    createdAt: iso(s.createdAt),
+    lastActiveAt: iso(lastActiveAt),
+    expiresAt: Number.isFinite(expiry) ? iso(expiry) : null,
+    persistent: s.persistent,
+    status: now - lastActiveAt < ACTIVE_WINDOW_MS ? 'active' : 'idle',
+    ip: s.ip,
+    location: s.location,
+    device: s.device,
+    tokenHint: `…${s.tokenHint}`,
+    risk: s.risk,
+  };
+}
+
+export function sessionDetailView(s: SessionRecord, manager: SessionManager, currentId: string | undefined): z.infer<typeof sessionDetailSchema> {
+  return {
+    ...sessionView(s, manager, currentId),
+    userAgent: s.userAgent,
+    activity: { requests: s.requests, lastPath: s.lastPath },
+  };
+}

@@ -1,0 +1,2 @@
+export { SqliteStore } from './sqlite-store.ts';
+export { sqliteMigrations } from './migrations.ts';

@@ -1,0 +1,63 @@
+/**
+ * SQLite schema, one entry per version; applied in order, each in its own transaction, never edited once
+ * released (add a new version instead). Times are epoch milliseconds.
+ */
+export const sqliteMigrations: { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'sessions, users, settings, audit',
+    sql: `
+      CREATE TABLE users (
+        id            TEXT PRIMARY KEY,
+        email         TEXT NOT NULL UNIQUE,
+        name          TEXT NOT NULL,
+        role          TEXT NOT NULL CHECK (role IN ('user', 'admin')),
+        password_hash TEXT NOT NULL,
+        created_at    INTEGER NOT NULL
+      );
+
+      -- No foreign key to users: the library stores sessions for any application's user ids.
+      CREATE TABLE sessions (
+        id             TEXT PRIMARY KEY,
+        user_id        TEXT NOT NULL,
+        secret_hash    BLOB NOT NULL,
+        token_hint     TEXT NOT NULL,
+        persistent     INTEGER NOT NULL,
+        created_at     INTEGER NOT NULL,
+        last_active_at INTEGER NOT NULL,
+        revoked_at     INTEGER,
+        revoked_reason TEXT,
+        ip             TEXT,
+        user_agent     TEXT,
+        device         TEXT NOT NULL,
+        location       TEXT,
+        risk           TEXT,
+        requests       INTEGER NOT NULL DEFAULT 0,
+        last_path      TEXT
+      );
+      -- Listing a user's live sessions. Deliberately no index on last_active_at: touches stay cheap.
+      CREATE INDEX sessions_live_by_user ON sessions (user_id) WHERE revoked_at IS NULL;
+
+      CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+
+      CREATE TABLE audit_events (
+        seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+        id             TEXT NOT NULL UNIQUE,
+        at             INTEGER NOT NULL,
+        action         TEXT NOT NULL,
+        actor_id       TEXT,
+        target_user_id TEXT,
+        session_id     TEXT,
+        reason         TEXT,
+        ip             TEXT,
+        details        TEXT
+      );
+      CREATE INDEX audit_by_actor ON audit_events (actor_id, seq);
+      CREATE INDEX audit_by_target ON audit_events (target_user_id, seq);
+      CREATE INDEX audit_by_action ON audit_events (action, seq);
+    `,
+  },
+];
