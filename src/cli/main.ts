@@ -65,18 +65,25 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+const started: SessionManager[] = [];
+
 async function withStore(work: (store: Store) => Promise<number>): Promise<number> {
   const store = await openStore(loadConfig().databaseUrl);
   try {
     await store.migrate();
     return await work(store);
   } finally {
+    for (const manager of started.splice(0)) await manager.stop();
     await store.close();
   }
 }
 
+/** A manager for one command. On PostgreSQL it publishes its revocations to the running servers' caches. */
 async function managerFor(store: Store): Promise<SessionManager> {
-  return new SessionManager({ store, policy: roleBasedPolicy(['admin']) }).start();
+  const channel = store.createInvalidationChannel?.({ nodeId: `cli/${process.pid}` });
+  const manager = await new SessionManager({ store, policy: roleBasedPolicy(['admin']), ...(channel ? { channel } : {}) }).start();
+  started.push(manager);
+  return manager;
 }
 
 async function serve(): Promise<number> {

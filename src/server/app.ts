@@ -4,6 +4,7 @@ import fastifySwagger from '@fastify/swagger';
 import Fastify from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { systemClock, type Clock } from '../core/clock.ts';
+import { isSeshatError } from '../core/errors.ts';
 import { roleBasedPolicy } from '../core/permissions.ts';
 import { SessionManager, type SessionEnricher } from '../core/session-manager.ts';
 import { seshatFastify } from '../http/fastify.ts';
@@ -42,11 +43,20 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   const store = options.store ?? (await openStore(config.databaseUrl));
   await store.migrate();
 
+  // Several processes on one PostgreSQL database: revocations and settings changes reach the other nodes'
+  // caches over the store's channel (LISTEN/NOTIFY). SQLite is single-process and has none.
+  let channelError: (error: unknown) => void = () => {};
+  const channel = store.createInvalidationChannel?.({
+    ...(config.nodeId ? { nodeId: config.nodeId } : {}),
+    onError: (error) => channelError(error),
+  });
   const manager = new SessionManager({
     store,
     clock,
     policy: roleBasedPolicy(['admin']),
     touchIntervalMs: config.touchIntervalMs,
+    cache: config.cache,
+    ...(channel ? { channel } : {}),
     ...(options.enrich ? { enrich: options.enrich } : {}),
   });
   await manager.start();
@@ -62,6 +72,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     bodyLimit: 64 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
   manager.events.on('error', (error) => app.log.warn({ err: error }, 'background session task failed'));
+  channelError = (error) => app.log.warn({ err: error }, 'invalidation channel lost; session cache flushed, reconnecting');
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -117,7 +128,13 @@ export async function ensureAdmin(server: SeshatServer, print: (line: string) =>
   const email = server.config.admin.email ?? 'admin@seshat.local';
   const given = server.config.admin.password;
   const password = given ?? generatePassword();
-  await server.users.create({ email, name: 'Administrator', role: 'admin', password });
+  try {
+    await server.users.create({ email, name: 'Administrator', role: 'admin', password });
+  } catch (error) {
+    // Several nodes starting at once on one PostgreSQL database: another one created the account first.
+    if (isSeshatError(error) && error.code === 'conflict') return;
+    throw error;
+  }
   if (given) print(`Created admin account ${email} (password from SESHAT_ADMIN_PASSWORD).`);
   else print(`Created admin account ${email} with one-time password: ${password}\nSign in and change it under Settings → Security.`);
 }

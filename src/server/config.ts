@@ -23,6 +23,16 @@ export const serverEnvSchema = z.object({
   SESHAT_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   /** How often a session's last-active time is written, at most (seconds). */
   SESHAT_TOUCH_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
+  /**
+   * How long a node trusts a cached session without re-reading the store (seconds, default 10; 0 turns the
+   * cache off). With PostgreSQL this is the longest another node can keep accepting a revoked session if
+   * it misses the NOTIFY (normally it refuses within milliseconds).
+   */
+  SESHAT_CACHE_TTL_SECONDS: z.coerce.number().min(0).max(3600).default(10),
+  /** Most sessions cached per process (default 10,000). */
+  SESHAT_CACHE_MAX: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+  /** Names this process in PostgreSQL's pg_stat_activity (`seshat-invalidation <id>`); default `<hostname>/<pid>`. */
+  SESHAT_NODE_ID: z.string().regex(/^[\w.:/-]{1,40}$/).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -40,6 +50,9 @@ export interface ServerConfig {
   admin: { email: string | undefined; password: string | undefined };
   loginRateLimit: number;
   touchIntervalMs: number;
+  /** Validation cache; `false` when SESHAT_CACHE_TTL_SECONDS is 0. */
+  cache: { ttlMs: number; max: number } | false;
+  nodeId: string | undefined;
   logLevel: ServerEnv['LOG_LEVEL'];
 }
 
@@ -63,6 +76,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     admin: { email: e.SESHAT_ADMIN_EMAIL, password: e.SESHAT_ADMIN_PASSWORD },
     loginRateLimit: e.SESHAT_LOGIN_RATE_LIMIT,
     touchIntervalMs: e.SESHAT_TOUCH_INTERVAL_SECONDS * 1000,
+    cache: e.SESHAT_CACHE_TTL_SECONDS === 0 ? false : { ttlMs: Math.round(e.SESHAT_CACHE_TTL_SECONDS * 1000), max: e.SESHAT_CACHE_MAX },
+    nodeId: e.SESHAT_NODE_ID,
     logLevel: e.LOG_LEVEL,
   };
 }

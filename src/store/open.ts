@@ -1,4 +1,5 @@
 import { SeshatError } from '../core/errors.ts';
+import { PostgresStore } from './postgres/postgres-store.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
 import type { Store } from './types.ts';
 
@@ -8,7 +9,7 @@ import type { Store } from './types.ts';
  */
 export async function openStore(databaseUrl: string): Promise<Store> {
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new SeshatError('invalid_input', 'PostgreSQL support is not built into this version yet.');
+    return new PostgresStore(databaseUrl);
   }
   const path = databaseUrl.startsWith('sqlite:') ? databaseUrl.slice('sqlite:'.length) : databaseUrl;
   if (path === '') throw new SeshatError('invalid_input', 'DATABASE_URL names no SQLite file.');

@@ -1,4 +1,5 @@
 import type { AuditAction, AuditEvent } from '../core/audit.ts';
+import type { InvalidationChannel } from '../core/invalidation.ts';
 import type { SessionRecord } from '../core/session.ts';
 import type { ExpiryCutoffs } from '../core/settings.ts';
 
@@ -122,6 +123,11 @@ export interface Store extends SessionStore, SettingsStore, AuditStore, UserStor
   readonly dialect: 'sqlite' | 'postgres';
   /** Applies pending migrations; returns the versions applied. */
   migrate(): Promise<number[]>;
+  /**
+   * Cross-node cache invalidation, for dialects several processes share (PostgreSQL: LISTEN/NOTIFY).
+   * Absent for single-process stores (SQLite), where local invalidation is enough.
+   */
+  createInvalidationChannel?(options?: { nodeId?: string; onError?: (error: unknown) => void }): InvalidationChannel;
   /** Cheap round trip for health checks. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,0 +1,176 @@
+import { hostname } from 'node:os';
+import pg from 'pg';
+import { z } from 'zod';
+import type { Invalidation, InvalidationChannel, InvalidationListener } from '../../core/invalidation.ts';
+
+export interface PgInvalidationOptions {
+  /** Names this process in pg_stat_activity (`seshat-invalidation <nodeId>`); default `<hostname>/<pid>`. */
+  nodeId?: string;
+  /** First reconnect delay after the listening connection drops (default 100 ms); doubles up to `maxBackoffMs`. */
+  minBackoffMs?: number;
+  /** Longest reconnect delay (default 5 s). */
+  maxBackoffMs?: number;
+  /** Reports connection problems (the server logs them). */
+  onError?: (error: unknown) => void;
+}
+
+export const INVALIDATION_CHANNEL = 'seshat_invalidation';
+/** NOTIFY payloads must stay under 8000 bytes: ~30-byte ids, 200 per message. */
+const IDS_PER_MESSAGE = 200;
+
+const invalidationSchema: z.ZodType<Invalidation> = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('sessions'), ids: z.array(z.string().max(64)).max(IDS_PER_MESSAGE) }),
+  z.object({ kind: z.literal('all') }),
+  z.object({ kind: z.literal('settings') }),
+]);
+
+type Execute = (sql: string, values: unknown[]) => Promise<void>;
+type ResolvedOptions = Required<Omit<PgInvalidationOptions, 'onError'>> & Pick<PgInvalidationOptions, 'onError'>;
+
+/**
+ * Cross-node cache invalidation over PostgreSQL LISTEN/NOTIFY.
+ *
+ * Publishing goes through the store's pool (`pg_notify`), after the revocation has committed: a listener
+ * that receives the message and re-reads the row sees it revoked. Listening uses one dedicated connection
+ * (a pooled one would be handed to other queries and lose the LISTEN). Notifications are not queued for a
+ * disconnected listener, so when that connection drops, `listener.reset()` makes the manager flush its
+ * cache at once; the connection is re-established with exponential backoff and `reset()` is called again
+ * once LISTEN is back, because messages sent while it was down are lost. Between the two, cached entries
+ * are bounded by the cache TTL.
+ */
+export class PgInvalidationChannel implements InvalidationChannel {
+  readonly #connectionString: string;
+  readonly #execute: Execute;
+  readonly #options: ResolvedOptions;
+
+  constructor(connectionString: string, execute: Execute, options: PgInvalidationOptions = {}) {
+    this.#connectionString = connectionString;
+    this.#execute = execute;
+    this.#options = {
+      nodeId: options.nodeId ?? `${hostname()}/${process.pid}`,
+      minBackoffMs: options.minBackoffMs ?? 100,
+      maxBackoffMs: options.maxBackoffMs ?? 5000,
+      onError: options.onError,
+    };
+  }
+
+  get applicationName(): string {
+    return `seshat-invalidation ${this.#options.nodeId}`.slice(0, 63);
+  }
+
+  async publish(invalidation: Invalidation): Promise<void> {
+    const messages: Invalidation[] =
+      invalidation.kind === 'sessions'
+        ? chunks(invalidation.ids, IDS_PER_MESSAGE).map((ids) => ({ kind: 'sessions', ids }))
+        : [invalidation];
+    for (const message of messages) {
+      await this.#execute('SELECT pg_notify($1, $2)', [INVALIDATION_CHANNEL, JSON.stringify(message)]);
+    }
+  }
+
+  async subscribe(listener: InvalidationListener): Promise<() => Promise<void>> {
+    const subscription = new Subscription(this.#connectionString, this.applicationName, listener, this.#options);
+    await subscription.connect(); // the first connection must work: fail start-up rather than run unsynchronised
+    return () => subscription.stop();
+  }
+}
+
+class Subscription {
+  readonly #connectionString: string;
+  readonly #applicationName: string;
+  readonly #listener: InvalidationListener;
+  readonly #options: ResolvedOptions;
+  #client: pg.Client | null = null;
+  #stopped = false;
+  #retry: NodeJS.Timeout | null = null;
+  #backoff: number;
+
+  constructor(connectionString: string, applicationName: string, listener: InvalidationListener, options: ResolvedOptions) {
+    this.#connectionString = connectionString;
+    this.#applicationName = applicationName;
+    this.#listener = listener;
+    this.#options = options;
+    this.#backoff = options.minBackoffMs;
+  }
+
+  async connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.#connectionString, application_name: this.#applicationName, keepAlive: true });
+    const onLost = (error?: unknown) => {
+      // Only an established connection counts; a failed attempt is handled where connect() is awaited.
+      if (this.#client !== client) return;
+      this.#client = null;
+      if (error) this.#options.onError?.(error);
+      client.removeAllListeners('notification');
+      void client.end().catch(() => {});
+      if (this.#stopped) return;
+      // Messages may be missed from now until LISTEN is back: drop everything cached.
+      this.#listener.reset();
+      this.#scheduleReconnect();
+    };
+    client.on('error', onLost);
+    client.on('end', () => onLost());
+    client.on('notification', (n) => {
+      if (n.channel !== INVALIDATION_CHANNEL || n.payload === undefined) return;
+      const parsed = invalidationSchema.safeParse(safeJson(n.payload));
+      // Anything unreadable (another version, a stray NOTIFY): treat as "may have missed something".
+      if (parsed.success) this.#listener.message(parsed.data);
+      else this.#listener.reset();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${INVALIDATION_CHANNEL}`);
+    } catch (error) {
+      client.removeAllListeners();
+      client.on('error', () => {});
+      void client.end().catch(() => {});
+      throw error;
+    }
+    if (this.#stopped) {
+      await client.end().catch(() => {});
+      return;
+    }
+    this.#client = client;
+    this.#backoff = this.#options.minBackoffMs;
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#retry || this.#stopped) return;
+    const delay = this.#backoff;
+    this.#backoff = Math.min(this.#backoff * 2, this.#options.maxBackoffMs);
+    this.#retry = setTimeout(() => {
+      this.#retry = null;
+      this.connect().then(
+        // Listening again; whatever was published while we were away is lost, so flush once more.
+        () => !this.#stopped && this.#listener.reset(),
+        (error) => {
+          this.#options.onError?.(error);
+          this.#scheduleReconnect();
+        },
+      );
+    }, delay);
+    this.#retry.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#retry) clearTimeout(this.#retry);
+    this.#retry = null;
+    const client = this.#client;
+    this.#client = null;
+    await client?.end().catch(() => {});
+  }
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * PostgreSQL schema, one entry per version; applied in order inside one transaction under an advisory lock
+ * (several nodes may start at once), never edited once released (add a new version instead).
+ * Times are BIGINT epoch milliseconds, so the Store contract (numbers in ms) holds without conversions.
+ */
+export const postgresMigrations: { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'sessions, users, settings, audit',
+    sql: `
+      CREATE TABLE users (
+        id            TEXT COLLATE "C" PRIMARY KEY,
+        email         TEXT NOT NULL UNIQUE,
+        name          TEXT NOT NULL,
+        role          TEXT NOT NULL CHECK (role IN ('user', 'admin')),
+        password_hash TEXT NOT NULL,
+        created_at    BIGINT NOT NULL
+      );
+
+      -- No foreign key to users: the library stores sessions for any application's user ids.
+      -- Ids use the "C" collation: byte order is cheap and makes the keyset GC pass independent of the locale.
+      CREATE TABLE sessions (
+        id             TEXT COLLATE "C" PRIMARY KEY,
+        user_id        TEXT COLLATE "C" NOT NULL,
+        secret_hash    BYTEA NOT NULL,
+        token_hint     TEXT NOT NULL,
+        persistent     BOOLEAN NOT NULL,
+        created_at     BIGINT NOT NULL,
+        last_active_at BIGINT NOT NULL,
+        revoked_at     BIGINT,
+        revoked_reason TEXT,
+        ip             TEXT,
+        user_agent     TEXT,
+        device         JSONB NOT NULL,
+        location       JSONB,
+        risk           JSONB,
+        requests       BIGINT NOT NULL DEFAULT 0,
+        last_path      TEXT
+      )
+      -- A touch rewrites last_active_at, requests and last_path, none of them indexed, so it can be a HOT
+      -- update (heap-only tuple: no index entries written) provided the new row version fits on the same page.
+      -- Leaving 20% of every page free keeps room for those new versions; inserts pay a little more space.
+      WITH (fillfactor = 80);
+
+      -- Listing a user's live sessions. Deliberately no index on last_active_at (or any column a touch
+      -- writes): it would turn every touch into a non-HOT update that writes every index.
+      CREATE INDEX sessions_live_by_user ON sessions (user_id) WHERE revoked_at IS NULL;
+
+      CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value JSONB NOT NULL
+      );
+
+      CREATE TABLE audit_events (
+        seq            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id             TEXT NOT NULL UNIQUE,
+        at             BIGINT NOT NULL,
+        action         TEXT NOT NULL,
+        actor_id       TEXT,
+        target_user_id TEXT,
+        session_id     TEXT,
+        reason         TEXT,
+        ip             TEXT,
+        details        JSONB
+      );
+      CREATE INDEX audit_by_actor ON audit_events (actor_id, seq);
+      CREATE INDEX audit_by_target ON audit_events (target_user_id, seq);
+      CREATE INDEX audit_by_action ON audit_events (action, seq);
+    `,
+  },
+];
