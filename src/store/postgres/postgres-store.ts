@@ -33,6 +33,12 @@ export interface PostgresStoreOptions {
   applicationName?: string;
 }
 
+/**
+ * The touch statement: writes only unindexed columns, so PostgreSQL can make it a HOT update.
+ * Exported for the test that checks exactly that.
+ */
+export const TOUCH_SQL = 'UPDATE sessions SET last_active_at = $1, requests = requests + $2, last_path = $3 WHERE id = $4 AND revoked_at IS NULL';
+
 /** Serialises concurrent `migrate()` calls of several nodes (an arbitrary constant: "seshat" in ASCII). */
 const MIGRATION_LOCK = 0x736573686174;
 
@@ -136,10 +142,7 @@ export class PostgresStore implements Store {
     // Conditional update, never an upsert: a touch that loses the race with a revocation (or a GC delete)
     // updates nothing. Under READ COMMITTED a touch blocked by a concurrent revoke re-checks
     // `revoked_at IS NULL` on the new row version, so it cannot resurrect it either.
-    const { rowCount } = await this.#query(
-      'UPDATE sessions SET last_active_at = $1, requests = requests + $2, last_path = $3 WHERE id = $4 AND revoked_at IS NULL',
-      [t.lastActiveAt, t.requests, t.lastPath, id],
-    );
+    const { rowCount } = await this.#query(TOUCH_SQL, [t.lastActiveAt, t.requests, t.lastPath, id]);
     return rowCount === 1;
   }
 
