@@ -116,9 +116,13 @@ describe('my sessions', () => {
     const bob = new Client(t.url);
     const { session } = await ada.login('ada@example.com');
     await bob.login('bob@example.com');
-    const detail = await ada.get(`/api/sessions/${session.id}`);
+    const detail = await ada.get(`/api/sessions/${session.id}?reset=secret-in-query`);
     expect(detail.status).toBe(200);
     expect(await detail.json()).toMatchObject({ id: session.id, userAgent: 'UnitTest/1.0', activity: { requests: expect.any(Number) } });
+    t.clock.advance(2 * MINUTE); // the next request writes activity
+    await ada.get('/api/sessions?token=abc');
+    const stored = await t.store.findSession(session.id);
+    expect(stored!.lastPath).toBe('/api/sessions'); // query strings may carry secrets: never stored
     const foreign = await bob.get(`/api/sessions/${session.id}`);
     const missing = await bob.get('/api/sessions/ses_AAAAAAAAAAAAAAAAAAAAAAAA');
     expect(foreign.status).toBe(404);
