@@ -1,4 +1,4 @@
-/** Seshat, the library: framework-agnostic core and the embedded SQLite store. Adapters: ./express, ./fastify. */
+/** Seshat, the library: framework-agnostic core, the embedded SQLite store and the multi-node PostgreSQL store. Adapters: ./express, ./fastify. */
 export { SessionManager } from './core/session-manager.ts';
 export type { SessionManagerOptions, SignInContext, CreatedSession, SessionEnricher, SessionEnrichment, RevocationReason } from './core/session-manager.ts';
 export type { SessionRecord, Actor, DeviceInfo, Location, RiskAssessment } from './core/session.ts';
@@ -10,4 +10,5 @@ export type { InvalidationChannel, Invalidation } from './core/invalidation.ts';
 export type { AuditEvent, AuditAction } from './core/audit.ts';
 export type { Store, SessionStore } from './store/types.ts';
 export { SqliteStore } from './store/sqlite/sqlite-store.ts';
+export { PostgresStore, PgInvalidationChannel, type PostgresStoreOptions, type PgInvalidationOptions } from './store/postgres/index.ts';
 export { openStore } from './store/open.ts';
