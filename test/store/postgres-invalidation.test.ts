@@ -1,3 +1,4 @@
+import { connect, createServer as createTcpServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, MINUTE } from '../../src/core/clock.ts';
 import type { Invalidation } from '../../src/core/invalidation.ts';
@@ -111,6 +112,42 @@ describe('PgInvalidationChannel (LISTEN/NOTIFY)', () => {
       await store.createInvalidationChannel({ nodeId: 'chan-pub' }).publish({ kind: 'sessions', ids: ['ses_after'] });
       await until('delivery after reconnecting', () => seen.messages.length === 1);
       expect(seen.messages).toEqual([{ kind: 'sessions', ids: ['ses_after'] }]);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('notices a connection that went silent (no error, no FIN) by its heartbeat, and reconnects', async () => {
+    // A relay the test can turn into a black hole: existing connections stop forwarding, new ones work.
+    const sockets: { inbound: Socket; outbound: Socket }[] = [];
+    const relay = createTcpServer((inbound) => {
+      const outbound = connect(5432, '127.0.0.1');
+      for (const s of [inbound, outbound]) s.on('error', () => {});
+      inbound.pipe(outbound).pipe(inbound);
+      sockets.push({ inbound, outbound });
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+    cleanups.push(async () => {
+      relay.close();
+      for (const { inbound, outbound } of sockets) inbound.destroy(), outbound.destroy();
+    });
+    const url = new URL(db.url);
+    url.host = `127.0.0.1:${(relay.address() as { port: number }).port}`;
+    const store = new PostgresStore(url.toString());
+    cleanups.push(() => store.close());
+    const channel = store.createInvalidationChannel({ nodeId: 'chan-silent', heartbeatMs: 100, heartbeatTimeoutMs: 300 });
+    const seen = recorder();
+    const stop = await channel.subscribe(seen.listener);
+    try {
+      for (const { inbound, outbound } of sockets.splice(0)) {
+        inbound.unpipe(outbound);
+        outbound.unpipe(inbound);
+        inbound.pause();
+        outbound.pause();
+      }
+      await until('the reset after the silent drop and the one after reconnecting', () => seen.resets >= 2);
+      await openStore().createInvalidationChannel({ nodeId: 'chan-pub2' }).publish({ kind: 'all' });
+      await until('delivery over the new connection', () => seen.messages.length === 1);
     } finally {
       await stop();
     }

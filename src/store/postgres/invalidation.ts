@@ -10,6 +10,13 @@ export interface PgInvalidationOptions {
   minBackoffMs?: number;
   /** Longest reconnect delay (default 5 s). */
   maxBackoffMs?: number;
+  /**
+   * How often the listening connection is checked with a `SELECT 1` (default 30 s): a connection that died
+   * silently (network partition, no FIN/RST) would otherwise keep the node deaf until TCP keepalive notices.
+   */
+  heartbeatMs?: number;
+  /** A heartbeat unanswered this long counts as a lost connection (default 10 s). */
+  heartbeatTimeoutMs?: number;
   /** Reports connection problems (the server logs them). */
   onError?: (error: unknown) => void;
 }
@@ -50,6 +57,8 @@ export class PgInvalidationChannel implements InvalidationChannel {
       nodeId: options.nodeId ?? `${hostname()}/${process.pid}`,
       minBackoffMs: options.minBackoffMs ?? 100,
       maxBackoffMs: options.maxBackoffMs ?? 5000,
+      heartbeatMs: options.heartbeatMs ?? 30_000,
+      heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 10_000,
       onError: options.onError,
     };
   }
@@ -83,6 +92,7 @@ class Subscription {
   #client: pg.Client | null = null;
   #stopped = false;
   #retry: NodeJS.Timeout | null = null;
+  #heartbeat: NodeJS.Timeout | null = null;
   #backoff: number;
 
   constructor(connectionString: string, applicationName: string, listener: InvalidationListener, options: ResolvedOptions) {
@@ -99,6 +109,7 @@ class Subscription {
       // Only an established connection counts; a failed attempt is handled where connect() is awaited.
       if (this.#client !== client) return;
       this.#client = null;
+      this.#stopHeartbeat();
       if (error) this.#options.onError?.(error);
       client.removeAllListeners('notification');
       void client.end().catch(() => {});
@@ -131,6 +142,27 @@ class Subscription {
     }
     this.#client = client;
     this.#backoff = this.#options.minBackoffMs;
+    this.#startHeartbeat(client, onLost);
+  }
+
+  #startHeartbeat(client: pg.Client, onLost: (error: unknown) => void): void {
+    this.#heartbeat = setInterval(() => {
+      const deadline = setTimeout(() => onLost(new Error('The invalidation connection did not answer its heartbeat.')), this.#options.heartbeatTimeoutMs);
+      deadline.unref();
+      client.query('SELECT 1').then(
+        () => clearTimeout(deadline),
+        (error: unknown) => {
+          clearTimeout(deadline);
+          onLost(error);
+        },
+      );
+    }, this.#options.heartbeatMs);
+    this.#heartbeat.unref();
+  }
+
+  #stopHeartbeat(): void {
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#heartbeat = null;
   }
 
   #scheduleReconnect(): void {
@@ -153,12 +185,20 @@ class Subscription {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#stopHeartbeat();
     if (this.#retry) clearTimeout(this.#retry);
     this.#retry = null;
     const client = this.#client;
     this.#client = null;
-    await client?.end().catch(() => {});
+    if (client) await endWithin(client, 1000);
   }
+}
+
+/** Ends a connection, but does not wait forever for a peer that no longer answers (shutdown must finish). */
+async function endWithin(client: pg.Client, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([client.end().catch(() => {}), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
 }
 
 function chunks<T>(items: T[], size: number): T[][] {
