@@ -2,10 +2,9 @@ import { createRequire } from 'node:module';
 import maxmind, { type Reader, type Response } from 'maxmind';
 import { z } from 'zod';
 import type { Location } from '../core/session.ts';
+import { DBIP_ATTRIBUTION } from './attribution.ts';
 import { formatIp, isLocalAddress, parseIp, type IpAddress } from './ip.ts';
 
-/** The credit CC BY 4.0 asks for wherever results from the bundled DB-IP Lite database are shown. */
-export const DBIP_ATTRIBUTION = 'IP geolocation by DB-IP (https://db-ip.com)';
 
 const require = createRequire(import.meta.url);
 

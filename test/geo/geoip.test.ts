@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { anonymizeIp, bundledDatabasePaths, DBIP_ATTRIBUTION, geoLocator, localNetwork, openGeoIp, parseIp, recordToLocation } from '../../src/geo/index.ts';
+import { writeMmdb } from '../helpers/mmdb-writer.ts';
 
 /**
  * Addresses checked against the bundled DB-IP City Lite database (the version pinned in package-lock.json).
@@ -124,5 +128,39 @@ describe('geoLocator sources (SESHAT_GEOIP_DB)', () => {
   it('rejects a path that cannot be read, and "off" locates nothing', async () => {
     await expect(geoLocator(['/nonexistent/GeoLite2-City.mmdb']).open()).rejects.toThrow();
     expect(await geoLocator('off').locate('81.2.69.160')).toBeNull();
+  });
+});
+
+describe('a GeoLite2-City database (MaxMind layout) through SESHAT_GEOIP_DB', () => {
+  const london = {
+    city: { geoname_id: 2643743, names: { en: 'London', de: 'London' } },
+    continent: { code: 'EU', names: { en: 'Europe' } },
+    country: { geoname_id: 2635167, iso_code: 'GB', names: { en: 'United Kingdom' } },
+    location: { accuracy_radius: 10, latitude: 51.5142, longitude: -0.0931, time_zone: 'Europe/London' },
+    registered_country: { iso_code: 'GB', names: { en: 'United Kingdom' } },
+    subdivisions: [{ iso_code: 'ENG', names: { en: 'England' } }],
+  };
+  const frankfurt = {
+    city: { names: { en: 'Frankfurt am Main' } },
+    country: { iso_code: 'DE', names: { en: 'Germany' } },
+    location: { latitude: 50.1188, longitude: 8.6843 },
+    subdivisions: [{ iso_code: 'HE', names: { en: 'Hesse' } }],
+  };
+
+  it('reads nested records for IPv4 and IPv6 from one IPv6 file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'seshat-geo-'));
+    try {
+      const path = join(dir, 'GeoLite2-City.mmdb');
+      writeFileSync(path, writeMmdb({ databaseType: 'GeoLite2-City', networks: [['81.2.69.0/24', london], ['2a00:1450::/32', frankfurt]] }));
+      const locator = geoLocator([path]);
+      await locator.open();
+      expect(await locator.locate('81.2.69.160')).toEqual({ city: 'London', region: 'England', country: 'United Kingdom', countryCode: 'GB', latitude: 51.5142, longitude: -0.0931 });
+      expect(await locator.locate('::ffff:81.2.69.7')).toMatchObject({ city: 'London' });
+      expect(await locator.locate('2a00:1450:4001:830::200e')).toEqual({ city: 'Frankfurt am Main', region: 'Hesse', country: 'Germany', countryCode: 'DE', latitude: 50.1188, longitude: 8.6843 });
+      expect(await locator.locate('8.8.8.8')).toBeNull();
+      expect(await locator.locate('10.0.0.1')).toEqual(localNetwork);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
