@@ -45,7 +45,7 @@ interface Named {
 /** Names people recognise: ua-parser's "Mobile Safari" is just Safari on a phone. */
 function browserName(name: string): string {
   const plain = name.replace(/^Mobile /, '');
-  return ({ 'Chrome WebView': 'Chrome WebView', 'Opera Touch': 'Opera', 'Opera Mobi': 'Opera' } as Record<string, string>)[plain] ?? plain;
+  return ({ 'Opera Touch': 'Opera', 'Opera Mobi': 'Opera' } as Record<string, string>)[plain] ?? plain;
 }
 
 /** Client-hint brands ("Google Chrome", "Microsoft Edge") → our browser names. "Chromium" alone says little. */
@@ -56,9 +56,9 @@ const hintBrands: Record<string, string> = {
   'Opera GX': 'Opera GX',
   Brave: 'Brave',
   'Samsung Internet': 'Samsung Internet',
-  'Yandex': 'Yandex',
-  'YaBrowser': 'Yandex',
-  'Chromium': 'Chromium',
+  Yandex: 'Yandex',
+  YaBrowser: 'Yandex',
+  Chromium: 'Chromium',
 };
 
 function browserFromHints(hints: ClientHints | null, uaName: string | null, uaVersion: string | null): Named {
