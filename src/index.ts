@@ -12,3 +12,8 @@ export type { Store, SessionStore } from './store/types.ts';
 export { SqliteStore } from './store/sqlite/sqlite-store.ts';
 export { PostgresStore, PgInvalidationChannel, type PostgresStoreOptions, type PgInvalidationOptions } from './store/postgres/index.ts';
 export { openStore } from './store/open.ts';
+// Device, location and risk: the server's default enricher, usable as `new SessionManager({ store, enrich: sessionEnricher({ store, clock: systemClock }) })`.
+export { sessionEnricher, type EnricherOptions } from './server/enrich.ts';
+export { parseDevice, readClientHints, ACCEPT_CH, CLIENT_HINT_HEADERS, type ClientHints } from './device/index.ts';
+export { anonymizeIp, geoLocator, openGeoIp, DBIP_ATTRIBUTION, type GeoLocator, type GeoIpSource } from './geo/index.ts';
+export { assessSignIn, RiskAssessor, defaultRiskRules, haversineKm, type RiskRules, type SignInRisk, type RiskSignal } from './core/risk.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { GeoIpSource } from '../geo/index.ts';
 
 const list = z
   .string()
@@ -33,6 +34,11 @@ export const serverEnvSchema = z.object({
   SESHAT_CACHE_MAX: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
   /** Names this process in PostgreSQL's pg_stat_activity (`seshat-invalidation <id>`); default `<hostname>/<pid>`. */
   SESHAT_NODE_ID: z.string().regex(/^[\w.:/-]{1,40}$/).optional(),
+  /**
+   * GeoIP database: unset = the bundled DB-IP City Lite files; `off` = no locations; otherwise mmdb path(s),
+   * comma-separated (e.g. a GeoLite2-City.mmdb, or an IPv4 and an IPv6 file).
+   */
+  SESHAT_GEOIP_DB: z.string().trim().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -54,6 +60,13 @@ export interface ServerConfig {
   cache: { ttlMs: number; max: number } | false;
   nodeId: string | undefined;
   logLevel: ServerEnv['LOG_LEVEL'];
+  geoip: GeoIpSource;
+}
+
+function geoipSource(value: string | undefined): GeoIpSource {
+  if (value === undefined || value === '' || value === 'bundled') return 'bundled';
+  if (value === 'off') return 'off';
+  return value.split(',').map((p) => p.trim()).filter(Boolean);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -79,5 +92,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     cache: e.SESHAT_CACHE_TTL_SECONDS === 0 ? false : { ttlMs: Math.round(e.SESHAT_CACHE_TTL_SECONDS * 1000), max: e.SESHAT_CACHE_MAX },
     nodeId: e.SESHAT_NODE_ID,
     logLevel: e.LOG_LEVEL,
+    geoip: geoipSource(e.SESHAT_GEOIP_DB),
   };
 }
