@@ -104,7 +104,13 @@ class Subscription {
   }
 
   async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.#connectionString, application_name: this.#applicationName, keepAlive: true });
+    const client = new pg.Client({
+      connectionString: this.#connectionString,
+      application_name: this.#applicationName,
+      keepAlive: true,
+      // A connection attempt into a black hole must fail (and be retried), not hang the reconnect loop forever.
+      connectionTimeoutMillis: this.#options.heartbeatTimeoutMs,
+    });
     const onLost = (error?: unknown) => {
       // Only an established connection counts; a failed attempt is handled where connect() is awaited.
       if (this.#client !== client) return;
