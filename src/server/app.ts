@@ -17,6 +17,7 @@ import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { UserDirectory } from './users.ts';
+import { isClientRoute, registerWebUi } from './web-ui.ts';
 
 export interface ServerOptions {
   config: ServerConfig;
@@ -28,6 +29,8 @@ export interface ServerOptions {
   enrich?: SessionEnricher;
   /** Pino logger options, or false for none. */
   logger?: boolean | object;
+  /** Directory of the built web UI (default web/dist); false serves the API only. */
+  webRoot?: string | false;
 }
 
 export interface SeshatServer extends ServerContext {
@@ -66,7 +69,12 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(problemErrorHandler);
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, problem('not_found', `No route for ${request.method} ${request.url.split('?')[0]}.`)));
+  let serveUi = false;
+  app.setNotFoundHandler((request, reply) => {
+    // Client-side routes of the UI get its index.html; everything else (all of /api) a problem+json 404.
+    if (serveUi && isClientRoute(request.method, request.url)) return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    return sendProblem(reply, problem('not_found', `No route for ${request.method} ${request.url.split('?')[0]}.`));
+  });
 
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
@@ -99,6 +107,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   await sessionRoutes(app, ctx);
   await healthRoutes(app, ctx);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  if (options.webRoot !== false) serveUi = await registerWebUi(app, options.webRoot);
 
   return {
     ...ctx,

@@ -8,8 +8,19 @@ import { sessionView } from '../views.ts';
 
 const signedIn = z.object({ user: userSchema, session: sessionSchema });
 
+/** What the sign-in page needs before anyone is signed in; deliberately nothing more than that. */
+const authOptions = z.object({
+  rememberMe: z.object({ enabled: z.boolean(), durationSeconds: z.number().int() }),
+});
+
 export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
   const { manager, users } = ctx;
+
+  // Public: the sign-in page shows "Keep me signed in for N days" only when remember-me is on.
+  app.get('/api/auth/options', { schema: { tags: ['auth'], response: { 200: authOptions } } }, async () => {
+    const { enabled, durationSeconds } = manager.settings.rememberMe;
+    return { rememberMe: { enabled, durationSeconds } };
+  });
 
   app.post('/api/auth/login', {
     schema: { tags: ['auth'], body: loginBody, response: { 200: signedIn, 401: problemSchema, 429: problemSchema } },
