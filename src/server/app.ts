@@ -6,6 +6,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { systemClock, type Clock } from '../core/clock.ts';
 import { roleBasedPolicy } from '../core/permissions.ts';
 import { SessionManager, type SessionEnricher } from '../core/session-manager.ts';
+import { defaultSettings } from '../core/settings.ts';
 import { seshatFastify } from '../http/fastify.ts';
 import { problem, problemErrorHandler, sendProblem } from '../http/problem.ts';
 import { openStore } from '../store/open.ts';
@@ -13,6 +14,7 @@ import type { Store } from '../store/types.ts';
 import type { ServerConfig } from './config.ts';
 import type { App, ServerContext } from './context.ts';
 import { DEFAULT_COST, generatePassword } from './passwords.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { sessionRoutes } from './routes/sessions.ts';
@@ -47,6 +49,8 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     clock,
     policy: roleBasedPolicy(['admin']),
     touchIntervalMs: config.touchIntervalMs,
+    // SESSION_TIMEOUT_DAYS sets the idle default; settings saved by an admin override it.
+    defaults: defaultSettings(config.sessionTimeoutDays !== undefined ? { SESSION_TIMEOUT_DAYS: String(config.sessionTimeoutDays) } : {}),
     ...(options.enrich ? { enrich: options.enrich } : {}),
   });
   await manager.start();
@@ -97,6 +101,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   const ctx: ServerContext = { config, store, manager, users };
   await authRoutes(app, ctx);
   await sessionRoutes(app, ctx);
+  await adminRoutes(app, ctx);
   await healthRoutes(app, ctx);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -23,6 +23,8 @@ export const serverEnvSchema = z.object({
   SESHAT_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   /** How often a session's last-active time is written, at most (seconds). */
   SESHAT_TOUCH_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** Default idle timeout in days until an admin saves other settings (default 7). */
+  SESSION_TIMEOUT_DAYS: z.coerce.number().positive().max(3650).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -40,6 +42,7 @@ export interface ServerConfig {
   admin: { email: string | undefined; password: string | undefined };
   loginRateLimit: number;
   touchIntervalMs: number;
+  sessionTimeoutDays: number | undefined;
   logLevel: ServerEnv['LOG_LEVEL'];
 }
 
@@ -63,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     admin: { email: e.SESHAT_ADMIN_EMAIL, password: e.SESHAT_ADMIN_PASSWORD },
     loginRateLimit: e.SESHAT_LOGIN_RATE_LIMIT,
     touchIntervalMs: e.SESHAT_TOUCH_INTERVAL_SECONDS * 1000,
+    sessionTimeoutDays: e.SESSION_TIMEOUT_DAYS,
     logLevel: e.LOG_LEVEL,
   };
 }

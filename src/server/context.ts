@@ -35,3 +35,13 @@ export function ownActor(request: FastifyRequest): Actor {
   const session = requireSession(request);
   return { userId: session.userId, sessionId: session.id, ip: request.ip };
 }
+
+/**
+ * The actor for team-wide endpoints: a signed-in user the permission policy lets manage the team.
+ * Only a browser session qualifies; an API key never reaches admin endpoints, whoever owns it.
+ */
+export async function requireAdmin(request: FastifyRequest, ctx: ServerContext): Promise<{ session: SessionRecord; user: UserRecord; actor: Actor }> {
+  const signedIn = await requireUser(request, ctx);
+  if (!ctx.manager.policy.canManageTeam(signedIn.actor)) throw new SeshatError('forbidden', 'This needs an administrator.');
+  return signedIn;
+}
