@@ -3,6 +3,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import Fastify from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { ApiKeys } from '../core/api-keys.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { roleBasedPolicy } from '../core/permissions.ts';
 import { SessionManager, type SessionEnricher } from '../core/session-manager.ts';
@@ -15,6 +16,7 @@ import type { ServerConfig } from './config.ts';
 import type { App, ServerContext } from './context.ts';
 import { DEFAULT_COST, generatePassword } from './passwords.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { sessionRoutes } from './routes/sessions.ts';
@@ -55,6 +57,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   });
   await manager.start();
   const users = new UserDirectory(store, manager.audit, clock, options.passwordCost);
+  const apiKeys = new ApiKeys({ store, audit: manager.audit, clock, flushIntervalMs: config.apiKeyUsageFlushMs, onError: (error) => manager.events.emit('error', error) });
 
   const app = Fastify({
     logger: options.logger ?? {
@@ -66,6 +69,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     bodyLimit: 64 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
   manager.events.on('error', (error) => app.log.warn({ err: error }, 'background session task failed'));
+  apiKeys.start();
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -96,12 +100,14 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     manager,
     cookie: { name: config.cookieName, secure: config.secureCookies },
     trustedOrigins: config.trustedOrigins,
+    apiKeys,
   });
 
-  const ctx: ServerContext = { config, store, manager, users };
+  const ctx: ServerContext = { config, store, manager, users, apiKeys };
   await authRoutes(app, ctx);
   await sessionRoutes(app, ctx);
   await adminRoutes(app, ctx);
+  await apiKeyRoutes(app, ctx);
   await healthRoutes(app, ctx);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
@@ -110,6 +116,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     app,
     async close() {
       await app.close();
+      await apiKeys.stop(); // writes the usage still counted in memory
       await manager.stop();
       await store.close();
     },

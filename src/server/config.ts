@@ -23,6 +23,8 @@ export const serverEnvSchema = z.object({
   SESHAT_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   /** How often a session's last-active time is written, at most (seconds). */
   SESHAT_TOUCH_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** How often API-key usage counted in memory is written (seconds; also written on shutdown). */
+  SESHAT_API_KEY_USAGE_FLUSH_SECONDS: z.coerce.number().positive().max(3600).default(5),
   /** Default idle timeout in days until an admin saves other settings (default 7). */
   SESSION_TIMEOUT_DAYS: z.coerce.number().positive().max(3650).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -43,6 +45,7 @@ export interface ServerConfig {
   loginRateLimit: number;
   touchIntervalMs: number;
   sessionTimeoutDays: number | undefined;
+  apiKeyUsageFlushMs: number;
   logLevel: ServerEnv['LOG_LEVEL'];
 }
 
@@ -67,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     loginRateLimit: e.SESHAT_LOGIN_RATE_LIMIT,
     touchIntervalMs: e.SESHAT_TOUCH_INTERVAL_SECONDS * 1000,
     sessionTimeoutDays: e.SESSION_TIMEOUT_DAYS,
+    apiKeyUsageFlushMs: e.SESHAT_API_KEY_USAGE_FLUSH_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -118,3 +118,26 @@ export const auditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(512).optional(),
 });
+
+// ── API keys ────────────────────────────────────────────────────────────────────────────────────────
+
+export const apiKeySchema = z.object({
+  id: z.string().describe('Opaque id (key_…), never the key'),
+  name: z.string(),
+  prefix: z.string().describe('The first characters of the key, to recognise it'),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  requests24h: z.number().int().describe('Requests over the last 24 hours (per-minute buckets)'),
+});
+
+export const newApiKeyBody = z.object({ name: z.string().trim().min(1).max(100) }).strict();
+
+export const createdApiKeySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  createdAt: z.string(),
+  key: z.string().describe('The key itself: shown this once, stored only as a hash'),
+});
+
+export const apiKeyIdParams = z.object({ id: z.string().min(1).max(64) });
