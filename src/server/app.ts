@@ -5,6 +5,7 @@ import Fastify from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ApiKeys } from '../core/api-keys.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
+import { scheduleGarbageCollection, type GarbageCollector } from '../core/gc-schedule.ts';
 import { roleBasedPolicy } from '../core/permissions.ts';
 import { SessionManager, type SessionEnricher } from '../core/session-manager.ts';
 import { defaultSettings } from '../core/settings.ts';
@@ -17,6 +18,7 @@ import type { App, ServerContext } from './context.ts';
 import { DEFAULT_COST, generatePassword } from './passwords.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { sessionRoutes } from './routes/sessions.ts';
@@ -109,12 +111,24 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   await adminRoutes(app, ctx);
   await apiKeyRoutes(app, ctx);
   await healthRoutes(app, ctx);
+  await metricsRoutes(app, ctx);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  // Background garbage collection; the CLI's `sessions gc` does the same on demand.
+  const collector: GarbageCollector | null = config.gc.intervalMs > 0
+    ? scheduleGarbageCollection(manager, {
+        intervalMs: config.gc.intervalMs,
+        batchSize: config.gc.batchSize,
+        onError: (error) => app.log.warn({ err: error }, 'garbage collection failed'),
+        onCollected: ({ scanned, deleted }) => app.log.debug({ scanned, deleted }, 'garbage collection pass'),
+      })
+    : null;
 
   return {
     ...ctx,
     app,
     async close() {
+      await collector?.stop();
       await app.close();
       await apiKeys.stop(); // writes the usage still counted in memory
       await manager.stop();
