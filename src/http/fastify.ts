@@ -1,9 +1,10 @@
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { ApiKeyRecord, ApiKeys } from '../core/api-keys.ts';
 import type { CreatedSession, SessionManager } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
-import { resolveCookie, type SessionCookieOptions } from './cookie.ts';
+import { pathOnly, resolveCookie, type SessionCookieOptions } from './cookie.ts';
 import { isCsrfSafe, originSet } from './csrf.ts';
 import { problem, sendProblem } from './problem.ts';
 
@@ -12,12 +13,16 @@ export interface SeshatFastifyOptions {
   cookie?: SessionCookieOptions;
   /** Origins allowed to send cookie-authenticated POST/PUT/PATCH/DELETE besides same-origin pages. */
   trustedOrigins?: string[];
+  /** Accept `Authorization: Bearer <API key>`; such a request is authenticated by the key alone. */
+  apiKeys?: ApiKeys;
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The validated session, or null for an anonymous request. */
     session: SessionRecord | null;
+    /** The API key a `Bearer` request presented, if valid (then `session` is always null). */
+    apiKey: ApiKeyRecord | null;
   }
   interface FastifyReply {
     /** Sets the cookie of a session just created (a login). */
@@ -39,6 +44,7 @@ export const seshatFastify = fp<SeshatFastifyOptions>(
     if (!app.hasDecorator('parseCookie')) await app.register(fastifyCookie);
 
     app.decorateRequest('session', null);
+    app.decorateRequest('apiKey', null);
     app.decorateReply('startSession', function (this: FastifyReply, created: CreatedSession) {
       return this.setCookie(cookie.name, created.token, {
         ...cookie.attributes,
@@ -50,6 +56,15 @@ export const seshatFastify = fp<SeshatFastifyOptions>(
     });
 
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+      const bearer = options.apiKeys ? bearerToken(request) : undefined;
+      if (bearer !== undefined) {
+        // A Bearer request is authenticated by its key alone and the cookie is ignored, so there is no ambient
+        // credential a cross-site page could ride on: no CSRF check. (A page cannot set Authorization on a
+        // cross-origin request without a CORS preflight, which this server never grants.) An invalid key is
+        // anonymous, never a fallback to the cookie.
+        request.apiKey = await options.apiKeys!.authenticate(bearer);
+        return;
+      }
       const token = request.cookies[cookie.name];
       if (token === undefined) return;
       const safe = isCsrfSafe({
@@ -59,11 +74,19 @@ export const seshatFastify = fp<SeshatFastifyOptions>(
         trustedOrigins: trusted,
       });
       if (!safe) return sendProblem(reply, problem('forbidden', 'Cross-site request refused (CSRF protection).'));
-      request.session = await manager.validate(token, { path: request.url });
+      request.session = await manager.validate(token, { path: pathOnly(request.url) });
     });
   },
   { name: 'seshat', fastify: '5.x' },
 );
+
+/** The credentials of an `Authorization: Bearer …` header; undefined for no header or another scheme. */
+function bearerToken(request: FastifyRequest): string | undefined {
+  const value = header(request, 'authorization');
+  if (value === undefined) return undefined;
+  const match = /^Bearer[ \t]+(\S*)\s*$/i.exec(value.slice(0, 512));
+  return match ? match[1] : undefined;
+}
 
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];

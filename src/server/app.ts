@@ -3,9 +3,12 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import Fastify from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { ApiKeys } from '../core/api-keys.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
+import { scheduleGarbageCollection, type GarbageCollector } from '../core/gc-schedule.ts';
 import { roleBasedPolicy } from '../core/permissions.ts';
 import { SessionManager, type SessionEnricher } from '../core/session-manager.ts';
+import { defaultSettings } from '../core/settings.ts';
 import { seshatFastify } from '../http/fastify.ts';
 import { problem, problemErrorHandler, sendProblem } from '../http/problem.ts';
 import { openStore } from '../store/open.ts';
@@ -13,6 +16,9 @@ import type { Store } from '../store/types.ts';
 import type { ServerConfig } from './config.ts';
 import type { App, ServerContext } from './context.ts';
 import { DEFAULT_COST, generatePassword } from './passwords.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { sessionRoutes } from './routes/sessions.ts';
@@ -50,10 +56,13 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     clock,
     policy: roleBasedPolicy(['admin']),
     touchIntervalMs: config.touchIntervalMs,
+    // SESSION_TIMEOUT_DAYS sets the idle default; settings saved by an admin override it.
+    defaults: defaultSettings(config.sessionTimeoutDays !== undefined ? { SESSION_TIMEOUT_DAYS: String(config.sessionTimeoutDays) } : {}),
     ...(options.enrich ? { enrich: options.enrich } : {}),
   });
   await manager.start();
   const users = new UserDirectory(store, manager.audit, clock, options.passwordCost);
+  const apiKeys = new ApiKeys({ store, audit: manager.audit, clock, flushIntervalMs: config.apiKeyUsageFlushMs, onError: (error) => manager.events.emit('error', error) });
 
   const app = Fastify({
     logger: options.logger ?? {
@@ -65,6 +74,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     bodyLimit: 64 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
   manager.events.on('error', (error) => app.log.warn({ err: error }, 'background session task failed'));
+  apiKeys.start();
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -100,20 +110,36 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     manager,
     cookie: { name: config.cookieName, secure: config.secureCookies },
     trustedOrigins: config.trustedOrigins,
+    apiKeys,
   });
 
-  const ctx: ServerContext = { config, store, manager, users };
+  const ctx: ServerContext = { config, store, manager, users, apiKeys };
   await authRoutes(app, ctx);
   await sessionRoutes(app, ctx);
+  await adminRoutes(app, ctx);
+  await apiKeyRoutes(app, ctx);
   await healthRoutes(app, ctx);
+  await metricsRoutes(app, ctx);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   if (options.webRoot !== false) serveUi = await registerWebUi(app, options.webRoot);
+
+  // Background garbage collection; the CLI's `sessions gc` does the same on demand.
+  const collector: GarbageCollector | null = config.gc.intervalMs > 0
+    ? scheduleGarbageCollection(manager, {
+        intervalMs: config.gc.intervalMs,
+        batchSize: config.gc.batchSize,
+        onError: (error) => app.log.warn({ err: error }, 'garbage collection failed'),
+        onCollected: ({ scanned, deleted }) => app.log.debug({ scanned, deleted }, 'garbage collection pass'),
+      })
+    : null;
 
   return {
     ...ctx,
     app,
     async close() {
+      await collector?.stop();
       await app.close();
+      await apiKeys.stop(); // writes the usage still counted in memory
       await manager.stop();
       await store.close();
     },

@@ -26,6 +26,8 @@ export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
     schema: { tags: ['auth'], body: loginBody, response: { 200: signedIn, 401: problemSchema, 429: problemSchema } },
     config: { rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } },
   }, async (request, reply) => {
+    // API keys act for their owner on the API, but never open a browser session.
+    if (request.apiKey) throw new SeshatError('forbidden', 'API keys cannot be used to sign in.');
     const { email, password, remember } = request.body;
     const user = await users.authenticate(email, password);
     if (!user) {
