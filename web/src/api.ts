@@ -76,7 +76,7 @@ export interface SessionSettings {
 }
 
 /** The audit API may describe actor and target as a user object or just an id; the UI shows either. */
-export type AuditParty = string | { id?: string; email?: string; name?: string } | null;
+export type AuditParty = string | { id?: string; email?: string | null; name?: string | null } | null;
 
 export interface AuditEvent {
   id: string;

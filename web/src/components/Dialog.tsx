@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { describeError } from '../api.ts';
 
 interface ModalProps {
@@ -9,9 +9,31 @@ interface ModalProps {
   className?: string;
 }
 
+const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
 /**
- * A modal on the native <dialog>: showModal() makes the rest of the page inert (focus stays inside),
- * Escape closes it, and the browser returns focus to the button that opened it.
+ * Tab from the last control wraps to the first (and Shift+Tab the other way). showModal() already makes
+ * the page behind inert, but browsers let Tab leave the dialog for their own toolbar; a keyboard user
+ * would then be lost outside a modal they still have to answer.
+ */
+function wrapTab(event: KeyboardEvent<HTMLDialogElement>) {
+  if (event.key !== 'Tab') return;
+  const controls = [...event.currentTarget.querySelectorAll<HTMLElement>(FOCUSABLE)];
+  const first = controls[0];
+  const last = controls[controls.length - 1];
+  if (!first || !last) return;
+  if (event.shiftKey && document.activeElement === first) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && document.activeElement === last) {
+    event.preventDefault();
+    first.focus();
+  }
+}
+
+/**
+ * A modal on the native <dialog>: showModal() makes the rest of the page inert, Escape closes it,
+ * and the browser returns focus to the button that opened it.
  */
 export function Modal({ open, title, onClose, children, className }: ModalProps) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -31,6 +53,7 @@ export function Modal({ open, title, onClose, children, className }: ModalProps)
       ref={ref}
       className={`dialog ${className ?? ''}`}
       aria-labelledby={titleId}
+      onKeyDown={wrapTab}
       onCancel={(event) => {
         // Escape: let React state drive closing so `open` and the element never disagree.
         event.preventDefault();
