@@ -3,12 +3,12 @@ import { placeOf } from '../format.ts';
 import { WarningIcon } from './Icons.tsx';
 
 /** "Berlin, Germany" with the honesty note, "Local network", or "Unknown location". */
-export function Place({ location, ip }: { location: Location | null; ip: string | null }) {
+export function Place({ location, ip, note = true }: { location: Location | null; ip: string | null; note?: boolean }) {
   const place = placeOf(location, ip);
   return (
     <>
       <span className={place.kind === 'geo' ? undefined : 'muted'}>{place.text}</span>
-      {place.kind === 'geo' ? <span className="hint block">Approximate location based on IP</span> : null}
+      {place.kind === 'geo' && note ? <span className="hint block">Approximate location based on IP</span> : null}
     </>
   );
 }

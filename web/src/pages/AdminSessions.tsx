@@ -94,18 +94,19 @@ export function AdminSessionsPage() {
                 {users.users.map((user) => (
                   <tr key={user.id}>
                     <th scope="row" data-label="Person">
-                      {userName(user)}
+                      {user.name && user.name !== user.email ? user.name : user.email}
                       {user.role === 'admin' ? <span className="badge badge-neutral">Admin</span> : null}
+                      {user.name && user.name !== user.email ? <span className="person-email">{user.email}</span> : null}
                     </th>
                     <td data-label="Active sessions">{user.activeSessions}</td>
-                    <td data-label="Last active">{user.lastActiveAt ? <LastActive iso={user.lastActiveAt} /> : 'Never'}</td>
+                    <td data-label="Last active" className="nowrap">{user.lastActiveAt ? <LastActive iso={user.lastActiveAt} /> : 'Never'}</td>
                     <td className="actions">
                       <button type="button" className="button secondary small" aria-label={`Show sessions of ${user.email}`} onClick={() => setFilter(user.id)}>
                         Show sessions
                       </button>
                       <button
                         type="button"
-                        className="button danger small"
+                        className="button danger-outline small"
                         aria-label={`Force sign out ${user.email}`}
                         disabled={user.activeSessions === 0}
                         onClick={() => setForcing(user)}
@@ -171,27 +172,28 @@ export function AdminSessionsPage() {
                           <SuspiciousBadge risk={s.risk} />
                         </td>
                         <td data-label="Location">
-                          <Place location={s.location} ip={s.ip} />
+                          <Place location={s.location} ip={s.ip} note={false} />
                         </td>
                         <td data-label="IP address" className="mono">
                           {s.ip ?? 'Unknown'}
                         </td>
-                        <td data-label="Last active">
+                        <td data-label="Last active" className="nowrap">
                           <LastActive iso={s.lastActiveAt} />
                         </td>
                         <td className="actions">
                           {s.current ? null : (
-                            <button type="button" className="button danger small" aria-label={`Revoke ${s.user.email}'s session on ${sessionName(s)}`} onClick={() => setRevoking(s)}>
+                            <button type="button" className="button danger-outline small" aria-label={`Revoke ${s.user.email}'s session on ${sessionName(s)}`} onClick={() => setRevoking(s)}>
                               Revoke
                             </button>
                           )}
                         </td>
                       </tr>
                     ))}
-                  </tbody>
+                    </tbody>
                 </table>
               </div>
             ) : null}
+            {sessions.list.length > 0 ? <p className="hint table-note">Locations are approximate, based on IP addresses.</p> : null}
             <p className="pager">
               Showing {sessions.list.length} of {sessions.total}
               {sessions.nextCursor ? (

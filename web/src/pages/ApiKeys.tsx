@@ -71,7 +71,7 @@ export function ApiKeysPage() {
                 <th scope="col">Key</th>
                 <th scope="col">Created</th>
                 <th scope="col">Last used</th>
-                <th scope="col">Requests (24 h)</th>
+                <th scope="col" className="nowrap">Requests (24 h)</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
                 </th>
@@ -86,13 +86,13 @@ export function ApiKeysPage() {
                   <td data-label="Key" className="mono">
                     {key.prefix}…
                   </td>
-                  <td data-label="Created">
+                  <td data-label="Created" className="nowrap">
                     <DateTime iso={key.createdAt} />
                   </td>
-                  <td data-label="Last used">{key.lastUsedAt ? <TimeAgo iso={key.lastUsedAt} /> : 'Never'}</td>
+                  <td data-label="Last used" className="nowrap">{key.lastUsedAt ? <TimeAgo iso={key.lastUsedAt} /> : 'Never'}</td>
                   <td data-label="Requests (24 h)">{key.requests24h.toLocaleString()}</td>
                   <td className="actions">
-                    <button type="button" className="button danger small" aria-label={`Revoke API key ${key.name}`} onClick={() => setRevoking(key)}>
+                    <button type="button" className="button danger-outline small" aria-label={`Revoke API key ${key.name}`} onClick={() => setRevoking(key)}>
                       Revoke
                     </button>
                   </td>

@@ -60,8 +60,9 @@ export function AuditLogPage() {
     setFilters({ user: String(form.get('user') ?? ''), action: String(form.get('action') ?? '') });
   }
 
-  const partyName = (party: AuditParty): string => {
-    if (party === null || party === undefined) return 'System';
+  // No actor: the system (CLI, expiry), or nobody signed in yet for a failed sign-in.
+  const partyName = (party: AuditParty, action?: string): string => {
+    if (party === null || party === undefined) return action === 'auth.sign-in-failed' ? 'Anonymous' : 'System';
     if (typeof party === 'string') return users.find((u) => u.id === party)?.email ?? party;
     return party.email ?? party.name ?? party.id ?? 'Unknown';
   };
@@ -116,13 +117,13 @@ export function AuditLogPage() {
             <tbody>
               {events.map((event) => (
                 <tr key={event.id}>
-                  <td data-label="Time">
+                  <td data-label="Time" className="nowrap">
                     <DateTime iso={event.at} />
                   </td>
                   <th scope="row" data-label="Action">
                     {ACTION_LABELS[event.action] ?? event.action}
                   </th>
-                  <td data-label="By">{partyName(event.actor)}</td>
+                  <td data-label="By">{partyName(event.actor, event.action)}</td>
                   <td data-label="Affected">{event.target === null ? '—' : partyName(event.target)}</td>
                   <td data-label="Reason" className="reason">
                     {event.reason ?? '—'}

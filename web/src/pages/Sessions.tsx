@@ -146,7 +146,7 @@ function SessionItem({ session, onRevoke, onLogout }: { session: Session; onRevo
             Log out
           </button>
         ) : (
-          <button type="button" className="button danger small" onClick={onRevoke} aria-label={`Sign out ${name}`}>
+          <button type="button" className="button danger-outline small" onClick={onRevoke} aria-label={`Sign out ${name}`}>
             Sign out
           </button>
         )}
