@@ -11,3 +11,8 @@ export type { AuditEvent, AuditAction } from './core/audit.ts';
 export type { Store, SessionStore } from './store/types.ts';
 export { SqliteStore } from './store/sqlite/sqlite-store.ts';
 export { openStore } from './store/open.ts';
+// Device, location and risk: the server's default enricher, usable as `new SessionManager({ store, enrich: sessionEnricher({ store, clock: systemClock }) })`.
+export { sessionEnricher, type EnricherOptions } from './server/enrich.ts';
+export { parseDevice, readClientHints, ACCEPT_CH, CLIENT_HINT_HEADERS, type ClientHints } from './device/index.ts';
+export { anonymizeIp, geoLocator, openGeoIp, DBIP_ATTRIBUTION, type GeoLocator, type GeoIpSource } from './geo/index.ts';
+export { assessSignIn, RiskAssessor, defaultRiskRules, haversineKm, type RiskRules, type SignInRisk, type RiskSignal } from './core/risk.ts';
