@@ -1,15 +1,14 @@
 /**
  * `npm run screenshots`: renders every page of the web UI into docs/screenshots/ from a real server
- * (temporary SQLite file) and Debian's Chromium. The sessions come from real sign-ins through the
- * API; only their device and place are demo fixtures (chosen by an `x-demo-device` header), so the
- * pictures show several devices and countries while everything runs on 127.0.0.1.
+ * (temporary SQLite file, the default device parser, bundled GeoIP and risk rules) and Debian's Chromium.
+ * Sessions come from real sign-ins; a manual clock places them in the past, and X-Forwarded-For from a
+ * trusted proxy gives them addresses in several countries while everything runs on 127.0.0.1.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { DAY, HOUR, ManualClock, MINUTE } from '../src/core/clock.ts';
-import type { SessionEnrichment, SignInContext } from '../src/core/session-manager.ts';
 import { createServer } from '../src/server/app.ts';
 import { loadConfig } from '../src/server/config.ts';
 import { launchBrowser, newDevice } from '../test/helpers/browser.ts';
@@ -25,57 +24,34 @@ const UA = {
   linuxChrome: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
 };
 
-const place = (city: string, region: string, country: string, countryCode: string) => ({ city, region, country, countryCode });
-
-/** Demo devices and places, keyed by the `x-demo-device` header of the sign-in request. */
-const fixtures: Record<string, SessionEnrichment> = {
-  'mac-chrome': {
-    ip: '203.0.113.24',
-    device: { browser: 'Chrome', browserVersion: '131.0', os: 'macOS', osVersion: '10.15.7', deviceType: 'desktop', deviceModel: 'Mac', label: 'Chrome on macOS' },
-    location: place('Berlin', 'Berlin', 'Germany', 'DE'),
-  },
-  iphone: {
-    ip: '198.51.100.7',
-    device: { browser: 'Mobile Safari', browserVersion: '17.4', os: 'iOS', osVersion: '17.4', deviceType: 'mobile', deviceModel: 'iPhone', label: 'Safari on iPhone' },
-    location: place('Lisbon', 'Lisbon', 'Portugal', 'PT'),
-  },
-  'windows-firefox': {
-    ip: '192.168.1.20',
-    device: { browser: 'Firefox', browserVersion: '133.0', os: 'Windows', osVersion: '10', deviceType: 'desktop', deviceModel: null, label: 'Firefox on Windows' },
-    location: null,
-  },
-  android: {
-    ip: '100.64.12.9',
-    device: { browser: 'Chrome Mobile', browserVersion: '131.0', os: 'Android', osVersion: '14', deviceType: 'mobile', deviceModel: 'Pixel 8', label: 'Chrome on Android' },
-    location: place('São Paulo', 'São Paulo', 'Brazil', 'BR'),
-    risk: { suspicious: true, reasons: ['First sign-in from Brazil', 'New device for this account'] },
-  },
-  'linux-chrome': {
-    ip: '203.0.113.80',
-    device: { browser: 'Chrome', browserVersion: '131.0', os: 'Linux', osVersion: null, deviceType: 'desktop', deviceModel: null, label: 'Chrome on Linux' },
-    location: place('Amsterdam', 'North Holland', 'Netherlands', 'NL'),
-  },
+/**
+ * Where each sign-in comes from: public addresses the bundled DB-IP database places in these cities, sent as
+ * X-Forwarded-For from a trusted proxy (127.0.0.1), exactly as behind a real reverse proxy.
+ */
+const IP = {
+  frankfurt: '80.239.137.0',
+  amsterdam: '84.17.46.1',
+  home: '192.168.1.20',
+  lisbon: '213.13.146.142',
+  rio: '200.147.67.142',
+  london: '81.2.69.142',
+  stockholm: '89.160.20.112',
+  paris: '62.210.16.6',
 };
-
-function demoEnricher(context: SignInContext): SessionEnrichment {
-  const key = context.headers?.['x-demo-device'];
-  return (typeof key === 'string' && fixtures[key]) || {};
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'seshat-shots-'));
 const now = Date.now();
 const clock = new ManualClock(now);
-const config = loadConfig({ PORT: '0', DATABASE_URL: join(dir, 'seshat.db'), LOG_LEVEL: 'silent', SESHAT_LOGIN_RATE_LIMIT: '1000' });
-const server = await createServer({ config, clock, enrich: demoEnricher, passwordCost: { N: 2 ** 10, r: 8, p: 1 }, logger: false });
+const config = loadConfig({ PORT: '0', DATABASE_URL: join(dir, 'seshat.db'), LOG_LEVEL: 'silent', SESHAT_LOGIN_RATE_LIMIT: '1000', SESHAT_TRUSTED_PROXIES: '127.0.0.1' });
+const server = await createServer({ config, clock, passwordCost: { N: 2 ** 10, r: 8, p: 1 }, logger: false });
 const url = await server.app.listen({ port: 0, host: '127.0.0.1' });
 
-/** Signs in through the API as if `ago` ms in the past, from a demo device; returns the cookie. */
-async function signInAt(email: string, device: string, ago: number, remember = false): Promise<string> {
+/** Signs in through the API as if `ago` ms in the past, from a device and address; returns the cookie. */
+async function signInAt(email: string, ua: string, ip: string, ago: number, remember = false): Promise<string> {
   clock.set(now - ago);
-  const ua = { 'mac-chrome': UA.macChrome, iphone: UA.iphone, 'windows-firefox': UA.windowsFirefox, android: UA.android, 'linux-chrome': UA.linuxChrome }[device]!;
   const response = await fetch(`${url}/api/auth/login`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'sec-fetch-site': 'same-origin', 'user-agent': ua, 'x-demo-device': device },
+    headers: { 'content-type': 'application/json', 'sec-fetch-site': 'same-origin', 'user-agent': ua, 'x-forwarded-for': ip },
     body: JSON.stringify({ email, password: PASSWORD, remember }),
   });
   if (response.status !== 200) throw new Error(`sign-in failed: ${response.status}`);
@@ -86,7 +62,7 @@ async function signInAt(email: string, device: string, ago: number, remember = f
 async function call(cookie: string, method: string, path: string, body?: unknown): Promise<Response> {
   return fetch(url + path, {
     method,
-    headers: { cookie, 'sec-fetch-site': 'same-origin', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: { cookie, 'sec-fetch-site': 'same-origin', 'x-forwarded-for': IP.frankfurt, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 }
@@ -101,19 +77,20 @@ try {
   // Sign-ins in the order they happened (so the audit log reads newest first): Ada's remembered
   // laptop 12 days ago, her home PC 3 days ago, her phone 2 hours ago, a suspicious sign-in 20 minutes
   // ago; and the team's.
-  const history: [email: string, device: string, ago: number, remember?: boolean][] = [
-    ['ada@example.com', 'linux-chrome', 12 * DAY, true],
-    ['grace@example.com', 'linux-chrome', 6 * DAY],
-    ['ada@example.com', 'windows-firefox', 3 * DAY],
-    ['alan@example.com', 'linux-chrome', 2 * DAY, true],
-    ['grace@example.com', 'iphone', 1 * DAY],
-    ['alan@example.com', 'windows-firefox', 5 * HOUR],
-    ['ada@example.com', 'iphone', 2 * HOUR],
-    ['grace@example.com', 'mac-chrome', 40 * MINUTE],
-    ['ada@example.com', 'android', 20 * MINUTE],
+  const history: [email: string, ua: string, ip: string, ago: number, remember?: boolean][] = [
+    ['ada@example.com', UA.macChrome, IP.frankfurt, 20 * DAY],
+    ['ada@example.com', UA.linuxChrome, IP.amsterdam, 12 * DAY, true],
+    ['grace@example.com', UA.linuxChrome, IP.london, 6 * DAY],
+    ['ada@example.com', UA.windowsFirefox, IP.home, 3 * DAY],
+    ['alan@example.com', UA.linuxChrome, IP.paris, 2 * DAY, true],
+    ['grace@example.com', UA.iphone, IP.london, 1 * DAY],
+    ['alan@example.com', UA.windowsFirefox, IP.paris, 5 * HOUR],
+    ['ada@example.com', UA.iphone, IP.lisbon, 2 * HOUR],
+    ['grace@example.com', UA.macChrome, IP.stockholm, 40 * MINUTE],
+    ['ada@example.com', UA.android, IP.rio, 20 * MINUTE],
   ];
   const cookies = new Map<string, string>();
-  for (const [email, device, ago, remember] of history) cookies.set(email, await signInAt(email, device, ago, remember));
+  for (const [email, ua, ip, ago, remember] of history) cookies.set(email, await signInAt(email, ua, ip, ago, remember));
   // Alan mistypes his password, then changes it.
   clock.set(now - 15 * MINUTE);
   await fetch(`${url}/api/auth/login`, {
@@ -123,7 +100,7 @@ try {
   });
   await call(cookies.get('alan@example.com')!, 'POST', '/api/auth/password', { currentPassword: PASSWORD, newPassword: PASSWORD, signOutOtherSessions: false });
   // Ada, as admin (through a session she logs out of again): a setting, a revocation, a forced sign-out.
-  const admin = await signInAt('ada@example.com', 'mac-chrome', 10 * MINUTE);
+  const admin = await signInAt('ada@example.com', UA.macChrome, IP.frankfurt, 10 * MINUTE);
   clock.set(now - 5 * MINUTE);
   await call(admin, 'PATCH', '/api/admin/settings', { maxSessionsPerUser: 10 });
   const graceSessions = (await (await call(admin, 'GET', '/api/admin/sessions?user=grace@example.com')).json()) as { sessions: { id: string; device: { label: string } }[] };
@@ -148,7 +125,7 @@ try {
 
     // Sign-in page.
     const context = await newDevice(browser, { userAgent: UA.macChrome });
-    await context.setExtraHTTPHeaders({ 'x-demo-device': 'mac-chrome' });
+    await context.setExtraHTTPHeaders({ 'x-forwarded-for': IP.frankfurt });
     const page = await context.newPage();
     await page.goto(`${url}/sign-in`);
     await page.getByLabel('E-mail address').fill('ada@example.com');
@@ -167,7 +144,7 @@ try {
     await page.keyboard.press('Escape');
 
     // Details of the suspicious session.
-    await page.locator('.session-card.suspicious').getByRole('link', { name: /^Details/ }).click();
+    await page.getByRole('link', { name: /^Details of Chrome on Android/ }).click();
     await page.getByRole('heading', { level: 1, name: 'Session details' }).waitFor();
     await page.locator('.detail-list').waitFor();
     await shoot(page, 'session-details');
@@ -196,7 +173,7 @@ try {
 
     // Phone-sized: 375 px wide.
     const phone = await newDevice(browser, { userAgent: UA.iphone, width: 375, height: 812 });
-    await phone.setExtraHTTPHeaders({ 'x-demo-device': 'iphone' });
+    await phone.setExtraHTTPHeaders({ 'x-forwarded-for': IP.lisbon });
     const mobile = await phone.newPage();
     await mobile.goto(`${url}/sign-in`);
     await mobile.getByLabel('E-mail address').fill('ada@example.com');

@@ -54,6 +54,10 @@ export type PlaceKind = 'geo' | 'local' | 'unknown';
 
 /** "Berlin, Germany"; "Local network" for private addresses; "Unknown location" otherwise. */
 export function placeOf(location: Location | null, ip: string | null): { text: string; kind: PlaceKind } {
+  // The server's GeoIP names private ranges itself ({country: "Local network"}, nothing else): not a guess from IP data.
+  if (location && !location.city && !location.region && !location.countryCode && location.country === 'Local network') {
+    return { text: 'Local network', kind: 'local' };
+  }
   if (location) {
     const parts = [location.city ?? location.region, location.country ?? location.countryCode].filter((p): p is string => Boolean(p));
     if (parts.length > 0) return { text: parts.join(', '), kind: 'geo' };

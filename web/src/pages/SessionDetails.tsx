@@ -53,7 +53,7 @@ export function SessionDetailsPage({ id }: { id: string }) {
     ['Kept signed in', session.persistent ? 'Yes ("Keep me signed in" was chosen)' : 'No (ends when idle too long)'],
     ['Session ID', <span className="mono" title="Shortened; the full id is never needed to manage a session">{maskId(session.id)}</span>],
     ['Requests', session.activity.requests.toLocaleString()],
-    ['Last page', session.activity.lastPath ? <span className="mono">{session.activity.lastPath}</span> : 'Unknown'],
+    ['Last page', session.activity.lastPath ? <span className="mono">{session.activity.lastPath}</span> : 'None yet'],
   ];
 
   return (
