@@ -26,11 +26,11 @@ describe('web UI: admin pages and API keys', () => {
 
   it('shows admin pages only to admins', async () => {
     const bob = await signedIn('bob@example.com');
-    await expect(bob.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).resolves.toEqual(['Sessions', 'Password', 'API keys']);
+    await expect.poll(() => bob.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).toEqual(['Sessions', 'Password', 'API keys']);
     await bob.goto(`${t.url}/admin/sessions`);
     await bob.getByText('This page is for administrators.').waitFor();
     const admin = await signedIn('admin@example.com');
-    await expect(admin.getByRole('link', { name: 'Team sessions' }).isVisible()).resolves.toBe(true);
+    await admin.getByRole('link', { name: 'Team sessions' }).waitFor();
     await bob.context().close();
     await admin.context().close();
   });
@@ -56,7 +56,7 @@ describe('web UI: admin pages and API keys', () => {
     // The reason is required: the dialog does not submit without one.
     await dialog.getByRole('button', { name: 'Force sign out' }).click();
     await expect(dialog.getByLabel(/Reason/).evaluate((el: HTMLTextAreaElement) => el.validity.valueMissing)).resolves.toBe(true);
-    await expect(dialog.isVisible()).resolves.toBe(true);
+    await dialog.waitFor();
     await dialog.getByLabel(/Reason/).fill('Laptop reported stolen');
     await dialog.getByRole('button', { name: 'Force sign out' }).click();
     await admin.getByText('Signed bob@example.com out of 2 sessions.').waitFor();
@@ -68,7 +68,7 @@ describe('web UI: admin pages and API keys', () => {
     await admin.getByRole('button', { name: 'Apply filters' }).click();
     const row = admin.getByRole('row', { name: /Forced sign-out/ });
     await row.waitFor();
-    await expect(admin.getByRole('row').count()).resolves.toBe(2); // header + the one event
+    await expect.poll(() => admin.getByRole('row').count()).toBe(2); // header + the one event
     await expect(row.textContent()).resolves.toContain('Laptop reported stolen');
     await expect(row.textContent()).resolves.toContain('bob@example.com');
     await expect(row.textContent()).resolves.toContain('admin@example.com');
@@ -101,18 +101,18 @@ describe('web UI: admin pages and API keys', () => {
     await admin.getByText('Showing 25 of 30').waitFor();
     await admin.getByRole('button', { name: 'Load more' }).click();
     await admin.getByText('Showing 30 of 30').waitFor();
-    await expect(admin.getByRole('button', { name: 'Load more' }).count()).resolves.toBe(0);
+    await expect.poll(() => admin.getByRole('button', { name: 'Load more' }).count()).toBe(0);
 
     await admin.getByRole('link', { name: 'Audit log' }).click();
     await admin.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
     await admin.locator('tbody tr').first().waitFor();
-    await expect(admin.locator('tbody tr').count()).resolves.toBe(50);
+    await expect.poll(() => admin.locator('tbody tr').count()).toBe(50);
     await admin.getByRole('button', { name: 'Load more' }).click();
     await admin.waitForFunction(() => document.querySelectorAll('tbody tr').length > 50);
     const total = await admin.locator('tbody tr').count();
     const events = await t.server.manager.audit.list({ limit: 500, cursor: null });
     expect(total).toBe(events.items.length);
-    await expect(admin.getByRole('button', { name: 'Load more' }).count()).resolves.toBe(0);
+    await expect.poll(() => admin.getByRole('button', { name: 'Load more' }).count()).toBe(0);
     await expect(admin.getByRole('row', { name: /Session revoked/ }).textContent()).resolves.toContain('cleanup');
     await bob.context().close();
     await admin.context().close();
@@ -141,8 +141,8 @@ describe('web UI: admin pages and API keys', () => {
     const admin = await signedIn('admin@example.com');
     await admin.getByRole('link', { name: 'Session settings' }).click();
     await admin.getByRole('heading', { level: 1, name: 'Session settings' }).waitFor();
-    await expect(admin.getByLabel('7 days').isChecked()).resolves.toBe(true);
-    await expect(admin.getByText('Not recommended', { exact: true }).isVisible()).resolves.toBe(true);
+    await expect.poll(() => admin.getByLabel('7 days').isChecked()).toBe(true);
+    await admin.getByText('Not recommended', { exact: true }).waitFor();
     await admin.getByLabel('30 days').check();
     await admin.getByLabel('Offer “Keep me signed in” on the sign-in page').uncheck();
     await admin.getByLabel('Maximum sessions per person').fill('5');
@@ -157,8 +157,8 @@ describe('web UI: admin pages and API keys', () => {
     expect(stored.maxSessionsPerUser).toBe(5);
     await admin.reload();
     await admin.getByRole('heading', { level: 1, name: 'Session settings' }).waitFor();
-    await expect(admin.getByLabel('30 days').isChecked()).resolves.toBe(true);
-    await expect(admin.getByLabel('Maximum sessions per person').inputValue()).resolves.toBe('5');
+    await expect.poll(() => admin.getByLabel('30 days').isChecked()).toBe(true);
+    await expect.poll(() => admin.getByLabel('Maximum sessions per person').inputValue()).toBe('5');
 
     await admin.getByLabel('Never').check();
     await admin.getByLabel('Maximum sessions per person').fill('');
@@ -190,7 +190,7 @@ describe('web UI: admin pages and API keys', () => {
     const used = await fetch(`${t.url}/api/sessions`, { headers: { authorization: `Bearer ${key}` } });
     expect(used.status).toBe(200);
     await page.getByRole('button', { name: 'I have copied it' }).click();
-    await expect(page.getByLabel('New API key').count()).resolves.toBe(0);
+    await expect.poll(() => page.getByLabel('New API key').count()).toBe(0);
     await page.reload();
     const row = page.getByRole('row', { name: /Deploy script/ });
     await row.waitFor();

@@ -41,4 +41,6 @@ export async function signIn(page: Page, baseUrl: string, email: string, passwor
   if (options.remember) await page.getByLabel(/Keep me signed in/).check();
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { level: 1, name: 'Sessions' }).waitFor();
+  // The list has loaded (it always holds at least this session).
+  await page.locator('.session-card.current').waitFor();
 }

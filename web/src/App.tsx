@@ -44,6 +44,21 @@ export function App() {
     [],
   );
 
+  // Coming back to a tab: ask whether this session still exists (it may have been signed out from another
+  // device meanwhile), so the sign-in page shows now rather than on the next click.
+  const signedIn = auth.state === 'signed-in';
+  useEffect(() => {
+    if (!signedIn) return;
+    const check = () => {
+      if (document.visibilityState !== 'visible') return;
+      api.currentSession().catch((error: unknown) => {
+        if (error instanceof ApiError && error.status === 401) setAuth({ state: 'signed-out', notice: 'Your session has ended. Please sign in again.' });
+      });
+    };
+    document.addEventListener('visibilitychange', check);
+    return () => document.removeEventListener('visibilitychange', check);
+  }, [signedIn]);
+
   useEffect(() => {
     if (auth.state === 'signed-out' && path !== '/sign-in') {
       const here = location.pathname + location.search;
