@@ -11,3 +11,6 @@ export type { AuditEvent, AuditAction } from './core/audit.ts';
 export type { Store, SessionStore } from './store/types.ts';
 export { SqliteStore } from './store/sqlite/sqlite-store.ts';
 export { openStore } from './store/open.ts';
+export { ApiKeys, type ApiKeyRecord, type ApiKeySummary, type ApiKeysOptions } from './core/api-keys.ts';
+export { scheduleGarbageCollection, type GarbageCollectionSchedule, type GarbageCollector } from './core/gc-schedule.ts';
+export type { ApiKeyStore } from './store/types.ts';
