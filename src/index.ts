@@ -14,3 +14,8 @@ export { openStore } from './store/open.ts';
 export { ApiKeys, type ApiKeyRecord, type ApiKeySummary, type ApiKeysOptions } from './core/api-keys.ts';
 export { scheduleGarbageCollection, type GarbageCollectionSchedule, type GarbageCollector } from './core/gc-schedule.ts';
 export type { ApiKeyStore } from './store/types.ts';
+// Device, location and risk: the server's default enricher, usable as `new SessionManager({ store, enrich: sessionEnricher({ store, clock: systemClock }) })`.
+export { sessionEnricher, type EnricherOptions } from './server/enrich.ts';
+export { parseDevice, readClientHints, ACCEPT_CH, CLIENT_HINT_HEADERS, type ClientHints } from './device/index.ts';
+export { anonymizeIp, geoLocator, openGeoIp, DBIP_ATTRIBUTION, type GeoLocator, type GeoIpSource } from './geo/index.ts';
+export { assessSignIn, RiskAssessor, defaultRiskRules, haversineKm, type RiskRules, type SignInRisk, type RiskSignal } from './core/risk.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { GeoIpSource } from '../geo/index.ts';
 
 const list = z
   .string()
@@ -31,6 +32,11 @@ export const serverEnvSchema = z.object({
   SESHAT_GC_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
   /** Default idle timeout in days until an admin saves other settings (default 7). */
   SESSION_TIMEOUT_DAYS: z.coerce.number().positive().max(3650).optional(),
+  /**
+   * GeoIP database: unset = the bundled DB-IP City Lite files; `off` = no locations; otherwise mmdb path(s),
+   * comma-separated (e.g. a GeoLite2-City.mmdb, or an IPv4 and an IPv6 file).
+   */
+  SESHAT_GEOIP_DB: z.string().trim().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -52,6 +58,13 @@ export interface ServerConfig {
   apiKeyUsageFlushMs: number;
   gc: { intervalMs: number; batchSize: number };
   logLevel: ServerEnv['LOG_LEVEL'];
+  geoip: GeoIpSource;
+}
+
+function geoipSource(value: string | undefined): GeoIpSource {
+  if (value === undefined || value === '' || value === 'bundled') return 'bundled';
+  if (value === 'off') return 'off';
+  return value.split(',').map((p) => p.trim()).filter(Boolean);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -78,5 +91,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     apiKeyUsageFlushMs: e.SESHAT_API_KEY_USAGE_FLUSH_SECONDS * 1000,
     gc: { intervalMs: e.SESHAT_GC_INTERVAL_SECONDS * 1000, batchSize: e.SESHAT_GC_BATCH_SIZE },
     logLevel: e.LOG_LEVEL,
+    geoip: geoipSource(e.SESHAT_GEOIP_DB),
   };
 }
