@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import type { ApiKeyRecord, ApiKeys } from '../core/api-keys.ts';
 import type { CreatedSession, SessionManager } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
+import { bearerCredentials } from './bearer.ts';
 import { pathOnly, resolveCookie, type SessionCookieOptions } from './cookie.ts';
 import { isCsrfSafe, originSet } from './csrf.ts';
 import { problem, sendProblem } from './problem.ts';
@@ -56,12 +57,9 @@ export const seshatFastify = fp<SeshatFastifyOptions>(
     });
 
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-      const bearer = options.apiKeys ? bearerToken(request) : undefined;
+      const bearer = options.apiKeys ? bearerCredentials(request.headers.authorization) : undefined;
       if (bearer !== undefined) {
-        // A Bearer request is authenticated by its key alone and the cookie is ignored, so there is no ambient
-        // credential a cross-site page could ride on: no CSRF check. (A page cannot set Authorization on a
-        // cross-origin request without a CORS preflight, which this server never grants.) An invalid key is
-        // anonymous, never a fallback to the cookie.
+        // Authenticated by the key alone, cookie ignored: nothing ambient for CSRF to ride on (see bearer.ts).
         request.apiKey = await options.apiKeys!.authenticate(bearer);
         return;
       }
@@ -79,14 +77,6 @@ export const seshatFastify = fp<SeshatFastifyOptions>(
   },
   { name: 'seshat', fastify: '5.x' },
 );
-
-/** The credentials of an `Authorization: Bearer …` header; undefined for no header or another scheme. */
-function bearerToken(request: FastifyRequest): string | undefined {
-  const value = header(request, 'authorization');
-  if (value === undefined) return undefined;
-  const match = /^Bearer[ \t]+(\S*)\s*$/i.exec(value.slice(0, 512));
-  return match ? match[1] : undefined;
-}
 
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];

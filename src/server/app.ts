@@ -10,7 +10,7 @@ import { roleBasedPolicy } from '../core/permissions.ts';
 import { SessionManager, type SessionEnricher } from '../core/session-manager.ts';
 import { defaultSettings } from '../core/settings.ts';
 import { ACCEPT_CH } from '../device/index.ts';
-import { geoLocator } from '../geo/index.ts';
+import { anonymizeIp, geoLocator } from '../geo/index.ts';
 import { seshatFastify } from '../http/fastify.ts';
 import { problem, problemErrorHandler, sendProblem } from '../http/problem.ts';
 import { openStore } from '../store/open.ts';
@@ -88,6 +88,12 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     reply.header('accept-ch', ACCEPT_CH);
     return payload;
   });
+  // Addresses written into records (the audit trail) follow the anonymizeIp setting, whoever writes them.
+  app.decorateRequest('recordedIp', null);
+  app.addHook('onRequest', async (request) => {
+    request.recordedIp = manager.settings.anonymizeIp ? anonymizeIp(request.ip) : request.ip;
+  });
+
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(problemErrorHandler);

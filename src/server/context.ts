@@ -17,6 +17,16 @@ export interface ServerContext {
   apiKeys: ApiKeys;
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The client IP as it may be recorded (audit trail): the /24 or /48 prefix while `anonymizeIp` is on. */
+    recordedIp: string | null;
+  }
+}
+
+/** The IP to write into records for this request (set per request in app.ts, honouring `anonymizeIp`). */
+export const recordedIp = (request: FastifyRequest): string | null => request.recordedIp ?? request.ip;
+
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
 
 /** The browser session of the request. API keys are refused here: this is for sign-in-bound actions only. */
@@ -31,7 +41,7 @@ export async function requireUser(request: FastifyRequest, ctx: ServerContext): 
   const session = requireSession(request);
   const user = await ctx.users.find(session.userId);
   if (!user) throw new SeshatError('unauthenticated', 'Sign in to continue.');
-  return { session, user, actor: { userId: user.id, role: user.role, sessionId: session.id, ip: request.ip } };
+  return { session, user, actor: { userId: user.id, role: user.role, sessionId: session.id, ip: recordedIp(request) } };
 }
 
 /**
@@ -39,9 +49,9 @@ export async function requireUser(request: FastifyRequest, ctx: ServerContext): 
  * An API key acts as its owner here, through no session (so none is "current").
  */
 export function ownActor(request: FastifyRequest): Actor {
-  if (!request.session && request.apiKey) return { userId: request.apiKey.userId, ip: request.ip };
+  if (!request.session && request.apiKey) return { userId: request.apiKey.userId, ip: recordedIp(request) };
   const session = requireSession(request);
-  return { userId: session.userId, sessionId: session.id, ip: request.ip };
+  return { userId: session.userId, sessionId: session.id, ip: recordedIp(request) };
 }
 
 /**

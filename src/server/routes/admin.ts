@@ -91,23 +91,29 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
     const { actor } = await requireAdmin(request, ctx);
     // An admin may end any session here, their own included (the "my sessions" API still answers 409 for that).
     await manager.revokeSession(actor, request.params.id, { reason: request.body?.reason ?? null, allowCurrent: true });
+    // Ending one's own session here is a sign-out: drop the dead cookie too.
+    if (request.params.id === actor.sessionId) reply.endSession();
     return reply.code(204).send(null);
   });
 
   app.post('/api/admin/users/:id/sign-out', {
     schema: { tags: ['admin'], params: userIdParams, body: requiredReasonBody, response: { 200: revokedCount, 404: problemSchema, ...denied } },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { actor } = await requireAdmin(request, ctx);
     const target = await users.find(request.params.id);
     if (!target) throw new SeshatError('not_found', 'No such user.');
-    return { revoked: await manager.forceSignOut(actor, target.id, request.body.reason) };
+    const revoked = await manager.forceSignOut(actor, target.id, request.body.reason);
+    if (target.id === actor.userId) reply.endSession(); // signed themselves out everywhere, this browser included
+    return { revoked };
   });
 
   app.post('/api/admin/sessions/revoke-all', {
     schema: { tags: ['admin'], body: optionalReasonBody, response: { 200: revokedCount, ...denied } },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { actor } = await requireAdmin(request, ctx);
-    return { revoked: await manager.revokeAllSessions(actor, request.body?.reason ?? null) };
+    const revoked = await manager.revokeAllSessions(actor, request.body?.reason ?? null);
+    reply.endSession(); // the caller's own session is among them
+    return { revoked };
   });
 
   app.get('/api/admin/settings', {

@@ -104,6 +104,21 @@ describe('audit trail: every event of DESIGN.md appears', () => {
     expect(JSON.stringify(changed)).not.toContain('brand new');
   });
 
+  it('with anonymizeIp on, every audit entry records only the address prefix', async () => {
+    expect((await admin.patch('/api/admin/settings', { anonymizeIp: true })).status).toBe(200);
+    const alice = new Client(t.url);
+    await alice.login('alice@example.com');
+    const other = new Client(t.url);
+    const { session } = await other.login('alice@example.com');
+    await alice.delete(`/api/sessions/${session.id}`);
+    await admin.post(`/api/admin/users/${aliceId}/sign-out`, { reason: 'privacy check' });
+    await admin.patch('/api/admin/settings', { anonymizeIp: true });
+    const { events } = (await (await admin.get('/api/admin/audit?limit=20')).json()) as { events: Event[] };
+    const since = events.slice(0, events.findIndex((e) => e.action === 'settings.changed' && e !== events[0]));
+    expect(since.map((e) => e.action)).toEqual(expect.arrayContaining(['auth.sign-in', 'session.revoked', 'user.force-signed-out', 'settings.changed']));
+    for (const e of since) expect(e.ip, e.action).toBe('127.0.0.0');
+  });
+
   it('password change with signOutOtherSessions:false keeps the other sessions', async () => {
     const alice = new Client(t.url);
     await alice.login('alice@example.com');

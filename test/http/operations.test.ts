@@ -132,3 +132,23 @@ describe('GET /metrics', () => {
     }
   });
 });
+
+describe('OpenAPI document', () => {
+  it('includes the admin, API-key and operations endpoints from their route schemas', async () => {
+    const t = await startTestServer();
+    try {
+      const doc = (await (await fetch(t.url + '/api/openapi.json')).json()) as { paths: Record<string, Record<string, { requestBody?: unknown; parameters?: { name: string }[] }>> };
+      for (const [path, method] of [
+        ['/api/admin/sessions', 'get'], ['/api/admin/users', 'get'], ['/api/admin/sessions/{id}', 'delete'], ['/api/admin/users/{id}/sign-out', 'post'],
+        ['/api/admin/sessions/revoke-all', 'post'], ['/api/admin/settings', 'get'], ['/api/admin/settings', 'patch'], ['/api/admin/audit', 'get'],
+        ['/api/api-keys', 'get'], ['/api/api-keys', 'post'], ['/api/api-keys/{id}', 'delete'], ['/metrics', 'get'],
+      ] as const) {
+        expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();
+      }
+      expect(doc.paths['/api/admin/audit']!.get!.parameters!.map((p) => p.name).sort()).toEqual(['action', 'cursor', 'limit', 'user']);
+      expect(JSON.stringify(doc.paths['/api/admin/settings']!.patch!.requestBody)).toContain('sessionLimitAction');
+    } finally {
+      await t.close();
+    }
+  });
+});

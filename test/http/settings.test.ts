@@ -110,6 +110,11 @@ describe('runtime session settings over HTTP', () => {
     expect((await b.get('/api/sessions')).status).toBe(401);
     const { sessions } = (await (await c.get('/api/sessions')).json()) as { sessions: unknown[] };
     expect(sessions).toHaveLength(2);
+    // The eviction is audited, with the system as actor.
+    const admin = new Client(t.url);
+    await admin.login('admin@example.com');
+    const { events } = (await (await admin.get('/api/admin/audit?action=session.revoked&user=alice@example.com')).json()) as { events: { actor: unknown; target: { email: string }; reason: string }[] };
+    expect(events).toMatchObject([{ actor: null, target: { email: 'alice@example.com' }, reason: 'Concurrent session limit reached' }]);
   });
 
   it('settings survive a restart (stored in the database)', async () => {

@@ -88,6 +88,16 @@ describe('admin endpoints over HTTP', () => {
     expect(audit.events[0]).toMatchObject({ actor: { id: ids.admin }, target: { id: ids.bob, email: 'bob@example.com' }, sessionId: sessions[0]!.id, reason: 'lost laptop' });
   });
 
+  it('an admin may end their own session here (unlike /api/sessions/:id, which answers 409): a sign-out', async () => {
+    const { session } = (await (await admin.get('/api/auth/session')).json()) as { session: { id: string } };
+    expect((await admin.delete(`/api/sessions/${session.id}`)).status).toBe(409);
+    const old = admin.cookie!;
+    const res = await admin.delete(`/api/admin/sessions/${session.id}`);
+    expect(res.status).toBe(204);
+    expect(res.headers.get('set-cookie')).toMatch(/^session_token=;/);
+    expect((await new Client(t.url, { cookie: old }).get('/api/admin/settings')).status).toBe(401);
+  });
+
   it('signs a user out everywhere only with a reason of 1–500 characters', async () => {
     const again = new Client(t.url);
     await again.login('alice@example.com');
@@ -112,8 +122,11 @@ describe('admin endpoints over HTTP', () => {
   });
 
   it('revokes all sessions, the caller’s own too, with one audit event carrying the count', async () => {
+    const stolen = admin.cookie;
     const res = await admin.post('/api/admin/sessions/revoke-all', { reason: 'incident 42' });
     expect(res.status).toBe(200);
+    expect(res.headers.get('set-cookie')).toMatch(/^session_token=;/); // cleared
+    expect((await new Client(t.url, { cookie: stolen! }).get('/api/sessions')).status).toBe(401);
     expect(await res.json()).toEqual({ revoked: 3 });
     for (const c of [admin, alice, bob]) expect((await c.get('/api/sessions')).status).toBe(401);
     expect((await admin.get('/api/admin/settings')).status).toBe(401);
