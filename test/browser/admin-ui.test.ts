@@ -70,6 +70,7 @@ describe('web UI: admin pages and API keys', () => {
     await row.waitFor();
     await expect.poll(() => admin.getByRole('row').count()).toBe(2); // header + the one event
     await expect(row.textContent()).resolves.toContain('Laptop reported stolen');
+    await expect(row.textContent()).resolves.toContain('2 sessions');
     await expect(row.textContent()).resolves.toContain('bob@example.com');
     await expect(row.textContent()).resolves.toContain('admin@example.com');
 
@@ -167,6 +168,15 @@ describe('web UI: admin pages and API keys', () => {
     const again = await t.server.manager.reloadSettings();
     expect(again.idleTimeoutSeconds).toBeNull();
     expect(again.maxSessionsPerUser).toBeNull();
+
+    // Both changes are in the audit log, readable.
+    await admin.getByRole('link', { name: 'Audit log' }).click();
+    await admin.getByLabel('Action').selectOption({ label: 'Settings changed' });
+    await admin.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(() => admin.getByRole('row', { name: /Settings changed/ }).count()).toBe(2);
+    await admin.getByText('Idle timeout: 7 days → 30 days').waitFor();
+    await admin.getByText('Idle timeout: 30 days → never').waitFor();
+    await admin.getByText('Remember me: on → off').waitFor();
     await admin.context().close();
   });
 

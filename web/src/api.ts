@@ -87,6 +87,8 @@ export interface AuditEvent {
   sessionId: string | null;
   reason: string | null;
   ip: string | null;
+  /** Extra facts ({count}, {device}, settings {before, after}…); shape depends on the action. */
+  details?: Record<string, unknown> | null;
 }
 
 export interface ApiKey {

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { describeDetails } from '../audit-details.ts';
 import { api, describeError, type AuditEvent, type AuditParty, type TeamUser } from '../api.ts';
 import { ErrorMessage, Page } from '../components/Page.tsx';
 import { DateTime } from '../components/Time.tsx';
@@ -122,6 +123,11 @@ export function AuditLogPage() {
                   </td>
                   <th scope="row" data-label="Action">
                     {ACTION_LABELS[event.action] ?? event.action}
+                    {describeDetails(event.details).map((line) => (
+                      <span key={line} className="event-detail">
+                        {line}
+                      </span>
+                    ))}
                   </th>
                   <td data-label="By">{partyName(event.actor, event.action)}</td>
                   <td data-label="Affected">{event.target === null ? '—' : partyName(event.target)}</td>
