@@ -107,12 +107,10 @@ export function AuditLogPage() {
             <thead>
               <tr>
                 <th scope="col">Time</th>
-                <th scope="col">Action</th>
-                <th scope="col">By</th>
-                <th scope="col">Affected</th>
+                <th scope="col">Event</th>
+                <th scope="col">By / affected</th>
                 <th scope="col">Reason</th>
                 <th scope="col">IP address</th>
-                <th scope="col">Session</th>
               </tr>
             </thead>
             <tbody>
@@ -121,24 +119,26 @@ export function AuditLogPage() {
                   <td data-label="Time" className="nowrap">
                     <DateTime iso={event.at} />
                   </td>
-                  <th scope="row" data-label="Action">
+                  <th scope="row" data-label="Event">
                     {ACTION_LABELS[event.action] ?? event.action}
                     {describeDetails(event.details).map((line) => (
                       <span key={line} className="event-detail">
                         {line}
                       </span>
                     ))}
+                    {event.sessionId ? <span className="event-detail mono">Session {maskId(event.sessionId)}</span> : null}
                   </th>
-                  <td data-label="By">{partyName(event.actor, event.action)}</td>
-                  <td data-label="Affected">{event.target === null ? '—' : partyName(event.target)}</td>
+                  <td data-label="By / affected" className="nowrap">
+                    {partyName(event.actor, event.action)}
+                    {event.target !== null && partyName(event.target) !== partyName(event.actor, event.action) ? (
+                      <span className="event-detail">for {partyName(event.target)}</span>
+                    ) : null}
+                  </td>
                   <td data-label="Reason" className="reason">
                     {event.reason ?? '—'}
                   </td>
                   <td data-label="IP address" className="mono">
                     {event.ip ?? '—'}
-                  </td>
-                  <td data-label="Session" className="mono">
-                    {event.sessionId ? maskId(event.sessionId) : '—'}
                   </td>
                 </tr>
               ))}
