@@ -7,7 +7,8 @@ export function Link({ to, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchorEl
   return (
     <a
       href={to}
-      aria-current={path === to ? 'page' : undefined}
+      // The page itself, or a section it belongs to (a session's details belong to "Sessions").
+      aria-current={path === to ? 'page' : path.startsWith(`${to}/`) ? 'true' : undefined}
       onClick={(event: MouseEvent<HTMLAnchorElement>) => {
         onClick?.(event);
         if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
