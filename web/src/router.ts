@@ -24,10 +24,6 @@ export function usePath(): string {
   return useSyncExternalStore(subscribe, () => location.pathname);
 }
 
-export function useSearch(): string {
-  return useSyncExternalStore(subscribe, () => location.search);
-}
-
 /** `match('/sessions/:id', '/sessions/ses_1')` → `{ id: 'ses_1' }`, or null. */
 export function match(pattern: string, path: string): Record<string, string> | null {
   const want = pattern.split('/');

@@ -13,10 +13,6 @@ export function Place({ location, ip, note = true }: { location: Location | null
   );
 }
 
-export function placeText(session: Pick<Session, 'location' | 'ip'>): string {
-  return placeOf(session.location, session.ip).text;
-}
-
 /** How a session is named in confirm dialogs and button labels: "Chrome on macOS in Berlin, Germany". */
 export function sessionName(session: Pick<Session, 'device' | 'location' | 'ip'>): string {
   const place = placeOf(session.location, session.ip);
