@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Invalidation } from '../../src/core/invalidation.ts';
 import { SessionManager } from '../../src/core/session-manager.ts';
+import { postgresMigrations } from '../../src/store/postgres/migrations.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
 
@@ -32,11 +33,11 @@ describe('seshat CLI on PostgreSQL', () => {
     expect(first).toMatchObject({ code: 0, stderr: '' });
     expect(first.stdout).toContain('up to date (postgres)');
     const { rows } = await db.query('SELECT version FROM schema_migrations ORDER BY version');
-    expect(rows.map((r) => r.version)).toEqual([1]);
+    expect(rows.map((r) => r.version)).toEqual(postgresMigrations.map((m) => m.version));
     const { rows: tables } = await db.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename");
     expect(tables.map((t) => t.tablename)).toEqual(expect.arrayContaining(['audit_events', 'sessions', 'settings', 'users']));
     expect((await seshat(['migrate'])).code).toBe(0);
-    expect((await db.query('SELECT count(*)::int AS n FROM schema_migrations')).rows[0]!.n).toBe(1);
+    expect((await db.query('SELECT count(*)::int AS n FROM schema_migrations')).rows[0]!.n).toBe(postgresMigrations.length);
   });
 
   it('creates and lists users', async () => {

@@ -7,6 +7,7 @@ import { unknownDevice, type SessionRecord } from '../../src/core/session.ts';
 import { defaultSettings, expiryCutoffs, isExpired, type SessionSettings } from '../../src/core/settings.ts';
 import { newSessionId } from '../../src/core/token.ts';
 import type { Store, UserRecord } from '../../src/store/types.ts';
+import { apiKeyStoreContract } from './api-key-contract.ts';
 
 /** Opens an empty, migrated store for one test; the suite closes it afterwards. */
 export type StoreFactory = () => Promise<Store>;
@@ -85,6 +86,8 @@ export function storeContract(dialect: 'sqlite' | 'postgres', factory: StoreFact
     afterEach(async () => {
       await store.close();
     });
+
+    apiKeyStoreContract(() => store);
 
     it('is the dialect it claims, answers pings, and migrating again applies nothing', async () => {
       expect(store.dialect).toBe(dialect);

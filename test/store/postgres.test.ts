@@ -1,7 +1,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSeshatError } from '../../src/core/errors.ts';
+import { postgresMigrations } from '../../src/store/postgres/migrations.ts';
 import { PostgresStore, TOUCH_SQL } from '../../src/store/postgres/postgres-store.ts';
+import { apiKeyRecord } from './api-key-contract.ts';
 import { openStore } from '../../src/store/open.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
 import { sessionRecord, storeContract } from './contract.ts';
@@ -19,7 +21,7 @@ afterAll(async () => {
 storeContract('postgres', async () => {
   const store = new PostgresStore(db.url);
   await store.migrate();
-  await db.query('TRUNCATE sessions, users, settings, audit_events RESTART IDENTITY');
+  await db.query('TRUNCATE sessions, users, settings, audit_events, api_keys, api_key_usage RESTART IDENTITY');
   return store;
 });
 
@@ -77,11 +79,36 @@ describe('PostgreSQL specifics', () => {
     const stores = [new PostgresStore(other.url), new PostgresStore(other.url), new PostgresStore(other.url)];
     try {
       const applied = await Promise.all(stores.map((s) => s.migrate()));
-      expect(applied.flat().sort()).toEqual([1]);
-      const { rows } = await other.query('SELECT version FROM schema_migrations');
-      expect(rows.map((r) => r.version)).toEqual([1]);
+      const all = postgresMigrations.map((m) => m.version);
+      expect(applied.flat().sort()).toEqual(all);
+      expect(applied.filter((a) => a.length > 0)).toHaveLength(1);
+      const { rows } = await other.query('SELECT version FROM schema_migrations ORDER BY version');
+      expect(rows.map((r) => r.version)).toEqual(all);
     } finally {
       for (const s of stores) await s.close();
+      await other.drop();
+    }
+  });
+
+  it('upgrades a version-1 database to migration 2 (API keys) in place and keeps its data', async () => {
+    const other = await createTestDatabase();
+    try {
+      const first = new PostgresStore(other.url);
+      expect(await first.migrate()).toEqual([1, 2]);
+      await first.close();
+      // Roll the database back to what a version-1 release left behind.
+      await other.query("DROP TABLE api_key_usage; DROP TABLE api_keys; DELETE FROM schema_migrations WHERE version = 2; INSERT INTO settings (key, value) VALUES ('sessions', '{}')");
+      const upgraded = new PostgresStore(other.url);
+      try {
+        expect(await upgraded.migrate()).toEqual([2]);
+        expect(await upgraded.migrate()).toEqual([]);
+        expect(await upgraded.loadSettings()).toEqual({});
+        await upgraded.insertApiKey(apiKeyRecord());
+        expect(await upgraded.listApiKeys('usr_a', 0)).toHaveLength(1);
+      } finally {
+        await upgraded.close();
+      }
+    } finally {
       await other.drop();
     }
   });

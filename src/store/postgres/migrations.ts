@@ -68,4 +68,31 @@ export const postgresMigrations: { version: number; name: string; sql: string }[
       CREATE INDEX audit_by_action ON audit_events (action, seq);
     `,
   },
+  {
+    version: 2,
+    name: 'api keys and their usage',
+    sql: `
+      CREATE TABLE api_keys (
+        id           TEXT COLLATE "C" PRIMARY KEY,
+        user_id      TEXT COLLATE "C" NOT NULL,
+        name         TEXT NOT NULL,
+        secret_hash  BYTEA NOT NULL,
+        prefix       TEXT NOT NULL,
+        created_at   BIGINT NOT NULL,
+        last_used_at BIGINT,
+        revoked_at   BIGINT
+      );
+      -- last_used_at is not indexed, so the batched usage write stays a HOT update.
+      CREATE INDEX api_keys_live_by_user ON api_keys (user_id) WHERE revoked_at IS NULL;
+
+      -- Requests per key per minute: the rolling 24-hour count is a sum over at most 1,440 rows per key.
+      CREATE TABLE api_key_usage (
+        key_id   TEXT COLLATE "C" NOT NULL,
+        minute   BIGINT NOT NULL,
+        requests BIGINT NOT NULL,
+        PRIMARY KEY (key_id, minute)
+      );
+      CREATE INDEX api_key_usage_by_minute ON api_key_usage (minute);
+    `,
+  },
 ];

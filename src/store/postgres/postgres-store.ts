@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { ApiKeyRecord } from '../../core/api-keys.ts';
 import type { AuditEvent } from '../../core/audit.ts';
 import { SeshatError } from '../../core/errors.ts';
 import type { InvalidationChannel } from '../../core/invalidation.ts';
@@ -8,6 +9,7 @@ import { auditCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessi
 import { liveSessionCondition } from '../sql.ts';
 import type {
   ActiveSessionQuery,
+  ApiKeyUsage,
   AuditQuery,
   CollectResult,
   CollectStep,
@@ -260,6 +262,61 @@ export class PostgresStore implements Store {
     return { items: page.items.map(toAuditEvent), nextCursor: page.nextCursor };
   }
 
+  // ── API keys ──────────────────────────────────────────────────────────────────────────────────────
+
+  async insertApiKey(k: ApiKeyRecord): Promise<void> {
+    await this.#query(
+      `INSERT INTO api_keys (id, user_id, name, secret_hash, prefix, created_at, last_used_at, revoked_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [k.id, k.userId, k.name, Buffer.from(k.secretHash), k.prefix, k.createdAt, k.lastUsedAt, k.revokedAt],
+    );
+  }
+
+  async findApiKey(id: string): Promise<ApiKeyRecord | null> {
+    const { rows } = await this.#query('SELECT * FROM api_keys WHERE id = $1', [id]);
+    return rows[0] ? toApiKey(rows[0]) : null;
+  }
+
+  async listApiKeys(userId: string, usageSinceMinute: number): Promise<(ApiKeyRecord & { requests24h: number })[]> {
+    const { rows } = await this.#query(
+      `SELECT k.*, (SELECT coalesce(sum(u.requests), 0) FROM api_key_usage u WHERE u.key_id = k.id AND u.minute >= $1) AS requests24h
+        FROM api_keys k WHERE k.user_id = $2 AND k.revoked_at IS NULL ORDER BY k.created_at DESC, k.id DESC`,
+      [usageSinceMinute, userId],
+    );
+    return rows.map((r) => ({ ...toApiKey(r), requests24h: Number(r.requests24h) }));
+  }
+
+  async revokeApiKey(id: string, at: number): Promise<boolean> {
+    const { rowCount } = await this.#query('UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [at, id]);
+    return rowCount === 1;
+  }
+
+  async recordApiKeyUsage(usage: ApiKeyUsage[]): Promise<void> {
+    if (usage.length === 0) return;
+    // One statement, so one batch is atomic without a pooled transaction. Rows are summed per (key, minute)
+    // first: ON CONFLICT may not touch the same row twice in one statement. last_used_at is never lowered.
+    await this.#query(
+      `WITH batch AS (
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[]) AS t(key_id, minute, requests, last_used_at)
+       ),
+       counted AS (
+         INSERT INTO api_key_usage (key_id, minute, requests)
+         SELECT key_id, minute, sum(requests) FROM batch GROUP BY key_id, minute
+         ON CONFLICT (key_id, minute) DO UPDATE SET requests = api_key_usage.requests + excluded.requests
+         RETURNING 1
+       )
+       UPDATE api_keys k SET last_used_at = greatest(coalesce(k.last_used_at, 0), latest.at)
+         FROM (SELECT key_id, max(last_used_at) AS at FROM batch GROUP BY key_id) latest
+        WHERE k.id = latest.key_id`,
+      [usage.map((u) => u.keyId), usage.map((u) => u.minute), usage.map((u) => u.requests), usage.map((u) => u.lastUsedAt)],
+    );
+  }
+
+  async pruneApiKeyUsage(beforeMinute: number): Promise<number> {
+    const { rowCount } = await this.#query('DELETE FROM api_key_usage WHERE minute < $1', [beforeMinute]);
+    return rowCount ?? 0;
+  }
+
   // ── users ─────────────────────────────────────────────────────────────────────────────────────────
 
   async insertUser(u: UserRecord): Promise<void> {
@@ -365,6 +422,19 @@ function toAuditEvent(r: Row): AuditEvent {
     reason: nullableString(r.reason),
     ip: nullableString(r.ip),
     details: (r.details ?? null) as AuditEvent['details'],
+  };
+}
+
+function toApiKey(r: Row): ApiKeyRecord {
+  return {
+    id: String(r.id),
+    userId: String(r.user_id),
+    name: String(r.name),
+    secretHash: r.secret_hash as Buffer,
+    prefix: String(r.prefix),
+    createdAt: Number(r.created_at),
+    lastUsedAt: nullableNumber(r.last_used_at),
+    revokedAt: nullableNumber(r.revoked_at),
   };
 }
 
