@@ -1,4 +1,5 @@
 import { connect, createServer as createTcpServer, type Socket } from 'node:net';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, MINUTE } from '../../src/core/clock.ts';
 import type { Invalidation } from '../../src/core/invalidation.ts';
@@ -81,6 +82,44 @@ describe('PgInvalidationChannel (LISTEN/NOTIFY)', () => {
     expect(await listenerPids('seshat-invalidation chan-a')).toEqual([]);
   });
 
+  it('publish returns only once every listening node has applied the invalidation (confirmed delivery)', async () => {
+    const store = openStore();
+    const nodes = ['ack-a', 'ack-b', 'ack-c'].map((nodeId) => ({ channel: store.createInvalidationChannel({ nodeId }), seen: recorder() }));
+    const stops = await Promise.all(nodes.map((n) => n.channel.subscribe(n.seen.listener)));
+    try {
+      const ids = Array.from({ length: 450 }, (_, i) => `ses_${String(i).padStart(24, '0')}`);
+      await nodes[0]!.channel.publish({ kind: 'sessions', ids });
+      // No waiting here: when publish has returned, every node has already applied every chunk.
+      for (const { seen } of nodes) expect(seen.messages.flatMap((m) => (m.kind === 'sessions' ? m.ids : []))).toEqual(ids);
+      await nodes[1]!.channel.publish({ kind: 'all' });
+      for (const { seen } of nodes) expect(seen.messages.at(-1)).toEqual({ kind: 'all' });
+    } finally {
+      for (const stop of stops) await stop();
+    }
+  });
+
+  it('a node that never confirms holds publish back at most ackTimeoutMs, and is reported', async () => {
+    const store = openStore();
+    // A listener that counts as a node (by its application_name) but never confirms: a hung process.
+    const mute = new pg.Client({ connectionString: db.url, application_name: 'seshat-invalidation mute' });
+    await mute.connect();
+    cleanups.push(() => mute.end());
+    await mute.query('LISTEN seshat_invalidation');
+    const errors: unknown[] = [];
+    const channel = store.createInvalidationChannel({ nodeId: 'ack-waiting', ackTimeoutMs: 300, onError: (e) => errors.push(e) });
+    const seen = recorder();
+    const stop = await channel.subscribe(seen.listener);
+    try {
+      await channel.publish({ kind: 'sessions', ids: ['ses_x'] });
+      expect(seen.messages).toEqual([{ kind: 'sessions', ids: ['ses_x'] }]);
+      expect(errors).toHaveLength(1);
+      expect(String(errors[0])).toMatch(/confirmed by 1 of 2 nodes/);
+    } finally {
+      await stop();
+      await mute.end();
+    }
+  });
+
   it('treats an unreadable notification as "may have missed something" (reset)', async () => {
     const store = openStore();
     const channel = store.createInvalidationChannel({ nodeId: 'chan-junk' });
@@ -139,7 +178,8 @@ describe('PgInvalidationChannel (LISTEN/NOTIFY)', () => {
     const seen = recorder();
     const stop = await channel.subscribe(seen.listener);
     try {
-      for (const { inbound, outbound } of sockets.splice(0)) {
+      const silenced = sockets.splice(0);
+      for (const { inbound, outbound } of silenced) {
         inbound.unpipe(outbound);
         outbound.unpipe(inbound);
         inbound.pause();
@@ -148,13 +188,16 @@ describe('PgInvalidationChannel (LISTEN/NOTIFY)', () => {
       await until('the reset after the silent drop and the one after reconnecting', () => seen.resets >= 2);
       await openStore().createInvalidationChannel({ nodeId: 'chan-pub2' }).publish({ kind: 'all' });
       await until('delivery over the new connection', () => seen.messages.length === 1);
+      // The silenced backend would otherwise count as a listening node that never confirms.
+      for (const { inbound, outbound } of silenced) inbound.destroy(), outbound.destroy();
+      await until('the silenced backend to go', async () => (await listenerPids(channel.applicationName)).length === 1);
     } finally {
       await stop();
     }
   });
 
   it('fails to subscribe (start-up fails) when the database cannot be reached', async () => {
-    const channel = new PgInvalidationChannel('postgres://root@127.0.0.1:1/nothing', async () => {}, { nodeId: 'chan-none' });
+    const channel = new PgInvalidationChannel('postgres://root@127.0.0.1:1/nothing', async () => [], { nodeId: 'chan-none' });
     await expect(channel.subscribe(recorder().listener)).rejects.toThrow();
   });
 });

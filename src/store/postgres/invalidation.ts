@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import pg from 'pg';
 import { z } from 'zod';
@@ -17,11 +18,21 @@ export interface PgInvalidationOptions {
   heartbeatMs?: number;
   /** A heartbeat unanswered this long counts as a lost connection (default 10 s). */
   heartbeatTimeoutMs?: number;
-  /** Reports connection problems (the server logs them). */
+  /**
+   * How long `publish` waits for every listening node to confirm it applied the invalidation (default 1 s).
+   * Past that the revocation still stands (it is durable); a node that did not confirm converges within
+   * its cache TTL.
+   */
+  ackTimeoutMs?: number;
+  /** Reports connection problems and unconfirmed invalidations (the server logs them). */
   onError?: (error: unknown) => void;
 }
 
 export const INVALIDATION_CHANNEL = 'seshat_invalidation';
+/** Where nodes confirm an invalidation: the payload is the message's ack nonce. */
+export const ACK_CHANNEL = 'seshat_invalidation_ack';
+/** application_name prefix of the listening connections: how a publisher counts the nodes to wait for. */
+export const LISTENER_PREFIX = 'seshat-invalidation ';
 /** NOTIFY payloads must stay under 8000 bytes: ~30-byte ids, 200 per message. */
 const IDS_PER_MESSAGE = 200;
 
@@ -31,7 +42,10 @@ const invalidationSchema: z.ZodType<Invalidation> = z.discriminatedUnion('kind',
   z.object({ kind: z.literal('settings') }),
 ]);
 
-type Execute = (sql: string, values: unknown[]) => Promise<void>;
+/** `{ack}` asks every listener to confirm on ACK_CHANNEL once it has applied the message. */
+const ackSchema = z.object({ ack: z.string().regex(/^[\w-]{1,64}$/).optional() });
+
+type Execute = (sql: string, values: unknown[]) => Promise<Record<string, unknown>[]>;
 type ResolvedOptions = Required<Omit<PgInvalidationOptions, 'onError'>> & Pick<PgInvalidationOptions, 'onError'>;
 
 /**
@@ -44,11 +58,20 @@ type ResolvedOptions = Required<Omit<PgInvalidationOptions, 'onError'>> & Pick<P
  * cache at once; the connection is re-established with exponential backoff and `reset()` is called again
  * once LISTEN is back, because messages sent while it was down are lost. Between the two, cached entries
  * are bounded by the cache TTL.
+ *
+ * Confirmed delivery: a publisher that is itself subscribed counts the listening connections in the same
+ * statement that sends the NOTIFY, tags the message with a nonce, and waits (up to `ackTimeoutMs`) until
+ * that many nodes have confirmed on ACK_CHANNEL after applying it. Since the session manager publishes after
+ * the durable write and before the API answers, a revocation answered on node A is already applied on every
+ * healthy node B: the very next request there is refused, however loaded the machines are.
  */
 export class PgInvalidationChannel implements InvalidationChannel {
   readonly #connectionString: string;
   readonly #execute: Execute;
   readonly #options: ResolvedOptions;
+  /** Publishes waiting for confirmations, by nonce. */
+  readonly #pending = new Map<string, { acks: number; expected: number | null; done: () => void }>();
+  #listening = 0;
 
   constructor(connectionString: string, execute: Execute, options: PgInvalidationOptions = {}) {
     this.#connectionString = connectionString;
@@ -59,28 +82,84 @@ export class PgInvalidationChannel implements InvalidationChannel {
       maxBackoffMs: options.maxBackoffMs ?? 5000,
       heartbeatMs: options.heartbeatMs ?? 30_000,
       heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 10_000,
+      ackTimeoutMs: options.ackTimeoutMs ?? 1000,
       onError: options.onError,
     };
   }
 
   get applicationName(): string {
-    return `seshat-invalidation ${this.#options.nodeId}`.slice(0, 63);
+    return `${LISTENER_PREFIX}${this.#options.nodeId}`.slice(0, 63);
   }
 
   async publish(invalidation: Invalidation): Promise<void> {
-    const messages: Invalidation[] =
+    const messages: (Invalidation & { ack?: string })[] =
       invalidation.kind === 'sessions'
         ? chunks(invalidation.ids, IDS_PER_MESSAGE).map((ids) => ({ kind: 'sessions', ids }))
         : [invalidation];
-    for (const message of messages) {
-      await this.#execute('SELECT pg_notify($1, $2)', [INVALIDATION_CHANNEL, JSON.stringify(message)]);
+    // Only a subscribed publisher hears confirmations; others just send (and rely on the TTL bound).
+    const nonce = this.#listening > 0 ? randomUUID() : null;
+    // The last message carries the nonce: one statement sends all of them in order, so confirming the last
+    // one confirms them all.
+    if (nonce) messages[messages.length - 1]!.ack = nonce;
+    const confirmed = nonce ? this.#awaitAcks(nonce) : null;
+    try {
+      const rows = await this.#execute(
+        `SELECT (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE $3) AS listeners,
+                (SELECT count(pg_notify($1, m)) FROM unnest($2::text[]) AS m) AS sent`,
+        [INVALIDATION_CHANNEL, messages.map((m) => JSON.stringify(m)), `${LISTENER_PREFIX}%`],
+      );
+      if (nonce) this.#expect(nonce, Number(rows[0]?.listeners ?? 0));
+    } catch (error) {
+      if (nonce) this.#expect(nonce, 0);
+      throw error;
     }
+    await confirmed;
+  }
+
+  #awaitAcks(nonce: string): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        const entry = this.#pending.get(nonce);
+        this.#pending.delete(nonce);
+        this.#options.onError?.(
+          new Error(`Invalidation confirmed by ${entry?.acks ?? 0} of ${entry?.expected ?? '?'} nodes within ${this.#options.ackTimeoutMs} ms; the others converge within their cache TTL.`),
+        );
+        resolve();
+      }, this.#options.ackTimeoutMs);
+      this.#pending.set(nonce, {
+        acks: 0,
+        expected: null,
+        done: () => {
+          clearTimeout(timer);
+          this.#pending.delete(nonce);
+          resolve();
+        },
+      });
+    });
+  }
+
+  #expect(nonce: string, listeners: number): void {
+    const entry = this.#pending.get(nonce);
+    if (!entry) return;
+    entry.expected = listeners;
+    if (entry.acks >= listeners) entry.done();
+  }
+
+  #acknowledged(nonce: string): void {
+    const entry = this.#pending.get(nonce);
+    if (!entry) return;
+    entry.acks++;
+    if (entry.expected !== null && entry.acks >= entry.expected) entry.done();
   }
 
   async subscribe(listener: InvalidationListener): Promise<() => Promise<void>> {
-    const subscription = new Subscription(this.#connectionString, this.applicationName, listener, this.#options);
+    const subscription = new Subscription(this.#connectionString, this.applicationName, listener, this.#options, (nonce) => this.#acknowledged(nonce));
     await subscription.connect(); // the first connection must work: fail start-up rather than run unsynchronised
-    return () => subscription.stop();
+    this.#listening++;
+    return async () => {
+      this.#listening--;
+      await subscription.stop();
+    };
   }
 }
 
@@ -94,8 +173,10 @@ class Subscription {
   #retry: NodeJS.Timeout | null = null;
   #heartbeat: NodeJS.Timeout | null = null;
   #backoff: number;
+  readonly #onAck: (nonce: string) => void;
 
-  constructor(connectionString: string, applicationName: string, listener: InvalidationListener, options: ResolvedOptions) {
+  constructor(connectionString: string, applicationName: string, listener: InvalidationListener, options: ResolvedOptions, onAck: (nonce: string) => void) {
+    this.#onAck = onAck;
     this.#connectionString = connectionString;
     this.#applicationName = applicationName;
     this.#listener = listener;
@@ -127,15 +208,21 @@ class Subscription {
     client.on('error', onLost);
     client.on('end', () => onLost());
     client.on('notification', (n) => {
-      if (n.channel !== INVALIDATION_CHANNEL || n.payload === undefined) return;
-      const parsed = invalidationSchema.safeParse(safeJson(n.payload));
+      if (n.payload === undefined) return;
+      if (n.channel === ACK_CHANNEL) return this.#onAck(n.payload);
+      if (n.channel !== INVALIDATION_CHANNEL) return;
+      const json = safeJson(n.payload);
+      const parsed = invalidationSchema.safeParse(json);
       // Anything unreadable (another version, a stray NOTIFY): treat as "may have missed something".
       if (parsed.success) this.#listener.message(parsed.data);
       else this.#listener.reset();
+      // Confirm only after applying it (the manager drops cached sessions synchronously in message()).
+      const ack = ackSchema.safeParse(json);
+      if (ack.success && ack.data.ack) client.query('SELECT pg_notify($1, $2)', [ACK_CHANNEL, ack.data.ack]).catch(() => {});
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${INVALIDATION_CHANNEL}`);
+      await client.query(`LISTEN ${INVALIDATION_CHANNEL}; LISTEN ${ACK_CHANNEL}`);
     } catch (error) {
       client.removeAllListeners();
       client.on('error', () => {});

@@ -2,7 +2,6 @@ import pg from 'pg';
 import type { ApiKeyRecord } from '../../core/api-keys.ts';
 import type { AuditEvent } from '../../core/audit.ts';
 import { SeshatError } from '../../core/errors.ts';
-import type { InvalidationChannel } from '../../core/invalidation.ts';
 import type { SessionRecord } from '../../core/session.ts';
 import type { ExpiryCutoffs } from '../../core/settings.ts';
 import { auditCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
@@ -78,8 +77,8 @@ export class PostgresStore implements Store {
   }
 
   /** Cross-node cache invalidation over LISTEN/NOTIFY on this database. */
-  createInvalidationChannel(options: PgInvalidationOptions = {}): InvalidationChannel {
-    return new PgInvalidationChannel(this.connectionString, (sql, values) => this.#query(sql, values).then(() => {}), options);
+  createInvalidationChannel(options: PgInvalidationOptions = {}): PgInvalidationChannel {
+    return new PgInvalidationChannel(this.connectionString, (sql, values) => this.#query(sql, values).then((r) => r.rows), options);
   }
 
   async migrate(): Promise<number[]> {
