@@ -7,7 +7,7 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import { roleBasedPolicy } from '../core/permissions.ts';
 import { SessionManager, type SessionEnricher } from '../core/session-manager.ts';
 import { seshatFastify } from '../http/fastify.ts';
-import { problem, problemErrorHandler, sendProblem } from '../http/problem.ts';
+import { clientErrorHandler, problem, problemErrorHandler, sendProblem } from '../http/problem.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import type { ServerConfig } from './config.ts';
@@ -60,6 +60,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     },
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     bodyLimit: 64 * 1024,
+    clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
   manager.events.on('error', (error) => app.log.warn({ err: error }, 'background session task failed'));
 
