@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import type { AuditEvent } from '../../core/audit.ts';
+import { SeshatError } from '../../core/errors.ts';
 import type { SessionRecord } from '../../core/session.ts';
 import type { ExpiryCutoffs } from '../../core/settings.ts';
 import { auditCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
@@ -45,6 +46,9 @@ export class SqliteStore implements Store {
   }
 
   #sql(sql: string): StatementSync {
+    // A closed handle (shutdown under way, or an operator closed it) is an unavailable store, not a bug:
+    // callers answer 503 rather than 500, and never treat it as "no such session".
+    if (!this.#db.isOpen) throw new SeshatError('unavailable', 'The SQLite database is closed.');
     let statement = this.#statements.get(sql);
     if (!statement) {
       statement = this.#db.prepare(sql);
@@ -81,7 +85,8 @@ export class SqliteStore implements Store {
   }
 
   async ping(): Promise<void> {
-    this.#sql('SELECT 1').get();
+    // Reads a real page: `SELECT 1` answers from memory even when the file underneath is unreadable.
+    this.#sql('SELECT count(*) FROM schema_migrations').get();
   }
 
   async close(): Promise<void> {
