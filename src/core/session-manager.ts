@@ -1,7 +1,7 @@
 import type { AuditStore, Page, SessionStore, SettingsStore, UserSessionStats } from '../store/types.ts';
 import { AuditTrail } from './audit-trail.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { SeshatError } from './errors.ts';
+import { isSeshatError, SeshatError } from './errors.ts';
 import { SeshatEventBus } from './events.ts';
 import type { Invalidation, InvalidationChannel } from './invalidation.ts';
 import { ownerOnly, type PermissionPolicy } from './permissions.ts';
@@ -83,6 +83,20 @@ export type RevocationReason =
   | 'invalidate-all'
   | 'password-changed'
   | 'session-limit';
+
+/**
+ * Runs one store call. A store that throws cannot tell us whether a token is good or whether a revocation
+ * happened, and drivers throw all sorts (a closed handle, a pool timeout with no code, a reset socket).
+ * Whatever it was, it leaves here as `unavailable` (503): validation fails closed — neither "signed in" nor
+ * "signed out", which a client would act on — and a revocation is never reported done.
+ */
+async function fromStore<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw isSeshatError(error) ? error : new SeshatError('unavailable', 'The session store is not reachable. Try again shortly.', { cause: error });
+  }
+}
 
 /**
  * The session service: creation, validation (the hot path), listing, revocation and garbage collection.
@@ -246,7 +260,7 @@ export class SessionManager {
     else {
       this.metrics.validations.miss++;
       const ticket = this.#cache?.ticket() ?? 0;
-      const record = await this.#store.findSession(parsed.id);
+      const record = await fromStore(() => this.#store.findSession(parsed.id));
       if (!record) return this.#reject();
       entry = { record, pendingRequests: 0 };
       this.#cache?.fill(record.id, entry, ticket);
@@ -296,14 +310,14 @@ export class SessionManager {
 
   /** The actor's own active sessions: the current one first, then most recently active. */
   async listOwnSessions(actor: Actor): Promise<SessionRecord[]> {
-    const { items } = await this.#store.listActiveSessions({ cutoffs: this.#cutoffs(), userId: actor.userId });
+    const { items } = await fromStore(() => this.#store.listActiveSessions({ cutoffs: this.#cutoffs(), userId: actor.userId }));
     const current = items.filter((s) => s.id === actor.sessionId);
     return [...current, ...items.filter((s) => s.id !== actor.sessionId)];
   }
 
   /** A session the actor may view; anything else (missing, ended, someone else's) is `not_found`. */
   async getSession(actor: Actor, id: string): Promise<SessionRecord> {
-    const session = await this.#store.findSession(id);
+    const session = await fromStore(() => this.#store.findSession(id));
     if (!session || !this.#isLive(session) || !this.policy.canView(actor, session)) {
       throw new SeshatError('not_found', 'No such session.');
     }
@@ -347,7 +361,7 @@ export class SessionManager {
 
   /** Signs the actor out of the session they are using. */
   async signOut(session: SessionRecord, ip: string | null = null): Promise<void> {
-    if (await this.#store.revokeSession(session.id, { at: this.clock.now(), reason: 'sign-out' })) {
+    if (await fromStore(() => this.#store.revokeSession(session.id, { at: this.clock.now(), reason: 'sign-out' }))) {
       this.metrics.countRevoked('sign-out', 1);
     }
     await this.#afterRevoke([session.id], 'sign-out', session.userId);
@@ -369,7 +383,7 @@ export class SessionManager {
   }
 
   async #revokeOne(session: SessionRecord, code: RevocationReason, actor: Actor | null, reason: string | null): Promise<void> {
-    if (await this.#store.revokeSession(session.id, { at: this.clock.now(), reason: code })) {
+    if (await fromStore(() => this.#store.revokeSession(session.id, { at: this.clock.now(), reason: code }))) {
       this.metrics.countRevoked(code, 1);
     }
     await this.#afterRevoke([session.id], code, actor?.userId ?? null);
@@ -407,7 +421,7 @@ export class SessionManager {
   }
 
   async #revokeUser(userId: string, code: RevocationReason, exceptSessionId?: string): Promise<string[]> {
-    const ids = await this.#store.revokeUserSessions(userId, { at: this.clock.now(), reason: code, ...(exceptSessionId ? { exceptSessionId } : {}) });
+    const ids = await fromStore(() => this.#store.revokeUserSessions(userId, { at: this.clock.now(), reason: code, ...(exceptSessionId ? { exceptSessionId } : {}) }));
     this.metrics.countRevoked(code, ids.length);
     await this.#afterRevoke(ids, code, userId);
     return ids;
@@ -416,7 +430,7 @@ export class SessionManager {
   /** Signs out everyone (the caller included). `actor` null = an operator at the CLI. */
   async revokeAllSessions(actor: Actor | null, reason: string | null = null): Promise<number> {
     if (actor) this.#requireTeam(actor);
-    const count = await this.#store.revokeAllSessions({ at: this.clock.now(), reason: 'invalidate-all' });
+    const count = await fromStore(() => this.#store.revokeAllSessions({ at: this.clock.now(), reason: 'invalidate-all' }));
     this.metrics.countRevoked('invalidate-all', count);
     this.#cache?.flush();
     await this.#publish({ kind: 'all' });

@@ -37,7 +37,10 @@ export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
 
 /** Fastify error handler: every error leaves as problem+json; unexpected ones are logged and told apart from client errors. */
 export function problemErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (isSeshatError(error)) return sendProblem(reply, problem(error.code, error.detail));
+  if (isSeshatError(error)) {
+    if (error.code === 'unavailable') request.log.error({ err: error.cause ?? error }, 'store unavailable');
+    return sendProblem(reply, problem(error.code, error.detail));
+  }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const errors = error.validation.map((v) => ({ path: v.instancePath || '/', message: v.message ?? 'invalid' }));
     const where = error.validationContext ?? 'request';

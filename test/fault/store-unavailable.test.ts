@@ -1,5 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { Client, startTestServer, type TestServer } from '../helpers/server.ts';
 
 /**
@@ -68,5 +71,32 @@ describe('store unavailable', () => {
     } finally {
       await reopened.close();
     }
+  });
+});
+
+describe('store failures the HTTP layer does not recognise', () => {
+  it('still fail closed: validation and revocation answer 503 for a driver error without a known code', async () => {
+    // pg-pool's "timeout exceeded when trying to connect" is a plain Error with no code; any driver may
+    // throw such. The store is a real SqliteStore that starts failing that way at a chosen moment.
+    let failing = false;
+    class FlakyStore extends SqliteStore {
+      override async findSession(id: string) {
+        if (failing) throw new Error('timeout exceeded when trying to connect');
+        return super.findSession(id);
+      }
+      override async revokeUserSessions(userId: string, r: Parameters<SqliteStore['revokeUserSessions']>[1]) {
+        if (failing) throw new Error('Connection terminated unexpectedly');
+        return super.revokeUserSessions(userId, r);
+      }
+    }
+    t = await startTestServer({ store: new FlakyStore(join(mkdtempSync(join(tmpdir(), 'seshat-flaky-')), 'db.sqlite')) });
+    const [a, b, bId] = await twoFreshSessions(t);
+    expect((await a.get('/api/auth/session')).status).toBe(200); // a is now cached; b is not
+    failing = true;
+    await expectUnavailable(await b.get('/api/auth/session'), 'validation');
+    await expectUnavailable(await a.delete(`/api/sessions/${bId}`), 'revoke one (lookup fails)');
+    await expectUnavailable(await a.post('/api/sessions/revoke-others'), 'revoke others');
+    failing = false;
+    expect((await b.get('/api/auth/session')).status).toBe(200); // nothing was revoked
   });
 });
