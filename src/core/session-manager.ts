@@ -18,6 +18,7 @@ import {
   type SessionSettingsPatch,
 } from './settings.ts';
 import { SessionMetrics } from './metrics.ts';
+import { signInDetails } from './risk.ts';
 import { newToken, parseToken, secretMatches } from './token.ts';
 import { ValidationCache, type CacheOptions, type CachedSession } from './validation-cache.ts';
 
@@ -222,7 +223,8 @@ export class SessionManager {
       sessionId: id,
       reason: null,
       ip: session.ip,
-      details: { persistent, device: session.device.label, ...(session.risk?.suspicious ? { risk: session.risk.reasons } : {}) },
+      // Device and place go into the trail so the risk rules can compare later sign-ins with this one.
+      details: { persistent, ...signInDetails(session.device, session.location), ...(session.risk?.suspicious ? { risk: session.risk.reasons } : {}) },
     });
     this.events.emit('session.created', session);
     if (enrichment.newDevice) this.events.emit('session.new-device', session);

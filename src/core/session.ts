@@ -15,7 +15,11 @@ export interface Location {
   city: string | null;
   region: string | null;
   country: string | null;
+  /** ISO 3166-1 alpha-2; null when unknown or for a local network. */
   countryCode: string | null;
+  /** City-level coordinates from the GeoIP database (for distance checks), when it has them. */
+  latitude?: number | null;
+  longitude?: number | null;
 }
 
 /** Why a new session looks unusual (filled by the risk assessor, if one is configured). */

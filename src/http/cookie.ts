@@ -19,3 +19,9 @@ export function resolveCookie(options: SessionCookieOptions = {}): ResolvedCooki
     attributes: { httpOnly: true, sameSite: 'lax', path: '/', secure },
   };
 }
+
+/** The path of a request URL without its query: query strings can carry secrets (reset links, signed URLs). */
+export function pathOnly(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}

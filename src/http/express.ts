@@ -2,7 +2,7 @@ import { parseCookie } from 'cookie';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { CreatedSession, SessionManager } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
-import { resolveCookie, type SessionCookieOptions } from './cookie.ts';
+import { pathOnly, resolveCookie, type SessionCookieOptions } from './cookie.ts';
 import { isCsrfSafe, originSet } from './csrf.ts';
 import { problem } from './problem.ts';
 
@@ -52,7 +52,7 @@ export function seshatExpress(options: SeshatExpressOptions): SeshatExpress {
       res.status(403).type('application/problem+json').json(problem('forbidden', 'Cross-site request refused (CSRF protection).'));
       return;
     }
-    manager.validate(token, { path: req.originalUrl }).then((session) => {
+    manager.validate(token, { path: pathOnly(req.originalUrl) }).then((session) => {
       req.session = session;
       next();
     }, next);

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { CreatedSession, SessionManager } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
-import { resolveCookie, type SessionCookieOptions } from './cookie.ts';
+import { pathOnly, resolveCookie, type SessionCookieOptions } from './cookie.ts';
 import { isCsrfSafe, originSet } from './csrf.ts';
 import { problem, sendProblem } from './problem.ts';
 
@@ -59,7 +59,7 @@ export const seshatFastify = fp<SeshatFastifyOptions>(
         trustedOrigins: trusted,
       });
       if (!safe) return sendProblem(reply, problem('forbidden', 'Cross-site request refused (CSRF protection).'));
-      request.session = await manager.validate(token, { path: request.url });
+      request.session = await manager.validate(token, { path: pathOnly(request.url) });
     });
   },
   { name: 'seshat', fastify: '5.x' },

@@ -6,12 +6,15 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { systemClock, type Clock } from '../core/clock.ts';
 import { roleBasedPolicy } from '../core/permissions.ts';
 import { SessionManager, type SessionEnricher } from '../core/session-manager.ts';
+import { ACCEPT_CH } from '../device/index.ts';
+import { geoLocator } from '../geo/index.ts';
 import { seshatFastify } from '../http/fastify.ts';
 import { clientErrorHandler, problem, problemErrorHandler, sendProblem } from '../http/problem.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import type { ServerConfig } from './config.ts';
 import type { App, ServerContext } from './context.ts';
+import { sessionEnricher } from './enrich.ts';
 import { DEFAULT_COST, generatePassword } from './passwords.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -39,15 +42,18 @@ export interface SeshatServer extends ServerContext {
 export async function createServer(options: ServerOptions): Promise<SeshatServer> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
+  const geo = geoLocator(config.geoip);
+  // A configured database must be readable: fail at start rather than silently locate nothing.
+  if (Array.isArray(config.geoip)) await geo.open();
   const store = options.store ?? (await openStore(config.databaseUrl));
   await store.migrate();
 
-  const manager = new SessionManager({
+  const manager: SessionManager = new SessionManager({
     store,
     clock,
     policy: roleBasedPolicy(['admin']),
     touchIntervalMs: config.touchIntervalMs,
-    ...(options.enrich ? { enrich: options.enrich } : {}),
+    enrich: options.enrich ?? sessionEnricher({ store, clock, geo, onError: (error) => manager.events.emit('error', error) }),
   });
   await manager.start();
   const users = new UserDirectory(store, manager.audit, clock, options.passwordCost);
@@ -64,6 +70,12 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   }).withTypeProvider<ZodTypeProvider>();
   manager.events.on('error', (error) => app.log.warn({ err: error }, 'background session task failed'));
 
+  // Ask browsers for the User-Agent Client Hints the device parser reads (Windows 11, real Android model…).
+  // Browsers send the high-entropy ones only on later requests to a secure origin (HTTPS or localhost).
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('accept-ch', ACCEPT_CH);
+    return payload;
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(problemErrorHandler);

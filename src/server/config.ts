@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { GeoIpSource } from '../geo/index.ts';
 
 const list = z
   .string()
@@ -23,6 +24,11 @@ export const serverEnvSchema = z.object({
   SESHAT_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   /** How often a session's last-active time is written, at most (seconds). */
   SESHAT_TOUCH_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
+  /**
+   * GeoIP database: unset = the bundled DB-IP City Lite files; `off` = no locations; otherwise mmdb path(s),
+   * comma-separated (e.g. a GeoLite2-City.mmdb, or an IPv4 and an IPv6 file).
+   */
+  SESHAT_GEOIP_DB: z.string().trim().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -41,6 +47,13 @@ export interface ServerConfig {
   loginRateLimit: number;
   touchIntervalMs: number;
   logLevel: ServerEnv['LOG_LEVEL'];
+  geoip: GeoIpSource;
+}
+
+function geoipSource(value: string | undefined): GeoIpSource {
+  if (value === undefined || value === '' || value === 'bundled') return 'bundled';
+  if (value === 'off') return 'off';
+  return value.split(',').map((p) => p.trim()).filter(Boolean);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -64,5 +77,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     loginRateLimit: e.SESHAT_LOGIN_RATE_LIMIT,
     touchIntervalMs: e.SESHAT_TOUCH_INTERVAL_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
+    geoip: geoipSource(e.SESHAT_GEOIP_DB),
   };
 }

@@ -13,6 +13,8 @@ export const locationSchema = z.object({
   region: z.string().nullable(),
   country: z.string().nullable(),
   countryCode: z.string().nullable(),
+  latitude: z.number().nullable().optional(),
+  longitude: z.number().nullable().optional(),
 });
 
 export const deviceSchema = z.object({
