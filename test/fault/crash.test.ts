@@ -48,7 +48,9 @@ describe('crash', () => {
           sessions.push(mine);
           if (step % 2 === 0) {
             // Revoke another live session of the same user through this one…
-            const victim = sessions.find((s) => s !== mine && !s.revoked && !s.uncertain);
+            // (…while keeping a few alive, so both kinds of acknowledgement are there to check.)
+            const candidates = sessions.filter((s) => s !== mine && !s.revoked && !s.uncertain);
+            const victim = candidates.length > 4 ? candidates[0] : undefined;
             if (victim) {
               victim.uncertain = true;
               const res = await c.delete(`/api/sessions/${victim.id}`);
@@ -70,7 +72,8 @@ describe('crash', () => {
     const workers = [1, 2, 3, 4].map((i) => worker(i * 100));
     // Let the load run until enough has been acknowledged, then pull the plug mid-flight.
     const deadline = Date.now() + 30_000;
-    while (sessions.filter((s) => s.revoked).length < 8 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const enough = () => sessions.filter((s) => s.revoked).length >= 8 && sessions.filter((s) => !s.revoked && !s.uncertain).length >= 8;
+    while (!enough() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     await server.kill('SIGKILL');
     stop = true;
     await Promise.all(workers);
