@@ -487,6 +487,10 @@ export class SessionManager {
       deleted += step.deleted;
       afterId = step.lastId;
       options.onProgress?.({ scanned, deleted, total });
+      // Let waiting requests in between batches. A synchronous store (node:sqlite) resolves at once, and
+      // awaiting a resolved promise only runs microtasks: without this, a pass over a million rows would
+      // hold the event loop for its whole length.
+      if (afterId !== null) await new Promise((resolve) => setImmediate(resolve));
     } while (afterId !== null);
     this.metrics.collected += deleted;
     this.events.emit('sessions.collected', { deleted });
