@@ -114,12 +114,19 @@ export class SqliteStore implements Store {
     // synchronous=NORMAL: still atomic, still durable across a process crash). node:sqlite is synchronous,
     // so the event loop would otherwise wait on the disk for every touch (~1 ms). The next FULL commit
     // (a revocation, a sign-in) syncs the WAL, these frames included.
-    this.#sql('PRAGMA synchronous = NORMAL').run();
-    try {
+    return this.#unsynced(() => {
       const { changes } = this.#sql(
         'UPDATE sessions SET last_active_at = ?, requests = requests + ?, last_path = ? WHERE id = ? AND revoked_at IS NULL',
       ).run(t.lastActiveAt, t.requests, t.lastPath, id);
       return Number(changes) === 1;
+    });
+  }
+
+  /** Runs writes that may be lost in a power cut (never a revocation) without waiting for the disk. */
+  #unsynced<T>(work: () => T): T {
+    this.#sql('PRAGMA synchronous = NORMAL').run();
+    try {
+      return work();
     } finally {
       this.#sql('PRAGMA synchronous = FULL').run();
     }
@@ -179,7 +186,8 @@ export class SqliteStore implements Store {
   }
 
   async collectExpiredSessions(step: CollectStep): Promise<CollectResult> {
-    return this.#transaction(() => {
+    // Deleting dead rows needs no fsync per batch: a batch lost to a power cut is collected next time.
+    return this.#unsynced(() => this.#transaction(() => {
       const window = 'SELECT id FROM sessions WHERE id > ? ORDER BY id LIMIT ?';
       const after = step.afterId ?? '';
       const span = this.#sql(`SELECT count(*) AS n, max(id) AS last FROM (${window})`).get(after, step.limit)!;
@@ -187,7 +195,7 @@ export class SqliteStore implements Store {
       const params: SQLInputValue[] = [after, step.limit];
       const { changes } = this.#sql(`DELETE FROM sessions WHERE id IN (${window}) AND NOT (${this.#live(step.cutoffs, params)})`).run(...params);
       return { scanned, deleted: Number(changes), lastId: scanned < step.limit ? null : String(span.last) };
-    });
+    }));
   }
 
   async countSessions(): Promise<number> {
