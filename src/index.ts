@@ -11,6 +11,9 @@ export type { AuditEvent, AuditAction } from './core/audit.ts';
 export type { Store, SessionStore } from './store/types.ts';
 export { SqliteStore } from './store/sqlite/sqlite-store.ts';
 export { openStore } from './store/open.ts';
+export { ApiKeys, type ApiKeyRecord, type ApiKeySummary, type ApiKeysOptions } from './core/api-keys.ts';
+export { scheduleGarbageCollection, type GarbageCollectionSchedule, type GarbageCollector } from './core/gc-schedule.ts';
+export type { ApiKeyStore } from './store/types.ts';
 // Device, location and risk: the server's default enricher, usable as `new SessionManager({ store, enrich: sessionEnricher({ store, clock: systemClock }) })`.
 export { sessionEnricher, type EnricherOptions } from './server/enrich.ts';
 export { parseDevice, readClientHints, ACCEPT_CH, CLIENT_HINT_HEADERS, type ClientHints } from './device/index.ts';

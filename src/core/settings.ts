@@ -24,8 +24,9 @@ export const sessionSettingsSchema = z.object({
 });
 export type SessionSettings = z.infer<typeof sessionSettingsSchema>;
 
+/** A partial change. Unknown fields (at any level) are refused, so a typo never passes silently. */
 export const sessionSettingsPatchSchema = sessionSettingsSchema
-  .extend({ rememberMe: sessionSettingsSchema.shape.rememberMe.partial() })
+  .extend({ rememberMe: sessionSettingsSchema.shape.rememberMe.partial().strict() })
   .partial()
   .strict();
 export type SessionSettingsPatch = z.infer<typeof sessionSettingsPatchSchema>;

@@ -32,9 +32,15 @@ export function newSessionId(): string {
 
 export function newToken(): NewToken {
   const id = newSessionId();
-  const secret = randomBytes(SECRET_BYTES).toString('base64url');
+  const { secret, secretHash } = newSecret();
   const token = `${id}.${secret}`;
-  return { id, token, secretHash: hashSecret(secret), hint: tokenHint(token) };
+  return { id, token, secretHash, hint: tokenHint(token) };
+}
+
+/** A fresh 256-bit secret and its SHA-256, for any bearer credential (session tokens, API keys). */
+export function newSecret(): { secret: string; secretHash: Buffer } {
+  const secret = randomBytes(SECRET_BYTES).toString('base64url');
+  return { secret, secretHash: hashSecret(secret) };
 }
 
 export function hashSecret(secret: string): Buffer {

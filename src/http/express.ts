@@ -1,7 +1,9 @@
 import { parseCookie } from 'cookie';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { ApiKeyRecord, ApiKeys } from '../core/api-keys.ts';
 import type { CreatedSession, SessionManager } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
+import { bearerCredentials } from './bearer.ts';
 import { pathOnly, resolveCookie, type SessionCookieOptions } from './cookie.ts';
 import { isCsrfSafe, originSet } from './csrf.ts';
 import { problem } from './problem.ts';
@@ -11,6 +13,8 @@ export interface SeshatExpressOptions {
   cookie?: SessionCookieOptions;
   /** Origins allowed to send cookie-authenticated POST/PUT/PATCH/DELETE besides same-origin pages. */
   trustedOrigins?: string[];
+  /** Accept `Authorization: Bearer <API key>`; such a request is authenticated by the key alone. */
+  apiKeys?: ApiKeys;
 }
 
 declare global {
@@ -19,6 +23,8 @@ declare global {
     interface Request {
       /** The validated session, or null for an anonymous request. */
       session: SessionRecord | null;
+      /** The API key a `Bearer` request presented, if valid (then `session` is always null). */
+      apiKey: ApiKeyRecord | null;
     }
   }
 }
@@ -39,6 +45,16 @@ export function seshatExpress(options: SeshatExpressOptions): SeshatExpress {
 
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
     req.session = null;
+    req.apiKey = null;
+    const bearer = options.apiKeys ? bearerCredentials(req.headers.authorization) : undefined;
+    if (bearer !== undefined) {
+      // Authenticated by the key alone, cookie ignored: nothing ambient for CSRF to ride on (see bearer.ts).
+      options.apiKeys!.authenticate(bearer).then((key) => {
+        req.apiKey = key;
+        next();
+      }, next);
+      return;
+    }
     const header = req.headers.cookie;
     const token = header ? parseCookie(header)[cookie.name] : undefined;
     if (token === undefined) return next();

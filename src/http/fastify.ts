@@ -1,8 +1,10 @@
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { ApiKeyRecord, ApiKeys } from '../core/api-keys.ts';
 import type { CreatedSession, SessionManager } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
+import { bearerCredentials } from './bearer.ts';
 import { pathOnly, resolveCookie, type SessionCookieOptions } from './cookie.ts';
 import { isCsrfSafe, originSet } from './csrf.ts';
 import { problem, sendProblem } from './problem.ts';
@@ -12,12 +14,16 @@ export interface SeshatFastifyOptions {
   cookie?: SessionCookieOptions;
   /** Origins allowed to send cookie-authenticated POST/PUT/PATCH/DELETE besides same-origin pages. */
   trustedOrigins?: string[];
+  /** Accept `Authorization: Bearer <API key>`; such a request is authenticated by the key alone. */
+  apiKeys?: ApiKeys;
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The validated session, or null for an anonymous request. */
     session: SessionRecord | null;
+    /** The API key a `Bearer` request presented, if valid (then `session` is always null). */
+    apiKey: ApiKeyRecord | null;
   }
   interface FastifyReply {
     /** Sets the cookie of a session just created (a login). */
@@ -39,6 +45,7 @@ export const seshatFastify = fp<SeshatFastifyOptions>(
     if (!app.hasDecorator('parseCookie')) await app.register(fastifyCookie);
 
     app.decorateRequest('session', null);
+    app.decorateRequest('apiKey', null);
     app.decorateReply('startSession', function (this: FastifyReply, created: CreatedSession) {
       return this.setCookie(cookie.name, created.token, {
         ...cookie.attributes,
@@ -50,6 +57,12 @@ export const seshatFastify = fp<SeshatFastifyOptions>(
     });
 
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+      const bearer = options.apiKeys ? bearerCredentials(request.headers.authorization) : undefined;
+      if (bearer !== undefined) {
+        // Authenticated by the key alone, cookie ignored: nothing ambient for CSRF to ride on (see bearer.ts).
+        request.apiKey = await options.apiKeys!.authenticate(bearer);
+        return;
+      }
       const token = request.cookies[cookie.name];
       if (token === undefined) return;
       const safe = isCsrfSafe({

@@ -3,11 +3,14 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import Fastify from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { ApiKeys } from '../core/api-keys.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
+import { scheduleGarbageCollection, type GarbageCollector } from '../core/gc-schedule.ts';
 import { roleBasedPolicy } from '../core/permissions.ts';
 import { SessionManager, type SessionEnricher } from '../core/session-manager.ts';
+import { defaultSettings } from '../core/settings.ts';
 import { ACCEPT_CH } from '../device/index.ts';
-import { geoLocator } from '../geo/index.ts';
+import { anonymizeIp, geoLocator } from '../geo/index.ts';
 import { seshatFastify } from '../http/fastify.ts';
 import { clientErrorHandler, problem, problemErrorHandler, sendProblem } from '../http/problem.ts';
 import { openStore } from '../store/open.ts';
@@ -16,10 +19,14 @@ import type { ServerConfig } from './config.ts';
 import type { App, ServerContext } from './context.ts';
 import { sessionEnricher } from './enrich.ts';
 import { DEFAULT_COST, generatePassword } from './passwords.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { UserDirectory } from './users.ts';
+import { isClientRoute, registerWebUi } from './web-ui.ts';
 
 export interface ServerOptions {
   config: ServerConfig;
@@ -31,6 +38,8 @@ export interface ServerOptions {
   enrich?: SessionEnricher;
   /** Pino logger options, or false for none. */
   logger?: boolean | object;
+  /** Directory of the built web UI (default web/dist); false serves the API only. */
+  webRoot?: string | false;
 }
 
 export interface SeshatServer extends ServerContext {
@@ -53,10 +62,13 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     clock,
     policy: roleBasedPolicy(['admin']),
     touchIntervalMs: config.touchIntervalMs,
+    // SESSION_TIMEOUT_DAYS sets the idle default; settings saved by an admin override it.
+    defaults: defaultSettings(config.sessionTimeoutDays !== undefined ? { SESSION_TIMEOUT_DAYS: String(config.sessionTimeoutDays) } : {}),
     enrich: options.enrich ?? sessionEnricher({ store, clock, geo, onError: (error) => manager.events.emit('error', error) }),
   });
   await manager.start();
   const users = new UserDirectory(store, manager.audit, clock, options.passwordCost);
+  const apiKeys = new ApiKeys({ store, audit: manager.audit, clock, flushIntervalMs: config.apiKeyUsageFlushMs, onError: (error) => manager.events.emit('error', error) });
 
   const app = Fastify({
     logger: options.logger ?? {
@@ -69,6 +81,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
   manager.events.on('error', (error) => app.log.warn({ err: error }, 'background session task failed'));
+  apiKeys.start();
 
   // Ask browsers for the User-Agent Client Hints the device parser reads (Windows 11, real Android model…).
   // Browsers send the high-entropy ones only on later requests to a secure origin (HTTPS or localhost).
@@ -76,10 +89,21 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     reply.header('accept-ch', ACCEPT_CH);
     return payload;
   });
+  // Addresses written into records (the audit trail) follow the anonymizeIp setting, whoever writes them.
+  app.decorateRequest('recordedIp', null);
+  app.addHook('onRequest', async (request) => {
+    request.recordedIp = manager.settings.anonymizeIp ? anonymizeIp(request.ip) : request.ip;
+  });
+
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(problemErrorHandler);
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, problem('not_found', `No route for ${request.method} ${request.url.split('?')[0]}.`)));
+  let serveUi = false;
+  app.setNotFoundHandler((request, reply) => {
+    // Client-side routes of the UI get its index.html; everything else (all of /api) a problem+json 404.
+    if (serveUi && isClientRoute(request.method, request.url)) return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    return sendProblem(reply, problem('not_found', `No route for ${request.method} ${request.url.split('?')[0]}.`));
+  });
 
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
@@ -105,19 +129,36 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     manager,
     cookie: { name: config.cookieName, secure: config.secureCookies },
     trustedOrigins: config.trustedOrigins,
+    apiKeys,
   });
 
-  const ctx: ServerContext = { config, store, manager, users };
+  const ctx: ServerContext = { config, store, manager, users, apiKeys };
   await authRoutes(app, ctx);
   await sessionRoutes(app, ctx);
+  await adminRoutes(app, ctx);
+  await apiKeyRoutes(app, ctx);
   await healthRoutes(app, ctx);
+  await metricsRoutes(app, ctx);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  if (options.webRoot !== false) serveUi = await registerWebUi(app, options.webRoot);
+
+  // Background garbage collection; the CLI's `sessions gc` does the same on demand.
+  const collector: GarbageCollector | null = config.gc.intervalMs > 0
+    ? scheduleGarbageCollection(manager, {
+        intervalMs: config.gc.intervalMs,
+        batchSize: config.gc.batchSize,
+        onError: (error) => app.log.warn({ err: error }, 'garbage collection failed'),
+        onCollected: ({ scanned, deleted }) => app.log.debug({ scanned, deleted }, 'garbage collection pass'),
+      })
+    : null;
 
   return {
     ...ctx,
     app,
     async close() {
+      await collector?.stop();
       await app.close();
+      await apiKeys.stop(); // writes the usage still counted in memory
       await manager.stop();
       await store.close();
     },

@@ -24,6 +24,14 @@ export const serverEnvSchema = z.object({
   SESHAT_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   /** How often a session's last-active time is written, at most (seconds). */
   SESHAT_TOUCH_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** How often API-key usage counted in memory is written (seconds; also written on shutdown). */
+  SESHAT_API_KEY_USAGE_FLUSH_SECONDS: z.coerce.number().positive().max(3600).default(5),
+  /** Mean seconds between background garbage-collection passes (randomised ±1/3); 0 turns it off. */
+  SESHAT_GC_INTERVAL_SECONDS: z.coerce.number().min(0).max(7 * 86400).default(900),
+  /** Sessions per garbage-collection step. */
+  SESHAT_GC_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
+  /** Default idle timeout in days until an admin saves other settings (default 7). */
+  SESSION_TIMEOUT_DAYS: z.coerce.number().positive().max(3650).optional(),
   /**
    * GeoIP database: unset = the bundled DB-IP City Lite files; `off` = no locations; otherwise mmdb path(s),
    * comma-separated (e.g. a GeoLite2-City.mmdb, or an IPv4 and an IPv6 file).
@@ -46,6 +54,9 @@ export interface ServerConfig {
   admin: { email: string | undefined; password: string | undefined };
   loginRateLimit: number;
   touchIntervalMs: number;
+  sessionTimeoutDays: number | undefined;
+  apiKeyUsageFlushMs: number;
+  gc: { intervalMs: number; batchSize: number };
   logLevel: ServerEnv['LOG_LEVEL'];
   geoip: GeoIpSource;
 }
@@ -76,6 +87,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     admin: { email: e.SESHAT_ADMIN_EMAIL, password: e.SESHAT_ADMIN_PASSWORD },
     loginRateLimit: e.SESHAT_LOGIN_RATE_LIMIT,
     touchIntervalMs: e.SESHAT_TOUCH_INTERVAL_SECONDS * 1000,
+    sessionTimeoutDays: e.SESSION_TIMEOUT_DAYS,
+    apiKeyUsageFlushMs: e.SESHAT_API_KEY_USAGE_FLUSH_SECONDS * 1000,
+    gc: { intervalMs: e.SESHAT_GC_INTERVAL_SECONDS * 1000, batchSize: e.SESHAT_GC_BATCH_SIZE },
     logLevel: e.LOG_LEVEL,
     geoip: geoipSource(e.SESHAT_GEOIP_DB),
   };

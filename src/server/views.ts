@@ -2,7 +2,9 @@ import type { SessionManager } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
 import { ACTIVE_WINDOW_MS, expiresAt } from '../core/settings.ts';
 import type { z } from 'zod';
-import type { sessionDetailSchema, sessionSchema } from './schemas.ts';
+import type { AuditEvent } from '../core/audit.ts';
+import type { UserRecord } from '../store/types.ts';
+import type { auditEventSchema, sessionDetailSchema, sessionSchema } from './schemas.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -34,5 +36,25 @@ export function sessionDetailView(s: SessionRecord, manager: SessionManager, cur
     ...sessionView(s, manager, currentId),
     userAgent: s.userAgent,
     activity: { requests: s.requests, lastPath: s.lastPath },
+  };
+}
+
+/** An audit event as the admin API shows it: parties as {id, email, name}, null for the system. */
+export async function auditEventView(e: AuditEvent, findUser: (id: string) => Promise<UserRecord | null>): Promise<z.infer<typeof auditEventSchema>> {
+  const party = async (id: string | null) => {
+    if (id === null) return null;
+    const user = await findUser(id);
+    return { id, email: user?.email ?? null, name: user?.name ?? null };
+  };
+  return {
+    id: e.id,
+    at: iso(e.at),
+    action: e.action,
+    actor: await party(e.actorId),
+    target: await party(e.targetUserId),
+    sessionId: e.sessionId,
+    reason: e.reason,
+    ip: e.ip,
+    details: e.details,
   };
 }

@@ -1,3 +1,4 @@
+import type { ApiKeyRecord } from '../core/api-keys.ts';
 import type { AuditAction, AuditEvent } from '../core/audit.ts';
 import type { SessionRecord } from '../core/session.ts';
 import type { ExpiryCutoffs } from '../core/settings.ts';
@@ -117,8 +118,30 @@ export interface UserStore {
   updatePasswordHash(userId: string, passwordHash: string): Promise<void>;
 }
 
+export interface ApiKeyStore {
+  insertApiKey(key: ApiKeyRecord): Promise<void>;
+  /** One indexed read by primary key: the bearer hot path. Returns revoked keys too. */
+  findApiKey(id: string): Promise<ApiKeyRecord | null>;
+  /** A user's unrevoked keys, newest first, each with the sum of its usage buckets at or after `usageSinceMinute`. */
+  listApiKeys(userId: string, usageSinceMinute: number): Promise<(ApiKeyRecord & { requests24h: number })[]>;
+  /** Marks a key revoked. True only if it was unrevoked before. */
+  revokeApiKey(id: string, at: number): Promise<boolean>;
+  /** Adds batched request counts to per-minute buckets and raises each key's last-used time (never lowers it). */
+  recordApiKeyUsage(usage: ApiKeyUsage[]): Promise<void>;
+  /** Deletes usage buckets older than `beforeMinute`; returns how many. */
+  pruneApiKeyUsage(beforeMinute: number): Promise<number>;
+}
+
+/** Requests of one key in one minute (epoch minutes: `floor(ms / 60000)`). */
+export interface ApiKeyUsage {
+  keyId: string;
+  minute: number;
+  requests: number;
+  lastUsedAt: number;
+}
+
 /** Everything the server needs from one database. */
-export interface Store extends SessionStore, SettingsStore, AuditStore, UserStore {
+export interface Store extends SessionStore, SettingsStore, AuditStore, UserStore, ApiKeyStore {
   readonly dialect: 'sqlite' | 'postgres';
   /** Applies pending migrations; returns the versions applied. */
   migrate(): Promise<number[]>;

@@ -2,20 +2,33 @@ import { z } from 'zod';
 import { SeshatError } from '../../core/errors.ts';
 import { anonymizeIp } from '../../geo/index.ts';
 import type { App, ServerContext } from '../context.ts';
-import { requireSession, requireUser } from '../context.ts';
+import { recordedIp, requireSession, requireUser } from '../context.ts';
 import { loginBody, noContent, passwordBody, problemSchema, revokedCount, sessionSchema, userSchema } from '../schemas.ts';
 import { publicUser } from '../users.ts';
 import { sessionView } from '../views.ts';
 
 const signedIn = z.object({ user: userSchema, session: sessionSchema });
 
+/** What the sign-in page needs before anyone is signed in; deliberately nothing more than that. */
+const authOptions = z.object({
+  rememberMe: z.object({ enabled: z.boolean(), durationSeconds: z.number().int() }),
+});
+
 export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
   const { manager, users } = ctx;
+
+  // Public: the sign-in page shows "Keep me signed in for N days" only when remember-me is on.
+  app.get('/api/auth/options', { schema: { tags: ['auth'], response: { 200: authOptions } } }, async () => {
+    const { enabled, durationSeconds } = manager.settings.rememberMe;
+    return { rememberMe: { enabled, durationSeconds } };
+  });
 
   app.post('/api/auth/login', {
     schema: { tags: ['auth'], body: loginBody, response: { 200: signedIn, 401: problemSchema, 429: problemSchema } },
     config: { rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } },
   }, async (request, reply) => {
+    // API keys act for their owner on the API, but never open a browser session.
+    if (request.apiKey) throw new SeshatError('forbidden', 'API keys cannot be used to sign in.');
     const { email, password, remember } = request.body;
     const user = await users.authenticate(email, password);
     if (!user) {
@@ -27,7 +40,7 @@ export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
       throw new SeshatError('unauthenticated', 'The e-mail or password is not correct.');
     }
     // A sign-in from a browser that still holds a session replaces it rather than leaving it behind.
-    if (request.session) await manager.signOut(request.session, request.ip);
+    if (request.session) await manager.signOut(request.session, recordedIp(request));
     const created = await manager.createSession({
       userId: user.id,
       remember: remember ?? false,
@@ -41,7 +54,7 @@ export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
 
   app.post('/api/auth/logout', { schema: { tags: ['auth'], response: { 204: noContent, 401: problemSchema } } }, async (request, reply) => {
     const session = requireSession(request);
-    await manager.signOut(session, request.ip);
+    await manager.signOut(session, recordedIp(request));
     return reply.endSession().code(204).send(null);
   });
 
@@ -58,7 +71,7 @@ export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
     const { currentPassword, newPassword, signOutOtherSessions } = request.body;
     await users.changePassword(user, currentPassword, newPassword);
     const revoked = signOutOtherSessions ? await manager.revokeSessionsAfterPasswordChange(actor) : 0;
-    await manager.audit.record({ action: 'password.changed', actorId: user.id, targetUserId: user.id, sessionId: actor.sessionId ?? null, reason: null, ip: request.ip, details: { revokedOtherSessions: revoked } });
+    await manager.audit.record({ action: 'password.changed', actorId: user.id, targetUserId: user.id, sessionId: actor.sessionId ?? null, reason: null, ip: recordedIp(request), details: { revokedOtherSessions: revoked } });
     return { revoked };
   });
 }

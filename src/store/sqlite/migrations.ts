@@ -60,4 +60,30 @@ export const sqliteMigrations: { version: number; name: string; sql: string }[] 
       CREATE INDEX audit_by_action ON audit_events (action, seq);
     `,
   },
+  {
+    version: 2,
+    name: 'api keys and their usage',
+    sql: `
+      CREATE TABLE api_keys (
+        id           TEXT PRIMARY KEY,
+        user_id      TEXT NOT NULL,
+        name         TEXT NOT NULL,
+        secret_hash  BLOB NOT NULL,
+        prefix       TEXT NOT NULL,
+        created_at   INTEGER NOT NULL,
+        last_used_at INTEGER,
+        revoked_at   INTEGER
+      );
+      CREATE INDEX api_keys_live_by_user ON api_keys (user_id) WHERE revoked_at IS NULL;
+
+      -- Requests per key per minute: the rolling 24-hour count is a sum over at most 1,440 rows per key.
+      CREATE TABLE api_key_usage (
+        key_id   TEXT NOT NULL,
+        minute   INTEGER NOT NULL,
+        requests INTEGER NOT NULL,
+        PRIMARY KEY (key_id, minute)
+      ) WITHOUT ROWID;
+      CREATE INDEX api_key_usage_by_minute ON api_key_usage (minute);
+    `,
+  },
 ];

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import type { ApiKeyRecord } from '../../core/api-keys.ts';
 import type { AuditEvent } from '../../core/audit.ts';
 import { SeshatError } from '../../core/errors.ts';
 import type { SessionRecord } from '../../core/session.ts';
@@ -9,6 +10,7 @@ import { auditCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessi
 import { liveSessionCondition } from '../sql.ts';
 import type {
   ActiveSessionQuery,
+  ApiKeyUsage,
   AuditQuery,
   CollectResult,
   CollectStep,
@@ -233,6 +235,45 @@ export class SqliteStore implements Store {
     return { items: page.items.map(toAuditEvent), nextCursor: page.nextCursor };
   }
 
+  // ── API keys ──────────────────────────────────────────────────────────────────────────────────────
+
+  async insertApiKey(k: ApiKeyRecord): Promise<void> {
+    this.#sql(`INSERT INTO api_keys (id, user_id, name, secret_hash, prefix, created_at, last_used_at, revoked_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(k.id, k.userId, k.name, k.secretHash, k.prefix, k.createdAt, k.lastUsedAt, k.revokedAt);
+  }
+
+  async findApiKey(id: string): Promise<ApiKeyRecord | null> {
+    const row = this.#sql('SELECT * FROM api_keys WHERE id = ?').get(id);
+    return row ? toApiKey(row) : null;
+  }
+
+  async listApiKeys(userId: string, usageSinceMinute: number): Promise<(ApiKeyRecord & { requests24h: number })[]> {
+    return this.#sql(`SELECT k.*, (SELECT coalesce(sum(u.requests), 0) FROM api_key_usage u WHERE u.key_id = k.id AND u.minute >= ?) AS requests24h
+      FROM api_keys k WHERE k.user_id = ? AND k.revoked_at IS NULL ORDER BY k.created_at DESC, k.id DESC`)
+      .all(usageSinceMinute, userId)
+      .map((r) => ({ ...toApiKey(r), requests24h: Number(r.requests24h) }));
+  }
+
+  async revokeApiKey(id: string, at: number): Promise<boolean> {
+    const { changes } = this.#sql('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id);
+    return Number(changes) === 1;
+  }
+
+  async recordApiKeyUsage(usage: ApiKeyUsage[]): Promise<void> {
+    if (usage.length === 0) return;
+    this.#transaction(() => {
+      for (const u of usage) {
+        this.#sql(`INSERT INTO api_key_usage (key_id, minute, requests) VALUES (?, ?, ?)
+          ON CONFLICT (key_id, minute) DO UPDATE SET requests = requests + excluded.requests`).run(u.keyId, u.minute, u.requests);
+        this.#sql('UPDATE api_keys SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?').run(u.lastUsedAt, u.keyId);
+      }
+    });
+  }
+
+  async pruneApiKeyUsage(beforeMinute: number): Promise<number> {
+    return Number(this.#sql('DELETE FROM api_key_usage WHERE minute < ?').run(beforeMinute).changes);
+  }
+
   // ── users ─────────────────────────────────────────────────────────────────────────────────────────
 
   async insertUser(u: UserRecord): Promise<void> {
@@ -262,6 +303,19 @@ export class SqliteStore implements Store {
   async updatePasswordHash(userId: string, passwordHash: string): Promise<void> {
     this.#sql('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, userId);
   }
+}
+
+function toApiKey(r: Row): ApiKeyRecord {
+  return {
+    id: String(r.id),
+    userId: String(r.user_id),
+    name: String(r.name),
+    secretHash: r.secret_hash as Uint8Array,
+    prefix: String(r.prefix),
+    createdAt: Number(r.created_at),
+    lastUsedAt: nullableNumber(r.last_used_at),
+    revokedAt: nullableNumber(r.revoked_at),
+  };
 }
 
 function json(value: unknown): string | null {

@@ -1,0 +1,127 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { api, ApiError, describeError, onSignedOut, type User } from './api.ts';
+import { AuthContext, type AuthState } from './auth.tsx';
+import { Layout } from './components/Layout.tsx';
+import { Page } from './components/Page.tsx';
+import { Link } from './components/Link.tsx';
+import { AdminSessionsPage } from './pages/AdminSessions.tsx';
+import { AdminSettingsPage } from './pages/AdminSettings.tsx';
+import { ApiKeysPage } from './pages/ApiKeys.tsx';
+import { AuditLogPage } from './pages/AuditLog.tsx';
+import { PasswordPage } from './pages/Password.tsx';
+import { SessionDetailsPage } from './pages/SessionDetails.tsx';
+import { SessionsPage } from './pages/Sessions.tsx';
+import { SignInPage } from './pages/SignIn.tsx';
+import { match, navigate, usePath } from './router.ts';
+
+type Auth =
+  | { state: 'loading' }
+  | { state: 'signed-out'; notice: string | null }
+  | { state: 'signed-in'; user: User; sessionId: string };
+
+const HOME = '/settings/security/sessions';
+
+/** Only same-site paths are followed after sign-in (no open redirect via ?next=). */
+function safeNext(search: string): string {
+  const next = new URLSearchParams(search).get('next');
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/sign-in') ? next : HOME;
+}
+
+export function App() {
+  const [auth, setAuth] = useState<Auth>({ state: 'loading' });
+  const path = usePath();
+
+  useEffect(() => {
+    api.currentSession().then(
+      ({ user, session }) => setAuth({ state: 'signed-in', user, sessionId: session.id }),
+      (error: unknown) => setAuth({ state: 'signed-out', notice: error instanceof ApiError && error.status === 401 ? null : describeError(error) }),
+    );
+  }, []);
+
+  // Any 401 from the API means this session ended (revoked on another device, expired): back to sign-in.
+  useEffect(
+    () => onSignedOut(() => setAuth((current) => (current.state === 'signed-in' ? { state: 'signed-out', notice: 'Your session has ended. Please sign in again.' } : current))),
+    [],
+  );
+
+  // Coming back to a tab: ask whether this session still exists (it may have been signed out from another
+  // device meanwhile), so the sign-in page shows now rather than on the next click.
+  const signedIn = auth.state === 'signed-in';
+  useEffect(() => {
+    if (!signedIn) return;
+    const check = () => {
+      if (document.visibilityState !== 'visible') return;
+      api.currentSession().catch((error: unknown) => {
+        if (error instanceof ApiError && error.status === 401) setAuth({ state: 'signed-out', notice: 'Your session has ended. Please sign in again.' });
+      });
+    };
+    document.addEventListener('visibilitychange', check);
+    return () => document.removeEventListener('visibilitychange', check);
+  }, [signedIn]);
+
+  useEffect(() => {
+    if (auth.state === 'signed-out' && path !== '/sign-in') {
+      const here = location.pathname + location.search;
+      navigate(here === '/' || here === HOME ? '/sign-in' : `/sign-in?next=${encodeURIComponent(here)}`, { replace: true });
+    }
+    if (auth.state === 'signed-in' && (path === '/sign-in' || path === '/')) navigate(safeNext(location.search), { replace: true });
+  }, [auth, path]);
+
+  const signedOut = useCallback((notice: string) => setAuth({ state: 'signed-out', notice }), []);
+  const logout = useCallback(async () => {
+    try {
+      await api.logout();
+    } finally {
+      setAuth({ state: 'signed-out', notice: 'You have been logged out.' });
+    }
+  }, []);
+
+  const context = useMemo<AuthState | null>(
+    () => (auth.state === 'signed-in' ? { user: auth.user, sessionId: auth.sessionId, logout, signedOut } : null),
+    [auth, logout, signedOut],
+  );
+
+  if (auth.state === 'loading') return <p className="loading">Loading…</p>;
+  if (auth.state === 'signed-out' || !context) {
+    return (
+      <SignInPage
+        notice={auth.state === 'signed-out' ? auth.notice : null}
+        onSignedIn={({ user, session }) => {
+          setAuth({ state: 'signed-in', user, sessionId: session.id });
+          navigate(safeNext(location.search), { replace: true });
+        }}
+      />
+    );
+  }
+  return (
+    <AuthContext.Provider value={context}>
+      <Layout>
+        <Routes path={path} admin={auth.state === 'signed-in' && auth.user.role === 'admin'} />
+      </Layout>
+    </AuthContext.Provider>
+  );
+}
+
+function Routes({ path, admin }: { path: string; admin: boolean }) {
+  if (path === HOME || path === '/' || path === '/sign-in') return <SessionsPage />;
+  const details = match('/settings/security/sessions/:id', path);
+  if (details) return <SessionDetailsPage id={details['id']!} />;
+  if (path === '/settings/security/password') return <PasswordPage />;
+  if (path === '/settings/api-keys') return <ApiKeysPage />;
+  if (path.startsWith('/admin/') && !admin) return <NotFound text="This page is for administrators." />;
+  if (path === '/admin/sessions') return <AdminSessionsPage />;
+  if (path === '/admin/settings') return <AdminSettingsPage />;
+  if (path === '/admin/audit') return <AuditLogPage />;
+  return <NotFound text="There is no page at this address." />;
+}
+
+function NotFound({ text }: { text: string }) {
+  return (
+    <Page title="Page not found">
+      <p>{text}</p>
+      <p>
+        <Link to={HOME}>Go to your sessions</Link>
+      </p>
+    </Page>
+  );
+}

@@ -1,0 +1,19 @@
+import { createContext, useContext } from 'react';
+import type { User } from './api.ts';
+
+export interface AuthState {
+  user: User;
+  sessionId: string;
+  /** Ends this session on the server, then shows the sign-in page. */
+  logout: () => Promise<void>;
+  /** The session is gone already (e.g. "sign out all team sessions" included it). */
+  signedOut: (notice: string) => void;
+}
+
+export const AuthContext = createContext<AuthState | null>(null);
+
+export function useAuth(): AuthState {
+  const auth = useContext(AuthContext);
+  if (!auth) throw new Error('useAuth outside a signed-in page');
+  return auth;
+}
