@@ -19,6 +19,7 @@ const NEW_PASSWORD = 'second-Secret-passw0rd';
 let dir: string;
 let server: SpawnedServer;
 const tokens: string[] = [];
+const apiKeys: string[] = [];
 let dbFile: string;
 
 beforeAll(async () => {
@@ -54,6 +55,17 @@ beforeAll(async () => {
   const [id] = a.token!.split('.');
   expect((await fetch(`${url}/api/auth/session`, { headers: { cookie: `session_token=${id}.${'A'.repeat(43)}` } })).status).toBe(401);
   expect((await fetch(`${url}/api/auth/session`, { headers: { authorization: `Bearer ${a.token}` } })).status).toBe(401);
+  // An API key: created (its only appearance is that response), used as a Bearer credential, revoked.
+  const created = await a.post('/api/api-keys', { name: 'log-scan' });
+  if (created.status !== 404) {
+    expect(created.status).toBe(201);
+    const { id, key } = (await created.json()) as { id: string; key: string };
+    apiKeys.push(key);
+    expect((await fetch(`${url}/api/sessions`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
+    expect((await fetch(`${url}/api/sessions`, { headers: { authorization: `Bearer ${key}x` } })).status).toBe(401);
+    expect((await a.delete(`/api/api-keys/${id}`)).status).toBe(204);
+    expect((await fetch(`${url}/api/sessions`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
+  }
   const changed = await a.post('/api/auth/password', { currentPassword: PASSWORD, newPassword: NEW_PASSWORD });
   expect(changed.status).toBe(200);
   expect((await a.post('/api/auth/password', { currentPassword: PASSWORD, newPassword: NEW_PASSWORD })).status).toBe(400);
@@ -87,7 +99,7 @@ function passwordHashes(): string[] {
 }
 
 describe('secrets', () => {
-  it('only hashes are at rest: no token, secret or password in the database file, its -wal or -shm', () => {
+  it('only hashes are at rest: no token, secret, API key or password in the database file, its -wal or -shm', () => {
     const files = [dbFile, `${dbFile}-wal`, `${dbFile}-shm`].filter(existsSync);
     expect(files.length).toBeGreaterThanOrEqual(2);
     const bytes = Buffer.concat(files.map((f) => readFileSync(f)));
@@ -102,13 +114,14 @@ describe('secrets', () => {
       expect(bytes.includes(Buffer.from(token.split('.')[0]!))).toBe(true);
     }
     for (const password of [PASSWORD, NEW_PASSWORD]) expect(bytes.includes(Buffer.from(password))).toBe(false);
+    for (const key of apiKeys) expect(bytes.includes(Buffer.from(key)), 'API key at rest').toBe(false);
   });
 
-  it('no token, password or password hash appears in any log line at debug level', () => {
+  it('no token, API key, password or password hash appears in any log line at debug level', () => {
     const lines = server.output().split('\n').filter(Boolean);
     // Positive control: debug-level request logging was captured for the whole flow.
     expect(lines.filter((l) => l.includes('incoming request')).length).toBeGreaterThan(10);
-    const forbidden = [...tokens.flatMap(secretsOf), PASSWORD, NEW_PASSWORD, ...passwordHashes()];
+    const forbidden = [...tokens.flatMap(secretsOf), ...apiKeys, PASSWORD, NEW_PASSWORD, ...passwordHashes()];
     for (const line of lines) for (const secret of forbidden) expect(line.includes(secret), `log line leaks a secret: ${line.slice(0, 300)}`).toBe(false);
   });
 });
