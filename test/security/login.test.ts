@@ -48,6 +48,20 @@ describe('login', () => {
     expect(wrongCaseCalls).toBe(1);
   });
 
+  it('refuses a cross-site sign-in (login CSRF), while clients that are not browsers still sign in', async () => {
+    const body = { email: 'ann@example.com', password: PASSWORD };
+    const hostile: Record<string, string>[] = [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'https://evil.example' }, { origin: 'null' }];
+    for (const headers of hostile) {
+      const res = await login(t.url, body, headers);
+      expect(res.status, JSON.stringify(headers)).toBe(403);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(res.headers.get('set-cookie'), JSON.stringify(headers)).toBeNull();
+    }
+    expect((await login(t.url, body)).status).toBe(200); // curl, scripts: neither header
+    expect((await login(t.url, body, { 'sec-fetch-site': 'same-origin' })).status).toBe(200);
+    expect((await login(t.url, body, { origin: new URL(t.config.publicUrl).origin })).status).toBe(200);
+  });
+
   it('limits brute force: 429 with Retry-After as problem+json, even for the right password', async () => {
     const limited = await startTestServer({ env: { SESHAT_LOGIN_RATE_LIMIT: '3' } });
     try {
