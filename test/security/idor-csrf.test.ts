@@ -145,7 +145,7 @@ const unsafeRoutes: Record<string, { send: (h: Record<string, string>) => Promis
   },
   'DELETE /api/api-keys/{id}': { send: async (h) => raw(bob, 'DELETE', `/api/api-keys/${(await bobApiKey()).id}`, undefined, h), unchanged: keyWorks },
 };
-// Sign-in is not cookie-authenticated: there is no session to ride on (SameSite=Lax covers the cookie it sets).
+// Sign-in is not cookie-authenticated; its own cross-site rule (login CSRF) is tested in login.test.ts.
 const NOT_COOKIE_AUTHENTICATED = new Set(['POST /api/auth/login']);
 
 describe('CSRF', () => {
