@@ -57,7 +57,7 @@ interface BenchServer {
 }
 
 async function startServer(databaseUrl: string): Promise<BenchServer> {
-  const child = spawn(process.execPath, ['bench/server.ts'], { env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['bench/server.ts'], { env: { ...process.env, DATABASE_URL: databaseUrl, SESHAT_GC_INTERVAL_SECONDS: '0' /* the GC row runs it on purpose */ }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => {
