@@ -118,6 +118,8 @@ export class SessionManager {
   readonly #defaults: SessionSettings;
   #settings: SessionSettings;
   #unsubscribe: (() => Promise<void>) | undefined;
+  /** Store reads in flight on the validation path, by session id. */
+  readonly #loading = new Map<string, { ticket: number; load: Promise<CachedSession | null> }>();
 
   constructor(options: SessionManagerOptions) {
     this.#store = options.store;
@@ -261,11 +263,8 @@ export class SessionManager {
     if (entry) this.metrics.validations.hit++;
     else {
       this.metrics.validations.miss++;
-      const ticket = this.#cache?.ticket() ?? 0;
-      const record = await fromStore(() => this.#store.findSession(parsed.id));
-      if (!record) return this.#reject();
-      entry = { record, pendingRequests: 0 };
-      this.#cache?.fill(record.id, entry, ticket);
+      entry = (await this.#load(parsed.id)) ?? undefined;
+      if (!entry) return this.#reject();
     }
     const session = entry.record;
     if (!secretMatches(parsed.secret, session.secretHash)) return this.#reject();
@@ -281,6 +280,33 @@ export class SessionManager {
     if (request?.path !== undefined) session.lastPath = request.path.slice(0, 512);
     if (now - session.lastActiveAt >= this.touchIntervalMs && !(await this.#touch(entry, now))) return this.#reject();
     return session;
+  }
+
+  /**
+   * Reads a session for the cache. Concurrent misses for one id share a single read and a single entry:
+   * with separate entries, each request would see the stored last-active time and write its own touch
+   * (a burst of parallel requests from one page on a cold cache meant one write per request).
+   */
+  #load(id: string): Promise<CachedSession | null> {
+    const cache = this.#cache;
+    if (!cache) return fromStore(() => this.#store.findSession(id)).then((record) => (record ? { record, pendingRequests: 0 } : null));
+    const ticket = cache.ticket();
+    const pending = this.#loading.get(id);
+    // Join a read only if nothing was invalidated since it started: a request that arrives after a
+    // revocation must see the store as it is now, not a read begun before the revocation.
+    if (pending && pending.ticket === ticket) return pending.load;
+    const load = fromStore(() => this.#store.findSession(id))
+      .then((record) => {
+        if (!record) return null;
+        const entry: CachedSession = { record, pendingRequests: 0 };
+        cache.fill(record.id, entry, ticket);
+        return entry;
+      })
+      .finally(() => {
+        if (this.#loading.get(id)?.load === load) this.#loading.delete(id);
+      });
+    this.#loading.set(id, { ticket, load });
+    return load;
   }
 
   #reject(): null {
