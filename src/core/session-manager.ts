@@ -1,7 +1,7 @@
 import type { AuditStore, Page, SessionStore, SettingsStore, UserSessionStats } from '../store/types.ts';
 import { AuditTrail } from './audit-trail.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { SeshatError } from './errors.ts';
+import { isSeshatError, SeshatError } from './errors.ts';
 import { SeshatEventBus } from './events.ts';
 import type { Invalidation, InvalidationChannel } from './invalidation.ts';
 import { ownerOnly, type PermissionPolicy } from './permissions.ts';
@@ -86,6 +86,20 @@ export type RevocationReason =
   | 'session-limit';
 
 /**
+ * Runs one store call. A store that throws cannot tell us whether a token is good or whether a revocation
+ * happened, and drivers throw all sorts (a closed handle, a pool timeout with no code, a reset socket).
+ * Whatever it was, it leaves here as `unavailable` (503): validation fails closed — neither "signed in" nor
+ * "signed out", which a client would act on — and a revocation is never reported done.
+ */
+async function fromStore<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw isSeshatError(error) ? error : new SeshatError('unavailable', 'The session store is not reachable. Try again shortly.', { cause: error });
+  }
+}
+
+/**
  * The session service: creation, validation (the hot path), listing, revocation and garbage collection.
  * Talks to storage only through the Store interfaces; knows nothing of HTTP.
  */
@@ -104,6 +118,8 @@ export class SessionManager {
   readonly #defaults: SessionSettings;
   #settings: SessionSettings;
   #unsubscribe: (() => Promise<void>) | undefined;
+  /** Store reads in flight on the validation path, by session id. */
+  readonly #loading = new Map<string, { ticket: number; load: Promise<CachedSession | null> }>();
 
   constructor(options: SessionManagerOptions) {
     this.#store = options.store;
@@ -247,11 +263,8 @@ export class SessionManager {
     if (entry) this.metrics.validations.hit++;
     else {
       this.metrics.validations.miss++;
-      const ticket = this.#cache?.ticket() ?? 0;
-      const record = await this.#store.findSession(parsed.id);
-      if (!record) return this.#reject();
-      entry = { record, pendingRequests: 0 };
-      this.#cache?.fill(record.id, entry, ticket);
+      entry = (await this.#load(parsed.id)) ?? undefined;
+      if (!entry) return this.#reject();
     }
     const session = entry.record;
     if (!secretMatches(parsed.secret, session.secretHash)) return this.#reject();
@@ -267,6 +280,33 @@ export class SessionManager {
     if (request?.path !== undefined) session.lastPath = request.path.slice(0, 512);
     if (now - session.lastActiveAt >= this.touchIntervalMs && !(await this.#touch(entry, now))) return this.#reject();
     return session;
+  }
+
+  /**
+   * Reads a session for the cache. Concurrent misses for one id share a single read and a single entry:
+   * with separate entries, each request would see the stored last-active time and write its own touch
+   * (a burst of parallel requests from one page on a cold cache meant one write per request).
+   */
+  #load(id: string): Promise<CachedSession | null> {
+    const cache = this.#cache;
+    if (!cache) return fromStore(() => this.#store.findSession(id)).then((record) => (record ? { record, pendingRequests: 0 } : null));
+    const ticket = cache.ticket();
+    const pending = this.#loading.get(id);
+    // Join a read only if nothing was invalidated since it started: a request that arrives after a
+    // revocation must see the store as it is now, not a read begun before the revocation.
+    if (pending && pending.ticket === ticket) return pending.load;
+    const load = fromStore(() => this.#store.findSession(id))
+      .then((record) => {
+        if (!record) return null;
+        const entry: CachedSession = { record, pendingRequests: 0 };
+        cache.fill(record.id, entry, ticket);
+        return entry;
+      })
+      .finally(() => {
+        if (this.#loading.get(id)?.load === load) this.#loading.delete(id);
+      });
+    this.#loading.set(id, { ticket, load });
+    return load;
   }
 
   #reject(): null {
@@ -298,14 +338,14 @@ export class SessionManager {
 
   /** The actor's own active sessions: the current one first, then most recently active. */
   async listOwnSessions(actor: Actor): Promise<SessionRecord[]> {
-    const { items } = await this.#store.listActiveSessions({ cutoffs: this.#cutoffs(), userId: actor.userId });
+    const { items } = await fromStore(() => this.#store.listActiveSessions({ cutoffs: this.#cutoffs(), userId: actor.userId }));
     const current = items.filter((s) => s.id === actor.sessionId);
     return [...current, ...items.filter((s) => s.id !== actor.sessionId)];
   }
 
   /** A session the actor may view; anything else (missing, ended, someone else's) is `not_found`. */
   async getSession(actor: Actor, id: string): Promise<SessionRecord> {
-    const session = await this.#store.findSession(id);
+    const session = await fromStore(() => this.#store.findSession(id));
     if (!session || !this.#isLive(session) || !this.policy.canView(actor, session)) {
       throw new SeshatError('not_found', 'No such session.');
     }
@@ -349,7 +389,7 @@ export class SessionManager {
 
   /** Signs the actor out of the session they are using. */
   async signOut(session: SessionRecord, ip: string | null = null): Promise<void> {
-    if (await this.#store.revokeSession(session.id, { at: this.clock.now(), reason: 'sign-out' })) {
+    if (await fromStore(() => this.#store.revokeSession(session.id, { at: this.clock.now(), reason: 'sign-out' }))) {
       this.metrics.countRevoked('sign-out', 1);
     }
     await this.#afterRevoke([session.id], 'sign-out', session.userId);
@@ -371,7 +411,7 @@ export class SessionManager {
   }
 
   async #revokeOne(session: SessionRecord, code: RevocationReason, actor: Actor | null, reason: string | null): Promise<void> {
-    if (await this.#store.revokeSession(session.id, { at: this.clock.now(), reason: code })) {
+    if (await fromStore(() => this.#store.revokeSession(session.id, { at: this.clock.now(), reason: code }))) {
       this.metrics.countRevoked(code, 1);
     }
     await this.#afterRevoke([session.id], code, actor?.userId ?? null);
@@ -409,7 +449,7 @@ export class SessionManager {
   }
 
   async #revokeUser(userId: string, code: RevocationReason, exceptSessionId?: string): Promise<string[]> {
-    const ids = await this.#store.revokeUserSessions(userId, { at: this.clock.now(), reason: code, ...(exceptSessionId ? { exceptSessionId } : {}) });
+    const ids = await fromStore(() => this.#store.revokeUserSessions(userId, { at: this.clock.now(), reason: code, ...(exceptSessionId ? { exceptSessionId } : {}) }));
     this.metrics.countRevoked(code, ids.length);
     await this.#afterRevoke(ids, code, userId);
     return ids;
@@ -418,7 +458,7 @@ export class SessionManager {
   /** Signs out everyone (the caller included). `actor` null = an operator at the CLI. */
   async revokeAllSessions(actor: Actor | null, reason: string | null = null): Promise<number> {
     if (actor) this.#requireTeam(actor);
-    const count = await this.#store.revokeAllSessions({ at: this.clock.now(), reason: 'invalidate-all' });
+    const count = await fromStore(() => this.#store.revokeAllSessions({ at: this.clock.now(), reason: 'invalidate-all' }));
     this.metrics.countRevoked('invalidate-all', count);
     this.#cache?.flush();
     await this.#publish({ kind: 'all' });
@@ -473,6 +513,10 @@ export class SessionManager {
       deleted += step.deleted;
       afterId = step.lastId;
       options.onProgress?.({ scanned, deleted, total });
+      // Let waiting requests in between batches. A synchronous store (node:sqlite) resolves at once, and
+      // awaiting a resolved promise only runs microtasks: without this, a pass over a million rows would
+      // hold the event loop for its whole length.
+      if (afterId !== null) await new Promise((resolve) => setImmediate(resolve));
     } while (afterId !== null);
     this.metrics.collected += deleted;
     this.events.emit('sessions.collected', { deleted });

@@ -21,6 +21,18 @@ export function isCsrfSafe({ method, secFetchSite, origin, trustedOrigins }: Csr
   return origin !== undefined && trustedOrigins.has(origin);
 }
 
+/**
+ * Login CSRF: a request that carries no session yet (sign-in) can still be forged, to sign the victim in
+ * to the attacker's account and watch what they do there. Refuse what a browser marks as coming from
+ * another site; unlike `isCsrfSafe`, a request with neither header passes, because that is a client that is
+ * not a browser (curl, a script), which no other site can drive.
+ */
+export function isCrossSite({ secFetchSite, origin, trustedOrigins }: Omit<CsrfInput, 'method'>): boolean {
+  if (secFetchSite === 'same-origin' || secFetchSite === 'none') return false;
+  if (secFetchSite === 'cross-site' || secFetchSite === 'same-site') return true;
+  return origin !== undefined && !trustedOrigins.has(origin);
+}
+
 export function originSet(origins: readonly string[]): ReadonlySet<string> {
   return new Set(origins.map((o) => new URL(o).origin));
 }

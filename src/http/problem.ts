@@ -37,7 +37,10 @@ export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
 
 /** Fastify error handler: every error leaves as problem+json; unexpected ones are logged and told apart from client errors. */
 export function problemErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (isSeshatError(error)) return sendProblem(reply, problem(error.code, error.detail));
+  if (isSeshatError(error)) {
+    if (error.code === 'unavailable') request.log.error({ err: error.cause ?? error }, 'store unavailable');
+    return sendProblem(reply, problem(error.code, error.detail));
+  }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const errors = error.validation.map((v) => ({ path: v.instancePath || '/', message: v.message ?? 'invalid' }));
     const where = error.validationContext ?? 'request';
@@ -60,4 +63,21 @@ export function problemErrorHandler(error: FastifyError, request: FastifyRequest
 /** Connection-level database failures: answered 503 so clients retry, and never read as "not signed in". */
 function isUnavailable(error: { code?: string }): boolean {
   return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001', '08003', 'ERR_SQLITE_ERROR'].includes(error.code ?? '');
+}
+
+/**
+ * Requests the HTTP parser refuses before any route runs (a NUL byte in a header, a broken request line,
+ * oversized headers) still get problem+json. Fastify's default handler answers plain JSON and logs the
+ * parser error, whose `rawPacket` holds the request bytes — cookie included — so we log only the code.
+ */
+export function clientErrorHandler(this: { log: { debug(o: object, m: string): void } }, error: Error & { code?: string }, socket: import('node:net').Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const title = status === 408 ? 'Request timeout' : status === 431 ? 'Request headers too large' : 'Bad request';
+  const body = JSON.stringify({ type: problemType(error.code?.toLowerCase() ?? 'bad_request'), title, status, detail: 'The HTTP request could not be parsed.' });
+  this.log.debug({ code: error.code }, 'client error');
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy();
 }

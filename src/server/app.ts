@@ -13,7 +13,7 @@ import { defaultSettings } from '../core/settings.ts';
 import { ACCEPT_CH } from '../device/index.ts';
 import { anonymizeIp, geoLocator } from '../geo/index.ts';
 import { seshatFastify } from '../http/fastify.ts';
-import { problem, problemErrorHandler, sendProblem } from '../http/problem.ts';
+import { clientErrorHandler, problem, problemErrorHandler, sendProblem } from '../http/problem.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import type { ServerConfig } from './config.ts';
@@ -88,6 +88,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     },
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     bodyLimit: 64 * 1024,
+    clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
   manager.events.on('error', (error) => app.log.warn({ err: error }, 'background session task failed'));
   channelError = (error) => app.log.warn({ err: error }, 'invalidation channel lost; session cache flushed, reconnecting');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SeshatError } from '../../core/errors.ts';
 import { anonymizeIp } from '../../geo/index.ts';
+import { isCrossSite, originSet } from '../../http/csrf.ts';
 import type { App, ServerContext } from '../context.ts';
 import { recordedIp, requireSession, requireUser } from '../context.ts';
 import { loginBody, noContent, passwordBody, problemSchema, revokedCount, sessionSchema, userSchema } from '../schemas.ts';
@@ -16,6 +17,7 @@ const authOptions = z.object({
 
 export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
   const { manager, users } = ctx;
+  const trustedOrigins = originSet(ctx.config.trustedOrigins);
 
   // Public: the sign-in page shows "Keep me signed in for N days" only when remember-me is on.
   app.get('/api/auth/options', { schema: { tags: ['auth'], response: { 200: authOptions } } }, async () => {
@@ -29,6 +31,8 @@ export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
   }, async (request, reply) => {
     // API keys act for their owner on the API, but never open a browser session.
     if (request.apiKey) throw new SeshatError('forbidden', 'API keys cannot be used to sign in.');
+    const crossSite = isCrossSite({ secFetchSite: firstHeader(request.headers['sec-fetch-site']), origin: firstHeader(request.headers.origin), trustedOrigins });
+    if (crossSite) throw new SeshatError('forbidden', 'Cross-site sign-in refused (CSRF protection).');
     const { email, password, remember } = request.body;
     const user = await users.authenticate(email, password);
     if (!user) {
@@ -75,3 +79,5 @@ export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
     return { revoked };
   });
 }
+
+const firstHeader = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
