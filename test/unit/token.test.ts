@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashSecret, newToken, parseToken, secretMatches } from '../../src/core/token.ts';
+import { hashSecret, newToken, parseToken, secretMatches, sessionTokenSchema } from '../../src/core/token.ts';
 
 describe('session tokens', () => {
   it('are <ses_id>.<256-bit secret> and only the hash of the secret is kept', () => {
@@ -25,8 +25,20 @@ describe('session tokens', () => {
     ['bad characters', 'ses_' + 'a'.repeat(24) + '.' + "'; DROP TABLE sessions;--".padEnd(43, 'x')],
     ['10 KB', 'ses_' + 'a'.repeat(10_000)],
     ['not a string', 42],
+    ['trailing newline', newToken().token + '\n'],
+    ['two dots', 'ses_' + 'a'.repeat(24) + '.' + 'b'.repeat(21) + '.' + 'c'.repeat(21)],
   ])('rejects a malformed token (%s)', (_name, raw) => {
     expect(parseToken(raw)).toBeNull();
+    // The hot path's hand-written check and the zod schema of record agree.
+    expect(sessionTokenSchema.safeParse(raw).success).toBe(false);
+  });
+
+  it('accepts exactly what the zod schema of record accepts', () => {
+    for (let i = 0; i < 200; i++) {
+      const { token } = newToken();
+      expect(sessionTokenSchema.safeParse(token).success).toBe(true);
+      expect(parseToken(token)).not.toBeNull();
+    }
   });
 
   it('compares secrets by hash, rejecting a near miss', () => {
