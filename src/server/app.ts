@@ -70,7 +70,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     clock,
     policy: roleBasedPolicy(['admin']),
     touchIntervalMs: config.touchIntervalMs,
-    cache: config.cache,
+    cache: config.cache && { ...config.cache, ttlMs: config.cache.ttlMs ?? defaultCacheTtlMs(channel !== undefined) },
     ...(channel ? { channel } : {}),
     // SESSION_TIMEOUT_DAYS sets the idle default; settings saved by an admin override it.
     defaults: defaultSettings(config.sessionTimeoutDays !== undefined ? { SESSION_TIMEOUT_DAYS: String(config.sessionTimeoutDays) } : {}),
@@ -178,6 +178,17 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
       await store.close();
     },
   };
+}
+
+/**
+ * The validation cache's TTL when SESHAT_CACHE_TTL_SECONDS is not set. With an invalidation channel every
+ * revocation reaches this node's cache within milliseconds, with confirmation, and the cache is flushed when
+ * the channel drops: the TTL only bounds a notification lost while the channel stays up, so it can be long
+ * enough for busy sessions to stay cached between touches (each miss is a database round trip). Without a
+ * channel (SQLite) the TTL is the only bound on a revocation made by another process (the CLI): keep it short.
+ */
+export function defaultCacheTtlMs(hasInvalidationChannel: boolean): number {
+  return hasInvalidationChannel ? 60_000 : 10_000;
 }
 
 /** On first start with no accounts: an admin from SESHAT_ADMIN_EMAIL/PASSWORD, or one with a printed one-time password. */

@@ -33,11 +33,13 @@ export const serverEnvSchema = z.object({
   /** Default idle timeout in days until an admin saves other settings (default 7). */
   SESSION_TIMEOUT_DAYS: z.coerce.number().positive().max(3650).optional(),
   /**
-   * How long a node trusts a cached session without re-reading the store (seconds, default 10; 0 turns the
-   * cache off). With PostgreSQL this is the longest another node can keep accepting a revoked session if
-   * it misses the NOTIFY (normally it refuses within milliseconds).
+   * How long a node trusts a cached session without re-reading the store (seconds; 0 turns the cache off).
+   * Default: 60 with a store that has an invalidation channel (PostgreSQL: revocations reach every node's
+   * cache with confirmation, and the cache is flushed when the channel drops, so the TTL only bounds a lost
+   * notification), 10 without one (SQLite: the TTL is what bounds a revocation made by another process,
+   * such as the CLI). See docs/design-notes.md.
    */
-  SESHAT_CACHE_TTL_SECONDS: z.coerce.number().min(0).max(3600).default(10),
+  SESHAT_CACHE_TTL_SECONDS: z.coerce.number().min(0).max(3600).optional(),
   /** Most sessions cached per process (default 10,000). */
   SESHAT_CACHE_MAX: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
   /** Names this process in PostgreSQL's pg_stat_activity (`seshat-invalidation <id>`); default `<hostname>/<pid>`. */
@@ -64,8 +66,8 @@ export interface ServerConfig {
   admin: { email: string | undefined; password: string | undefined };
   loginRateLimit: number;
   touchIntervalMs: number;
-  /** Validation cache; `false` when SESHAT_CACHE_TTL_SECONDS is 0. */
-  cache: { ttlMs: number; max: number } | false;
+  /** Validation cache; `false` when SESHAT_CACHE_TTL_SECONDS is 0; no `ttlMs` = the store's default (see above). */
+  cache: { ttlMs?: number; max: number } | false;
   nodeId: string | undefined;
   sessionTimeoutDays: number | undefined;
   apiKeyUsageFlushMs: number;
@@ -100,7 +102,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     admin: { email: e.SESHAT_ADMIN_EMAIL, password: e.SESHAT_ADMIN_PASSWORD },
     loginRateLimit: e.SESHAT_LOGIN_RATE_LIMIT,
     touchIntervalMs: e.SESHAT_TOUCH_INTERVAL_SECONDS * 1000,
-    cache: e.SESHAT_CACHE_TTL_SECONDS === 0 ? false : { ttlMs: Math.round(e.SESHAT_CACHE_TTL_SECONDS * 1000), max: e.SESHAT_CACHE_MAX },
+    cache:
+      e.SESHAT_CACHE_TTL_SECONDS === 0
+        ? false
+        : { ...(e.SESHAT_CACHE_TTL_SECONDS !== undefined ? { ttlMs: Math.round(e.SESHAT_CACHE_TTL_SECONDS * 1000) } : {}), max: e.SESHAT_CACHE_MAX },
     nodeId: e.SESHAT_NODE_ID,
     sessionTimeoutDays: e.SESSION_TIMEOUT_DAYS,
     apiKeyUsageFlushMs: e.SESHAT_API_KEY_USAGE_FLUSH_SECONDS * 1000,

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { defaultCacheTtlMs } from '../../src/server/app.ts';
 import { loadConfig } from '../../src/server/config.ts';
 
 describe('cache configuration from the environment', () => {
-  it('defaults to a 10-second TTL and 10,000 entries', () => {
-    expect(loadConfig({}).cache).toEqual({ ttlMs: 10_000, max: 10_000 });
+  it("defaults to the store's TTL (60 s with an invalidation channel, 10 s without) and 10,000 entries", () => {
+    expect(loadConfig({}).cache).toEqual({ max: 10_000 });
+    expect(defaultCacheTtlMs(true)).toBe(60_000);
+    expect(defaultCacheTtlMs(false)).toBe(10_000);
     expect(loadConfig({}).nodeId).toBeUndefined();
   });
 
