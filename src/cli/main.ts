@@ -91,7 +91,7 @@ async function serve(): Promise<number> {
   const server = await createServer({ config });
   await ensureAdmin(server, (line) => console.log(line));
   const address = await server.app.listen({ port: config.port, host: config.host });
-  console.log(`Seshat is listening on ${address} (${describeDatabase(config.databaseUrl)}); open ${config.publicUrl}`);
+  console.log(`Seshat is listening on ${address} (${describeDatabase(config.databaseUrl)}); open ${config.port === 0 ? address : config.publicUrl}`);
   const stop = async (signal: string) => {
     server.app.log.info(`${signal}: shutting down`);
     await server.close();

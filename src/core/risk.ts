@@ -67,8 +67,10 @@ const km = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /**
  * The pure rules. `previous` is the user's earlier sign-ins, newest first; `failureTimes` the times of
- * failed sign-ins for the account. Every signal makes the sign-in suspicious; the first sign-in of a
- * user has nothing to compare with and raises none of the "new" signals.
+ * failed sign-ins for the account. The first sign-in of a user has nothing to compare with and raises none
+ * of the "new" signals. A new device on its own is reported (reason + `session.new-device` event, the
+ * "new sign-in" notice) but does not make the sign-in suspicious: people buy laptops and install browsers
+ * all the time, and a badge on every such session would teach users to ignore it. Any other signal does.
  */
 export function assessSignIn(current: SignInFacts, previous: SignInFacts[], failureTimes: number[], rules: RiskRules = defaultRiskRules): SignInRisk {
   const signals: RiskSignal[] = [];
@@ -105,7 +107,7 @@ export function assessSignIn(current: SignInFacts, previous: SignInFacts[], fail
     reasons.push(`${failures} failed sign-in attempts in the ${Math.round(rules.failedAttemptsWindowMs / MINUTE)} minutes before`);
   }
 
-  return { suspicious: signals.length > 0, reasons, signals, newDevice };
+  return { suspicious: signals.some((signal) => signal !== 'new-device'), reasons, signals, newDevice };
 }
 
 /** The facts of a sign-in being made now, in the form later assessments read back from the audit trail. */

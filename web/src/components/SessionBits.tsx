@@ -21,9 +21,11 @@ export function sessionName(session: Pick<Session, 'device' | 'location' | 'ip'>
   return `${session.device.label} (location unknown)`;
 }
 
+/** A warning for suspicious sign-ins; a quiet "New device" note when the only signal is a device not seen before. */
 export function SuspiciousBadge({ risk }: { risk: Session['risk'] }) {
-  if (!risk?.suspicious) return null;
-  return <span className="badge badge-warning"><WarningIcon /> Suspicious sign-in</span>;
+  if (risk?.suspicious) return <span className="badge badge-warning"><WarningIcon /> Suspicious sign-in</span>;
+  if (risk && risk.reasons.length > 0) return <span className="badge badge-neutral" title={risk.reasons.join('; ')}>New device</span>;
+  return null;
 }
 
 export function RiskReasons({ risk }: { risk: Session['risk'] }) {
