@@ -5,6 +5,7 @@ import { SeshatError } from '../../core/errors.ts';
 import type { SessionRecord } from '../../core/session.ts';
 import type { ExpiryCutoffs } from '../../core/settings.ts';
 import { auditCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
+import { jsonColumn as json, rowMappers, type Row } from '../rows.ts';
 import { liveSessionCondition } from '../sql.ts';
 import type {
   ActiveSessionQuery,
@@ -23,7 +24,6 @@ import { PgInvalidationChannel, type PgInvalidationOptions } from './invalidatio
 import { postgresMigrations } from './migrations.ts';
 import { isConnectionFailure } from './errors.ts';
 
-type Row = Record<string, unknown>;
 
 export interface PostgresStoreOptions {
   /** Pool size per process (default 10). */
@@ -376,74 +376,8 @@ function translate(error: unknown): unknown {
   return error;
 }
 
-function json(value: unknown): string | null {
-  return value === null || value === undefined ? null : JSON.stringify(value);
-}
-
-function nullableString(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
-}
-
-function nullableNumber(value: unknown): number | null {
-  // BIGINT arrives as a string (it may exceed 2^53); epoch milliseconds do not, so Number is exact.
-  return value === null || value === undefined ? null : Number(value);
-}
-
-function toSession(r: Row): SessionRecord {
-  return {
-    id: String(r.id),
-    userId: String(r.user_id),
-    secretHash: r.secret_hash as Buffer,
-    tokenHint: String(r.token_hint),
-    persistent: r.persistent === true,
-    createdAt: Number(r.created_at),
-    lastActiveAt: Number(r.last_active_at),
-    revokedAt: nullableNumber(r.revoked_at),
-    revokedReason: nullableString(r.revoked_reason),
-    ip: nullableString(r.ip),
-    userAgent: nullableString(r.user_agent),
-    device: r.device as SessionRecord['device'],
-    location: (r.location ?? null) as SessionRecord['location'],
-    risk: (r.risk ?? null) as SessionRecord['risk'],
-    requests: Number(r.requests),
-    lastPath: nullableString(r.last_path),
-  };
-}
-
-function toAuditEvent(r: Row): AuditEvent {
-  return {
-    id: String(r.id),
-    at: Number(r.at),
-    action: String(r.action) as AuditEvent['action'],
-    actorId: nullableString(r.actor_id),
-    targetUserId: nullableString(r.target_user_id),
-    sessionId: nullableString(r.session_id),
-    reason: nullableString(r.reason),
-    ip: nullableString(r.ip),
-    details: (r.details ?? null) as AuditEvent['details'],
-  };
-}
-
-function toApiKey(r: Row): ApiKeyRecord {
-  return {
-    id: String(r.id),
-    userId: String(r.user_id),
-    name: String(r.name),
-    secretHash: r.secret_hash as Buffer,
-    prefix: String(r.prefix),
-    createdAt: Number(r.created_at),
-    lastUsedAt: nullableNumber(r.last_used_at),
-    revokedAt: nullableNumber(r.revoked_at),
-  };
-}
-
-function toUser(r: Row): UserRecord {
-  return {
-    id: String(r.id),
-    email: String(r.email),
-    name: String(r.name),
-    role: String(r.role) as UserRecord['role'],
-    passwordHash: String(r.password_hash),
-    createdAt: Number(r.created_at),
-  };
-}
+const { toSession, toAuditEvent, toApiKey, toUser } = rowMappers({
+  bool: (value) => value === true,
+  // pg parses jsonb itself.
+  json: <T>(value: unknown) => (value ?? null) as T | null,
+});

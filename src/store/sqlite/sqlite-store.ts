@@ -7,6 +7,7 @@ import { SeshatError } from '../../core/errors.ts';
 import type { SessionRecord } from '../../core/session.ts';
 import type { ExpiryCutoffs } from '../../core/settings.ts';
 import { auditCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
+import { jsonColumn as json, rowMappers } from '../rows.ts';
 import { liveSessionCondition } from '../sql.ts';
 import type {
   ActiveSessionQuery,
@@ -23,7 +24,6 @@ import type {
 } from '../types.ts';
 import { sqliteMigrations } from './migrations.ts';
 
-type Row = Record<string, SQLInputValue>;
 
 /**
  * The embedded store: one SQLite file in WAL mode through node:sqlite (no native addon).
@@ -305,77 +305,7 @@ export class SqliteStore implements Store {
   }
 }
 
-function toApiKey(r: Row): ApiKeyRecord {
-  return {
-    id: String(r.id),
-    userId: String(r.user_id),
-    name: String(r.name),
-    secretHash: r.secret_hash as Uint8Array,
-    prefix: String(r.prefix),
-    createdAt: Number(r.created_at),
-    lastUsedAt: nullableNumber(r.last_used_at),
-    revokedAt: nullableNumber(r.revoked_at),
-  };
-}
-
-function json(value: unknown): string | null {
-  return value === null || value === undefined ? null : JSON.stringify(value);
-}
-
-function parseJson<T>(value: SQLInputValue | undefined): T | null {
-  return value === null || value === undefined ? null : (JSON.parse(String(value)) as T);
-}
-
-function nullableString(value: SQLInputValue | undefined): string | null {
-  return value === null || value === undefined ? null : String(value);
-}
-
-function nullableNumber(value: SQLInputValue | undefined): number | null {
-  return value === null || value === undefined ? null : Number(value);
-}
-
-function toSession(r: Row): SessionRecord {
-  return {
-    id: String(r.id),
-    userId: String(r.user_id),
-    secretHash: r.secret_hash as Uint8Array,
-    tokenHint: String(r.token_hint),
-    persistent: Number(r.persistent) === 1,
-    createdAt: Number(r.created_at),
-    lastActiveAt: Number(r.last_active_at),
-    revokedAt: nullableNumber(r.revoked_at),
-    revokedReason: nullableString(r.revoked_reason),
-    ip: nullableString(r.ip),
-    userAgent: nullableString(r.user_agent),
-    device: JSON.parse(String(r.device)),
-    location: parseJson(r.location),
-    risk: parseJson(r.risk),
-    requests: Number(r.requests),
-    lastPath: nullableString(r.last_path),
-  };
-}
-
-function toAuditEvent(r: Row): AuditEvent {
-  return {
-    id: String(r.id),
-    at: Number(r.at),
-    action: String(r.action) as AuditEvent['action'],
-    actorId: nullableString(r.actor_id),
-    targetUserId: nullableString(r.target_user_id),
-    sessionId: nullableString(r.session_id),
-    reason: nullableString(r.reason),
-    ip: nullableString(r.ip),
-    details: parseJson(r.details),
-  };
-}
-
-function toUser(r: Row): UserRecord {
-  return {
-    id: String(r.id),
-    email: String(r.email),
-    name: String(r.name),
-    role: String(r.role) as UserRecord['role'],
-    passwordHash: String(r.password_hash),
-    createdAt: Number(r.created_at),
-  };
-}
+const { toSession, toAuditEvent, toApiKey, toUser } = rowMappers({
+  bool: (value) => Number(value) === 1,
+  json: <T>(value: unknown) => (value === null || value === undefined ? null : (JSON.parse(String(value)) as T)),
+});
