@@ -78,7 +78,8 @@ export const seshatFastify = fp<SeshatFastifyOptions>(
   { name: 'seshat', fastify: '5.x' },
 );
 
-function header(request: FastifyRequest, name: string): string | undefined {
+/** A request header's (first) value. */
+export function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }

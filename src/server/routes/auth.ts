@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SeshatError } from '../../core/errors.ts';
 import { anonymizeIp } from '../../geo/index.ts';
 import { isCrossSite, originSet } from '../../http/csrf.ts';
+import { header } from '../../http/fastify.ts';
 import type { App, ServerContext } from '../context.ts';
 import { recordedIp, requireSession, requireUser } from '../context.ts';
 import { loginBody, noContent, passwordBody, problemSchema, revokedCount, sessionSchema, userSchema } from '../schemas.ts';
@@ -31,7 +32,7 @@ export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
   }, async (request, reply) => {
     // API keys act for their owner on the API, but never open a browser session.
     if (request.apiKey) throw new SeshatError('forbidden', 'API keys cannot be used to sign in.');
-    const crossSite = isCrossSite({ secFetchSite: firstHeader(request.headers['sec-fetch-site']), origin: firstHeader(request.headers.origin), trustedOrigins });
+    const crossSite = isCrossSite({ secFetchSite: header(request, 'sec-fetch-site'), origin: header(request, 'origin'), trustedOrigins });
     if (crossSite) throw new SeshatError('forbidden', 'Cross-site sign-in refused (CSRF protection).');
     const { email, password, remember } = request.body;
     const user = await users.authenticate(email, password);
@@ -79,5 +80,3 @@ export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
     return { revoked };
   });
 }
-
-const firstHeader = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
