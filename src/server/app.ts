@@ -1,6 +1,6 @@
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
-import Fastify from 'fastify';
+import Fastify, { type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ApiKeys } from '../core/api-keys.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
@@ -99,7 +99,13 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   // browsers send the high-entropy ones only on later requests to a secure origin (HTTPS or localhost).
   // Set in the first onRequest hook, so responses sent by later hooks (a CSRF refusal) and by the error and
   // not-found handlers carry them too. A synchronous hook: no promise, no extra microtask per request.
-  app.decorateRequest('recordedIp', null);
+  // Addresses written into records (the audit trail) follow the anonymizeIp setting, whoever writes them.
+  // A getter: computed only by the few requests that record something, not on every request.
+  app.decorateRequest('recordedIp', {
+    getter(this: FastifyRequest) {
+      return manager.settings.anonymizeIp ? anonymizeIp(this.ip) : this.ip;
+    },
+  });
   const staticHeaders = {
     ...securityHeaders({
       contentSecurityPolicy: {
@@ -115,10 +121,8 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     }),
     'accept-ch': ACCEPT_CH,
   };
-  app.addHook('onRequest', (request, reply, done) => {
+  app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(staticHeaders);
-    // Addresses written into records (the audit trail) follow the anonymizeIp setting, whoever writes them.
-    request.recordedIp = manager.settings.anonymizeIp ? anonymizeIp(request.ip) : request.ip;
     done();
   });
 

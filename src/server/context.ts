@@ -20,12 +20,12 @@ export interface ServerContext {
 declare module 'fastify' {
   interface FastifyRequest {
     /** The client IP as it may be recorded (audit trail): the /24 or /48 prefix while `anonymizeIp` is on. */
-    recordedIp: string | null;
+    readonly recordedIp: string | null;
   }
 }
 
-/** The IP to write into records for this request (set per request in app.ts, honouring `anonymizeIp`). */
-export const recordedIp = (request: FastifyRequest): string | null => request.recordedIp ?? request.ip;
+/** The IP to write into records for this request (a getter decorated in app.ts, honouring `anonymizeIp`). */
+export const recordedIp = (request: FastifyRequest): string | null => request.recordedIp;
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
 
