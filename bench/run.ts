@@ -13,7 +13,7 @@ import { cpus, freemem, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { openStore } from '../src/store/open.ts';
+import { openStore } from '@seshat/server';
 import { postgresSeeder, sqliteSeeder, type Seeder } from './seed.ts';
 
 const { values: args } = parseArgs({
@@ -57,7 +57,7 @@ interface BenchServer {
 }
 
 async function startServer(databaseUrl: string): Promise<BenchServer> {
-  const child = spawn(process.execPath, ['bench/server.ts'], { env: { ...process.env, DATABASE_URL: databaseUrl, SESHAT_GC_INTERVAL_SECONDS: '0' /* the GC row runs it on purpose */ }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--conditions=seshat-source', 'bench/server.ts'], { env: { ...process.env, DATABASE_URL: databaseUrl, SESHAT_GC_INTERVAL_SECONDS: '0' /* the GC row runs it on purpose */ }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => {

@@ -4,7 +4,7 @@
  */
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
-import { newToken } from '../src/core/token.ts';
+import { newToken } from 'seshat';
 
 const DEVICE = JSON.stringify({ browser: 'Firefox', browserVersion: '140', os: 'Linux', osVersion: null, deviceType: 'desktop', deviceModel: null, label: 'Firefox on Linux' });
 const DAY = 86_400_000;

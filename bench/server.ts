@@ -7,10 +7,7 @@
  *   POST /bench/gc      runs the garbage collector to completion and reports how long it took
  * Prints `BENCH_READY <url>` when listening.
  */
-import { requireSession } from '../src/server/context.ts';
-import { createServer } from '../src/server/app.ts';
-import { loadConfig } from '../src/server/config.ts';
-import { openStore } from '../src/store/open.ts';
+import { createServer, loadConfig, openStore, requireSession } from '@seshat/server';
 
 const config = loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
 const store = await openStore(config.databaseUrl);

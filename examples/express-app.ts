@@ -3,8 +3,9 @@
  * The app owns its users; Seshat owns the sessions.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { SessionManager, SqliteStore, isSeshatError } from '../src/index.ts';
-import { seshatExpress } from '../src/http/express.ts';
+import { SessionManager, isSeshatError } from 'seshat';
+import { SqliteStore } from 'seshat/sqlite';
+import { seshatExpress } from 'seshat/express';
 
 const demoUsers = new Map([['alice', 'wonderland'], ['bob', 'builder']]);
 

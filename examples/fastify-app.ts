@@ -3,8 +3,9 @@
  * The app owns its users; Seshat owns the sessions.
  */
 import Fastify from 'fastify';
-import { SessionManager, SqliteStore, isSeshatError } from '../src/index.ts';
-import { seshatFastify } from '../src/http/fastify.ts';
+import { SessionManager, isSeshatError } from 'seshat';
+import { SqliteStore } from 'seshat/sqlite';
+import { seshatFastify } from 'seshat/fastify';
 
 const demoUsers = new Map([['alice', 'wonderland'], ['bob', 'builder']]);
 

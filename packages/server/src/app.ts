@@ -1,0 +1,203 @@
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyRequest } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { ACCEPT_CH, ApiKeys, SessionManager, anonymizeIp, defaultSettings, geoLocator, isSeshatError, problem, roleBasedPolicy, scheduleGarbageCollection, sessionEnricher, systemClock, type Clock, type GarbageCollector, type SessionEnricher, type Store } from 'seshat';
+import { seshatFastify, sendProblem } from 'seshat/fastify';
+import { clientErrorHandler, problemErrorHandler } from './errors.ts';
+import { openStore } from './open-store.ts';
+import type { ServerConfig } from './config.ts';
+import type { App, ServerContext } from './context.ts';
+import { securityHeaders } from './security-headers.ts';
+import { DEFAULT_COST, generatePassword } from './passwords.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { authRoutes } from './routes/auth.ts';
+import { healthRoutes } from './routes/health.ts';
+import { sessionRoutes } from './routes/sessions.ts';
+import { UserDirectory } from './users.ts';
+import { isClientRoute, registerWebUi } from './web-ui.ts';
+
+export interface ServerOptions {
+  config: ServerConfig;
+  /** An open store; by default the one `config.databaseUrl` names. */
+  store?: Store;
+  clock?: Clock;
+  /** scrypt cost; tests lower it, nothing else should. */
+  passwordCost?: typeof DEFAULT_COST;
+  enrich?: SessionEnricher;
+  /** Pino logger options, or false for none. */
+  logger?: boolean | object;
+  /** Directory of the built web UI (default web/dist); false serves the API only. */
+  webRoot?: string | false;
+}
+
+export interface SeshatServer extends ServerContext {
+  app: App;
+  close(): Promise<void>;
+}
+
+/** Assembles the stand-alone server: store, session manager, users, routes. Does not listen. */
+export async function createServer(options: ServerOptions): Promise<SeshatServer> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const geo = geoLocator(config.geoip);
+  // A configured database must be readable: fail at start rather than silently locate nothing.
+  if (Array.isArray(config.geoip)) await geo.open();
+  const store = options.store ?? (await openStore(config.databaseUrl));
+  await store.migrate();
+
+  // Several processes on one PostgreSQL database: revocations and settings changes reach the other nodes'
+  // caches over the store's channel (LISTEN/NOTIFY). SQLite is single-process and has none.
+  let channelError: (error: unknown) => void = () => {};
+  const channel = store.createInvalidationChannel?.({
+    ...(config.nodeId ? { nodeId: config.nodeId } : {}),
+    onError: (error) => channelError(error),
+  });
+  const manager: SessionManager = new SessionManager({
+    store,
+    clock,
+    policy: roleBasedPolicy(['admin']),
+    touchIntervalMs: config.touchIntervalMs,
+    cache: config.cache && { ...config.cache, ttlMs: config.cache.ttlMs ?? defaultCacheTtlMs(channel !== undefined) },
+    ...(channel ? { channel } : {}),
+    // SESSION_TIMEOUT_DAYS sets the idle default; settings saved by an admin override it.
+    defaults: defaultSettings(config.sessionTimeoutDays !== undefined ? { idleTimeoutDays: config.sessionTimeoutDays } : {}),
+    enrich: options.enrich ?? sessionEnricher({ store, clock, geo, onError: (error) => manager.events.emit('error', error) }),
+  });
+  await manager.start();
+  const users = new UserDirectory(store, manager.audit, clock, options.passwordCost);
+  const apiKeys = new ApiKeys({ store, audit: manager.audit, clock, flushIntervalMs: config.apiKeyUsageFlushMs, onError: (error) => manager.events.emit('error', error) });
+
+  const app = Fastify({
+    logger: options.logger ?? {
+      level: config.logLevel,
+      // Tokens and keys must never reach a log line.
+      redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+    },
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
+    bodyLimit: 64 * 1024,
+    clientErrorHandler,
+  }).withTypeProvider<ZodTypeProvider>();
+  manager.events.on('error', (error) => app.log.warn({ err: error }, 'background session task failed'));
+  channelError = (error) => app.log.warn({ err: error }, 'invalidation channel lost; session cache flushed, reconnecting');
+  apiKeys.start();
+
+  // The same headers on every response, computed once: helmet's security headers, and Accept-CH, which asks
+  // browsers for the User-Agent Client Hints the device parser reads (Windows 11, real Android model…);
+  // browsers send the high-entropy ones only on later requests to a secure origin (HTTPS or localhost).
+  // Set in the first onRequest hook, so responses sent by later hooks (a CSRF refusal) and by the error and
+  // not-found handlers carry them too. A synchronous hook: no promise, no extra microtask per request.
+  // Addresses written into records (the audit trail) follow the anonymizeIp setting, whoever writes them.
+  // A getter: computed only by the few requests that record something, not on every request.
+  app.decorateRequest('recordedIp', {
+    getter(this: FastifyRequest) {
+      return manager.settings.anonymizeIp ? anonymizeIp(this.ip) : this.ip;
+    },
+  });
+  const staticHeaders = {
+    ...securityHeaders({
+      contentSecurityPolicy: {
+        directives: {
+          'script-src': ["'self'"],
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:'],
+          // Only ask browsers to upgrade to HTTPS when we are actually served over it.
+          'upgrade-insecure-requests': config.secureCookies ? [] : null,
+        },
+      },
+      strictTransportSecurity: config.secureCookies,
+    }),
+    'accept-ch': ACCEPT_CH,
+  };
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(staticHeaders);
+    done();
+  });
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(problemErrorHandler);
+  let serveUi = false;
+  app.setNotFoundHandler((request, reply) => {
+    // Client-side routes of the UI get its index.html; everything else (all of /api) a problem+json 404.
+    if (serveUi && isClientRoute(request.method, request.url)) return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    return sendProblem(reply, problem('not_found', `No route for ${request.method} ${request.url.split('?')[0]}.`));
+  });
+
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Seshat', description: 'Login-session management API', version: '0.1.0' },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(seshatFastify, {
+    manager,
+    cookie: { name: config.cookieName, secure: config.secureCookies },
+    trustedOrigins: config.trustedOrigins,
+    apiKeys,
+  });
+
+  const ctx: ServerContext = { config, store, manager, users, apiKeys };
+  await authRoutes(app, ctx);
+  await sessionRoutes(app, ctx);
+  await adminRoutes(app, ctx);
+  await apiKeyRoutes(app, ctx);
+  await healthRoutes(app, ctx);
+  await metricsRoutes(app, ctx);
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  if (options.webRoot !== false) serveUi = await registerWebUi(app, options.webRoot);
+
+  // Background garbage collection; the CLI's `sessions gc` does the same on demand.
+  const collector: GarbageCollector | null = config.gc.intervalMs > 0
+    ? scheduleGarbageCollection(manager, {
+        intervalMs: config.gc.intervalMs,
+        batchSize: config.gc.batchSize,
+        onError: (error) => app.log.warn({ err: error }, 'garbage collection failed'),
+        onCollected: ({ scanned, deleted }) => app.log.debug({ scanned, deleted }, 'garbage collection pass'),
+      })
+    : null;
+
+  return {
+    ...ctx,
+    app,
+    async close() {
+      await collector?.stop();
+      await app.close();
+      await apiKeys.stop(); // writes the usage still counted in memory
+      await manager.stop();
+      await store.close();
+    },
+  };
+}
+
+/**
+ * The validation cache's TTL when SESHAT_CACHE_TTL_SECONDS is not set. With an invalidation channel every
+ * revocation reaches this node's cache within milliseconds, with confirmation, and the cache is flushed when
+ * the channel drops: the TTL only bounds a notification lost while the channel stays up, so it can be long
+ * enough for busy sessions to stay cached between touches (each miss is a database round trip). Without a
+ * channel (SQLite) the TTL is the only bound on a revocation made by another process (the CLI): keep it short.
+ */
+export function defaultCacheTtlMs(hasInvalidationChannel: boolean): number {
+  return hasInvalidationChannel ? 60_000 : 10_000;
+}
+
+/** On first start with no accounts: an admin from SESHAT_ADMIN_EMAIL/PASSWORD, or one with a printed one-time password. */
+export async function ensureAdmin(server: SeshatServer, print: (line: string) => void): Promise<void> {
+  if ((await server.users.count()) > 0) return;
+  const email = server.config.admin.email ?? 'admin@seshat.local';
+  const given = server.config.admin.password;
+  const password = given ?? generatePassword();
+  try {
+    await server.users.create({ email, name: 'Administrator', role: 'admin', password });
+  } catch (error) {
+    // Several nodes starting at once on one PostgreSQL database: another one created the account first.
+    if (isSeshatError(error) && error.code === 'conflict') return;
+    throw error;
+  }
+  if (given) print(`Created admin account ${email} (password from SESHAT_ADMIN_PASSWORD).`);
+  else print(`Created admin account ${email} with one-time password: ${password}\nSign in and change it under Settings → Security.`);
+}

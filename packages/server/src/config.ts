@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import type { GeoIpSource } from 'seshat';
+
+const list = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .pipe(z.array(z.string()));
+
+/** Server configuration from the environment; one schema is both the check and the type. */
+export const serverEnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  DATABASE_URL: z.string().min(1).default('sqlite:./data/seshat.db'),
+  /** The URL people use to reach the server; https:// turns on Secure cookies with the __Host- prefix. */
+  SESHAT_PUBLIC_URL: z.url().optional(),
+  /** More origins allowed to send cookie-authenticated writes (comma-separated). */
+  SESHAT_TRUSTED_ORIGINS: list.default([]),
+  /** Proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated). Off by default. */
+  SESHAT_TRUSTED_PROXIES: list.default([]),
+  SESHAT_COOKIE_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('session_token'),
+  SESHAT_ADMIN_EMAIL: z.email().optional(),
+  SESHAT_ADMIN_PASSWORD: z.string().min(8).max(1024).optional(),
+  /** Sign-in attempts per client IP per minute. */
+  SESHAT_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  /** How often a session's last-active time is written, at most (seconds). */
+  SESHAT_TOUCH_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** How often API-key usage counted in memory is written (seconds; also written on shutdown). */
+  SESHAT_API_KEY_USAGE_FLUSH_SECONDS: z.coerce.number().positive().max(3600).default(5),
+  /** Mean seconds between background garbage-collection passes (randomised ±1/3); 0 turns it off. */
+  SESHAT_GC_INTERVAL_SECONDS: z.coerce.number().min(0).max(7 * 86400).default(900),
+  /** Sessions per garbage-collection step. */
+  SESHAT_GC_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
+  /** Default idle timeout in days until an admin saves other settings (default 7). */
+  SESSION_TIMEOUT_DAYS: z.coerce.number().positive().max(3650).optional(),
+  /**
+   * How long a node trusts a cached session without re-reading the store (seconds; 0 turns the cache off).
+   * Default: 60 with a store that has an invalidation channel (PostgreSQL: revocations reach every node's
+   * cache with confirmation, and the cache is flushed when the channel drops, so the TTL only bounds a lost
+   * notification), 10 without one (SQLite: the TTL is what bounds a revocation made by another process,
+   * such as the CLI). See docs/design-notes.md.
+   */
+  SESHAT_CACHE_TTL_SECONDS: z.coerce.number().min(0).max(3600).optional(),
+  /** Most sessions cached per process (default 10,000). */
+  SESHAT_CACHE_MAX: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+  /** Names this process in PostgreSQL's pg_stat_activity (`seshat-invalidation <id>`); default `<hostname>/<pid>`. */
+  SESHAT_NODE_ID: z.string().regex(/^[\w.:/-]{1,40}$/).optional(),
+  /**
+   * GeoIP database: unset = the bundled DB-IP City Lite files; `off` = no locations; otherwise mmdb path(s),
+   * comma-separated (e.g. a GeoLite2-City.mmdb, or an IPv4 and an IPv6 file).
+   */
+  SESHAT_GEOIP_DB: z.string().trim().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type ServerEnv = z.infer<typeof serverEnvSchema>;
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  publicUrl: string;
+  secureCookies: boolean;
+  cookieName: string;
+  trustedOrigins: string[];
+  trustedProxies: string[];
+  admin: { email: string | undefined; password: string | undefined };
+  loginRateLimit: number;
+  touchIntervalMs: number;
+  /** Validation cache; `false` when SESHAT_CACHE_TTL_SECONDS is 0; no `ttlMs` = the store's default (see above). */
+  cache: { ttlMs?: number; max: number } | false;
+  nodeId: string | undefined;
+  sessionTimeoutDays: number | undefined;
+  apiKeyUsageFlushMs: number;
+  gc: { intervalMs: number; batchSize: number };
+  logLevel: ServerEnv['LOG_LEVEL'];
+  geoip: GeoIpSource;
+}
+
+function geoipSource(value: string | undefined): GeoIpSource {
+  if (value === undefined || value === '' || value === 'bundled') return 'bundled';
+  if (value === 'off') return 'off';
+  return value.split(',').map((p) => p.trim()).filter(Boolean);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const parsed = serverEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`Invalid configuration:\n${problems}`);
+  }
+  const e = parsed.data;
+  const publicUrl = e.SESHAT_PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    publicUrl,
+    secureCookies: publicUrl.startsWith('https://'),
+    cookieName: e.SESHAT_COOKIE_NAME,
+    trustedOrigins: [publicUrl, ...e.SESHAT_TRUSTED_ORIGINS],
+    trustedProxies: e.SESHAT_TRUSTED_PROXIES,
+    admin: { email: e.SESHAT_ADMIN_EMAIL, password: e.SESHAT_ADMIN_PASSWORD },
+    loginRateLimit: e.SESHAT_LOGIN_RATE_LIMIT,
+    touchIntervalMs: e.SESHAT_TOUCH_INTERVAL_SECONDS * 1000,
+    cache:
+      e.SESHAT_CACHE_TTL_SECONDS === 0
+        ? false
+        : { ...(e.SESHAT_CACHE_TTL_SECONDS !== undefined ? { ttlMs: Math.round(e.SESHAT_CACHE_TTL_SECONDS * 1000) } : {}), max: e.SESHAT_CACHE_MAX },
+    nodeId: e.SESHAT_NODE_ID,
+    sessionTimeoutDays: e.SESSION_TIMEOUT_DAYS,
+    apiKeyUsageFlushMs: e.SESHAT_API_KEY_USAGE_FLUSH_SECONDS * 1000,
+    gc: { intervalMs: e.SESHAT_GC_INTERVAL_SECONDS * 1000, batchSize: e.SESHAT_GC_BATCH_SIZE },
+    logLevel: e.LOG_LEVEL,
+    geoip: geoipSource(e.SESHAT_GEOIP_DB),
+  };
+}

@@ -1,0 +1,61 @@
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { SeshatError, type Actor, type ApiKeys, type SessionManager, type SessionRecord, type Store, type UserRecord } from 'seshat';
+import type { ServerConfig } from './config.ts';
+import type { UserDirectory } from './users.ts';
+
+/** What every route module gets: the services, never the HTTP server's internals. */
+export interface ServerContext {
+  config: ServerConfig;
+  store: Store;
+  manager: SessionManager;
+  users: UserDirectory;
+  apiKeys: ApiKeys;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The client IP as it may be recorded (audit trail): the /24 or /48 prefix while `anonymizeIp` is on. */
+    readonly recordedIp: string | null;
+  }
+}
+
+/** The IP to write into records for this request (a getter decorated in app.ts, honouring `anonymizeIp`). */
+export const recordedIp = (request: FastifyRequest): string | null => request.recordedIp;
+
+export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
+
+/** The browser session of the request. API keys are refused here: this is for sign-in-bound actions only. */
+export function requireSession(request: FastifyRequest): SessionRecord {
+  if (!request.session && request.apiKey) throw new SeshatError('forbidden', 'API keys cannot be used here; sign in instead.');
+  if (!request.session) throw new SeshatError('unauthenticated', 'Sign in to continue.');
+  return request.session;
+}
+
+/** The signed-in user and their session; a session whose user no longer exists counts as signed out. */
+export async function requireUser(request: FastifyRequest, ctx: ServerContext): Promise<{ session: SessionRecord; user: UserRecord; actor: Actor }> {
+  const session = requireSession(request);
+  const user = await ctx.users.find(session.userId);
+  if (!user) throw new SeshatError('unauthenticated', 'Sign in to continue.');
+  return { session, user, actor: { userId: user.id, role: user.role, sessionId: session.id, ip: recordedIp(request) } };
+}
+
+/**
+ * The actor for "my sessions" endpoints: role deliberately left out, so only the owner rule applies.
+ * An API key acts as its owner here, through no session (so none is "current").
+ */
+export function ownActor(request: FastifyRequest): Actor {
+  if (!request.session && request.apiKey) return { userId: request.apiKey.userId, ip: recordedIp(request) };
+  const session = requireSession(request);
+  return { userId: session.userId, sessionId: session.id, ip: recordedIp(request) };
+}
+
+/**
+ * The actor for team-wide endpoints: a signed-in user the permission policy lets manage the team.
+ * Only a browser session qualifies; an API key never reaches admin endpoints, whoever owns it.
+ */
+export async function requireAdmin(request: FastifyRequest, ctx: ServerContext): Promise<{ session: SessionRecord; user: UserRecord; actor: Actor }> {
+  const signedIn = await requireUser(request, ctx);
+  if (!ctx.manager.policy.canManageTeam(signedIn.actor)) throw new SeshatError('forbidden', 'This needs an administrator.');
+  return signedIn;
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { SeshatError, anonymizeIp, isCrossSite, originSet } from 'seshat';
+import { header } from 'seshat/fastify';
+import type { App, ServerContext } from '../context.ts';
+import { recordedIp, requireSession, requireUser } from '../context.ts';
+import { loginBody, noContent, passwordBody, problemSchema, revokedCount, sessionSchema, userSchema } from '../schemas.ts';
+import { publicUser } from '../users.ts';
+import { sessionView } from '../views.ts';
+
+const signedIn = z.object({ user: userSchema, session: sessionSchema });
+
+/** What the sign-in page needs before anyone is signed in; deliberately nothing more than that. */
+const authOptions = z.object({
+  rememberMe: z.object({ enabled: z.boolean(), durationSeconds: z.number().int() }),
+});
+
+export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
+  const { manager, users } = ctx;
+  const trustedOrigins = originSet(ctx.config.trustedOrigins);
+
+  // Public: the sign-in page shows "Keep me signed in for N days" only when remember-me is on.
+  app.get('/api/auth/options', { schema: { tags: ['auth'], response: { 200: authOptions } } }, async () => {
+    const { enabled, durationSeconds } = manager.settings.rememberMe;
+    return { rememberMe: { enabled, durationSeconds } };
+  });
+
+  app.post('/api/auth/login', {
+    schema: { tags: ['auth'], body: loginBody, response: { 200: signedIn, 401: problemSchema, 429: problemSchema } },
+    config: { rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } },
+  }, async (request, reply) => {
+    // API keys act for their owner on the API, but never open a browser session.
+    if (request.apiKey) throw new SeshatError('forbidden', 'API keys cannot be used to sign in.');
+    const crossSite = isCrossSite({ secFetchSite: header(request, 'sec-fetch-site'), origin: header(request, 'origin'), trustedOrigins });
+    if (crossSite) throw new SeshatError('forbidden', 'Cross-site sign-in refused (CSRF protection).');
+    const { email, password, remember } = request.body;
+    const user = await users.authenticate(email, password);
+    if (!user) {
+      const known = await users.findByEmail(email);
+      // Counted by the risk rules ("many failed sign-ins before"); the address is kept as a prefix when anonymizeIp is on.
+      const ip = manager.settings.anonymizeIp ? anonymizeIp(request.ip) : request.ip;
+      await manager.audit.record({ action: 'auth.sign-in-failed', actorId: null, targetUserId: known?.id ?? null, sessionId: null, reason: null, ip, details: { email: email.slice(0, 254) } });
+      // One answer for an unknown e-mail and a wrong password: no account enumeration.
+      throw new SeshatError('unauthenticated', 'The e-mail or password is not correct.');
+    }
+    // A sign-in from a browser that still holds a session replaces it rather than leaving it behind.
+    if (request.session) await manager.signOut(request.session, recordedIp(request));
+    const created = await manager.createSession({
+      userId: user.id,
+      remember: remember ?? false,
+      ip: request.ip,
+      userAgent: request.headers['user-agent'] ?? null,
+      headers: request.headers,
+    });
+    reply.startSession(created);
+    return { user: publicUser(user), session: sessionView(created.session, manager, created.session.id) };
+  });
+
+  app.post('/api/auth/logout', { schema: { tags: ['auth'], response: { 204: noContent, 401: problemSchema } } }, async (request, reply) => {
+    const session = requireSession(request);
+    await manager.signOut(session, recordedIp(request));
+    return reply.endSession().code(204).send(null);
+  });
+
+  app.get('/api/auth/session', { schema: { tags: ['auth'], response: { 200: signedIn, 401: problemSchema } } }, async (request) => {
+    const { session, user } = await requireUser(request, ctx);
+    return { user: publicUser(user), session: sessionView(session, manager, session.id) };
+  });
+
+  app.post('/api/auth/password', {
+    schema: { tags: ['auth'], body: passwordBody, response: { 200: revokedCount, 400: problemSchema, 401: problemSchema } },
+    config: { rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } },
+  }, async (request) => {
+    const { user, actor } = await requireUser(request, ctx);
+    const { currentPassword, newPassword, signOutOtherSessions } = request.body;
+    await users.changePassword(user, currentPassword, newPassword);
+    const revoked = signOutOtherSessions ? await manager.revokeSessionsAfterPasswordChange(actor) : 0;
+    await manager.audit.record({ action: 'password.changed', actorId: user.id, targetUserId: user.id, sessionId: actor.sessionId ?? null, reason: null, ip: recordedIp(request), details: { revokedOtherSessions: revoked } });
+    return { revoked };
+  });
+}

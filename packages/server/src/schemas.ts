@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import { auditActions } from 'seshat';
+
+/** Response and request shapes of API.md. Each is the runtime check, the static type and the OpenAPI schema. */
+export const userSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(['user', 'admin']),
+});
+
+export const locationSchema = z.object({
+  city: z.string().nullable(),
+  region: z.string().nullable(),
+  country: z.string().nullable(),
+  countryCode: z.string().nullable(),
+  latitude: z.number().nullable().optional(),
+  longitude: z.number().nullable().optional(),
+});
+
+export const deviceSchema = z.object({
+  browser: z.string().nullable(),
+  browserVersion: z.string().nullable(),
+  os: z.string().nullable(),
+  osVersion: z.string().nullable(),
+  deviceType: z.string(),
+  deviceModel: z.string().nullable(),
+  label: z.string(),
+});
+
+export const sessionSchema = z.object({
+  id: z.string().describe('Opaque public id (ses_…), never the token'),
+  current: z.boolean(),
+  createdAt: z.string(),
+  lastActiveAt: z.string(),
+  expiresAt: z.string().nullable().describe('null when the session never expires (idle timeout "never")'),
+  persistent: z.boolean(),
+  status: z.enum(['active', 'idle']),
+  ip: z.string().nullable(),
+  location: locationSchema.nullable(),
+  device: deviceSchema,
+  tokenHint: z.string(),
+  risk: z.object({ suspicious: z.boolean(), reasons: z.array(z.string()) }).nullable(),
+});
+
+export const sessionDetailSchema = sessionSchema.extend({
+  userAgent: z.string().nullable(),
+  activity: z.object({ requests: z.number(), lastPath: z.string().nullable() }),
+});
+
+export const sessionIdParams = z.object({ id: z.string().min(1).max(64) });
+
+export const loginBody = z.object({
+  email: z.string().max(254),
+  password: z.string().min(1).max(1024),
+  remember: z.boolean().optional(),
+});
+
+export const passwordBody = z.object({
+  currentPassword: z.string().min(1).max(1024),
+  newPassword: z.string().min(8, 'at least 8 characters').max(1024),
+  signOutOtherSessions: z.boolean().default(true),
+});
+
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number(),
+  detail: z.string(),
+});
+
+export const revokedCount = z.object({ revoked: z.number().int() });
+
+export const noContent = z.null().describe('No content');
+
+// ── admin ───────────────────────────────────────────────────────────────────────────────────────────
+
+/** A session in the team view: `Session` plus its owner. */
+export const adminSessionSchema = sessionSchema.extend({ user: userSchema });
+
+export const adminSessionsQuery = z.object({
+  user: z.string().min(1).max(254).optional().describe('User id or e-mail'),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(512).optional(),
+});
+
+export const adminUserSchema = userSchema.extend({
+  activeSessions: z.number().int(),
+  lastActiveAt: z.string().nullable().describe('Latest activity over the active sessions; null with none'),
+});
+
+export const userIdParams = z.object({ id: z.string().min(1).max(64) });
+
+export const reasonText = z.string().trim().min(1, 'a reason is required').max(500);
+/** No body at all (null to the validator) is as good as `{}`. */
+export const optionalReasonBody = z.object({ reason: reasonText.optional() }).strict().nullish();
+export const requiredReasonBody = z.object({ reason: reasonText }).strict();
+
+/**
+ * Who did something, or whom it concerned, in the audit trail: the account's id, e-mail and name
+ * (e-mail and name null for an id the server has no account for). The system (CLI, expiry) is `null`.
+ */
+export const auditPartySchema = z.object({ id: z.string(), email: z.string().nullable(), name: z.string().nullable() }).nullable();
+
+export const auditEventSchema = z.object({
+  id: z.string(),
+  at: z.string(),
+  action: z.string(),
+  actor: auditPartySchema,
+  target: auditPartySchema,
+  sessionId: z.string().nullable(),
+  reason: z.string().nullable(),
+  ip: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()).nullable().describe('Extra facts, e.g. {count} for bulk revocations'),
+});
+
+export const auditQuery = z.object({
+  user: z.string().min(1).max(254).optional().describe('User id or e-mail: events where the user is actor or target'),
+  action: z.enum(auditActions).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(512).optional(),
+});
+
+// ── API keys ────────────────────────────────────────────────────────────────────────────────────────
+
+export const apiKeySchema = z.object({
+  id: z.string().describe('Opaque id (key_…), never the key'),
+  name: z.string(),
+  prefix: z.string().describe('The first characters of the key, to recognise it'),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  requests24h: z.number().int().describe('Requests over the last 24 hours (per-minute buckets)'),
+});
+
+export const newApiKeyBody = z.object({ name: z.string().trim().min(1).max(100) }).strict();
+
+export const createdApiKeySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  createdAt: z.string(),
+  key: z.string().describe('The key itself: shown this once, stored only as a hash'),
+});
+
+export const apiKeyIdParams = z.object({ id: z.string().min(1).max(64) });

@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { SeshatError, type AuditTrail, type Clock, type UserRecord, type UserStore } from 'seshat';
+import { DEFAULT_COST, dummyHash, hashPassword, verifyPassword } from './passwords.ts';
+
+export const emailSchema = z.email().max(254).transform((e) => e.toLowerCase());
+export const newPasswordSchema = z.string().min(8, 'at least 8 characters').max(1024);
+export const roleSchema = z.enum(['user', 'admin']);
+
+export const newUserSchema = z.object({
+  email: emailSchema,
+  name: z.string().trim().min(1).max(200),
+  role: roleSchema.default('user'),
+  password: newPasswordSchema,
+});
+export type NewUser = z.input<typeof newUserSchema>;
+
+/** The server's own accounts (the library leaves users to the application). */
+export class UserDirectory {
+  readonly #store: UserStore;
+  readonly #audit: AuditTrail;
+  readonly #clock: Clock;
+  readonly #cost: typeof DEFAULT_COST;
+
+  constructor(store: UserStore, audit: AuditTrail, clock: Clock, passwordCost = DEFAULT_COST) {
+    this.#store = store;
+    this.#audit = audit;
+    this.#clock = clock;
+    this.#cost = passwordCost;
+  }
+
+  async create(input: NewUser, actorId: string | null = null): Promise<UserRecord> {
+    const data = newUserSchema.parse(input);
+    if (await this.#store.findUserByEmail(data.email)) throw new SeshatError('conflict', `A user with e-mail ${data.email} already exists.`);
+    const user: UserRecord = {
+      id: 'usr_' + randomBytes(12).toString('base64url'),
+      email: data.email,
+      name: data.name,
+      role: data.role,
+      passwordHash: await hashPassword(data.password, this.#cost),
+      createdAt: this.#clock.now(),
+    };
+    await this.#store.insertUser(user);
+    await this.#audit.record({ action: 'user.created', actorId, targetUserId: user.id, sessionId: null, reason: null, ip: null, details: { email: user.email, role: user.role } });
+    return user;
+  }
+
+  /**
+   * The user for these credentials, or null. An unknown e-mail costs the same scrypt work as a wrong
+   * password, so response time does not reveal which accounts exist.
+   */
+  async authenticate(email: string, password: string): Promise<UserRecord | null> {
+    const user = await this.#store.findUserByEmail(email);
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash(this.#cost)));
+    return user && ok ? user : null;
+  }
+
+  async changePassword(user: UserRecord, currentPassword: string, newPassword: string): Promise<void> {
+    if (!(await verifyPassword(currentPassword, user.passwordHash))) {
+      throw new SeshatError('invalid_input', 'The current password is not correct.');
+    }
+    await this.#store.updatePasswordHash(user.id, await hashPassword(newPasswordSchema.parse(newPassword), this.#cost));
+  }
+
+  find(id: string): Promise<UserRecord | null> {
+    return this.#store.findUserById(id);
+  }
+
+  findByEmail(email: string): Promise<UserRecord | null> {
+    return this.#store.findUserByEmail(email);
+  }
+
+  list(): Promise<UserRecord[]> {
+    return this.#store.listUsers();
+  }
+
+  count(): Promise<number> {
+    return this.#store.countUsers();
+  }
+}
+
+export const publicUser = (u: UserRecord) => ({ id: u.id, email: u.email, name: u.name, role: u.role });

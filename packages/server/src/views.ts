@@ -1,0 +1,56 @@
+import type { z } from 'zod';
+import { ACTIVE_WINDOW_MS, expiresAt, type AuditEvent, type SessionManager, type SessionRecord, type UserRecord } from 'seshat';
+import type { auditEventSchema, sessionDetailSchema, sessionSchema } from './schemas.ts';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A stored session as API.md's `Session`. Never includes the token or its hash. */
+export function sessionView(s: SessionRecord, manager: SessionManager, currentId: string | undefined): z.infer<typeof sessionSchema> {
+  const now = manager.clock.now();
+  const current = s.id === currentId;
+  // The current session is being used by this very request, even if its last-active write is pending.
+  const lastActiveAt = current ? Math.max(s.lastActiveAt, now) : s.lastActiveAt;
+  const expiry = expiresAt(s, manager.settings);
+  return {
+    id: s.id,
+    current,
+    createdAt: iso(s.createdAt),
+    lastActiveAt: iso(lastActiveAt),
+    expiresAt: Number.isFinite(expiry) ? iso(expiry) : null,
+    persistent: s.persistent,
+    status: now - lastActiveAt < ACTIVE_WINDOW_MS ? 'active' : 'idle',
+    ip: s.ip,
+    location: s.location,
+    device: s.device,
+    tokenHint: `…${s.tokenHint}`,
+    risk: s.risk,
+  };
+}
+
+export function sessionDetailView(s: SessionRecord, manager: SessionManager, currentId: string | undefined): z.infer<typeof sessionDetailSchema> {
+  return {
+    ...sessionView(s, manager, currentId),
+    userAgent: s.userAgent,
+    activity: { requests: s.requests, lastPath: s.lastPath },
+  };
+}
+
+/** An audit event as the admin API shows it: parties as {id, email, name}, null for the system. */
+export async function auditEventView(e: AuditEvent, findUser: (id: string) => Promise<UserRecord | null>): Promise<z.infer<typeof auditEventSchema>> {
+  const party = async (id: string | null) => {
+    if (id === null) return null;
+    const user = await findUser(id);
+    return { id, email: user?.email ?? null, name: user?.name ?? null };
+  };
+  return {
+    id: e.id,
+    at: iso(e.at),
+    action: e.action,
+    actor: await party(e.actorId),
+    target: await party(e.targetUserId),
+    sessionId: e.sessionId,
+    reason: e.reason,
+    ip: e.ip,
+    details: e.details,
+  };
+}

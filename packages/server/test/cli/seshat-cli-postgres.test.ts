@@ -1,0 +1,71 @@
+import { seshatCommand } from '../helpers/command.ts';
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SessionManager, type Invalidation } from 'seshat';
+import { PostgresStore, postgresMigrations } from 'seshat/postgres';
+import { createTestDatabase, type TestDatabase } from '../../../seshat/test/helpers/postgres.ts';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+function seshat(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const seshat = seshatCommand(args);
+    const child = spawn(seshat.command, seshat.args, { env: { ...process.env, DATABASE_URL: db.url } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end();
+  });
+}
+
+describe('seshat CLI on PostgreSQL', () => {
+  it('migrate creates the schema, and running it again changes nothing', async () => {
+    const first = await seshat(['migrate']);
+    expect(first).toMatchObject({ code: 0, stderr: '' });
+    expect(first.stdout).toContain('up to date (postgres)');
+    const { rows } = await db.query('SELECT version FROM schema_migrations ORDER BY version');
+    expect(rows.map((r) => r.version)).toEqual(postgresMigrations.map((m) => m.version));
+    const { rows: tables } = await db.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename");
+    expect(tables.map((t) => t.tablename)).toEqual(expect.arrayContaining(['audit_events', 'sessions', 'settings', 'users']));
+    expect((await seshat(['migrate'])).code).toBe(0);
+    expect((await db.query('SELECT count(*)::int AS n FROM schema_migrations')).rows[0]!.n).toBe(postgresMigrations.length);
+  });
+
+  it('creates and lists users', async () => {
+    const created = await seshat(['users', 'create', '--email', 'Ops@Example.com', '--name', 'Ops', '--role', 'admin', '--password', 'long enough password']);
+    expect(created.code).toBe(0);
+    expect((await seshat(['users', 'create', '--email', 'ops@example.com', '--password', 'long enough password'])).code).toBe(1);
+    const listed = await seshat(['users', 'list']);
+    expect(listed.stdout).toContain('ops@example.com');
+  });
+
+  it('invalidate-all signs everyone out and tells running nodes over NOTIFY', async () => {
+    const store = new PostgresStore(db.url);
+    const seen: Invalidation[] = [];
+    const channel = store.createInvalidationChannel({ nodeId: 'cli-test-listener' });
+    const stop = await channel.subscribe({ message: (m) => void seen.push(m), reset: () => {} });
+    const manager = await new SessionManager({ store }).start();
+    try {
+      for (let i = 0; i < 3; i++) await manager.createSession({ userId: 'usr_cli', remember: false, ip: null, userAgent: null });
+      const result = await seshat(['sessions', 'invalidate-all', '--yes']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('Signed out 3 sessions');
+      expect(await manager.countActiveSessions()).toBe(0);
+      const deadline = Date.now() + 5000;
+      while (!seen.some((m) => m.kind === 'all') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(seen).toContainEqual({ kind: 'all' });
+    } finally {
+      await stop();
+      await store.close();
+    }
+  });
+});

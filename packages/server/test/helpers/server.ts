@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock, type Store } from 'seshat';
+import { SqliteStore } from 'seshat/sqlite';
+import { createServer, type SeshatServer } from '../../src/app.ts';
+import { loadConfig, type ServerConfig } from '../../src/config.ts';
+
+/** Cheap scrypt for tests that sign in often; the real cost is covered by the password tests. */
+export const TEST_PASSWORD_COST = { N: 2 ** 10, r: 8, p: 1 };
+export const PASSWORD = 'correct horse battery';
+
+export interface TestServer {
+  url: string;
+  server: SeshatServer;
+  clock: ManualClock;
+  store: Store;
+  config: ServerConfig;
+  /** Creates a user with PASSWORD and returns it. */
+  addUser(email: string, role?: 'user' | 'admin'): Promise<{ id: string; email: string }>;
+  close(): Promise<void>;
+}
+
+/** A real server on a random port over a fresh SQLite file, with a manual clock. */
+export async function startTestServer(options: { env?: Record<string, string>; store?: Store } = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'seshat-test-'));
+  const config = loadConfig({ PORT: '0', DATABASE_URL: join(dir, 'seshat.db'), LOG_LEVEL: 'silent', SESHAT_LOGIN_RATE_LIMIT: '1000', ...options.env });
+  const clock = new ManualClock(Date.now());
+  const store = options.store ?? new SqliteStore(config.databaseUrl);
+  const server = await createServer({ config, store, clock, passwordCost: TEST_PASSWORD_COST, logger: false });
+  const address = await server.app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    url: address,
+    server,
+    clock,
+    store,
+    config,
+    async addUser(email, role = 'user') {
+      const user = await server.users.create({ email, name: email.split('@')[0]!, role, password: PASSWORD });
+      return { id: user.id, email: user.email };
+    },
+    async close() {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A browser-like HTTP client: keeps the session cookie and sends `Sec-Fetch-Site: same-origin`
+ * on every request, as a browser does for the UI's own fetches.
+ */
+export class Client {
+  cookie: string | undefined;
+  readonly baseUrl: string;
+  readonly headers: Record<string, string>;
+
+  constructor(baseUrl: string, headers: Record<string, string> = {}) {
+    this.baseUrl = baseUrl;
+    this.headers = { 'sec-fetch-site': 'same-origin', ...headers };
+  }
+
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    const response = await fetch(this.baseUrl + path, {
+      method,
+      headers: {
+        ...this.headers,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const setCookie = response.headers.get('set-cookie');
+    if (setCookie) {
+      const [pair] = setCookie.split(';');
+      this.cookie = pair!.endsWith('=') ? undefined : pair;
+    }
+    return response;
+  }
+
+  get = (path: string, headers?: Record<string, string>) => this.request('GET', path, undefined, headers);
+  post = (path: string, body: unknown = {}, headers?: Record<string, string>) => this.request('POST', path, body, headers);
+  delete = (path: string, body?: unknown, headers?: Record<string, string>) => this.request('DELETE', path, body, headers);
+  patch = (path: string, body: unknown, headers?: Record<string, string>) => this.request('PATCH', path, body, headers);
+
+  async login(email: string, password = PASSWORD, remember = false): Promise<{ user: { id: string }; session: { id: string } }> {
+    const response = await this.post('/api/auth/login', { email, password, remember });
+    if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);
+    return response.json() as Promise<{ user: { id: string }; session: { id: string } }>;
+  }
+
+  /** The raw token from the cookie (tests only). */
+  get token(): string | undefined {
+    return this.cookie?.split('=')[1];
+  }
+}

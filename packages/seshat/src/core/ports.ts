@@ -1,0 +1,157 @@
+import type { ApiKeyRecord } from './api-key.ts';
+import type { AuditAction, AuditEvent } from './audit.ts';
+import type { InvalidationChannel } from './invalidation.ts';
+import type { SessionRecord } from './session.ts';
+import type { ExpiryCutoffs } from './settings.ts';
+
+/**
+ * Storage behind Seshat. Every dialect (SQLite, PostgreSQL) implements all of it and passes
+ * one contract suite (test/store/contract.ts). Times are epoch milliseconds.
+ */
+export interface SessionStore {
+  insertSession(session: SessionRecord): Promise<void>;
+  /** One indexed read by primary key: the validation hot path. Returns revoked rows too. */
+  findSession(id: string): Promise<SessionRecord | null>;
+  /**
+   * Records activity. Must be a conditional UPDATE (`… WHERE id = ? AND revoked_at IS NULL`), never an
+   * upsert, so a late touch can never resurrect a revoked or deleted session. True if a row was updated.
+   */
+  touchSession(id: string, touch: SessionTouch): Promise<boolean>;
+  /** Unrevoked, unexpired sessions, most recently active first. */
+  listActiveSessions(query: ActiveSessionQuery): Promise<Page<SessionRecord>>;
+  countActiveSessions(cutoffs: ExpiryCutoffs, userId?: string): Promise<number>;
+  /** Per-user number of active sessions and latest activity (only users with at least one). */
+  activeSessionStats(cutoffs: ExpiryCutoffs): Promise<UserSessionStats[]>;
+  /** Marks one session revoked. True only if it was active before (a second revoke changes nothing). */
+  revokeSession(id: string, revocation: Revocation): Promise<boolean>;
+  /** Revokes a user's unrevoked sessions (except one, if given) and returns their ids. */
+  revokeUserSessions(userId: string, revocation: Revocation & { exceptSessionId?: string }): Promise<string[]>;
+  /** Revokes every unrevoked session; returns how many. */
+  revokeAllSessions(revocation: Revocation): Promise<number>;
+  /**
+   * One garbage-collection step: looks at up to `limit` sessions with id > `afterId` (in id order) and deletes
+   * those that are revoked or expired. Keyset order makes a full pass O(n) without an index on last-active.
+   */
+  collectExpiredSessions(step: CollectStep): Promise<CollectResult>;
+  countSessions(): Promise<number>;
+}
+
+export interface SessionTouch {
+  lastActiveAt: number;
+  /** Requests to add to the counter. */
+  requests: number;
+  lastPath: string | null;
+}
+
+export interface Revocation {
+  at: number;
+  reason: string;
+}
+
+export interface ActiveSessionQuery {
+  cutoffs: ExpiryCutoffs;
+  userId?: string;
+  limit?: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface UserSessionStats {
+  userId: string;
+  activeSessions: number;
+  lastActiveAt: number;
+}
+
+export interface CollectStep {
+  cutoffs: ExpiryCutoffs;
+  afterId: string | null;
+  limit: number;
+}
+
+export interface CollectResult {
+  scanned: number;
+  deleted: number;
+  /** Where the next step starts; null when the pass is complete. */
+  lastId: string | null;
+}
+
+export interface SettingsStore {
+  /** The stored settings document, or null if none was saved yet. Validated by the caller. */
+  loadSettings(): Promise<unknown>;
+  saveSettings(settings: unknown): Promise<void>;
+}
+
+export interface AuditStore {
+  appendAudit(event: AuditEvent): Promise<void>;
+  /** Newest first. */
+  listAudit(query: AuditQuery): Promise<Page<AuditEvent>>;
+}
+
+export interface AuditQuery {
+  /** Events where this user is the actor or the target. */
+  userId?: string;
+  action?: AuditAction;
+  limit?: number;
+  cursor?: string | null;
+}
+
+export interface UserRecord {
+  id: string;
+  email: string;
+  name: string;
+  role: 'user' | 'admin';
+  passwordHash: string;
+  createdAt: number;
+}
+
+export interface UserStore {
+  insertUser(user: UserRecord): Promise<void>;
+  findUserById(id: string): Promise<UserRecord | null>;
+  /** Case-insensitive: e-mails are stored lower-cased. */
+  findUserByEmail(email: string): Promise<UserRecord | null>;
+  listUsers(): Promise<UserRecord[]>;
+  countUsers(): Promise<number>;
+  updatePasswordHash(userId: string, passwordHash: string): Promise<void>;
+}
+
+export interface ApiKeyStore {
+  insertApiKey(key: ApiKeyRecord): Promise<void>;
+  /** One indexed read by primary key: the bearer hot path. Returns revoked keys too. */
+  findApiKey(id: string): Promise<ApiKeyRecord | null>;
+  /** A user's unrevoked keys, newest first, each with the sum of its usage buckets at or after `usageSinceMinute`. */
+  listApiKeys(userId: string, usageSinceMinute: number): Promise<(ApiKeyRecord & { requests24h: number })[]>;
+  /** Marks a key revoked. True only if it was unrevoked before. */
+  revokeApiKey(id: string, at: number): Promise<boolean>;
+  /** Adds batched request counts to per-minute buckets and raises each key's last-used time (never lowers it). */
+  recordApiKeyUsage(usage: ApiKeyUsage[]): Promise<void>;
+  /** Deletes usage buckets older than `beforeMinute`; returns how many. */
+  pruneApiKeyUsage(beforeMinute: number): Promise<number>;
+}
+
+/** Requests of one key in one minute (epoch minutes: `floor(ms / 60000)`). */
+export interface ApiKeyUsage {
+  keyId: string;
+  minute: number;
+  requests: number;
+  lastUsedAt: number;
+}
+
+/** Everything the server needs from one database. */
+export interface Store extends SessionStore, SettingsStore, AuditStore, UserStore, ApiKeyStore {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Applies pending migrations; returns the versions applied. */
+  migrate(): Promise<number[]>;
+  /**
+   * Cross-node cache invalidation, for dialects several processes share (PostgreSQL: LISTEN/NOTIFY).
+   * Absent for single-process stores (SQLite), where local invalidation is enough.
+   */
+  createInvalidationChannel?(options?: { nodeId?: string; onError?: (error: unknown) => void }): InvalidationChannel;
+  /** Cheap round trip for health checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

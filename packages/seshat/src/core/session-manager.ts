@@ -1,0 +1,529 @@
+import type { AuditStore, Page, SessionStore, SettingsStore, UserSessionStats } from './ports.ts';
+import { AuditTrail } from './audit-trail.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { isSeshatError, SeshatError } from './errors.ts';
+import { SeshatEventBus } from './events.ts';
+import type { Invalidation, InvalidationChannel } from './invalidation.ts';
+import { ownerOnly, type PermissionPolicy } from './permissions.ts';
+import { unknownDevice, type Actor, type DeviceInfo, type Location, type RiskAssessment, type SessionRecord } from './session.ts';
+import {
+  applySettingsPatch,
+  cookieMaxAgeSeconds,
+  DEFAULT_TOUCH_INTERVAL_MS,
+  defaultSettings,
+  expiryCutoffs,
+  isExpired,
+  sessionSettingsSchema,
+  type SessionSettings,
+  type SessionSettingsPatch,
+} from './settings.ts';
+import { SessionMetrics } from './metrics.ts';
+import { signInDetails } from './risk.ts';
+import { newToken, parseToken, secretMatches } from './token.ts';
+import { ValidationCache, type CacheOptions, type CachedSession } from './validation-cache.ts';
+
+/** What is known about a sign-in when the session is created. */
+export interface SignInContext {
+  userId: string;
+  /** Asked for "Keep me signed in"; honoured only while remember-me is enabled. */
+  remember: boolean;
+  ip: string | null;
+  userAgent: string | null;
+  /** Request headers, for enrichers that read client hints. */
+  headers?: Record<string, string | string[] | undefined>;
+}
+
+/** Filled by an enricher (device parsing, GeoIP, IP anonymisation, risk signals) before a session is stored. */
+export interface SessionEnrichment {
+  ip?: string | null;
+  device?: DeviceInfo;
+  location?: Location | null;
+  risk?: RiskAssessment | null;
+  /** First session from this device for the user. */
+  newDevice?: boolean;
+}
+
+export type SessionEnricher = (context: SignInContext, settings: SessionSettings) => Promise<SessionEnrichment> | SessionEnrichment;
+
+export interface SessionManagerOptions {
+  store: SessionStore & SettingsStore & AuditStore;
+  clock?: Clock;
+  policy?: PermissionPolicy;
+  /** Last-active is written at most this often per session (default 60 s). */
+  touchIntervalMs?: number;
+  /** Validation cache; `false` reads the store on every request. */
+  cache?: CacheOptions | false;
+  /** Cross-node invalidation; omit for a single process. */
+  channel?: InvalidationChannel;
+  /** Settings used until an admin saves others (default: 7-day idle, 30-day remember-me, 90-day cap). */
+  defaults?: SessionSettings;
+  enrich?: SessionEnricher;
+}
+
+export interface CreatedSession {
+  session: SessionRecord;
+  /** The raw token: goes into the Set-Cookie header and nowhere else. */
+  token: string;
+  /** Seconds for the cookie's Max-Age; undefined = browser-session cookie. */
+  cookieMaxAge: number | undefined;
+}
+
+export interface CollectProgress {
+  scanned: number;
+  deleted: number;
+  total: number;
+}
+
+/** Revocation reasons stored on the session row and counted in metrics. */
+export type RevocationReason =
+  | 'sign-out'
+  | 'revoked'
+  | 'revoked-by-admin'
+  | 'signed-out-others'
+  | 'force-sign-out'
+  | 'invalidate-all'
+  | 'password-changed'
+  | 'session-limit';
+
+/**
+ * Runs one store call. A store that throws cannot tell us whether a token is good or whether a revocation
+ * happened, and drivers throw all sorts (a closed handle, a pool timeout with no code, a reset socket).
+ * Whatever it was, it leaves here as `unavailable` (503): validation fails closed — neither "signed in" nor
+ * "signed out", which a client would act on — and a revocation is never reported done.
+ */
+async function fromStore<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw isSeshatError(error) ? error : new SeshatError('unavailable', 'The session store is not reachable. Try again shortly.', { cause: error });
+  }
+}
+
+/**
+ * The session service: creation, validation (the hot path), listing, revocation and garbage collection.
+ * Talks to storage only through the Store interfaces; knows nothing of HTTP.
+ */
+export class SessionManager {
+  readonly events = new SeshatEventBus();
+  readonly metrics = new SessionMetrics();
+  readonly audit: AuditTrail;
+  readonly clock: Clock;
+  readonly policy: PermissionPolicy;
+  readonly touchIntervalMs: number;
+
+  readonly #store: SessionManagerOptions['store'];
+  readonly #cache: ValidationCache | null;
+  readonly #channel: InvalidationChannel | undefined;
+  readonly #enrich: SessionEnricher | undefined;
+  readonly #defaults: SessionSettings;
+  #settings: SessionSettings;
+  #unsubscribe: (() => Promise<void>) | undefined;
+  /** Store reads in flight on the validation path, by session id. */
+  readonly #loading = new Map<string, { ticket: number; load: Promise<CachedSession | null> }>();
+
+  constructor(options: SessionManagerOptions) {
+    this.#store = options.store;
+    this.clock = options.clock ?? systemClock;
+    this.policy = options.policy ?? ownerOnly;
+    this.touchIntervalMs = options.touchIntervalMs ?? DEFAULT_TOUCH_INTERVAL_MS;
+    this.#cache = options.cache === false ? null : new ValidationCache(options.cache);
+    this.#channel = options.channel;
+    this.#enrich = options.enrich;
+    this.#defaults = options.defaults ?? defaultSettings();
+    this.#settings = this.#defaults;
+    this.audit = new AuditTrail(options.store, this.clock);
+  }
+
+  /** Loads stored settings and joins the invalidation channel. Call once before serving. */
+  async start(): Promise<this> {
+    await this.reloadSettings();
+    if (this.#channel) {
+      this.#unsubscribe = await this.#channel.subscribe({
+        message: (m) => void this.#applyInvalidation(m),
+        reset: () => {
+          this.#cache?.flush();
+          void this.reloadSettings().catch((e) => this.events.emit('error', e));
+        },
+      });
+    }
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+  }
+
+  // ── settings ────────────────────────────────────────────────────────────────────────────────────
+
+  get settings(): SessionSettings {
+    return this.#settings;
+  }
+
+  async reloadSettings(): Promise<SessionSettings> {
+    const stored = await this.#store.loadSettings();
+    // A stored document from an older version may lack newer fields: defaults fill them in.
+    const parsed = stored ? sessionSettingsSchema.safeParse({ ...this.#defaults, ...(stored as object) }) : null;
+    this.#settings = parsed?.success ? parsed.data : this.#defaults;
+    return this.#settings;
+  }
+
+  async updateSettings(actor: Actor, patch: SessionSettingsPatch): Promise<SessionSettings> {
+    this.#requireTeam(actor);
+    const before = this.#settings;
+    const next = applySettingsPatch(before, patch);
+    await this.#store.saveSettings(next);
+    this.#settings = next;
+    await this.audit.record({
+      action: 'settings.changed',
+      actorId: actor.userId,
+      targetUserId: null,
+      sessionId: actor.sessionId ?? null,
+      reason: null,
+      ip: actor.ip ?? null,
+      details: { before, after: next },
+    });
+    await this.#publish({ kind: 'settings' });
+    return next;
+  }
+
+  // ── sign-in ─────────────────────────────────────────────────────────────────────────────────────
+
+  /** Creates a session with a fresh token (never reusing one: no fixation). */
+  async createSession(context: SignInContext): Promise<CreatedSession> {
+    const settings = this.#settings;
+    const now = this.clock.now();
+    await this.#enforceSessionLimit(context.userId, settings, now);
+
+    const enrichment = (await this.#enrich?.(context, settings)) ?? {};
+    const persistent = context.remember && settings.rememberMe.enabled;
+    const { id, token, secretHash, hint } = newToken();
+    const session: SessionRecord = {
+      id,
+      userId: context.userId,
+      secretHash,
+      tokenHint: hint,
+      persistent,
+      createdAt: now,
+      lastActiveAt: now,
+      revokedAt: null,
+      revokedReason: null,
+      ip: enrichment.ip !== undefined ? enrichment.ip : context.ip,
+      userAgent: context.userAgent?.slice(0, 512) ?? null,
+      device: enrichment.device ?? unknownDevice,
+      location: enrichment.location ?? null,
+      risk: enrichment.risk ?? null,
+      requests: 1,
+      lastPath: null,
+    };
+    await this.#store.insertSession(session);
+    this.metrics.created++;
+    await this.audit.record({
+      action: 'auth.sign-in',
+      actorId: context.userId,
+      targetUserId: context.userId,
+      sessionId: id,
+      reason: null,
+      ip: session.ip,
+      // Device and place go into the trail so the risk rules can compare later sign-ins with this one.
+      details: { persistent, ...signInDetails(session.device, session.location), ...(session.risk?.suspicious ? { risk: session.risk.reasons } : {}) },
+    });
+    this.events.emit('session.created', session);
+    if (enrichment.newDevice) this.events.emit('session.new-device', session);
+    if (session.risk?.suspicious) this.events.emit('session.suspicious', session);
+    return { session, token, cookieMaxAge: cookieMaxAgeSeconds(persistent, settings) };
+  }
+
+  async #enforceSessionLimit(userId: string, settings: SessionSettings, now: number): Promise<void> {
+    const max = settings.maxSessionsPerUser;
+    if (max === null) return;
+    const cutoffs = expiryCutoffs(settings, now);
+    const active = await this.#store.countActiveSessions(cutoffs, userId);
+    if (active < max) return;
+    if (settings.sessionLimitAction === 'deny') {
+      throw new SeshatError('session_limit', `This account already has ${active} active sessions (the limit is ${max}). Sign out of another session first.`);
+    }
+    const { items } = await this.#store.listActiveSessions({ cutoffs, userId });
+    const oldest = items.slice(max - 1); // most recently active first: keep max-1, make room for the new one
+    for (const s of oldest) await this.#revokeOne(s, 'session-limit', null, 'Concurrent session limit reached');
+  }
+
+  // ── validation (hot path) ───────────────────────────────────────────────────────────────────────
+
+  /**
+   * Returns the live session for a token, or null. One cache hit or one indexed read, expiry checked in
+   * memory, and a write only when last-active is older than `touchIntervalMs`.
+   */
+  async validate(token: string | undefined, request?: { path?: string }): Promise<SessionRecord | null> {
+    if (token === undefined) return null;
+    const parsed = parseToken(token);
+    if (!parsed) return this.#reject();
+
+    let entry = this.#cache?.get(parsed.id);
+    if (entry) this.metrics.validations.hit++;
+    else {
+      this.metrics.validations.miss++;
+      entry = (await this.#load(parsed.id)) ?? undefined;
+      if (!entry) return this.#reject();
+    }
+    const session = entry.record;
+    if (!secretMatches(parsed.secret, session.secretHash)) return this.#reject();
+    if (session.revokedAt !== null) return this.#reject();
+    const now = this.clock.now();
+    if (isExpired(session, this.#settings, now)) {
+      this.metrics.expired++;
+      this.#cache?.invalidate(session.id);
+      return this.#reject();
+    }
+
+    entry.pendingRequests++;
+    if (request?.path !== undefined) session.lastPath = request.path.slice(0, 512);
+    if (now - session.lastActiveAt >= this.touchIntervalMs && !(await this.#touch(entry, now))) return this.#reject();
+    return session;
+  }
+
+  /**
+   * Reads a session for the cache. Concurrent misses for one id share a single read and a single entry:
+   * with separate entries, each request would see the stored last-active time and write its own touch
+   * (a burst of parallel requests from one page on a cold cache meant one write per request).
+   */
+  #load(id: string): Promise<CachedSession | null> {
+    const cache = this.#cache;
+    if (!cache) return fromStore(() => this.#store.findSession(id)).then((record) => (record ? { record, pendingRequests: 0 } : null));
+    const ticket = cache.ticket();
+    const pending = this.#loading.get(id);
+    // Join a read only if nothing was invalidated since it started: a request that arrives after a
+    // revocation must see the store as it is now, not a read begun before the revocation.
+    if (pending && pending.ticket === ticket) return pending.load;
+    const load = fromStore(() => this.#store.findSession(id))
+      .then((record) => {
+        if (!record) return null;
+        const entry: CachedSession = { record, pendingRequests: 0 };
+        cache.fill(record.id, entry, ticket);
+        return entry;
+      })
+      .finally(() => {
+        if (this.#loading.get(id)?.load === load) this.#loading.delete(id);
+      });
+    this.#loading.set(id, { ticket, load });
+    return load;
+  }
+
+  #reject(): null {
+    this.metrics.validations.rejected++;
+    return null;
+  }
+
+  /** Writes last-active and the request count. False if the row was revoked or deleted meanwhile. */
+  async #touch(entry: CachedSession, now: number): Promise<boolean> {
+    const session = entry.record;
+    const requests = entry.pendingRequests;
+    entry.pendingRequests = 0;
+    session.lastActiveAt = now; // before the await: concurrent requests on this node do not touch again
+    session.requests += requests;
+    try {
+      const updated = await this.#store.touchSession(session.id, { lastActiveAt: now, requests, lastPath: session.lastPath });
+      if (!updated) {
+        this.#cache?.invalidate(session.id);
+        return false;
+      }
+    } catch (error) {
+      // Validation succeeded on a durable read; a failed activity write must not sign the user out.
+      this.events.emit('error', error);
+    }
+    return true;
+  }
+
+  // ── reading ─────────────────────────────────────────────────────────────────────────────────────
+
+  /** The actor's own active sessions: the current one first, then most recently active. */
+  async listOwnSessions(actor: Actor): Promise<SessionRecord[]> {
+    const { items } = await fromStore(() => this.#store.listActiveSessions({ cutoffs: this.#cutoffs(), userId: actor.userId }));
+    const current = items.filter((s) => s.id === actor.sessionId);
+    return [...current, ...items.filter((s) => s.id !== actor.sessionId)];
+  }
+
+  /** A session the actor may view; anything else (missing, ended, someone else's) is `not_found`. */
+  async getSession(actor: Actor, id: string): Promise<SessionRecord> {
+    const session = await fromStore(() => this.#store.findSession(id));
+    if (!session || !this.#isLive(session) || !this.policy.canView(actor, session)) {
+      throw new SeshatError('not_found', 'No such session.');
+    }
+    return session;
+  }
+
+  /** Team-wide listing (admins, per the policy). */
+  async listTeamSessions(actor: Actor, query: { userId?: string; limit?: number; cursor?: string | null }): Promise<Page<SessionRecord> & { total: number }> {
+    this.#requireTeam(actor);
+    const cutoffs = this.#cutoffs();
+    const [page, total] = await Promise.all([
+      this.#store.listActiveSessions({ cutoffs, ...query }),
+      this.#store.countActiveSessions(cutoffs, query.userId),
+    ]);
+    return { ...page, total };
+  }
+
+  /** Active sessions of everyone, or of one user: for operators and dashboards. */
+  countActiveSessions(userId?: string): Promise<number> {
+    return this.#store.countActiveSessions(this.#cutoffs(), userId);
+  }
+
+  async teamStats(actor: Actor): Promise<UserSessionStats[]> {
+    this.#requireTeam(actor);
+    return this.#store.activeSessionStats(this.#cutoffs());
+  }
+
+  isLive(session: SessionRecord): boolean {
+    return this.#isLive(session);
+  }
+
+  #isLive(session: SessionRecord): boolean {
+    return session.revokedAt === null && !isExpired(session, this.#settings, this.clock.now());
+  }
+
+  #cutoffs() {
+    return expiryCutoffs(this.#settings, this.clock.now());
+  }
+
+  // ── revocation ──────────────────────────────────────────────────────────────────────────────────
+
+  /** Signs the actor out of the session they are using. */
+  async signOut(session: SessionRecord, ip: string | null = null): Promise<void> {
+    if (await fromStore(() => this.#store.revokeSession(session.id, { at: this.clock.now(), reason: 'sign-out' }))) {
+      this.metrics.countRevoked('sign-out', 1);
+    }
+    await this.#afterRevoke([session.id], 'sign-out', session.userId);
+    await this.audit.record({ action: 'auth.sign-out', actorId: session.userId, targetUserId: session.userId, sessionId: session.id, reason: null, ip, details: null });
+  }
+
+  /**
+   * Revokes one session the actor may revoke. The session in use cannot be revoked this way unless
+   * `allowCurrent` (the "my sessions" API answers 409 and points to logout instead).
+   */
+  async revokeSession(actor: Actor, id: string, options: { reason?: string | null; allowCurrent?: boolean } = {}): Promise<void> {
+    const session = await this.getSession(actor, id);
+    if (!this.policy.canRevoke(actor, session)) throw new SeshatError('forbidden', 'You may not revoke this session.');
+    if (id === actor.sessionId && !options.allowCurrent) {
+      throw new SeshatError('conflict', 'This is the session you are using: sign out instead.');
+    }
+    const code: RevocationReason = session.userId === actor.userId ? 'revoked' : 'revoked-by-admin';
+    await this.#revokeOne(session, code, actor, options.reason ?? null);
+  }
+
+  async #revokeOne(session: SessionRecord, code: RevocationReason, actor: Actor | null, reason: string | null): Promise<void> {
+    if (await fromStore(() => this.#store.revokeSession(session.id, { at: this.clock.now(), reason: code }))) {
+      this.metrics.countRevoked(code, 1);
+    }
+    await this.#afterRevoke([session.id], code, actor?.userId ?? null);
+    await this.audit.record({
+      action: 'session.revoked',
+      actorId: actor?.userId ?? null,
+      targetUserId: session.userId,
+      sessionId: session.id,
+      reason: reason ?? code,
+      ip: actor?.ip ?? null,
+      details: { device: session.device.label },
+    });
+  }
+
+  /** "Sign out all other sessions". */
+  async revokeOtherSessions(actor: Actor): Promise<number> {
+    const ids = await this.#revokeUser(actor.userId, 'signed-out-others', actor.sessionId);
+    await this.audit.record({ action: 'sessions.revoked-others', actorId: actor.userId, targetUserId: actor.userId, sessionId: actor.sessionId ?? null, reason: null, ip: actor.ip ?? null, details: { count: ids.length } });
+    return ids.length;
+  }
+
+  /** After a password change: every other session of the user ends. */
+  async revokeSessionsAfterPasswordChange(actor: Actor): Promise<number> {
+    return (await this.#revokeUser(actor.userId, 'password-changed', actor.sessionId)).length;
+  }
+
+  /** An admin signs a user out everywhere; the reason is required and goes to the audit trail. */
+  async forceSignOut(actor: Actor, userId: string, reason: string): Promise<number> {
+    this.#requireTeam(actor);
+    const text = reason.trim();
+    if (text.length < 1 || text.length > 500) throw new SeshatError('invalid_input', 'A reason of 1 to 500 characters is required.');
+    const ids = await this.#revokeUser(userId, 'force-sign-out');
+    await this.audit.record({ action: 'user.force-signed-out', actorId: actor.userId, targetUserId: userId, sessionId: null, reason: text, ip: actor.ip ?? null, details: { count: ids.length } });
+    return ids.length;
+  }
+
+  async #revokeUser(userId: string, code: RevocationReason, exceptSessionId?: string): Promise<string[]> {
+    const ids = await fromStore(() => this.#store.revokeUserSessions(userId, { at: this.clock.now(), reason: code, ...(exceptSessionId ? { exceptSessionId } : {}) }));
+    this.metrics.countRevoked(code, ids.length);
+    await this.#afterRevoke(ids, code, userId);
+    return ids;
+  }
+
+  /** Signs out everyone (the caller included). `actor` null = an operator at the CLI. */
+  async revokeAllSessions(actor: Actor | null, reason: string | null = null): Promise<number> {
+    if (actor) this.#requireTeam(actor);
+    const count = await fromStore(() => this.#store.revokeAllSessions({ at: this.clock.now(), reason: 'invalidate-all' }));
+    this.metrics.countRevoked('invalidate-all', count);
+    this.#cache?.flush();
+    await this.#publish({ kind: 'all' });
+    this.events.emit('session.revoked', { sessionIds: 'all', reason: 'invalidate-all', actorId: actor?.userId ?? null });
+    await this.audit.record({ action: 'sessions.invalidated-all', actorId: actor?.userId ?? null, targetUserId: null, sessionId: null, reason, ip: actor?.ip ?? null, details: { count } });
+    return count;
+  }
+
+  /** The store write is already durable here; drop cached copies on this node now, then tell the others. */
+  async #afterRevoke(ids: string[], reason: RevocationReason, actorId: string | null): Promise<void> {
+    if (ids.length === 0) return;
+    for (const id of ids) this.#cache?.invalidate(id);
+    await this.#publish({ kind: 'sessions', ids });
+    this.events.emit('session.revoked', { sessionIds: ids, reason, actorId });
+  }
+
+  async #publish(invalidation: Invalidation): Promise<void> {
+    if (!this.#channel) return;
+    try {
+      await this.#channel.publish(invalidation);
+    } catch (error) {
+      // The revocation itself is durable; other nodes converge within the cache TTL.
+      this.events.emit('error', error);
+    }
+  }
+
+  async #applyInvalidation(invalidation: Invalidation): Promise<void> {
+    if (invalidation.kind === 'sessions') for (const id of invalidation.ids) this.#cache?.invalidate(id);
+    else if (invalidation.kind === 'all') this.#cache?.flush();
+    else await this.reloadSettings().catch((e) => this.events.emit('error', e));
+  }
+
+  /** Drops every cached session on this node (used when the invalidation channel cannot be trusted). */
+  flushCache(): void {
+    this.#cache?.flush();
+  }
+
+  // ── garbage collection ──────────────────────────────────────────────────────────────────────────
+
+  /** Deletes revoked and expired sessions in batches of `batchSize` (default 1000), in one keyset pass. */
+  async collectGarbage(options: { batchSize?: number; onProgress?: (p: CollectProgress) => void } = {}): Promise<{ scanned: number; deleted: number }> {
+    const limit = options.batchSize ?? 1000;
+    if (!Number.isInteger(limit) || limit < 1) throw new SeshatError('invalid_input', 'batchSize must be a positive integer.');
+    const total = await this.#store.countSessions();
+    let afterId: string | null = null;
+    let scanned = 0;
+    let deleted = 0;
+    do {
+      // Cutoffs per batch: a long pass keeps up with the clock.
+      const step = await this.#store.collectExpiredSessions({ cutoffs: this.#cutoffs(), afterId, limit });
+      scanned += step.scanned;
+      deleted += step.deleted;
+      afterId = step.lastId;
+      options.onProgress?.({ scanned, deleted, total });
+      // Let waiting requests in between batches. A synchronous store (node:sqlite) resolves at once, and
+      // awaiting a resolved promise only runs microtasks: without this, a pass over a million rows would
+      // hold the event loop for its whole length.
+      if (afterId !== null) await new Promise((resolve) => setImmediate(resolve));
+    } while (afterId !== null);
+    this.metrics.collected += deleted;
+    this.events.emit('sessions.collected', { deleted });
+    return { scanned, deleted };
+  }
+
+  #requireTeam(actor: Actor): void {
+    if (!this.policy.canManageTeam(actor)) throw new SeshatError('forbidden', 'This needs an administrator.');
+  }
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { DAY } from './clock.ts';
+import type { SessionRecord } from './session.ts';
+
+const seconds = z.number().int().positive().max(10 * 365 * 86400);
+
+/** Runtime session policy, changed by an admin and stored in the database. One schema: runtime check and type. */
+export const sessionSettingsSchema = z.object({
+  /** Sign out a browser session after this long without activity; null = never (discouraged). */
+  idleTimeoutSeconds: seconds.nullable(),
+  rememberMe: z.object({
+    enabled: z.boolean(),
+    /** A remembered session lasts this long from sign-in ("Keep me signed in for 30 days"). */
+    durationSeconds: seconds,
+  }),
+  /** Hard cap on any session's life, remembered or not. */
+  absoluteLifetimeSeconds: seconds,
+  /** Concurrent sessions per user; null = unlimited. */
+  maxSessionsPerUser: z.number().int().min(1).max(10_000).nullable(),
+  /** At the limit: revoke the least recently active session, or refuse the new sign-in. */
+  sessionLimitAction: z.enum(['evict-oldest', 'deny']),
+  /** Store IPv4 /24 and IPv6 /48 prefixes instead of full addresses. */
+  anonymizeIp: z.boolean(),
+});
+export type SessionSettings = z.infer<typeof sessionSettingsSchema>;
+
+/** A partial change. Unknown fields (at any level) are refused, so a typo never passes silently. */
+export const sessionSettingsPatchSchema = sessionSettingsSchema
+  .extend({ rememberMe: sessionSettingsSchema.shape.rememberMe.partial().strict() })
+  .partial()
+  .strict();
+export type SessionSettingsPatch = z.infer<typeof sessionSettingsPatchSchema>;
+
+/** Settings used until an admin saves others: 7-day idle timeout (or `idleTimeoutDays`), 30-day remember-me, 90-day cap. */
+export function defaultSettings({ idleTimeoutDays = 7 }: { idleTimeoutDays?: number } = {}): SessionSettings {
+  return {
+    idleTimeoutSeconds: Math.round(idleTimeoutDays * 86400),
+    rememberMe: { enabled: true, durationSeconds: 30 * 86400 },
+    absoluteLifetimeSeconds: 90 * 86400,
+    maxSessionsPerUser: null,
+    sessionLimitAction: 'evict-oldest',
+    anonymizeIp: false,
+  };
+}
+
+export function applySettingsPatch(current: SessionSettings, patch: SessionSettingsPatch): SessionSettings {
+  return sessionSettingsSchema.parse({
+    ...current,
+    ...patch,
+    rememberMe: { ...current.rememberMe, ...patch.rememberMe },
+  });
+}
+
+/**
+ * Expiry is computed from the record and the *current* settings on every check, so a settings change
+ * applies to existing sessions at once:
+ * - a remembered session ends `rememberMe.durationSeconds` after sign-in;
+ * - any other session (including a remembered one after remember-me is switched off) ends after
+ *   `idleTimeoutSeconds` without activity;
+ * - no session outlives `absoluteLifetimeSeconds`.
+ */
+export function expiresAt(
+  s: Pick<SessionRecord, 'createdAt' | 'lastActiveAt' | 'persistent'>,
+  settings: SessionSettings,
+): number {
+  const absolute = s.createdAt + settings.absoluteLifetimeSeconds * 1000;
+  let policy: number;
+  if (s.persistent && settings.rememberMe.enabled) policy = s.createdAt + settings.rememberMe.durationSeconds * 1000;
+  else if (settings.idleTimeoutSeconds === null) policy = Infinity;
+  else policy = s.lastActiveAt + settings.idleTimeoutSeconds * 1000;
+  return Math.min(absolute, policy);
+}
+
+export function isExpired(s: Pick<SessionRecord, 'createdAt' | 'lastActiveAt' | 'persistent'>, settings: SessionSettings, now: number): boolean {
+  return now >= expiresAt(s, settings);
+}
+
+/**
+ * The same rule as `expiresAt`, as cutoffs a store turns into SQL (`created_at <= createdBefore`, …).
+ * A session is expired when any applicable cutoff is reached. Stores must agree with `isExpired`;
+ * the store contract suite checks that they do.
+ */
+export interface ExpiryCutoffs {
+  /** Sessions created at or before this are past the absolute lifetime. */
+  createdBefore: number;
+  /** Remembered sessions created at or before this are over; null when remember-me is off. */
+  rememberedCreatedBefore: number | null;
+  /** Other sessions last active at or before this are idle; null when the idle timeout is "never". */
+  idleBefore: number | null;
+}
+
+export function expiryCutoffs(settings: SessionSettings, now: number): ExpiryCutoffs {
+  return {
+    createdBefore: now - settings.absoluteLifetimeSeconds * 1000,
+    rememberedCreatedBefore: settings.rememberMe.enabled ? now - settings.rememberMe.durationSeconds * 1000 : null,
+    idleBefore: settings.idleTimeoutSeconds === null ? null : now - settings.idleTimeoutSeconds * 1000,
+  };
+}
+
+/** Cookie Max-Age for a new session: only remembered sessions get a persistent cookie. */
+export function cookieMaxAgeSeconds(persistent: boolean, settings: SessionSettings): number | undefined {
+  if (!persistent) return undefined;
+  return Math.min(settings.rememberMe.durationSeconds, settings.absoluteLifetimeSeconds);
+}
+
+export const ACTIVE_WINDOW_MS = 5 * 60 * 1000;
+export const DEFAULT_TOUCH_INTERVAL_MS = 60 * 1000;

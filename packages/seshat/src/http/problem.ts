@@ -1,0 +1,34 @@
+import type { SeshatErrorCode } from '../core/errors.ts';
+
+/** RFC 9457 problem details. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  /** Field-level problems for invalid input. */
+  errors?: { path: string; message: string }[];
+  /** Further members specific to a problem type (RFC 9457 extension members). */
+  [extension: string]: unknown;
+}
+
+/** The one place where error codes become HTTP statuses. */
+const byCode: Record<SeshatErrorCode, { status: number; title: string }> = {
+  invalid_input: { status: 400, title: 'Invalid input' },
+  unauthenticated: { status: 401, title: 'Not signed in' },
+  forbidden: { status: 403, title: 'Forbidden' },
+  not_found: { status: 404, title: 'Not found' },
+  conflict: { status: 409, title: 'Conflict' },
+  session_limit: { status: 409, title: 'Session limit reached' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  unavailable: { status: 503, title: 'Service unavailable' },
+};
+
+export const problemType = (code: string) => `https://seshat.dev/problems/${code.replace(/_/g, '-')}`;
+
+export const problemStatus = (code: SeshatErrorCode): number => byCode[code].status;
+
+export function problem(code: SeshatErrorCode, detail: string, extra?: Partial<Problem>): Problem {
+  const { status, title } = byCode[code];
+  return { type: problemType(code), title, status, detail, ...extra };
+}

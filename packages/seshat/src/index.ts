@@ -1,0 +1,49 @@
+/**
+ * Seshat, the library: the framework-agnostic core. Stores: `seshat/sqlite`, `seshat/postgres`.
+ * Adapters: `seshat/express`, `seshat/fastify`. The store contract suite: `seshat/testing`.
+ */
+import './node-version.ts';
+
+export { SessionManager } from './core/session-manager.ts';
+export type { SessionManagerOptions, SignInContext, CreatedSession, SessionEnricher, SessionEnrichment, RevocationReason, CollectProgress } from './core/session-manager.ts';
+export { unknownDevice, type SessionRecord, type Actor, type DeviceInfo, type Location, type RiskAssessment } from './core/session.ts';
+export { ownerOnly, roleBasedPolicy, type PermissionPolicy } from './core/permissions.ts';
+export {
+  defaultSettings,
+  sessionSettingsSchema,
+  sessionSettingsPatchSchema,
+  expiresAt,
+  isExpired,
+  expiryCutoffs,
+  ACTIVE_WINDOW_MS,
+  DEFAULT_TOUCH_INTERVAL_MS,
+  type SessionSettings,
+  type SessionSettingsPatch,
+  type ExpiryCutoffs,
+} from './core/settings.ts';
+export { SeshatError, isSeshatError, type SeshatErrorCode } from './core/errors.ts';
+export { systemClock, ManualClock, SECOND, MINUTE, HOUR, DAY, type Clock } from './core/clock.ts';
+export type { InvalidationChannel, Invalidation, InvalidationListener } from './core/invalidation.ts';
+export { auditActions, type AuditEvent, type AuditAction, type NewAuditEvent } from './core/audit.ts';
+export { AuditTrail } from './core/audit-trail.ts';
+export type * from './core/ports.ts';
+export { newToken, parseToken, sessionIdSchema, sessionTokenSchema, hashSecret, secretMatches } from './core/token.ts';
+export { ValidationCache, type CacheOptions } from './core/validation-cache.ts';
+export { SessionMetrics } from './core/metrics.ts';
+export { SeshatEventBus, type SeshatEvents } from './core/events.ts';
+export { ApiKeys, UsageBuffer, type ApiKeysOptions } from './core/api-keys.ts';
+export { apiKeyIdSchema, apiKeyNameSchema, parseApiKey, type ApiKeyRecord, type ApiKeySummary } from './core/api-key.ts';
+export { scheduleGarbageCollection, nextDelay, type GarbageCollectionSchedule, type GarbageCollector } from './core/gc-schedule.ts';
+export { assessSignIn, RiskAssessor, defaultRiskRules, haversineKm, signInFacts, type RiskRules, type SignInRisk, type RiskSignal } from './core/risk.ts';
+
+// Device, location and risk for new sessions.
+export { sessionEnricher, type EnricherOptions } from './enrich.ts';
+export { parseDevice, readClientHints, ACCEPT_CH, CLIENT_HINT_HEADERS, type ClientHints } from './device/index.ts';
+export { anonymizeIp, geoLocator, openGeoIp, DBIP_ATTRIBUTION, DBIP_URL, type GeoLocator, type GeoIpSource } from './geo/index.ts';
+
+// HTTP building blocks shared by the adapters (and any other framework).
+export { requestAuthenticator, type Authentication, type AuthenticatorOptions, type RequestCredentials } from './http/authenticate.ts';
+export { isCsrfSafe, isCrossSite, originSet } from './http/csrf.ts';
+export { bearerCredentials } from './http/bearer.ts';
+export { resolveCookie, pathOnly, type SessionCookieOptions, type ResolvedCookie } from './http/cookie.ts';
+export { problem, problemType, problemStatus, type Problem } from './http/problem.ts';

@@ -1,0 +1,77 @@
+import type { ApiKeyRecord } from '../core/api-key.ts';
+import type { AuditEvent } from '../core/audit.ts';
+import type { SessionRecord } from '../core/session.ts';
+import type { UserRecord } from '../core/ports.ts';
+
+/**
+ * Row → record mapping shared by the dialects. Both use the same snake_case columns; they differ only in how
+ * booleans (SQLite 0/1, PostgreSQL true/false) and JSON columns (SQLite text, PostgreSQL parsed jsonb) arrive,
+ * which `decode` says. Numbers come back as numbers (SQLite) or strings (PostgreSQL BIGINT): epoch milliseconds
+ * stay far below 2^53, so Number() is exact.
+ */
+export interface ColumnDecoders {
+  bool(value: unknown): boolean;
+  json<T>(value: unknown): T | null;
+}
+
+export type Row = Record<string, unknown>;
+
+/** A JSON column's value for INSERT: text for both dialects (PostgreSQL casts it to jsonb). */
+export function jsonColumn(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
+const nullableString = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+const nullableNumber = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+
+export function rowMappers(decode: ColumnDecoders) {
+  return {
+    toSession: (r: Row): SessionRecord => ({
+      id: String(r.id),
+      userId: String(r.user_id),
+      secretHash: r.secret_hash as Uint8Array,
+      tokenHint: String(r.token_hint),
+      persistent: decode.bool(r.persistent),
+      createdAt: Number(r.created_at),
+      lastActiveAt: Number(r.last_active_at),
+      revokedAt: nullableNumber(r.revoked_at),
+      revokedReason: nullableString(r.revoked_reason),
+      ip: nullableString(r.ip),
+      userAgent: nullableString(r.user_agent),
+      device: decode.json<SessionRecord['device']>(r.device)!,
+      location: decode.json(r.location),
+      risk: decode.json(r.risk),
+      requests: Number(r.requests),
+      lastPath: nullableString(r.last_path),
+    }),
+    toAuditEvent: (r: Row): AuditEvent => ({
+      id: String(r.id),
+      at: Number(r.at),
+      action: String(r.action) as AuditEvent['action'],
+      actorId: nullableString(r.actor_id),
+      targetUserId: nullableString(r.target_user_id),
+      sessionId: nullableString(r.session_id),
+      reason: nullableString(r.reason),
+      ip: nullableString(r.ip),
+      details: decode.json(r.details),
+    }),
+    toApiKey: (r: Row): ApiKeyRecord => ({
+      id: String(r.id),
+      userId: String(r.user_id),
+      name: String(r.name),
+      secretHash: r.secret_hash as Uint8Array,
+      prefix: String(r.prefix),
+      createdAt: Number(r.created_at),
+      lastUsedAt: nullableNumber(r.last_used_at),
+      revokedAt: nullableNumber(r.revoked_at),
+    }),
+    toUser: (r: Row): UserRecord => ({
+      id: String(r.id),
+      email: String(r.email),
+      name: String(r.name),
+      role: String(r.role) as UserRecord['role'],
+      passwordHash: String(r.password_hash),
+      createdAt: Number(r.created_at),
+    }),
+  };
+}

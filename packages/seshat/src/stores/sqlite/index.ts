@@ -1,0 +1,4 @@
+import '../../node-version.ts';
+
+export { SqliteStore } from './sqlite-store.ts';
+export { sqliteMigrations } from './migrations.ts';

@@ -1,0 +1,311 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import type { ApiKeyRecord } from '../../core/api-key.ts';
+import type { AuditEvent } from '../../core/audit.ts';
+import { SeshatError } from '../../core/errors.ts';
+import type { SessionRecord } from '../../core/session.ts';
+import type { ExpiryCutoffs } from '../../core/settings.ts';
+import { auditCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
+import { jsonColumn as json, rowMappers } from '../rows.ts';
+import { liveSessionCondition } from '../sql.ts';
+import type {
+  ActiveSessionQuery,
+  ApiKeyUsage,
+  AuditQuery,
+  CollectResult,
+  CollectStep,
+  Page,
+  Revocation,
+  SessionTouch,
+  Store,
+  UserRecord,
+  UserSessionStats,
+} from '../../core/ports.ts';
+import { sqliteMigrations } from './migrations.ts';
+
+
+/**
+ * The embedded store: one SQLite file in WAL mode through node:sqlite (no native addon).
+ * node:sqlite is synchronous; every statement here is an indexed point query or a bounded batch,
+ * so the event loop is held for microseconds. One process per file (use PostgreSQL for several nodes).
+ */
+export class SqliteStore implements Store {
+  readonly dialect = 'sqlite' as const;
+  readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
+
+  /** `path` is a file path or ':memory:'. Parent folders are created. */
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.#db = new DatabaseSync(path);
+    this.#db.exec(`
+      PRAGMA journal_mode = WAL;
+      PRAGMA synchronous = FULL;  -- a revocation is on disk before the API answers
+      PRAGMA busy_timeout = 5000;
+      PRAGMA foreign_keys = ON;
+    `);
+  }
+
+  #sql(sql: string): StatementSync {
+    // A closed handle (shutdown under way, or an operator closed it) is an unavailable store, not a bug:
+    // callers answer 503 rather than 500, and never treat it as "no such session".
+    if (!this.#db.isOpen) throw new SeshatError('unavailable', 'The SQLite database is closed.');
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #transaction<T>(work: () => T): T {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  async migrate(): Promise<number[]> {
+    this.#db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    const done = new Set(this.#db.prepare('SELECT version FROM schema_migrations').all().map((r) => Number(r.version)));
+    const applied: number[] = [];
+    for (const m of sqliteMigrations) {
+      if (done.has(m.version)) continue;
+      this.#transaction(() => {
+        this.#db.exec(m.sql);
+        this.#db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+      });
+      applied.push(m.version);
+    }
+    return applied;
+  }
+
+  async ping(): Promise<void> {
+    // Reads a real page: `SELECT 1` answers from memory even when the file underneath is unreadable.
+    this.#sql('SELECT count(*) FROM schema_migrations').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.isOpen) this.#db.close();
+  }
+
+  // ── sessions ──────────────────────────────────────────────────────────────────────────────────────
+
+  async insertSession(s: SessionRecord): Promise<void> {
+    this.#sql(`INSERT INTO sessions (id, user_id, secret_hash, token_hint, persistent, created_at, last_active_at, revoked_at,
+        revoked_reason, ip, user_agent, device, location, risk, requests, last_path)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      s.id, s.userId, s.secretHash, s.tokenHint, s.persistent ? 1 : 0, s.createdAt, s.lastActiveAt, s.revokedAt,
+      s.revokedReason, s.ip, s.userAgent, JSON.stringify(s.device), json(s.location), json(s.risk), s.requests, s.lastPath,
+    );
+  }
+
+  async findSession(id: string): Promise<SessionRecord | null> {
+    const row = this.#sql('SELECT * FROM sessions WHERE id = ?').get(id);
+    return row ? toSession(row) : null;
+  }
+
+  async touchSession(id: string, t: SessionTouch): Promise<boolean> {
+    // An activity timestamp need not survive a power cut, so this one commit skips the fsync (WAL +
+    // synchronous=NORMAL: still atomic, still durable across a process crash). node:sqlite is synchronous,
+    // so the event loop would otherwise wait on the disk for every touch (~1 ms). The next FULL commit
+    // (a revocation, a sign-in) syncs the WAL, these frames included.
+    return this.#unsynced(() => {
+      const { changes } = this.#sql(
+        'UPDATE sessions SET last_active_at = ?, requests = requests + ?, last_path = ? WHERE id = ? AND revoked_at IS NULL',
+      ).run(t.lastActiveAt, t.requests, t.lastPath, id);
+      return Number(changes) === 1;
+    });
+  }
+
+  /** Runs writes that may be lost in a power cut (never a revocation) without waiting for the disk. */
+  #unsynced<T>(work: () => T): T {
+    this.#sql('PRAGMA synchronous = NORMAL').run();
+    try {
+      return work();
+    } finally {
+      this.#sql('PRAGMA synchronous = FULL').run();
+    }
+  }
+
+  #live(cutoffs: ExpiryCutoffs, params: SQLInputValue[]): string {
+    return liveSessionCondition(cutoffs, (v) => (params.push(v as SQLInputValue), '?'), '1');
+  }
+
+  async listActiveSessions(q: ActiveSessionQuery): Promise<Page<SessionRecord>> {
+    const params: SQLInputValue[] = [];
+    let sql = `SELECT * FROM sessions WHERE ${this.#live(q.cutoffs, params)}`;
+    if (q.userId !== undefined) (sql += ' AND user_id = ?'), params.push(q.userId);
+    if (q.cursor) {
+      const [at, id] = decodeCursor(q.cursor, sessionCursorSchema);
+      sql += ' AND (last_active_at < ? OR (last_active_at = ? AND id < ?))';
+      params.push(at, at, id);
+    }
+    sql += ' ORDER BY last_active_at DESC, id DESC';
+    const limit = q.limit === undefined ? undefined : pageLimit(q.limit);
+    if (limit !== undefined) (sql += ' LIMIT ?'), params.push(limit + 1);
+    const rows = this.#sql(sql).all(...params).map(toSession);
+    return pageOf(rows, limit, (s) => encodeCursor([s.lastActiveAt, s.id]));
+  }
+
+  async countActiveSessions(cutoffs: ExpiryCutoffs, userId?: string): Promise<number> {
+    const params: SQLInputValue[] = [];
+    let sql = `SELECT count(*) AS n FROM sessions WHERE ${this.#live(cutoffs, params)}`;
+    if (userId !== undefined) (sql += ' AND user_id = ?'), params.push(userId);
+    return Number(this.#sql(sql).get(...params)!.n);
+  }
+
+  async activeSessionStats(cutoffs: ExpiryCutoffs): Promise<UserSessionStats[]> {
+    const params: SQLInputValue[] = [];
+    const sql = `SELECT user_id, count(*) AS n, max(last_active_at) AS last FROM sessions WHERE ${this.#live(cutoffs, params)}
+      GROUP BY user_id ORDER BY last DESC`;
+    return this.#sql(sql)
+      .all(...params)
+      .map((r) => ({ userId: String(r.user_id), activeSessions: Number(r.n), lastActiveAt: Number(r.last) }));
+  }
+
+  async revokeSession(id: string, r: Revocation): Promise<boolean> {
+    const { changes } = this.#sql('UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL').run(r.at, r.reason, id);
+    return Number(changes) === 1;
+  }
+
+  async revokeUserSessions(userId: string, r: Revocation & { exceptSessionId?: string }): Promise<string[]> {
+    const rows = this.#sql(
+      `UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE user_id = ? AND revoked_at IS NULL AND id IS NOT ? RETURNING id`,
+    ).all(r.at, r.reason, userId, r.exceptSessionId ?? null);
+    return rows.map((row) => String(row.id));
+  }
+
+  async revokeAllSessions(r: Revocation): Promise<number> {
+    const { changes } = this.#sql('UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE revoked_at IS NULL').run(r.at, r.reason);
+    return Number(changes);
+  }
+
+  async collectExpiredSessions(step: CollectStep): Promise<CollectResult> {
+    // Deleting dead rows needs no fsync per batch: a batch lost to a power cut is collected next time.
+    return this.#unsynced(() => this.#transaction(() => {
+      const window = 'SELECT id FROM sessions WHERE id > ? ORDER BY id LIMIT ?';
+      const after = step.afterId ?? '';
+      const span = this.#sql(`SELECT count(*) AS n, max(id) AS last FROM (${window})`).get(after, step.limit)!;
+      const scanned = Number(span.n);
+      const params: SQLInputValue[] = [after, step.limit];
+      const { changes } = this.#sql(`DELETE FROM sessions WHERE id IN (${window}) AND NOT (${this.#live(step.cutoffs, params)})`).run(...params);
+      return { scanned, deleted: Number(changes), lastId: scanned < step.limit ? null : String(span.last) };
+    }));
+  }
+
+  async countSessions(): Promise<number> {
+    return Number(this.#sql('SELECT count(*) AS n FROM sessions').get()!.n);
+  }
+
+  // ── settings ──────────────────────────────────────────────────────────────────────────────────────
+
+  async loadSettings(): Promise<unknown> {
+    const row = this.#sql("SELECT value FROM settings WHERE key = 'sessions'").get();
+    return row ? JSON.parse(String(row.value)) : null;
+  }
+
+  async saveSettings(settings: unknown): Promise<void> {
+    this.#sql("INSERT INTO settings (key, value) VALUES ('sessions', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(JSON.stringify(settings));
+  }
+
+  // ── audit ─────────────────────────────────────────────────────────────────────────────────────────
+
+  async appendAudit(e: AuditEvent): Promise<void> {
+    this.#sql(`INSERT INTO audit_events (id, at, action, actor_id, target_user_id, session_id, reason, ip, details)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(e.id, e.at, e.action, e.actorId, e.targetUserId, e.sessionId, e.reason, e.ip, json(e.details));
+  }
+
+  async listAudit(q: AuditQuery): Promise<Page<AuditEvent>> {
+    const where: string[] = [];
+    const params: SQLInputValue[] = [];
+    if (q.userId !== undefined) where.push('(actor_id = ? OR target_user_id = ?)'), params.push(q.userId, q.userId);
+    if (q.action !== undefined) where.push('action = ?'), params.push(q.action);
+    if (q.cursor) where.push('seq < ?'), params.push(decodeCursor(q.cursor, auditCursorSchema));
+    const limit = pageLimit(q.limit);
+    const sql = `SELECT * FROM audit_events ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq DESC LIMIT ?`;
+    const rows = this.#sql(sql).all(...params, limit + 1);
+    const page = pageOf(rows, limit, (r) => encodeCursor(Number(r.seq)));
+    return { items: page.items.map(toAuditEvent), nextCursor: page.nextCursor };
+  }
+
+  // ── API keys ──────────────────────────────────────────────────────────────────────────────────────
+
+  async insertApiKey(k: ApiKeyRecord): Promise<void> {
+    this.#sql(`INSERT INTO api_keys (id, user_id, name, secret_hash, prefix, created_at, last_used_at, revoked_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(k.id, k.userId, k.name, k.secretHash, k.prefix, k.createdAt, k.lastUsedAt, k.revokedAt);
+  }
+
+  async findApiKey(id: string): Promise<ApiKeyRecord | null> {
+    const row = this.#sql('SELECT * FROM api_keys WHERE id = ?').get(id);
+    return row ? toApiKey(row) : null;
+  }
+
+  async listApiKeys(userId: string, usageSinceMinute: number): Promise<(ApiKeyRecord & { requests24h: number })[]> {
+    return this.#sql(`SELECT k.*, (SELECT coalesce(sum(u.requests), 0) FROM api_key_usage u WHERE u.key_id = k.id AND u.minute >= ?) AS requests24h
+      FROM api_keys k WHERE k.user_id = ? AND k.revoked_at IS NULL ORDER BY k.created_at DESC, k.id DESC`)
+      .all(usageSinceMinute, userId)
+      .map((r) => ({ ...toApiKey(r), requests24h: Number(r.requests24h) }));
+  }
+
+  async revokeApiKey(id: string, at: number): Promise<boolean> {
+    const { changes } = this.#sql('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id);
+    return Number(changes) === 1;
+  }
+
+  async recordApiKeyUsage(usage: ApiKeyUsage[]): Promise<void> {
+    if (usage.length === 0) return;
+    this.#transaction(() => {
+      for (const u of usage) {
+        this.#sql(`INSERT INTO api_key_usage (key_id, minute, requests) VALUES (?, ?, ?)
+          ON CONFLICT (key_id, minute) DO UPDATE SET requests = requests + excluded.requests`).run(u.keyId, u.minute, u.requests);
+        this.#sql('UPDATE api_keys SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?').run(u.lastUsedAt, u.keyId);
+      }
+    });
+  }
+
+  async pruneApiKeyUsage(beforeMinute: number): Promise<number> {
+    return Number(this.#sql('DELETE FROM api_key_usage WHERE minute < ?').run(beforeMinute).changes);
+  }
+
+  // ── users ─────────────────────────────────────────────────────────────────────────────────────────
+
+  async insertUser(u: UserRecord): Promise<void> {
+    this.#sql('INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+      u.id, u.email.toLowerCase(), u.name, u.role, u.passwordHash, u.createdAt,
+    );
+  }
+
+  async findUserById(id: string): Promise<UserRecord | null> {
+    const row = this.#sql('SELECT * FROM users WHERE id = ?').get(id);
+    return row ? toUser(row) : null;
+  }
+
+  async findUserByEmail(email: string): Promise<UserRecord | null> {
+    const row = this.#sql('SELECT * FROM users WHERE email = ?').get(email.toLowerCase());
+    return row ? toUser(row) : null;
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    return this.#sql('SELECT * FROM users ORDER BY email').all().map(toUser);
+  }
+
+  async countUsers(): Promise<number> {
+    return Number(this.#sql('SELECT count(*) AS n FROM users').get()!.n);
+  }
+
+  async updatePasswordHash(userId: string, passwordHash: string): Promise<void> {
+    this.#sql('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, userId);
+  }
+}
+
+const { toSession, toAuditEvent, toApiKey, toUser } = rowMappers({
+  bool: (value) => Number(value) === 1,
+  json: <T>(value: unknown) => (value === null || value === undefined ? null : (JSON.parse(String(value)) as T)),
+});

@@ -1,0 +1,430 @@
+import { randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../src/core/audit.ts';
+import { DAY, HOUR, MINUTE } from '../../src/core/clock.ts';
+import { isSeshatError } from '../../src/core/errors.ts';
+import { unknownDevice, type SessionRecord } from '../../src/core/session.ts';
+import { defaultSettings, expiryCutoffs, isExpired, type SessionSettings } from '../../src/core/settings.ts';
+import { newSessionId } from '../../src/core/token.ts';
+import type { Store, UserRecord } from '../../src/core/ports.ts';
+import { apiKeyStoreContract } from './api-key-contract.ts';
+
+/** Opens an empty, migrated store for one test; the suite closes it afterwards. */
+export type StoreFactory = () => Promise<Store>;
+
+const NOW = Date.UTC(2026, 5, 1, 12, 0, 0);
+
+let counter = 0;
+export function sessionRecord(overrides: Partial<SessionRecord> = {}): SessionRecord {
+  counter++;
+  return {
+    id: newSessionId(),
+    userId: 'usr_a',
+    secretHash: randomBytes(32),
+    tokenHint: randomBytes(6).toString('base64url'),
+    persistent: false,
+    createdAt: NOW - HOUR,
+    lastActiveAt: NOW - MINUTE,
+    revokedAt: null,
+    revokedReason: null,
+    ip: null,
+    userAgent: null,
+    device: unknownDevice,
+    location: null,
+    risk: null,
+    requests: counter,
+    lastPath: null,
+    ...overrides,
+  };
+}
+
+function auditEvent(overrides: Partial<AuditEvent> = {}): AuditEvent {
+  return {
+    id: 'aud_' + randomBytes(12).toString('base64url'),
+    at: NOW,
+    action: 'auth.sign-in',
+    actorId: 'usr_a',
+    targetUserId: 'usr_a',
+    sessionId: null,
+    reason: null,
+    ip: null,
+    details: null,
+    ...overrides,
+  };
+}
+
+function user(overrides: Partial<UserRecord> = {}): UserRecord {
+  return {
+    id: 'usr_' + randomBytes(9).toString('base64url'),
+    email: `${randomBytes(4).toString('hex')}@example.com`,
+    name: 'Someone',
+    role: 'user',
+    passwordHash: 'scrypt$1$2$3$salt$hash',
+    createdAt: NOW,
+    ...overrides,
+  };
+}
+
+const settingsWith = (patch: Partial<SessionSettings>): SessionSettings => ({ ...defaultSettings({}), ...patch });
+const ids = (sessions: { id: string }[]) => sessions.map((s) => s.id).sort();
+
+async function expectInvalidInput(promise: Promise<unknown>): Promise<void> {
+  const error = await promise.then(() => null, (e: unknown) => e);
+  expect(isSeshatError(error) && error.code === 'invalid_input').toBe(true);
+}
+
+/**
+ * The store contract: every dialect must pass exactly these tests (test/store/sqlite.test.ts,
+ * test/store/postgres.test.ts).
+ */
+export function storeContract(dialect: 'sqlite' | 'postgres', factory: StoreFactory): void {
+  describe(`${dialect} store contract`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await factory();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    apiKeyStoreContract(() => store);
+
+    it('is the dialect it claims, answers pings, and migrating again applies nothing', async () => {
+      expect(store.dialect).toBe(dialect);
+      await store.ping();
+      expect(await store.migrate()).toEqual([]);
+    });
+
+    describe('sessions: insert and find', () => {
+      it('round-trips every field', async () => {
+        const full = sessionRecord({
+          persistent: true,
+          revokedAt: NOW - 5,
+          revokedReason: 'revoked',
+          ip: '203.0.113.7',
+          userAgent: 'Mozilla/5.0 (Macintosh) Chrome/120',
+          device: { browser: 'Chrome', browserVersion: '120', os: 'macOS', osVersion: '14', deviceType: 'desktop', deviceModel: null, label: 'Chrome on macOS' },
+          location: { city: 'Lyon', region: 'Auvergne-Rhône-Alpes', country: 'France', countryCode: 'FR' },
+          risk: { suspicious: true, reasons: ['new country'] },
+          requests: 42,
+          lastPath: '/api/sessions?x=é',
+        });
+        const bare = sessionRecord();
+        await store.insertSession(full);
+        await store.insertSession(bare);
+        for (const s of [full, bare]) {
+          const found = await store.findSession(s.id);
+          expect(found).not.toBeNull();
+          expect({ ...found!, secretHash: Buffer.from(found!.secretHash) }).toEqual({ ...s, secretHash: Buffer.from(s.secretHash) });
+        }
+      });
+
+      it('finds nothing for an unknown id', async () => {
+        expect(await store.findSession(newSessionId())).toBeNull();
+      });
+
+      it('rejects a second session with the same id', async () => {
+        const s = sessionRecord();
+        await store.insertSession(s);
+        await expect(store.insertSession({ ...s, userId: 'usr_other' })).rejects.toThrow();
+        expect((await store.findSession(s.id))!.userId).toBe('usr_a');
+      });
+    });
+
+    describe('sessions: touch', () => {
+      it('writes last-active, adds to the request count and sets the last path', async () => {
+        const s = sessionRecord({ requests: 3 });
+        await store.insertSession(s);
+        expect(await store.touchSession(s.id, { lastActiveAt: NOW, requests: 4, lastPath: '/x' })).toBe(true);
+        const after = await store.findSession(s.id);
+        expect(after).toMatchObject({ lastActiveAt: NOW, requests: 7, lastPath: '/x', revokedAt: null });
+      });
+
+      it('after a revoke returns false and does not resurrect the session', async () => {
+        const s = sessionRecord();
+        await store.insertSession(s);
+        await store.revokeSession(s.id, { at: NOW - 10, reason: 'revoked' });
+        expect(await store.touchSession(s.id, { lastActiveAt: NOW, requests: 1, lastPath: '/late' })).toBe(false);
+        const after = await store.findSession(s.id);
+        expect(after).toMatchObject({ revokedAt: NOW - 10, revokedReason: 'revoked', lastActiveAt: s.lastActiveAt, requests: s.requests, lastPath: null });
+      });
+
+      it('on a deleted or unknown row does nothing (never an upsert)', async () => {
+        const s = sessionRecord({ revokedAt: NOW - 1, revokedReason: 'revoked' });
+        await store.insertSession(s);
+        await store.collectExpiredSessions({ cutoffs: expiryCutoffs(defaultSettings({}), NOW), afterId: null, limit: 10 });
+        expect(await store.findSession(s.id)).toBeNull();
+        expect(await store.touchSession(s.id, { lastActiveAt: NOW, requests: 1, lastPath: null })).toBe(false);
+        expect(await store.touchSession(newSessionId(), { lastActiveAt: NOW, requests: 1, lastPath: null })).toBe(false);
+        expect(await store.findSession(s.id)).toBeNull();
+        expect(await store.countSessions()).toBe(0);
+      });
+    });
+
+    describe('sessions: revocation', () => {
+      it('revokeSession is idempotent: the first revoke wins and a second changes nothing', async () => {
+        const s = sessionRecord();
+        await store.insertSession(s);
+        expect(await store.revokeSession(s.id, { at: NOW, reason: 'sign-out' })).toBe(true);
+        expect(await store.revokeSession(s.id, { at: NOW + 1000, reason: 'invalidate-all' })).toBe(false);
+        expect(await store.findSession(s.id)).toMatchObject({ revokedAt: NOW, revokedReason: 'sign-out' });
+        expect(await store.revokeSession(newSessionId(), { at: NOW, reason: 'revoked' })).toBe(false);
+      });
+
+      it("revokeUserSessions revokes one user's unrevoked sessions, except the one given", async () => {
+        const keep = sessionRecord();
+        const mine = [sessionRecord(), sessionRecord(), sessionRecord()];
+        const already = sessionRecord({ revokedAt: NOW - 100, revokedReason: 'sign-out' });
+        const theirs = sessionRecord({ userId: 'usr_b' });
+        for (const s of [keep, ...mine, already, theirs]) await store.insertSession(s);
+
+        const revoked = await store.revokeUserSessions('usr_a', { at: NOW, reason: 'signed-out-others', exceptSessionId: keep.id });
+        expect(revoked.sort()).toEqual(ids(mine));
+        expect((await store.findSession(keep.id))!.revokedAt).toBeNull();
+        expect((await store.findSession(theirs.id))!.revokedAt).toBeNull();
+        expect(await store.findSession(already.id)).toMatchObject({ revokedAt: NOW - 100, revokedReason: 'sign-out' });
+        for (const s of mine) expect(await store.findSession(s.id)).toMatchObject({ revokedAt: NOW, revokedReason: 'signed-out-others' });
+
+        expect(await store.revokeUserSessions('usr_a', { at: NOW + 1, reason: 'force-sign-out' })).toEqual([keep.id]);
+        expect(await store.revokeUserSessions('usr_a', { at: NOW + 2, reason: 'force-sign-out' })).toEqual([]);
+        expect(await store.revokeUserSessions('usr_nobody', { at: NOW, reason: 'force-sign-out' })).toEqual([]);
+      });
+
+      it('revokeAllSessions revokes every unrevoked session and counts only those', async () => {
+        const live = [sessionRecord(), sessionRecord({ userId: 'usr_b' }), sessionRecord({ userId: 'usr_c', persistent: true })];
+        const already = sessionRecord({ revokedAt: NOW - 100, revokedReason: 'sign-out' });
+        for (const s of [...live, already]) await store.insertSession(s);
+        expect(await store.revokeAllSessions({ at: NOW, reason: 'invalidate-all' })).toBe(3);
+        for (const s of live) expect(await store.findSession(s.id)).toMatchObject({ revokedAt: NOW, revokedReason: 'invalidate-all' });
+        expect(await store.findSession(already.id)).toMatchObject({ revokedAt: NOW - 100, revokedReason: 'sign-out' });
+        expect(await store.revokeAllSessions({ at: NOW, reason: 'invalidate-all' })).toBe(0);
+      });
+    });
+
+    describe('sessions: listing and counting', () => {
+      const cutoffs = expiryCutoffs(defaultSettings({}), NOW);
+
+      it('lists live sessions most recently active first (ties by id, descending) and leaves out ended ones', async () => {
+        const a = sessionRecord({ lastActiveAt: NOW - 3 * MINUTE });
+        const b = sessionRecord({ lastActiveAt: NOW - MINUTE, userId: 'usr_b' });
+        const tie1 = sessionRecord({ lastActiveAt: NOW - 2 * MINUTE });
+        const tie2 = sessionRecord({ lastActiveAt: NOW - 2 * MINUTE });
+        const revoked = sessionRecord({ lastActiveAt: NOW, revokedAt: NOW, revokedReason: 'revoked' });
+        const idle = sessionRecord({ lastActiveAt: NOW - 8 * DAY, createdAt: NOW - 9 * DAY });
+        for (const s of [a, b, tie1, tie2, revoked, idle]) await store.insertSession(s);
+
+        const ties = [tie1, tie2].sort((x, y) => (x.id < y.id ? 1 : -1));
+        const page = await store.listActiveSessions({ cutoffs });
+        expect(page.items.map((s) => s.id)).toEqual([b.id, ...ties.map((s) => s.id), a.id]);
+        expect(page.nextCursor).toBeNull();
+
+        const own = await store.listActiveSessions({ cutoffs, userId: 'usr_a' });
+        expect(own.items.map((s) => s.id)).toEqual([...ties.map((s) => s.id), a.id]);
+        expect((await store.listActiveSessions({ cutoffs, userId: 'usr_nobody' })).items).toEqual([]);
+      });
+
+      it('pages with an opaque cursor: every live session exactly once, in order', async () => {
+        const all: SessionRecord[] = [];
+        for (let i = 0; i < 11; i++) all.push(sessionRecord({ userId: i % 3 === 0 ? 'usr_b' : 'usr_a', lastActiveAt: NOW - (i % 4) * MINUTE }));
+        for (const s of all) await store.insertSession(s);
+        const expected = [...all].sort((x, y) => y.lastActiveAt - x.lastActiveAt || (x.id < y.id ? 1 : -1)).map((s) => s.id);
+
+        for (const userId of [undefined, 'usr_a']) {
+          const seen: string[] = [];
+          let cursor: string | null = null;
+          let pages = 0;
+          do {
+            const page = await store.listActiveSessions({ cutoffs, limit: 3, cursor, ...(userId ? { userId } : {}) });
+            expect(page.items.length).toBeLessThanOrEqual(3);
+            seen.push(...page.items.map((s) => s.id));
+            cursor = page.nextCursor;
+            pages++;
+          } while (cursor !== null && pages < 20);
+          const want = userId ? expected.filter((id) => all.find((s) => s.id === id)!.userId === userId) : expected;
+          expect(seen).toEqual(want);
+        }
+      });
+
+      it('refuses a malformed cursor as invalid input', async () => {
+        await expectInvalidInput(store.listActiveSessions({ cutoffs, cursor: 'not-a-cursor', limit: 2 }));
+        await expectInvalidInput(store.listActiveSessions({ cutoffs, cursor: Buffer.from('{"a":1}').toString('base64url'), limit: 2 }));
+      });
+
+      it('counts live sessions overall and per user, and gives per-user stats', async () => {
+        const sessions = [
+          sessionRecord({ userId: 'usr_a', lastActiveAt: NOW - 5 * MINUTE }),
+          sessionRecord({ userId: 'usr_a', lastActiveAt: NOW - 2 * MINUTE }),
+          sessionRecord({ userId: 'usr_b', lastActiveAt: NOW - MINUTE }),
+          sessionRecord({ userId: 'usr_b', lastActiveAt: NOW, revokedAt: NOW, revokedReason: 'revoked' }),
+          sessionRecord({ userId: 'usr_c', createdAt: NOW - 100 * DAY, lastActiveAt: NOW - MINUTE }), // past the absolute lifetime
+        ];
+        for (const s of sessions) await store.insertSession(s);
+        expect(await store.countActiveSessions(cutoffs)).toBe(3);
+        expect(await store.countActiveSessions(cutoffs, 'usr_a')).toBe(2);
+        expect(await store.countActiveSessions(cutoffs, 'usr_c')).toBe(0);
+        expect(await store.countSessions()).toBe(5);
+        expect(await store.activeSessionStats(cutoffs)).toEqual([
+          { userId: 'usr_b', activeSessions: 1, lastActiveAt: NOW - MINUTE },
+          { userId: 'usr_a', activeSessions: 2, lastActiveAt: NOW - 2 * MINUTE },
+        ]);
+      });
+    });
+
+    describe('sessions: garbage collection', () => {
+      it('a keyset pass in small batches deletes exactly the revoked and expired rows', async () => {
+        const settings = settingsWith({ idleTimeoutSeconds: 3600, rememberMe: { enabled: true, durationSeconds: 7 * 86400 }, absoluteLifetimeSeconds: 30 * 86400 });
+        const live: SessionRecord[] = [];
+        const dead: SessionRecord[] = [];
+        for (let i = 0; i < 6; i++) {
+          live.push(sessionRecord({ lastActiveAt: NOW - 10 * MINUTE }));
+          live.push(sessionRecord({ persistent: true, createdAt: NOW - 2 * DAY, lastActiveAt: NOW - DAY })); // remembered: idle rule exempt
+          dead.push(sessionRecord({ revokedAt: NOW - 1, revokedReason: 'revoked' }));
+          dead.push(sessionRecord({ lastActiveAt: NOW - 2 * HOUR })); // idle
+          dead.push(sessionRecord({ persistent: true, createdAt: NOW - 8 * DAY, lastActiveAt: NOW - MINUTE })); // remember-me over
+          dead.push(sessionRecord({ createdAt: NOW - 31 * DAY, lastActiveAt: NOW - MINUTE })); // absolute lifetime
+        }
+        for (const s of [...live, ...dead]) await store.insertSession(s);
+
+        const cutoffs = expiryCutoffs(settings, NOW);
+        let afterId: string | null = null;
+        let scanned = 0;
+        let deleted = 0;
+        let steps = 0;
+        do {
+          const step = await store.collectExpiredSessions({ cutoffs, afterId, limit: 4 });
+          expect(step.scanned).toBeLessThanOrEqual(4);
+          expect(step.deleted).toBeLessThanOrEqual(step.scanned);
+          if (step.lastId !== null && afterId !== null) expect(step.lastId > afterId).toBe(true);
+          scanned += step.scanned;
+          deleted += step.deleted;
+          afterId = step.lastId;
+          steps++;
+        } while (afterId !== null && steps < 100);
+
+        expect(scanned).toBe(live.length + dead.length);
+        expect(deleted).toBe(dead.length);
+        expect(steps).toBeGreaterThanOrEqual(Math.ceil((live.length + dead.length) / 4));
+        expect(await store.countSessions()).toBe(live.length);
+        for (const s of live) expect(await store.findSession(s.id)).not.toBeNull();
+        for (const s of dead) expect(await store.findSession(s.id)).toBeNull();
+      });
+
+      it('a pass over an empty table ends at once', async () => {
+        const step = await store.collectExpiredSessions({ cutoffs: expiryCutoffs(defaultSettings({}), NOW), afterId: null, limit: 10 });
+        expect(step).toEqual({ scanned: 0, deleted: 0, lastId: null });
+      });
+    });
+
+    describe('the SQL live condition agrees with isExpired', () => {
+      const H = 3600;
+      const grid: [string, SessionSettings][] = [];
+      for (const remember of [true, false])
+        for (const idle of [null, 2 * H])
+          for (const absolute of [10 * H, 100 * H])
+            grid.push([
+              `remember ${remember ? 'on' : 'off'}, idle ${idle === null ? 'never' : idle + 's'}, absolute ${absolute}s`,
+              settingsWith({ idleTimeoutSeconds: idle, rememberMe: { enabled: remember, durationSeconds: 5 * H }, absoluteLifetimeSeconds: absolute }),
+            ]);
+
+      // Ages straddling every cutoff by a millisecond: 2 h idle, 5 h remember-me, 10 h / 100 h absolute.
+      const ageMs = [0, 1, 2 * H * 1000 - 1, 2 * H * 1000, 2 * H * 1000 + 1, 5 * H * 1000 - 1, 5 * H * 1000, 5 * H * 1000 + 1,
+        10 * H * 1000 - 1, 10 * H * 1000, 10 * H * 1000 + 1, 100 * H * 1000, 200 * H * 1000];
+
+      it.each(grid)('%s', async (_name, settings) => {
+        const sessions: SessionRecord[] = [];
+        for (const persistent of [false, true])
+          for (const created of ageMs)
+            for (const idle of ageMs)
+              if (idle <= created) sessions.push(sessionRecord({ persistent, createdAt: NOW - created, lastActiveAt: NOW - idle, userId: 'usr_grid' }));
+        for (const s of sessions) await store.insertSession(s);
+        const expected = sessions.filter((s) => !isExpired(s, settings, NOW)).map((s) => s.id).sort();
+        expect(expected.length).toBeGreaterThan(0);
+        expect(expected.length).toBeLessThan(sessions.length);
+
+        const cutoffs = expiryCutoffs(settings, NOW);
+        expect(ids((await store.listActiveSessions({ cutoffs })).items)).toEqual(expected);
+        expect(await store.countActiveSessions(cutoffs, 'usr_grid')).toBe(expected.length);
+        let afterId: string | null = null;
+        do afterId = (await store.collectExpiredSessions({ cutoffs, afterId, limit: 50 })).lastId;
+        while (afterId !== null);
+        expect(ids((await store.listActiveSessions({ cutoffs: expiryCutoffs(settingsWith({ idleTimeoutSeconds: null, absoluteLifetimeSeconds: 3650 * 86400, rememberMe: { enabled: false, durationSeconds: 1 } }), NOW) })).items)).toEqual(expected);
+      });
+    });
+
+    describe('settings', () => {
+      it('loads null before anything is saved, then the last saved document', async () => {
+        expect(await store.loadSettings()).toBeNull();
+        const first = settingsWith({ idleTimeoutSeconds: null, maxSessionsPerUser: 3 });
+        await store.saveSettings(first);
+        expect(await store.loadSettings()).toEqual(first);
+        const second = settingsWith({ anonymizeIp: true, rememberMe: { enabled: false, durationSeconds: 86400 } });
+        await store.saveSettings(second);
+        expect(await store.loadSettings()).toEqual(second);
+      });
+    });
+
+    describe('audit', () => {
+      it('appends and lists newest first, filtered by user (actor or target) and action, with a cursor', async () => {
+        const events = [
+          auditEvent({ action: 'auth.sign-in', actorId: 'usr_a', targetUserId: 'usr_a', at: NOW, ip: '198.51.100.1', sessionId: 'ses_x' }),
+          auditEvent({ action: 'user.force-signed-out', actorId: 'usr_admin', targetUserId: 'usr_a', at: NOW + 1, reason: 'lost laptop', details: { count: 2 } }),
+          auditEvent({ action: 'auth.sign-in', actorId: 'usr_b', targetUserId: 'usr_b', at: NOW + 2 }),
+          auditEvent({ action: 'sessions.invalidated-all', actorId: null, targetUserId: null, at: NOW + 3, details: { count: 9 } }),
+          auditEvent({ action: 'auth.sign-in', actorId: 'usr_a', targetUserId: 'usr_a', at: NOW + 4 }),
+        ];
+        for (const e of events) await store.appendAudit(e);
+        const newestFirst = [...events].reverse();
+
+        expect((await store.listAudit({})).items).toEqual(newestFirst);
+        expect((await store.listAudit({ userId: 'usr_a' })).items).toEqual([events[4], events[1], events[0]]);
+        expect((await store.listAudit({ userId: 'usr_admin' })).items).toEqual([events[1]]);
+        expect((await store.listAudit({ action: 'auth.sign-in' })).items).toEqual([events[4], events[2], events[0]]);
+        expect((await store.listAudit({ action: 'auth.sign-in', userId: 'usr_b' })).items).toEqual([events[2]]);
+
+        const seen: AuditEvent[] = [];
+        let cursor: string | null = null;
+        let pages = 0;
+        do {
+          const page = await store.listAudit({ limit: 2, cursor });
+          expect(page.items.length).toBeLessThanOrEqual(2);
+          seen.push(...page.items);
+          cursor = page.nextCursor;
+          pages++;
+        } while (cursor !== null && pages < 10);
+        expect(seen).toEqual(newestFirst);
+        expect(pages).toBe(3);
+
+        const filtered = await store.listAudit({ userId: 'usr_a', limit: 2 });
+        expect(filtered.items).toEqual([events[4], events[1]]);
+        expect((await store.listAudit({ userId: 'usr_a', limit: 2, cursor: filtered.nextCursor })).items).toEqual([events[0]]);
+        await expectInvalidInput(store.listAudit({ cursor: 'nope' }));
+      });
+    });
+
+    describe('users', () => {
+      it('inserts, finds by id and by e-mail (case-insensitively), lists by e-mail, counts and updates the password hash', async () => {
+        expect(await store.countUsers()).toBe(0);
+        const zed = user({ email: 'Zed@Example.COM', role: 'admin' });
+        const amy = user({ email: 'amy@example.com' });
+        await store.insertUser(zed);
+        await store.insertUser(amy);
+        const zedStored = { ...zed, email: 'zed@example.com' };
+        expect(await store.findUserById(zed.id)).toEqual(zedStored);
+        expect(await store.findUserByEmail('ZED@example.com')).toEqual(zedStored);
+        expect(await store.findUserByEmail('nobody@example.com')).toBeNull();
+        expect(await store.findUserById('usr_missing')).toBeNull();
+        expect(await store.listUsers()).toEqual([amy, zedStored]);
+        expect(await store.countUsers()).toBe(2);
+        await store.updatePasswordHash(amy.id, 'scrypt$new');
+        expect((await store.findUserById(amy.id))!.passwordHash).toBe('scrypt$new');
+        expect((await store.findUserById(zed.id))!.passwordHash).toBe(zed.passwordHash);
+      });
+
+      it('refuses a second account with the same e-mail, in any case', async () => {
+        await store.insertUser(user({ email: 'dup@example.com' }));
+        await expect(store.insertUser(user({ email: 'DUP@example.com' }))).rejects.toThrow();
+        expect(await store.countUsers()).toBe(1);
+      });
+    });
+  });
+}

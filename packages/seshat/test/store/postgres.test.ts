@@ -1,0 +1,140 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isSeshatError } from '../../src/core/errors.ts';
+import { postgresMigrations } from '../../src/stores/postgres/migrations.ts';
+import { PostgresStore, TOUCH_SQL } from '../../src/stores/postgres/postgres-store.ts';
+import { apiKeyRecord } from './api-key-contract.ts';
+
+import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
+import { sessionRecord, storeContract } from './contract.ts';
+
+// One fresh database for this file (others run tests on the same server); dropped at the end.
+// If PostgreSQL is unreachable, beforeAll throws and every test here fails: never a silent skip.
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+storeContract('postgres', async () => {
+  const store = new PostgresStore(db.url);
+  await store.migrate();
+  await db.query('TRUNCATE sessions, users, settings, audit_events, api_keys, api_key_usage RESTART IDENTITY');
+  return store;
+});
+
+describe('PostgreSQL specifics', () => {
+  it('DATABASE_URL=postgres://… opens the PostgreSQL store', async () => {
+    const store = new PostgresStore(db.url);
+    try {
+      expect(store.dialect).toBe('postgres');
+      await store.ping();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps touches HOT: no index covers a column a touch writes, and fillfactor leaves room on every page', async () => {
+    const store = new PostgresStore(db.url);
+    await store.migrate();
+    try {
+      const { rows: indexed } = await db.query<{ column: string }>(`
+        SELECT DISTINCT a.attname AS column
+          FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid
+         WHERE i.indrelid = 'sessions'::regclass
+           AND (a.attnum = ANY (i.indkey) OR pg_get_expr(i.indpred, i.indrelid) LIKE '%' || a.attname || '%')`);
+      const columns = indexed.map((r) => r.column);
+      expect(columns).toContain('id');
+      for (const touched of ['last_active_at', 'requests', 'last_path']) expect(columns).not.toContain(touched);
+      const { rows: options } = await db.query<{ reloptions: string[] }>("SELECT reloptions FROM pg_class WHERE relname = 'sessions'");
+      expect(options[0]!.reloptions).toContain('fillfactor=80');
+
+      // Fill several pages, then touch every tenth row with the store's own statement: all of them must be
+      // heap-only updates (pg_stat_xact_* counts this transaction's updates at once, no stats delay).
+      await db.query('TRUNCATE sessions');
+      const sessions = Array.from({ length: 300 }, () => sessionRecord());
+      for (const s of sessions) await store.insertSession(s);
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      try {
+        await client.query('BEGIN');
+        const touched = sessions.filter((_, i) => i % 10 === 0);
+        for (const s of touched) expect((await client.query(TOUCH_SQL, [Date.now(), 1, '/x', s.id])).rowCount).toBe(1);
+        const { rows } = await client.query("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = 'sessions'");
+        expect(Number(rows[0].n_tup_upd)).toBe(touched.length);
+        expect(Number(rows[0].n_tup_hot_upd)).toBe(touched.length);
+        await client.query('ROLLBACK');
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('migrates once when several nodes start together', async () => {
+    const other = await createTestDatabase();
+    const stores = [new PostgresStore(other.url), new PostgresStore(other.url), new PostgresStore(other.url)];
+    try {
+      const applied = await Promise.all(stores.map((s) => s.migrate()));
+      const all = postgresMigrations.map((m) => m.version);
+      expect(applied.flat().sort()).toEqual(all);
+      expect(applied.filter((a) => a.length > 0)).toHaveLength(1);
+      const { rows } = await other.query('SELECT version FROM schema_migrations ORDER BY version');
+      expect(rows.map((r) => r.version)).toEqual(all);
+    } finally {
+      for (const s of stores) await s.close();
+      await other.drop();
+    }
+  });
+
+  it('upgrades a version-1 database to migration 2 (API keys) in place and keeps its data', async () => {
+    const other = await createTestDatabase();
+    try {
+      const first = new PostgresStore(other.url);
+      expect(await first.migrate()).toEqual([1, 2]);
+      await first.close();
+      // Roll the database back to what a version-1 release left behind.
+      await other.query("DROP TABLE api_key_usage; DROP TABLE api_keys; DELETE FROM schema_migrations WHERE version = 2; INSERT INTO settings (key, value) VALUES ('sessions', '{}')");
+      const upgraded = new PostgresStore(other.url);
+      try {
+        expect(await upgraded.migrate()).toEqual([2]);
+        expect(await upgraded.migrate()).toEqual([]);
+        expect(await upgraded.loadSettings()).toEqual({});
+        await upgraded.insertApiKey(apiKeyRecord());
+        expect(await upgraded.listApiKeys('usr_a', 0)).toHaveLength(1);
+      } finally {
+        await upgraded.close();
+      }
+    } finally {
+      await other.drop();
+    }
+  });
+
+  it('reports an unreachable database as unavailable (503), not as a missing session', async () => {
+    const store = new PostgresStore('postgres://root@127.0.0.1:1/nothing', { connectionTimeoutMs: 2000 });
+    try {
+      for (const attempt of [store.findSession('ses_x'), store.ping(), store.migrate()]) {
+        const error = await attempt.then(() => null, (e: unknown) => e);
+        expect(isSeshatError(error) && error.code === 'unavailable').toBe(true);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a duplicate e-mail is a conflict (two nodes creating the same account)', async () => {
+    const store = new PostgresStore(db.url);
+    await store.migrate();
+    try {
+      const base = { name: 'x', role: 'user' as const, passwordHash: 'h', createdAt: 1 };
+      await store.insertUser({ ...base, id: 'usr_dup1', email: 'same@example.com' });
+      const error = await store.insertUser({ ...base, id: 'usr_dup2', email: 'Same@example.com' }).then(() => null, (e: unknown) => e);
+      expect(isSeshatError(error) && error.code === 'conflict').toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -1,0 +1,8 @@
+import { SqliteStore } from '../../src/stores/sqlite/sqlite-store.ts';
+import { storeContract } from './contract.ts';
+
+storeContract('sqlite', async () => {
+  const store = new SqliteStore(':memory:');
+  await store.migrate();
+  return store;
+});

@@ -1,2 +1,0 @@
-export { SqliteStore } from './sqlite-store.ts';
-export { sqliteMigrations } from './migrations.ts';

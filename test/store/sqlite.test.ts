@@ -1,8 +1,0 @@
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import { storeContract } from './contract.ts';
-
-storeContract('sqlite', async () => {
-  const store = new SqliteStore(':memory:');
-  await store.migrate();
-  return store;
-});
