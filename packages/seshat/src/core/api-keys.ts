@@ -13,6 +13,7 @@ import {
   type ApiKeySummary,
 } from './api-key.ts';
 import { SeshatError } from './errors.ts';
+import { serialisesWithoutSecret } from './public-view.ts';
 import type { Actor } from './session.ts';
 import { secretMatches } from './token.ts';
 
@@ -116,7 +117,7 @@ export class ApiKeys {
     if (existing.length >= MAX_KEYS_PER_USER) throw new SeshatError('conflict', `You already have ${MAX_KEYS_PER_USER} API keys; delete one first.`);
 
     const { id, key, secretHash, prefix } = newApiKeyCredential();
-    const apiKey: ApiKeyRecord = {
+    const apiKey: ApiKeyRecord = serialisesWithoutSecret({
       id,
       userId: actor.userId,
       name: cleanName.data,
@@ -125,7 +126,7 @@ export class ApiKeys {
       createdAt: this.clock.now(),
       lastUsedAt: null,
       revokedAt: null,
-    };
+    });
     await this.#store.insertApiKey(apiKey);
     await this.#audit.record({ action: 'api-key.created', actorId: actor.userId, targetUserId: actor.userId, sessionId: actor.sessionId ?? null, reason: null, ip: actor.ip ?? null, details: { keyId: apiKey.id, name: apiKey.name } });
     return { apiKey, key };

@@ -18,6 +18,7 @@ import {
   type SessionSettingsPatch,
 } from './settings.ts';
 import { SessionMetrics } from './metrics.ts';
+import { serialisesWithoutSecret } from './public-view.ts';
 import { signInDetails } from './risk.ts';
 import { newToken, parseToken, secretMatches } from './token.ts';
 import { ValidationCache, type CacheOptions, type CachedSession } from './validation-cache.ts';
@@ -198,7 +199,7 @@ export class SessionManager {
     const enrichment = (await this.#enrich?.(context, settings)) ?? {};
     const persistent = context.remember && settings.rememberMe.enabled;
     const { id, token, secretHash, hint } = newToken();
-    const session: SessionRecord = {
+    const session: SessionRecord = serialisesWithoutSecret({
       id,
       userId: context.userId,
       secretHash,
@@ -215,7 +216,7 @@ export class SessionManager {
       risk: enrichment.risk ?? null,
       requests: 1,
       lastPath: null,
-    };
+    });
     await this.#store.insertSession(session);
     this.metrics.created++;
     await this.audit.record({

