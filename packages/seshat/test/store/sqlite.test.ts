@@ -1,5 +1,5 @@
 import { SqliteStore } from '../../src/stores/sqlite/sqlite-store.ts';
-import { storeContract } from './contract.ts';
+import { storeContract } from 'seshat/testing';
 
 storeContract('sqlite', async () => {
   const store = new SqliteStore(':memory:');
