@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { SessionManager, isSeshatError, roleBasedPolicy, type Store } from 'seshat';
 import { createServer, ensureAdmin } from '../app.ts';
 import { loadConfig } from '../config.ts';
-import { describeDatabase, openStore } from '../open-store.ts';
+import { describeDatabase, openStore } from 'seshat';
 import { generatePassword } from '../passwords.ts';
 import { UserDirectory } from '../users.ts';
 import { progressReporter, table } from './output.ts';

@@ -100,7 +100,7 @@ describe.each(Object.keys(adapterApps) as (keyof typeof adapterApps)[])('%s adap
 
   it('requireSameSite() refuses a cross-site sign-in before any session exists', async () => {
     const { request, manager, app } = await start();
-    for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'https://evil.example' }]) {
+    for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'https://evil.example' }] as Record<string, string>[]) {
       const response = await request('/login', { method: 'POST', body: { userId: 'usr_a' }, headers });
       expect(response.status).toBe(403);
       expect(response.headers.get('set-cookie')).toBeNull();
