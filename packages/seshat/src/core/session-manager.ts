@@ -439,13 +439,13 @@ export class SessionManager {
     return (await this.#revokeUser(actor.userId, 'password-changed', actor.sessionId)).length;
   }
 
-  /** An admin signs a user out everywhere; the reason is required and goes to the audit trail. */
-  async forceSignOut(actor: Actor, userId: string, reason: string): Promise<number> {
-    this.#requireTeam(actor);
+  /** An admin (or, with `actor` null, an operator at the CLI) signs a user out everywhere; the reason is required and goes to the audit trail. */
+  async forceSignOut(actor: Actor | null, userId: string, reason: string): Promise<number> {
+    if (actor) this.#requireTeam(actor);
     const text = reason.trim();
     if (text.length < 1 || text.length > 500) throw new SeshatError('invalid_input', 'A reason of 1 to 500 characters is required.');
     const ids = await this.#revokeUser(userId, 'force-sign-out');
-    await this.audit.record({ action: 'user.force-signed-out', actorId: actor.userId, targetUserId: userId, sessionId: null, reason: text, ip: actor.ip ?? null, details: { count: ids.length } });
+    await this.audit.record({ action: 'user.force-signed-out', actorId: actor?.userId ?? null, targetUserId: userId, sessionId: null, reason: text, ip: actor?.ip ?? null, details: { count: ids.length } });
     return ids.length;
   }
 
