@@ -6,6 +6,7 @@ import { parseDevice } from './device/index.ts';
 import { anonymizeIp, geoLocator, type GeoLocator } from './geo/index.ts';
 import type { AuditStore } from './core/ports.ts';
 
+/** Options of `sessionEnricher`. */
 export interface EnricherOptions {
   /** Where sign-in history is read from (the audit trail). */
   store: Pick<AuditStore, 'listAudit'>;

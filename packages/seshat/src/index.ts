@@ -29,19 +29,19 @@ export type { InvalidationChannel, Invalidation, InvalidationListener } from './
 export { auditActions, type AuditEvent, type AuditAction, type NewAuditEvent } from './core/audit.ts';
 export { AuditTrail } from './core/audit-trail.ts';
 export type * from './core/ports.ts';
-export { newToken, parseToken, sessionIdSchema, sessionTokenSchema, hashSecret, secretMatches } from './core/token.ts';
-export { ValidationCache, type CacheOptions } from './core/validation-cache.ts';
+export { newToken, parseToken, sessionIdSchema, sessionTokenSchema, hashSecret, secretMatches, type NewToken } from './core/token.ts';
+export { ValidationCache, type CacheOptions, type CachedSession } from './core/validation-cache.ts';
 export { SessionMetrics } from './core/metrics.ts';
 export { SeshatEventBus, type SeshatEvents } from './core/events.ts';
 export { ApiKeys, UsageBuffer, type ApiKeysOptions } from './core/api-keys.ts';
 export { apiKeyIdSchema, apiKeyNameSchema, parseApiKey, type ApiKeyRecord, type ApiKeySummary } from './core/api-key.ts';
 export { scheduleGarbageCollection, nextDelay, type GarbageCollectionSchedule, type GarbageCollector } from './core/gc-schedule.ts';
-export { assessSignIn, RiskAssessor, defaultRiskRules, haversineKm, signInFacts, type RiskRules, type SignInRisk, type RiskSignal } from './core/risk.ts';
+export { assessSignIn, RiskAssessor, defaultRiskRules, haversineKm, signInFacts, type SignInFacts, type RiskRules, type SignInRisk, type RiskSignal } from './core/risk.ts';
 
 // Device, location and risk for new sessions.
 export { deviceEnricher, sessionEnricher, type EnricherOptions } from './enrich.ts';
-export { parseDevice, readClientHints, ACCEPT_CH, CLIENT_HINT_HEADERS, type ClientHints } from './device/index.ts';
-export { anonymizeIp, geoLocator, openGeoIp, DBIP_ATTRIBUTION, DBIP_PACKAGE, DBIP_URL, type GeoLocator, type GeoIpSource } from './geo/index.ts';
+export { parseDevice, readClientHints, ACCEPT_CH, CLIENT_HINT_HEADERS, type ClientHints, type HeaderBag } from './device/index.ts';
+export { anonymizeIp, GeoIp, geoLocator, openGeoIp, DBIP_ATTRIBUTION, DBIP_PACKAGE, DBIP_URL, type GeoLocator, type GeoIpSource } from './geo/index.ts';
 
 // HTTP building blocks shared by the adapters (and any other framework).
 export { requestAuthenticator, sameSiteGuard, type Authentication, type AuthenticatorOptions, type RequestCredentials, type SameSiteRequest } from './http/authenticate.ts';

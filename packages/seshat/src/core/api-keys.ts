@@ -24,6 +24,7 @@ import { secretMatches } from './token.ts';
 export class UsageBuffer {
   #pending = new Map<string, { buckets: Map<number, number>; lastUsedAt: number }>();
 
+  /** Counts one request of a key at `at` (epoch ms). */
   add(keyId: string, at: number): void {
     this.#count(keyId, minuteOf(at), 1, at);
   }
@@ -64,6 +65,7 @@ export class UsageBuffer {
   }
 }
 
+/** Options of `ApiKeys`: only `store` is required. */
 export interface ApiKeysOptions {
   store: ApiKeyStore & AuditStore;
   audit?: AuditTrail;
@@ -110,6 +112,10 @@ export class ApiKeys {
     await this.flush();
   }
 
+  /**
+   * Creates a key for the actor, named for its owner's list (1–100 characters; at most 100 keys each).
+   * `key` is the secret credential (`sk_…`): show it once, it is stored only as a hash.
+   */
   async create(actor: Actor, name: string): Promise<{ apiKey: ApiKeyRecord; key: string }> {
     const cleanName = apiKeyNameSchema.safeParse(name);
     if (!cleanName.success) throw new SeshatError('invalid_input', 'A name of 1 to 100 characters is required.');

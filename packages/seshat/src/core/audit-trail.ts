@@ -12,12 +12,14 @@ export class AuditTrail {
     this.#clock = clock;
   }
 
+  /** Stores one event with a new id (and the clock's time unless `at` is given). */
   async record(event: NewAuditEvent): Promise<AuditEvent> {
     const full: AuditEvent = { ...event, id: 'aud_' + randomBytes(12).toString('base64url'), at: event.at ?? this.#clock.now() };
     await this.#store.appendAudit(full);
     return full;
   }
 
+  /** Events newest first, filtered and paged. */
   list(query: AuditQuery): Promise<Page<AuditEvent>> {
     return this.#store.listAudit(query);
   }

@@ -44,8 +44,10 @@ export interface SessionEnrichment {
   newDevice?: boolean;
 }
 
+/** Describes a new session (device, location, risk, the IP to store) before it is stored; see `sessionEnricher`. */
 export type SessionEnricher = (context: SignInContext, settings: SessionSettings) => Promise<SessionEnrichment> | SessionEnrichment;
 
+/** Options of `SessionManager`: only `store` is required. */
 export interface SessionManagerOptions {
   store: SessionStore & SettingsStore & AuditStore;
   clock?: Clock;
@@ -61,6 +63,7 @@ export interface SessionManagerOptions {
   enrich?: SessionEnricher;
 }
 
+/** What `createSession` returns: the stored session and the token for the cookie. */
 export interface CreatedSession {
   session: SessionRecord;
   /** The raw token: goes into the Set-Cookie header and nowhere else. */
@@ -69,6 +72,7 @@ export interface CreatedSession {
   cookieMaxAge: number | undefined;
 }
 
+/** Progress of a garbage-collection pass, reported after each batch. */
 export interface CollectProgress {
   scanned: number;
   deleted: number;
@@ -150,6 +154,7 @@ export class SessionManager {
     return this;
   }
 
+  /** Leaves the invalidation channel. Call on shutdown, before closing the store. */
   async stop(): Promise<void> {
     await this.#unsubscribe?.();
     this.#unsubscribe = undefined;
@@ -161,6 +166,7 @@ export class SessionManager {
     return this.#settings;
   }
 
+  /** Reads the stored settings again (defaults fill what is missing); other nodes' changes arrive this way. */
   async reloadSettings(): Promise<SessionSettings> {
     const stored = await this.#store.loadSettings();
     // A stored document from an older version may lack newer fields: defaults fill them in.
@@ -169,6 +175,7 @@ export class SessionManager {
     return this.#settings;
   }
 
+  /** Changes settings (team managers only), audited with before and after, and tells the other nodes. */
   async updateSettings(actor: Actor, patch: SessionSettingsPatch): Promise<SessionSettings> {
     this.#requireTeam(actor);
     const before = this.#settings;
@@ -369,11 +376,13 @@ export class SessionManager {
     return this.#store.countActiveSessions(this.#cutoffs(), userId);
   }
 
+  /** Per-user session counts and latest activity (team managers only). */
   async teamStats(actor: Actor): Promise<UserSessionStats[]> {
     this.#requireTeam(actor);
     return this.#store.activeSessionStats(this.#cutoffs());
   }
 
+  /** Whether a session is neither revoked nor expired under the current settings. */
   isLive(session: SessionRecord): boolean {
     return this.#isLive(session);
   }

@@ -141,6 +141,7 @@ function openReader(path: string): Promise<Reader<Response>> {
   return reader;
 }
 
+/** Opens mmdb files (default: the DB-IP package's) now; `geoLocator` opens them lazily instead. */
 export async function openGeoIp(paths: string[] = bundledDatabasePaths()): Promise<GeoIp> {
   return new GeoIp(await Promise.all(paths.map(openReader)));
 }
@@ -148,6 +149,7 @@ export async function openGeoIp(paths: string[] = bundledDatabasePaths()): Promi
 /** Where locations come from: the bundled DB-IP files, other mmdb files (`SESHAT_GEOIP_DB`), or nowhere. */
 export type GeoIpSource = 'bundled' | 'off' | string[];
 
+/** IP → location, from an offline database. */
 export interface GeoLocator {
   /** Resolves to null when the address is unknown; rejects only when the database cannot be opened. */
   locate(ip: string | null | undefined): Promise<Location | null>;

@@ -24,10 +24,13 @@ const byCode: Record<SeshatErrorCode, { status: number; title: string }> = {
   unavailable: { status: 503, title: 'Service unavailable' },
 };
 
+/** The `type` URI of a problem code. */
 export const problemType = (code: string) => `https://seshat.dev/problems/${code.replace(/_/g, '-')}`;
 
+/** The HTTP status of an error code. */
 export const problemStatus = (code: SeshatErrorCode): number => byCode[code].status;
 
+/** An RFC 9457 problem for an error code and a sentence. */
 export function problem(code: SeshatErrorCode, detail: string, extra?: Partial<Problem>): Problem {
   const { status, title } = byCode[code];
   return { type: problemType(code), title, status, detail, ...extra };
