@@ -25,7 +25,9 @@ export { SeshatError, isSeshatError, type SeshatErrorCode } from './core/errors.
 export { systemClock, ManualClock, SECOND, MINUTE, HOUR, DAY, type Clock } from './core/clock.ts';
 export type { InvalidationChannel, Invalidation, InvalidationListener } from './core/invalidation.ts';
 export { auditActions, type AuditEvent, type AuditAction, type NewAuditEvent } from './core/audit.ts';
-export { AuditTrail } from './core/audit-trail.ts';
+export { AuditTrail, auditBy, type AuditFields } from './core/audit-trail.ts';
+export { SessionChange, type Revoked } from './core/session-change.ts';
+export { storableText, isStorableText, reasonSchema, userIdSchema, UNSTORABLE_MESSAGE } from './core/text.ts';
 export type * from './core/ports.ts';
 export { newToken, parseToken, sessionIdSchema, sessionTokenSchema, hashSecret, secretMatches } from './core/token.ts';
 export { ValidationCache, type CacheOptions } from './core/validation-cache.ts';

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { SessionManager, isSeshatError, roleBasedPolicy, type Store } from 'seshat';
+import { SessionManager, isSeshatError, roleBasedPolicy, type Store, type StoreScope } from 'seshat';
 import { createServer, ensureAdmin } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import { describeDatabase, openStore } from '../open-store.ts';
@@ -62,7 +62,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const started: SessionManager[] = [];
+const started: SessionManager<StoreScope>[] = [];
 
 async function withStore(work: (store: Store) => Promise<number>): Promise<number> {
   const store = await openStore(loadConfig().databaseUrl);
@@ -76,9 +76,9 @@ async function withStore(work: (store: Store) => Promise<number>): Promise<numbe
 }
 
 /** A manager for one command. On PostgreSQL it publishes its revocations to the running servers' caches. */
-async function managerFor(store: Store): Promise<SessionManager> {
+async function managerFor(store: Store): Promise<SessionManager<StoreScope>> {
   const channel = store.createInvalidationChannel?.({ nodeId: `cli/${process.pid}` });
-  const manager = await new SessionManager({ store, policy: roleBasedPolicy(['admin']), ...(channel ? { channel } : {}) }).start();
+  const manager = await new SessionManager<StoreScope>({ store, policy: roleBasedPolicy(['admin']), ...(channel ? { channel } : {}) }).start();
   started.push(manager);
   return manager;
 }
@@ -110,7 +110,7 @@ async function createUser(store: Store, args: string[]): Promise<number> {
   if (!values.email) throw new UsageError('--email is required');
   const manager = await managerFor(store);
   const password = values.password ?? generatePassword();
-  const user = await new UserDirectory(store, manager.audit, manager.clock).create({
+  const user = await new UserDirectory(store, manager).create({
     email: values.email,
     name: values.name ?? values.email.split('@')[0]!,
     role: z.enum(['user', 'admin']).parse(values.role ?? 'user'),

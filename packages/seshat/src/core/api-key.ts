@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { MINUTE } from './clock.ts';
+import { storableText } from './text.ts';
 import { newSecret } from './token.ts';
 
 /**
@@ -36,7 +37,7 @@ export interface ApiKeySummary {
 const PUBLIC_ID_BYTES = 18;
 const KEY_PATTERN = /^sk_([A-Za-z0-9_-]{24})\.([A-Za-z0-9_-]{43})$/;
 
-export const apiKeyNameSchema = z.string().trim().min(1, 'a name is required').max(100);
+export const apiKeyNameSchema = storableText.trim().min(1, 'a name is required').max(100, 'at most 100 characters');
 /** Bounded before the regex runs, like session tokens: a huge header costs nothing and never throws. */
 export const apiKeyTokenSchema = z.string().max(128).regex(KEY_PATTERN);
 export const apiKeyIdSchema = z.string().regex(/^key_[A-Za-z0-9_-]{24}$/, 'not an API key id');
