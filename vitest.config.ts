@@ -18,7 +18,8 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       { extends: true, test: { name: 'seshat', root: 'packages/seshat', include: ['test/**/*.test.ts'] } },
-      { extends: true, test: { name: 'server', root: 'packages/server', include: ['test/**/*.test.ts'], exclude: ['test/browser/**'] } },
+      // Server tests start servers and CLI processes: seconds each on a busy machine.
+      { extends: true, test: { name: 'server', root: 'packages/server', include: ['test/**/*.test.ts'], exclude: ['test/browser/**'], testTimeout: 60_000 } },
       {
         extends: true,
         test: {

@@ -1,10 +1,11 @@
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { ACCEPT_CH, ApiKeys, SessionManager, anonymizeIp, defaultSettings, geoLocator, isSeshatError, openStore, problem, roleBasedPolicy, scheduleGarbageCollection, sessionEnricher, systemClock, type Clock, type GarbageCollector, type SessionEnricher, type Store } from 'seshat';
+import { ACCEPT_CH, ApiKeys, SessionManager, anonymizeIp, defaultSettings, geoLocator, isSeshatError, problem, roleBasedPolicy, scheduleGarbageCollection, sessionEnricher, systemClock, type Clock, type GarbageCollector, type SessionEnricher, type Store, type StoreScope, openStore } from 'seshat';
 import { seshatFastify, sendProblem } from 'seshat/fastify';
-import { clientErrorHandler, problemErrorHandler } from './errors.ts';
+import { clientErrorHandler, httpProblem, problemErrorHandler } from './errors.ts';
+import { checkStorableInput } from './input-rules.ts';
 import type { ServerConfig } from './config.ts';
 import type { App, ServerContext } from './context.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -37,38 +38,13 @@ export interface SeshatServer extends ServerContext {
   close(): Promise<void>;
 }
 
-/** Assembles the stand-alone server: store, session manager, users, routes. Does not listen. */
+/**
+ * Assembles the stand-alone server. Does not listen. In order: the HTTP app (and with it the logger every
+ * service reports to), the store, the services over it, then what every request passes through, then the routes.
+ */
 export async function createServer(options: ServerOptions): Promise<SeshatServer> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
-  const geo = geoLocator(config.geoip);
-  // A configured database must be readable: fail at start rather than silently locate nothing.
-  if (Array.isArray(config.geoip)) await geo.open();
-  const store = options.store ?? (await openStore(config.databaseUrl));
-  await store.migrate();
-
-  // Several processes on one PostgreSQL database: revocations and settings changes reach the other nodes'
-  // caches over the store's channel (LISTEN/NOTIFY). SQLite is single-process and has none.
-  let channelError: (error: unknown) => void = () => {};
-  const channel = store.createInvalidationChannel?.({
-    ...(config.nodeId ? { nodeId: config.nodeId } : {}),
-    onError: (error) => channelError(error),
-  });
-  const manager: SessionManager = new SessionManager({
-    store,
-    clock,
-    policy: roleBasedPolicy(['admin']),
-    touchIntervalMs: config.touchIntervalMs,
-    cache: config.cache && { ...config.cache, ttlMs: config.cache.ttlMs ?? defaultCacheTtlMs(channel !== undefined) },
-    ...(channel ? { channel } : {}),
-    // SESSION_TIMEOUT_DAYS sets the idle default; settings saved by an admin override it.
-    defaults: defaultSettings(config.sessionTimeoutDays !== undefined ? { idleTimeoutDays: config.sessionTimeoutDays } : {}),
-    enrich: options.enrich ?? sessionEnricher({ store, clock, geo, onError: (error) => manager.events.emit('error', error) }),
-  });
-  await manager.start();
-  const users = new UserDirectory(store, manager.audit, clock, options.passwordCost);
-  const apiKeys = new ApiKeys({ store, audit: manager.audit, clock, flushIntervalMs: config.apiKeyUsageFlushMs, onError: (error) => manager.events.emit('error', error) });
-
   const app = Fastify({
     logger: options.logger ?? {
       level: config.logLevel,
@@ -78,23 +54,43 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     bodyLimit: 64 * 1024,
     clientErrorHandler,
+    // Refusals the router makes itself (a path parameter longer than any id, a malformed URL) are problem+json too.
+    frameworkErrors: (error, _request, reply) => void sendProblem(reply.headers(staticHeaders) as FastifyReply, httpProblem(error.statusCode ?? 400, error.message)),
   }).withTypeProvider<ZodTypeProvider>();
-  manager.events.on('error', (error) => app.log.warn({ err: error }, 'background session task failed'));
-  channelError = (error) => app.log.warn({ err: error }, 'invalidation channel lost; session cache flushed, reconnecting');
-  apiKeys.start();
 
+  // ── services ──────────────────────────────────────────────────────────────────────────────────────
+  const geo = geoLocator(config.geoip);
+  // A configured database must be readable: fail at start rather than silently locate nothing.
+  if (Array.isArray(config.geoip)) await geo.open();
+  const store = options.store ?? (await openStore(config.databaseUrl));
+  await store.migrate();
+  // Several processes on one PostgreSQL database: revocations and settings changes reach the other nodes'
+  // caches over the store's channel (LISTEN/NOTIFY). SQLite is single-process and has none.
+  const channel = store.createInvalidationChannel?.({
+    ...(config.nodeId ? { nodeId: config.nodeId } : {}),
+    onError: (error) => app.log.warn({ err: error }, 'invalidation channel lost; session cache flushed, reconnecting'),
+  });
+  const reportBackgroundError = (error: unknown) => app.log.warn({ err: error }, 'background session task failed');
+  const manager = new SessionManager<StoreScope>({
+    store,
+    clock,
+    policy: roleBasedPolicy(['admin']),
+    touchIntervalMs: config.touchIntervalMs,
+    cache: config.cache && { ...config.cache, ttlMs: config.cache.ttlMs ?? defaultCacheTtlMs(channel !== undefined) },
+    ...(channel ? { channel } : {}),
+    // SESSION_TIMEOUT_DAYS sets the idle default; settings saved by an admin override it.
+    defaults: defaultSettings(config.sessionTimeoutDays !== undefined ? { idleTimeoutDays: config.sessionTimeoutDays } : {}),
+    enrich: options.enrich ?? sessionEnricher({ store, clock, geo, onError: reportBackgroundError }),
+  });
+  manager.events.on('error', reportBackgroundError);
+  await manager.start();
+  const users = new UserDirectory(store, manager, options.passwordCost);
+  const apiKeys = new ApiKeys({ store, audit: manager.audit, clock, flushIntervalMs: config.apiKeyUsageFlushMs, onError: reportBackgroundError }).start();
+
+  // ── what every request passes through ─────────────────────────────────────────────────────────────
   // The same headers on every response, computed once: helmet's security headers, and Accept-CH, which asks
   // browsers for the User-Agent Client Hints the device parser reads (Windows 11, real Android model…);
   // browsers send the high-entropy ones only on later requests to a secure origin (HTTPS or localhost).
-  // Set in the first onRequest hook, so responses sent by later hooks (a CSRF refusal) and by the error and
-  // not-found handlers carry them too. A synchronous hook: no promise, no extra microtask per request.
-  // Addresses written into records (the audit trail) follow the anonymizeIp setting, whoever writes them.
-  // A getter: computed only by the few requests that record something, not on every request.
-  app.decorateRequest('recordedIp', {
-    getter(this: FastifyRequest) {
-      return manager.settings.anonymizeIp ? anonymizeIp(this.ip) : this.ip;
-    },
-  });
   const staticHeaders = {
     ...securityHeaders({
       contentSecurityPolicy: {
@@ -110,14 +106,23 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     }),
     'accept-ch': ACCEPT_CH,
   };
+  // Set in the first onRequest hook, so responses sent by later hooks (a CSRF refusal) and by the error and
+  // not-found handlers carry them too. A synchronous hook: no promise, no extra microtask per request.
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(staticHeaders);
     done();
   });
-
+  // Addresses written into records (the audit trail) follow the anonymizeIp setting, whoever writes them.
+  // A getter: computed only by the few requests that record something, not on every request.
+  app.decorateRequest('recordedIp', {
+    getter(this: FastifyRequest) {
+      return manager.settings.anonymizeIp ? anonymizeIp(this.ip) : this.ip;
+    },
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(problemErrorHandler);
+  app.addHook('preValidation', checkStorableInput);
   let serveUi = false;
   app.setNotFoundHandler((request, reply) => {
     // Client-side routes of the UI get its index.html; everything else (all of /api) a problem+json 404.
@@ -140,6 +145,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     apiKeys,
   });
 
+  // ── routes ────────────────────────────────────────────────────────────────────────────────────────
   const ctx: ServerContext = { config, store, manager, users, apiKeys };
   await authRoutes(app, ctx);
   await sessionRoutes(app, ctx);

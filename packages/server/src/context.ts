@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { SeshatError, type Actor, type ApiKeys, type SessionManager, type SessionRecord, type Store, type UserRecord } from 'seshat';
+import { SeshatError, type Actor, type ApiKeys, type SessionManager, type SessionRecord, type Store, type StoreScope, type UserRecord } from 'seshat';
 import type { ServerConfig } from './config.ts';
 import type { UserDirectory } from './users.ts';
 
@@ -8,7 +8,7 @@ import type { UserDirectory } from './users.ts';
 export interface ServerContext {
   config: ServerConfig;
   store: Store;
-  manager: SessionManager;
+  manager: SessionManager<StoreScope>;
   users: UserDirectory;
   apiKeys: ApiKeys;
 }

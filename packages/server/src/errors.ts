@@ -1,7 +1,14 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { isSeshatError, problem, problemType } from 'seshat';
+import { STATUS_CODES } from 'node:http';
+import { isSeshatError, problem, problemType, type Problem } from 'seshat';
 import { sendProblem } from 'seshat/fastify';
+
+/** A problem for an HTTP-level refusal: its type and title come from the status (`…/payload-too-large`). */
+export function httpProblem(status: number, detail: string): Problem {
+  const title = STATUS_CODES[status] ?? 'Bad Request';
+  return { type: problemType(title.toLowerCase().replace(/[^a-z0-9]+/g, '-')), title, status, detail };
+}
 
 /** Fastify error handler: every error leaves as problem+json; unexpected ones are logged and told apart from client errors. */
 export function problemErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -10,6 +17,9 @@ export function problemErrorHandler(error: FastifyError, request: FastifyRequest
     return sendProblem(reply, problem(error.code, error.detail));
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
+    // Path parameters are ids: one that is not even of the right form names nothing, so it is missing (404),
+    // exactly like a well-formed id that does not exist, and the store is never asked.
+    if (error.validationContext === 'params') return sendProblem(reply, problem('not_found', `Nothing at ${request.url.split('?')[0]}.`));
     const errors = error.validation.map((v) => ({ path: v.instancePath || '/', message: v.message ?? 'invalid' }));
     const where = error.validationContext ?? 'request';
     return sendProblem(reply, problem('invalid_input', `The ${where} is not valid: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, { errors }));
@@ -17,20 +27,12 @@ export function problemErrorHandler(error: FastifyError, request: FastifyRequest
   const status = error.statusCode ?? 500;
   if (status === 429) return sendProblem(reply, problem('rate_limited', error.message));
   if (status >= 400 && status < 500) {
-    // Fastify's own client errors: bad JSON, wrong content type, body too large, …
-    return sendProblem(reply, { type: problemType(error.code ?? 'bad_request'), title: 'Bad request', status, detail: error.message });
-  }
-  if (isUnavailable(error)) {
-    request.log.error({ err: error }, 'store unavailable');
-    return sendProblem(reply, problem('unavailable', 'The session store is not reachable. Try again shortly.'));
+    // Fastify's own client errors (bad JSON, wrong content type, body too large, …): typed by their HTTP status,
+    // never by framework codes, which would make the framework part of the API.
+    return sendProblem(reply, httpProblem(status, error.message));
   }
   request.log.error({ err: error }, 'unhandled error');
   return sendProblem(reply, { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'Something went wrong on our side.' });
-}
-
-/** Connection-level database failures: answered 503 so clients retry, and never read as "not signed in". */
-function isUnavailable(error: { code?: string }): boolean {
-  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001', '08003', 'ERR_SQLITE_ERROR'].includes(error.code ?? '');
 }
 
 /**
@@ -41,8 +43,9 @@ function isUnavailable(error: { code?: string }): boolean {
 export function clientErrorHandler(this: { log: { debug(o: object, m: string): void } }, error: Error & { code?: string }, socket: import('node:net').Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-  const title = status === 408 ? 'Request timeout' : status === 431 ? 'Request headers too large' : 'Bad request';
-  const body = JSON.stringify({ type: problemType(error.code?.toLowerCase() ?? 'bad_request'), title, status, detail: 'The HTTP request could not be parsed.' });
+  const p = httpProblem(status, status === 408 ? 'The request did not arrive in time.' : 'The HTTP request could not be parsed.');
+  const { title } = p;
+  const body = JSON.stringify(p);
   this.log.debug({ code: error.code }, 'client error');
   if (socket.writable) {
     socket.write(`HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { auditActions } from 'seshat';
+import { apiKeyIdSchema, apiKeyNameSchema, auditActions, reasonSchema, sessionIdSchema } from 'seshat';
 
 /** Response and request shapes of API.md. Each is the runtime check, the static type and the OpenAPI schema. */
 export const userSchema = z.object({
@@ -48,7 +48,7 @@ export const sessionDetailSchema = sessionSchema.extend({
   activity: z.object({ requests: z.number(), lastPath: z.string().nullable() }),
 });
 
-export const sessionIdParams = z.object({ id: z.string().min(1).max(64) });
+export const sessionIdParams = z.object({ id: sessionIdSchema });
 
 export const loginBody = z.object({
   email: z.string().max(254),
@@ -89,9 +89,11 @@ export const adminUserSchema = userSchema.extend({
   lastActiveAt: z.string().nullable().describe('Latest activity over the active sessions; null with none'),
 });
 
-export const userIdParams = z.object({ id: z.string().min(1).max(64) });
+/** The server's own account ids (`usr_` + 16 characters); anything else names no account. */
+export const accountIdSchema = z.string().regex(/^usr_[A-Za-z0-9_-]{16}$/, 'not a user id');
+export const userIdParams = z.object({ id: accountIdSchema });
 
-export const reasonText = z.string().trim().min(1, 'a reason is required').max(500);
+export const reasonText = reasonSchema;
 /** No body at all (null to the validator) is as good as `{}`. */
 export const optionalReasonBody = z.object({ reason: reasonText.optional() }).strict().nullish();
 export const requiredReasonBody = z.object({ reason: reasonText }).strict();
@@ -132,7 +134,7 @@ export const apiKeySchema = z.object({
   requests24h: z.number().int().describe('Requests over the last 24 hours (per-minute buckets)'),
 });
 
-export const newApiKeyBody = z.object({ name: z.string().trim().min(1).max(100) }).strict();
+export const newApiKeyBody = z.object({ name: apiKeyNameSchema }).strict();
 
 export const createdApiKeySchema = z.object({
   id: z.string(),
@@ -142,4 +144,4 @@ export const createdApiKeySchema = z.object({
   key: z.string().describe('The key itself: shown this once, stored only as a hash'),
 });
 
-export const apiKeyIdParams = z.object({ id: z.string().min(1).max(64) });
+export const apiKeyIdParams = z.object({ id: apiKeyIdSchema });

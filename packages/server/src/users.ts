@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { SeshatError, type AuditTrail, type Clock, type UserRecord, type UserStore } from 'seshat';
+import { SeshatError, auditBy, type Actor, type SessionManager, type StoreScope, type UserRecord, type UserStore } from 'seshat';
 import { DEFAULT_COST, dummyHash, hashPassword, verifyPassword } from './passwords.ts';
 
 export const emailSchema = z.email().max(254).transform((e) => e.toLowerCase());
@@ -18,18 +18,17 @@ export type NewUser = z.input<typeof newUserSchema>;
 /** The server's own accounts (the library leaves users to the application). */
 export class UserDirectory {
   readonly #store: UserStore;
-  readonly #audit: AuditTrail;
-  readonly #clock: Clock;
+  readonly #manager: SessionManager<StoreScope>;
   readonly #cost: typeof DEFAULT_COST;
 
-  constructor(store: UserStore, audit: AuditTrail, clock: Clock, passwordCost = DEFAULT_COST) {
+  /** Accounts live in `store`; changes commit through `manager` (one transaction with their audit events). */
+  constructor(store: UserStore, manager: SessionManager<StoreScope>, passwordCost = DEFAULT_COST) {
     this.#store = store;
-    this.#audit = audit;
-    this.#clock = clock;
+    this.#manager = manager;
     this.#cost = passwordCost;
   }
 
-  async create(input: NewUser, actorId: string | null = null): Promise<UserRecord> {
+  async create(input: NewUser, actor: Actor | null = null): Promise<UserRecord> {
     const data = newUserSchema.parse(input);
     if (await this.#store.findUserByEmail(data.email)) throw new SeshatError('conflict', `A user with e-mail ${data.email} already exists.`);
     const user: UserRecord = {
@@ -38,10 +37,12 @@ export class UserDirectory {
       name: data.name,
       role: data.role,
       passwordHash: await hashPassword(data.password, this.#cost),
-      createdAt: this.#clock.now(),
+      createdAt: this.#manager.clock.now(),
     };
-    await this.#store.insertUser(user);
-    await this.#audit.record({ action: 'user.created', actorId, targetUserId: user.id, sessionId: null, reason: null, ip: null, details: { email: user.email, role: user.role } });
+    await this.#manager.change(async (change) => {
+      await change.store.insertUser(user);
+      await change.audit(auditBy(actor, 'user.created', { targetUserId: user.id, sessionId: null, details: { email: user.email, role: user.role } }));
+    });
     return user;
   }
 
@@ -55,11 +56,21 @@ export class UserDirectory {
     return user && ok ? user : null;
   }
 
-  async changePassword(user: UserRecord, currentPassword: string, newPassword: string): Promise<void> {
-    if (!(await verifyPassword(currentPassword, user.passwordHash))) {
+  /**
+   * Changes the actor's password: the new hash, the end of their other sessions (unless kept) and the audit event
+   * commit together. Returns how many sessions were signed out.
+   */
+  async changePassword(user: UserRecord, actor: Actor, change: { currentPassword: string; newPassword: string; signOutOtherSessions: boolean }): Promise<number> {
+    if (!(await verifyPassword(change.currentPassword, user.passwordHash))) {
       throw new SeshatError('invalid_input', 'The current password is not correct.');
     }
-    await this.#store.updatePasswordHash(user.id, await hashPassword(newPasswordSchema.parse(newPassword), this.#cost));
+    const hash = await hashPassword(newPasswordSchema.parse(change.newPassword), this.#cost);
+    return this.#manager.change(async (c) => {
+      await c.store.updatePasswordHash(user.id, hash);
+      const revoked = change.signOutOtherSessions ? await c.revokeUserSessions(user.id, 'password-changed', user.id, actor.sessionId) : [];
+      await c.audit(auditBy(actor, 'password.changed', { targetUserId: user.id, details: { revokedOtherSessions: revoked.length } }));
+      return revoked.length;
+    });
   }
 
   find(id: string): Promise<UserRecord | null> {

@@ -17,6 +17,9 @@ export async function registerWebUi(app: App, root: string = defaultWebRoot): Pr
   await app.register(fastifyStatic, {
     root,
     prefix: '/',
+    // One route per built file instead of a catch-all: paths that are not files (a 5,000-character id under
+    // /api, a client-side route) reach the not-found handler and get its problem+json 404 or index.html.
+    wildcard: false,
     // index.html must be revalidated so a new deployment is picked up; hashed assets never change.
     setHeaders(reply, path) {
       reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');

@@ -27,13 +27,15 @@ export { SeshatError, isSeshatError, type SeshatErrorCode } from './core/errors.
 export { systemClock, ManualClock, SECOND, MINUTE, HOUR, DAY, type Clock } from './core/clock.ts';
 export type { InvalidationChannel, Invalidation, InvalidationListener } from './core/invalidation.ts';
 export { auditActions, type AuditEvent, type AuditAction, type NewAuditEvent } from './core/audit.ts';
-export { AuditTrail } from './core/audit-trail.ts';
+export { AuditTrail, auditBy, type AuditFields } from './core/audit-trail.ts';
+export { SessionChange, type Revoked } from './core/session-change.ts';
+export { storableText, isStorableText, reasonSchema, userIdSchema, UNSTORABLE_MESSAGE } from './core/text.ts';
 export type * from './core/ports.ts';
 export { newToken, parseToken, sessionIdSchema, sessionTokenSchema, hashSecret, secretMatches, type NewToken } from './core/token.ts';
 export { ValidationCache, type CacheOptions, type CachedSession } from './core/validation-cache.ts';
 export { SessionMetrics } from './core/metrics.ts';
 export { SeshatEventBus, type SeshatEvents } from './core/events.ts';
-export { ApiKeys, UsageBuffer, type ApiKeysOptions } from './core/api-keys.ts';
+export { ApiKeys, UsageBuffer, type ApiKeysOptions, type ApiKeyScope } from './core/api-keys.ts';
 export { apiKeyIdSchema, apiKeyNameSchema, parseApiKey, type ApiKeyRecord, type ApiKeySummary } from './core/api-key.ts';
 export { scheduleGarbageCollection, nextDelay, type GarbageCollectionSchedule, type GarbageCollector } from './core/gc-schedule.ts';
 export { assessSignIn, RiskAssessor, defaultRiskRules, haversineKm, signInFacts, type SignInFacts, type RiskRules, type SignInRisk, type RiskSignal } from './core/risk.ts';

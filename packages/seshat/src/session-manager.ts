@@ -1,3 +1,4 @@
+import type { SessionScope } from './core/ports.ts';
 import { SessionManager as CoreSessionManager, type SessionManagerOptions } from './core/session-manager.ts';
 import { deviceEnricher } from './enrich.ts';
 
@@ -10,8 +11,8 @@ import { deviceEnricher } from './enrich.ts';
  * more: `enrich: sessionEnricher({ store })`. The core itself stays free of the device parser (it imports
  * no third-party code but zod), which is why the default is applied here, at the public entry.
  */
-export class SessionManager extends CoreSessionManager {
-  constructor(options: SessionManagerOptions) {
+export class SessionManager<S extends SessionScope = SessionScope> extends CoreSessionManager<S> {
+  constructor(options: SessionManagerOptions<S>) {
     super({ ...options, enrich: options.enrich ?? deviceEnricher });
   }
 }

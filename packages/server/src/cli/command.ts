@@ -1,5 +1,5 @@
 import type { ParseArgsOptionsConfig } from 'node:util';
-import type { SessionManager, Store } from 'seshat';
+import type { SessionManager, Store, StoreScope } from 'seshat';
 
 /**
  * One CLI command. Commands live in small modules per group (commands/users.ts, commands/sessions.ts, …) and
@@ -39,7 +39,7 @@ export interface CommandContext {
    */
   store(): Promise<Store>;
   /** A session manager on the store (started on first use, stopped after the command). */
-  manager(): Promise<SessionManager>;
+  manager(): Promise<SessionManager<StoreScope>>;
   out(line: string): void;
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { isSeshatError, roleBasedPolicy, SessionManager, type Store } from 'seshat';
+import { isSeshatError, roleBasedPolicy, SessionManager, type Store, type StoreScope } from 'seshat';
 import { loadConfig } from '../config.ts';
 import { UsageError, type Command } from './command.ts';
 import { commands } from './commands/index.ts';
@@ -41,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
 
   let databaseUrl: string | undefined;
   let opened: Promise<Store> | undefined;
-  const managers: SessionManager[] = [];
+  const managers: SessionManager<StoreScope>[] = [];
   const store = (): Promise<Store> => {
     if (command.database === 'none') throw new Error(`seshat ${command.path.join(' ')} declares no database`);
     databaseUrl ??= loadConfig().databaseUrl;
@@ -57,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
         const s = await store();
         // On PostgreSQL the CLI's revocations reach running servers' caches through the channel.
         const channel = s.createInvalidationChannel?.({ nodeId: `cli/${process.pid}` });
-        const manager = await new SessionManager({ store: s, policy: roleBasedPolicy(['admin']), ...(channel ? { channel } : {}) }).start();
+        const manager = await new SessionManager<StoreScope>({ store: s, policy: roleBasedPolicy(['admin']), ...(channel ? { channel } : {}) }).start();
         managers.push(manager);
         return manager;
       },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SeshatError, anonymizeIp } from 'seshat';
+import { SeshatError } from 'seshat';
 import type { App, ServerContext } from '../context.ts';
 import { recordedIp, requireSession, requireUser } from '../context.ts';
 import { loginBody, noContent, passwordBody, problemSchema, revokedCount, sessionSchema, userSchema } from '../schemas.ts';
@@ -35,8 +35,7 @@ export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
     if (!user) {
       const known = await users.findByEmail(email);
       // Counted by the risk rules ("many failed sign-ins before"); the address is kept as a prefix when anonymizeIp is on.
-      const ip = manager.settings.anonymizeIp ? anonymizeIp(request.ip) : request.ip;
-      await manager.audit.record({ action: 'auth.sign-in-failed', actorId: null, targetUserId: known?.id ?? null, sessionId: null, reason: null, ip, details: { email: email.slice(0, 254) } });
+      await manager.recordFailedSignIn({ userId: known?.id ?? null, identifier: email, ip: recordedIp(request) });
       // One answer for an unknown e-mail and a wrong password: no account enumeration.
       throw new SeshatError('unauthenticated', 'The e-mail or password is not correct.');
     }
@@ -69,10 +68,6 @@ export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
     config: { rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } },
   }, async (request) => {
     const { user, actor } = await requireUser(request, ctx);
-    const { currentPassword, newPassword, signOutOtherSessions } = request.body;
-    await users.changePassword(user, currentPassword, newPassword);
-    const revoked = signOutOtherSessions ? await manager.revokeSessionsAfterPasswordChange(actor) : 0;
-    await manager.audit.record({ action: 'password.changed', actorId: user.id, targetUserId: user.id, sessionId: actor.sessionId ?? null, reason: null, ip: recordedIp(request), details: { revokedOtherSessions: revoked } });
-    return { revoked };
+    return { revoked: await users.changePassword(user, actor, request.body) };
   });
 }

@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock, type Store } from 'seshat';
+import { PostgresStore } from 'seshat/postgres';
 import { SqliteStore } from 'seshat/sqlite';
+import { createTestDatabase } from '../../../seshat/test/helpers/postgres.ts';
 import { createServer, type SeshatServer } from '../../src/app.ts';
 import { loadConfig, type ServerConfig } from '../../src/config.ts';
 
@@ -21,12 +23,20 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A real server on a random port over a fresh SQLite file, with a manual clock. */
-export async function startTestServer(options: { env?: Record<string, string>; store?: Store } = {}): Promise<TestServer> {
+export type StoreKind = 'sqlite' | 'postgres';
+/** Both stores, for `describe.each(STORE_KINDS)`: behaviour must not depend on the store. */
+export const STORE_KINDS: StoreKind[] = ['sqlite', 'postgres'];
+
+/**
+ * A real server on a random port with a manual clock: over a fresh SQLite file (default), a fresh PostgreSQL
+ * database on the shared test server (`store: 'postgres'`, dropped on close), or a store the test opened.
+ */
+export async function startTestServer(options: { env?: Record<string, string>; store?: Store | StoreKind } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'seshat-test-'));
-  const config = loadConfig({ PORT: '0', DATABASE_URL: join(dir, 'seshat.db'), LOG_LEVEL: 'silent', SESHAT_LOGIN_RATE_LIMIT: '1000', ...options.env });
+  const database = options.store === 'postgres' ? await createTestDatabase() : null;
+  const config = loadConfig({ PORT: '0', DATABASE_URL: database?.url ?? join(dir, 'seshat.db'), LOG_LEVEL: 'silent', SESHAT_LOGIN_RATE_LIMIT: '1000', ...options.env });
   const clock = new ManualClock(Date.now());
-  const store = options.store ?? new SqliteStore(config.databaseUrl);
+  const store = typeof options.store === 'object' ? options.store : database ? new PostgresStore(database.url) : new SqliteStore(config.databaseUrl);
   const server = await createServer({ config, store, clock, passwordCost: TEST_PASSWORD_COST, logger: false });
   const address = await server.app.listen({ port: 0, host: '127.0.0.1' });
   return {
@@ -41,6 +51,7 @@ export async function startTestServer(options: { env?: Record<string, string>; s
     },
     async close() {
       await server.close();
+      await database?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MINUTE, ManualClock, SessionManager, roleBasedPolicy } from 'seshat';
+import { MINUTE, ManualClock, SessionManager, roleBasedPolicy, type StoreScope } from 'seshat';
 import { PostgresStore } from 'seshat/postgres';
 import { UserDirectory } from '../../src/users.ts';
 import { createTestDatabase, type TestDatabase } from '../../../seshat/test/helpers/postgres.ts';
@@ -16,7 +16,7 @@ let db: TestDatabase;
 let a: ServerProcess | undefined;
 let b: ServerProcess | undefined;
 let store: PostgresStore;
-let issuer: SessionManager;
+let issuer: SessionManager<StoreScope>;
 let users: UserDirectory;
 
 beforeAll(async () => {
@@ -31,8 +31,8 @@ beforeAll(async () => {
   store = new PostgresStore(db.url);
   // Sessions are issued straight through a manager on the same database (a login per session would cost
   // a full scrypt each); they were "created" ten minutes ago so B's first request on each is due to touch.
-  issuer = await new SessionManager({ store, clock: new ManualClock(Date.now() - 10 * MINUTE), cache: false }).start();
-  users = new UserDirectory(store, issuer.audit, issuer.clock, TEST_PASSWORD_COST);
+  issuer = await new SessionManager<StoreScope>({ store, clock: new ManualClock(Date.now() - 10 * MINUTE), cache: false }).start();
+  users = new UserDirectory(store, issuer, TEST_PASSWORD_COST);
 }, 60_000);
 
 afterAll(async () => {

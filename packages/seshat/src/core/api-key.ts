@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { MINUTE } from './clock.ts';
+import { storableText } from './text.ts';
 import { newSecret } from './token.ts';
 
 /**
@@ -37,7 +38,7 @@ const PUBLIC_ID_BYTES = 18;
 const KEY_PATTERN = /^sk_([A-Za-z0-9_-]{24})\.([A-Za-z0-9_-]{43})$/;
 
 /** An API key's name: 1 to 100 characters after trimming. */
-export const apiKeyNameSchema = z.string().trim().min(1, 'a name is required').max(100);
+export const apiKeyNameSchema = storableText.trim().min(1, 'a name is required').max(100, 'at most 100 characters');
 /** Bounded before the regex runs, like session tokens: a huge header costs nothing and never throws. */
 export const apiKeyTokenSchema = z.string().max(128).regex(KEY_PATTERN);
 /** A public API key id: `key_` and 24 base64url characters. */

@@ -1,5 +1,5 @@
-import type { ApiKeyStore, ApiKeyUsage, AuditStore } from './ports.ts';
-import { AuditTrail } from './audit-trail.ts';
+import type { ApiKeyStore, ApiKeyUsage, AuditStore, Transactional } from './ports.ts';
+import { AuditTrail, auditBy } from './audit-trail.ts';
 import { systemClock, type Clock } from './clock.ts';
 import {
   apiKeyIdSchema,
@@ -65,9 +65,12 @@ export class UsageBuffer {
   }
 }
 
+/** What API keys read and write; creating and revoking a key commit together with their audit events. */
+export type ApiKeyScope = ApiKeyStore & AuditStore;
+
 /** Options of `ApiKeys`: only `store` is required. */
 export interface ApiKeysOptions {
-  store: ApiKeyStore & AuditStore;
+  store: ApiKeyScope & Transactional<ApiKeyScope>;
   audit?: AuditTrail;
   clock?: Clock;
   /** How often counted usage is written (default 5 s). Also flushed on `stop()`. */
@@ -119,9 +122,6 @@ export class ApiKeys {
   async create(actor: Actor, name: string): Promise<{ apiKey: ApiKeyRecord; key: string }> {
     const cleanName = apiKeyNameSchema.safeParse(name);
     if (!cleanName.success) throw new SeshatError('invalid_input', 'A name of 1 to 100 characters is required.');
-    const existing = await this.#store.listApiKeys(actor.userId, minuteOf(this.clock.now()));
-    if (existing.length >= MAX_KEYS_PER_USER) throw new SeshatError('conflict', `You already have ${MAX_KEYS_PER_USER} API keys; delete one first.`);
-
     const { id, key, secretHash, prefix } = newApiKeyCredential();
     const apiKey: ApiKeyRecord = serialisesWithoutSecret({
       id,
@@ -133,8 +133,12 @@ export class ApiKeys {
       lastUsedAt: null,
       revokedAt: null,
     });
-    await this.#store.insertApiKey(apiKey);
-    await this.#audit.record({ action: 'api-key.created', actorId: actor.userId, targetUserId: actor.userId, sessionId: actor.sessionId ?? null, reason: null, ip: actor.ip ?? null, details: { keyId: apiKey.id, name: apiKey.name } });
+    await this.#store.transaction(async (scope) => {
+      const existing = await scope.listApiKeys(actor.userId, minuteOf(this.clock.now()));
+      if (existing.length >= MAX_KEYS_PER_USER) throw new SeshatError('conflict', `You already have ${MAX_KEYS_PER_USER} API keys; delete one first.`);
+      await scope.insertApiKey(apiKey);
+      await this.#audit.record(auditBy(actor, 'api-key.created', { targetUserId: actor.userId, details: { keyId: apiKey.id, name: apiKey.name } }), scope);
+    });
     return { apiKey, key };
   }
 
@@ -154,8 +158,10 @@ export class ApiKeys {
     const key = apiKeyIdSchema.safeParse(id).success ? await this.#store.findApiKey(id) : null;
     if (!key || key.userId !== actor.userId || key.revokedAt !== null) throw new SeshatError('not_found', 'No such API key.');
     // Durable before we answer; authentication reads the row on every request, so the key is refused at once.
-    if (!(await this.#store.revokeApiKey(id, this.clock.now()))) throw new SeshatError('not_found', 'No such API key.');
-    await this.#audit.record({ action: 'api-key.revoked', actorId: actor.userId, targetUserId: key.userId, sessionId: actor.sessionId ?? null, reason: null, ip: actor.ip ?? null, details: { keyId: key.id, name: key.name } });
+    await this.#store.transaction(async (scope) => {
+      if (!(await scope.revokeApiKey(id, this.clock.now()))) throw new SeshatError('not_found', 'No such API key.');
+      await this.#audit.record(auditBy(actor, 'api-key.revoked', { targetUserId: key.userId, details: { keyId: key.id, name: key.name } }), scope);
+    });
   }
 
   /**

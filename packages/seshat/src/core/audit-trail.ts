@@ -1,9 +1,35 @@
 import { randomBytes } from 'node:crypto';
-import type { AuditStore, Page, AuditQuery } from './ports.ts';
-import type { AuditEvent, NewAuditEvent } from './audit.ts';
+import type { AuditAction, AuditEvent, NewAuditEvent } from './audit.ts';
 import type { Clock } from './clock.ts';
+import type { AuditQuery, AuditStore, Page } from './ports.ts';
+import type { Actor } from './session.ts';
 
-/** Appends and reads audit events. Writes are awaited: an action is not reported done before its audit entry is. */
+/** What an audit event says besides who acted: whom it concerns, in which session, why, and extra facts. */
+export interface AuditFields {
+  targetUserId?: string | null;
+  /** Defaults to the session the actor acts through. */
+  sessionId?: string | null;
+  reason?: string | null;
+  details?: Record<string, unknown> | null;
+}
+
+/** An event by `actor` (null = the system: the CLI, expiry, GC), with the actor's session and recorded IP. */
+export function auditBy(actor: Actor | null, action: AuditAction, fields: AuditFields = {}): NewAuditEvent {
+  return {
+    action,
+    actorId: actor?.userId ?? null,
+    targetUserId: fields.targetUserId ?? null,
+    sessionId: fields.sessionId !== undefined ? fields.sessionId : (actor?.sessionId ?? null),
+    reason: fields.reason ?? null,
+    ip: actor?.ip ?? null,
+    details: fields.details ?? null,
+  };
+}
+
+/**
+ * Appends and reads audit events. Events that go with a state change are written inside that change's
+ * transaction (`SessionChange.audit`); `record` is for events that are the whole change (a failed sign-in).
+ */
 export class AuditTrail {
   readonly #store: AuditStore;
   readonly #clock: Clock;
@@ -12,10 +38,15 @@ export class AuditTrail {
     this.#clock = clock;
   }
 
-  /** Stores one event with a new id (and the clock's time unless `at` is given). */
-  async record(event: NewAuditEvent): Promise<AuditEvent> {
-    const full: AuditEvent = { ...event, id: 'aud_' + randomBytes(12).toString('base64url'), at: event.at ?? this.#clock.now() };
-    await this.#store.appendAudit(full);
+  /** A complete event: a fresh id, and the time now unless given. */
+  event(event: NewAuditEvent): AuditEvent {
+    return { ...event, id: 'aud_' + randomBytes(12).toString('base64url'), at: event.at ?? this.#clock.now() };
+  }
+
+  /** Appends one event through `store` (a transaction's scope) or, by default, the trail's own store. */
+  async record(event: NewAuditEvent, store: AuditStore = this.#store): Promise<AuditEvent> {
+    const full = this.event(event);
+    await store.appendAudit(full);
     return full;
   }
 

@@ -5,8 +5,11 @@ import type { SessionRecord } from './session.ts';
 import type { ExpiryCutoffs } from './settings.ts';
 
 /**
- * Storage behind Seshat. Every dialect (SQLite, PostgreSQL) implements all of it and passes
- * one contract suite (test/store/contract.ts). Times are epoch milliseconds.
+ * Storage behind Seshat: the interfaces the core calls, which every store (SQLite, PostgreSQL) implements and
+ * checks with one contract suite (`seshat/testing`). Times are epoch milliseconds.
+ *
+ * Writes that belong together go through `Transactional.transaction`: a state change and its audit event
+ * commit together or not at all (DESIGN.md, "One transaction per change").
  */
 export interface SessionStore {
   /** Stores a new session. Rejects a duplicate id. */
@@ -165,8 +168,37 @@ export interface ApiKeyUsage {
   lastUsedAt: number;
 }
 
+/**
+ * A unit of work. Everything `work` writes through `scope` commits together when it resolves, and nothing does if
+ * it throws. Obligations of the caller:
+ * - inside `work`, use `scope`, never the store itself, and wait on nothing but `scope`'s own calls (no network,
+ *   no timers): the embedded store runs a transaction on its one connection, and a pause would let unrelated
+ *   statements in. The SQLite store refuses a transaction whose work paused (it rolls back and throws);
+ * - do the slow parts (device parsing, GeoIP, password hashing) before, and the announcements (cache
+ *   invalidation, NOTIFY, events) after.
+ */
+export interface Transactional<Scope> {
+  /** Runs `work` in one transaction and resolves with its result (see above for the caller's obligations). */
+  transaction<T>(work: (scope: Scope) => Promise<T>): Promise<T>;
+}
+
+/** What the session manager reads and writes. */
+export type SessionScope = SessionStore & SettingsStore & AuditStore & SessionLocks;
+
+/** Everything one transaction of the server may touch. */
+export type StoreScope = SessionStore & SettingsStore & AuditStore & UserStore & ApiKeyStore & SessionLocks;
+
+/**
+ * Serialises changes to one user's sessions across processes, for rules that count before they insert
+ * (the concurrent-session limit). Held until the transaction ends.
+ */
+export interface SessionLocks {
+  /** Takes the user's lock inside the current transaction (PostgreSQL: an advisory transaction lock). */
+  lockUserSessions(userId: string): Promise<void>;
+}
+
 /** Everything the server needs from one database. */
-export interface Store extends SessionStore, SettingsStore, AuditStore, UserStore, ApiKeyStore {
+export interface Store extends SessionStore, SettingsStore, AuditStore, UserStore, ApiKeyStore, SessionLocks, Transactional<StoreScope> {
   readonly dialect: 'sqlite' | 'postgres';
   /** Applies pending migrations; returns the versions applied. */
   migrate(): Promise<number[]>;

@@ -1,7 +1,7 @@
-import type { AuditStore, Page, SessionStore, SettingsStore, UserSessionStats } from './ports.ts';
-import { AuditTrail } from './audit-trail.ts';
+import type { Page, SessionScope, Transactional, UserSessionStats } from './ports.ts';
+import { AuditTrail, auditBy } from './audit-trail.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { isSeshatError, SeshatError } from './errors.ts';
+import { SeshatError } from './errors.ts';
 import { SeshatEventBus } from './events.ts';
 import type { Invalidation, InvalidationChannel } from './invalidation.ts';
 import { ownerOnly, type PermissionPolicy } from './permissions.ts';
@@ -20,6 +20,8 @@ import {
 import { SessionMetrics } from './metrics.ts';
 import { serialisesWithoutSecret } from './public-view.ts';
 import { signInDetails } from './risk.ts';
+import { SessionChange, type RevocationReason } from './session-change.ts';
+import { reasonSchema, userIdSchema } from './text.ts';
 import { newToken, parseToken, secretMatches } from './token.ts';
 import { ValidationCache, type CacheOptions, type CachedSession } from './validation-cache.ts';
 
@@ -48,8 +50,9 @@ export interface SessionEnrichment {
 export type SessionEnricher = (context: SignInContext, settings: SessionSettings) => Promise<SessionEnrichment> | SessionEnrichment;
 
 /** Options of `SessionManager`: only `store` is required. */
-export interface SessionManagerOptions {
-  store: SessionStore & SettingsStore & AuditStore;
+export interface SessionManagerOptions<S extends SessionScope = SessionScope> {
+  /** Where sessions, settings and the audit trail live; compound changes run in its transactions. */
+  store: S & Transactional<S>;
   clock?: Clock;
   policy?: PermissionPolicy;
   /** Last-active is written at most this often per session (default 60 s). */
@@ -79,36 +82,13 @@ export interface CollectProgress {
   total: number;
 }
 
-/** Revocation reasons stored on the session row and counted in metrics. */
-export type RevocationReason =
-  | 'sign-out'
-  | 'revoked'
-  | 'revoked-by-admin'
-  | 'signed-out-others'
-  | 'force-sign-out'
-  | 'invalidate-all'
-  | 'password-changed'
-  | 'session-limit';
-
-/**
- * Runs one store call. A store that throws cannot tell us whether a token is good or whether a revocation
- * happened, and drivers throw all sorts (a closed handle, a pool timeout with no code, a reset socket).
- * Whatever it was, it leaves here as `unavailable` (503): validation fails closed — neither "signed in" nor
- * "signed out", which a client would act on — and a revocation is never reported done.
- */
-async function fromStore<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    throw isSeshatError(error) ? error : new SeshatError('unavailable', 'The session store is not reachable. Try again shortly.', { cause: error });
-  }
-}
+export type { RevocationReason } from './session-change.ts';
 
 /**
  * The session service: creation, validation (the hot path), listing, revocation and garbage collection.
  * Talks to storage only through the Store interfaces; knows nothing of HTTP.
  */
-export class SessionManager {
+export class SessionManager<S extends SessionScope = SessionScope> {
   readonly events = new SeshatEventBus();
   readonly metrics = new SessionMetrics();
   readonly audit: AuditTrail;
@@ -116,7 +96,7 @@ export class SessionManager {
   readonly policy: PermissionPolicy;
   readonly touchIntervalMs: number;
 
-  readonly #store: SessionManagerOptions['store'];
+  readonly #store: S & Transactional<S>;
   readonly #cache: ValidationCache | null;
   readonly #channel: InvalidationChannel | undefined;
   readonly #enrich: SessionEnricher | undefined;
@@ -126,7 +106,7 @@ export class SessionManager {
   /** Store reads in flight on the validation path, by session id. */
   readonly #loading = new Map<string, { ticket: number; load: Promise<CachedSession | null> }>();
 
-  constructor(options: SessionManagerOptions) {
+  constructor(options: SessionManagerOptions<S>) {
     this.#store = options.store;
     this.clock = options.clock ?? systemClock;
     this.policy = options.policy ?? ownerOnly;
@@ -180,30 +160,29 @@ export class SessionManager {
     this.#requireTeam(actor);
     const before = this.#settings;
     const next = applySettingsPatch(before, patch);
-    await this.#store.saveSettings(next);
-    this.#settings = next;
-    await this.audit.record({
-      action: 'settings.changed',
-      actorId: actor.userId,
-      targetUserId: null,
-      sessionId: actor.sessionId ?? null,
-      reason: null,
-      ip: actor.ip ?? null,
-      details: { before, after: next },
+    await this.change(async (change) => {
+      await change.store.saveSettings(next);
+      await change.audit(auditBy(actor, 'settings.changed', { details: { before, after: next } }));
     });
+    this.#settings = next;
     await this.#publish({ kind: 'settings' });
     return next;
   }
 
   // ── sign-in ─────────────────────────────────────────────────────────────────────────────────────
 
-  /** Creates a session with a fresh token (never reusing one: no fixation). */
+  /**
+   * Creates a session with a fresh token (never reusing one: no fixation). The concurrent-session limit is checked
+   * and the new row written in one transaction, under a per-user lock, so parallel sign-ins on any number of
+   * nodes never exceed it.
+   */
   async createSession(context: SignInContext): Promise<CreatedSession> {
+    const userId = userIdSchema.safeParse(context.userId);
+    if (!userId.success) throw new SeshatError('invalid_input', `userId ${userId.error.issues[0]?.message ?? 'is not valid'}.`);
     const settings = this.#settings;
-    const now = this.clock.now();
-    await this.#enforceSessionLimit(context.userId, settings, now);
-
+    // The slow parts (device parsing, GeoIP, risk history) come before the transaction.
     const enrichment = (await this.#enrich?.(context, settings)) ?? {};
+    const now = this.clock.now();
     const persistent = context.remember && settings.rememberMe.enabled;
     const { id, token, secretHash, hint } = newToken();
     const session: SessionRecord = serialisesWithoutSecret({
@@ -224,36 +203,46 @@ export class SessionManager {
       requests: 1,
       lastPath: null,
     });
-    await this.#store.insertSession(session);
-    this.metrics.created++;
-    await this.audit.record({
-      action: 'auth.sign-in',
-      actorId: context.userId,
-      targetUserId: context.userId,
-      sessionId: id,
-      reason: null,
-      ip: session.ip,
-      // Device and place go into the trail so the risk rules can compare later sign-ins with this one.
-      details: { persistent, ...signInDetails(session.device, session.location), ...(session.risk?.suspicious ? { risk: session.risk.reasons } : {}) },
+    await this.change(async (change) => {
+      await this.#makeRoom(change, context.userId, settings, now);
+      await change.store.insertSession(session);
+      await change.audit({
+        action: 'auth.sign-in',
+        actorId: context.userId,
+        targetUserId: context.userId,
+        sessionId: id,
+        reason: null,
+        ip: session.ip,
+        // Device and place go into the trail so the risk rules can compare later sign-ins with this one.
+        details: { persistent, ...signInDetails(session.device, session.location), ...(session.risk?.suspicious ? { risk: session.risk.reasons } : {}) },
+      });
     });
+    this.metrics.created++;
     this.events.emit('session.created', session);
     if (enrichment.newDevice) this.events.emit('session.new-device', session);
     if (session.risk?.suspicious) this.events.emit('session.suspicious', session);
     return { session, token, cookieMaxAge: cookieMaxAgeSeconds(persistent, settings) };
   }
 
-  async #enforceSessionLimit(userId: string, settings: SessionSettings, now: number): Promise<void> {
+  /** Inside a sign-in's transaction: refuse it, or end the least recently active sessions, at the limit. */
+  async #makeRoom(change: SessionChange<S>, userId: string, settings: SessionSettings, now: number): Promise<void> {
     const max = settings.maxSessionsPerUser;
     if (max === null) return;
+    // Counting and inserting are one decision: the lock makes parallel sign-ins of this user take turns.
+    await change.store.lockUserSessions(userId);
     const cutoffs = expiryCutoffs(settings, now);
-    const active = await this.#store.countActiveSessions(cutoffs, userId);
+    const active = await change.store.countActiveSessions(cutoffs, userId);
     if (active < max) return;
     if (settings.sessionLimitAction === 'deny') {
       throw new SeshatError('session_limit', `This account already has ${active} active sessions (the limit is ${max}). Sign out of another session first.`);
     }
-    const { items } = await this.#store.listActiveSessions({ cutoffs, userId });
+    const { items } = await change.store.listActiveSessions({ cutoffs, userId });
     const oldest = items.slice(max - 1); // most recently active first: keep max-1, make room for the new one
-    for (const s of oldest) await this.#revokeOne(s, 'session-limit', null, 'Concurrent session limit reached');
+    for (const s of oldest) {
+      if (await change.revokeSession(s, 'session-limit', null)) {
+        await change.audit(auditBy(null, 'session.revoked', { targetUserId: s.userId, sessionId: s.id, reason: 'Concurrent session limit reached', details: { device: s.device.label } }));
+      }
+    }
   }
 
   // ── validation (hot path) ───────────────────────────────────────────────────────────────────────
@@ -297,13 +286,13 @@ export class SessionManager {
    */
   #load(id: string): Promise<CachedSession | null> {
     const cache = this.#cache;
-    if (!cache) return fromStore(() => this.#store.findSession(id)).then((record) => (record ? { record, pendingRequests: 0 } : null));
+    if (!cache) return this.#store.findSession(id).then((record) => (record ? { record, pendingRequests: 0 } : null));
     const ticket = cache.ticket();
     const pending = this.#loading.get(id);
     // Join a read only if nothing was invalidated since it started: a request that arrives after a
     // revocation must see the store as it is now, not a read begun before the revocation.
     if (pending && pending.ticket === ticket) return pending.load;
-    const load = fromStore(() => this.#store.findSession(id))
+    const load = this.#store.findSession(id)
       .then((record) => {
         if (!record) return null;
         const entry: CachedSession = { record, pendingRequests: 0 };
@@ -346,14 +335,14 @@ export class SessionManager {
 
   /** The actor's own active sessions: the current one first, then most recently active. */
   async listOwnSessions(actor: Actor): Promise<SessionRecord[]> {
-    const { items } = await fromStore(() => this.#store.listActiveSessions({ cutoffs: this.#cutoffs(), userId: actor.userId }));
+    const { items } = await this.#store.listActiveSessions({ cutoffs: this.#cutoffs(), userId: actor.userId });
     const current = items.filter((s) => s.id === actor.sessionId);
     return [...current, ...items.filter((s) => s.id !== actor.sessionId)];
   }
 
   /** A session the actor may view; anything else (missing, ended, someone else's) is `not_found`. */
   async getSession(actor: Actor, id: string): Promise<SessionRecord> {
-    const session = await fromStore(() => this.#store.findSession(id));
+    const session = await this.#store.findSession(id);
     if (!session || !this.#isLive(session) || !this.policy.canView(actor, session)) {
       throw new SeshatError('not_found', 'No such session.');
     }
@@ -397,13 +386,25 @@ export class SessionManager {
 
   // ── revocation ──────────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * Runs `work` as one change: its revocations, audit events and any other writes through `change.store` commit
+   * in one transaction. Only after the commit are the ended sessions dropped from this node's cache, announced to
+   * the other nodes and reported as events. For compound changes outside the manager (a password change that
+   * also signs out the other sessions).
+   */
+  async change<T>(work: (change: SessionChange<S>) => Promise<T>): Promise<T> {
+    let change: SessionChange<S> | undefined;
+    const result = await this.#store.transaction((scope) => work((change = new SessionChange(scope, this.audit, this.clock))));
+    if (change) await this.#announce(change);
+    return result;
+  }
+
   /** Signs the actor out of the session they are using. */
   async signOut(session: SessionRecord, ip: string | null = null): Promise<void> {
-    if (await fromStore(() => this.#store.revokeSession(session.id, { at: this.clock.now(), reason: 'sign-out' }))) {
-      this.metrics.countRevoked('sign-out', 1);
-    }
-    await this.#afterRevoke([session.id], 'sign-out', session.userId);
-    await this.audit.record({ action: 'auth.sign-out', actorId: session.userId, targetUserId: session.userId, sessionId: session.id, reason: null, ip, details: null });
+    await this.change(async (change) => {
+      await change.revokeSession(session, 'sign-out', session.userId);
+      await change.audit({ action: 'auth.sign-out', actorId: session.userId, targetUserId: session.userId, sessionId: session.id, reason: null, ip, details: null });
+    });
   }
 
   /**
@@ -411,78 +412,83 @@ export class SessionManager {
    * `allowCurrent` (the "my sessions" API answers 409 and points to logout instead).
    */
   async revokeSession(actor: Actor, id: string, options: { reason?: string | null; allowCurrent?: boolean } = {}): Promise<void> {
+    const reason = options.reason == null ? null : this.#reason(options.reason);
     const session = await this.getSession(actor, id);
     if (!this.policy.canRevoke(actor, session)) throw new SeshatError('forbidden', 'You may not revoke this session.');
     if (id === actor.sessionId && !options.allowCurrent) {
       throw new SeshatError('conflict', 'This is the session you are using: sign out instead.');
     }
     const code: RevocationReason = session.userId === actor.userId ? 'revoked' : 'revoked-by-admin';
-    await this.#revokeOne(session, code, actor, options.reason ?? null);
-  }
-
-  async #revokeOne(session: SessionRecord, code: RevocationReason, actor: Actor | null, reason: string | null): Promise<void> {
-    if (await fromStore(() => this.#store.revokeSession(session.id, { at: this.clock.now(), reason: code }))) {
-      this.metrics.countRevoked(code, 1);
-    }
-    await this.#afterRevoke([session.id], code, actor?.userId ?? null);
-    await this.audit.record({
-      action: 'session.revoked',
-      actorId: actor?.userId ?? null,
-      targetUserId: session.userId,
-      sessionId: session.id,
-      reason: reason ?? code,
-      ip: actor?.ip ?? null,
-      details: { device: session.device.label },
+    await this.change(async (change) => {
+      if (!(await change.revokeSession(session, code, actor.userId))) return;
+      await change.audit(auditBy(actor, 'session.revoked', { targetUserId: session.userId, sessionId: session.id, reason: reason ?? code, details: { device: session.device.label } }));
     });
   }
 
   /** "Sign out all other sessions". */
   async revokeOtherSessions(actor: Actor): Promise<number> {
-    const ids = await this.#revokeUser(actor.userId, 'signed-out-others', actor.sessionId);
-    await this.audit.record({ action: 'sessions.revoked-others', actorId: actor.userId, targetUserId: actor.userId, sessionId: actor.sessionId ?? null, reason: null, ip: actor.ip ?? null, details: { count: ids.length } });
-    return ids.length;
-  }
-
-  /** After a password change: every other session of the user ends. */
-  async revokeSessionsAfterPasswordChange(actor: Actor): Promise<number> {
-    return (await this.#revokeUser(actor.userId, 'password-changed', actor.sessionId)).length;
+    return this.change(async (change) => {
+      const ids = await change.revokeUserSessions(actor.userId, 'signed-out-others', actor.userId, actor.sessionId);
+      await change.audit(auditBy(actor, 'sessions.revoked-others', { targetUserId: actor.userId, details: { count: ids.length } }));
+      return ids.length;
+    });
   }
 
   /** An admin (or, with `actor` null, an operator at the CLI) signs a user out everywhere; the reason is required and goes to the audit trail. */
   async forceSignOut(actor: Actor | null, userId: string, reason: string): Promise<number> {
     if (actor) this.#requireTeam(actor);
-    const text = reason.trim();
-    if (text.length < 1 || text.length > 500) throw new SeshatError('invalid_input', 'A reason of 1 to 500 characters is required.');
-    const ids = await this.#revokeUser(userId, 'force-sign-out');
-    await this.audit.record({ action: 'user.force-signed-out', actorId: actor?.userId ?? null, targetUserId: userId, sessionId: null, reason: text, ip: actor?.ip ?? null, details: { count: ids.length } });
-    return ids.length;
-  }
-
-  async #revokeUser(userId: string, code: RevocationReason, exceptSessionId?: string): Promise<string[]> {
-    const ids = await fromStore(() => this.#store.revokeUserSessions(userId, { at: this.clock.now(), reason: code, ...(exceptSessionId ? { exceptSessionId } : {}) }));
-    this.metrics.countRevoked(code, ids.length);
-    await this.#afterRevoke(ids, code, userId);
-    return ids;
+    const text = this.#reason(reason);
+    return this.change(async (change) => {
+      const ids = await change.revokeUserSessions(userId, 'force-sign-out', actor?.userId ?? null);
+      await change.audit(auditBy(actor, 'user.force-signed-out', { targetUserId: userId, sessionId: null, reason: text, details: { count: ids.length } }));
+      return ids.length;
+    });
   }
 
   /** Signs out everyone (the caller included). `actor` null = an operator at the CLI. */
   async revokeAllSessions(actor: Actor | null, reason: string | null = null): Promise<number> {
     if (actor) this.#requireTeam(actor);
-    const count = await fromStore(() => this.#store.revokeAllSessions({ at: this.clock.now(), reason: 'invalidate-all' }));
-    this.metrics.countRevoked('invalidate-all', count);
-    this.#cache?.flush();
-    await this.#publish({ kind: 'all' });
-    this.events.emit('session.revoked', { sessionIds: 'all', reason: 'invalidate-all', actorId: actor?.userId ?? null });
-    await this.audit.record({ action: 'sessions.invalidated-all', actorId: actor?.userId ?? null, targetUserId: null, sessionId: null, reason, ip: actor?.ip ?? null, details: { count } });
-    return count;
+    const text = reason === null ? null : this.#reason(reason);
+    return this.change(async (change) => {
+      const count = await change.revokeAllSessions('invalidate-all', actor?.userId ?? null);
+      await change.audit(auditBy(actor, 'sessions.invalidated-all', { sessionId: null, reason: text, details: { count } }));
+      return count;
+    });
   }
 
-  /** The store write is already durable here; drop cached copies on this node now, then tell the others. */
-  async #afterRevoke(ids: string[], reason: RevocationReason, actorId: string | null): Promise<void> {
-    if (ids.length === 0) return;
-    for (const id of ids) this.#cache?.invalidate(id);
-    await this.#publish({ kind: 'sessions', ids });
-    this.events.emit('session.revoked', { sessionIds: ids, reason, actorId });
+  /** Records a failed sign-in (the risk rules count them). `userId` is the account the identifier named, if any. */
+  async recordFailedSignIn(attempt: { userId: string | null; identifier: string; ip: string | null }): Promise<void> {
+    await this.audit.record({
+      action: 'auth.sign-in-failed',
+      actorId: null,
+      targetUserId: attempt.userId,
+      sessionId: null,
+      reason: null,
+      ip: attempt.ip,
+      details: { email: attempt.identifier.slice(0, 254) },
+    });
+  }
+
+  #reason(reason: string): string {
+    const parsed = reasonSchema.safeParse(reason);
+    if (!parsed.success) throw new SeshatError('invalid_input', `The reason ${parsed.error.issues[0]?.message ?? 'is not valid'}.`);
+    return parsed.data;
+  }
+
+  /** After a commit: drop cached copies on this node now, tell the other nodes, then report the events. */
+  async #announce(change: SessionChange<S>): Promise<void> {
+    if (change.revoked.length === 0) return;
+    const ids: string[] = [];
+    let all = false;
+    for (const r of change.revoked) {
+      this.metrics.countRevoked(r.reason, r.count);
+      if (r.ids === 'all') all = true;
+      else ids.push(...r.ids);
+    }
+    if (all) this.#cache?.flush();
+    else for (const id of ids) this.#cache?.invalidate(id);
+    await this.#publish(all ? { kind: 'all' } : { kind: 'sessions', ids });
+    for (const r of change.revoked) this.events.emit('session.revoked', { sessionIds: r.ids, reason: r.reason, actorId: r.actorId });
   }
 
   async #publish(invalidation: Invalidation): Promise<void> {

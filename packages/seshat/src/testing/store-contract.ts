@@ -436,5 +436,58 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
         expect(await store.countUsers()).toBe(1);
       });
     });
+
+    describe('transactions', () => {
+      it('commit every write of the work together', async () => {
+        const s = sessionRecord();
+        const event = auditEvent({ sessionId: s.id });
+        const result = await store.transaction(async (scope) => {
+          await scope.insertSession(s);
+          await scope.appendAudit(event);
+          return 'done';
+        });
+        expect(result).toBe('done');
+        expect((await store.findSession(s.id))?.id).toBe(s.id);
+        expect((await store.listAudit({})).items.map((e) => e.id)).toContain(event.id);
+      });
+
+      it('write nothing when the work fails halfway, whatever it wrote before', async () => {
+        const s = sessionRecord();
+        await store.insertSession(s);
+        const failure = new Error('the audit write failed');
+        const outcome = store.transaction(async (scope) => {
+          expect(await scope.revokeSession(s.id, { at: NOW, reason: 'force-sign-out' })).toBe(true);
+          await scope.insertSession(sessionRecord({ userId: 'usr_b' }));
+          throw failure;
+        });
+        await expect(outcome).rejects.toBe(failure);
+        expect((await store.findSession(s.id))?.revokedAt).toBeNull();
+        expect(await store.countSessions()).toBe(1);
+      });
+
+      it('let reads inside the work see its own writes', async () => {
+        const s = sessionRecord({ userId: 'usr_t' });
+        await store.transaction(async (scope) => {
+          await scope.lockUserSessions('usr_t');
+          await scope.insertSession(s);
+          expect(await scope.countActiveSessions(expiryCutoffs(defaultSettings({}), NOW), 'usr_t')).toBe(1);
+        });
+      });
+
+      it('serialise work that locks the same user, so a count-then-insert rule holds under parallel calls', async () => {
+        const cutoffs = expiryCutoffs(defaultSettings({}), NOW);
+        const limit = 3;
+        const attempt = () =>
+          store.transaction(async (scope) => {
+            await scope.lockUserSessions('usr_limit');
+            if ((await scope.countActiveSessions(cutoffs, 'usr_limit')) >= limit) return false;
+            await scope.insertSession(sessionRecord({ userId: 'usr_limit' }));
+            return true;
+          });
+        const results = await Promise.all(Array.from({ length: 12 }, attempt));
+        expect(results.filter(Boolean)).toHaveLength(limit);
+        expect(await store.countActiveSessions(cutoffs, 'usr_limit')).toBe(limit);
+      });
+    });
   });
 }

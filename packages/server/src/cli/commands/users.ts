@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SeshatError, type SessionManager, type Store, type UserRecord } from 'seshat';
+import { SeshatError, type SessionManager, type Store, type StoreScope, type UserRecord } from 'seshat';
 import { generatePassword } from '../../passwords.ts';
 import { UserDirectory } from '../../users.ts';
 import { iso, required, UsageError, type Command } from '../command.ts';
@@ -21,7 +21,7 @@ export async function findUser(store: Store, idOrEmail: string): Promise<UserRec
  * Whose sessions a `--user` names: an account (by id or e-mail), or a bare user id that has active sessions
  * but no account here (sessions an app made through the library). Anything else is "no such user".
  */
-export async function sessionOwner(store: Store, manager: SessionManager, idOrEmail: string): Promise<{ id: string; label: string }> {
+export async function sessionOwner(store: Store, manager: SessionManager<StoreScope>, idOrEmail: string): Promise<{ id: string; label: string }> {
   try {
     const user = await findUser(store, idOrEmail);
     return { id: user.id, label: user.email };
@@ -51,7 +51,7 @@ export const userCommands: Command[] = [
       if (!role.success) throw new UsageError(`--role must be user or admin (got "${String(values.role)}").`);
       const m = await manager();
       const password = typeof values.password === 'string' ? values.password : generatePassword();
-      const user = await new UserDirectory(await openStore(), m.audit, m.clock).create({
+      const user = await new UserDirectory(await openStore(), m).create({
         email,
         name: typeof values.name === 'string' ? values.name : email.split('@')[0]!,
         role: role.data,

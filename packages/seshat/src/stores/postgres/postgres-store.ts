@@ -17,6 +17,7 @@ import type {
   Revocation,
   SessionTouch,
   Store,
+  StoreScope,
   UserRecord,
   UserSessionStats,
 } from '../../core/ports.ts';
@@ -41,37 +42,326 @@ export interface PostgresStoreOptions {
  */
 export const TOUCH_SQL = 'UPDATE sessions SET last_active_at = $1, requests = requests + $2, last_path = $3 WHERE id = $4 AND revoked_at IS NULL';
 
+/** Runs one statement, on the pool or on a transaction's connection; driver errors leave translated. */
+type Run = (text: string, values?: unknown[]) => Promise<pg.QueryResult<Row>>;
+
 /** Serialises concurrent `migrate()` calls of several nodes (an arbitrary constant: "seshat" in ASCII). */
 const MIGRATION_LOCK = 0x736573686174;
+/** The advisory-lock namespace of per-user session locks (`lockUserSessions`): "sess" in ASCII. */
+const USER_SESSIONS_LOCK = 0x73657373;
+
+/**
+ * The statements of every store method. `PostgresStore` runs them on its pool; a transaction runs the same ones
+ * on its one connection, so a method means the same inside and outside a transaction.
+ */
+class PostgresStatements implements StoreScope {
+  protected readonly query: Run;
+
+  constructor(query: Run) {
+    this.query = query;
+  }
+
+  async lockUserSessions(userId: string): Promise<void> {
+    // Transaction-scoped: released at COMMIT or ROLLBACK. Two 32-bit keys: a namespace and the user's hash.
+    await this.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [USER_SESSIONS_LOCK, userId]);
+  }
+
+  // ── sessions ──────────────────────────────────────────────────────────────────────────────────────
+
+  async insertSession(s: SessionRecord): Promise<void> {
+    await this.query(
+      `INSERT INTO sessions (id, user_id, secret_hash, token_hint, persistent, created_at, last_active_at, revoked_at,
+        revoked_reason, ip, user_agent, device, location, risk, requests, last_path)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+      [
+        s.id, s.userId, Buffer.from(s.secretHash), s.tokenHint, s.persistent, s.createdAt, s.lastActiveAt, s.revokedAt,
+        s.revokedReason, s.ip, s.userAgent, JSON.stringify(s.device), json(s.location), json(s.risk), s.requests, s.lastPath,
+      ],
+    );
+  }
+
+  async findSession(id: string): Promise<SessionRecord | null> {
+    const { rows } = await this.query('SELECT * FROM sessions WHERE id = $1', [id]);
+    return rows[0] ? toSession(rows[0]) : null;
+  }
+
+  async touchSession(id: string, t: SessionTouch): Promise<boolean> {
+    // Conditional update, never an upsert: a touch that loses the race with a revocation (or a GC delete)
+    // updates nothing. Under READ COMMITTED a touch blocked by a concurrent revoke re-checks
+    // `revoked_at IS NULL` on the new row version, so it cannot resurrect it either.
+    const { rowCount } = await this.query(TOUCH_SQL, [t.lastActiveAt, t.requests, t.lastPath, id]);
+    return rowCount === 1;
+  }
+
+  async listActiveSessions(q: ActiveSessionQuery): Promise<Page<SessionRecord>> {
+    const values: unknown[] = [];
+    const param = placeholders(values);
+    let sql = `SELECT * FROM sessions WHERE ${live(q.cutoffs, param)}`;
+    if (q.userId !== undefined) sql += ` AND user_id = ${param(q.userId)}`;
+    if (q.cursor) {
+      const [at, id] = decodeCursor(q.cursor, sessionCursorSchema);
+      sql += ` AND (last_active_at < ${param(at)} OR (last_active_at = ${param(at)} AND id < ${param(id)}))`;
+    }
+    sql += ' ORDER BY last_active_at DESC, id DESC';
+    const limit = q.limit === undefined ? undefined : pageLimit(q.limit);
+    if (limit !== undefined) sql += ` LIMIT ${param(limit + 1)}`;
+    const { rows } = await this.query(sql, values);
+    return pageOf(rows.map(toSession), limit, (s) => encodeCursor([s.lastActiveAt, s.id]));
+  }
+
+  async countActiveSessions(cutoffs: ExpiryCutoffs, userId?: string): Promise<number> {
+    const values: unknown[] = [];
+    const param = placeholders(values);
+    let sql = `SELECT count(*) AS n FROM sessions WHERE ${live(cutoffs, param)}`;
+    if (userId !== undefined) sql += ` AND user_id = ${param(userId)}`;
+    const { rows } = await this.query(sql, values);
+    return Number(rows[0]!.n);
+  }
+
+  async activeSessionStats(cutoffs: ExpiryCutoffs): Promise<UserSessionStats[]> {
+    const values: unknown[] = [];
+    const sql = `SELECT user_id, count(*) AS n, max(last_active_at) AS last FROM sessions WHERE ${live(cutoffs, placeholders(values))}
+      GROUP BY user_id ORDER BY last DESC, user_id`;
+    const { rows } = await this.query(sql, values);
+    return rows.map((r) => ({ userId: String(r.user_id), activeSessions: Number(r.n), lastActiveAt: Number(r.last) }));
+  }
+
+  async revokeSession(id: string, r: Revocation): Promise<boolean> {
+    const { rowCount } = await this.query('UPDATE sessions SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL', [r.at, r.reason, id]);
+    return rowCount === 1;
+  }
+
+  async revokeUserSessions(userId: string, r: Revocation & { exceptSessionId?: string }): Promise<string[]> {
+    const { rows } = await this.query(
+      `UPDATE sessions SET revoked_at = $1, revoked_reason = $2
+        WHERE user_id = $3 AND revoked_at IS NULL AND id IS DISTINCT FROM $4::text RETURNING id`,
+      [r.at, r.reason, userId, r.exceptSessionId ?? null],
+    );
+    return rows.map((row) => String(row.id));
+  }
+
+  async revokeAllSessions(r: Revocation): Promise<number> {
+    const { rowCount } = await this.query('UPDATE sessions SET revoked_at = $1, revoked_reason = $2 WHERE revoked_at IS NULL', [r.at, r.reason]);
+    return rowCount ?? 0;
+  }
+
+  async collectExpiredSessions(step: CollectStep): Promise<CollectResult> {
+    const values: unknown[] = [];
+    const param = placeholders(values);
+    // One statement: the batch window (keyset by primary key), its size and last id, and the delete of the
+    // dead rows in it. A row touched or revoked concurrently is re-checked by DELETE after its lock.
+    const sql = `
+      WITH batch AS (SELECT id FROM sessions WHERE id > ${param(step.afterId ?? '')} ORDER BY id LIMIT ${param(step.limit)}),
+      removed AS (
+        DELETE FROM sessions WHERE id IN (SELECT id FROM batch) AND NOT (${live(step.cutoffs, param)}) RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM batch) AS scanned, (SELECT max(id) FROM batch) AS last, (SELECT count(*) FROM removed) AS deleted`;
+    const { rows } = await this.query(sql, values);
+    const scanned = Number(rows[0]!.scanned);
+    return { scanned, deleted: Number(rows[0]!.deleted), lastId: scanned < step.limit ? null : String(rows[0]!.last) };
+  }
+
+  async countSessions(): Promise<number> {
+    const { rows } = await this.query('SELECT count(*) AS n FROM sessions');
+    return Number(rows[0]!.n);
+  }
+
+  // ── settings ──────────────────────────────────────────────────────────────────────────────────────
+
+  async loadSettings(): Promise<unknown> {
+    const { rows } = await this.query("SELECT value FROM settings WHERE key = 'sessions'");
+    return rows[0] ? rows[0].value : null;
+  }
+
+  async saveSettings(settings: unknown): Promise<void> {
+    await this.query(
+      "INSERT INTO settings (key, value) VALUES ('sessions', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      [JSON.stringify(settings)],
+    );
+  }
+
+  // ── audit ─────────────────────────────────────────────────────────────────────────────────────────
+
+  async appendAudit(e: AuditEvent): Promise<void> {
+    await this.query(
+      `INSERT INTO audit_events (id, at, action, actor_id, target_user_id, session_id, reason, ip, details)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [e.id, e.at, e.action, e.actorId, e.targetUserId, e.sessionId, e.reason, e.ip, json(e.details)],
+    );
+  }
+
+  async listAudit(q: AuditQuery): Promise<Page<AuditEvent>> {
+    const values: unknown[] = [];
+    const param = placeholders(values);
+    const where: string[] = [];
+    if (q.userId !== undefined) {
+      const user = param(q.userId);
+      where.push(`(actor_id = ${user} OR target_user_id = ${user})`);
+    }
+    if (q.action !== undefined) where.push(`action = ${param(q.action)}`);
+    if (q.cursor) where.push(`seq < ${param(decodeCursor(q.cursor, auditCursorSchema))}`);
+    const limit = pageLimit(q.limit);
+    const sql = `SELECT * FROM audit_events ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq DESC LIMIT ${param(limit + 1)}`;
+    const { rows } = await this.query(sql, values);
+    const page = pageOf(rows, limit, (r) => encodeCursor(Number(r.seq)));
+    return { items: page.items.map(toAuditEvent), nextCursor: page.nextCursor };
+  }
+
+  // ── API keys ──────────────────────────────────────────────────────────────────────────────────────
+
+  async insertApiKey(k: ApiKeyRecord): Promise<void> {
+    await this.query(
+      `INSERT INTO api_keys (id, user_id, name, secret_hash, prefix, created_at, last_used_at, revoked_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [k.id, k.userId, k.name, Buffer.from(k.secretHash), k.prefix, k.createdAt, k.lastUsedAt, k.revokedAt],
+    );
+  }
+
+  async findApiKey(id: string): Promise<ApiKeyRecord | null> {
+    const { rows } = await this.query('SELECT * FROM api_keys WHERE id = $1', [id]);
+    return rows[0] ? toApiKey(rows[0]) : null;
+  }
+
+  async listApiKeys(userId: string, usageSinceMinute: number): Promise<(ApiKeyRecord & { requests24h: number })[]> {
+    const { rows } = await this.query(
+      `SELECT k.*, (SELECT coalesce(sum(u.requests), 0) FROM api_key_usage u WHERE u.key_id = k.id AND u.minute >= $1) AS requests24h
+        FROM api_keys k WHERE k.user_id = $2 AND k.revoked_at IS NULL ORDER BY k.created_at DESC, k.id DESC`,
+      [usageSinceMinute, userId],
+    );
+    return rows.map((r) => ({ ...toApiKey(r), requests24h: Number(r.requests24h) }));
+  }
+
+  async revokeApiKey(id: string, at: number): Promise<boolean> {
+    const { rowCount } = await this.query('UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [at, id]);
+    return rowCount === 1;
+  }
+
+  async recordApiKeyUsage(usage: ApiKeyUsage[]): Promise<void> {
+    if (usage.length === 0) return;
+    // One statement, so one batch is atomic without a pooled transaction. Rows are summed per (key, minute)
+    // first: ON CONFLICT may not touch the same row twice in one statement. last_used_at is never lowered.
+    await this.query(
+      `WITH batch AS (
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[]) AS t(key_id, minute, requests, last_used_at)
+       ),
+       counted AS (
+         INSERT INTO api_key_usage (key_id, minute, requests)
+         SELECT key_id, minute, sum(requests) FROM batch GROUP BY key_id, minute
+         ON CONFLICT (key_id, minute) DO UPDATE SET requests = api_key_usage.requests + excluded.requests
+         RETURNING 1
+       )
+       UPDATE api_keys k SET last_used_at = greatest(coalesce(k.last_used_at, 0), latest.at)
+         FROM (SELECT key_id, max(last_used_at) AS at FROM batch GROUP BY key_id) latest
+        WHERE k.id = latest.key_id`,
+      [usage.map((u) => u.keyId), usage.map((u) => u.minute), usage.map((u) => u.requests), usage.map((u) => u.lastUsedAt)],
+    );
+  }
+
+  async pruneApiKeyUsage(beforeMinute: number): Promise<number> {
+    const { rowCount } = await this.query('DELETE FROM api_key_usage WHERE minute < $1', [beforeMinute]);
+    return rowCount ?? 0;
+  }
+
+  // ── users ─────────────────────────────────────────────────────────────────────────────────────────
+
+  async insertUser(u: UserRecord): Promise<void> {
+    try {
+      await this.query('INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+        u.id, u.email.toLowerCase(), u.name, u.role, u.passwordHash, u.createdAt,
+      ]);
+    } catch (error) {
+      // Two nodes creating the same account at once: the loser gets the same answer as a sequential duplicate.
+      if (error instanceof pg.DatabaseError && error.code === '23505') {
+        throw new SeshatError('conflict', `A user with e-mail ${u.email.toLowerCase()} already exists.`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async findUserById(id: string): Promise<UserRecord | null> {
+    const { rows } = await this.query('SELECT * FROM users WHERE id = $1', [id]);
+    return rows[0] ? toUser(rows[0]) : null;
+  }
+
+  async findUserByEmail(email: string): Promise<UserRecord | null> {
+    const { rows } = await this.query('SELECT * FROM users WHERE email = $1', [email.toLowerCase()]);
+    return rows[0] ? toUser(rows[0]) : null;
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    const { rows } = await this.query('SELECT * FROM users ORDER BY email');
+    return rows.map(toUser);
+  }
+
+  async countUsers(): Promise<number> {
+    const { rows } = await this.query('SELECT count(*) AS n FROM users');
+    return Number(rows[0]!.n);
+  }
+
+  async updatePasswordHash(userId: string, passwordHash: string): Promise<void> {
+    await this.query('UPDATE users SET password_hash = $1 WHERE id = $2', [passwordHash, userId]);
+  }
+}
 
 /**
  * The multi-node store: several server processes share one PostgreSQL database through `pg` pools.
- * Every statement is a point query, an indexed scan or a bounded batch; revocations are single
- * statements committed before the call returns (durable before the API answers).
+ * Every statement is a point query, an indexed scan or a bounded batch; revocations commit before the call
+ * returns (durable before the API answers), together with their audit events.
  */
-export class PostgresStore implements Store {
+export class PostgresStore extends PostgresStatements implements Store {
   readonly dialect = 'postgres' as const;
   readonly connectionString: string;
   readonly #pool: pg.Pool;
 
   constructor(connectionString: string, options: PostgresStoreOptions = {}) {
-    this.connectionString = connectionString;
-    this.#pool = new pg.Pool({
+    const pool = new pg.Pool({
       connectionString,
       max: options.maxConnections ?? 10,
       connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
       application_name: options.applicationName ?? 'seshat',
       keepAlive: true,
     });
+    // Connection-level failures become `unavailable` (HTTP 503), never "not signed in"; anything else (a bad
+    // statement) stays what it is, a bug.
+    super(async (text, values = []) => {
+      try {
+        return await pool.query<Row>(text, values);
+      } catch (error) {
+        throw translate(error);
+      }
+    });
+    this.connectionString = connectionString;
+    this.#pool = pool;
     // An idle connection that dies (server restart, pg_terminate_backend) is dropped by the pool and
     // replaced on the next query; without a listener the 'error' event would crash the process.
     this.#pool.on('error', () => {});
   }
 
-  /** Runs one statement; connection-level failures become `unavailable` (HTTP 503), never "not signed in". */
-  async #query(text: string, values: unknown[] = []): Promise<pg.QueryResult<Row>> {
+  async transaction<T>(work: (scope: StoreScope) => Promise<T>): Promise<T> {
+    const client = await this.#connect();
+    const run: Run = async (text, values = []) => {
+      try {
+        return await client.query<Row>(text, values);
+      } catch (error) {
+        throw translate(error);
+      }
+    };
     try {
-      return await this.#pool.query<Row>(text, values);
+      await run('BEGIN');
+      const result = await work(new PostgresStatements(run));
+      await run('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async #connect(): Promise<pg.PoolClient> {
+    try {
+      return await this.#pool.connect();
     } catch (error) {
       throw translate(error);
     }
@@ -79,16 +369,11 @@ export class PostgresStore implements Store {
 
   /** Cross-node cache invalidation over LISTEN/NOTIFY on this database. */
   createInvalidationChannel(options: PgInvalidationOptions = {}): PgInvalidationChannel {
-    return new PgInvalidationChannel(this.connectionString, (sql, values) => this.#query(sql, values).then((r) => r.rows), options);
+    return new PgInvalidationChannel(this.connectionString, (sql, values) => this.query(sql, values).then((r) => r.rows), options);
   }
 
   async migrate(): Promise<number[]> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.#pool.connect();
-    } catch (error) {
-      throw translate(error);
-    }
+    const client = await this.#connect();
     const applied: number[] = [];
     try {
       await client.query('BEGIN');
@@ -114,247 +399,11 @@ export class PostgresStore implements Store {
   }
 
   async ping(): Promise<void> {
-    await this.#query('SELECT 1');
+    await this.query('SELECT 1');
   }
 
   async close(): Promise<void> {
     if (!this.#pool.ended) await this.#pool.end();
-  }
-
-  // ── sessions ──────────────────────────────────────────────────────────────────────────────────────
-
-  async insertSession(s: SessionRecord): Promise<void> {
-    await this.#query(
-      `INSERT INTO sessions (id, user_id, secret_hash, token_hint, persistent, created_at, last_active_at, revoked_at,
-        revoked_reason, ip, user_agent, device, location, risk, requests, last_path)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-      [
-        s.id, s.userId, Buffer.from(s.secretHash), s.tokenHint, s.persistent, s.createdAt, s.lastActiveAt, s.revokedAt,
-        s.revokedReason, s.ip, s.userAgent, JSON.stringify(s.device), json(s.location), json(s.risk), s.requests, s.lastPath,
-      ],
-    );
-  }
-
-  async findSession(id: string): Promise<SessionRecord | null> {
-    const { rows } = await this.#query('SELECT * FROM sessions WHERE id = $1', [id]);
-    return rows[0] ? toSession(rows[0]) : null;
-  }
-
-  async touchSession(id: string, t: SessionTouch): Promise<boolean> {
-    // Conditional update, never an upsert: a touch that loses the race with a revocation (or a GC delete)
-    // updates nothing. Under READ COMMITTED a touch blocked by a concurrent revoke re-checks
-    // `revoked_at IS NULL` on the new row version, so it cannot resurrect it either.
-    const { rowCount } = await this.#query(TOUCH_SQL, [t.lastActiveAt, t.requests, t.lastPath, id]);
-    return rowCount === 1;
-  }
-
-  async listActiveSessions(q: ActiveSessionQuery): Promise<Page<SessionRecord>> {
-    const values: unknown[] = [];
-    const param = placeholders(values);
-    let sql = `SELECT * FROM sessions WHERE ${live(q.cutoffs, param)}`;
-    if (q.userId !== undefined) sql += ` AND user_id = ${param(q.userId)}`;
-    if (q.cursor) {
-      const [at, id] = decodeCursor(q.cursor, sessionCursorSchema);
-      sql += ` AND (last_active_at < ${param(at)} OR (last_active_at = ${param(at)} AND id < ${param(id)}))`;
-    }
-    sql += ' ORDER BY last_active_at DESC, id DESC';
-    const limit = q.limit === undefined ? undefined : pageLimit(q.limit);
-    if (limit !== undefined) sql += ` LIMIT ${param(limit + 1)}`;
-    const { rows } = await this.#query(sql, values);
-    return pageOf(rows.map(toSession), limit, (s) => encodeCursor([s.lastActiveAt, s.id]));
-  }
-
-  async countActiveSessions(cutoffs: ExpiryCutoffs, userId?: string): Promise<number> {
-    const values: unknown[] = [];
-    const param = placeholders(values);
-    let sql = `SELECT count(*) AS n FROM sessions WHERE ${live(cutoffs, param)}`;
-    if (userId !== undefined) sql += ` AND user_id = ${param(userId)}`;
-    const { rows } = await this.#query(sql, values);
-    return Number(rows[0]!.n);
-  }
-
-  async activeSessionStats(cutoffs: ExpiryCutoffs): Promise<UserSessionStats[]> {
-    const values: unknown[] = [];
-    const sql = `SELECT user_id, count(*) AS n, max(last_active_at) AS last FROM sessions WHERE ${live(cutoffs, placeholders(values))}
-      GROUP BY user_id ORDER BY last DESC, user_id`;
-    const { rows } = await this.#query(sql, values);
-    return rows.map((r) => ({ userId: String(r.user_id), activeSessions: Number(r.n), lastActiveAt: Number(r.last) }));
-  }
-
-  async revokeSession(id: string, r: Revocation): Promise<boolean> {
-    const { rowCount } = await this.#query('UPDATE sessions SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL', [r.at, r.reason, id]);
-    return rowCount === 1;
-  }
-
-  async revokeUserSessions(userId: string, r: Revocation & { exceptSessionId?: string }): Promise<string[]> {
-    const { rows } = await this.#query(
-      `UPDATE sessions SET revoked_at = $1, revoked_reason = $2
-        WHERE user_id = $3 AND revoked_at IS NULL AND id IS DISTINCT FROM $4::text RETURNING id`,
-      [r.at, r.reason, userId, r.exceptSessionId ?? null],
-    );
-    return rows.map((row) => String(row.id));
-  }
-
-  async revokeAllSessions(r: Revocation): Promise<number> {
-    const { rowCount } = await this.#query('UPDATE sessions SET revoked_at = $1, revoked_reason = $2 WHERE revoked_at IS NULL', [r.at, r.reason]);
-    return rowCount ?? 0;
-  }
-
-  async collectExpiredSessions(step: CollectStep): Promise<CollectResult> {
-    const values: unknown[] = [];
-    const param = placeholders(values);
-    // One statement: the batch window (keyset by primary key), its size and last id, and the delete of the
-    // dead rows in it. A row touched or revoked concurrently is re-checked by DELETE after its lock.
-    const sql = `
-      WITH batch AS (SELECT id FROM sessions WHERE id > ${param(step.afterId ?? '')} ORDER BY id LIMIT ${param(step.limit)}),
-      removed AS (
-        DELETE FROM sessions WHERE id IN (SELECT id FROM batch) AND NOT (${live(step.cutoffs, param)}) RETURNING 1
-      )
-      SELECT (SELECT count(*) FROM batch) AS scanned, (SELECT max(id) FROM batch) AS last, (SELECT count(*) FROM removed) AS deleted`;
-    const { rows } = await this.#query(sql, values);
-    const scanned = Number(rows[0]!.scanned);
-    return { scanned, deleted: Number(rows[0]!.deleted), lastId: scanned < step.limit ? null : String(rows[0]!.last) };
-  }
-
-  async countSessions(): Promise<number> {
-    const { rows } = await this.#query('SELECT count(*) AS n FROM sessions');
-    return Number(rows[0]!.n);
-  }
-
-  // ── settings ──────────────────────────────────────────────────────────────────────────────────────
-
-  async loadSettings(): Promise<unknown> {
-    const { rows } = await this.#query("SELECT value FROM settings WHERE key = 'sessions'");
-    return rows[0] ? rows[0].value : null;
-  }
-
-  async saveSettings(settings: unknown): Promise<void> {
-    await this.#query(
-      "INSERT INTO settings (key, value) VALUES ('sessions', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-      [JSON.stringify(settings)],
-    );
-  }
-
-  // ── audit ─────────────────────────────────────────────────────────────────────────────────────────
-
-  async appendAudit(e: AuditEvent): Promise<void> {
-    await this.#query(
-      `INSERT INTO audit_events (id, at, action, actor_id, target_user_id, session_id, reason, ip, details)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [e.id, e.at, e.action, e.actorId, e.targetUserId, e.sessionId, e.reason, e.ip, json(e.details)],
-    );
-  }
-
-  async listAudit(q: AuditQuery): Promise<Page<AuditEvent>> {
-    const values: unknown[] = [];
-    const param = placeholders(values);
-    const where: string[] = [];
-    if (q.userId !== undefined) {
-      const user = param(q.userId);
-      where.push(`(actor_id = ${user} OR target_user_id = ${user})`);
-    }
-    if (q.action !== undefined) where.push(`action = ${param(q.action)}`);
-    if (q.cursor) where.push(`seq < ${param(decodeCursor(q.cursor, auditCursorSchema))}`);
-    const limit = pageLimit(q.limit);
-    const sql = `SELECT * FROM audit_events ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq DESC LIMIT ${param(limit + 1)}`;
-    const { rows } = await this.#query(sql, values);
-    const page = pageOf(rows, limit, (r) => encodeCursor(Number(r.seq)));
-    return { items: page.items.map(toAuditEvent), nextCursor: page.nextCursor };
-  }
-
-  // ── API keys ──────────────────────────────────────────────────────────────────────────────────────
-
-  async insertApiKey(k: ApiKeyRecord): Promise<void> {
-    await this.#query(
-      `INSERT INTO api_keys (id, user_id, name, secret_hash, prefix, created_at, last_used_at, revoked_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [k.id, k.userId, k.name, Buffer.from(k.secretHash), k.prefix, k.createdAt, k.lastUsedAt, k.revokedAt],
-    );
-  }
-
-  async findApiKey(id: string): Promise<ApiKeyRecord | null> {
-    const { rows } = await this.#query('SELECT * FROM api_keys WHERE id = $1', [id]);
-    return rows[0] ? toApiKey(rows[0]) : null;
-  }
-
-  async listApiKeys(userId: string, usageSinceMinute: number): Promise<(ApiKeyRecord & { requests24h: number })[]> {
-    const { rows } = await this.#query(
-      `SELECT k.*, (SELECT coalesce(sum(u.requests), 0) FROM api_key_usage u WHERE u.key_id = k.id AND u.minute >= $1) AS requests24h
-        FROM api_keys k WHERE k.user_id = $2 AND k.revoked_at IS NULL ORDER BY k.created_at DESC, k.id DESC`,
-      [usageSinceMinute, userId],
-    );
-    return rows.map((r) => ({ ...toApiKey(r), requests24h: Number(r.requests24h) }));
-  }
-
-  async revokeApiKey(id: string, at: number): Promise<boolean> {
-    const { rowCount } = await this.#query('UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [at, id]);
-    return rowCount === 1;
-  }
-
-  async recordApiKeyUsage(usage: ApiKeyUsage[]): Promise<void> {
-    if (usage.length === 0) return;
-    // One statement, so one batch is atomic without a pooled transaction. Rows are summed per (key, minute)
-    // first: ON CONFLICT may not touch the same row twice in one statement. last_used_at is never lowered.
-    await this.#query(
-      `WITH batch AS (
-         SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[]) AS t(key_id, minute, requests, last_used_at)
-       ),
-       counted AS (
-         INSERT INTO api_key_usage (key_id, minute, requests)
-         SELECT key_id, minute, sum(requests) FROM batch GROUP BY key_id, minute
-         ON CONFLICT (key_id, minute) DO UPDATE SET requests = api_key_usage.requests + excluded.requests
-         RETURNING 1
-       )
-       UPDATE api_keys k SET last_used_at = greatest(coalesce(k.last_used_at, 0), latest.at)
-         FROM (SELECT key_id, max(last_used_at) AS at FROM batch GROUP BY key_id) latest
-        WHERE k.id = latest.key_id`,
-      [usage.map((u) => u.keyId), usage.map((u) => u.minute), usage.map((u) => u.requests), usage.map((u) => u.lastUsedAt)],
-    );
-  }
-
-  async pruneApiKeyUsage(beforeMinute: number): Promise<number> {
-    const { rowCount } = await this.#query('DELETE FROM api_key_usage WHERE minute < $1', [beforeMinute]);
-    return rowCount ?? 0;
-  }
-
-  // ── users ─────────────────────────────────────────────────────────────────────────────────────────
-
-  async insertUser(u: UserRecord): Promise<void> {
-    try {
-      await this.#query('INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-        u.id, u.email.toLowerCase(), u.name, u.role, u.passwordHash, u.createdAt,
-      ]);
-    } catch (error) {
-      // Two nodes creating the same account at once: the loser gets the same answer as a sequential duplicate.
-      if (error instanceof pg.DatabaseError && error.code === '23505') {
-        throw new SeshatError('conflict', `A user with e-mail ${u.email.toLowerCase()} already exists.`, { cause: error });
-      }
-      throw error;
-    }
-  }
-
-  async findUserById(id: string): Promise<UserRecord | null> {
-    const { rows } = await this.#query('SELECT * FROM users WHERE id = $1', [id]);
-    return rows[0] ? toUser(rows[0]) : null;
-  }
-
-  async findUserByEmail(email: string): Promise<UserRecord | null> {
-    const { rows } = await this.#query('SELECT * FROM users WHERE email = $1', [email.toLowerCase()]);
-    return rows[0] ? toUser(rows[0]) : null;
-  }
-
-  async listUsers(): Promise<UserRecord[]> {
-    const { rows } = await this.#query('SELECT * FROM users ORDER BY email');
-    return rows.map(toUser);
-  }
-
-  async countUsers(): Promise<number> {
-    const { rows } = await this.#query('SELECT count(*) AS n FROM users');
-    return Number(rows[0]!.n);
-  }
-
-  async updatePasswordHash(userId: string, passwordHash: string): Promise<void> {
-    await this.#query('UPDATE users SET password_hash = $1 WHERE id = $2', [passwordHash, userId]);
   }
 }
 

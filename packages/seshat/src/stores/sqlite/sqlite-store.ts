@@ -19,6 +19,7 @@ import type {
   Revocation,
   SessionTouch,
   Store,
+  StoreScope,
   UserRecord,
   UserSessionStats,
 } from '../../core/ports.ts';
@@ -39,7 +40,13 @@ const sqlite = () => process.getBuiltinModule('node:sqlite') as typeof import('n
 export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
   readonly #db: DatabaseSync;
-  readonly #statements = new Map<string, StatementSync>();
+  readonly #statements = new Map<string, Statement>();
+  /** The transaction in progress (`transaction()`), settled when it ends. */
+  #open: { ended: Promise<void> } | null = null;
+  /** True while a method runs on behalf of the open transaction (called through its scope). */
+  #inScope = false;
+  /** This store as a transaction's work sees it: the same methods, marked as belonging to the transaction. */
+  readonly #scope: StoreScope;
 
   /** `path` is a file path or ':memory:'. Parent folders are created. */
   constructor(path: string) {
@@ -51,31 +58,97 @@ export class SqliteStore implements Store {
       PRAGMA busy_timeout = 5000;
       PRAGMA foreign_keys = ON;
     `);
+    this.#scope = new Proxy(this, {
+      get: (target, property) => {
+        const value: unknown = Reflect.get(target, property, target);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          // The methods run their SQL synchronously, before their first await: the mark covers exactly that.
+          this.#inScope = true;
+          try {
+            return value.apply(target, args);
+          } finally {
+            this.#inScope = false;
+          }
+        };
+      },
+    });
   }
 
-  #sql(sql: string): StatementSync {
+  #sql(sql: string): Statement {
     // A closed handle (shutdown under way, or an operator closed it) is an unavailable store, not a bug:
     // callers answer 503 rather than 500, and never treat it as "no such session".
     if (!this.#db.isOpen) throw new SeshatError('unavailable', 'The SQLite database is closed.');
     let statement = this.#statements.get(sql);
     if (!statement) {
-      statement = this.#db.prepare(sql);
+      const prepared = this.#db.prepare(sql);
+      statement = {
+        run: (...params) => translated(() => prepared.run(...params)),
+        get: (...params) => translated(() => prepared.get(...params)),
+        all: (...params) => translated(() => prepared.all(...params)),
+      };
       this.#statements.set(sql, statement);
     }
     return statement;
   }
 
-  #transaction<T>(work: () => T): T {
-    this.#db.exec('BEGIN IMMEDIATE');
+  /**
+   * Writes outside the open transaction wait for it to end: on one connection they would otherwise become part
+   * of it (committed or rolled back with someone else's change). Reads need not wait.
+   */
+  #writable(): Promise<void> | void {
+    if (this.#inScope || !this.#open) return;
+    return (async () => {
+      while (this.#open) await this.#open.ended;
+    })();
+  }
+
+  /** Runs synchronous work atomically: its own transaction, or a savepoint inside the open one. */
+  #atomically<T>(work: () => T): T {
+    const nested = this.#open !== null;
+    this.#db.exec(nested ? 'SAVEPOINT atomically' : 'BEGIN IMMEDIATE');
     try {
       const result = work();
-      this.#db.exec('COMMIT');
+      this.#db.exec(nested ? 'RELEASE atomically' : 'COMMIT');
       return result;
     } catch (error) {
-      this.#db.exec('ROLLBACK');
+      this.#db.exec(nested ? 'ROLLBACK TO atomically; RELEASE atomically' : 'ROLLBACK');
       throw error;
     }
   }
+
+  /**
+   * One transaction at a time on the one connection. node:sqlite is synchronous, so work that waits only on its
+   * scope's calls runs start to finish without the event loop turning; writes from elsewhere wait for it to end.
+   * Work that pauses (a timer, the network) would hold every writer meanwhile: it is rolled back and refused.
+   */
+  async transaction<T>(work: (scope: StoreScope) => Promise<T>): Promise<T> {
+    while (this.#open) await this.#open.ended;
+    if (!this.#db.isOpen) throw new SeshatError('unavailable', 'The SQLite database is closed.');
+    let end!: () => void;
+    this.#open = { ended: new Promise<void>((resolve) => (end = resolve)) };
+    let paused = false;
+    const watch = setImmediate(() => (paused = true));
+    try {
+      translated(() => this.#db.exec('BEGIN IMMEDIATE'));
+      try {
+        const result = await work(this.#scope);
+        if (paused) throw new Error('A SQLite transaction paused for the event loop; its work must wait only on its scope (see Transactional).');
+        translated(() => this.#db.exec('COMMIT'));
+        return result;
+      } catch (error) {
+        rollback(this.#db);
+        throw error;
+      }
+    } finally {
+      clearImmediate(watch);
+      this.#open = null;
+      end();
+    }
+  }
+
+  /** BEGIN IMMEDIATE already takes the database's write lock: every writing transaction runs alone. */
+  async lockUserSessions(): Promise<void> {}
 
   async migrate(): Promise<number[]> {
     this.#db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
@@ -83,7 +156,7 @@ export class SqliteStore implements Store {
     const applied: number[] = [];
     for (const m of sqliteMigrations) {
       if (done.has(m.version)) continue;
-      this.#transaction(() => {
+      this.#atomically(() => {
         this.#db.exec(m.sql);
         this.#db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
       });
@@ -104,6 +177,7 @@ export class SqliteStore implements Store {
   // ── sessions ──────────────────────────────────────────────────────────────────────────────────────
 
   async insertSession(s: SessionRecord): Promise<void> {
+    await this.#writable();
     this.#sql(`INSERT INTO sessions (id, user_id, secret_hash, token_hint, persistent, created_at, last_active_at, revoked_at,
         revoked_reason, ip, user_agent, device, location, risk, requests, last_path)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
@@ -118,6 +192,7 @@ export class SqliteStore implements Store {
   }
 
   async touchSession(id: string, t: SessionTouch): Promise<boolean> {
+    await this.#writable();
     // An activity timestamp need not survive a power cut, so this one commit skips the fsync (WAL +
     // synchronous=NORMAL: still atomic, still durable across a process crash). node:sqlite is synchronous,
     // so the event loop would otherwise wait on the disk for every touch (~1 ms). The next FULL commit
@@ -132,6 +207,8 @@ export class SqliteStore implements Store {
 
   /** Runs writes that may be lost in a power cut (never a revocation) without waiting for the disk. */
   #unsynced<T>(work: () => T): T {
+    // The safety level cannot change inside a transaction; there the transaction's own commit decides.
+    if (this.#open) return work();
     this.#sql('PRAGMA synchronous = NORMAL').run();
     try {
       return work();
@@ -177,11 +254,13 @@ export class SqliteStore implements Store {
   }
 
   async revokeSession(id: string, r: Revocation): Promise<boolean> {
+    await this.#writable();
     const { changes } = this.#sql('UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL').run(r.at, r.reason, id);
     return Number(changes) === 1;
   }
 
   async revokeUserSessions(userId: string, r: Revocation & { exceptSessionId?: string }): Promise<string[]> {
+    await this.#writable();
     const rows = this.#sql(
       `UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE user_id = ? AND revoked_at IS NULL AND id IS NOT ? RETURNING id`,
     ).all(r.at, r.reason, userId, r.exceptSessionId ?? null);
@@ -189,13 +268,15 @@ export class SqliteStore implements Store {
   }
 
   async revokeAllSessions(r: Revocation): Promise<number> {
+    await this.#writable();
     const { changes } = this.#sql('UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE revoked_at IS NULL').run(r.at, r.reason);
     return Number(changes);
   }
 
   async collectExpiredSessions(step: CollectStep): Promise<CollectResult> {
+    await this.#writable();
     // Deleting dead rows needs no fsync per batch: a batch lost to a power cut is collected next time.
-    return this.#unsynced(() => this.#transaction(() => {
+    return this.#unsynced(() => this.#atomically(() => {
       const window = 'SELECT id FROM sessions WHERE id > ? ORDER BY id LIMIT ?';
       const after = step.afterId ?? '';
       const span = this.#sql(`SELECT count(*) AS n, max(id) AS last FROM (${window})`).get(after, step.limit)!;
@@ -218,12 +299,14 @@ export class SqliteStore implements Store {
   }
 
   async saveSettings(settings: unknown): Promise<void> {
+    await this.#writable();
     this.#sql("INSERT INTO settings (key, value) VALUES ('sessions', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(JSON.stringify(settings));
   }
 
   // ── audit ─────────────────────────────────────────────────────────────────────────────────────────
 
   async appendAudit(e: AuditEvent): Promise<void> {
+    await this.#writable();
     this.#sql(`INSERT INTO audit_events (id, at, action, actor_id, target_user_id, session_id, reason, ip, details)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(e.id, e.at, e.action, e.actorId, e.targetUserId, e.sessionId, e.reason, e.ip, json(e.details));
   }
@@ -244,6 +327,7 @@ export class SqliteStore implements Store {
   // ── API keys ──────────────────────────────────────────────────────────────────────────────────────
 
   async insertApiKey(k: ApiKeyRecord): Promise<void> {
+    await this.#writable();
     this.#sql(`INSERT INTO api_keys (id, user_id, name, secret_hash, prefix, created_at, last_used_at, revoked_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(k.id, k.userId, k.name, k.secretHash, k.prefix, k.createdAt, k.lastUsedAt, k.revokedAt);
   }
@@ -261,13 +345,15 @@ export class SqliteStore implements Store {
   }
 
   async revokeApiKey(id: string, at: number): Promise<boolean> {
+    await this.#writable();
     const { changes } = this.#sql('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id);
     return Number(changes) === 1;
   }
 
   async recordApiKeyUsage(usage: ApiKeyUsage[]): Promise<void> {
+    await this.#writable();
     if (usage.length === 0) return;
-    this.#transaction(() => {
+    this.#atomically(() => {
       for (const u of usage) {
         this.#sql(`INSERT INTO api_key_usage (key_id, minute, requests) VALUES (?, ?, ?)
           ON CONFLICT (key_id, minute) DO UPDATE SET requests = requests + excluded.requests`).run(u.keyId, u.minute, u.requests);
@@ -277,12 +363,14 @@ export class SqliteStore implements Store {
   }
 
   async pruneApiKeyUsage(beforeMinute: number): Promise<number> {
+    await this.#writable();
     return Number(this.#sql('DELETE FROM api_key_usage WHERE minute < ?').run(beforeMinute).changes);
   }
 
   // ── users ─────────────────────────────────────────────────────────────────────────────────────────
 
   async insertUser(u: UserRecord): Promise<void> {
+    await this.#writable();
     this.#sql('INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
       u.id, u.email.toLowerCase(), u.name, u.role, u.passwordHash, u.createdAt,
     );
@@ -307,7 +395,44 @@ export class SqliteStore implements Store {
   }
 
   async updatePasswordHash(userId: string, passwordHash: string): Promise<void> {
+    await this.#writable();
     this.#sql('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, userId);
+  }
+}
+
+/** Ends the open transaction; a failed COMMIT leaves it open, a closed handle has none left to end. */
+function rollback(db: DatabaseSync): void {
+  try {
+    db.exec('ROLLBACK');
+  } catch {
+    // no transaction open any more
+  }
+}
+
+/** A prepared statement whose failures leave translated (see `translated`). */
+interface Statement {
+  run(...params: SQLInputValue[]): ReturnType<StatementSync['run']>;
+  get(...params: SQLInputValue[]): ReturnType<StatementSync['get']>;
+  all(...params: SQLInputValue[]): ReturnType<StatementSync['all']>;
+}
+
+/**
+ * SQLite result codes that mean "the database cannot serve right now" rather than "this statement is wrong":
+ * busy/locked past the busy timeout, I/O errors, a corrupt or unreadable file, a full disk, a read-only file.
+ * https://www.sqlite.org/rescode.html (primary codes; node:sqlite reports extended ones, hence the mask).
+ */
+const UNAVAILABLE_CODES = new Set([5 /* BUSY */, 6 /* LOCKED */, 8 /* READONLY */, 10 /* IOERR */, 11 /* CORRUPT */, 13 /* FULL */, 14 /* CANTOPEN */, 26 /* NOTADB */]);
+
+/** The store's own rule for its driver's errors: unavailable (503) or a bug (500), never a guess. */
+function translated<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    const code = (error as { errcode?: unknown }).errcode;
+    if (typeof code === 'number' && UNAVAILABLE_CODES.has(code & 0xff)) {
+      throw new SeshatError('unavailable', 'The SQLite database cannot be used right now.', { cause: error });
+    }
+    throw error;
   }
 }
 

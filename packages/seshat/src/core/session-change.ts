@@ -1,0 +1,71 @@
+import type { AuditEvent, NewAuditEvent } from './audit.ts';
+import type { AuditTrail } from './audit-trail.ts';
+import type { Clock } from './clock.ts';
+import type { SessionScope } from './ports.ts';
+import type { SessionRecord } from './session.ts';
+
+/** Revocation reasons stored on the session row and counted in metrics. */
+export type RevocationReason =
+  | 'sign-out'
+  | 'revoked'
+  | 'revoked-by-admin'
+  | 'signed-out-others'
+  | 'force-sign-out'
+  | 'invalidate-all'
+  | 'password-changed'
+  | 'session-limit';
+
+/** Sessions one change ended, for what follows the commit. */
+export interface Revoked {
+  reason: RevocationReason;
+  /** The ended sessions' ids, or 'all'. */
+  ids: string[] | 'all';
+  count: number;
+  actorId: string | null;
+}
+
+/**
+ * One change to sessions inside one transaction: the revocations and their audit events (and whatever else the
+ * caller writes through `store`, such as a new password hash) commit together or not at all. It only records what
+ * it ended; the session manager announces that (drops cached copies, tells other nodes, emits events) after the
+ * commit, so no node ever forgets a session whose revocation then rolled back.
+ */
+export class SessionChange<S extends SessionScope = SessionScope> {
+  /** The transaction's scope: every write through it belongs to this change. */
+  readonly store: S;
+  readonly revoked: Revoked[] = [];
+  readonly #audit: AuditTrail;
+  readonly #clock: Clock;
+
+  constructor(store: S, audit: AuditTrail, clock: Clock) {
+    this.store = store;
+    this.#audit = audit;
+    this.#clock = clock;
+  }
+
+  /** Ends one session; false if it had already ended (nothing changes then). */
+  async revokeSession(session: Pick<SessionRecord, 'id'>, reason: RevocationReason, actorId: string | null): Promise<boolean> {
+    const ended = await this.store.revokeSession(session.id, { at: this.#clock.now(), reason });
+    if (ended) this.revoked.push({ reason, ids: [session.id], count: 1, actorId });
+    return ended;
+  }
+
+  /** Ends a user's live sessions, except `exceptSessionId`; returns their ids. */
+  async revokeUserSessions(userId: string, reason: RevocationReason, actorId: string | null, exceptSessionId?: string): Promise<string[]> {
+    const ids = await this.store.revokeUserSessions(userId, { at: this.#clock.now(), reason, ...(exceptSessionId ? { exceptSessionId } : {}) });
+    if (ids.length > 0) this.revoked.push({ reason, ids, count: ids.length, actorId });
+    return ids;
+  }
+
+  /** Ends every live session; returns how many. */
+  async revokeAllSessions(reason: RevocationReason, actorId: string | null): Promise<number> {
+    const count = await this.store.revokeAllSessions({ at: this.#clock.now(), reason });
+    this.revoked.push({ reason, ids: 'all', count, actorId });
+    return count;
+  }
+
+  /** Appends an audit event to this change. */
+  audit(event: NewAuditEvent): Promise<AuditEvent> {
+    return this.#audit.record(event, this.store);
+  }
+}

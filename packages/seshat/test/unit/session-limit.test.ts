@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isSeshatError } from '../../src/core/errors.ts';
+import type { SessionScope, Store } from '../../src/core/ports.ts';
+import { SessionManager } from '../../src/core/session-manager.ts';
+import { defaultSettings } from '../../src/core/settings.ts';
+import { PostgresStore } from '../../src/stores/postgres/postgres-store.ts';
+import { SqliteStore } from '../../src/stores/sqlite/sqlite-store.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
+
+/**
+ * Issue 14, defect 4: with `maxSessionsPerUser: 3`, parallel sign-ins never leave more than three live sessions,
+ * with either limit action, on one node or two (two managers with their own connections on one database).
+ */
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(() => db?.drop());
+
+const LIMIT = 3;
+
+async function nodes(kind: 'sqlite' | 'postgres', count: number, action: 'deny' | 'evict-oldest') {
+  const stores: Store[] = [];
+  if (kind === 'sqlite') stores.push(new SqliteStore(':memory:'));
+  else for (let i = 0; i < count; i++) stores.push(new PostgresStore(db.url));
+  await stores[0]!.migrate();
+  if (kind === 'postgres') await db.query('TRUNCATE sessions, audit_events, settings');
+  const settings = { ...defaultSettings(), maxSessionsPerUser: LIMIT, sessionLimitAction: action };
+  const managers = await Promise.all(stores.map((store) => new SessionManager<SessionScope>({ store, defaults: settings, policy: { canView: () => true, canRevoke: () => true, canManageTeam: () => true } }).start()));
+  return {
+    managers,
+    async close() {
+      for (const m of managers) await m.stop();
+      for (const s of stores) await s.close();
+    },
+  };
+}
+
+describe.each([
+  ['sqlite', 1],
+  ['postgres', 1],
+  ['postgres', 2],
+] as const)('the concurrent-session limit on %s with %i node(s)', (kind, nodeCount) => {
+  it.each(['deny', 'evict-oldest'] as const)('holds under 20 parallel sign-ins (%s)', async (action) => {
+    const { managers, close } = await nodes(kind, nodeCount, action);
+    try {
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) => managers[i % managers.length]!.createSession({ userId: 'usr_busy', remember: false, ip: null, userAgent: null })),
+      );
+      const refused = results.filter((r) => r.status === 'rejected');
+      for (const r of refused) expect(isSeshatError(r.reason) && r.reason.code === 'session_limit', String(r.reason)).toBe(true);
+      expect(await managers[0]!.countActiveSessions('usr_busy')).toBe(LIMIT);
+      if (action === 'deny') expect(refused).toHaveLength(20 - LIMIT);
+      else expect(refused).toHaveLength(0);
+      // Every eviction is in the audit trail, in the same transaction as the sign-in that caused it.
+      const evictions = (await managers[0]!.audit.list({ action: 'session.revoked', limit: 100 })).items;
+      expect(evictions).toHaveLength(action === 'deny' ? 0 : 20 - LIMIT);
+    } finally {
+      await close();
+    }
+  });
+});
