@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { SERVER_ROOT, seshatCommand } from '../helpers/command.ts';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.ts';
 import { DAY, ManualClock, SessionManager } from 'seshat';
 import { SqliteStore } from 'seshat/sqlite';
 
@@ -16,6 +17,27 @@ beforeEach(() => {
   databaseUrl = join(dir, 'seshat.db');
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/**
+ * Runs the CLI's `main` in this process, capturing what it prints: for the cases about messages, help and
+ * options, where a child process per call (a Node start each) would only add time.
+ */
+async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void (stdout += parts.join(' ') + '\n'));
+  const error = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void (stderr += parts.join(' ') + '\n'));
+  const previous = process.env.DATABASE_URL;
+  process.env.DATABASE_URL = databaseUrl;
+  try {
+    return { code: await main(args), stdout, stderr };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+    if (previous === undefined) delete process.env.DATABASE_URL;
+    else process.env.DATABASE_URL = previous;
+  }
+}
 
 /** Runs the real CLI in a child process, on this test's database. */
 function seshat(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -48,37 +70,37 @@ async function seed(count: number, userId: string, clock = new ManualClock(Date.
 // Every case spawns the real CLI several times (a Node start each): generous on a busy machine.
 describe('seshat CLI', { timeout: 90_000 }, () => {
   it('names an unknown command and a bad option in one line plus one hint, never the whole usage', async () => {
-    const unknown = await seshat(['frobnicate']);
+    const unknown = await inProcess(['frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toBe('seshat: Unknown command: frobnicate.\nRun `seshat --help` for the list of commands.\n');
-    const badOption = await seshat(['sessions', 'gc', '--batch-size', 'lots']);
+    const badOption = await inProcess(['sessions', 'gc', '--batch-size', 'lots']);
     expect(badOption.code).toBe(2);
     expect(badOption.stderr).toBe('seshat: --batch-size must be a whole number from 1 to 100000 (got "lots").\nRun `seshat sessions gc --help` for its options.\n');
-    const unknownOption = await seshat(['sessions', 'list', '--usr', 'x']);
+    const unknownOption = await inProcess(['sessions', 'list', '--usr', 'x']);
     expect(unknownOption.code).toBe(2);
     expect(unknownOption.stderr.trim().split('\n')).toEqual(["seshat: Unknown option '--usr'.", 'Usage: seshat sessions list --user <id|email> [--json]']);
-    const missing = await seshat(['sessions', 'list']);
+    const missing = await inProcess(['sessions', 'list']);
     expect(missing.stderr).toMatch(/^seshat: --user is required\.\nExample: seshat sessions list --user /);
-    const group = await seshat(['sessions']);
+    const group = await inProcess(['sessions']);
     expect(group.code).toBe(2);
     expect(group.stderr).toContain('`seshat sessions` needs a command: list, revoke, gc, invalidate-all.');
-    const badEmail = await seshat(['users', 'create', '--email', 'not-an-email', '--password', 'long enough pw']);
+    const badEmail = await inProcess(['users', 'create', '--email', 'not-an-email', '--password', 'long enough pw']);
     expect(badEmail.code).toBe(2);
     expect(badEmail.stderr).toMatch(/^seshat: --email: /);
   });
 
   it('--help never runs anything: per-command help, no server, no database, no migration', async () => {
     for (const args of [['serve', '--help'], ['migrate', '--help'], ['help', 'migrate'], ['sessions', 'invalidate-all', '--yes', '-h'], ['users', 'create', '--email', 'a@b.co', '--help']]) {
-      const result = await seshat(args);
+      const result = await inProcess(args);
       expect(result.code, args.join(' ')).toBe(0);
       expect(result.stdout).toMatch(/^Usage: seshat /);
     }
     expect(existsSync(databaseUrl)).toBe(false);
-    expect((await seshat(['migrate', '--help'])).stdout).toContain('Usage: seshat migrate\n');
-    expect((await seshat(['sessions', 'revoke', '--help'])).stdout).toContain('--reason R');
-    const all = await seshat(['--help']);
+    expect((await inProcess(['migrate', '--help'])).stdout).toContain('Usage: seshat migrate\n');
+    expect((await inProcess(['sessions', 'revoke', '--help'])).stdout).toContain('--reason R');
+    const all = await inProcess(['--help']);
     expect(all.stdout).toContain('sessions revoke --user <id|email> [--reason R]');
-    const group = await seshat(['sessions', '--help']);
+    const group = await inProcess(['sessions', '--help']);
     expect(group.stdout).toContain('sessions list');
     expect(group.stdout).not.toContain('users create');
   });

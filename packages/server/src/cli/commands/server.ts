@@ -1,5 +1,4 @@
 import { describeDatabase } from 'seshat';
-import { createServer, ensureAdmin } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
 import type { Command } from '../command.ts';
 
@@ -12,6 +11,8 @@ export const serverCommands: Command[] = [
 web UI until SIGINT or SIGTERM. Configuration: see "Configuration (environment)" in the README.`,
     database: 'none',
     async run({ out }) {
+      // Loaded here, not at the top: `--help`, `--version` and the other commands need none of the server.
+      const { createServer, ensureAdmin } = await import('../../app.ts');
       const config = loadConfig();
       const server = await createServer({ config });
       await ensureAdmin(server, out);
