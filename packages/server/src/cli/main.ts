@@ -25,7 +25,7 @@ export async function main(argv: string[]): Promise<number> {
   if (helpAsked) {
     // Help never runs anything: not `serve`, not `migrate`, whatever else is on the line.
     if (command) console.log(commandHelp(command));
-    else if (words.length === 0 || !words[0]!.startsWith('-') && groupOf(words[0]!).length > 0) console.log(usage(words[0]));
+    else if (words.length === 0 || (!words[0]!.startsWith('-') && groupOf(words[0]!).length > 0)) console.log(usage(words[0]));
     else return fail(new UsageError(`Unknown command: ${words.join(' ')}.`, 'Run `seshat --help` for the list of commands.'));
     return 0;
   }
