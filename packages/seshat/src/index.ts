@@ -1,11 +1,13 @@
 /**
  * Seshat, the library: the framework-agnostic core. Stores: `seshat/sqlite`, `seshat/postgres`.
- * Adapters: `seshat/express`, `seshat/fastify`. The store contract suite: `seshat/testing`.
+ * Adapters: `seshat/express`, `seshat/fastify`, `seshat/hono`. The store contract suite: `seshat/testing`.
  */
 import './node-version.ts';
 
-export { SessionManager } from './core/session-manager.ts';
+export { SessionManager } from './session-manager.ts';
+export { openStore, describeDatabase, type OpenStoreOptions } from './stores/open.ts';
 export type { SessionManagerOptions, SignInContext, CreatedSession, SessionEnricher, SessionEnrichment, RevocationReason, CollectProgress } from './core/session-manager.ts';
+export { publicView, type PublicSession, type PublicApiKey } from './core/public-view.ts';
 export { unknownDevice, type SessionRecord, type Actor, type DeviceInfo, type Location, type RiskAssessment } from './core/session.ts';
 export { ownerOnly, roleBasedPolicy, type PermissionPolicy } from './core/permissions.ts';
 export {
@@ -29,23 +31,24 @@ export { AuditTrail, auditBy, type AuditFields } from './core/audit-trail.ts';
 export { SessionChange, type Revoked } from './core/session-change.ts';
 export { storableText, isStorableText, reasonSchema, userIdSchema, UNSTORABLE_MESSAGE } from './core/text.ts';
 export type * from './core/ports.ts';
-export { newToken, parseToken, sessionIdSchema, sessionTokenSchema, hashSecret, secretMatches } from './core/token.ts';
-export { ValidationCache, type CacheOptions } from './core/validation-cache.ts';
+export { newToken, parseToken, sessionIdSchema, sessionTokenSchema, hashSecret, secretMatches, type NewToken } from './core/token.ts';
+export { ValidationCache, type CacheOptions, type CachedSession } from './core/validation-cache.ts';
 export { SessionMetrics } from './core/metrics.ts';
 export { SeshatEventBus, type SeshatEvents } from './core/events.ts';
-export { ApiKeys, UsageBuffer, type ApiKeysOptions } from './core/api-keys.ts';
+export { ApiKeys, UsageBuffer, type ApiKeysOptions, type ApiKeyScope } from './core/api-keys.ts';
 export { apiKeyIdSchema, apiKeyNameSchema, parseApiKey, type ApiKeyRecord, type ApiKeySummary } from './core/api-key.ts';
 export { scheduleGarbageCollection, nextDelay, type GarbageCollectionSchedule, type GarbageCollector } from './core/gc-schedule.ts';
-export { assessSignIn, RiskAssessor, defaultRiskRules, haversineKm, signInFacts, type RiskRules, type SignInRisk, type RiskSignal } from './core/risk.ts';
+export { assessSignIn, RiskAssessor, defaultRiskRules, haversineKm, signInFacts, type SignInFacts, type RiskRules, type SignInRisk, type RiskSignal } from './core/risk.ts';
 
 // Device, location and risk for new sessions.
-export { sessionEnricher, type EnricherOptions } from './enrich.ts';
-export { parseDevice, readClientHints, ACCEPT_CH, CLIENT_HINT_HEADERS, type ClientHints } from './device/index.ts';
-export { anonymizeIp, geoLocator, openGeoIp, DBIP_ATTRIBUTION, DBIP_URL, type GeoLocator, type GeoIpSource } from './geo/index.ts';
+export { deviceEnricher, sessionEnricher, type EnricherOptions } from './enrich.ts';
+export { parseDevice, readClientHints, ACCEPT_CH, CLIENT_HINT_HEADERS, type ClientHints, type HeaderBag } from './device/index.ts';
+export { anonymizeIp, GeoIp, geoLocator, openGeoIp, DBIP_ATTRIBUTION, DBIP_PACKAGE, DBIP_URL, type GeoLocator, type GeoIpSource } from './geo/index.ts';
 
 // HTTP building blocks shared by the adapters (and any other framework).
-export { requestAuthenticator, type Authentication, type AuthenticatorOptions, type RequestCredentials } from './http/authenticate.ts';
-export { isCsrfSafe, isCrossSite, originSet } from './http/csrf.ts';
+export { requestAuthenticator, sameSiteGuard, type Authentication, type AuthenticatorOptions, type RequestCredentials, type SameSiteRequest } from './http/authenticate.ts';
+export { startSessionGuard, type StartSessionOptions } from './http/start-session.ts';
+export { csrfRefusal, crossSiteRefusal, isCsrfSafe, isCrossSite, originOf, originSet, type CsrfInput } from './http/csrf.ts';
 export { bearerCredentials } from './http/bearer.ts';
 export { resolveCookie, pathOnly, type SessionCookieOptions, type ResolvedCookie } from './http/cookie.ts';
-export { problem, problemType, problemStatus, type Problem } from './http/problem.ts';
+export { problem, problemFromError, problemType, problemStatus, type Problem } from './http/problem.ts';

@@ -1,188 +1,149 @@
-import { createInterface } from 'node:readline/promises';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { SessionManager, isSeshatError, roleBasedPolicy, type Store, type StoreScope } from 'seshat';
-import { createServer, ensureAdmin } from '../app.ts';
+import { isSeshatError, roleBasedPolicy, SessionManager, type Store, type StoreScope } from 'seshat';
 import { loadConfig } from '../config.ts';
-import { describeDatabase, openStore } from '../open-store.ts';
-import { generatePassword } from '../passwords.ts';
-import { UserDirectory } from '../users.ts';
-import { progressReporter, table } from './output.ts';
+import { UsageError, type Command } from './command.ts';
+import { commands } from './commands/index.ts';
+import { openForCommand } from './database.ts';
+import { describeConnectionFailure } from './failures.ts';
 
-const USAGE = `Usage: seshat <command> [options]
-
-Commands:
-  serve                                   Start the server (PORT, HOST, DATABASE_URL from the environment)
-  migrate                                 Apply pending database migrations
-  users create --email E --name N [--role user|admin] [--password P]
-                                          Create an account (a password is generated and printed if omitted)
-  users list                              List accounts
-  sessions list --user <id|email> [--json]
-                                          A user's active sessions
-  sessions gc [--batch-size N]            Delete expired and revoked sessions in batches (default 1000)
-  sessions invalidate-all [--yes] [--reason R]
-                                          Sign out every session (asks first unless --yes)
-
-Environment: DATABASE_URL (default sqlite:./data/seshat.db), see README for the rest.`;
-
-class UsageError extends Error {}
-
+/**
+ * `seshat <command> [options]`: finds the command in the table (commands/index.ts), answers `--help` and
+ * `--version` without running anything, opens the database the way the command declares, and turns every
+ * failure into one message and an exit code: 2 for a usage mistake (with one hint line), 1 for anything else.
+ */
 export async function main(argv: string[]): Promise<number> {
-  const [command, sub, ...rest] = argv;
-  try {
-    switch (command) {
-      case 'serve':
-        return await serve();
-      case 'migrate':
-        return await withStore(migrate);
-      case 'users':
-        if (sub === 'create') return await withStore((store) => createUser(store, rest));
-        if (sub === 'list') return await withStore(listUsers);
-        break;
-      case 'sessions':
-        if (sub === 'list') return await withStore((store) => listSessions(store, rest));
-        if (sub === 'gc') return await withStore((store) => collectGarbage(store, rest));
-        if (sub === 'invalidate-all') return await withStore((store) => invalidateAll(store, rest));
-        break;
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        console.log(USAGE);
-        return command === undefined ? 2 : 0;
-    }
-    throw new UsageError(`Unknown command: ${argv.join(' ')}`);
-  } catch (error) {
-    if (error instanceof UsageError || error instanceof z.ZodError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
-      console.error(`seshat: ${error instanceof z.ZodError ? z.prettifyError(error) : error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    console.error(`seshat: ${isSeshatError(error) || error instanceof Error ? error.message : String(error)}`);
-    return 1;
-  }
-}
-
-const started: SessionManager<StoreScope>[] = [];
-
-async function withStore(work: (store: Store) => Promise<number>): Promise<number> {
-  const store = await openStore(loadConfig().databaseUrl);
-  try {
-    await store.migrate();
-    return await work(store);
-  } finally {
-    for (const manager of started.splice(0)) await manager.stop();
-    await store.close();
-  }
-}
-
-/** A manager for one command. On PostgreSQL it publishes its revocations to the running servers' caches. */
-async function managerFor(store: Store): Promise<SessionManager<StoreScope>> {
-  const channel = store.createInvalidationChannel?.({ nodeId: `cli/${process.pid}` });
-  const manager = await new SessionManager<StoreScope>({ store, policy: roleBasedPolicy(['admin']), ...(channel ? { channel } : {}) }).start();
-  started.push(manager);
-  return manager;
-}
-
-async function serve(): Promise<number> {
-  const config = loadConfig();
-  const server = await createServer({ config });
-  await ensureAdmin(server, (line) => console.log(line));
-  const address = await server.app.listen({ port: config.port, host: config.host });
-  console.log(`Seshat is listening on ${address} (${describeDatabase(config.databaseUrl)}); open ${config.port === 0 ? address : config.publicUrl}`);
-  const stop = async (signal: string) => {
-    server.app.log.info(`${signal}: shutting down`);
-    await server.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return new Promise(() => {}); // runs until a signal
-}
-
-async function migrate(store: Store): Promise<number> {
-  // withStore has migrated already; report what the schema is at.
-  console.log(`Database is up to date (${store.dialect}).`);
-  return 0;
-}
-
-async function createUser(store: Store, args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' } }, strict: true });
-  if (!values.email) throw new UsageError('--email is required');
-  const manager = await managerFor(store);
-  const password = values.password ?? generatePassword();
-  const user = await new UserDirectory(store, manager).create({
-    email: values.email,
-    name: values.name ?? values.email.split('@')[0]!,
-    role: z.enum(['user', 'admin']).parse(values.role ?? 'user'),
-    password,
-  });
-  console.log(`Created ${user.role} ${user.email} (${user.id}).`);
-  if (!values.password) console.log(`Password: ${password}`);
-  return 0;
-}
-
-async function listUsers(store: Store): Promise<number> {
-  const users = await store.listUsers();
-  console.log(table(users.map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role })), ['id', 'email', 'name', 'role']));
-  return 0;
-}
-
-async function findUserId(store: Store, idOrEmail: string): Promise<string> {
-  const user = idOrEmail.includes('@') ? await store.findUserByEmail(idOrEmail) : await store.findUserById(idOrEmail);
-  // Sessions may belong to ids the server has no account for (library use): fall back to the raw id.
-  return user?.id ?? idOrEmail;
-}
-
-async function listSessions(store: Store, args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { user: { type: 'string' }, json: { type: 'boolean' } }, strict: true });
-  if (!values.user) throw new UsageError('--user is required');
-  const manager = await managerFor(store);
-  const userId = await findUserId(store, values.user);
-  const sessions = await manager.listOwnSessions({ userId });
-  if (values.json) {
-    console.log(JSON.stringify(sessions.map(({ secretHash: _omit, ...s }) => s), null, 2));
+  if (argv[0] === '--version' || argv[0] === '-V' || argv[0] === 'version') {
+    console.log(`seshat ${version()}`);
     return 0;
   }
-  const rows = sessions.map((s) => ({
-    id: s.id,
-    device: s.device.label,
-    ip: s.ip ?? '',
-    location: s.location ? [s.location.city, s.location.country].filter(Boolean).join(', ') : '',
-    created: new Date(s.createdAt).toISOString(),
-    'last active': new Date(s.lastActiveAt).toISOString(),
-    remembered: s.persistent ? 'yes' : 'no',
-  }));
-  console.log(table(rows, ['id', 'device', 'ip', 'location', 'created', 'last active', 'remembered']));
-  console.log(`${sessions.length} active session${sessions.length === 1 ? '' : 's'} for ${values.user}.`);
-  return 0;
-}
+  const helpAsked = argv[0] === 'help' || argv.includes('--help') || argv.includes('-h');
+  const words = (argv[0] === 'help' ? argv.slice(1) : argv).filter((a) => a !== '--help' && a !== '-h');
+  const command = findCommand(words);
 
-async function collectGarbage(store: Store, args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { 'batch-size': { type: 'string' } }, strict: true });
-  const batchSize = z.coerce.number().int().min(1).max(100_000).parse(values['batch-size'] ?? 1000);
-  const manager = await managerFor(store);
-  const progress = progressReporter('Scanning sessions');
-  const result = await manager.collectGarbage({ batchSize, onProgress: (p) => progress.update(p.scanned, p.total, `— ${p.deleted.toLocaleString('en')} deleted`) });
-  progress.done();
-  console.log(`Deleted ${result.deleted.toLocaleString('en')} expired or revoked sessions (scanned ${result.scanned.toLocaleString('en')}).`);
-  return 0;
-}
-
-async function invalidateAll(store: Store, args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { yes: { type: 'boolean', short: 'y' }, reason: { type: 'string' } }, strict: true });
-  const manager = await managerFor(store);
-  const active = await manager.countActiveSessions();
-  if (!values.yes) {
-    if (!process.stdin.isTTY) throw new UsageError('Refusing to sign everyone out without confirmation: pass --yes.');
-    const rl = createInterface({ input: process.stdin, output: process.stdout });
-    const answer = await rl.question(`Sign out all ${active} active sessions? Everyone will have to sign in again. Type "yes" to continue: `);
-    rl.close();
-    if (answer.trim().toLowerCase() !== 'yes') {
-      console.log('Nothing changed.');
-      return 1;
-    }
+  if (helpAsked) {
+    // Help never runs anything: not `serve`, not `migrate`, whatever else is on the line.
+    if (command) console.log(commandHelp(command));
+    else if (words.length === 0 || (!words[0]!.startsWith('-') && groupOf(words[0]!).length > 0)) console.log(usage(words[0]));
+    else return fail(new UsageError(`Unknown command: ${words.join(' ')}.`, 'Run `seshat --help` for the list of commands.'));
+    return 0;
   }
-  const count = await manager.revokeAllSessions(null, values.reason ?? 'invalidate-all from the CLI');
-  console.log(`Signed out ${count} session${count === 1 ? '' : 's'}.`);
-  return 0;
+  if (!command) {
+    if (argv.length === 0) {
+      console.error(usage());
+      return 2;
+    }
+    const group = groupOf(argv[0]!);
+    if (group.length > 0) return fail(new UsageError(`\`seshat ${argv[0]}\` needs a command: ${group.map((c) => c.path.slice(1).join(' ')).join(', ')}.`, `Run \`seshat ${argv[0]} --help\` for details.`));
+    return fail(new UsageError(`Unknown command: ${argv.join(' ')}.`, 'Run `seshat --help` for the list of commands.'));
+  }
+
+  let databaseUrl: string | undefined;
+  let opened: Promise<Store> | undefined;
+  const managers: SessionManager<StoreScope>[] = [];
+  const store = (): Promise<Store> => {
+    if (command.database === 'none') throw new Error(`seshat ${command.path.join(' ')} declares no database`);
+    databaseUrl ??= loadConfig().databaseUrl;
+    opened ??= openForCommand(databaseUrl, command.database);
+    return opened;
+  };
+  try {
+    const { values } = parseOptions(command, argv.slice(command.path.length));
+    return await command.run({
+      values,
+      store,
+      manager: async () => {
+        const s = await store();
+        // On PostgreSQL the CLI's revocations reach running servers' caches through the channel.
+        const channel = s.createInvalidationChannel?.({ nodeId: `cli/${process.pid}` });
+        const manager = await new SessionManager<StoreScope>({ store: s, policy: roleBasedPolicy(['admin']), ...(channel ? { channel } : {}) }).start();
+        managers.push(manager);
+        return manager;
+      },
+      out: (line) => console.log(line),
+    });
+  } catch (error) {
+    return fail(error, command, databaseUrl);
+  } finally {
+    for (const manager of managers) await manager.stop().catch(() => {});
+    await opened?.then((s) => s.close()).catch(() => {});
+  }
+}
+
+function parseOptions(command: Command, args: string[]) {
+  try {
+    return parseArgs({ args, options: command.options ?? {}, strict: true, allowPositionals: false });
+  } catch (error) {
+    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+      // node:util's messages name the option already ("Unknown option '--x'", "Option '--user <value>' argument missing").
+      throw new UsageError(`${error.message.split('. ')[0]!.replace(/\.$/, '')}.`, `Usage: ${synopsis(command)}`);
+    }
+    throw error;
+  }
+}
+
+/** Prints one failure and returns its exit code. */
+function fail(error: unknown, command?: Command, databaseUrl?: string): number {
+  const hint = command ? `Run \`seshat ${command.path.join(' ')} --help\` for its options.` : undefined;
+  if (error instanceof UsageError) {
+    console.error(`seshat: ${error.message}\n${error.hint ?? hint ?? ''}`.trimEnd());
+    return 2;
+  }
+  if (error instanceof z.ZodError) {
+    // Input checked by a schema (e-mail, password): name the option it came from.
+    const first = error.issues[0]!;
+    const option = first.path.length > 0 ? `--${String(first.path[0])}: ` : '';
+    console.error(`seshat: ${option}${first.message}\n${hint ?? ''}`.trimEnd());
+    return 2;
+  }
+  if (isSeshatError(error) && error.code === 'invalid_input') {
+    console.error(`seshat: ${error.detail}`);
+    return 2;
+  }
+  const unreachable = databaseUrl !== undefined ? describeConnectionFailure(error, databaseUrl) : null;
+  console.error(`seshat: ${unreachable ?? (error instanceof Error ? error.message : String(error))}`);
+  return 1;
+}
+
+/** The command named by the longest run of leading words (options excluded). */
+function findCommand(words: string[]): Command | undefined {
+  const leading: string[] = [];
+  for (const word of words) {
+    if (word.startsWith('-')) break;
+    leading.push(word);
+  }
+  return commands
+    .filter((c) => c.path.every((w, i) => leading[i] === w))
+    .sort((a, b) => b.path.length - a.path.length)[0];
+}
+
+const groupOf = (word: string) => commands.filter((c) => c.path.length > 1 && c.path[0] === word);
+
+const synopsis = (c: Command) => `seshat ${c.path.join(' ')}${c.synopsis ? ' ' + c.synopsis : ''}`;
+
+function commandHelp(c: Command): string {
+  return [`Usage: ${synopsis(c)}`, '', c.summary + '.', ...(c.help ? ['', c.help] : []), '', `Environment: DATABASE_URL (default sqlite:./data/seshat.db, or postgres://…).`].join('\n');
+}
+
+function usage(group?: string): string {
+  const listed = group ? commands.filter((c) => c.path[0] === group) : commands;
+  const lines = listed.map((c) => {
+    const head = synopsis(c).slice('seshat '.length);
+    return head.length <= 38 ? `  ${head.padEnd(40)}${c.summary}` : `  ${head}\n  ${' '.repeat(40)}${c.summary}`;
+  });
+  return [
+    `Usage: seshat <command> [options]`,
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Options: --help (on any command: its options, runs nothing), --version.',
+    'Environment: DATABASE_URL (default sqlite:./data/seshat.db); see the README for the rest.',
+  ].join('\n');
+}
+
+function version(): string {
+  // ../../package.json from both src/cli and dist/cli: the server package's own manifest.
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { SeshatError, isCrossSite, originSet } from 'seshat';
-import { header } from 'seshat/fastify';
+import { SeshatError } from 'seshat';
 import type { App, ServerContext } from '../context.ts';
 import { recordedIp, requireSession, requireUser } from '../context.ts';
 import { loginBody, noContent, passwordBody, problemSchema, revokedCount, sessionSchema, userSchema } from '../schemas.ts';
@@ -16,7 +15,6 @@ const authOptions = z.object({
 
 export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
   const { manager, users } = ctx;
-  const trustedOrigins = originSet(ctx.config.trustedOrigins);
 
   // Public: the sign-in page shows "Keep me signed in for N days" only when remember-me is on.
   app.get('/api/auth/options', { schema: { tags: ['auth'], response: { 200: authOptions } } }, async () => {
@@ -27,11 +25,11 @@ export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
   app.post('/api/auth/login', {
     schema: { tags: ['auth'], body: loginBody, response: { 200: signedIn, 401: problemSchema, 429: problemSchema } },
     config: { rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } },
+    // Login CSRF: a sign-in a browser marks as cross-site is refused before anything runs.
+    preHandler: app.requireSameSite(),
   }, async (request, reply) => {
     // API keys act for their owner on the API, but never open a browser session.
     if (request.apiKey) throw new SeshatError('forbidden', 'API keys cannot be used to sign in.');
-    const crossSite = isCrossSite({ secFetchSite: header(request, 'sec-fetch-site'), origin: header(request, 'origin'), trustedOrigins });
-    if (crossSite) throw new SeshatError('forbidden', 'Cross-site sign-in refused (CSRF protection).');
     const { email, password, remember } = request.body;
     const user = await users.authenticate(email, password);
     if (!user) {

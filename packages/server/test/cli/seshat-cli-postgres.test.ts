@@ -13,10 +13,10 @@ afterAll(async () => {
   await db?.drop();
 });
 
-function seshat(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function seshat(args: string[], databaseUrl = db.url): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const seshat = seshatCommand(args);
-    const child = spawn(seshat.command, seshat.args, { env: { ...process.env, DATABASE_URL: db.url } });
+    const child = spawn(seshat.command, seshat.args, { env: { ...process.env, DATABASE_URL: databaseUrl } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -27,7 +27,35 @@ function seshat(args: string[]): Promise<{ code: number; stdout: string; stderr:
   });
 }
 
-describe('seshat CLI on PostgreSQL', () => {
+/** This test's database URL with some parts replaced. */
+function urlWith(change: (url: URL) => void): string {
+  const url = new URL(db.url);
+  change(url);
+  return url.toString();
+}
+
+describe('seshat CLI on PostgreSQL', { timeout: 90_000 }, () => {
+  it('read-only commands on an empty database say to migrate, and create nothing', async () => {
+    const result = await seshat(['users', 'list']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^seshat: PostgreSQL .* has no Seshat tables yet: run `seshat migrate` first\.\n$/);
+    const { rows } = await db.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'");
+    expect(rows[0]!.n).toBe(0);
+  });
+
+  it('names the server, the database and the cause when it cannot connect', async () => {
+    const { hostname, port } = new URL(db.url);
+    const database = new URL(db.url).pathname.slice(1);
+    const refused = await seshat(['users', 'list'], urlWith((u) => (u.port = '1')));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(`seshat: Cannot connect to PostgreSQL at ${hostname}:1, database "${database}": connection refused (is PostgreSQL running and listening on ${hostname}:1?).\n`);
+    const missing = await seshat(['users', 'list'], urlWith((u) => (u.pathname = '/seshat_no_such_database')));
+    expect(missing.stderr).toBe(`seshat: Cannot connect to PostgreSQL at ${hostname}:${port || 5432}, database "seshat_no_such_database": the database does not exist (create it with \`createdb seshat_no_such_database\`).\n`);
+    const denied = await seshat(['users', 'list'], urlWith((u) => ((u.username = 'seshat_no_such_role'), (u.password = 'x'))));
+    expect(denied.stderr).toBe(`seshat: Cannot connect to PostgreSQL at ${hostname}:${port || 5432}, database "${database}": authentication failed for user seshat_no_such_role.\n`);
+    for (const r of [refused, missing, denied]) expect(r.code).toBe(1);
+  });
+
   it('migrate creates the schema, and running it again changes nothing', async () => {
     const first = await seshat(['migrate']);
     expect(first).toMatchObject({ code: 0, stderr: '' });

@@ -2,8 +2,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { seshatCommand } from '../helpers/command.ts';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
+import { SERVER_ROOT, seshatCommand } from '../helpers/command.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.ts';
 import { DAY, ManualClock, SessionManager } from 'seshat';
 import { SqliteStore } from 'seshat/sqlite';
 
@@ -15,11 +18,36 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs the real CLI in a child process. */
+/**
+ * Runs the CLI's `main` in this process, capturing what it prints: for the cases about messages, help and
+ * options, where a child process per call (a Node start each) would only add time.
+ */
+async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void (stdout += parts.join(' ') + '\n'));
+  const error = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void (stderr += parts.join(' ') + '\n'));
+  const previous = process.env.DATABASE_URL;
+  process.env.DATABASE_URL = databaseUrl;
+  try {
+    return { code: await main(args), stdout, stderr };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+    if (previous === undefined) delete process.env.DATABASE_URL;
+    else process.env.DATABASE_URL = previous;
+  }
+}
+
+/** Runs the real CLI in a child process, on this test's database. */
 function seshat(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return seshatWith({ DATABASE_URL: databaseUrl }, args, input);
+}
+
+function seshatWith(env: NodeJS.ProcessEnv, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const seshat = seshatCommand(args);
-    const child = spawn(seshat.command, seshat.args, { env: { ...process.env, DATABASE_URL: databaseUrl } });
+    const child = spawn(seshat.command, seshat.args, { cwd: dir, env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -39,14 +67,71 @@ async function seed(count: number, userId: string, clock = new ManualClock(Date.
   await store.close();
 }
 
-describe('seshat CLI', () => {
-  it('prints usage and exits 2 on an unknown command or bad option', async () => {
-    const unknown = await seshat(['frobnicate']);
+// Every case spawns the real CLI several times (a Node start each): generous on a busy machine.
+describe('seshat CLI', { timeout: 90_000 }, () => {
+  it('names an unknown command and a bad option in one line plus one hint, never the whole usage', async () => {
+    const unknown = await inProcess(['frobnicate']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('Usage: seshat');
-    const badOption = await seshat(['sessions', 'gc', '--batch-size', 'lots']);
+    expect(unknown.stderr).toBe('seshat: Unknown command: frobnicate.\nRun `seshat --help` for the list of commands.\n');
+    const badOption = await inProcess(['sessions', 'gc', '--batch-size', 'lots']);
     expect(badOption.code).toBe(2);
-    expect(badOption.stderr).toMatch(/batch-size|number/i);
+    expect(badOption.stderr).toBe('seshat: --batch-size must be a whole number from 1 to 100000 (got "lots").\nRun `seshat sessions gc --help` for its options.\n');
+    const unknownOption = await inProcess(['sessions', 'list', '--usr', 'x']);
+    expect(unknownOption.code).toBe(2);
+    expect(unknownOption.stderr.trim().split('\n')).toEqual(["seshat: Unknown option '--usr'.", 'Usage: seshat sessions list --user <id|email> [--json]']);
+    const missing = await inProcess(['sessions', 'list']);
+    expect(missing.stderr).toMatch(/^seshat: --user is required\.\nExample: seshat sessions list --user /);
+    const group = await inProcess(['sessions']);
+    expect(group.code).toBe(2);
+    expect(group.stderr).toContain('`seshat sessions` needs a command: list, revoke, gc, invalidate-all.');
+    const badEmail = await inProcess(['users', 'create', '--email', 'not-an-email', '--password', 'long enough pw']);
+    expect(badEmail.code).toBe(2);
+    expect(badEmail.stderr).toMatch(/^seshat: --email: /);
+  });
+
+  it('--help never runs anything: per-command help, no server, no database, no migration', async () => {
+    for (const args of [['serve', '--help'], ['migrate', '--help'], ['help', 'migrate'], ['sessions', 'invalidate-all', '--yes', '-h'], ['users', 'create', '--email', 'a@b.co', '--help']]) {
+      const result = await inProcess(args);
+      expect(result.code, args.join(' ')).toBe(0);
+      expect(result.stdout).toMatch(/^Usage: seshat /);
+    }
+    expect(existsSync(databaseUrl)).toBe(false);
+    expect((await inProcess(['migrate', '--help'])).stdout).toContain('Usage: seshat migrate\n');
+    expect((await inProcess(['sessions', 'revoke', '--help'])).stdout).toContain('--reason R');
+    const all = await inProcess(['--help']);
+    expect(all.stdout).toContain('sessions revoke --user <id|email> [--reason R]');
+    const group = await inProcess(['sessions', '--help']);
+    expect(group.stdout).toContain('sessions list');
+    expect(group.stdout).not.toContain('users create');
+  });
+
+  it('prints its version', async () => {
+    const { version } = JSON.parse(readFileSync(join(SERVER_ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(await seshat(['--version'])).toMatchObject({ code: 0, stdout: `seshat ${version}\n` });
+  });
+
+  it('refuses a database URL of an unknown scheme instead of making a file of that name', async () => {
+    const result = await seshatWith({ DATABASE_URL: `mysql://root@127.0.0.1/${dir}/x` }, ['migrate']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Unsupported database URL scheme "mysql:"');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('read-only commands never create or migrate a database', async () => {
+    for (const args of [['users', 'list'], ['sessions', 'list', '--user', 'a@b.co'], ['sessions', 'gc']]) {
+      const result = await seshat(args);
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stderr).toContain(`There is no SQLite database at ${databaseUrl} (nothing was created). Check DATABASE_URL, or run \`seshat migrate\``);
+    }
+    expect(existsSync(databaseUrl)).toBe(false);
+    // A file that is not a Seshat database yet is left as it is.
+    new DatabaseSync(databaseUrl).close();
+    const empty = await seshat(['users', 'list']);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain('has no Seshat tables yet: run `seshat migrate` first.');
+    const raw = new DatabaseSync(databaseUrl);
+    expect(raw.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get()).toEqual({ n: 0 });
+    raw.close();
   });
 
   it('migrates an empty database', async () => {
@@ -68,16 +153,53 @@ describe('seshat CLI', () => {
     expect(list.stdout).toContain('ops@example.com');
   });
 
-  it('lists a user\'s sessions', async () => {
+  it("lists a user's sessions as a table or as JSON with ISO times; an unknown user is an error", async () => {
     await seed(3, 'usr_demo');
     const result = await seshat(['sessions', 'list', '--user', 'usr_demo']);
     expect(result.code).toBe(0);
     expect(result.stdout.match(/ses_/g)).toHaveLength(3);
     expect(result.stdout).toContain('198.51.100.7');
     expect(result.stdout).toContain('3 active sessions for usr_demo.');
-    const json = JSON.parse((await seshat(['sessions', 'list', '--user', 'usr_demo', '--json'])).stdout);
+    const json = JSON.parse((await seshat(['sessions', 'list', '--user', 'usr_demo', '--json'])).stdout) as Record<string, unknown>[];
     expect(json).toHaveLength(3);
     expect(JSON.stringify(json)).not.toContain('secretHash');
+    for (const s of json) {
+      expect(s.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(s.lastActiveAt).toMatch(/Z$/);
+    }
+    const nobody = await seshat(['sessions', 'list', '--user', 'nobody@example.com']);
+    expect(nobody).toMatchObject({ code: 1, stdout: '' });
+    expect(nobody.stderr).toBe('seshat: No such user: nobody@example.com. `seshat users list` shows the accounts.\n');
+    expect((await seshat(['sessions', 'list', '--user', 'usr_typo'])).code).toBe(1);
+  });
+
+  it('lists users as JSON with ISO times', async () => {
+    await seshat(['users', 'create', '--email', 'ops@example.com', '--password', 'long enough pw']);
+    const listed = await seshat(['users', 'list', '--json']);
+    expect(listed.code).toBe(0);
+    const users = JSON.parse(listed.stdout) as Record<string, unknown>[];
+    expect(users).toEqual([{ id: expect.stringMatching(/^usr_/), email: 'ops@example.com', name: 'ops', role: 'user', createdAt: expect.stringMatching(/^\d{4}-.*Z$/) }]);
+  });
+
+  it("revokes a user's sessions by e-mail or id, with the reason in the audit trail", async () => {
+    const created = await seshat(['users', 'create', '--email', 'lost@example.com', '--password', 'long enough pw']);
+    const userId = /\((usr_[\w-]+)\)/.exec(created.stdout)![1]!;
+    await seed(2, userId);
+    await seed(1, 'usr_bystander');
+    const revoked = await seshat(['sessions', 'revoke', '--user', 'lost@example.com', '--reason', 'laptop stolen']);
+    expect(revoked).toMatchObject({ code: 0, stdout: 'Signed out 2 sessions of lost@example.com.\n' });
+    expect((await seshat(['sessions', 'revoke', '--user', userId])).stdout).toBe('Signed out 0 sessions of lost@example.com.\n');
+    expect((await seshat(['sessions', 'revoke', '--user', 'nobody@example.com'])).code).toBe(1);
+    expect((await seshat(['sessions', 'revoke', '--user', userId, '--reason', ' '])).code).toBe(2);
+    const store = new SqliteStore(databaseUrl);
+    const audit = await store.listAudit({ action: 'user.force-signed-out' });
+    expect(audit.items.map((e) => [e.actorId, e.targetUserId, e.reason, e.details])).toEqual([
+      [null, userId, 'revoked from the CLI', { count: 0 }],
+      [null, userId, 'laptop stolen', { count: 2 }],
+    ]);
+    const manager = await new SessionManager({ store }).start();
+    expect(await manager.countActiveSessions('usr_bystander')).toBe(1);
+    await store.close();
   });
 
   it('collects expired sessions in batches with progress output', async () => {

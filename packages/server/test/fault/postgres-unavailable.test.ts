@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from 'seshat';
-import { openStore } from '../../src/open-store.ts';
+import { openStore } from 'seshat';
 import { Client, startTestServer, type TestServer } from '../helpers/server.ts';
 
 /**

@@ -1,12 +1,18 @@
+import '../node-version.ts';
 import { parseCookie } from 'cookie';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { CreatedSession } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
-import { requestAuthenticator, type AuthenticatorOptions } from '../http/authenticate.ts';
+import { requestAuthenticator, sameSiteGuard, type AuthenticatorOptions, type SameSiteRequest } from '../http/authenticate.ts';
 import { pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
+import { originOf } from '../http/csrf.ts';
+import type { Problem } from '../http/problem.ts';
+import { startSessionGuard, type StartSessionOptions } from '../http/start-session.ts';
 
+/** Options of `seshatExpress`. */
 export interface SeshatExpressOptions extends AuthenticatorOptions {
+  /** Cookie name and whether it is `Secure` (default `session_token`, not secure). */
   cookie?: SessionCookieOptions;
 }
 
@@ -22,19 +28,41 @@ declare global {
   }
 }
 
+/** What `seshatExpress` returns: one middleware for every request, a route guard and the cookie setters. */
 export interface SeshatExpress {
   /** Validates the session cookie and sets `req.session`; refuses cross-site unsafe requests with 403. */
   middleware: RequestHandler;
-  /** Sets the cookie of a session just created (a login). */
-  startSession(res: Response, created: CreatedSession): void;
+  /**
+   * Login-CSRF guard for the sign-in route: answers 403 problem+json when a browser marks the request as
+   * coming from another site, before the handler creates a session. `app.post('/login', seshat.requireSameSite(), …)`.
+   */
+  requireSameSite(): RequestHandler;
+  /**
+   * Sets the cookie of a session just created (a login). Refuses a cross-site sign-in (throws a
+   * `SeshatError('forbidden')` and ends the session) unless `{ allowCrossSite: true }`.
+   */
+  startSession(res: Response, created: CreatedSession, options?: StartSessionOptions): void;
   /** Clears the session cookie (a logout). */
   endSession(res: Response): void;
 }
+
+/** The request's own origin as Express sees it (`req.protocol` and `req.host` follow the app's `trust proxy`). */
+const ownOrigin = (req: Request) => () => originOf(req.protocol, req.host);
+
+const sameSiteRequest = (req: Request): SameSiteRequest => ({
+  secFetchSite: req.get('sec-fetch-site'),
+  origin: req.get('origin'),
+  ownOrigin: ownOrigin(req),
+});
+
+const sendProblem = (res: Response, p: Problem) => res.status(p.status).type('application/problem+json').json(p);
 
 /** Express middleware: translates the request for `requestAuthenticator` and its answer back. */
 export function seshatExpress(options: SeshatExpressOptions): SeshatExpress {
   const cookie = resolveCookie(options.cookie);
   const authenticate = requestAuthenticator(options);
+  const guard = sameSiteGuard(options);
+  const guardStart = startSessionGuard(options);
 
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
     req.session = null;
@@ -46,12 +74,10 @@ export function seshatExpress(options: SeshatExpressOptions): SeshatExpress {
       authorization: req.headers.authorization,
       secFetchSite: req.get('sec-fetch-site'),
       origin: req.get('origin'),
+      ownOrigin: ownOrigin(req),
       path: pathOnly(req.originalUrl),
     }).then((auth) => {
-      if (auth.kind === 'refused') {
-        res.status(auth.problem.status).type('application/problem+json').json(auth.problem);
-        return;
-      }
+      if (auth.kind === 'refused') return void sendProblem(res, auth.problem);
       if (auth.kind === 'session') req.session = auth.session;
       else if (auth.kind === 'api-key') req.apiKey = auth.apiKey;
       next();
@@ -60,7 +86,15 @@ export function seshatExpress(options: SeshatExpressOptions): SeshatExpress {
 
   return {
     middleware,
-    startSession(res, created) {
+    requireSameSite() {
+      return (req, res, next) => {
+        const refused = guard(sameSiteRequest(req));
+        if (refused) return void sendProblem(res, refused);
+        next();
+      };
+    },
+    startSession(res, created, start) {
+      guardStart(sameSiteRequest(res.req), created, start);
       res.cookie(cookie.name, created.token, {
         ...cookie.attributes,
         // Express takes milliseconds here.

@@ -1,14 +1,18 @@
-import fastifyCookie from '@fastify/cookie';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import fp from 'fastify-plugin';
+import '../node-version.ts';
+import { parseCookie, stringifySetCookie } from 'cookie';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { CreatedSession } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
-import { requestAuthenticator, type AuthenticatorOptions } from '../http/authenticate.ts';
+import { requestAuthenticator, sameSiteGuard, type AuthenticatorOptions, type SameSiteRequest } from '../http/authenticate.ts';
 import { pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
+import { originOf } from '../http/csrf.ts';
 import type { Problem } from '../http/problem.ts';
+import { startSessionGuard, type StartSessionOptions } from '../http/start-session.ts';
 
+/** Options of the `seshatFastify` plugin. */
 export interface SeshatFastifyOptions extends AuthenticatorOptions {
+  /** Cookie name and whether it is `Secure` (default `session_token`, not secure). */
   cookie?: SessionCookieOptions;
 }
 
@@ -20,51 +24,88 @@ declare module 'fastify' {
     apiKey: ApiKeyRecord | null;
   }
   interface FastifyReply {
-    /** Sets the cookie of a session just created (a login). */
-    startSession(created: CreatedSession): FastifyReply;
+    /**
+     * Sets the cookie of a session just created (a login). Refuses a cross-site sign-in (throws a
+     * `SeshatError('forbidden')` and ends the session) unless `{ allowCrossSite: true }`.
+     */
+    startSession(created: CreatedSession, options?: StartSessionOptions): FastifyReply;
     /** Clears the session cookie (a logout). */
     endSession(): FastifyReply;
   }
+  interface FastifyInstance {
+    /**
+     * Login-CSRF guard for the sign-in route: answers 403 problem+json when a browser marks the request as
+     * coming from another site, before the handler creates a session.
+     * `app.post('/login', { preHandler: app.requireSameSite() }, …)`.
+     */
+    requireSameSite(): preHandlerAsyncHookHandler;
+  }
 }
+
+/** The request's own origin as Fastify sees it (`protocol` and `host` follow the instance's `trustProxy`). */
+const ownOrigin = (request: FastifyRequest) => () => originOf(request.protocol, request.host);
+
+const sameSiteRequest = (request: FastifyRequest): SameSiteRequest => ({
+  secFetchSite: header(request, 'sec-fetch-site'),
+  origin: header(request, 'origin'),
+  ownOrigin: ownOrigin(request),
+});
+
+const plugin: FastifyPluginAsync<SeshatFastifyOptions> = async (app, options) => {
+  const cookie = resolveCookie(options.cookie);
+  const authenticate = requestAuthenticator(options);
+  const guard = sameSiteGuard(options);
+  const guardStart = startSessionGuard(options);
+  // The cookie is read and written with `cookie` (as in the Express adapter) rather than @fastify/cookie:
+  // one header each way does not justify a second plugin in every app's install.
+  const clearing = stringifySetCookie({ name: cookie.name, value: '', ...cookie.attributes, expires: new Date(0) });
+
+  app.decorateRequest('session', null);
+  app.decorateRequest('apiKey', null);
+  app.decorateReply('startSession', function (this: FastifyReply, created: CreatedSession, start?: StartSessionOptions) {
+    guardStart(sameSiteRequest(this.request), created, start);
+    const maxAge = created.cookieMaxAge !== undefined ? { maxAge: created.cookieMaxAge } : {};
+    return this.header('set-cookie', stringifySetCookie({ name: cookie.name, value: created.token, ...cookie.attributes, ...maxAge }));
+  });
+  app.decorateReply('endSession', function (this: FastifyReply) {
+    return this.header('set-cookie', clearing);
+  });
+  app.decorate('requireSameSite', () => async (request: FastifyRequest, reply: FastifyReply) => {
+    const refused = guard(sameSiteRequest(request));
+    if (refused) return sendProblem(reply, refused);
+  });
+
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    const cookies = request.headers.cookie;
+    const auth = await authenticate({
+      method: request.method,
+      cookie: cookies ? parseCookie(cookies)[cookie.name] : undefined,
+      authorization: request.headers.authorization,
+      secFetchSite: header(request, 'sec-fetch-site'),
+      origin: header(request, 'origin'),
+      ownOrigin: ownOrigin(request),
+      path: pathOnly(request.url),
+    });
+    if (auth.kind === 'refused') return sendProblem(reply, auth.problem);
+    if (auth.kind === 'session') request.session = auth.session;
+    else if (auth.kind === 'api-key') request.apiKey = auth.apiKey;
+  });
+};
+
+// What fastify-plugin would do, in three documented symbols: skip encapsulation, so the decorators and the
+// hook reach the routes of the instance that registers the plugin; name it; and let Fastify check its version.
+Object.assign(plugin, {
+  [Symbol.for('skip-override')]: true,
+  [Symbol.for('fastify.display-name')]: 'seshat',
+  [Symbol.for('plugin-meta')]: { name: 'seshat', fastify: '5.x' },
+});
 
 /**
  * Validates the session cookie on every request and puts the session on `request.session`.
  * Cookie-authenticated unsafe requests from other origins are refused with 403 before anything runs.
+ * Register it on the instance whose routes need sessions: `await app.register(seshatFastify, { manager })`.
  */
-export const seshatFastify = fp<SeshatFastifyOptions>(
-  async (app, options) => {
-    const cookie = resolveCookie(options.cookie);
-    const authenticate = requestAuthenticator(options);
-    if (!app.hasDecorator('parseCookie')) await app.register(fastifyCookie);
-
-    app.decorateRequest('session', null);
-    app.decorateRequest('apiKey', null);
-    app.decorateReply('startSession', function (this: FastifyReply, created: CreatedSession) {
-      return this.setCookie(cookie.name, created.token, {
-        ...cookie.attributes,
-        ...(created.cookieMaxAge !== undefined ? { maxAge: created.cookieMaxAge } : {}),
-      });
-    });
-    app.decorateReply('endSession', function (this: FastifyReply) {
-      return this.clearCookie(cookie.name, cookie.attributes);
-    });
-
-    app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-      const auth = await authenticate({
-        method: request.method,
-        cookie: request.cookies[cookie.name],
-        authorization: request.headers.authorization,
-        secFetchSite: header(request, 'sec-fetch-site'),
-        origin: header(request, 'origin'),
-        path: pathOnly(request.url),
-      });
-      if (auth.kind === 'refused') return sendProblem(reply, auth.problem);
-      if (auth.kind === 'session') request.session = auth.session;
-      else if (auth.kind === 'api-key') request.apiKey = auth.apiKey;
-    });
-  },
-  { name: 'seshat', fastify: '5.x' },
-);
+export const seshatFastify: FastifyPluginAsync<SeshatFastifyOptions> = plugin;
 
 /** A request header's (first) value. */
 export function header(request: FastifyRequest, name: string): string | undefined {

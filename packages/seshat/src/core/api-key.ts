@@ -37,9 +37,11 @@ export interface ApiKeySummary {
 const PUBLIC_ID_BYTES = 18;
 const KEY_PATTERN = /^sk_([A-Za-z0-9_-]{24})\.([A-Za-z0-9_-]{43})$/;
 
+/** An API key's name: 1 to 100 characters after trimming. */
 export const apiKeyNameSchema = storableText.trim().min(1, 'a name is required').max(100, 'at most 100 characters');
 /** Bounded before the regex runs, like session tokens: a huge header costs nothing and never throws. */
 export const apiKeyTokenSchema = z.string().max(128).regex(KEY_PATTERN);
+/** A public API key id: `key_` and 24 base64url characters. */
 export const apiKeyIdSchema = z.string().regex(/^key_[A-Za-z0-9_-]{24}$/, 'not an API key id');
 
 /** Active keys per user; a runaway script cannot fill the table. */
@@ -49,6 +51,7 @@ export const USAGE_WINDOW_MINUTES = 24 * 60;
 
 export const minuteOf = (ms: number) => Math.floor(ms / MINUTE);
 
+/** The id and secret of a presented key (`sk_<id>.<secret>`), or null when it is not one. */
 export function parseApiKey(raw: unknown): { id: string; secret: string } | null {
   const parsed = apiKeyTokenSchema.safeParse(raw);
   if (!parsed.success) return null;

@@ -13,6 +13,7 @@ import {
   type ApiKeySummary,
 } from './api-key.ts';
 import { SeshatError } from './errors.ts';
+import { serialisesWithoutSecret } from './public-view.ts';
 import type { Actor } from './session.ts';
 import { secretMatches } from './token.ts';
 
@@ -23,6 +24,7 @@ import { secretMatches } from './token.ts';
 export class UsageBuffer {
   #pending = new Map<string, { buckets: Map<number, number>; lastUsedAt: number }>();
 
+  /** Counts one request of a key at `at` (epoch ms). */
   add(keyId: string, at: number): void {
     this.#count(keyId, minuteOf(at), 1, at);
   }
@@ -66,6 +68,7 @@ export class UsageBuffer {
 /** What API keys read and write; creating and revoking a key commit together with their audit events. */
 export type ApiKeyScope = ApiKeyStore & AuditStore;
 
+/** Options of `ApiKeys`: only `store` is required. */
 export interface ApiKeysOptions {
   store: ApiKeyScope & Transactional<ApiKeyScope>;
   audit?: AuditTrail;
@@ -112,11 +115,15 @@ export class ApiKeys {
     await this.flush();
   }
 
+  /**
+   * Creates a key for the actor, named for its owner's list (1–100 characters; at most 100 keys each).
+   * `key` is the secret credential (`sk_…`): show it once, it is stored only as a hash.
+   */
   async create(actor: Actor, name: string): Promise<{ apiKey: ApiKeyRecord; key: string }> {
     const cleanName = apiKeyNameSchema.safeParse(name);
     if (!cleanName.success) throw new SeshatError('invalid_input', 'A name of 1 to 100 characters is required.');
     const { id, key, secretHash, prefix } = newApiKeyCredential();
-    const apiKey: ApiKeyRecord = {
+    const apiKey: ApiKeyRecord = serialisesWithoutSecret({
       id,
       userId: actor.userId,
       name: cleanName.data,
@@ -125,7 +132,7 @@ export class ApiKeys {
       createdAt: this.clock.now(),
       lastUsedAt: null,
       revokedAt: null,
-    };
+    });
     await this.#store.transaction(async (scope) => {
       const existing = await scope.listApiKeys(actor.userId, minuteOf(this.clock.now()));
       if (existing.length >= MAX_KEYS_PER_USER) throw new SeshatError('conflict', `You already have ${MAX_KEYS_PER_USER} API keys; delete one first.`);

@@ -50,6 +50,7 @@ export class AuditTrail {
     return full;
   }
 
+  /** Events newest first, filtered and paged. */
   list(query: AuditQuery): Promise<Page<AuditEvent>> {
     return this.#store.listAudit(query);
   }

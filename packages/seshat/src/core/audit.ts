@@ -12,6 +12,7 @@ export interface AuditEvent {
   details: Record<string, unknown> | null;
 }
 
+/** Every action the audit trail records. */
 export const auditActions = [
   'auth.sign-in',
   'auth.sign-in-failed',
@@ -26,6 +27,8 @@ export const auditActions = [
   'api-key.revoked',
   'user.created',
 ] as const;
+/** One of `auditActions`. */
 export type AuditAction = (typeof auditActions)[number];
 
+/** An audit event before it is stored: the trail assigns its id and, unless given, its time. */
 export type NewAuditEvent = Omit<AuditEvent, 'id' | 'at'> & { at?: number };

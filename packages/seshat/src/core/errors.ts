@@ -12,6 +12,7 @@ export type SeshatErrorCode =
   | 'rate_limited'
   | 'unavailable';
 
+/** An expected failure with a code (`not_found`, `forbidden`, `unavailable`, …) and a sentence for people. The HTTP status of each code is in one table (`problem`, `problemFromError`). */
 export class SeshatError extends Error {
   readonly code: SeshatErrorCode;
   readonly detail: string;
@@ -23,4 +24,5 @@ export class SeshatError extends Error {
   }
 }
 
+/** Whether a thrown value is a `SeshatError`. */
 export const isSeshatError = (e: unknown): e is SeshatError => e instanceof SeshatError;

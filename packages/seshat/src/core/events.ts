@@ -12,4 +12,5 @@ export interface SeshatEvents {
   error: [error: unknown];
 }
 
+/** The manager's events (`manager.events.on('session.new-device', …)`); see `SeshatEvents`. */
 export class SeshatEventBus extends EventEmitter<SeshatEvents> {}

@@ -1,5 +1,6 @@
 import type { SessionManager } from './session-manager.ts';
 
+/** How often background garbage collection runs. */
 export interface GarbageCollectionSchedule {
   /** Mean time between passes. */
   intervalMs: number;
@@ -10,17 +11,21 @@ export interface GarbageCollectionSchedule {
   jitter?: number;
   /** Sessions looked at per store step (default 1000): each step is a short transaction. */
   batchSize?: number;
+  /** A pass that failed (the store was down): the next pass runs on schedule anyway. */
   onError?: (error: unknown) => void;
   /** Test and logging hook, called after each pass. */
   onCollected?: (result: { scanned: number; deleted: number }) => void;
+  /** Source of randomness for the jitter (default `Math.random`; tests pass a fixed one). */
   random?: () => number;
 }
 
+/** A running background garbage collection. */
 export interface GarbageCollector {
   /** Cancels the next pass and waits for a running one, so the store can be closed safely afterwards. */
   stop(): Promise<void>;
 }
 
+/** The delay before the next pass: `intervalMs`, randomised by ±`jitter` (a fraction), so nodes spread out. */
 export function nextDelay(intervalMs: number, jitter: number, random: () => number): number {
   return Math.max(1, Math.round(intervalMs * (1 + jitter * (2 * random() - 1))));
 }

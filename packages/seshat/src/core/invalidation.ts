@@ -7,13 +7,17 @@ export type Invalidation =
   | { kind: 'all' }
   | { kind: 'settings' };
 
+/** What a node does with invalidations from other nodes. */
 export interface InvalidationListener {
+  /** Applies one invalidation (drop sessions, drop all, reload settings). */
   message(invalidation: Invalidation): void;
   /** The channel dropped or reconnected: messages may have been missed, so all cached state must go. */
   reset(): void;
 }
 
+/** Tells other processes sharing the database which cached sessions (or settings) changed. PostgreSQL: LISTEN/NOTIFY. */
 export interface InvalidationChannel {
+  /** Sends an invalidation to every listening node (after the change is committed). */
   publish(invalidation: Invalidation): Promise<void>;
   /** Resolves once listening; returns a function that stops listening. */
   subscribe(listener: InvalidationListener): Promise<() => Promise<void>>;

@@ -5,12 +5,15 @@ import type { Actor, SessionRecord } from './session.ts';
  * A session the actor may not view is reported as missing (404), so its existence does not leak.
  */
 export interface PermissionPolicy {
+  /** May the actor see this session? */
   canView(actor: Actor, session: Pick<SessionRecord, 'userId' | 'id'>): boolean;
+  /** May the actor sign this session out? */
   canRevoke(actor: Actor, session: Pick<SessionRecord, 'userId' | 'id'>): boolean;
   /** May the actor list and manage sessions across all users (team view, revoke-all)? */
   canManageTeam(actor: Actor): boolean;
 }
 
+/** The library default: people see and revoke only their own sessions, and nobody manages the team. */
 export const ownerOnly: PermissionPolicy = {
   canView: (actor, session) => actor.userId === session.userId,
   canRevoke: (actor, session) => actor.userId === session.userId,

@@ -12,6 +12,7 @@ import type { ExpiryCutoffs } from './settings.ts';
  * commit together or not at all (DESIGN.md, "One transaction per change").
  */
 export interface SessionStore {
+  /** Stores a new session. Rejects a duplicate id. */
   insertSession(session: SessionRecord): Promise<void>;
   /** One indexed read by primary key: the validation hot path. Returns revoked rows too. */
   findSession(id: string): Promise<SessionRecord | null>;
@@ -22,6 +23,7 @@ export interface SessionStore {
   touchSession(id: string, touch: SessionTouch): Promise<boolean>;
   /** Unrevoked, unexpired sessions, most recently active first. */
   listActiveSessions(query: ActiveSessionQuery): Promise<Page<SessionRecord>>;
+  /** How many sessions are live under `cutoffs`: everyone's, or one user's. */
   countActiveSessions(cutoffs: ExpiryCutoffs, userId?: string): Promise<number>;
   /** Per-user number of active sessions and latest activity (only users with at least one). */
   activeSessionStats(cutoffs: ExpiryCutoffs): Promise<UserSessionStats[]>;
@@ -36,9 +38,11 @@ export interface SessionStore {
    * those that are revoked or expired. Keyset order makes a full pass O(n) without an index on last-active.
    */
   collectExpiredSessions(step: CollectStep): Promise<CollectResult>;
+  /** Every stored row, live or not (garbage collection reports progress against it). */
   countSessions(): Promise<number>;
 }
 
+/** What a touch writes: activity since the last one. */
 export interface SessionTouch {
   lastActiveAt: number;
   /** Requests to add to the counter. */
@@ -46,11 +50,13 @@ export interface SessionTouch {
   lastPath: string | null;
 }
 
+/** When and why sessions are revoked (the reason is a `RevocationReason` code). */
 export interface Revocation {
   at: number;
   reason: string;
 }
 
+/** Which live sessions to list, one page at a time. */
 export interface ActiveSessionQuery {
   cutoffs: ExpiryCutoffs;
   userId?: string;
@@ -59,23 +65,27 @@ export interface ActiveSessionQuery {
   cursor?: string | null;
 }
 
+/** One page of a listing and the cursor of the next (null on the last page). */
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
 
+/** A user's number of live sessions and latest activity. */
 export interface UserSessionStats {
   userId: string;
   activeSessions: number;
   lastActiveAt: number;
 }
 
+/** One garbage-collection step: the expiry rule, where to start and how many rows to look at. */
 export interface CollectStep {
   cutoffs: ExpiryCutoffs;
   afterId: string | null;
   limit: number;
 }
 
+/** What one garbage-collection step did. */
 export interface CollectResult {
   scanned: number;
   deleted: number;
@@ -83,18 +93,23 @@ export interface CollectResult {
   lastId: string | null;
 }
 
+/** Where the admin-editable session settings are kept (one JSON document). */
 export interface SettingsStore {
   /** The stored settings document, or null if none was saved yet. Validated by the caller. */
   loadSettings(): Promise<unknown>;
+  /** Replaces the stored settings document (already validated by the caller). */
   saveSettings(settings: unknown): Promise<void>;
 }
 
+/** The audit trail: append-only events, listed newest first. */
 export interface AuditStore {
+  /** Appends one event. */
   appendAudit(event: AuditEvent): Promise<void>;
   /** Newest first. */
   listAudit(query: AuditQuery): Promise<Page<AuditEvent>>;
 }
 
+/** Which audit events to list, one page at a time. */
 export interface AuditQuery {
   /** Events where this user is the actor or the target. */
   userId?: string;
@@ -103,6 +118,7 @@ export interface AuditQuery {
   cursor?: string | null;
 }
 
+/** An account of the Seshat server (the library itself does not need users: apps own theirs). */
 export interface UserRecord {
   id: string;
   email: string;
@@ -112,17 +128,25 @@ export interface UserRecord {
   createdAt: number;
 }
 
+/** Accounts of the Seshat server. A library user's app keeps its own users and can ignore this part. */
 export interface UserStore {
+  /** Stores a new account; rejects a duplicate id or e-mail. */
   insertUser(user: UserRecord): Promise<void>;
+  /** The account with this id, or null. */
   findUserById(id: string): Promise<UserRecord | null>;
   /** Case-insensitive: e-mails are stored lower-cased. */
   findUserByEmail(email: string): Promise<UserRecord | null>;
+  /** Every account, oldest first. */
   listUsers(): Promise<UserRecord[]>;
+  /** How many accounts there are. */
   countUsers(): Promise<number>;
+  /** Replaces an account's password hash. */
   updatePasswordHash(userId: string, passwordHash: string): Promise<void>;
 }
 
+/** API keys and their batched usage counts. */
 export interface ApiKeyStore {
+  /** Stores a new key. */
   insertApiKey(key: ApiKeyRecord): Promise<void>;
   /** One indexed read by primary key: the bearer hot path. Returns revoked keys too. */
   findApiKey(id: string): Promise<ApiKeyRecord | null>;
@@ -154,6 +178,7 @@ export interface ApiKeyUsage {
  *   invalidation, NOTIFY, events) after.
  */
 export interface Transactional<Scope> {
+  /** Runs `work` in one transaction and resolves with its result (see above for the caller's obligations). */
   transaction<T>(work: (scope: Scope) => Promise<T>): Promise<T>;
 }
 
@@ -168,6 +193,7 @@ export type StoreScope = SessionStore & SettingsStore & AuditStore & UserStore &
  * (the concurrent-session limit). Held until the transaction ends.
  */
 export interface SessionLocks {
+  /** Takes the user's lock inside the current transaction (PostgreSQL: an advisory transaction lock). */
   lockUserSessions(userId: string): Promise<void>;
 }
 
@@ -183,5 +209,6 @@ export interface Store extends SessionStore, SettingsStore, AuditStore, UserStor
   createInvalidationChannel?(options?: { nodeId?: string; onError?: (error: unknown) => void }): InvalidationChannel;
   /** Cheap round trip for health checks. */
   ping(): Promise<void>;
+  /** Releases the database (file handle or pool). The store is unusable afterwards. */
   close(): Promise<void>;
 }

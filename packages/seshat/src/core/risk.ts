@@ -15,6 +15,7 @@ export interface SignInFacts {
   longitude: number | null;
 }
 
+/** Thresholds of the risk rules. */
 export interface RiskRules {
   /** Failed sign-ins for the account within `failedAttemptsWindowMs` before this one that make it suspicious. */
   failedAttemptsThreshold: number;
@@ -30,6 +31,7 @@ export interface RiskRules {
   historySize: number;
 }
 
+/** The default thresholds: 1000 km/h and 500 km for impossible travel, 5 failed sign-ins in 15 minutes, the last 100 sign-ins. */
 export const defaultRiskRules: RiskRules = {
   failedAttemptsThreshold: 5,
   failedAttemptsWindowMs: 15 * MINUTE,
@@ -38,6 +40,7 @@ export const defaultRiskRules: RiskRules = {
   historySize: 100,
 };
 
+/** A rule that fired. */
 export type RiskSignal = 'new-device' | 'new-country' | 'impossible-travel' | 'failed-attempts';
 
 export interface SignInRisk extends RiskAssessment {
@@ -156,6 +159,7 @@ export class RiskAssessor {
     this.#rules = { ...defaultRiskRules, ...rules };
   }
 
+  /** Compares a new sign-in with the user's earlier ones and recent failures (read from the audit trail). */
   async assess(userId: string, current: SignInFacts): Promise<SignInRisk> {
     const [signIns, failures] = await Promise.all([
       this.#audit.listAudit({ userId, action: 'auth.sign-in', limit: this.#rules.historySize }),

@@ -18,6 +18,7 @@ import {
   type SessionSettingsPatch,
 } from './settings.ts';
 import { SessionMetrics } from './metrics.ts';
+import { serialisesWithoutSecret } from './public-view.ts';
 import { signInDetails } from './risk.ts';
 import { SessionChange, type RevocationReason } from './session-change.ts';
 import { reasonSchema, userIdSchema } from './text.ts';
@@ -45,8 +46,10 @@ export interface SessionEnrichment {
   newDevice?: boolean;
 }
 
+/** Describes a new session (device, location, risk, the IP to store) before it is stored; see `sessionEnricher`. */
 export type SessionEnricher = (context: SignInContext, settings: SessionSettings) => Promise<SessionEnrichment> | SessionEnrichment;
 
+/** Options of `SessionManager`: only `store` is required. */
 export interface SessionManagerOptions<S extends SessionScope = SessionScope> {
   /** Where sessions, settings and the audit trail live; compound changes run in its transactions. */
   store: S & Transactional<S>;
@@ -63,6 +66,7 @@ export interface SessionManagerOptions<S extends SessionScope = SessionScope> {
   enrich?: SessionEnricher;
 }
 
+/** What `createSession` returns: the stored session and the token for the cookie. */
 export interface CreatedSession {
   session: SessionRecord;
   /** The raw token: goes into the Set-Cookie header and nowhere else. */
@@ -71,6 +75,7 @@ export interface CreatedSession {
   cookieMaxAge: number | undefined;
 }
 
+/** Progress of a garbage-collection pass, reported after each batch. */
 export interface CollectProgress {
   scanned: number;
   deleted: number;
@@ -129,6 +134,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     return this;
   }
 
+  /** Leaves the invalidation channel. Call on shutdown, before closing the store. */
   async stop(): Promise<void> {
     await this.#unsubscribe?.();
     this.#unsubscribe = undefined;
@@ -140,6 +146,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     return this.#settings;
   }
 
+  /** Reads the stored settings again (defaults fill what is missing); other nodes' changes arrive this way. */
   async reloadSettings(): Promise<SessionSettings> {
     const stored = await this.#store.loadSettings();
     // A stored document from an older version may lack newer fields: defaults fill them in.
@@ -148,6 +155,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     return this.#settings;
   }
 
+  /** Changes settings (team managers only), audited with before and after, and tells the other nodes. */
   async updateSettings(actor: Actor, patch: SessionSettingsPatch): Promise<SessionSettings> {
     this.#requireTeam(actor);
     const before = this.#settings;
@@ -177,7 +185,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     const now = this.clock.now();
     const persistent = context.remember && settings.rememberMe.enabled;
     const { id, token, secretHash, hint } = newToken();
-    const session: SessionRecord = {
+    const session: SessionRecord = serialisesWithoutSecret({
       id,
       userId: context.userId,
       secretHash,
@@ -194,7 +202,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       risk: enrichment.risk ?? null,
       requests: 1,
       lastPath: null,
-    };
+    });
     await this.change(async (change) => {
       await this.#makeRoom(change, context.userId, settings, now);
       await change.store.insertSession(session);
@@ -357,11 +365,13 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     return this.#store.countActiveSessions(this.#cutoffs(), userId);
   }
 
+  /** Per-user session counts and latest activity (team managers only). */
   async teamStats(actor: Actor): Promise<UserSessionStats[]> {
     this.#requireTeam(actor);
     return this.#store.activeSessionStats(this.#cutoffs());
   }
 
+  /** Whether a session is neither revoked nor expired under the current settings. */
   isLive(session: SessionRecord): boolean {
     return this.#isLive(session);
   }
@@ -424,12 +434,12 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     });
   }
 
-  /** An admin signs a user out everywhere; the reason is required and goes to the audit trail. */
-  async forceSignOut(actor: Actor, userId: string, reason: string): Promise<number> {
-    this.#requireTeam(actor);
+  /** An admin (or, with `actor` null, an operator at the CLI) signs a user out everywhere; the reason is required and goes to the audit trail. */
+  async forceSignOut(actor: Actor | null, userId: string, reason: string): Promise<number> {
+    if (actor) this.#requireTeam(actor);
     const text = this.#reason(reason);
     return this.change(async (change) => {
-      const ids = await change.revokeUserSessions(userId, 'force-sign-out', actor.userId);
+      const ids = await change.revokeUserSessions(userId, 'force-sign-out', actor?.userId ?? null);
       await change.audit(auditBy(actor, 'user.force-signed-out', { targetUserId: userId, sessionId: null, reason: text, details: { count: ids.length } }));
       return ids.length;
     });

@@ -11,6 +11,7 @@ export interface DeviceInfo {
   label: string;
 }
 
+/** Approximate place of a sign-in, from an offline GeoIP database (city level at best). */
 export interface Location {
   city: string | null;
   region: string | null;
@@ -28,6 +29,7 @@ export interface RiskAssessment {
   reasons: string[];
 }
 
+/** The device of a session nothing could be learnt about (no User-Agent, or no enricher). */
 export const unknownDevice: DeviceInfo = {
   browser: null,
   browserVersion: null,

@@ -22,6 +22,7 @@ export const sessionSettingsSchema = z.object({
   /** Store IPv4 /24 and IPv6 /48 prefixes instead of full addresses. */
   anonymizeIp: z.boolean(),
 });
+/** The session settings (timeouts, remember-me, limits, IP anonymisation): `sessionSettingsSchema`'s type. */
 export type SessionSettings = z.infer<typeof sessionSettingsSchema>;
 
 /** A partial change. Unknown fields (at any level) are refused, so a typo never passes silently. */
@@ -29,6 +30,7 @@ export const sessionSettingsPatchSchema = sessionSettingsSchema
   .extend({ rememberMe: sessionSettingsSchema.shape.rememberMe.partial().strict() })
   .partial()
   .strict();
+/** A partial change of the settings, as `PATCH /api/admin/settings` takes it. */
 export type SessionSettingsPatch = z.infer<typeof sessionSettingsPatchSchema>;
 
 /** Settings used until an admin saves others: 7-day idle timeout (or `idleTimeoutDays`), 30-day remember-me, 90-day cap. */
@@ -71,6 +73,7 @@ export function expiresAt(
   return Math.min(absolute, policy);
 }
 
+/** Whether a session has ended under the current settings at `now` (see `expiresAt`). */
 export function isExpired(s: Pick<SessionRecord, 'createdAt' | 'lastActiveAt' | 'persistent'>, settings: SessionSettings, now: number): boolean {
   return now >= expiresAt(s, settings);
 }
@@ -89,6 +92,7 @@ export interface ExpiryCutoffs {
   idleBefore: number | null;
 }
 
+/** The expiry rule as timestamps, for stores to filter live sessions in SQL. */
 export function expiryCutoffs(settings: SessionSettings, now: number): ExpiryCutoffs {
   return {
     createdBefore: now - settings.absoluteLifetimeSeconds * 1000,
@@ -103,5 +107,7 @@ export function cookieMaxAgeSeconds(persistent: boolean, settings: SessionSettin
   return Math.min(settings.rememberMe.durationSeconds, settings.absoluteLifetimeSeconds);
 }
 
+/** A session active within this window (5 minutes) shows as "active" rather than "idle". */
 export const ACTIVE_WINDOW_MS = 5 * 60 * 1000;
+/** Last-active is written at most this often per session by default (60 s). */
 export const DEFAULT_TOUCH_INTERVAL_MS = 60 * 1000;

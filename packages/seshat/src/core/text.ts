@@ -8,8 +8,10 @@ import { z } from 'zod';
 // eslint-disable-next-line no-control-regex
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+/** Whether every store can hold `text` (no NUL, no unpaired surrogate). */
 export const isStorableText = (text: string): boolean => !UNSTORABLE.test(text);
 
+/** The validation message for text no store can hold. */
 export const UNSTORABLE_MESSAGE = 'contains a character that cannot be stored (NUL or an unpaired surrogate)';
 
 /** A string that every store can hold. Use it for every string input that may be written. */

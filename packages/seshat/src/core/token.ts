@@ -11,6 +11,7 @@ const ID_BYTES = 18;
 const SECRET_BYTES = 32;
 const ID_PATTERN = /^ses_[A-Za-z0-9_-]{24}$/;
 
+/** A public session id: `ses_` and 24 base64url characters. */
 export const sessionIdSchema = z.string().regex(ID_PATTERN, 'not a session id');
 
 const TOKEN_PATTERN = /^ses_[A-Za-z0-9_-]{24}\.[A-Za-z0-9_-]{43}$/;
@@ -19,6 +20,7 @@ const TOKEN_LENGTH = 4 + 24 + 1 + 43;
 /** Bounded before the regex runs, so a 10 KB cookie costs nothing and never throws. */
 export const sessionTokenSchema = z.string().max(128).regex(TOKEN_PATTERN);
 
+/** A fresh session credential: the public id, the token for the cookie, the hash to store and a hint. */
 export interface NewToken {
   id: string;
   token: string;
@@ -30,6 +32,7 @@ export function newSessionId(): string {
   return 'ses_' + randomBytes(ID_BYTES).toString('base64url');
 }
 
+/** Makes a session credential: a new id and a 256-bit secret; only the secret's SHA-256 is kept. */
 export function newToken(): NewToken {
   const id = newSessionId();
   const { secret, secretHash } = newSecret();
@@ -43,6 +46,7 @@ export function newSecret(): { secret: string; secretHash: Buffer } {
   return { secret, secretHash: hashSecret(secret) };
 }
 
+/** SHA-256 of a token's secret: what the store keeps. */
 export function hashSecret(secret: string): Buffer {
   // One-shot hash: on the validation hot path, a third cheaper than createHash().update().digest().
   return hash('sha256', secret, 'buffer');

@@ -1,6 +1,7 @@
-import { LRUCache } from 'lru-cache';
+import { LruTtlMap } from './lru.ts';
 import type { SessionRecord } from './session.ts';
 
+/** Bounds of the per-process validation cache. */
 export interface CacheOptions {
   /** Most sessions kept (default 10,000). */
   max?: number;
@@ -11,6 +12,7 @@ export interface CacheOptions {
   ttlMs?: number;
 }
 
+/** A cached session and the requests counted since its last touch. */
 export interface CachedSession {
   record: SessionRecord;
   /** Requests counted since the last touch; written with the next touch. */
@@ -27,25 +29,28 @@ export interface CachedSession {
  * whole cache — was invalidated after that ticket.
  */
 export class ValidationCache {
-  readonly #entries: LRUCache<string, CachedSession>;
-  readonly #tombstones: LRUCache<string, number>;
+  readonly #entries: LruTtlMap<string, CachedSession>;
+  readonly #tombstones: LruTtlMap<string, number>;
   #generation = 0;
   #flushedAt = 0;
 
   constructor({ max = 10_000, ttlMs = 10_000 }: CacheOptions = {}) {
-    this.#entries = new LRUCache({ max, ttl: ttlMs });
+    this.#entries = new LruTtlMap({ max, ttlMs });
     // Tombstones only need to outlive the slowest store read; a minute is generous.
-    this.#tombstones = new LRUCache({ max, ttl: Math.max(ttlMs, 60_000) });
+    this.#tombstones = new LruTtlMap({ max, ttlMs: Math.max(ttlMs, 60_000) });
   }
 
+  /** The cached entry for a session id, if any and not older than the TTL. */
   get(id: string): CachedSession | undefined {
     return this.#entries.get(id);
   }
 
+  /** Taken before a store read; `fill` refuses the result if anything was invalidated since. */
   ticket(): number {
     return this.#generation;
   }
 
+  /** Caches a row read from the store, unless it was invalidated after `ticket`. */
   fill(id: string, entry: CachedSession, ticket: number): void {
     if (ticket < this.#flushedAt) return;
     const invalidatedAt = this.#tombstones.get(id);
@@ -53,18 +58,21 @@ export class ValidationCache {
     this.#entries.set(id, entry);
   }
 
+  /** Drops one session and remembers that it was dropped (so an older read cannot refill it). */
   invalidate(id: string): void {
     this.#generation++;
     this.#tombstones.set(id, this.#generation);
     this.#entries.delete(id);
   }
 
+  /** Drops every session (and refuses every read begun before). */
   flush(): void {
     this.#generation++;
     this.#flushedAt = this.#generation;
     this.#entries.clear();
   }
 
+  /** Sessions held. */
   get size(): number {
     return this.#entries.size;
   }

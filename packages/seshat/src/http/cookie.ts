@@ -6,11 +6,13 @@ export interface SessionCookieOptions {
   secure?: boolean;
 }
 
+/** The cookie's final name and attributes. */
 export interface ResolvedCookie {
   name: string;
   attributes: { httpOnly: true; sameSite: 'lax'; path: '/'; secure: boolean };
 }
 
+/** Applies the cookie rules to the options: the `__Host-` prefix and `Secure` over HTTPS, HttpOnly, SameSite=Lax, Path=/. */
 export function resolveCookie(options: SessionCookieOptions = {}): ResolvedCookie {
   const secure = options.secure ?? false;
   const base = options.name ?? 'session_token';

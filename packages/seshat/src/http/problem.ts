@@ -1,4 +1,4 @@
-import type { SeshatErrorCode } from '../core/errors.ts';
+import { isSeshatError, type SeshatErrorCode } from '../core/errors.ts';
 
 /** RFC 9457 problem details. */
 export interface Problem {
@@ -24,11 +24,23 @@ const byCode: Record<SeshatErrorCode, { status: number; title: string }> = {
   unavailable: { status: 503, title: 'Service unavailable' },
 };
 
+/** The `type` URI of a problem code. */
 export const problemType = (code: string) => `https://seshat.dev/problems/${code.replace(/_/g, '-')}`;
 
+/** The HTTP status of an error code. */
 export const problemStatus = (code: SeshatErrorCode): number => byCode[code].status;
 
+/** An RFC 9457 problem for an error code and a sentence. */
 export function problem(code: SeshatErrorCode, detail: string, extra?: Partial<Problem>): Problem {
   const { status, title } = byCode[code];
   return { type: problemType(code), title, status, detail, ...extra };
+}
+
+/**
+ * The problem for a thrown `SeshatError` (403 for a refused cross-site sign-in, 404 for someone else's
+ * session, 503 when the store is down, …), or null for any other error: the one line an app's error handler
+ * needs to answer Seshat's refusals as RFC 9457 problem+json.
+ */
+export function problemFromError(error: unknown): Problem | null {
+  return isSeshatError(error) ? problem(error.code, error.detail) : null;
 }

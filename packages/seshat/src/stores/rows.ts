@@ -2,6 +2,7 @@ import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { AuditEvent } from '../core/audit.ts';
 import type { SessionRecord } from '../core/session.ts';
 import type { UserRecord } from '../core/ports.ts';
+import { serialisesWithoutSecret } from '../core/public-view.ts';
 
 /**
  * Row → record mapping shared by the dialects. Both use the same snake_case columns; they differ only in how
@@ -26,24 +27,25 @@ const nullableNumber = (value: unknown): number | null => (value === null || val
 
 export function rowMappers(decode: ColumnDecoders) {
   return {
-    toSession: (r: Row): SessionRecord => ({
-      id: String(r.id),
-      userId: String(r.user_id),
-      secretHash: r.secret_hash as Uint8Array,
-      tokenHint: String(r.token_hint),
-      persistent: decode.bool(r.persistent),
-      createdAt: Number(r.created_at),
-      lastActiveAt: Number(r.last_active_at),
-      revokedAt: nullableNumber(r.revoked_at),
-      revokedReason: nullableString(r.revoked_reason),
-      ip: nullableString(r.ip),
-      userAgent: nullableString(r.user_agent),
-      device: decode.json<SessionRecord['device']>(r.device)!,
-      location: decode.json(r.location),
-      risk: decode.json(r.risk),
-      requests: Number(r.requests),
-      lastPath: nullableString(r.last_path),
-    }),
+    toSession: (r: Row): SessionRecord =>
+      serialisesWithoutSecret({
+        id: String(r.id),
+        userId: String(r.user_id),
+        secretHash: r.secret_hash as Uint8Array,
+        tokenHint: String(r.token_hint),
+        persistent: decode.bool(r.persistent),
+        createdAt: Number(r.created_at),
+        lastActiveAt: Number(r.last_active_at),
+        revokedAt: nullableNumber(r.revoked_at),
+        revokedReason: nullableString(r.revoked_reason),
+        ip: nullableString(r.ip),
+        userAgent: nullableString(r.user_agent),
+        device: decode.json<SessionRecord['device']>(r.device)!,
+        location: decode.json(r.location),
+        risk: decode.json(r.risk),
+        requests: Number(r.requests),
+        lastPath: nullableString(r.last_path),
+      }),
     toAuditEvent: (r: Row): AuditEvent => ({
       id: String(r.id),
       at: Number(r.at),
@@ -55,16 +57,17 @@ export function rowMappers(decode: ColumnDecoders) {
       ip: nullableString(r.ip),
       details: decode.json(r.details),
     }),
-    toApiKey: (r: Row): ApiKeyRecord => ({
-      id: String(r.id),
-      userId: String(r.user_id),
-      name: String(r.name),
-      secretHash: r.secret_hash as Uint8Array,
-      prefix: String(r.prefix),
-      createdAt: Number(r.created_at),
-      lastUsedAt: nullableNumber(r.last_used_at),
-      revokedAt: nullableNumber(r.revoked_at),
-    }),
+    toApiKey: (r: Row): ApiKeyRecord =>
+      serialisesWithoutSecret({
+        id: String(r.id),
+        userId: String(r.user_id),
+        name: String(r.name),
+        secretHash: r.secret_hash as Uint8Array,
+        prefix: String(r.prefix),
+        createdAt: Number(r.created_at),
+        lastUsedAt: nullableNumber(r.last_used_at),
+        revokedAt: nullableNumber(r.revoked_at),
+      }),
     toUser: (r: Row): UserRecord => ({
       id: String(r.id),
       email: String(r.email),

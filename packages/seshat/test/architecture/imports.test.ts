@@ -81,7 +81,7 @@ describe('architecture', () => {
 
   it('keeps the core free of frameworks, drivers and the layers above it', () => {
     const core = join(LIBRARY, 'src/core');
-    const allowedPackages = new Set(['zod', 'lru-cache']);
+    const allowedPackages = new Set(['zod']);
     for (const file of sources(core)) {
       for (const s of specifiers(file)) {
         const ok = isBuiltin(s) ? s !== 'node:sqlite' : s.startsWith('.') ? resolve(dirname(file), s).startsWith(core) : allowedPackages.has(packageName(s));

@@ -3,10 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSeshatError } from '../../src/core/errors.ts';
 import { postgresMigrations } from '../../src/stores/postgres/migrations.ts';
 import { PostgresStore, TOUCH_SQL } from '../../src/stores/postgres/postgres-store.ts';
-import { apiKeyRecord } from './api-key-contract.ts';
-
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
-import { sessionRecord, storeContract } from './contract.ts';
+import { apiKeyRecord, sessionRecord, storeContract } from 'seshat/testing';
 
 // One fresh database for this file (others run tests on the same server); dropped at the end.
 // If PostgreSQL is unreachable, beforeAll throws and every test here fails: never a silent skip.

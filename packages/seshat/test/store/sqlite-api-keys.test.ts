@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/stores/sqlite/sqlite-store.ts';
-import { apiKeyRecord } from './api-key-contract.ts';
+import { apiKeyRecord } from 'seshat/testing';
 
-// The ApiKeyStore contract itself runs for every dialect inside test/store/contract.ts.
+// The ApiKeyStore contract itself runs for every dialect inside the store contract (src/testing/store-contract.ts).
 describe('SQLite migration 2 (API keys)', () => {
   it('upgrades a version-1 database in place and keeps its data', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'seshat-mig-'));

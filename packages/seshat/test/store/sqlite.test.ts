@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/stores/sqlite/sqlite-store.ts';
-import { sessionRecord, storeContract } from './contract.ts';
+import { sessionRecord, storeContract } from 'seshat/testing';
 
 storeContract('sqlite', async () => {
   const store = new SqliteStore(':memory:');

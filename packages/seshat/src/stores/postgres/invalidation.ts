@@ -4,6 +4,7 @@ import pg from 'pg';
 import { z } from 'zod';
 import type { Invalidation, InvalidationChannel, InvalidationListener } from '../../core/invalidation.ts';
 
+/** Tuning of the LISTEN/NOTIFY channel; every option has a safe default. */
 export interface PgInvalidationOptions {
   /** Names this process in pg_stat_activity (`seshat-invalidation <nodeId>`); default `<hostname>/<pid>`. */
   nodeId?: string;
@@ -28,6 +29,7 @@ export interface PgInvalidationOptions {
   onError?: (error: unknown) => void;
 }
 
+/** The NOTIFY channel revocations are sent on. */
 export const INVALIDATION_CHANNEL = 'seshat_invalidation';
 /** Where nodes confirm an invalidation: the payload is the message's ack nonce. */
 export const ACK_CHANNEL = 'seshat_invalidation_ack';
@@ -45,7 +47,8 @@ const invalidationSchema: z.ZodType<Invalidation> = z.discriminatedUnion('kind',
 /** `{ack}` asks every listener to confirm on ACK_CHANNEL once it has applied the message. */
 const ackSchema = z.object({ ack: z.string().regex(/^[\w-]{1,64}$/).optional() });
 
-type Execute = (sql: string, values: unknown[]) => Promise<Record<string, unknown>[]>;
+/** Runs one statement on the store's pool. */
+export type Execute = (sql: string, values: unknown[]) => Promise<Record<string, unknown>[]>;
 type ResolvedOptions = Required<Omit<PgInvalidationOptions, 'onError'>> & Pick<PgInvalidationOptions, 'onError'>;
 
 /**
@@ -91,6 +94,7 @@ export class PgInvalidationChannel implements InvalidationChannel {
     return `${LISTENER_PREFIX}${this.#options.nodeId}`.slice(0, 63);
   }
 
+  /** Sends an invalidation (after the change committed) and waits up to the ack timeout for every listening node to apply it. */
   async publish(invalidation: Invalidation): Promise<void> {
     const messages: (Invalidation & { ack?: string })[] =
       invalidation.kind === 'sessions'

@@ -26,6 +26,7 @@ import { postgresMigrations } from './migrations.ts';
 import { isConnectionFailure } from './errors.ts';
 
 
+/** Pool settings of a `PostgresStore`. */
 export interface PostgresStoreOptions {
   /** Pool size per process (default 10). */
   maxConnections?: number;

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { ApiKeyRecord } from '../../core/api-key.ts';
 import type { AuditEvent } from '../../core/audit.ts';
 import { SeshatError } from '../../core/errors.ts';
@@ -25,6 +25,12 @@ import type {
 } from '../../core/ports.ts';
 import { sqliteMigrations } from './migrations.ts';
 
+/**
+ * node:sqlite is loaded when a store is opened, not when a module is imported: a static import fails at link
+ * time, before any code runs, so on an old Node `import 'seshat/sqlite'` would say "No such built-in module"
+ * instead of the version check's sentence (node-version.ts), and anything importing this file would need it.
+ */
+const sqlite = () => process.getBuiltinModule('node:sqlite') as typeof import('node:sqlite');
 
 /**
  * The embedded store: one SQLite file in WAL mode through node:sqlite (no native addon).
@@ -45,7 +51,7 @@ export class SqliteStore implements Store {
   /** `path` is a file path or ':memory:'. Parent folders are created. */
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.#db = new DatabaseSync(path);
+    this.#db = new (sqlite().DatabaseSync)(path);
     this.#db.exec(`
       PRAGMA journal_mode = WAL;
       PRAGMA synchronous = FULL;  -- a revocation is on disk before the API answers

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AuditEvent } from '../../src/core/audit.ts';
-import { DAY, HOUR, MINUTE } from '../../src/core/clock.ts';
-import { isSeshatError } from '../../src/core/errors.ts';
-import { unknownDevice, type SessionRecord } from '../../src/core/session.ts';
-import { defaultSettings, expiryCutoffs, isExpired, type SessionSettings } from '../../src/core/settings.ts';
-import { newSessionId } from '../../src/core/token.ts';
-import type { Store, UserRecord } from '../../src/core/ports.ts';
+import type { AuditEvent } from '../core/audit.ts';
+import { DAY, HOUR, MINUTE } from '../core/clock.ts';
+import { isSeshatError } from '../core/errors.ts';
+import { unknownDevice, type SessionRecord } from '../core/session.ts';
+import { defaultSettings, expiryCutoffs, isExpired, type SessionSettings } from '../core/settings.ts';
+import { newSessionId } from '../core/token.ts';
+import type { Store, UserRecord } from '../core/ports.ts';
 import { apiKeyStoreContract } from './api-key-contract.ts';
 
 /** Opens an empty, migrated store for one test; the suite closes it afterwards. */
@@ -15,6 +15,7 @@ export type StoreFactory = () => Promise<Store>;
 const NOW = Date.UTC(2026, 5, 1, 12, 0, 0);
 
 let counter = 0;
+/** A session record for store tests: a fresh id and hash, an hour old, active a minute ago; `overrides` win. */
 export function sessionRecord(overrides: Partial<SessionRecord> = {}): SessionRecord {
   counter++;
   return {
@@ -74,10 +75,19 @@ async function expectInvalidInput(promise: Promise<unknown>): Promise<void> {
 }
 
 /**
- * The store contract: every dialect must pass exactly these tests (test/store/sqlite.test.ts,
- * test/store/postgres.test.ts).
+ * The store contract: every dialect must pass exactly these tests. Seshat runs it on its own stores
+ * (packages/seshat/test/store/sqlite.test.ts and postgres.test.ts); a store of your own runs it the same way,
+ * inside a vitest test file:
+ *
+ * ```ts
+ * import { storeContract } from 'seshat/testing';
+ * storeContract('sqlite', async () => { const store = new MyStore(); await store.migrate(); return store; });
+ * ```
+ *
+ * @param dialect - the value the store's `dialect` property must have.
+ * @param factory - opens an empty, migrated store; called before every test, closed after it.
  */
-export function storeContract(dialect: 'sqlite' | 'postgres', factory: StoreFactory): void {
+export function storeContract(dialect: Store['dialect'], factory: StoreFactory): void {
   describe(`${dialect} store contract`, () => {
     let store: Store;
     beforeEach(async () => {

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { ApiKeyRecord } from '../../src/core/api-key.ts';
-import type { Store } from '../../src/core/ports.ts';
+import type { ApiKeyRecord } from '../core/api-key.ts';
+import type { Store } from '../core/ports.ts';
 
 const NOW = Date.UTC(2026, 5, 1, 12, 0, 0);
 const MINUTE_NOW = Math.floor(NOW / 60_000);
 
+/** An API key record for store tests: a fresh id and hash, unused and unrevoked; `overrides` win. */
 export function apiKeyRecord(overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
   const publicId = randomBytes(18).toString('base64url');
   return {

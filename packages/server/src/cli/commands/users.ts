@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { SeshatError, type SessionManager, type Store, type StoreScope, type UserRecord } from 'seshat';
+import { generatePassword } from '../../passwords.ts';
+import { UserDirectory } from '../../users.ts';
+import { iso, required, UsageError, type Command } from '../command.ts';
+import { table } from '../output.ts';
+
+const roleSchema = z.enum(['user', 'admin']);
+
+/**
+ * The account an id or e-mail names, or a `not_found` error that says so: a typo must not look like
+ * "this user has no sessions".
+ */
+export async function findUser(store: Store, idOrEmail: string): Promise<UserRecord> {
+  const user = idOrEmail.includes('@') ? await store.findUserByEmail(idOrEmail) : await store.findUserById(idOrEmail);
+  if (!user) throw new SeshatError('not_found', `No such user: ${idOrEmail}. \`seshat users list\` shows the accounts.`);
+  return user;
+}
+
+/**
+ * Whose sessions a `--user` names: an account (by id or e-mail), or a bare user id that has active sessions
+ * but no account here (sessions an app made through the library). Anything else is "no such user".
+ */
+export async function sessionOwner(store: Store, manager: SessionManager<StoreScope>, idOrEmail: string): Promise<{ id: string; label: string }> {
+  try {
+    const user = await findUser(store, idOrEmail);
+    return { id: user.id, label: user.email };
+  } catch (error) {
+    if (!idOrEmail.includes('@') && (await manager.countActiveSessions(idOrEmail)) > 0) return { id: idOrEmail, label: idOrEmail };
+    throw error;
+  }
+}
+
+const publicUser = (u: UserRecord) => ({ id: u.id, email: u.email, name: u.name, role: u.role, createdAt: iso(u.createdAt) });
+
+export const userCommands: Command[] = [
+  {
+    path: ['users', 'create'],
+    summary: 'Create an account (a password is generated and printed if omitted)',
+    synopsis: '--email E [--name N] [--role user|admin] [--password P]',
+    help: `Options:
+  --email E        the e-mail address to sign in with (required)
+  --name N         display name (default: the part of the e-mail before @)
+  --role R         user (default) or admin
+  --password P     at least 8 characters; without it a password is generated and printed once`,
+    options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' } },
+    database: 'create',
+    async run({ values, store: openStore, manager, out }) {
+      const email = required(values, 'email', 'Example: seshat users create --email ops@example.com --role admin');
+      const role = roleSchema.safeParse(values.role ?? 'user');
+      if (!role.success) throw new UsageError(`--role must be user or admin (got "${String(values.role)}").`);
+      const m = await manager();
+      const password = typeof values.password === 'string' ? values.password : generatePassword();
+      const user = await new UserDirectory(await openStore(), m).create({
+        email,
+        name: typeof values.name === 'string' ? values.name : email.split('@')[0]!,
+        role: role.data,
+        password,
+      });
+      out(`Created ${user.role} ${user.email} (${user.id}).`);
+      if (values.password === undefined) out(`Password: ${password}`);
+      return 0;
+    },
+  },
+  {
+    path: ['users', 'list'],
+    summary: 'List accounts',
+    synopsis: '[--json]',
+    help: `Options:
+  --json           one JSON array (times in ISO 8601 UTC) instead of a table`,
+    options: { json: { type: 'boolean' } },
+    database: 'existing',
+    async run({ values, store: openStore, out }) {
+      const users = (await (await openStore()).listUsers()).map(publicUser);
+      if (values.json) out(JSON.stringify(users, null, 2));
+      else out(table(users.map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role, created: u.createdAt ?? '' })), ['id', 'email', 'name', 'role', 'created']));
+      return 0;
+    },
+  },
+];

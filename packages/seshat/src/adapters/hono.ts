@@ -1,0 +1,111 @@
+import '../node-version.ts';
+import { parseCookie, stringifySetCookie } from 'cookie';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ApiKeyRecord } from '../core/api-key.ts';
+import type { CreatedSession } from '../core/session-manager.ts';
+import type { SessionRecord } from '../core/session.ts';
+import { requestAuthenticator, sameSiteGuard, type AuthenticatorOptions, type SameSiteRequest } from '../http/authenticate.ts';
+import { pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
+import type { Problem } from '../http/problem.ts';
+import { startSessionGuard, type StartSessionOptions } from '../http/start-session.ts';
+
+/** Options of `seshatHono`. */
+export interface SeshatHonoOptions extends AuthenticatorOptions {
+  /** Cookie name and whether it is `Secure` (default `session_token`, not secure). */
+  cookie?: SessionCookieOptions;
+}
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** The validated session, or null for an anonymous request: `c.get('session')` or `c.var.session`. */
+    session: SessionRecord | null;
+    /** The API key a `Bearer` request presented, if valid (then `session` is always null). */
+    apiKey: ApiKeyRecord | null;
+  }
+}
+
+/** What `seshatHono` returns: one middleware for every request, a route guard and the cookie setters. */
+export interface SeshatHono {
+  /** Validates the session cookie and sets `c.var.session`; refuses cross-site unsafe requests with 403. */
+  middleware: MiddlewareHandler;
+  /**
+   * Login-CSRF guard for the sign-in route: answers 403 problem+json when a browser marks the request as
+   * coming from another site, before the handler creates a session. `app.post('/login', seshat.requireSameSite(), …)`.
+   */
+  requireSameSite(): MiddlewareHandler;
+  /**
+   * Sets the cookie of a session just created (a login). Refuses a cross-site sign-in (throws a
+   * `SeshatError('forbidden')` and ends the session) unless `{ allowCrossSite: true }`.
+   */
+  startSession(c: Context, created: CreatedSession, options?: StartSessionOptions): void;
+  /** Clears the session cookie (a logout). */
+  endSession(c: Context): void;
+}
+
+/**
+ * The request's own origin: Hono's request URL is built from the Host header and the connection's protocol
+ * (on Node, by @hono/node-server). Behind a TLS-terminating proxy that is `http://…`: list the public origin
+ * in `trustedOrigins` there.
+ */
+const ownOrigin = (c: Context) => () => {
+  try {
+    return new URL(c.req.url).origin;
+  } catch {
+    return undefined;
+  }
+};
+
+const sameSiteRequest = (c: Context): SameSiteRequest => ({
+  secFetchSite: c.req.header('sec-fetch-site'),
+  origin: c.req.header('origin'),
+  ownOrigin: ownOrigin(c),
+});
+
+const problemResponse = (c: Context, p: Problem) =>
+  c.body(JSON.stringify(p), p.status as ContentfulStatusCode, { 'content-type': 'application/problem+json' });
+
+/** Hono middleware (tested on Node with @hono/node-server): translates the request for `requestAuthenticator`. */
+export function seshatHono(options: SeshatHonoOptions): SeshatHono {
+  const cookie = resolveCookie(options.cookie);
+  const authenticate = requestAuthenticator(options);
+  const guard = sameSiteGuard(options);
+  const guardStart = startSessionGuard(options);
+  const clearing = stringifySetCookie({ name: cookie.name, value: '', ...cookie.attributes, expires: new Date(0) });
+
+  return {
+    async middleware(c, next) {
+      c.set('session', null);
+      c.set('apiKey', null);
+      const cookies = c.req.header('cookie');
+      const auth = await authenticate({
+        method: c.req.method,
+        cookie: cookies ? parseCookie(cookies)[cookie.name] : undefined,
+        authorization: c.req.header('authorization'),
+        secFetchSite: c.req.header('sec-fetch-site'),
+        origin: c.req.header('origin'),
+        ownOrigin: ownOrigin(c),
+        path: pathOnly(c.req.path),
+      });
+      if (auth.kind === 'refused') return problemResponse(c, auth.problem);
+      if (auth.kind === 'session') c.set('session', auth.session);
+      else if (auth.kind === 'api-key') c.set('apiKey', auth.apiKey);
+      await next();
+    },
+    requireSameSite() {
+      return async (c, next) => {
+        const refused = guard(sameSiteRequest(c));
+        if (refused) return problemResponse(c, refused);
+        await next();
+      };
+    },
+    startSession(c, created, start) {
+      guardStart(sameSiteRequest(c), created, start);
+      const maxAge = created.cookieMaxAge !== undefined ? { maxAge: created.cookieMaxAge } : {};
+      c.header('set-cookie', stringifySetCookie({ name: cookie.name, value: created.token, ...cookie.attributes, ...maxAge }), { append: true });
+    },
+    endSession(c) {
+      c.header('set-cookie', clearing, { append: true });
+    },
+  };
+}

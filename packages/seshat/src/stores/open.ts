@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { SeshatError } from '../core/errors.ts';
+import type { Store } from '../core/ports.ts';
+
+const POSTGRES_URL = /^postgres(ql)?:\/\//i;
+/** `scheme:` of two letters or more (so `C:\data\x.db` is still a path). */
+const SCHEME = /^([a-z][a-z0-9+.-]+):/i;
+
+/** Options of `openStore`. */
+export interface OpenStoreOptions {
+  /**
+   * Create a SQLite file (and its folders) that does not exist yet (default true). Tools that only read
+   * pass false, so a typo in a path is an error instead of a new empty database.
+   */
+  create?: boolean;
+}
+
+/**
+ * Opens the store a database URL names: `postgres://…` or `postgresql://…` for PostgreSQL (needs the `pg`
+ * package), `sqlite:<path>` or a plain file path for SQLite. Any other `scheme:` is an error, never a file
+ * of that name. Each store module is loaded only when named, so a PostgreSQL app never loads node:sqlite
+ * and a SQLite app never needs `pg`. Call `migrate()` on the result before use.
+ */
+export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
+  if (POSTGRES_URL.test(databaseUrl)) {
+    const { PostgresStore } = await import('./postgres/index.ts');
+    return new PostgresStore(databaseUrl);
+  }
+  const scheme = SCHEME.exec(databaseUrl)?.[1]?.toLowerCase();
+  if (scheme !== undefined && scheme !== 'sqlite') {
+    throw new SeshatError('invalid_input', `Unsupported database URL scheme "${scheme}:". Use postgres://… (PostgreSQL) or sqlite:<file> (SQLite).`);
+  }
+  const path = scheme === 'sqlite' ? databaseUrl.slice('sqlite:'.length) : databaseUrl;
+  if (path === '') throw new SeshatError('invalid_input', 'The database URL names no SQLite file: use sqlite:<file>.');
+  if (options.create === false && path !== ':memory:' && !existsSync(path)) {
+    throw new SeshatError('not_found', `There is no SQLite database at ${path} (nothing was created).`);
+  }
+  const { SqliteStore } = await import('./sqlite/index.ts');
+  return new SqliteStore(path);
+}
+
+/** Where a database URL points, with any password hidden: for start-up and error messages. */
+export function describeDatabase(databaseUrl: string): string {
+  if (!POSTGRES_URL.test(databaseUrl)) return `SQLite ${databaseUrl.replace(/^sqlite:/i, '')}`;
+  try {
+    const url = new URL(databaseUrl);
+    if (url.password) url.password = '***';
+    return `PostgreSQL ${url.toString()}`;
+  } catch {
+    return 'PostgreSQL (unparsable URL)';
+  }
+}
