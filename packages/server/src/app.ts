@@ -2,7 +2,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { ACCEPT_CH, ApiKeys, SessionManager, anonymizeIp, defaultSettings, geoLocator, isSeshatError, problem, roleBasedPolicy, scheduleGarbageCollection, sessionEnricher, systemClock, type Clock, type GarbageCollector, type SessionEnricher, type Store, type StoreScope, openStore } from 'seshat';
+import { ACCEPT_CH, ApiKeys, SessionManager, anonymizeIp, defaultSettings, geoLocator, isSeshatError, problem, scheduleGarbageCollection, sessionEnricher, systemClock, type Clock, type GarbageCollector, type SessionEnricher, type Store, type StoreScope, openStore } from 'seshat';
 import { seshatFastify, sendProblem } from 'seshat/fastify';
 import { clientErrorHandler, httpProblem, problemErrorHandler } from './errors.ts';
 import { checkStorableInput } from './input-rules.ts';
@@ -10,6 +10,7 @@ import type { ServerConfig } from './config.ts';
 import type { App, ServerContext } from './context.ts';
 import { securityHeaders } from './security-headers.ts';
 import { DEFAULT_COST, generatePassword } from './passwords.ts';
+import { teamPolicy } from './permissions.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -71,10 +72,11 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     onError: (error) => app.log.warn({ err: error }, 'invalidation channel lost; session cache flushed, reconnecting'),
   });
   const reportBackgroundError = (error: unknown) => app.log.warn({ err: error }, 'background session task failed');
-  const manager = new SessionManager<StoreScope>({
+  const manager: SessionManager<StoreScope> = new SessionManager<StoreScope>({
     store,
     clock,
-    policy: roleBasedPolicy(['admin']),
+    // Read through a getter: the manager owns the settings, and the access level applies as soon as it changes.
+    policy: teamPolicy(() => manager.settings),
     touchIntervalMs: config.touchIntervalMs,
     cache: config.cache && { ...config.cache, ttlMs: config.cache.ttlMs ?? defaultCacheTtlMs(channel !== undefined) },
     ...(channel ? { channel } : {}),
@@ -145,6 +147,14 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     apiKeys,
   });
 
+  // A disabled account's API keys are refused (anonymous, so 401) on every request: the key row is read per
+  // request anyway, and so is its owner here, with no cache to get wrong.
+  app.addHook('preHandler', async (request) => {
+    if (!request.apiKey) return;
+    const owner = await users.find(request.apiKey.userId);
+    if (!owner || owner.disabledAt !== null) request.apiKey = null;
+  });
+
   // ── routes ────────────────────────────────────────────────────────────────────────────────────────
   const ctx: ServerContext = { config, store, manager, users, apiKeys };
   await authRoutes(app, ctx);
@@ -197,7 +207,8 @@ export async function ensureAdmin(server: SeshatServer, print: (line: string) =>
   const given = server.config.admin.password;
   const password = given ?? generatePassword();
   try {
-    await server.users.create({ email, name: 'Administrator', role: 'admin', password });
+    // The first account owns the installation: only owners can act on owners.
+    await server.users.create({ email, name: 'Administrator', role: 'owner', password });
   } catch (error) {
     // Several nodes starting at once on one PostgreSQL database: another one created the account first.
     if (isSeshatError(error) && error.code === 'conflict') return;

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaul
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { SeshatError, type Actor, type ApiKeys, type SessionManager, type SessionRecord, type Store, type StoreScope, type UserRecord } from 'seshat';
 import type { ServerConfig } from './config.ts';
+import { hasPermission, permissionsOf, type Permission } from './permissions.ts';
 import type { UserDirectory } from './users.ts';
 
 /** What every route module gets: the services, never the HTTP server's internals. */
@@ -36,7 +37,8 @@ export function requireSession(request: FastifyRequest): SessionRecord {
 export async function requireUser(request: FastifyRequest, ctx: ServerContext): Promise<{ session: SessionRecord; user: UserRecord; actor: Actor }> {
   const session = requireSession(request);
   const user = await ctx.users.find(session.userId);
-  if (!user) throw new SeshatError('unauthenticated', 'Sign in to continue.');
+  // Disabling an account ends its sessions; this also covers a session read from a cache in that instant.
+  if (!user || user.disabledAt !== null) throw new SeshatError('unauthenticated', 'Sign in to continue.');
   return { session, user, actor: { userId: user.id, role: user.role, sessionId: session.id, ip: recordedIp(request) } };
 }
 
@@ -51,11 +53,13 @@ export function ownActor(request: FastifyRequest): Actor {
 }
 
 /**
- * The actor for team-wide endpoints: a signed-in user the permission policy lets manage the team.
+ * The actor for team-wide endpoints: a signed-in user holding at least one permission (or, when `needed` is
+ * given, one of those). Finer decisions (the access level, owners) are the policy's and the routes'.
  * Only a browser session qualifies; an API key never reaches admin endpoints, whoever owns it.
  */
-export async function requireAdmin(request: FastifyRequest, ctx: ServerContext): Promise<{ session: SessionRecord; user: UserRecord; actor: Actor }> {
+export async function requireAdmin(request: FastifyRequest, ctx: ServerContext, ...needed: Permission[]): Promise<{ session: SessionRecord; user: UserRecord; actor: Actor }> {
   const signedIn = await requireUser(request, ctx);
-  if (!ctx.manager.policy.canManageTeam(signedIn.actor)) throw new SeshatError('forbidden', 'This needs an administrator.');
+  const allowed = needed.length === 0 ? permissionsOf(signedIn.user.role).length > 0 : needed.some((p) => hasPermission(signedIn.actor, p));
+  if (!allowed) throw new SeshatError('forbidden', 'This needs an administrator.');
   return signedIn;
 }

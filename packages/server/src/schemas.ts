@@ -1,13 +1,19 @@
 import { z } from 'zod';
-import { apiKeyIdSchema, apiKeyNameSchema, auditActions, reasonSchema, sessionIdSchema } from 'seshat';
+import { apiKeyIdSchema, apiKeyNameSchema, auditActions, ipOrCidrSchema, reasonSchema, sessionIdSchema } from 'seshat';
+import { permissions, roles } from './permissions.ts';
 
 /** Response and request shapes of API.md. Each is the runtime check, the static type and the OpenAPI schema. */
 export const userSchema = z.object({
   id: z.string(),
   email: z.string(),
   name: z.string(),
-  role: z.enum(['user', 'admin']),
+  role: z.enum(roles),
+  /** Disabled accounts cannot sign in or use their API keys. */
+  disabled: z.boolean(),
 });
+
+/** What the signed-in user may do (the UI shows pages by it). */
+export const permissionsSchema = z.array(z.enum(permissions));
 
 export const locationSchema = z.object({
   city: z.string().nullable(),
@@ -87,7 +93,48 @@ export const adminSessionsQuery = z.object({
 export const adminUserSchema = userSchema.extend({
   activeSessions: z.number().int(),
   lastActiveAt: z.string().nullable().describe('Latest activity over the active sessions; null with none'),
+  manySessions: z.boolean().describe('More active sessions than the manySessionsThreshold setting'),
 });
+
+export const adminUsersQuery = z.object({
+  manySessions: z.enum(['true', 'false']).optional().describe('Only people over (true) or within (false) the threshold'),
+});
+
+const isoTime = z.iso.datetime({ offset: true }).transform((t) => Date.parse(t));
+
+/**
+ * Revoke-matching's filter as the API takes it: people by id or e-mail and by role, times as ISO 8601.
+ * The server turns it into the core's `SessionFilter` (ids, epoch ms).
+ */
+export const sessionFilterBody = z
+  .object({
+    users: z.array(z.string().min(1).max(254)).min(1).max(1000).optional().describe('User ids or e-mails'),
+    role: z.enum(roles).optional().describe('Sessions of people with this role'),
+    ip: ipOrCidrSchema.optional().describe('An address or a CIDR block ("203.0.113.0/24")'),
+    countries: z.array(z.string().regex(/^[A-Za-z]{2}$/).transform((c) => c.toUpperCase())).min(1).max(300).optional().describe('ISO 3166-1 alpha-2 codes'),
+    deviceTypes: z.array(z.string().min(1).max(40)).min(1).max(20).optional().describe('desktop, mobile, tablet, bot, unknown'),
+    deviceLabel: z.string().min(1).max(200).optional().describe('Exactly, e.g. "Chrome on macOS"'),
+    suspicious: z.boolean().optional().describe('Flagged by the risk rules at sign-in'),
+    persistent: z.boolean().optional().describe('Remembered ("keep me signed in") sessions'),
+    createdBefore: isoTime.optional(),
+    createdAfter: isoTime.optional(),
+    lastActiveBefore: isoTime.optional(),
+    lastActiveAfter: isoTime.optional(),
+  })
+  .strict();
+
+export const revokeMatchingBody = z
+  .object({
+    filter: sessionFilterBody,
+    reason: reasonSchema,
+    dryRun: z.boolean().default(false).describe('Only count the matches and show a sample'),
+  })
+  .strict();
+
+export const revokeMatchingResult = z.union([
+  z.object({ matched: z.number().int(), users: z.number().int(), sample: z.array(adminSessionSchema) }),
+  z.object({ revoked: z.number().int() }),
+]);
 
 /** The server's own account ids (`usr_` + 16 characters); anything else names no account. */
 export const accountIdSchema = z.string().regex(/^usr_[A-Za-z0-9_-]{16}$/, 'not a user id');

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { SeshatError, auditBy, type Actor, type SessionManager, type StoreScope, type UserRecord, type UserStore } from 'seshat';
+import { SeshatError, auditBy, reasonSchema, type Actor, type SessionManager, type StoreScope, type UserRecord, type UserStore } from 'seshat';
+import { roles } from './permissions.ts';
 import { DEFAULT_COST, dummyHash, hashPassword, verifyPassword } from './passwords.ts';
 
 export const emailSchema = z.email().max(254).transform((e) => e.toLowerCase());
 export const newPasswordSchema = z.string().min(8, 'at least 8 characters').max(1024);
-export const roleSchema = z.enum(['user', 'admin']);
+export const roleSchema = z.enum(roles);
 
 export const newUserSchema = z.object({
   email: emailSchema,
@@ -38,6 +39,7 @@ export class UserDirectory {
       role: data.role,
       passwordHash: await hashPassword(data.password, this.#cost),
       createdAt: this.#manager.clock.now(),
+      disabledAt: null,
     };
     await this.#manager.change(async (change) => {
       await change.store.insertUser(user);
@@ -53,7 +55,8 @@ export class UserDirectory {
   async authenticate(email: string, password: string): Promise<UserRecord | null> {
     const user = await this.#store.findUserByEmail(email);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash(this.#cost)));
-    return user && ok ? user : null;
+    // A disabled account gets the same answer as a wrong password: nothing tells a guesser it exists.
+    return user && ok && user.disabledAt === null ? user : null;
   }
 
   /**
@@ -70,6 +73,31 @@ export class UserDirectory {
       const revoked = change.signOutOtherSessions ? await c.revokeUserSessions(user.id, 'password-changed', user.id, actor.sessionId) : [];
       await c.audit(auditBy(actor, 'password.changed', { targetUserId: user.id, details: { revokedOtherSessions: revoked.length } }));
       return revoked.length;
+    });
+  }
+
+  /**
+   * Disables an account: the flag, the end of all its sessions and the audit event commit together; the ended
+   * sessions leave every node's cache through the normal revocation path. Sign-in and API keys are refused from
+   * then on. `actor` null = an operator at the CLI. Returns how many sessions ended (0 if it was already disabled).
+   */
+  async disable(actor: Actor | null, userId: string, reason: string): Promise<{ revoked: number; changed: boolean }> {
+    const text = checkedReason(reason);
+    return this.#manager.change(async (c) => {
+      if (!(await c.store.setUserDisabled(userId, this.#manager.clock.now()))) return { revoked: 0, changed: false };
+      const ended = await c.revokeUserSessions(userId, 'account-disabled', actor?.userId ?? null);
+      await c.audit(auditBy(actor, 'user.disabled', { targetUserId: userId, reason: text, details: { revoked: ended.length } }));
+      return { revoked: ended.length, changed: true };
+    });
+  }
+
+  /** Enables a disabled account. Nothing ended while it was disabled comes back: the person signs in afresh. */
+  async enable(actor: Actor | null, userId: string, reason: string | null = null): Promise<boolean> {
+    const text = reason === null ? null : checkedReason(reason);
+    return this.#manager.change(async (c) => {
+      if (!(await c.store.setUserDisabled(userId, null))) return false;
+      await c.audit(auditBy(actor, 'user.enabled', { targetUserId: userId, reason: text }));
+      return true;
     });
   }
 
@@ -90,4 +118,10 @@ export class UserDirectory {
   }
 }
 
-export const publicUser = (u: UserRecord) => ({ id: u.id, email: u.email, name: u.name, role: u.role });
+function checkedReason(reason: string): string {
+  const parsed = reasonSchema.safeParse(reason);
+  if (!parsed.success) throw new SeshatError('invalid_input', `The reason ${parsed.error.issues[0]?.message ?? 'is not valid'}.`);
+  return parsed.data;
+}
+
+export const publicUser = (u: UserRecord) => ({ id: u.id, email: u.email, name: u.name, role: u.role, disabled: u.disabledAt !== null });

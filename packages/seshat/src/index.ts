@@ -6,10 +6,11 @@ import './node-version.ts';
 
 export { SessionManager } from './session-manager.ts';
 export { openStore, describeDatabase, type OpenStoreOptions } from './stores/open.ts';
-export type { SessionManagerOptions, SignInContext, CreatedSession, SessionEnricher, SessionEnrichment, RevocationReason, CollectProgress } from './core/session-manager.ts';
+export type { MatchPreview, SessionManagerOptions, SignInContext, CreatedSession, SessionEnricher, SessionEnrichment, RevocationReason, CollectProgress } from './core/session-manager.ts';
 export { publicView, type PublicSession, type PublicApiKey } from './core/public-view.ts';
 export { unknownDevice, type SessionRecord, type Actor, type DeviceInfo, type Location, type RiskAssessment } from './core/session.ts';
-export { ownerOnly, roleBasedPolicy, type PermissionPolicy } from './core/permissions.ts';
+export { ownerOnly, roleBasedPolicy, type PermissionPolicy, type TeamAction, type Decision } from './core/permissions.ts';
+export { sessionFilterSchema, ipOrCidrSchema, parseCidr, ipInBlock, type SessionFilter, type SessionMatch } from './core/session-filter.ts';
 export {
   defaultSettings,
   sessionSettingsSchema,

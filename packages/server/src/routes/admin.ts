@@ -1,11 +1,16 @@
 import { z } from 'zod';
-import { SeshatError, sessionSettingsPatchSchema, sessionSettingsSchema, type UserRecord } from 'seshat';
+import { SeshatError, anonymizeIp, sessionSettingsPatchSchema, sessionSettingsSchema, type Actor, type SessionFilter, type SessionRecord, type UserRecord } from 'seshat';
 import type { App, ServerContext } from '../context.ts';
 import { requireAdmin } from '../context.ts';
+import { canManageUser } from '../permissions.ts';
 import {
   adminSessionSchema,
   adminSessionsQuery,
   adminUserSchema,
+  adminUsersQuery,
+  revokeMatchingBody,
+  revokeMatchingResult,
+  userSchema,
   auditEventSchema,
   auditQuery,
   noContent,
@@ -22,8 +27,9 @@ import { auditEventView, sessionView } from '../views.ts';
 const denied = { 400: problemSchema, 401: problemSchema, 403: problemSchema };
 
 /**
- * Team-wide endpoints. Every handler starts with `requireAdmin`: 401 without a session, 403 when the
- * permission policy does not let the caller manage the team (and always for API keys).
+ * Team-wide endpoints. Every handler starts with `requireAdmin`: 401 without a session, 403 without any of the
+ * permissions it names (and always for API keys); the permission policy then decides what the caller reaches of
+ * other people's sessions (`teamSessionAccess`), and reads of them are audited by the manager.
  */
 export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
   const { manager, users } = ctx;
@@ -44,6 +50,20 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
     };
   };
 
+  /** A page of sessions as the team view shows them: owners attached, addresses anonymised without `sessions:view-ip`. */
+  const teamSessionViews = async (actor: Actor, items: readonly SessionRecord[]) => {
+    const lookup = userLookup();
+    return Promise.all(items.map(async (s) => {
+      const owner = await lookup(s.userId);
+      // Sessions of ids without an account (library use of the same database) still show, with the bare id.
+      const shown = owner ? publicUser(owner) : { id: s.userId, email: '', name: '(unknown user)', role: 'user' as const, disabled: false };
+      const view = sessionView(s, manager, actor.sessionId);
+      // Already stored full addresses are anonymised on the way out, like new ones with the anonymizeIp setting.
+      if (view.ip !== null && !(await manager.canViewIp(actor, s))) view.ip = anonymizeIp(view.ip);
+      return { ...view, user: shown };
+    }));
+  };
+
   app.get('/api/admin/sessions', {
     schema: {
       tags: ['admin'],
@@ -51,42 +71,92 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
       response: { 200: z.object({ sessions: z.array(adminSessionSchema), nextCursor: z.string().nullable(), total: z.number().int() }), ...denied },
     },
   }, async (request) => {
-    const { actor } = await requireAdmin(request, ctx);
+    const { actor } = await requireAdmin(request, ctx, 'sessions:view');
     const { user, limit, cursor } = request.query;
     const userId = await resolveUserId(user);
     const page = await manager.listTeamSessions(actor, { ...(userId !== undefined ? { userId } : {}), limit, cursor: cursor ?? null });
-    const lookup = userLookup();
-    const sessions = await Promise.all(page.items.map(async (s) => {
-      const owner = await lookup(s.userId);
-      // Sessions of ids without an account (library use of the same database) still show, with the bare id.
-      const shown = owner ? publicUser(owner) : { id: s.userId, email: '', name: '(unknown user)', role: 'user' as const };
-      return { ...sessionView(s, manager, actor.sessionId), user: shown };
-    }));
-    return { sessions, nextCursor: page.nextCursor, total: page.total };
+    return { sessions: await teamSessionViews(actor, page.items), nextCursor: page.nextCursor, total: page.total };
   });
 
   app.get('/api/admin/users', {
     schema: {
       tags: ['admin'],
-      response: { 200: z.object({ users: z.array(adminUserSchema), totalActiveSessions: z.number().int() }), ...denied },
+      querystring: adminUsersQuery,
+      response: {
+        200: z.object({ users: z.array(adminUserSchema), totalActiveSessions: z.number().int(), manySessionsThreshold: z.number().int() }),
+        ...denied,
+      },
     },
   }, async (request) => {
     const { actor } = await requireAdmin(request, ctx);
     const [all, stats] = await Promise.all([users.list(), manager.teamStats(actor)]);
     const byUser = new Map(stats.map((s) => [s.userId, s]));
-    return {
-      users: all.map((u) => {
-        const s = byUser.get(u.id);
-        return { ...publicUser(u), activeSessions: s?.activeSessions ?? 0, lastActiveAt: s ? new Date(s.lastActiveAt).toISOString() : null };
-      }),
-      totalActiveSessions: stats.reduce((sum, s) => sum + s.activeSessions, 0),
-    };
+    const threshold = manager.settings.manySessionsThreshold;
+    const rows = all.map((u) => {
+      const s = byUser.get(u.id);
+      const activeSessions = s?.activeSessions ?? 0;
+      return { ...publicUser(u), activeSessions, lastActiveAt: s ? new Date(s.lastActiveAt).toISOString() : null, manySessions: activeSessions > threshold };
+    });
+    const wanted = request.query.manySessions;
+    // Most sessions first ("investigate users with excessive sessions"), then by e-mail.
+    const listed = rows
+      .filter((u) => wanted === undefined || u.manySessions === (wanted === 'true'))
+      .sort((a, b) => b.activeSessions - a.activeSessions || a.email.localeCompare(b.email));
+    return { users: listed, totalActiveSessions: stats.reduce((sum, s) => sum + s.activeSessions, 0), manySessionsThreshold: threshold };
+  });
+
+  app.post('/api/admin/sessions/revoke-matching', {
+    schema: { tags: ['admin'], body: revokeMatchingBody, response: { 200: revokeMatchingResult, ...denied } },
+  }, async (request) => {
+    const { actor } = await requireAdmin(request, ctx, 'sessions:revoke');
+    const { filter: body, reason, dryRun } = request.body;
+    const { users: people, role, countries, ...rest } = body;
+    const filter: SessionFilter = { ...rest, ...(countries ? { countryCodes: countries } : {}) };
+    // People by id or e-mail, and by role: both become ids (both given: the people who are both).
+    let ids: string[] | undefined;
+    if (people) ids = await Promise.all(people.map(async (p) => (await resolveUserId(p)) ?? p));
+    if (role) {
+      const withRole = new Set((await users.list()).filter((u) => u.role === role).map((u) => u.id));
+      ids = ids ? ids.filter((id) => withRole.has(id)) : [...withRole];
+    }
+    if (ids) filter.userIds = ids;
+    if (!dryRun) return manager.revokeMatching(actor, filter, { reason });
+    const preview = await manager.revokeMatching(actor, filter, { reason, dryRun: true });
+    return { matched: preview.matched, users: preview.users, sample: await teamSessionViews(actor, preview.sample) };
+  });
+
+  /** The account to act on: 404 if there is none, 403 for an owner unless the caller is one. */
+  const manageableUser = async (actor: Actor & { role?: string }, id: string): Promise<UserRecord> => {
+    const target = await users.find(id);
+    if (!target) throw new SeshatError('not_found', 'No such user.');
+    if (!canManageUser(actor, target)) throw new SeshatError('forbidden', 'Only an owner can change an owner.');
+    return target;
+  };
+
+  app.post('/api/admin/users/:id/disable', {
+    schema: { tags: ['admin'], params: userIdParams, body: requiredReasonBody, response: { 200: z.object({ user: userSchema, revoked: z.number().int() }), 404: problemSchema, 409: problemSchema, ...denied } },
+  }, async (request) => {
+    const { actor } = await requireAdmin(request, ctx, 'users:manage');
+    const target = await manageableUser(actor, request.params.id);
+    // Locking oneself out would leave nobody to undo it.
+    if (target.id === actor.userId) throw new SeshatError('conflict', 'You cannot disable your own account.');
+    const { revoked } = await users.disable(actor, target.id, request.body.reason);
+    return { user: publicUser((await users.find(target.id))!), revoked };
+  });
+
+  app.post('/api/admin/users/:id/enable', {
+    schema: { tags: ['admin'], params: userIdParams, body: optionalReasonBody, response: { 200: z.object({ user: userSchema }), 404: problemSchema, ...denied } },
+  }, async (request) => {
+    const { actor } = await requireAdmin(request, ctx, 'users:manage');
+    const target = await manageableUser(actor, request.params.id);
+    await users.enable(actor, target.id, request.body?.reason ?? null);
+    return { user: publicUser((await users.find(target.id))!) };
   });
 
   app.delete('/api/admin/sessions/:id', {
     schema: { tags: ['admin'], params: sessionIdParams, body: optionalReasonBody, response: { 204: noContent, 404: problemSchema, ...denied } },
   }, async (request, reply) => {
-    const { actor } = await requireAdmin(request, ctx);
+    const { actor } = await requireAdmin(request, ctx, 'sessions:revoke', 'sessions:view');
     // An admin may end any session here, their own included (the "my sessions" API still answers 409 for that).
     await manager.revokeSession(actor, request.params.id, { reason: request.body?.reason ?? null, allowCurrent: true });
     // Ending one's own session here is a sign-out: drop the dead cookie too.
@@ -97,7 +167,7 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
   app.post('/api/admin/users/:id/sign-out', {
     schema: { tags: ['admin'], params: userIdParams, body: requiredReasonBody, response: { 200: revokedCount, 404: problemSchema, ...denied } },
   }, async (request, reply) => {
-    const { actor } = await requireAdmin(request, ctx);
+    const { actor } = await requireAdmin(request, ctx, 'sessions:revoke');
     const target = await users.find(request.params.id);
     if (!target) throw new SeshatError('not_found', 'No such user.');
     const revoked = await manager.forceSignOut(actor, target.id, request.body.reason);
@@ -108,7 +178,7 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
   app.post('/api/admin/sessions/revoke-all', {
     schema: { tags: ['admin'], body: optionalReasonBody, response: { 200: revokedCount, ...denied } },
   }, async (request, reply) => {
-    const { actor } = await requireAdmin(request, ctx);
+    const { actor } = await requireAdmin(request, ctx, 'sessions:revoke');
     const revoked = await manager.revokeAllSessions(actor, request.body?.reason ?? null);
     reply.endSession(); // the caller's own session is among them
     return { revoked };
@@ -117,14 +187,15 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
   app.get('/api/admin/settings', {
     schema: { tags: ['admin'], response: { 200: sessionSettingsSchema, ...denied } },
   }, async (request) => {
-    await requireAdmin(request, ctx);
+    // Auditors read the settings (the UI shows them read-only); changing them is the policy's `manage-settings`.
+    await requireAdmin(request, ctx, 'sessions:manage-settings', 'audit:read');
     return manager.settings;
   });
 
   app.patch('/api/admin/settings', {
     schema: { tags: ['admin'], body: sessionSettingsPatchSchema, response: { 200: sessionSettingsSchema, ...denied } },
   }, async (request) => {
-    const { actor } = await requireAdmin(request, ctx);
+    const { actor } = await requireAdmin(request, ctx, 'sessions:manage-settings');
     return manager.updateSettings(actor, request.body);
   });
 
@@ -135,7 +206,7 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
       response: { 200: z.object({ events: z.array(auditEventSchema), nextCursor: z.string().nullable() }), ...denied },
     },
   }, async (request) => {
-    await requireAdmin(request, ctx);
+    await requireAdmin(request, ctx, 'audit:read');
     const { user, action, limit, cursor } = request.query;
     const userId = await resolveUserId(user);
     const page = await manager.audit.list({ ...(userId !== undefined ? { userId } : {}), ...(action ? { action } : {}), limit, cursor: cursor ?? null });

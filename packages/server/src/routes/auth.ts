@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { SeshatError } from 'seshat';
 import type { App, ServerContext } from '../context.ts';
 import { recordedIp, requireSession, requireUser } from '../context.ts';
-import { loginBody, noContent, passwordBody, problemSchema, revokedCount, sessionSchema, userSchema } from '../schemas.ts';
+import { loginBody, noContent, passwordBody, permissionsSchema, problemSchema, revokedCount, sessionSchema, userSchema } from '../schemas.ts';
+import { permissionsOf } from '../permissions.ts';
 import { publicUser } from '../users.ts';
 import { sessionView } from '../views.ts';
 
-const signedIn = z.object({ user: userSchema, session: sessionSchema });
+const signedIn = z.object({ user: userSchema, session: sessionSchema, permissions: permissionsSchema });
 
 /** What the sign-in page needs before anyone is signed in; deliberately nothing more than that. */
 const authOptions = z.object({
@@ -49,7 +50,7 @@ export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
       headers: request.headers,
     });
     reply.startSession(created);
-    return { user: publicUser(user), session: sessionView(created.session, manager, created.session.id) };
+    return { user: publicUser(user), session: sessionView(created.session, manager, created.session.id), permissions: [...permissionsOf(user.role)] };
   });
 
   app.post('/api/auth/logout', { schema: { tags: ['auth'], response: { 204: noContent, 401: problemSchema } } }, async (request, reply) => {
@@ -60,7 +61,7 @@ export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
 
   app.get('/api/auth/session', { schema: { tags: ['auth'], response: { 200: signedIn, 401: problemSchema } } }, async (request) => {
     const { session, user } = await requireUser(request, ctx);
-    return { user: publicUser(user), session: sessionView(session, manager, session.id) };
+    return { user: publicUser(user), session: sessionView(session, manager, session.id), permissions: [...permissionsOf(user.role)] };
   });
 
   app.post('/api/auth/password', {

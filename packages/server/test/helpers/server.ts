@@ -19,7 +19,7 @@ export interface TestServer {
   store: Store;
   config: ServerConfig;
   /** Creates a user with PASSWORD and returns it. */
-  addUser(email: string, role?: 'user' | 'admin'): Promise<{ id: string; email: string }>;
+  addUser(email: string, role?: 'owner' | 'admin' | 'auditor' | 'user'): Promise<{ id: string; email: string }>;
   close(): Promise<void>;
 }
 

@@ -147,6 +147,9 @@ describe('admin endpoints over HTTP', () => {
       maxSessionsPerUser: null,
       sessionLimitAction: 'evict-oldest',
       anonymizeIp: false,
+      teamSessionAccess: 'full',
+      manySessionsThreshold: 5,
+      auditRetentionDays: 400,
     });
 
     const bad = [

@@ -75,6 +75,14 @@ const idRoutes: Record<string, IdRoute> = {
     method: 'POST', path: (id) => `/api/admin/users/${id}/sign-out`, body: { reason: 'idor test' },
     foreign: async () => bobId, missing: async () => flip(bobId), unchanged: () => alive(bob),
   },
+  'POST /api/admin/users/{id}/disable': {
+    method: 'POST', path: (id) => `/api/admin/users/${id}/disable`, body: { reason: 'idor test' },
+    foreign: async () => bobId, missing: async () => flip(bobId), unchanged: () => alive(bob),
+  },
+  'POST /api/admin/users/{id}/enable': {
+    method: 'POST', path: (id) => `/api/admin/users/${id}/enable`, body: {},
+    foreign: async () => bobId, missing: async () => flip(bobId), unchanged: () => alive(bob),
+  },
   'DELETE /api/api-keys/{id}': {
     method: 'DELETE', path: (id) => `/api/api-keys/${id}`,
     foreign: async () => (await bobApiKey()).id, missing: async () => flip((await bobApiKey()).id), unchanged: keyWorks,
@@ -135,6 +143,16 @@ const unsafeRoutes: Record<string, { send: (h: Record<string, string>) => Promis
   'DELETE /api/admin/sessions/{id}': { send: (h) => raw(root, 'DELETE', `/api/admin/sessions/${bobSessionId}`, { reason: 'csrf' }, h), unchanged: () => alive(bob) },
   'POST /api/admin/users/{id}/sign-out': { send: (h) => raw(root, 'POST', `/api/admin/users/${bobId}/sign-out`, { reason: 'csrf' }, h), unchanged: () => alive(bob) },
   'POST /api/admin/sessions/revoke-all': { send: (h) => raw(root, 'POST', '/api/admin/sessions/revoke-all', { reason: 'csrf' }, h), unchanged: () => alive(bob) },
+  'POST /api/admin/sessions/revoke-matching': {
+    send: (h) => raw(root, 'POST', '/api/admin/sessions/revoke-matching', { filter: { users: [bobId] }, reason: 'csrf' }, h),
+    unchanged: () => alive(bob),
+  },
+  'POST /api/admin/users/{id}/disable': { send: (h) => raw(root, 'POST', `/api/admin/users/${bobId}/disable`, { reason: 'csrf' }, h), unchanged: () => alive(bob) },
+  'POST /api/admin/users/{id}/enable': {
+    send: (h) => raw(root, 'POST', `/api/admin/users/${bobId}/enable`, {}, h),
+    // Only meaningful on a disabled account: the refusal leaves it disabled.
+    unchanged: async () => expect((await t.server.users.find(bobId))!.disabledAt).toBeNull(),
+  },
   'PATCH /api/admin/settings': {
     send: (h) => raw(root, 'PATCH', '/api/admin/settings', { idleTimeoutSeconds: 60 }, h),
     unchanged: async () => expect(((await (await root.get('/api/admin/settings')).json()) as { idleTimeoutSeconds: number }).idleTimeoutSeconds).not.toBe(60),

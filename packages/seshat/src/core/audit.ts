@@ -26,6 +26,11 @@ export const auditActions = [
   'api-key.created',
   'api-key.revoked',
   'user.created',
+  'sessions.viewed',
+  'sessions.revoked-matching',
+  'user.disabled',
+  'user.enabled',
+  'audit.exported',
 ] as const;
 /** One of `auditActions`. */
 export type AuditAction = (typeof auditActions)[number];

@@ -1,6 +1,7 @@
 import type { ApiKeyRecord } from './api-key.ts';
 import type { AuditAction, AuditEvent } from './audit.ts';
 import type { InvalidationChannel } from './invalidation.ts';
+import type { SessionMatch } from './session-filter.ts';
 import type { SessionRecord } from './session.ts';
 import type { ExpiryCutoffs } from './settings.ts';
 
@@ -34,6 +35,13 @@ export interface SessionStore {
   /** Revokes every unrevoked session; returns how many. */
   revokeAllSessions(revocation: Revocation): Promise<number>;
   /**
+   * Live sessions (under `cutoffs`) matching every criterion of `match`, as id, owner and recorded IP (the
+   * core checks address blocks). Must stay fast for 100,000 matches: one statement, no per-row round trips.
+   */
+  findMatchingSessions(match: SessionMatch, cutoffs: ExpiryCutoffs): Promise<MatchedSession[]>;
+  /** Revokes the unrevoked sessions among `ids` in one statement; returns the ids it revoked. */
+  revokeSessions(ids: readonly string[], revocation: Revocation): Promise<string[]>;
+  /**
    * One garbage-collection step: looks at up to `limit` sessions with id > `afterId` (in id order) and deletes
    * those that are revoked or expired. Keyset order makes a full pass O(n) without an index on last-active.
    */
@@ -48,6 +56,13 @@ export interface SessionTouch {
   /** Requests to add to the counter. */
   requests: number;
   lastPath: string | null;
+}
+
+/** A session a filter matched: enough to revoke it, check its address and count its owners. */
+export interface MatchedSession {
+  id: string;
+  userId: string;
+  ip: string | null;
 }
 
 /** When and why sessions are revoked (the reason is a `RevocationReason` code). */
@@ -123,10 +138,15 @@ export interface UserRecord {
   id: string;
   email: string;
   name: string;
-  role: 'user' | 'admin';
+  role: UserRole;
   passwordHash: string;
   createdAt: number;
+  /** When the account was disabled (no sign-in, no API keys); null while enabled. */
+  disabledAt: number | null;
 }
+
+/** The server's built-in roles, most powerful first. */
+export type UserRole = 'owner' | 'admin' | 'auditor' | 'user';
 
 /** Accounts of the Seshat server. A library user's app keeps its own users and can ignore this part. */
 export interface UserStore {
@@ -142,6 +162,8 @@ export interface UserStore {
   countUsers(): Promise<number>;
   /** Replaces an account's password hash. */
   updatePasswordHash(userId: string, passwordHash: string): Promise<void>;
+  /** Disables (`at`) or enables (null) an account. True only if that changed something. */
+  setUserDisabled(userId: string, at: number | null): Promise<boolean>;
 }
 
 /** API keys and their batched usage counts. */

@@ -13,7 +13,8 @@ export type RevocationReason =
   | 'force-sign-out'
   | 'invalidate-all'
   | 'password-changed'
-  | 'session-limit';
+  | 'session-limit'
+  | 'account-disabled';
 
 /** Sessions one change ended, for what follows the commit. */
 export interface Revoked {
@@ -55,6 +56,14 @@ export class SessionChange<S extends SessionScope = SessionScope> {
     const ids = await this.store.revokeUserSessions(userId, { at: this.#clock.now(), reason, ...(exceptSessionId ? { exceptSessionId } : {}) });
     if (ids.length > 0) this.revoked.push({ reason, ids, count: ids.length, actorId });
     return ids;
+  }
+
+  /** Ends the live sessions among `ids` (one statement); returns the ids it ended. */
+  async revokeSessions(ids: readonly string[], reason: RevocationReason, actorId: string | null): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const ended = await this.store.revokeSessions(ids, { at: this.#clock.now(), reason });
+    if (ended.length > 0) this.revoked.push({ reason, ids: ended, count: ended.length, actorId });
+    return ended;
   }
 
   /** Ends every live session; returns how many. */

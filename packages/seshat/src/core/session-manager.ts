@@ -4,7 +4,8 @@ import { systemClock, type Clock } from './clock.ts';
 import { SeshatError } from './errors.ts';
 import { SeshatEventBus } from './events.ts';
 import type { Invalidation, InvalidationChannel } from './invalidation.ts';
-import { ownerOnly, type PermissionPolicy } from './permissions.ts';
+import { ownerOnly, type PermissionPolicy, type TeamAction } from './permissions.ts';
+import { ipInBlock, parseCidr, sessionFilterSchema, type SessionFilter } from './session-filter.ts';
 import { unknownDevice, type Actor, type DeviceInfo, type Location, type RiskAssessment, type SessionRecord } from './session.ts';
 import {
   applySettingsPatch,
@@ -84,6 +85,15 @@ export interface CollectProgress {
 
 export type { RevocationReason } from './session-change.ts';
 
+/** What a dry run of `revokeMatching` reports: how many live sessions match, and a few of them. */
+export interface MatchPreview {
+  matched: number;
+  /** Up to `sampleSize` matching sessions, for the "are these the right ones?" look. */
+  sample: SessionRecord[];
+  /** How many different people the matches belong to. */
+  users: number;
+}
+
 /**
  * The session service: creation, validation (the hot path), listing, revocation and garbage collection.
  * Talks to storage only through the Store interfaces; knows nothing of HTTP.
@@ -157,7 +167,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
 
   /** Changes settings (team managers only), audited with before and after, and tells the other nodes. */
   async updateSettings(actor: Actor, patch: SessionSettingsPatch): Promise<SessionSettings> {
-    this.#requireTeam(actor);
+    await this.#requireTeam(actor, 'manage-settings');
     const before = this.#settings;
     const next = applySettingsPatch(before, patch);
     await this.change(async (change) => {
@@ -340,24 +350,53 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     return [...current, ...items.filter((s) => s.id !== actor.sessionId)];
   }
 
-  /** A session the actor may view; anything else (missing, ended, someone else's) is `not_found`. */
+  /**
+   * A session the actor may view; anything else (missing, ended, someone else's) is `not_found`. Looking at
+   * someone else's session is recorded in the audit trail (`sessions.viewed`).
+   */
   async getSession(actor: Actor, id: string): Promise<SessionRecord> {
+    const session = await this.#viewable(actor, id);
+    if (session.userId !== actor.userId) await this.#recordViewed(actor, [session]);
+    return session;
+  }
+
+  async #viewable(actor: Actor, id: string): Promise<SessionRecord> {
     const session = await this.#store.findSession(id);
-    if (!session || !this.#isLive(session) || !this.policy.canView(actor, session)) {
+    if (!session || !this.#isLive(session) || !(await this.policy.canView(actor, session))) {
       throw new SeshatError('not_found', 'No such session.');
     }
     return session;
   }
 
-  /** Team-wide listing (admins, per the policy). */
+  /**
+   * Team-wide listing (per the policy's `view-sessions`). Every page holding someone else's sessions is recorded
+   * in the audit trail (`sessions.viewed`: whose, by whom): privacy you can prove.
+   */
   async listTeamSessions(actor: Actor, query: { userId?: string; limit?: number; cursor?: string | null }): Promise<Page<SessionRecord> & { total: number }> {
-    this.#requireTeam(actor);
+    await this.#requireTeam(actor, 'view-sessions');
     const cutoffs = this.#cutoffs();
     const [page, total] = await Promise.all([
       this.#store.listActiveSessions({ cutoffs, ...query }),
       this.#store.countActiveSessions(cutoffs, query.userId),
     ]);
+    await this.#recordViewed(actor, page.items, query.userId);
     return { ...page, total };
+  }
+
+  /** One `sessions.viewed` event for a read that showed other people's sessions (none for one's own). */
+  async #recordViewed(actor: Actor, shown: readonly SessionRecord[], filteredUserId?: string): Promise<void> {
+    const others = [...new Set(shown.map((s) => s.userId).filter((id) => id !== actor.userId))];
+    if (others.length === 0) return;
+    const target = filteredUserId ?? (others.length === 1 ? others[0]! : null);
+    await this.audit.record(auditBy(actor, 'sessions.viewed', {
+      targetUserId: target !== actor.userId ? target : null,
+      details: { users: others.slice(0, 100), sessions: shown.filter((s) => s.userId !== actor.userId).length },
+    }));
+  }
+
+  /** Whether the actor may see this session's full address; otherwise views show the anonymised prefix. */
+  async canViewIp(actor: Actor, session: SessionRecord): Promise<boolean> {
+    return this.policy.canViewIp(actor, session);
   }
 
   /** Active sessions of everyone, or of one user: for operators and dashboards. */
@@ -367,7 +406,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
 
   /** Per-user session counts and latest activity (team managers only). */
   async teamStats(actor: Actor): Promise<UserSessionStats[]> {
-    this.#requireTeam(actor);
+    await this.#requireTeam(actor, 'view-stats');
     return this.#store.activeSessionStats(this.#cutoffs());
   }
 
@@ -413,8 +452,8 @@ export class SessionManager<S extends SessionScope = SessionScope> {
    */
   async revokeSession(actor: Actor, id: string, options: { reason?: string | null; allowCurrent?: boolean } = {}): Promise<void> {
     const reason = options.reason == null ? null : this.#reason(options.reason);
-    const session = await this.getSession(actor, id);
-    if (!this.policy.canRevoke(actor, session)) throw new SeshatError('forbidden', 'You may not revoke this session.');
+    const session = await this.#viewable(actor, id);
+    if (!(await this.policy.canRevoke(actor, session))) throw new SeshatError('forbidden', 'You may not revoke this session.');
     if (id === actor.sessionId && !options.allowCurrent) {
       throw new SeshatError('conflict', 'This is the session you are using: sign out instead.');
     }
@@ -436,7 +475,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
 
   /** An admin (or, with `actor` null, an operator at the CLI) signs a user out everywhere; the reason is required and goes to the audit trail. */
   async forceSignOut(actor: Actor | null, userId: string, reason: string): Promise<number> {
-    if (actor) this.#requireTeam(actor);
+    if (actor) await this.#requireTeam(actor, 'sign-out-user');
     const text = this.#reason(reason);
     return this.change(async (change) => {
       const ids = await change.revokeUserSessions(userId, 'force-sign-out', actor?.userId ?? null);
@@ -447,12 +486,48 @@ export class SessionManager<S extends SessionScope = SessionScope> {
 
   /** Signs out everyone (the caller included). `actor` null = an operator at the CLI. */
   async revokeAllSessions(actor: Actor | null, reason: string | null = null): Promise<number> {
-    if (actor) this.#requireTeam(actor);
+    if (actor) await this.#requireTeam(actor, 'revoke-all');
     const text = reason === null ? null : this.#reason(reason);
     return this.change(async (change) => {
       const count = await change.revokeAllSessions('invalidate-all', actor?.userId ?? null);
       await change.audit(auditBy(actor, 'sessions.invalidated-all', { sessionId: null, reason: text, details: { count } }));
       return count;
+    });
+  }
+
+  /**
+   * Ends every live session matching `filter` (or, with `dryRun`, only counts them and shows a sample). The real
+   * run is one transaction with one audit event (`sessions.revoked-matching`: the filter, the reason, the count).
+   * The session the actor is using is never among them: signing oneself out is what sign-out is for.
+   * `actor` null = an operator at the CLI.
+   */
+  async revokeMatching(actor: Actor | null, input: SessionFilter, options: { reason: string; dryRun: true; sampleSize?: number }): Promise<MatchPreview>;
+  async revokeMatching(actor: Actor | null, input: SessionFilter, options: { reason: string; dryRun?: false }): Promise<{ revoked: number }>;
+  async revokeMatching(actor: Actor | null, input: SessionFilter, options: { reason: string; dryRun?: boolean; sampleSize?: number }): Promise<MatchPreview | { revoked: number }> {
+    if (actor) await this.#requireTeam(actor, 'revoke-matching');
+    const parsed = sessionFilterSchema.safeParse(input);
+    if (!parsed.success) throw new SeshatError('invalid_input', `The filter is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'filter'} ${i.message}`).join('; ')}.`);
+    const filter = parsed.data;
+    const reason = this.#reason(options.reason);
+    const block = filter.ip === undefined ? null : parseCidr(filter.ip);
+    const { ip: _ip, ...match } = filter;
+    const matching = async (store: SessionScope) =>
+      (await store.findMatchingSessions(match, this.#cutoffs())).filter((s) => s.id !== actor?.sessionId && (block === null || ipInBlock(s.ip, block)));
+    if (options.dryRun) {
+      const found = await matching(this.#store);
+      const sample = (await Promise.all(found.slice(0, options.sampleSize ?? 10).map((s) => this.#store.findSession(s.id)))).filter((s) => s !== null);
+      return { matched: found.length, sample, users: new Set(found.map((s) => s.userId)).size };
+    }
+    return this.change(async (change) => {
+      // Matching and revoking in one transaction: nothing signs in or out between the count and the revocation.
+      const found = await matching(change.store);
+      const ended = await change.revokeSessions(found.map((s) => s.id), 'revoked-by-admin', actor?.userId ?? null);
+      await change.audit(auditBy(actor, 'sessions.revoked-matching', {
+        sessionId: actor?.sessionId ?? null,
+        reason,
+        details: { filter, count: ended.length, users: new Set(found.map((s) => s.userId)).size },
+      }));
+      return { revoked: ended.length };
     });
   }
 
@@ -539,7 +614,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     return { scanned, deleted };
   }
 
-  #requireTeam(actor: Actor): void {
-    if (!this.policy.canManageTeam(actor)) throw new SeshatError('forbidden', 'This needs an administrator.');
+  async #requireTeam(actor: Actor, action: TeamAction): Promise<void> {
+    if (!(await this.policy.canManageTeam(actor, action))) throw new SeshatError('forbidden', 'This needs an administrator.');
   }
 }

@@ -21,6 +21,16 @@ export const sessionSettingsSchema = z.object({
   sessionLimitAction: z.enum(['evict-oldest', 'deny']),
   /** Store IPv4 /24 and IPv6 /48 prefixes instead of full addresses. */
   anonymizeIp: z.boolean(),
+  /**
+   * What team managers may do with other people's sessions (read by the server's permission policy):
+   * `full` view and revoke; `view-only` view but not revoke one by one; `off` neither (settings and
+   * force sign-out only: no devices, addresses or places of others).
+   */
+  teamSessionAccess: z.enum(['full', 'view-only', 'off']),
+  /** People with more live sessions than this get the "Many sessions" mark in the team view. */
+  manySessionsThreshold: z.number().int().min(1).max(10_000),
+  /** Audit events older than this many days are deleted by the background GC, in batches. */
+  auditRetentionDays: z.number().int().min(1).max(100 * 365),
 });
 /** The session settings (timeouts, remember-me, limits, IP anonymisation): `sessionSettingsSchema`'s type. */
 export type SessionSettings = z.infer<typeof sessionSettingsSchema>;
@@ -42,6 +52,9 @@ export function defaultSettings({ idleTimeoutDays = 7 }: { idleTimeoutDays?: num
     maxSessionsPerUser: null,
     sessionLimitAction: 'evict-oldest',
     anonymizeIp: false,
+    teamSessionAccess: 'full',
+    manySessionsThreshold: 5,
+    auditRetentionDays: 400,
   };
 }
 

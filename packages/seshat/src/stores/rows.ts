@@ -75,6 +75,7 @@ export function rowMappers(decode: ColumnDecoders) {
       role: String(r.role) as UserRecord['role'],
       passwordHash: String(r.password_hash),
       createdAt: Number(r.created_at),
+      disabledAt: nullableNumber(r.disabled_at),
     }),
   };
 }

@@ -1,4 +1,5 @@
 import type { ExpiryCutoffs } from '../core/settings.ts';
+import type { SessionMatch } from '../core/session-filter.ts';
 
 /**
  * SQL shared by the dialects. `param(value)` appends a bound value and returns its placeholder
@@ -20,4 +21,30 @@ export function liveSessionCondition(c: ExpiryCutoffs, param: Param, persistentT
     parts.push(remembered ? `(persistent = ${persistentTrue} OR ${idle})` : idle);
   }
   return parts.join(' AND ');
+}
+
+/** How a dialect reads one text field of a JSON column (SQLite `json_extract`, PostgreSQL `->>`). */
+export type JsonText = (column: string, field: string) => string;
+
+/**
+ * The SQL-side criteria of a session filter (`SessionMatch`), ANDed. An empty `userIds` list matches nothing.
+ * Suspicious reads `risk.suspicious` as text ('true'/'1' depending on the dialect), so `truthy` names both forms.
+ */
+export function sessionMatchCondition(m: SessionMatch, param: Param, dialect: { jsonText: JsonText; persistentTrue: string; truthy: string }): string {
+  const parts: string[] = [];
+  const list = (values: readonly unknown[]) => values.map(param).join(', ');
+  if (m.userIds !== undefined) parts.push(m.userIds.length === 0 ? '1 = 0' : `user_id IN (${list(m.userIds)})`);
+  if (m.countryCodes) parts.push(`${dialect.jsonText('location', 'countryCode')} IN (${list(m.countryCodes)})`);
+  if (m.deviceTypes) parts.push(`${dialect.jsonText('device', 'deviceType')} IN (${list(m.deviceTypes)})`);
+  if (m.deviceLabel !== undefined) parts.push(`${dialect.jsonText('device', 'label')} = ${param(m.deviceLabel)}`);
+  if (m.suspicious !== undefined) {
+    const flagged = `coalesce(${dialect.jsonText('risk', 'suspicious')}, '') IN (${dialect.truthy})`;
+    parts.push(m.suspicious ? flagged : `NOT ${flagged}`);
+  }
+  if (m.persistent !== undefined) parts.push(m.persistent ? `persistent = ${dialect.persistentTrue}` : `persistent <> ${dialect.persistentTrue}`);
+  if (m.createdBefore !== undefined) parts.push(`created_at < ${param(m.createdBefore)}`);
+  if (m.createdAfter !== undefined) parts.push(`created_at > ${param(m.createdAfter)}`);
+  if (m.lastActiveBefore !== undefined) parts.push(`last_active_at < ${param(m.lastActiveBefore)}`);
+  if (m.lastActiveAfter !== undefined) parts.push(`last_active_at > ${param(m.lastActiveAfter)}`);
+  return parts.length ? parts.join(' AND ') : '1 = 1';
 }

@@ -62,6 +62,7 @@ function user(overrides: Partial<UserRecord> = {}): UserRecord {
     role: 'user',
     passwordHash: 'scrypt$1$2$3$salt$hash',
     createdAt: NOW,
+    disabledAt: null,
     ...overrides,
   };
 }
@@ -280,6 +281,50 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
       });
     });
 
+    describe('sessions: matching a filter and revoking by ids', () => {
+      const cutoffs = expiryCutoffs(defaultSettings({}), NOW);
+      const where = (countryCode: string) => ({ city: null, region: null, country: null, countryCode });
+      const mac = { ...unknownDevice, deviceType: 'desktop', label: 'Chrome on macOS' };
+      const phone = { ...unknownDevice, deviceType: 'mobile', label: 'Safari on iOS' };
+
+      it('matches every criterion given, only among live sessions, and nothing for an empty user list', async () => {
+        const a = sessionRecord({ userId: 'usr_a', location: where('DE'), device: mac, ip: '203.0.113.7', createdAt: NOW - 2 * DAY });
+        const b = sessionRecord({ userId: 'usr_b', location: where('FR'), device: phone, persistent: true, risk: { suspicious: true, reasons: ['x'] } });
+        const c = sessionRecord({ userId: 'usr_b', location: null, device: mac, risk: { suspicious: false, reasons: [] }, lastActiveAt: NOW - 3 * HOUR });
+        const revoked = sessionRecord({ userId: 'usr_a', location: where('DE'), revokedAt: NOW, revokedReason: 'revoked' });
+        const expired = sessionRecord({ userId: 'usr_a', location: where('DE'), createdAt: NOW - 100 * DAY });
+        for (const s of [a, b, c, revoked, expired]) await store.insertSession(s);
+        const match = async (m: Parameters<Store['findMatchingSessions']>[0]) => ids(await store.findMatchingSessions(m, cutoffs));
+        expect(await match({})).toEqual(ids([a, b, c]));
+        expect(await match({ countryCodes: ['DE'] })).toEqual(ids([a]));
+        expect(await match({ countryCodes: ['DE', 'FR'] })).toEqual(ids([a, b]));
+        expect(await match({ deviceTypes: ['desktop'] })).toEqual(ids([a, c]));
+        expect(await match({ deviceLabel: 'Safari on iOS' })).toEqual(ids([b]));
+        expect(await match({ suspicious: true })).toEqual(ids([b]));
+        expect(await match({ suspicious: false })).toEqual(ids([a, c]));
+        expect(await match({ persistent: true })).toEqual(ids([b]));
+        expect(await match({ persistent: false, userIds: ['usr_b'] })).toEqual(ids([c]));
+        expect(await match({ createdBefore: NOW - DAY })).toEqual(ids([a]));
+        expect(await match({ createdAfter: NOW - DAY })).toEqual(ids([b, c]));
+        expect(await match({ lastActiveBefore: NOW - HOUR })).toEqual(ids([c]));
+        expect(await match({ lastActiveAfter: NOW - HOUR })).toEqual(ids([a, b]));
+        expect(await match({ userIds: [] })).toEqual([]);
+        expect((await store.findMatchingSessions({ countryCodes: ['DE'] }, cutoffs))[0]).toEqual({ id: a.id, userId: 'usr_a', ip: '203.0.113.7' });
+      });
+
+      it('revokes only the live ones among the ids, in one statement, and says which', async () => {
+        const live = [sessionRecord(), sessionRecord(), sessionRecord()];
+        const gone = sessionRecord({ revokedAt: NOW - 1, revokedReason: 'revoked' });
+        for (const s of [...live, gone]) await store.insertSession(s);
+        const ended = await store.revokeSessions([live[0]!.id, live[1]!.id, gone.id, 'ses_missing'], { at: NOW, reason: 'revoked-by-admin' });
+        expect(ended.sort()).toEqual(ids([live[0]!, live[1]!]));
+        expect((await store.findSession(live[0]!.id))!.revokedReason).toBe('revoked-by-admin');
+        expect((await store.findSession(gone.id))!.revokedReason).toBe('revoked');
+        expect((await store.findSession(live[2]!.id))!.revokedAt).toBeNull();
+        expect(await store.revokeSessions([], { at: NOW, reason: 'x' })).toEqual([]);
+      });
+    });
+
     describe('sessions: garbage collection', () => {
       it('a keyset pass in small batches deletes exactly the revoked and expired rows', async () => {
         const settings = settingsWith({ idleTimeoutSeconds: 3600, rememberMe: { enabled: true, durationSeconds: 7 * 86400 }, absoluteLifetimeSeconds: 30 * 86400 });
@@ -428,6 +473,23 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
         await store.updatePasswordHash(amy.id, 'scrypt$new');
         expect((await store.findUserById(amy.id))!.passwordHash).toBe('scrypt$new');
         expect((await store.findUserById(zed.id))!.passwordHash).toBe(zed.passwordHash);
+      });
+
+      it('holds every role, and disables and enables an account (true only when that changed something)', async () => {
+        for (const role of ['owner', 'admin', 'auditor', 'user'] as const) {
+          const u = user({ role });
+          await store.insertUser(u);
+          expect((await store.findUserById(u.id))!.role).toBe(role);
+        }
+        const u = user();
+        await store.insertUser(u);
+        expect(await store.setUserDisabled(u.id, NOW)).toBe(true);
+        expect(await store.setUserDisabled(u.id, NOW + 1)).toBe(false);
+        expect((await store.findUserById(u.id))!.disabledAt).toBe(NOW);
+        expect(await store.setUserDisabled(u.id, null)).toBe(true);
+        expect(await store.setUserDisabled(u.id, null)).toBe(false);
+        expect((await store.findUserById(u.id))!.disabledAt).toBeNull();
+        expect(await store.setUserDisabled('usr_missing', NOW)).toBe(false);
       });
 
       it('refuses a second account with the same e-mail, in any case', async () => {

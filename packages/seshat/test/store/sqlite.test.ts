@@ -64,3 +64,38 @@ describe('SQLite transactions on one connection', () => {
     await store.close();
   });
 });
+
+describe('SQLite migration 5 (roles, disabled accounts)', () => {
+  it('rebuilds the users table in place: data and the e-mail rule kept, the new roles accepted', async () => {
+    const { DatabaseSync } = await import('node:sqlite');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'seshat-m5-'));
+    const file = join(dir, 'db.sqlite');
+    try {
+      const first = new SqliteStore(file);
+      await first.migrate();
+      await first.close();
+      // Back to what a release before version 5 left behind: the old role rule, no disabled_at, one admin.
+      const db = new DatabaseSync(file);
+      db.exec(`DROP TABLE users; DELETE FROM schema_migrations WHERE version = 5;
+        CREATE TABLE users (id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+          role TEXT NOT NULL CHECK (role IN ('user', 'admin')), password_hash TEXT NOT NULL, created_at INTEGER NOT NULL);
+        INSERT INTO users VALUES ('usr_old', 'old@example.com', 'Old', 'admin', 'h', 1);`);
+      db.close();
+      const store = new SqliteStore(file);
+      try {
+        expect(await store.migrate()).toEqual([5]);
+        expect(await store.findUserById('usr_old')).toEqual({ id: 'usr_old', email: 'old@example.com', name: 'Old', role: 'admin', passwordHash: 'h', createdAt: 1, disabledAt: null });
+        await store.insertUser({ id: 'usr_owner', email: 'owner@example.com', name: 'O', role: 'owner', passwordHash: 'h', createdAt: 2, disabledAt: null });
+        await expect(store.insertUser({ id: 'usr_dup', email: 'old@example.com', name: 'D', role: 'auditor', passwordHash: 'h', createdAt: 3, disabledAt: null })).rejects.toThrow();
+        await expect(store.insertUser({ id: 'usr_bad', email: 'bad@example.com', name: 'B', role: 'root' as 'user', passwordHash: 'h', createdAt: 3, disabledAt: null })).rejects.toThrow();
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -26,7 +26,7 @@ async function nodes(kind: 'sqlite' | 'postgres', count: number, action: 'deny' 
   await stores[0]!.migrate();
   if (kind === 'postgres') await db.query('TRUNCATE sessions, audit_events, settings');
   const settings = { ...defaultSettings(), maxSessionsPerUser: LIMIT, sessionLimitAction: action };
-  const managers = await Promise.all(stores.map((store) => new SessionManager<SessionScope>({ store, defaults: settings, policy: { canView: () => true, canRevoke: () => true, canManageTeam: () => true } }).start()));
+  const managers = await Promise.all(stores.map((store) => new SessionManager<SessionScope>({ store, defaults: settings, policy: { canView: () => true, canViewIp: () => true, canRevoke: () => true, canManageTeam: () => true } }).start()));
   return {
     managers,
     async close() {

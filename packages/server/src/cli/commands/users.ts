@@ -4,8 +4,9 @@ import { generatePassword } from '../../passwords.ts';
 import { UserDirectory } from '../../users.ts';
 import { iso, required, UsageError, type Command } from '../command.ts';
 import { table } from '../output.ts';
+import { roles } from '../../permissions.ts';
 
-const roleSchema = z.enum(['user', 'admin']);
+const roleSchema = z.enum(roles);
 
 /**
  * The account an id or e-mail names, or a `not_found` error that says so: a typo must not look like
@@ -37,18 +38,18 @@ export const userCommands: Command[] = [
   {
     path: ['users', 'create'],
     summary: 'Create an account (a password is generated and printed if omitted)',
-    synopsis: '--email E [--name N] [--role user|admin] [--password P]',
+    synopsis: '--email E [--name N] [--role owner|admin|auditor|user] [--password P]',
     help: `Options:
   --email E        the e-mail address to sign in with (required)
   --name N         display name (default: the part of the e-mail before @)
-  --role R         user (default) or admin
+  --role R         user (default), auditor, admin or owner
   --password P     at least 8 characters; without it a password is generated and printed once`,
     options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' } },
     database: 'create',
     async run({ values, store: openStore, manager, out }) {
       const email = required(values, 'email', 'Example: seshat users create --email ops@example.com --role admin');
       const role = roleSchema.safeParse(values.role ?? 'user');
-      if (!role.success) throw new UsageError(`--role must be user or admin (got "${String(values.role)}").`);
+      if (!role.success) throw new UsageError(`--role must be owner, admin, auditor or user (got "${String(values.role)}").`);
       const m = await manager();
       const password = typeof values.password === 'string' ? values.password : generatePassword();
       const user = await new UserDirectory(await openStore(), m).create({

@@ -95,4 +95,13 @@ export const postgresMigrations: { version: number; name: string; sql: string }[
       CREATE INDEX api_key_usage_by_minute ON api_key_usage (minute);
     `,
   },
+  {
+    version: 5,
+    name: 'roles owner/admin/auditor/user, disabled accounts',
+    sql: `
+      ALTER TABLE users DROP CONSTRAINT IF EXISTS users_role_check;
+      ALTER TABLE users ADD CONSTRAINT users_role_check CHECK (role IN ('owner', 'admin', 'auditor', 'user'));
+      ALTER TABLE users ADD COLUMN disabled_at BIGINT;
+    `,
+  },
 ];

@@ -6,11 +6,13 @@ import type { SessionRecord } from '../../core/session.ts';
 import type { ExpiryCutoffs } from '../../core/settings.ts';
 import { auditCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
 import { jsonColumn as json, rowMappers, type Row } from '../rows.ts';
-import { liveSessionCondition } from '../sql.ts';
+import { liveSessionCondition, sessionMatchCondition } from '../sql.ts';
+import type { SessionMatch } from '../../core/session-filter.ts';
 import type {
   ActiveSessionQuery,
   ApiKeyUsage,
   AuditQuery,
+  MatchedSession,
   CollectResult,
   CollectStep,
   Page,
@@ -143,6 +145,24 @@ class PostgresStatements implements StoreScope {
   async revokeAllSessions(r: Revocation): Promise<number> {
     const { rowCount } = await this.query('UPDATE sessions SET revoked_at = $1, revoked_reason = $2 WHERE revoked_at IS NULL', [r.at, r.reason]);
     return rowCount ?? 0;
+  }
+
+  async findMatchingSessions(match: SessionMatch, cutoffs: ExpiryCutoffs): Promise<MatchedSession[]> {
+    const values: unknown[] = [];
+    const param = placeholders(values);
+    const where = sessionMatchCondition(match, param, { jsonText: (c, f) => `(${c} ->> '${f}')`, persistentTrue: 'TRUE', truthy: "'true'" });
+    const { rows } = await this.query(`SELECT id, user_id, ip FROM sessions WHERE ${live(cutoffs, param)} AND ${where}`, values);
+    return rows.map((r) => ({ id: String(r.id), userId: String(r.user_id), ip: r.ip === null ? null : String(r.ip) }));
+  }
+
+  async revokeSessions(ids: readonly string[], r: Revocation): Promise<string[]> {
+    if (ids.length === 0) return [];
+    // One statement whatever the number of ids: an array parameter, not a list of placeholders.
+    const { rows } = await this.query(
+      'UPDATE sessions SET revoked_at = $1, revoked_reason = $2 WHERE id = ANY($3::text[]) AND revoked_at IS NULL RETURNING id',
+      [r.at, r.reason, ids],
+    );
+    return rows.map((row) => String(row.id));
   }
 
   async collectExpiredSessions(step: CollectStep): Promise<CollectResult> {
@@ -300,6 +320,14 @@ class PostgresStatements implements StoreScope {
 
   async updatePasswordHash(userId: string, passwordHash: string): Promise<void> {
     await this.query('UPDATE users SET password_hash = $1 WHERE id = $2', [passwordHash, userId]);
+  }
+
+  async setUserDisabled(userId: string, at: number | null): Promise<boolean> {
+    const { rowCount } = await this.query(
+      `UPDATE users SET disabled_at = $1::bigint WHERE id = $2 AND (disabled_at IS NULL) <> ($1::bigint IS NULL)`,
+      [at, userId],
+    );
+    return rowCount === 1;
   }
 }
 

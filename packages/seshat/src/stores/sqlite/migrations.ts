@@ -2,7 +2,7 @@
  * SQLite schema, one entry per version; applied in order, each in its own transaction, never edited once
  * released (add a new version instead). Times are epoch milliseconds.
  */
-export const sqliteMigrations: { version: number; name: string; sql: string }[] = [
+export const sqliteMigrations: { version: number; name: string; sql: string | ((schema: SchemaReader) => string) }[] = [
   {
     version: 1,
     name: 'sessions, users, settings, audit',
@@ -86,4 +86,30 @@ export const sqliteMigrations: { version: number; name: string; sql: string }[] 
       CREATE INDEX api_key_usage_by_minute ON api_key_usage (minute);
     `,
   },
+  {
+    version: 5,
+    name: 'roles owner/admin/auditor/user, disabled accounts',
+    // SQLite cannot alter a CHECK constraint, so the users table is rebuilt from its current definition (with
+    // whatever columns other versions added), only the role rule replaced; its indexes are recreated.
+    sql: (schema) => {
+      const table = schema.definition('users');
+      const widened = table.replace(/CHECK \(role IN \([^)]*\)\)/, "CHECK (role IN ('owner', 'admin', 'auditor', 'user'))").replace(/^CREATE TABLE users\b/, 'CREATE TABLE users_v5');
+      return `
+        ${widened};
+        INSERT INTO users_v5 SELECT * FROM users;
+        DROP TABLE users;
+        ALTER TABLE users_v5 RENAME TO users;
+        ${schema.indexes('users').join(';\n')};
+        ALTER TABLE users ADD COLUMN disabled_at INTEGER;
+      `;
+    },
+  },
 ];
+
+/** What a migration may read of the current schema. */
+export interface SchemaReader {
+  /** The CREATE TABLE statement of a table. */
+  definition(table: string): string;
+  /** The CREATE INDEX statements of a table's explicit indexes. */
+  indexes(table: string): string[];
+}

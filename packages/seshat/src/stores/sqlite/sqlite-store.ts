@@ -8,11 +8,13 @@ import type { SessionRecord } from '../../core/session.ts';
 import type { ExpiryCutoffs } from '../../core/settings.ts';
 import { auditCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
 import { jsonColumn as json, rowMappers } from '../rows.ts';
-import { liveSessionCondition } from '../sql.ts';
+import { liveSessionCondition, sessionMatchCondition } from '../sql.ts';
+import type { SessionMatch } from '../../core/session-filter.ts';
 import type {
   ActiveSessionQuery,
   ApiKeyUsage,
   AuditQuery,
+  MatchedSession,
   CollectResult,
   CollectStep,
   Page,
@@ -23,7 +25,7 @@ import type {
   UserRecord,
   UserSessionStats,
 } from '../../core/ports.ts';
-import { sqliteMigrations } from './migrations.ts';
+import { sqliteMigrations, type SchemaReader } from './migrations.ts';
 
 /**
  * node:sqlite is loaded when a store is opened, not when a module is imported: a static import fails at link
@@ -157,12 +159,21 @@ export class SqliteStore implements Store {
     for (const m of sqliteMigrations) {
       if (done.has(m.version)) continue;
       this.#atomically(() => {
-        this.#db.exec(m.sql);
+        this.#db.exec(typeof m.sql === 'string' ? m.sql : m.sql(this.#schemaReader()));
         this.#db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
       });
       applied.push(m.version);
     }
     return applied;
+  }
+
+  #schemaReader(): SchemaReader {
+    const master = (type: string, table: string) =>
+      this.#db.prepare('SELECT name, sql FROM sqlite_master WHERE type = ? AND tbl_name = ? AND sql IS NOT NULL').all(type, table).map((r) => String(r.sql));
+    return {
+      definition: (table) => master('table', table)[0] ?? '',
+      indexes: (table) => master('index', table),
+    };
   }
 
   async ping(): Promise<void> {
@@ -271,6 +282,29 @@ export class SqliteStore implements Store {
     await this.#writable();
     const { changes } = this.#sql('UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE revoked_at IS NULL').run(r.at, r.reason);
     return Number(changes);
+  }
+
+  async findMatchingSessions(match: SessionMatch, cutoffs: ExpiryCutoffs): Promise<MatchedSession[]> {
+    const params: SQLInputValue[] = [];
+    const live = this.#live(cutoffs, params);
+    const where = sessionMatchCondition(match, (v) => (params.push(v as SQLInputValue), '?'), {
+      jsonText: (c, f) => `json_extract(${c}, '$.${f}')`,
+      persistentTrue: '1',
+      // json_extract turns JSON true into the integer 1; coalesce(…, '') compares it as 1.
+      truthy: "1, 'true'",
+    });
+    return this.#sql(`SELECT id, user_id, ip FROM sessions WHERE ${live} AND ${where}`)
+      .all(...params)
+      .map((r) => ({ id: String(r.id), userId: String(r.user_id), ip: r.ip === null ? null : String(r.ip) }));
+  }
+
+  async revokeSessions(ids: readonly string[], r: Revocation): Promise<string[]> {
+    await this.#writable();
+    if (ids.length === 0) return [];
+    // One statement whatever the number of ids: a JSON array parameter, not a list of placeholders.
+    return this.#sql('UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE id IN (SELECT value FROM json_each(?)) AND revoked_at IS NULL RETURNING id')
+      .all(r.at, r.reason, JSON.stringify(ids))
+      .map((row) => String(row.id));
   }
 
   async collectExpiredSessions(step: CollectStep): Promise<CollectResult> {
@@ -397,6 +431,12 @@ export class SqliteStore implements Store {
   async updatePasswordHash(userId: string, passwordHash: string): Promise<void> {
     await this.#writable();
     this.#sql('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, userId);
+  }
+
+  async setUserDisabled(userId: string, at: number | null): Promise<boolean> {
+    await this.#writable();
+    const { changes } = this.#sql('UPDATE users SET disabled_at = ? WHERE id = ? AND (disabled_at IS NULL) <> (? IS NULL)').run(at, userId, at);
+    return Number(changes) === 1;
   }
 }
 
