@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { DAY, ManualClock, SessionManager } from 'seshat';
 import { SqliteStore } from 'seshat/sqlite';
+import { sessionRecord } from 'seshat/testing';
 
 let dir: string;
 let databaseUrl: string;
@@ -99,7 +100,7 @@ describe('seshat CLI', { timeout: 90_000 }, () => {
     expect((await inProcess(['migrate', '--help'])).stdout).toContain('Usage: seshat migrate\n');
     expect((await inProcess(['sessions', 'revoke', '--help'])).stdout).toContain('--reason R');
     const all = await inProcess(['--help']);
-    expect(all.stdout).toContain('sessions revoke --user <id|email> [--reason R]');
+    expect(all.stdout).toContain('sessions revoke [--user <id|email>] [filters…] [--dry-run] [--reason R]');
     const group = await inProcess(['sessions', '--help']);
     expect(group.stdout).toContain('sessions list');
     expect(group.stdout).not.toContain('users create');
@@ -178,7 +179,7 @@ describe('seshat CLI', { timeout: 90_000 }, () => {
     const listed = await seshat(['users', 'list', '--json']);
     expect(listed.code).toBe(0);
     const users = JSON.parse(listed.stdout) as Record<string, unknown>[];
-    expect(users).toEqual([{ id: expect.stringMatching(/^usr_/), email: 'ops@example.com', name: 'ops', role: 'user', createdAt: expect.stringMatching(/^\d{4}-.*Z$/) }]);
+    expect(users).toEqual([{ id: expect.stringMatching(/^usr_/), email: 'ops@example.com', name: 'ops', role: 'user', createdAt: expect.stringMatching(/^\d{4}-.*Z$/), disabledAt: null }]);
   });
 
   it("revokes a user's sessions by e-mail or id, with the reason in the audit trail", async () => {
@@ -200,6 +201,57 @@ describe('seshat CLI', { timeout: 90_000 }, () => {
     const manager = await new SessionManager({ store }).start();
     expect(await manager.countActiveSessions('usr_bystander')).toBe(1);
     await store.close();
+  });
+
+  it('revokes by criteria: a dry run shows the count and a sample, the real run is one transaction and one audit event', async () => {
+    const store = new SqliteStore(databaseUrl);
+    await store.migrate();
+    const at = (countryCode: string) => ({ city: null, region: null, country: null, countryCode });
+    const old = Date.parse('2026-10-01T00:00:00Z');
+    const now = Date.now();
+    const matching = [sessionRecord({ userId: 'usr_a', location: at('DE'), createdAt: old, lastActiveAt: now }), sessionRecord({ userId: 'usr_b', location: at('DE'), createdAt: old, lastActiveAt: now })];
+    const others = [sessionRecord({ userId: 'usr_a', location: at('DE'), createdAt: now - 1000, lastActiveAt: now }), sessionRecord({ userId: 'usr_a', location: at('FR'), createdAt: old, lastActiveAt: now })];
+    for (const s of [...matching, ...others]) await store.insertSession(s);
+    await store.saveSettings({ absoluteLifetimeSeconds: 3650 * 86400, idleTimeoutSeconds: 3650 * 86400 });
+    await store.close();
+
+    const args = ['sessions', 'revoke', '--country', 'de', '--created-before', '2026-11-01', '--reason', 'breach in DE'];
+    const dry = await inProcess([...args, '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('2 sessions of 2 people would be signed out (dry run: nothing changed).');
+    for (const s of matching) expect(dry.stdout).toContain(s.id);
+    const real = await inProcess(args);
+    expect(real).toMatchObject({ code: 0, stdout: 'Signed out 2 matching sessions.\n' });
+
+    const after = new SqliteStore(databaseUrl);
+    for (const s of matching) expect((await after.findSession(s.id))!.revokedAt).not.toBeNull();
+    for (const s of others) expect((await after.findSession(s.id))!.revokedAt).toBeNull();
+    const audit = await after.listAudit({ action: 'sessions.revoked-matching' });
+    expect(audit.items).toHaveLength(1);
+    expect(audit.items[0]).toMatchObject({ actorId: null, reason: 'breach in DE', details: { count: 2, filter: { countryCodes: ['DE'], createdBefore: Date.parse('2026-11-01T00:00:00Z') } } });
+    await after.close();
+
+    expect((await inProcess(['sessions', 'revoke', '--country', 'Germany', '--dry-run'])).code).toBe(2);
+    expect((await inProcess(['sessions', 'revoke', '--created-before', 'last week', '--dry-run'])).code).toBe(2);
+    expect((await inProcess(['sessions', 'revoke', '--ip', '10.0.0.0/99', '--dry-run'])).code).toBe(2);
+  });
+
+  it('disables an account (its sessions end, audited with the reason) and enables it again', async () => {
+    const created = await inProcess(['users', 'create', '--email', 'gone@example.com', '--password', 'long enough pw']);
+    const userId = /\((usr_[\w-]+)\)/.exec(created.stdout)![1]!;
+    await seed(2, userId);
+    expect((await inProcess(['users', 'disable', '--user', 'gone@example.com'])).code).toBe(2); // the reason is required
+    expect(await inProcess(['users', 'disable', '--user', 'gone@example.com', '--reason', 'left'])).toMatchObject({ code: 0, stdout: 'Disabled gone@example.com; signed out 2 sessions.\n' });
+    expect((await inProcess(['users', 'disable', '--user', userId, '--reason', 'again'])).stdout).toBe('gone@example.com was already disabled.\n');
+    const store = new SqliteStore(databaseUrl);
+    expect((await store.findUserById(userId))!.disabledAt).not.toBeNull();
+    expect((await store.listAudit({ action: 'user.disabled' })).items[0]).toMatchObject({ actorId: null, targetUserId: userId, reason: 'left' });
+    await store.close();
+    expect(await inProcess(['users', 'enable', '--user', 'gone@example.com'])).toMatchObject({ code: 0, stdout: 'Enabled gone@example.com.\n' });
+    const reopened = new SqliteStore(databaseUrl);
+    expect((await reopened.findUserById(userId))!.disabledAt).toBeNull();
+    expect(await (await new SessionManager({ store: reopened }).start()).countActiveSessions(userId)).toBe(0);
+    await reopened.close();
   });
 
   it('collects expired sessions in batches with progress output', async () => {

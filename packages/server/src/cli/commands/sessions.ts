@@ -1,6 +1,10 @@
 import { createInterface } from 'node:readline/promises';
-import type { SessionRecord } from 'seshat';
-import { integerOption, iso, required, UsageError, type Command } from '../command.ts';
+import { parseCidr, type SessionFilter, type SessionRecord } from 'seshat';
+import { integerOption, iso, required, UsageError, type Command, type OptionValues } from '../command.ts';
+import { roles } from '../../permissions.ts';
+import { z } from 'zod';
+
+const roleSchema = z.enum(roles);
 import { progressReporter, table } from '../output.ts';
 import { sessionOwner } from './users.ts';
 
@@ -19,7 +23,43 @@ const sessionRow = (s: SessionRecord) => ({
   requests: s.requests,
 });
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const plural = (n: number, word: string, many = `${word}s`) => `${n.toLocaleString('en')} ${n === 1 ? word : many}`;
+
+/** A date option: a day (2026-11-01, midnight UTC) or an ISO 8601 time. */
+function timeOption(values: OptionValues, option: string): number | undefined {
+  const raw = values[option];
+  if (raw === undefined) return undefined;
+  const text = String(raw).trim();
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : /^\d{4}-\d{2}-\d{2}T/.test(text) ? Date.parse(text) : NaN;
+  if (!Number.isFinite(ms)) throw new UsageError(`--${option} must be a date (2026-11-01) or an ISO 8601 time (got "${text}").`);
+  return ms;
+}
+
+/** The session filter the options describe (people are added by the caller: they need the database). */
+function filterOptions(values: OptionValues): SessionFilter {
+  const list = (option: string) => (values[option] === undefined ? undefined : (values[option] as string[]).map((v) => String(v).trim()));
+  const filter: SessionFilter = {};
+  const countries = list('country');
+  if (countries) {
+    const bad = countries.find((c) => !/^[A-Za-z]{2}$/.test(c));
+    if (bad !== undefined) throw new UsageError(`--country must be a two-letter country code such as DE (got "${bad}").`);
+    filter.countryCodes = countries.map((c) => c.toUpperCase());
+  }
+  if (values.ip !== undefined) {
+    if (!parseCidr(String(values.ip))) throw new UsageError(`--ip must be an address or a CIDR block such as 203.0.113.0/24 (got "${String(values.ip)}").`);
+    filter.ip = String(values.ip).trim();
+  }
+  const types = list('device-type');
+  if (types) filter.deviceTypes = types;
+  if (values.suspicious) filter.suspicious = true;
+  if (values.remembered) filter.persistent = true;
+  const times = { createdBefore: 'created-before', createdAfter: 'created-after', lastActiveBefore: 'active-before', lastActiveAfter: 'active-after' } as const;
+  for (const [key, option] of Object.entries(times)) {
+    const ms = timeOption(values, option);
+    if (ms !== undefined) filter[key as keyof typeof times] = ms;
+  }
+  return filter;
+}
 
 export const sessionCommands: Command[] = [
   {
@@ -56,23 +96,74 @@ export const sessionCommands: Command[] = [
   },
   {
     path: ['sessions', 'revoke'],
-    summary: "Sign a user out everywhere (every active session of theirs)",
-    synopsis: '--user <id|email> [--reason R]',
+    summary: 'Sign out a user everywhere, or every session matching filters (with --dry-run to preview)',
+    synopsis: '[--user <id|email>] [filters…] [--dry-run] [--reason R]',
     help: `Options:
-  --user U         the account's id (usr_…) or e-mail (required)
-  --reason R       why, for the audit trail (1–500 characters; default "revoked from the CLI")
+  --user U              the account's id (usr_…) or e-mail
+  --country CC          sessions signed in from this country (ISO code; repeat for several)
+  --ip A                an address or a CIDR block (203.0.113.0/24)
+  --device-type T       desktop, mobile, tablet, bot or unknown (repeat for several)
+  --role R              sessions of people with this role (owner, admin, auditor, user)
+  --suspicious          only sessions the risk rules flagged at sign-in
+  --remembered          only "keep me signed in" sessions
+  --created-before D    signed in before this date or time (2026-11-01, or ISO 8601)
+  --created-after D     signed in after it
+  --active-before D     last active before it
+  --active-after D      last active after it
+  --dry-run             count the matching sessions and show a few; change nothing
+  --reason R            why, for the audit trail (1–500 characters; default "revoked from the CLI")
 
-Running servers drop the sessions from their caches at once (PostgreSQL) or within the cache TTL (SQLite).`,
-    options: { user: { type: 'string' }, reason: { type: 'string' } },
+With --user alone, signs that person out everywhere. With filters, every live session matching all of them
+ends in one transaction, recorded as one audit event. Running servers drop the sessions from their caches at
+once (PostgreSQL) or within the cache TTL (SQLite).`,
+    options: {
+      user: { type: 'string' },
+      reason: { type: 'string' },
+      country: { type: 'string', multiple: true },
+      ip: { type: 'string' },
+      'device-type': { type: 'string', multiple: true },
+      role: { type: 'string' },
+      suspicious: { type: 'boolean' },
+      remembered: { type: 'boolean' },
+      'created-before': { type: 'string' },
+      'created-after': { type: 'string' },
+      'active-before': { type: 'string' },
+      'active-after': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+    },
     database: 'existing',
     async run({ values, store: openStore, manager, out }) {
-      const named = required(values, 'user', 'Example: seshat sessions revoke --user ops@example.com --reason "lost laptop"');
       const reason = values.reason === undefined ? 'revoked from the CLI' : String(values.reason).trim();
       if (reason.length < 1 || reason.length > 500) throw new UsageError('--reason must be 1 to 500 characters.');
+      const filter = filterOptions(values);
+      const filtered = Object.keys(filter).length > 0 || values.role !== undefined || values['dry-run'] === true;
+      if (!filtered) {
+        const named = required(values, 'user', 'Example: seshat sessions revoke --country DE --created-before 2026-11-01 --dry-run');
+        const m = await manager();
+        const user = await sessionOwner(await openStore(), m, named);
+        const count = await m.forceSignOut(null, user.id, reason);
+        out(`Signed out ${plural(count, 'session')} of ${user.label}.`);
+        return 0;
+      }
       const m = await manager();
-      const user = await sessionOwner(await openStore(), m, named);
-      const count = await m.forceSignOut(null, user.id, reason);
-      out(`Signed out ${plural(count, 'session')} of ${user.label}.`);
+      const store = await openStore();
+      if (typeof values.user === 'string') filter.userIds = [(await sessionOwner(store, m, values.user)).id];
+      if (values.role !== undefined) {
+        const role = roleSchema.safeParse(values.role);
+        if (!role.success) throw new UsageError(`--role must be owner, admin, auditor or user (got "${String(values.role)}").`);
+        const withRole = new Set((await store.listUsers()).filter((u) => u.role === role.data).map((u) => u.id));
+        filter.userIds = filter.userIds ? filter.userIds.filter((id) => withRole.has(id)) : [...withRole];
+      }
+      if (values['dry-run']) {
+        const preview = await m.revokeMatching(null, filter, { reason, dryRun: true });
+        if (preview.sample.length > 0) {
+          out(table(preview.sample.map(sessionRow).map((s) => ({ id: s.id, user: s.userId, device: s.device, ip: s.ip ?? '', location: s.location ?? '', created: s.createdAt })), ['id', 'user', 'device', 'ip', 'location', 'created']));
+        }
+        out(`${plural(preview.matched, 'session')} of ${plural(preview.users, 'person', 'people')} would be signed out (dry run: nothing changed).`);
+        return 0;
+      }
+      const { revoked } = await m.revokeMatching(null, filter, { reason });
+      out(`Signed out ${plural(revoked, 'matching session')}.`);
       return 0;
     },
   },

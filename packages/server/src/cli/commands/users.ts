@@ -32,7 +32,7 @@ export async function sessionOwner(store: Store, manager: SessionManager<StoreSc
   }
 }
 
-const publicUser = (u: UserRecord) => ({ id: u.id, email: u.email, name: u.name, role: u.role, createdAt: iso(u.createdAt) });
+const publicUser = (u: UserRecord) => ({ id: u.id, email: u.email, name: u.name, role: u.role, createdAt: iso(u.createdAt), disabledAt: iso(u.disabledAt) });
 
 export const userCommands: Command[] = [
   {
@@ -74,7 +74,50 @@ export const userCommands: Command[] = [
     async run({ values, store: openStore, out }) {
       const users = (await (await openStore()).listUsers()).map(publicUser);
       if (values.json) out(JSON.stringify(users, null, 2));
-      else out(table(users.map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role, created: u.createdAt ?? '' })), ['id', 'email', 'name', 'role', 'created']));
+      else out(table(users.map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role, created: u.createdAt ?? '', disabled: u.disabledAt ?? '' })), ['id', 'email', 'name', 'role', 'created', 'disabled']));
+      return 0;
+    },
+  },
+  {
+    path: ['users', 'disable'],
+    summary: 'Disable an account: all its sessions end, sign-in and its API keys are refused',
+    synopsis: '--user <id|email> --reason R',
+    help: `Options:
+  --user U         the account's id (usr_…) or e-mail (required)
+  --reason R       why, for the audit trail (1–500 characters, required)
+
+The sessions end at once on every node (PostgreSQL) or within the cache TTL (SQLite). \`seshat users enable\`
+lets the person sign in again; nothing ended meanwhile comes back.`,
+    options: { user: { type: 'string' }, reason: { type: 'string' } },
+    database: 'existing',
+    async run({ values, store: openStore, manager, out }) {
+      const named = required(values, 'user', 'Example: seshat users disable --user ann@example.com --reason "left the company"');
+      const reason = required(values, 'reason', 'The reason goes to the audit trail.').trim();
+      if (reason.length > 500) throw new UsageError('--reason must be 1 to 500 characters.');
+      const m = await manager();
+      const store = await openStore();
+      const user = await findUser(store, named);
+      const { revoked, changed } = await new UserDirectory(store, m).disable(null, user.id, reason);
+      out(changed ? `Disabled ${user.email}; signed out ${revoked} session${revoked === 1 ? '' : 's'}.` : `${user.email} was already disabled.`);
+      return 0;
+    },
+  },
+  {
+    path: ['users', 'enable'],
+    summary: 'Enable a disabled account (it signs in afresh: nothing ended comes back)',
+    synopsis: '--user <id|email> [--reason R]',
+    help: `Options:
+  --user U         the account's id (usr_…) or e-mail (required)
+  --reason R       why, for the audit trail`,
+    options: { user: { type: 'string' }, reason: { type: 'string' } },
+    database: 'existing',
+    async run({ values, store: openStore, manager, out }) {
+      const named = required(values, 'user', 'Example: seshat users enable --user ann@example.com');
+      const m = await manager();
+      const store = await openStore();
+      const user = await findUser(store, named);
+      const changed = await new UserDirectory(store, m).enable(null, user.id, typeof values.reason === 'string' ? values.reason : null);
+      out(changed ? `Enabled ${user.email}.` : `${user.email} was not disabled.`);
       return 0;
     },
   },
