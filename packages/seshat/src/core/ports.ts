@@ -39,6 +39,11 @@ export interface SessionStore {
    * core checks address blocks). Must stay fast for 100,000 matches: one statement, no per-row round trips.
    */
   findMatchingSessions(match: SessionMatch, cutoffs: ExpiryCutoffs): Promise<MatchedSession[]>;
+  /**
+   * Revokes the live sessions (under `cutoffs`) matching every criterion of `match`, except `exceptSessionId`, in
+   * one statement (no round trip per row: 100,000 sessions must end well within 2 s); returns what it revoked.
+   */
+  revokeMatchingSessions(match: SessionMatch, cutoffs: ExpiryCutoffs, revocation: Revocation & { exceptSessionId?: string }): Promise<MatchedSession[]>;
   /** Revokes the unrevoked sessions among `ids` in one statement; returns the ids it revoked. */
   revokeSessions(ids: readonly string[], revocation: Revocation): Promise<string[]>;
   /**

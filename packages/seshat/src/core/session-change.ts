@@ -1,7 +1,9 @@
 import type { AuditEvent, NewAuditEvent } from './audit.ts';
 import type { AuditTrail } from './audit-trail.ts';
 import type { Clock } from './clock.ts';
-import type { SessionScope } from './ports.ts';
+import type { MatchedSession, SessionScope } from './ports.ts';
+import type { SessionMatch } from './session-filter.ts';
+import type { ExpiryCutoffs } from './settings.ts';
 import type { SessionRecord } from './session.ts';
 
 /** Revocation reasons stored on the session row and counted in metrics. */
@@ -63,6 +65,13 @@ export class SessionChange<S extends SessionScope = SessionScope> {
     if (ids.length === 0) return [];
     const ended = await this.store.revokeSessions(ids, { at: this.#clock.now(), reason });
     if (ended.length > 0) this.revoked.push({ reason, ids: ended, count: ended.length, actorId });
+    return ended;
+  }
+
+  /** Ends the live sessions matching `match` (one statement), except `exceptSessionId`; returns them. */
+  async revokeMatchingSessions(match: SessionMatch, cutoffs: ExpiryCutoffs, reason: RevocationReason, actorId: string | null, exceptSessionId?: string): Promise<MatchedSession[]> {
+    const ended = await this.store.revokeMatchingSessions(match, cutoffs, { at: this.#clock.now(), reason, ...(exceptSessionId ? { exceptSessionId } : {}) });
+    if (ended.length > 0) this.revoked.push({ reason, ids: ended.map((s) => s.id), count: ended.length, actorId });
     return ended;
   }
 

@@ -85,6 +85,9 @@ export interface CollectProgress {
 
 export type { RevocationReason } from './session-change.ts';
 
+/** Above this many ended sessions in one change, caches are flushed rather than invalidated id by id. */
+const BULK_INVALIDATION = 1000;
+
 /** What a dry run of `revokeMatching` reports: how many live sessions match, and a few of them. */
 export interface MatchPreview {
   matched: number;
@@ -519,13 +522,19 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       return { matched: found.length, sample, users: new Set(found.map((s) => s.userId)).size };
     }
     return this.change(async (change) => {
-      // Matching and revoking in one transaction: nothing signs in or out between the count and the revocation.
-      const found = await matching(change.store);
-      const ended = await change.revokeSessions(found.map((s) => s.id), 'revoked-by-admin', actor?.userId ?? null);
+      // One transaction: the matching, the revocation and the audit event. Without an address block the store
+      // does it in one statement; with one, the matches are read, checked here and revoked by id.
+      const ended = block === null
+        ? await change.revokeMatchingSessions(match, this.#cutoffs(), 'revoked-by-admin', actor?.userId ?? null, actor?.sessionId)
+        : await (async () => {
+            const found = await matching(change.store);
+            const ids = new Set(await change.revokeSessions(found.map((s) => s.id), 'revoked-by-admin', actor?.userId ?? null));
+            return found.filter((s) => ids.has(s.id));
+          })();
       await change.audit(auditBy(actor, 'sessions.revoked-matching', {
         sessionId: actor?.sessionId ?? null,
         reason,
-        details: { filter, count: ended.length, users: new Set(found.map((s) => s.userId)).size },
+        details: { filter, count: ended.length, users: new Set(ended.map((s) => s.userId)).size },
       }));
       return { revoked: ended.length };
     });
@@ -560,9 +569,12 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       if (r.ids === 'all') all = true;
       else ids.push(...r.ids);
     }
-    if (all) this.#cache?.flush();
+    // A bulk change (revoke-matching over thousands) flushes the caches instead of naming every id: a flush is one
+    // step and always safe (sessions are read again), while 100,000 tombstones and 500 NOTIFY messages are not.
+    const flush = all || ids.length > BULK_INVALIDATION;
+    if (flush) this.#cache?.flush();
     else for (const id of ids) this.#cache?.invalidate(id);
-    await this.#publish(all ? { kind: 'all' } : { kind: 'sessions', ids });
+    await this.#publish(flush ? { kind: 'all' } : { kind: 'sessions', ids });
     for (const r of change.revoked) this.events.emit('session.revoked', { sessionIds: r.ids, reason: r.reason, actorId: r.actorId });
   }
 

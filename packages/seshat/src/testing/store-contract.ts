@@ -312,6 +312,21 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
         expect((await store.findMatchingSessions({ countryCodes: ['DE'] }, cutoffs))[0]).toEqual({ id: a.id, userId: 'usr_a', ip: '203.0.113.7' });
       });
 
+      it('revokes the live matching sessions in one statement, except the one named, and returns them', async () => {
+        const mine = sessionRecord({ userId: 'usr_a', location: where('DE') });
+        const theirs = sessionRecord({ userId: 'usr_b', location: where('DE'), ip: '198.51.100.1' });
+        const elsewhere = sessionRecord({ userId: 'usr_b', location: where('FR') });
+        const ended = sessionRecord({ userId: 'usr_b', location: where('DE'), revokedAt: NOW - 1, revokedReason: 'revoked' });
+        for (const s of [mine, theirs, elsewhere, ended]) await store.insertSession(s);
+        const revoked = await store.revokeMatchingSessions({ countryCodes: ['DE'] }, cutoffs, { at: NOW, reason: 'revoked-by-admin', exceptSessionId: mine.id });
+        expect(revoked).toEqual([{ id: theirs.id, userId: 'usr_b', ip: '198.51.100.1' }]);
+        expect((await store.findSession(theirs.id))!).toMatchObject({ revokedAt: NOW, revokedReason: 'revoked-by-admin' });
+        expect((await store.findSession(mine.id))!.revokedAt).toBeNull();
+        expect((await store.findSession(elsewhere.id))!.revokedAt).toBeNull();
+        expect((await store.findSession(ended.id))!.revokedReason).toBe('revoked');
+        expect(await store.revokeMatchingSessions({ userIds: [] }, cutoffs, { at: NOW, reason: 'x' })).toEqual([]);
+      });
+
       it('revokes only the live ones among the ids, in one statement, and says which', async () => {
         const live = [sessionRecord(), sessionRecord(), sessionRecord()];
         const gone = sessionRecord({ revokedAt: NOW - 1, revokedReason: 'revoked' });

@@ -150,9 +150,19 @@ class PostgresStatements implements StoreScope {
   async findMatchingSessions(match: SessionMatch, cutoffs: ExpiryCutoffs): Promise<MatchedSession[]> {
     const values: unknown[] = [];
     const param = placeholders(values);
-    const where = sessionMatchCondition(match, param, { jsonText: (c, f) => `(${c} ->> '${f}')`, persistentTrue: 'TRUE', truthy: "'true'" });
+    const where = sessionMatchCondition(match, param, PG_MATCH);
     const { rows } = await this.query(`SELECT id, user_id, ip FROM sessions WHERE ${live(cutoffs, param)} AND ${where}`, values);
-    return rows.map((r) => ({ id: String(r.id), userId: String(r.user_id), ip: r.ip === null ? null : String(r.ip) }));
+    return rows.map(toMatched);
+  }
+
+  async revokeMatchingSessions(match: SessionMatch, cutoffs: ExpiryCutoffs, r: Revocation & { exceptSessionId?: string }): Promise<MatchedSession[]> {
+    const values: unknown[] = [];
+    const param = placeholders(values);
+    const sql = `UPDATE sessions SET revoked_at = ${param(r.at)}, revoked_reason = ${param(r.reason)}
+      WHERE ${live(cutoffs, param)} AND ${sessionMatchCondition(match, param, PG_MATCH)} AND id IS DISTINCT FROM ${param(r.exceptSessionId ?? null)}::text
+      RETURNING id, user_id, ip`;
+    const { rows } = await this.query(sql, values);
+    return rows.map(toMatched);
   }
 
   async revokeSessions(ids: readonly string[], r: Revocation): Promise<string[]> {
@@ -442,6 +452,11 @@ function placeholders(values: unknown[]): (value: unknown) => string {
     return `$${values.length}`;
   };
 }
+
+/** How PostgreSQL reads the JSON columns a session filter looks at. */
+const PG_MATCH = { jsonText: (column: string, field: string) => `(${column} ->> '${field}')`, persistentTrue: 'TRUE', truthy: "'true'" };
+
+const toMatched = (r: Row): MatchedSession => ({ id: String(r.id), userId: String(r.user_id), ip: r.ip === null ? null : String(r.ip) });
 
 function live(cutoffs: ExpiryCutoffs, param: (value: unknown) => string): string {
   return liveSessionCondition(cutoffs, param, 'TRUE');

@@ -287,15 +287,19 @@ export class SqliteStore implements Store {
   async findMatchingSessions(match: SessionMatch, cutoffs: ExpiryCutoffs): Promise<MatchedSession[]> {
     const params: SQLInputValue[] = [];
     const live = this.#live(cutoffs, params);
-    const where = sessionMatchCondition(match, (v) => (params.push(v as SQLInputValue), '?'), {
-      jsonText: (c, f) => `json_extract(${c}, '$.${f}')`,
-      persistentTrue: '1',
-      // json_extract turns JSON true into the integer 1; coalesce(…, '') compares it as 1.
-      truthy: "1, 'true'",
-    });
-    return this.#sql(`SELECT id, user_id, ip FROM sessions WHERE ${live} AND ${where}`)
+    const where = sessionMatchCondition(match, (v) => (params.push(v as SQLInputValue), '?'), SQLITE_MATCH);
+    return this.#sql(`SELECT id, user_id, ip FROM sessions WHERE ${live} AND ${where}`).all(...params).map(toMatched);
+  }
+
+  async revokeMatchingSessions(match: SessionMatch, cutoffs: ExpiryCutoffs, r: Revocation & { exceptSessionId?: string }): Promise<MatchedSession[]> {
+    await this.#writable();
+    const params: SQLInputValue[] = [r.at, r.reason];
+    const live = this.#live(cutoffs, params);
+    const where = sessionMatchCondition(match, (v) => (params.push(v as SQLInputValue), '?'), SQLITE_MATCH);
+    params.push(r.exceptSessionId ?? null);
+    return this.#sql(`UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE ${live} AND ${where} AND id IS NOT ? RETURNING id, user_id, ip`)
       .all(...params)
-      .map((r) => ({ id: String(r.id), userId: String(r.user_id), ip: r.ip === null ? null : String(r.ip) }));
+      .map(toMatched);
   }
 
   async revokeSessions(ids: readonly string[], r: Revocation): Promise<string[]> {
@@ -439,6 +443,16 @@ export class SqliteStore implements Store {
     return Number(changes) === 1;
   }
 }
+
+/** How SQLite reads the JSON columns a session filter looks at. */
+const SQLITE_MATCH = {
+  jsonText: (column: string, field: string) => `json_extract(${column}, '$.${field}')`,
+  persistentTrue: '1',
+  // json_extract turns JSON true into the integer 1.
+  truthy: "1, 'true'",
+};
+
+const toMatched = (r: Record<string, unknown>): MatchedSession => ({ id: String(r.id), userId: String(r.user_id), ip: r.ip === null ? null : String(r.ip) });
 
 /** Ends the open transaction; a failed COMMIT leaves it open, a closed handle has none left to end. */
 function rollback(db: DatabaseSync): void {
