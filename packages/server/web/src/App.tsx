@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { api, ApiError, describeError, onSignedOut, type User } from './api.ts';
+import { api, ApiError, describeError, onSignedOut, type Permission, type User } from './api.ts';
 import { AuthContext, type AuthState } from './auth.tsx';
 import { Layout } from './components/Layout.tsx';
 import { Page } from './components/Page.tsx';
@@ -17,7 +17,7 @@ import { match, navigate, usePath } from './router.ts';
 type Auth =
   | { state: 'loading' }
   | { state: 'signed-out'; notice: string | null }
-  | { state: 'signed-in'; user: User; sessionId: string };
+  | { state: 'signed-in'; user: User; sessionId: string; permissions: Permission[] };
 
 const HOME = '/settings/security/sessions';
 
@@ -33,7 +33,7 @@ export function App() {
 
   useEffect(() => {
     api.currentSession().then(
-      ({ user, session }) => setAuth({ state: 'signed-in', user, sessionId: session.id }),
+      ({ user, session, permissions }) => setAuth({ state: 'signed-in', user, sessionId: session.id, permissions: permissions ?? [] }),
       (error: unknown) => setAuth({ state: 'signed-out', notice: error instanceof ApiError && error.status === 401 ? null : describeError(error) }),
     );
   }, []);
@@ -77,7 +77,7 @@ export function App() {
   }, []);
 
   const context = useMemo<AuthState | null>(
-    () => (auth.state === 'signed-in' ? { user: auth.user, sessionId: auth.sessionId, logout, signedOut } : null),
+    () => (auth.state === 'signed-in' ? { user: auth.user, sessionId: auth.sessionId, permissions: auth.permissions, logout, signedOut } : null),
     [auth, logout, signedOut],
   );
 
@@ -86,8 +86,8 @@ export function App() {
     return (
       <SignInPage
         notice={auth.state === 'signed-out' ? auth.notice : null}
-        onSignedIn={({ user, session }) => {
-          setAuth({ state: 'signed-in', user, sessionId: session.id });
+        onSignedIn={({ user, session, permissions }) => {
+          setAuth({ state: 'signed-in', user, sessionId: session.id, permissions: permissions ?? [] });
           navigate(safeNext(location.search), { replace: true });
         }}
       />
@@ -96,22 +96,24 @@ export function App() {
   return (
     <AuthContext.Provider value={context}>
       <Layout>
-        <Routes path={path} admin={auth.state === 'signed-in' && auth.user.role === 'admin'} />
+        <Routes path={path} can={(p) => auth.state === 'signed-in' && auth.permissions.includes(p)} />
       </Layout>
     </AuthContext.Provider>
   );
 }
 
-function Routes({ path, admin }: { path: string; admin: boolean }) {
+/** Admin pages by permission: team sessions (view), settings (manage or audit, read-only for auditors), audit log. */
+function Routes({ path, can }: { path: string; can: (permission: Permission) => boolean }) {
   if (path === HOME || path === '/' || path === '/sign-in') return <SessionsPage />;
   const details = match('/settings/security/sessions/:id', path);
   if (details) return <SessionDetailsPage id={details['id']!} />;
   if (path === '/settings/security/password') return <PasswordPage />;
   if (path === '/settings/api-keys') return <ApiKeysPage />;
-  if (path.startsWith('/admin/') && !admin) return <NotFound text="This page is for administrators." />;
-  if (path === '/admin/sessions') return <AdminSessionsPage />;
-  if (path === '/admin/settings') return <AdminSettingsPage />;
-  if (path === '/admin/audit') return <AuditLogPage />;
+  const forAdmins = <NotFound text="This page is for administrators." />;
+  if (path === '/admin/sessions') return can('sessions:view') || can('users:manage') || can('sessions:revoke') ? <AdminSessionsPage /> : forAdmins;
+  if (path === '/admin/settings') return can('sessions:manage-settings') || can('audit:read') ? <AdminSettingsPage /> : forAdmins;
+  if (path === '/admin/audit') return can('audit:read') ? <AuditLogPage /> : forAdmins;
+  if (path.startsWith('/admin/')) return forAdmins;
   return <NotFound text="There is no page at this address." />;
 }
 

@@ -45,12 +45,16 @@ export interface User {
   id: string;
   email: string;
   name: string;
-  role: 'user' | 'admin';
+  role: 'owner' | 'admin' | 'auditor' | 'user';
+  disabled?: boolean;
 }
+/** What the signed-in person may do; the UI shows pages and buttons by it (the server decides anyway). */
+export type Permission = 'sessions:view' | 'sessions:view-ip' | 'sessions:revoke' | 'sessions:manage-settings' | 'audit:read' | 'users:manage';
 
 export interface SignedIn {
   user: User;
   session: Session;
+  permissions?: Permission[];
 }
 
 export interface AuthOptions {
@@ -64,6 +68,27 @@ export interface TeamSession extends Session {
 export interface TeamUser extends User {
   activeSessions: number;
   lastActiveAt: string | null;
+  /** More active sessions than the "many sessions" threshold setting. */
+  manySessions?: boolean;
+}
+/** Which sessions "sign out matching sessions" covers; every criterion given must hold. */
+export interface SessionFilter {
+  users?: string[];
+  role?: User['role'];
+  ip?: string;
+  countries?: string[];
+  deviceTypes?: string[];
+  suspicious?: boolean;
+  persistent?: boolean;
+  createdBefore?: string;
+  createdAfter?: string;
+  lastActiveBefore?: string;
+  lastActiveAfter?: string;
+}
+export interface MatchPreview {
+  matched: number;
+  users: number;
+  sample: TeamSession[];
 }
 
 export interface SessionSettings {
@@ -73,6 +98,9 @@ export interface SessionSettings {
   maxSessionsPerUser: number | null;
   anonymizeIp: boolean;
   sessionLimitAction?: 'evict-oldest' | 'deny';
+  teamSessionAccess?: 'full' | 'view-only' | 'off';
+  manySessionsThreshold?: number;
+  auditRetentionDays?: number;
 }
 
 /** The audit API may describe actor and target as a user object or just an id; the UI shows either. */
@@ -201,7 +229,12 @@ export const api = {
 
   teamSessions: (params: { user?: string; limit?: number; cursor?: string | null }) =>
     request<{ sessions: TeamSession[]; nextCursor: string | null; total: number }>('GET', `/api/admin/sessions${query(params)}`),
-  teamUsers: () => request<{ users: TeamUser[]; totalActiveSessions: number }>('GET', '/api/admin/users'),
+  teamUsers: (params: { manySessions?: boolean } = {}) =>
+    request<{ users: TeamUser[]; totalActiveSessions: number; manySessionsThreshold?: number }>('GET', `/api/admin/users${query({ manySessions: params.manySessions === undefined ? undefined : String(params.manySessions) })}`),
+  previewMatching: (filter: SessionFilter) => request<MatchPreview>('POST', '/api/admin/sessions/revoke-matching', { body: { filter, reason: 'preview', dryRun: true } }),
+  revokeMatching: (filter: SessionFilter, reason: string) => request<{ revoked: number }>('POST', '/api/admin/sessions/revoke-matching', { body: { filter, reason } }),
+  disableUser: (userId: string, reason: string) => request<{ user: User; revoked: number }>('POST', `/api/admin/users/${id(userId)}/disable`, { body: { reason } }),
+  enableUser: (userId: string) => request<{ user: User }>('POST', `/api/admin/users/${id(userId)}/enable`, { body: {} }),
   adminRevokeSession: (sessionId: string, reason?: string) =>
     request<void>('DELETE', `/api/admin/sessions/${id(sessionId)}`, { body: reason ? { reason } : {} }),
   forceSignOut: (userId: string, reason: string) => request<{ revoked: number }>('POST', `/api/admin/users/${id(userId)}/sign-out`, { body: { reason } }),

@@ -1,8 +1,9 @@
 import { createContext, useContext } from 'react';
-import type { User } from './api.ts';
+import type { Permission, User } from './api.ts';
 
 export interface AuthState {
   user: User;
+  permissions: Permission[];
   sessionId: string;
   /** Ends this session on the server, then shows the sign-in page. */
   logout: () => Promise<void>;
@@ -11,6 +12,12 @@ export interface AuthState {
 }
 
 export const AuthContext = createContext<AuthState | null>(null);
+
+/** Whether the signed-in person holds `permission` (for showing pages and buttons; the server decides). */
+export function useCan(): (permission: Permission) => boolean {
+  const { permissions } = useAuth();
+  return (permission) => permissions.includes(permission);
+}
 
 export function useAuth(): AuthState {
   const auth = useContext(AuthContext);

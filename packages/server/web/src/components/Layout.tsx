@@ -1,10 +1,11 @@
 import type { ReactNode } from 'react';
-import { useAuth } from '../auth.tsx';
+import { useAuth, useCan } from '../auth.tsx';
 import { Footer } from './Footer.tsx';
 import { Link } from './Link.tsx';
 
 export function Layout({ children }: { children: ReactNode }) {
-  const { user, logout } = useAuth();
+  const { user, logout, permissions } = useAuth();
+  const can = useCan();
   return (
     <div className="app">
       <a className="skip-link" href="#main">
@@ -37,19 +38,23 @@ export function Layout({ children }: { children: ReactNode }) {
               <Link to="/settings/api-keys">API keys</Link>
             </li>
           </ul>
-          {user.role === 'admin' ? (
+          {permissions.length > 0 ? (
             <>
               <h2 className="nav-heading">Admin</h2>
               <ul>
                 <li>
                   <Link to="/admin/sessions">Team sessions</Link>
                 </li>
-                <li>
-                  <Link to="/admin/settings">Session settings</Link>
-                </li>
-                <li>
-                  <Link to="/admin/audit">Audit log</Link>
-                </li>
+                {can('sessions:manage-settings') || can('audit:read') ? (
+                  <li>
+                    <Link to="/admin/settings">Session settings</Link>
+                  </li>
+                ) : null}
+                {can('audit:read') ? (
+                  <li>
+                    <Link to="/admin/audit">Audit log</Link>
+                  </li>
+                ) : null}
               </ul>
             </>
           ) : null}

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, describeError, InputError, type TeamSession, type TeamUser } from '../api.ts';
-import { useAuth } from '../auth.tsx';
+import { api, ApiError, describeError, InputError, type TeamSession, type TeamUser } from '../api.ts';
+import { useAuth, useCan } from '../auth.tsx';
+import { RevokeMatching } from '../components/RevokeMatching.tsx';
 import { ConfirmDialog } from '../components/Dialog.tsx';
 import { DeviceIcon } from '../components/Icons.tsx';
 import { ErrorMessage, Page, Status } from '../components/Page.tsx';
@@ -12,8 +13,12 @@ const PAGE_SIZE = 25;
 const userName = (u: { name: string; email: string }) => (u.name && u.name !== u.email ? `${u.name} (${u.email})` : u.email);
 
 export function AdminSessionsPage() {
-  const { signedOut } = useAuth();
-  const [users, setUsers] = useState<{ users: TeamUser[]; total: number } | null>(null);
+  const { signedOut, user: me } = useAuth();
+  const can = useCan();
+  const [users, setUsers] = useState<{ users: TeamUser[]; total: number; threshold: number | null } | null>(null);
+  const [manyOnly, setManyOnly] = useState(false);
+  const [detailsOff, setDetailsOff] = useState(false);
+  const [disabling, setDisabling] = useState<TeamUser | null>(null);
   const [filter, setFilter] = useState('');
   const [sessions, setSessions] = useState<{ list: TeamSession[]; nextCursor: string | null; total: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -24,12 +29,19 @@ export function AdminSessionsPage() {
   const [loadingMore, setLoadingMore] = useState(false);
 
   const loadUsers = useCallback(async () => {
-    const result = await api.teamUsers();
-    setUsers({ users: result.users, total: result.totalActiveSessions });
-  }, []);
+    const result = await api.teamUsers(manyOnly ? { manySessions: true } : {});
+    setUsers({ users: result.users, total: result.totalActiveSessions, threshold: result.manySessionsThreshold ?? null });
+  }, [manyOnly]);
   const loadSessions = useCallback(async (user: string) => {
-    const result = await api.teamSessions({ user: user || undefined, limit: PAGE_SIZE });
-    setSessions({ list: result.sessions, nextCursor: result.nextCursor, total: result.total });
+    try {
+      const result = await api.teamSessions({ user: user || undefined, limit: PAGE_SIZE });
+      setSessions({ list: result.sessions, nextCursor: result.nextCursor, total: result.total });
+      setDetailsOff(false);
+    } catch (e) {
+      // Team session details are off (or not granted): the people list and force sign-out still work.
+      if (e instanceof ApiError && e.status === 403) setDetailsOff(true);
+      else throw e;
+    }
   }, []);
   const reload = useCallback(async () => {
     try {
@@ -61,9 +73,11 @@ export function AdminSessionsPage() {
       title="Team sessions"
       trail={['Admin']}
       actions={
-        <button type="button" className="button danger" onClick={() => setRevokingAll(true)} disabled={!users || users.total === 0}>
-          Sign out all team sessions
-        </button>
+        can('sessions:revoke') ? (
+          <button type="button" className="button danger" onClick={() => setRevokingAll(true)} disabled={!users || users.total === 0}>
+            Sign out all team sessions
+          </button>
+        ) : undefined
       }
     >
       <Status message={status} />
@@ -77,6 +91,10 @@ export function AdminSessionsPage() {
 
       <section aria-labelledby="people-heading">
         <h2 id="people-heading">People</h2>
+        <div className="checkbox-field">
+          <input type="checkbox" id="many-only" checked={manyOnly} onChange={(e) => setManyOnly(e.currentTarget.checked)} />
+          <label htmlFor="many-only">Only people with many sessions{users?.threshold ? ` (more than ${users.threshold})` : ''}</label>
+        </div>
         {users ? (
           <div className="table-wrap">
             <table className="table stack-on-mobile">
@@ -95,24 +113,54 @@ export function AdminSessionsPage() {
                   <tr key={user.id}>
                     <th scope="row" data-label="Person">
                       {user.name && user.name !== user.email ? user.name : user.email}
-                      {user.role === 'admin' ? <span className="badge badge-neutral">Admin</span> : null}
+                      {user.role !== 'user' ? <span className="badge badge-neutral">{user.role[0]!.toUpperCase() + user.role.slice(1)}</span> : null}
+                      {user.disabled ? <span className="badge badge-warning">Disabled</span> : null}
+                      {user.manySessions ? <span className="badge badge-warning">Many sessions</span> : null}
                       {user.name && user.name !== user.email ? <span className="person-email">{user.email}</span> : null}
                     </th>
                     <td data-label="Active sessions">{user.activeSessions}</td>
                     <td data-label="Last active" className="nowrap">{user.lastActiveAt ? <LastActive iso={user.lastActiveAt} /> : 'Never'}</td>
                     <td className="actions">
-                      <button type="button" className="button secondary small" aria-label={`Show sessions of ${user.email}`} onClick={() => setFilter(user.id)}>
-                        Show sessions
-                      </button>
-                      <button
-                        type="button"
-                        className="button danger-outline small"
-                        aria-label={`Force sign out ${user.email}`}
-                        disabled={user.activeSessions === 0}
-                        onClick={() => setForcing(user)}
-                      >
-                        Force sign out
-                      </button>
+                      {detailsOff ? null : (
+                        <button type="button" className="button secondary small" aria-label={`Show sessions of ${user.email}`} onClick={() => setFilter(user.id)}>
+                          Show sessions
+                        </button>
+                      )}
+                      {can('sessions:revoke') ? (
+                        <button
+                          type="button"
+                          className="button danger-outline small"
+                          aria-label={`Force sign out ${user.email}`}
+                          disabled={user.activeSessions === 0}
+                          onClick={() => setForcing(user)}
+                        >
+                          Force sign out
+                        </button>
+                      ) : null}
+                      {can('users:manage') && user.id !== me.id ? (
+                        user.disabled ? (
+                          <button
+                            type="button"
+                            className="button secondary small"
+                            aria-label={`Enable ${user.email}`}
+                            onClick={() =>
+                              void api.enableUser(user.id).then(
+                                async () => {
+                                  setStatus(`Enabled ${user.email}. They can sign in again.`);
+                                  await reload();
+                                },
+                                (e: unknown) => setError(describeError(e)),
+                              )
+                            }
+                          >
+                            Enable
+                          </button>
+                        ) : (
+                          <button type="button" className="button danger-outline small" aria-label={`Disable ${user.email}`} onClick={() => setDisabling(user)}>
+                            Disable
+                          </button>
+                        )
+                      ) : null}
                     </td>
                   </tr>
                 ))}
@@ -124,6 +172,21 @@ export function AdminSessionsPage() {
         )}
       </section>
 
+      {can('sessions:revoke') && !detailsOff ? (
+        <RevokeMatching
+          onDone={async (message) => {
+            setStatus(message);
+            await reload();
+          }}
+        />
+      ) : null}
+
+      {detailsOff ? (
+        <section aria-labelledby="sessions-heading">
+          <h2 id="sessions-heading">Sessions</h2>
+          <p className="empty">Team session details are turned off: devices, addresses and places of other people are not shown.</p>
+        </section>
+      ) : (
       <section aria-labelledby="sessions-heading">
         <div className="section-head">
           <h2 id="sessions-heading">{filteredUser ? `Sessions of ${filteredUser.email}` : 'All sessions'}</h2>
@@ -181,7 +244,7 @@ export function AdminSessionsPage() {
                           <LastActive iso={s.lastActiveAt} />
                         </td>
                         <td className="actions">
-                          {s.current ? null : (
+                          {s.current || !can('sessions:revoke') ? null : (
                             <button type="button" className="button danger-outline small" aria-label={`Revoke ${s.user.email}'s session on ${sessionName(s)}`} onClick={() => setRevoking(s)}>
                               Revoke
                             </button>
@@ -207,6 +270,33 @@ export function AdminSessionsPage() {
           <p className="loading">Loading sessions…</p>
         )}
       </section>
+      )}
+
+      <ConfirmDialog
+        open={disabling !== null}
+        title={disabling ? `Disable ${disabling.email}?` : 'Disable account'}
+        confirmLabel="Disable account"
+        autoFocusCancel={false}
+        onClose={() => setDisabling(null)}
+        onConfirm={async (form) => {
+          if (!disabling) return;
+          const reason = String(form.get('reason') ?? '').trim();
+          if (!reason) throw new InputError('Give a reason: it is recorded in the audit log.');
+          const { revoked } = await api.disableUser(disabling.id, reason);
+          setStatus(`Disabled ${disabling.email} and signed out ${revoked} ${revoked === 1 ? 'session' : 'sessions'}.`);
+          await reload();
+        }}
+      >
+        {disabling ? (
+          <>
+            <p>
+              All sessions of <strong>{userName(disabling)}</strong> end now, and they cannot sign in or use their API keys until the account is enabled
+              again. Enabling brings no session back.
+            </p>
+            <ReasonField required />
+          </>
+        ) : null}
+      </ConfirmDialog>
 
       <ConfirmDialog
         open={revoking !== null}

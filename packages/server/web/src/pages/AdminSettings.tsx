@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api, describeError, InputError, type SessionSettings } from '../api.ts';
 import { ErrorMessage, Page, Status } from '../components/Page.tsx';
 import { durationText } from '../format.ts';
+import { useCan } from '../auth.tsx';
 
 const DAY = 86400;
 const IDLE_CHOICES: { value: string; label: string; note?: string }[] = [
@@ -18,6 +19,8 @@ export function AdminSettingsPage() {
   const [status, setStatus] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [rememberEnabled, setRememberEnabled] = useState(true);
+  // Auditors see the settings read-only.
+  const canEdit = useCan()('sessions:manage-settings');
 
   useEffect(() => {
     api.settings().then(
@@ -40,6 +43,10 @@ export function AdminSettingsPage() {
       const idle = String(form.get('idleTimeout'));
       const maxSessions = String(form.get('maxSessionsPerUser') ?? '').trim();
       const lifetimeDays = Number(form.get('absoluteLifetimeDays'));
+      const threshold = Number(form.get('manySessionsThreshold'));
+      const retention = Number(form.get('auditRetentionDays'));
+      if (settings.manySessionsThreshold !== undefined && !(Number.isInteger(threshold) && threshold >= 1)) throw new InputError('“Many sessions” must be a whole number of at least 1.');
+      if (settings.auditRetentionDays !== undefined && !(Number.isInteger(retention) && retention >= 1)) throw new InputError('Audit retention must be a whole number of days, at least 1.');
       if (!Number.isInteger(lifetimeDays) || lifetimeDays < 1) throw new InputError('The absolute lifetime must be a whole number of days, at least 1.');
       if (maxSessions !== '' && !(Number.isInteger(Number(maxSessions)) && Number(maxSessions) >= 1)) {
         throw new InputError('Maximum sessions must be a whole number of at least 1, or empty for no limit.');
@@ -52,6 +59,9 @@ export function AdminSettingsPage() {
         anonymizeIp: form.get('anonymizeIp') === 'on',
         // Only sent when the server reports it (it is an extension of API.md's settings shape).
         ...(settings.sessionLimitAction ? { sessionLimitAction: form.get('sessionLimitAction') as SessionSettings['sessionLimitAction'] } : {}),
+        ...(settings.teamSessionAccess ? { teamSessionAccess: form.get('teamSessionAccess') as SessionSettings['teamSessionAccess'] } : {}),
+        ...(settings.manySessionsThreshold !== undefined ? { manySessionsThreshold: threshold } : {}),
+        ...(settings.auditRetentionDays !== undefined ? { auditRetentionDays: retention } : {}),
       });
       setSettings(saved);
       setRememberEnabled(saved.rememberMe.enabled);
@@ -83,6 +93,8 @@ export function AdminSettingsPage() {
   return (
     <Page title="Session settings" trail={['Admin']} intro="These rules apply to everyone's sessions, including ones already signed in.">
       <form className="stack" onSubmit={submit}>
+        {!canEdit ? <p className="notice">You can see these settings but not change them.</p> : null}
+        <fieldset disabled={!canEdit} className="plain">
         <fieldset className="panel">
           <legend>Idle timeout</legend>
           <p className="hint">Sign out a session (without “Keep me signed in”) after this long without activity.</p>
@@ -181,13 +193,49 @@ export function AdminSettingsPage() {
             </div>
           </div>
         </fieldset>
+        {settings.teamSessionAccess ? (
+          <fieldset className="panel">
+            <legend>Privacy of team sessions</legend>
+            <p className="hint">What administrators may do with other people's sessions. Every look at someone else's sessions is recorded in the audit log.</p>
+            <div className="choices">
+              {(
+                [
+                  ['full', 'See and sign out sessions', 'Devices, places and addresses (anonymised unless the role may see full addresses); sign out one session or all that match.'],
+                  ['view-only', 'See sessions only', 'No signing out of single sessions; force sign-out of a person still works.'],
+                  ['off', 'Off', 'Administrators never see other people’s devices, addresses or places; they can change settings and force a sign-out.'],
+                ] as const
+              ).map(([value, label, note]) => (
+                <div className="radio-field" key={value}>
+                  <input type="radio" id={`access-${value}`} name="teamSessionAccess" value={value} defaultChecked={settings.teamSessionAccess === value} />
+                  <label htmlFor={`access-${value}`}>{label}</label>
+                  <p className="hint full">{note}</p>
+                </div>
+              ))}
+            </div>
+            {settings.manySessionsThreshold !== undefined ? (
+              <div className="field">
+                <label htmlFor="manySessionsThreshold">Mark people with more sessions than</label>
+                <input type="number" id="manySessionsThreshold" name="manySessionsThreshold" min={1} max={10000} step={1} required defaultValue={settings.manySessionsThreshold} />
+              </div>
+            ) : null}
+            {settings.auditRetentionDays !== undefined ? (
+              <div className="field">
+                <label htmlFor="auditRetentionDays">Keep audit events for (days)</label>
+                <input type="number" id="auditRetentionDays" name="auditRetentionDays" min={1} max={36500} step={1} required defaultValue={settings.auditRetentionDays} />
+              </div>
+            ) : null}
+          </fieldset>
+        ) : null}
+        </fieldset>
         <ErrorMessage message={error} />
         <Status message={status} />
-        <div>
-          <button type="submit" className="button primary" disabled={busy}>
-            {busy ? 'Saving…' : 'Save settings'}
-          </button>
-        </div>
+        {canEdit ? (
+          <div>
+            <button type="submit" className="button primary" disabled={busy}>
+              {busy ? 'Saving…' : 'Save settings'}
+            </button>
+          </div>
+        ) : null}
       </form>
     </Page>
   );

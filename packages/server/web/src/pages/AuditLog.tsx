@@ -21,6 +21,11 @@ const ACTION_LABELS: Record<string, string> = {
   'api-key.created': 'API key created',
   'api-key.revoked': 'API key revoked',
   'user.created': 'User created',
+  'sessions.viewed': 'Sessions viewed',
+  'sessions.revoked-matching': 'Matching sessions signed out',
+  'user.disabled': 'Account disabled',
+  'user.enabled': 'Account enabled',
+  'audit.exported': 'Audit log exported',
 };
 
 type Filters = { user: string; action: string };
