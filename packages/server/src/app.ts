@@ -64,8 +64,9 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   if (Array.isArray(config.geoip)) await geo.open();
   const store = options.store ?? (await openStore(config.databaseUrl));
   await store.migrate();
-  // Several processes on one PostgreSQL database: revocations and settings changes reach the other nodes'
-  // caches over the store's channel (LISTEN/NOTIFY). SQLite is single-process and has none.
+  // Other processes' revocations and settings changes reach this node's cache over the store's channel: other
+  // nodes on one PostgreSQL database (LISTEN/NOTIFY), or the CLI on the same SQLite file (PRAGMA data_version).
+  // While the channel cannot vouch for the cache (not listening), every request reads the store.
   const channel = store.createInvalidationChannel?.({
     ...(config.nodeId ? { nodeId: config.nodeId } : {}),
     onError: (error) => app.log.warn({ err: error }, 'invalidation channel lost; session cache flushed, reconnecting'),
@@ -181,10 +182,11 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
 
 /**
  * The validation cache's TTL when SESHAT_CACHE_TTL_SECONDS is not set. With an invalidation channel every
- * revocation reaches this node's cache within milliseconds, with confirmation, and the cache is flushed when
- * the channel drops: the TTL only bounds a notification lost while the channel stays up, so it can be long
- * enough for busy sessions to stay cached between touches (each miss is a database round trip). Without a
- * channel (SQLite) the TTL is the only bound on a revocation made by another process (the CLI): keep it short.
+ * revocation made elsewhere reaches this node's cache before it is used again (PostgreSQL: confirmed NOTIFY, and
+ * no cache at all while not listening; SQLite: data_version checked before each use), so the TTL only bounds a
+ * notification lost while the channel stays up, and it can be long enough for busy sessions to stay cached
+ * between touches (each miss is a database round trip). Without a channel (a custom store) the TTL is the only
+ * bound on a revocation made by another process: keep it short.
  */
 export function defaultCacheTtlMs(hasInvalidationChannel: boolean): number {
   return hasInvalidationChannel ? 60_000 : 10_000;

@@ -34,10 +34,10 @@ export const serverEnvSchema = z.object({
   SESSION_TIMEOUT_DAYS: z.coerce.number().positive().max(3650).optional(),
   /**
    * How long a node trusts a cached session without re-reading the store (seconds; 0 turns the cache off).
-   * Default: 60 with a store that has an invalidation channel (PostgreSQL: revocations reach every node's
-   * cache with confirmation, and the cache is flushed when the channel drops, so the TTL only bounds a lost
-   * notification), 10 without one (SQLite: the TTL is what bounds a revocation made by another process,
-   * such as the CLI). See docs/design-notes.md.
+   * Default 60: both stores have an invalidation channel (PostgreSQL: revocations reach every node's cache with
+   * confirmation, and a node not listening uses no cache; SQLite: another process's commit, such as the CLI's,
+   * is seen through PRAGMA data_version before the cache is used), so the TTL only bounds a lost notification.
+   * See docs/design-notes.md.
    */
   SESHAT_CACHE_TTL_SECONDS: z.coerce.number().min(0).max(3600).optional(),
   /** Most sessions cached per process (default 10,000). */

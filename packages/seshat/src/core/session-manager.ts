@@ -111,8 +111,11 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     this.clock = options.clock ?? systemClock;
     this.policy = options.policy ?? ownerOnly;
     this.touchIntervalMs = options.touchIntervalMs ?? DEFAULT_TOUCH_INTERVAL_MS;
-    this.#cache = options.cache === false ? null : new ValidationCache(options.cache);
     this.#channel = options.channel;
+    const channel = this.#channel;
+    // The cache-trust gate: a node that may be missing invalidations reads the store instead (see ValidationCache).
+    const trusted = channel?.cacheTrusted ? () => channel.cacheTrusted!() : undefined;
+    this.#cache = options.cache === false ? null : new ValidationCache(options.cache, trusted);
     this.#enrich = options.enrich;
     this.#defaults = options.defaults ?? defaultSettings();
     this.#settings = this.#defaults;
