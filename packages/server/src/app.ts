@@ -76,6 +76,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     clock,
     policy: roleBasedPolicy(['admin']),
     touchIntervalMs: config.touchIntervalMs,
+    endedRetentionMs: config.endedRetentionMs,
     cache: config.cache && { ...config.cache, ttlMs: config.cache.ttlMs ?? defaultCacheTtlMs(channel !== undefined) },
     ...(channel ? { channel } : {}),
     // SESSION_TIMEOUT_DAYS sets the idle default; settings saved by an admin override it.
