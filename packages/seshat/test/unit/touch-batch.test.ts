@@ -100,3 +100,35 @@ describe('batched touches (issue #11, goal 3)', () => {
     expect(seen).toMatchObject({ requests: 5, lastPath: '/api/sessions' });
   });
 });
+
+describe('batched touches on PostgreSQL, two nodes', () => {
+  it('a session revoked on another node while its activity waited is found per id by the batch and dropped', async () => {
+    const { createTestDatabase } = await import('../helpers/postgres.ts');
+    const { PostgresStore } = await import('../../src/stores/postgres/postgres-store.ts');
+    const { SessionManager } = await import('../../src/core/session-manager.ts');
+    const db = await createTestDatabase();
+    const stores = [new PostgresStore(db.url), new PostgresStore(db.url)];
+    try {
+      await stores[0]!.migrate();
+      // No invalidation channel: only the batch can tell node A about node B's revocation.
+      const [a, b] = await Promise.all(stores.map((store) => new SessionManager({ store, cache: { ttlMs: 3_600_000 } }).start()));
+      const kept = await a!.createSession(signIn('u1'));
+      const victim = await a!.createSession(signIn('u2'));
+      for (let i = 0; i < 3; i++) {
+        await a!.validate(kept.token);
+        await a!.validate(victim.token);
+      }
+      await b!.forceSignOut(null, 'u2', 'Compromised');
+      expect(await a!.validate(victim.token)).not.toBeNull(); // A's cache does not know yet
+      await a!.flushActivity();
+      expect(await a!.validate(victim.token)).toBeNull();
+      expect((await stores[1]!.findSession(victim.session.id))!).toMatchObject({ revokedReason: 'force-sign-out', requests: 1 });
+      expect((await stores[1]!.findSession(kept.session.id))!.requests).toBe(1 + 3);
+      await a!.stop();
+      await b!.stop();
+    } finally {
+      for (const s of stores) await s.close();
+      await db.drop();
+    }
+  });
+});
