@@ -57,7 +57,9 @@ export async function main(argv: string[]): Promise<number> {
         const s = await store();
         // On PostgreSQL the CLI's revocations reach running servers' caches through the channel.
         const channel = s.createInvalidationChannel?.({ nodeId: `cli/${process.pid}` });
-        const manager = await new SessionManager<StoreScope>({ store: s, policy: roleBasedPolicy(['admin']), ...(channel ? { channel } : {}) }).start();
+        // `sessions gc` keeps ended sessions as long as the servers do (SESHAT_ENDED_RETENTION_DAYS).
+        const { endedRetentionMs } = loadConfig();
+        const manager = await new SessionManager<StoreScope>({ store: s, policy: roleBasedPolicy(['admin']), endedRetentionMs, ...(channel ? { channel } : {}) }).start();
         managers.push(manager);
         return manager;
       },

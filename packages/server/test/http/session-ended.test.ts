@@ -112,3 +112,31 @@ describe.each(STORE_KINDS)('a signed-out person is told why (%s)', (store) => {
     expect(none.headers.get('set-cookie')).toBeNull();
   });
 });
+
+describe('caller-dependent answers are never cached (issue #14, item 8)', () => {
+  let t: TestServer;
+  afterEach(() => t?.close());
+
+  it('every API answer, success or error, carries Cache-Control: no-store and Vary: Cookie', async () => {
+    t = await startTestServer();
+    await t.addUser('admin@example.com', 'admin');
+    const admin = new Client(t.url);
+    await admin.login('admin@example.com');
+    const anonymous = new Client(t.url);
+    const answers = [
+      await admin.get('/api/auth/session'),
+      await admin.get('/api/sessions'),
+      await admin.get('/api/admin/sessions'),
+      await admin.get('/api/admin/audit'),
+      await admin.get('/api/admin/settings'),
+      await admin.get('/api/api-keys'),
+      await admin.get('/api/sessions/ses_AAAAAAAAAAAAAAAAAAAAAAAA'),
+      await anonymous.get('/api/auth/session'),
+      await anonymous.get('/api/sessions'),
+    ];
+    for (const res of answers) {
+      expect(res.headers.get('cache-control'), res.url).toBe('no-store');
+      expect(res.headers.get('vary'), res.url).toMatch(/\bCookie\b/);
+    }
+  });
+});
