@@ -85,7 +85,7 @@ export class UserDirectory {
     const text = checkedReason(reason);
     return this.#manager.change(async (c) => {
       if (!(await c.store.setUserDisabled(userId, this.#manager.clock.now()))) return { revoked: 0, changed: false };
-      const ended = await c.revokeUserSessions(userId, 'account-disabled', actor?.userId ?? null);
+      const ended = await c.revokeUserSessions(userId, 'account-disabled', actor?.userId ?? null, undefined, text);
       await c.audit(auditBy(actor, 'user.disabled', { targetUserId: userId, reason: text, details: { revoked: ended.length } }));
       return { revoked: ended.length, changed: true };
     });

@@ -150,6 +150,7 @@ describe('admin endpoints over HTTP', () => {
       teamSessionAccess: 'full',
       manySessionsThreshold: 5,
       auditRetentionDays: 400,
+      showAdminReasonToUser: false,
     });
 
     const bad = [
