@@ -168,11 +168,34 @@ export const auditEventSchema = z.object({
   details: z.record(z.string(), z.unknown()).nullable().describe('Extra facts, e.g. {count} for bulk revocations'),
 });
 
-export const auditQuery = z.object({
+/** The audit log's filters, shared by the list and the export. */
+export const auditFilterQuery = z.object({
   user: z.string().min(1).max(254).optional().describe('User id or e-mail: events where the user is actor or target'),
   action: z.enum(auditActions).optional(),
+  actions: z
+    .string()
+    .max(2000)
+    .transform((list, ctx) => {
+      const codes = list.split(',').map((a) => a.trim()).filter(Boolean);
+      const unknown = codes.find((a) => !(auditActions as readonly string[]).includes(a));
+      if (unknown !== undefined) ctx.addIssue({ code: 'custom', message: `unknown action ${unknown}` });
+      return codes as (typeof auditActions)[number][];
+    })
+    .optional()
+    .describe('Comma-separated actions: events of any of them'),
+  outcome: z.enum(['success', 'failure']).optional().describe('failure = refused sign-ins and other failures'),
+  from: z.iso.datetime({ offset: true }).optional().describe('At or after this time (ISO 8601 with offset)'),
+  to: z.iso.datetime({ offset: true }).optional().describe('Before this time (ISO 8601 with offset)'),
+  q: z.string().trim().min(1).max(200).optional().describe('Free text: actor or affected person (name, e-mail, id), IP, reason, action'),
+});
+
+export const auditQuery = auditFilterQuery.extend({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(512).optional(),
+});
+
+export const auditExportQuery = auditFilterQuery.extend({
+  format: z.enum(['csv', 'ndjson']).default('ndjson'),
 });
 
 // ── API keys ────────────────────────────────────────────────────────────────────────────────────────

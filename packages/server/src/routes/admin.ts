@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { SeshatError, anonymizeIp, sessionSettingsPatchSchema, sessionSettingsSchema, type Actor, type SessionFilter, type SessionRecord, type UserRecord } from 'seshat';
+import { Readable } from 'node:stream';
+import { SeshatError, anonymizeIp, auditBy, type AuditQuery, sessionSettingsPatchSchema, sessionSettingsSchema, type Actor, type SessionFilter, type SessionRecord, type UserRecord } from 'seshat';
 import type { App, ServerContext } from '../context.ts';
 import { requireAdmin } from '../context.ts';
 import { canManageUser } from '../permissions.ts';
+import { csvHeader, csvRow } from '../audit-export.ts';
 import {
   adminSessionSchema,
   adminSessionsQuery,
@@ -12,6 +14,8 @@ import {
   revokeMatchingResult,
   userSchema,
   auditEventSchema,
+  auditExportQuery,
+  auditFilterQuery,
   auditQuery,
   noContent,
   optionalReasonBody,
@@ -199,6 +203,22 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
     return manager.updateSettings(actor, request.body);
   });
 
+  /** The store's audit query for the API's filters: people by id or e-mail, free text also by name and e-mail. */
+  const auditFilter = async (f: z.infer<typeof auditFilterQuery>): Promise<AuditQuery> => {
+    const userId = await resolveUserId(f.user);
+    const text = f.q?.toLowerCase();
+    const people = text === undefined ? [] : (await users.list()).filter((u) => u.email.includes(text) || u.name.toLowerCase().includes(text)).map((u) => u.id);
+    return {
+      ...(userId !== undefined ? { userId } : {}),
+      ...(f.action ? { action: f.action } : {}),
+      ...(f.actions ? { actions: f.actions } : {}),
+      ...(f.outcome ? { outcome: f.outcome } : {}),
+      ...(f.from ? { from: Date.parse(f.from) } : {}),
+      ...(f.to ? { to: Date.parse(f.to) } : {}),
+      ...(f.q ? { search: { text: f.q, userIds: people } } : {}),
+    };
+  };
+
   app.get('/api/admin/audit', {
     schema: {
       tags: ['admin'],
@@ -207,10 +227,44 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
     },
   }, async (request) => {
     await requireAdmin(request, ctx, 'audit:read');
-    const { user, action, limit, cursor } = request.query;
-    const userId = await resolveUserId(user);
-    const page = await manager.audit.list({ ...(userId !== undefined ? { userId } : {}), ...(action ? { action } : {}), limit, cursor: cursor ?? null });
+    const { limit, cursor, ...filters } = request.query;
+    const page = await manager.audit.list({ ...(await auditFilter(filters)), limit, cursor: cursor ?? null });
     const lookup = userLookup();
     return { events: await Promise.all(page.items.map((e) => auditEventView(e, lookup))), nextCursor: page.nextCursor };
+  });
+
+  app.get('/api/admin/audit/export', {
+    schema: {
+      tags: ['admin'],
+      querystring: auditExportQuery,
+      description: 'The filtered audit log as CSV (text/csv) or NDJSON (application/x-ndjson), streamed, newest first.',
+      response: denied,
+    },
+  }, async (request, reply) => {
+    const { actor } = await requireAdmin(request, ctx, 'audit:read');
+    const { format, ...filters } = request.query;
+    const query = await auditFilter(filters);
+    // Exporting is itself audited (who took which part of the log), before the first byte leaves.
+    await manager.audit.record(auditBy(actor, 'audit.exported', { details: { format, filter: filters } }));
+    const lookup = userLookup();
+    async function* lines(): AsyncGenerator<string> {
+      if (format === 'csv') yield csvHeader;
+      let cursor: string | null = null;
+      do {
+        // Page by page on the stable sequence cursor: memory stays flat whatever the size of the log.
+        const page = await manager.audit.list({ ...query, limit: 500, cursor });
+        for (const e of page.items) {
+          const view = await auditEventView(e, lookup);
+          yield format === 'csv' ? csvRow(view) : JSON.stringify(view) + '\n';
+        }
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+    }
+    const stamp = new Date(manager.clock.now()).toISOString().slice(0, 10);
+    return reply
+      .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+      .header('content-disposition', `attachment; filename="seshat-audit-${stamp}.${format === 'csv' ? 'csv' : 'ndjson'}"`)
+      // A stream, not a schema'd body: the reply is written as it is read.
+      .send(Readable.from(lines()) as never);
   });
 }

@@ -33,6 +33,9 @@ export const auditActions = [
   'user.enabled',
   'audit.exported',
 ] as const;
+/** Actions that record something refused or failed (the audit log's "failure" outcome); all others succeeded. */
+export const failureActions: readonly AuditAction[] = ['auth.sign-in-failed'];
+
 /** One of `auditActions`. */
 export type AuditAction = (typeof auditActions)[number];
 

@@ -148,8 +148,10 @@ export interface SettingsStore {
 export interface AuditStore {
   /** Appends one event. */
   appendAudit(event: AuditEvent): Promise<void>;
-  /** Newest first. */
+  /** Newest first. The cursor is the event's sequence number, so pages stay stable while new events arrive. */
   listAudit(query: AuditQuery): Promise<Page<AuditEvent>>;
+  /** Deletes up to `limit` events older than `before` (oldest first); returns how many. Retention GC, in batches. */
+  deleteAuditBefore(before: number, limit: number): Promise<number>;
 }
 
 /** Which audit events to list, one page at a time. */
@@ -157,6 +159,19 @@ export interface AuditQuery {
   /** Events where this user is the actor or the target. */
   userId?: string;
   action?: AuditAction;
+  /** Any of these actions. */
+  actions?: readonly AuditAction[];
+  /** Only failures (refused sign-ins…) or only the rest (see `failureActions`). */
+  outcome?: 'success' | 'failure';
+  /** At or after this time (epoch ms). */
+  from?: number;
+  /** Before this time (epoch ms). */
+  to?: number;
+  /**
+   * Free text, case-insensitive, found in the reason, the IP, the action or an actor/target/session id; and
+   * events whose actor or target is one of `userIds` (the server resolves names and e-mails to them).
+   */
+  search?: { text: string; userIds?: readonly string[] };
   limit?: number;
   cursor?: string | null;
 }

@@ -734,7 +734,24 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     } while (afterId !== null);
     this.metrics.collected += deleted;
     this.events.emit('sessions.collected', { deleted });
+    await this.pruneAudit({ batchSize: limit });
     return { scanned, deleted };
+  }
+
+  /**
+   * Deletes audit events older than the `auditRetentionDays` setting, in batches of `batchSize` (yielding between
+   * them like the session pass); returns how many. Part of every `collectGarbage` pass.
+   */
+  async pruneAudit(options: { batchSize?: number } = {}): Promise<number> {
+    const limit = options.batchSize ?? 1000;
+    const before = this.clock.now() - this.#settings.auditRetentionDays * 86_400_000;
+    let total = 0;
+    for (;;) {
+      const deleted = await this.#store.deleteAuditBefore(before, limit);
+      total += deleted;
+      if (deleted < limit) return total;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   async #requireTeam(actor: Actor, action: TeamAction): Promise<void> {

@@ -1,5 +1,7 @@
 import type { ExpiryCutoffs } from '../core/settings.ts';
 import type { SessionMatch } from '../core/session-filter.ts';
+import { failureActions } from '../core/audit.ts';
+import type { AuditQuery } from '../core/ports.ts';
 
 /**
  * SQL shared by the dialects. `param(value)` appends a bound value and returns its placeholder
@@ -47,4 +49,27 @@ export function sessionMatchCondition(m: SessionMatch, param: Param, dialect: { 
   if (m.lastActiveBefore !== undefined) parts.push(`last_active_at < ${param(m.lastActiveBefore)}`);
   if (m.lastActiveAfter !== undefined) parts.push(`last_active_at > ${param(m.lastActiveAfter)}`);
   return parts.length ? parts.join(' AND ') : '1 = 1';
+}
+
+/**
+ * The WHERE conditions of an audit query (ANDed; empty = everything), shared by the dialects. `contains` is the
+ * dialect's case-insensitive substring test.
+ */
+export function auditConditions(q: AuditQuery, param: Param, contains: (column: string, text: string) => string): string[] {
+  const where: string[] = [];
+  if (q.userId !== undefined) where.push(`(actor_id = ${param(q.userId)} OR target_user_id = ${param(q.userId)})`);
+  if (q.action !== undefined) where.push(`action = ${param(q.action)}`);
+  if (q.actions !== undefined) where.push(q.actions.length === 0 ? '1 = 0' : `action IN (${q.actions.map(param).join(', ')})`);
+  if (q.outcome !== undefined) where.push(`action ${q.outcome === 'failure' ? '' : 'NOT '}IN (${failureActions.map(param).join(', ')})`);
+  if (q.from !== undefined) where.push(`at >= ${param(q.from)}`);
+  if (q.to !== undefined) where.push(`at < ${param(q.to)}`);
+  if (q.search !== undefined) {
+    const text = q.search.text;
+    const found = ['reason', 'ip', 'action', 'actor_id', 'target_user_id', 'session_id'].map((column) => contains(column, text));
+    const ids = q.search.userIds ?? [];
+    // Each placeholder is bound once (SQLite's `?` are positional).
+    if (ids.length > 0) found.push(`actor_id IN (${ids.map(param).join(', ')})`, `target_user_id IN (${ids.map(param).join(', ')})`);
+    where.push(`(${found.join(' OR ')})`);
+  }
+  return where;
 }

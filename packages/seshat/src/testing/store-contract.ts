@@ -507,6 +507,39 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
     });
 
     describe('audit', () => {
+      it('filters by time range, actions, outcome and free text, and keeps its cursor stable while events arrive', async () => {
+        const events = [
+          auditEvent({ action: 'auth.sign-in', actorId: 'usr_a', targetUserId: 'usr_a', at: NOW, ip: '198.51.100.1' }),
+          auditEvent({ action: 'auth.sign-in-failed', actorId: null, targetUserId: 'usr_a', at: NOW + 10, ip: '203.0.113.9' }),
+          auditEvent({ action: 'user.force-signed-out', actorId: 'usr_admin', targetUserId: 'usr_b', at: NOW + 20, reason: 'Lost LAPTOP' }),
+          auditEvent({ action: 'auth.sign-in', actorId: 'usr_b', targetUserId: 'usr_b', at: NOW + 30 }),
+        ];
+        for (const e of events) await store.appendAudit(e);
+        const list = async (q: Parameters<Store['listAudit']>[0]) => (await store.listAudit(q)).items.map((e) => events.indexOf(events.find((x) => x.id === e.id)!));
+        expect(await list({ from: NOW + 10, to: NOW + 30 })).toEqual([2, 1]);
+        expect(await list({ actions: ['auth.sign-in-failed', 'user.force-signed-out'] })).toEqual([2, 1]);
+        expect(await list({ actions: [] })).toEqual([]);
+        expect(await list({ outcome: 'failure' })).toEqual([1]);
+        expect(await list({ outcome: 'success' })).toEqual([3, 2, 0]);
+        expect(await list({ search: { text: 'laptop' } })).toEqual([2]);
+        expect(await list({ search: { text: '203.0.113' } })).toEqual([1]);
+        expect(await list({ search: { text: 'usr_admin' } })).toEqual([2]);
+        expect(await list({ search: { text: 'nothing-like-this', userIds: ['usr_b'] } })).toEqual([3, 2]);
+        // A cursor names a place in the sequence: events appended after the first page do not shift the next one.
+        const first = await store.listAudit({ limit: 2 });
+        await store.appendAudit(auditEvent({ at: NOW + 40 }));
+        const second = await store.listAudit({ limit: 2, cursor: first.nextCursor });
+        expect([...first.items, ...second.items].map((e) => e.id)).toEqual([...events].reverse().map((e) => e.id));
+      });
+
+      it('deletes events older than a time in batches, oldest first', async () => {
+        for (let i = 0; i < 5; i++) await store.appendAudit(auditEvent({ at: NOW + i }));
+        expect(await store.deleteAuditBefore(NOW + 3, 2)).toBe(2);
+        expect(await store.deleteAuditBefore(NOW + 3, 2)).toBe(1);
+        expect(await store.deleteAuditBefore(NOW + 3, 2)).toBe(0);
+        expect((await store.listAudit({})).items.map((e) => e.at)).toEqual([NOW + 4, NOW + 3]);
+      });
+
       it('appends and lists newest first, filtered by user (actor or target) and action, with a cursor', async () => {
         const events = [
           auditEvent({ action: 'auth.sign-in', actorId: 'usr_a', targetUserId: 'usr_a', at: NOW, ip: '198.51.100.1', sessionId: 'ses_x' }),

@@ -6,7 +6,7 @@ import type { SessionRecord } from '../../core/session.ts';
 import type { ExpiryCutoffs } from '../../core/settings.ts';
 import { auditCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
 import { jsonColumn as json, rowMappers, touchRow, type Row } from '../rows.ts';
-import { liveSessionCondition, sessionMatchCondition } from '../sql.ts';
+import { auditConditions, liveSessionCondition, sessionMatchCondition } from '../sql.ts';
 import type { SessionMatch } from '../../core/session-filter.ts';
 import type {
   ActiveSessionQuery,
@@ -283,18 +283,22 @@ class PostgresStatements implements StoreScope {
   async listAudit(q: AuditQuery): Promise<Page<AuditEvent>> {
     const values: unknown[] = [];
     const param = placeholders(values);
-    const where: string[] = [];
-    if (q.userId !== undefined) {
-      const user = param(q.userId);
-      where.push(`(actor_id = ${user} OR target_user_id = ${user})`);
-    }
-    if (q.action !== undefined) where.push(`action = ${param(q.action)}`);
+    const where = auditConditions(q, param, (column, text) => `strpos(lower(${column}), lower(${param(text)})) > 0`);
     if (q.cursor) where.push(`seq < ${param(decodeCursor(q.cursor, auditCursorSchema))}`);
     const limit = pageLimit(q.limit);
     const sql = `SELECT * FROM audit_events ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq DESC LIMIT ${param(limit + 1)}`;
     const { rows } = await this.query(sql, values);
     const page = pageOf(rows, limit, (r) => encodeCursor(Number(r.seq)));
     return { items: page.items.map(toAuditEvent), nextCursor: page.nextCursor };
+  }
+
+  async deleteAuditBefore(before: number, limit: number): Promise<number> {
+    // Oldest first by sequence (append-only, so also by time): each batch reads from the start of the table.
+    const { rowCount } = await this.query(
+      'DELETE FROM audit_events WHERE seq IN (SELECT seq FROM audit_events WHERE at < $1 ORDER BY seq LIMIT $2)',
+      [before, limit],
+    );
+    return rowCount ?? 0;
   }
 
   // ── API keys ──────────────────────────────────────────────────────────────────────────────────────

@@ -8,7 +8,7 @@ import type { SessionRecord } from '../../core/session.ts';
 import type { ExpiryCutoffs } from '../../core/settings.ts';
 import { auditCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
 import { jsonColumn as json, rowMappers, touchRow } from '../rows.ts';
-import { liveSessionCondition, sessionMatchCondition } from '../sql.ts';
+import { auditConditions, liveSessionCondition, sessionMatchCondition } from '../sql.ts';
 import type { SessionMatch } from '../../core/session-filter.ts';
 import type {
   ActiveSessionQuery,
@@ -380,16 +380,23 @@ export class SqliteStore implements Store {
   }
 
   async listAudit(q: AuditQuery): Promise<Page<AuditEvent>> {
-    const where: string[] = [];
     const params: SQLInputValue[] = [];
-    if (q.userId !== undefined) where.push('(actor_id = ? OR target_user_id = ?)'), params.push(q.userId, q.userId);
-    if (q.action !== undefined) where.push('action = ?'), params.push(q.action);
+    const param = (v: unknown) => (params.push(v as SQLInputValue), '?');
+    const where = auditConditions(q, param, (column, text) => `instr(lower(${column}), lower(${param(text)})) > 0`);
     if (q.cursor) where.push('seq < ?'), params.push(decodeCursor(q.cursor, auditCursorSchema));
     const limit = pageLimit(q.limit);
     const sql = `SELECT * FROM audit_events ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq DESC LIMIT ?`;
     const rows = this.#sql(sql).all(...params, limit + 1);
     const page = pageOf(rows, limit, (r) => encodeCursor(Number(r.seq)));
     return { items: page.items.map(toAuditEvent), nextCursor: page.nextCursor };
+  }
+
+  async deleteAuditBefore(before: number, limit: number): Promise<number> {
+    await this.#writable();
+    // Oldest first by sequence (append-only, so also by time); no fsync needed for deleting old history.
+    return this.#unsynced(() =>
+      Number(this.#sql('DELETE FROM audit_events WHERE seq IN (SELECT seq FROM audit_events WHERE at < ? ORDER BY seq LIMIT ?)').run(before, limit).changes),
+    );
   }
 
   // ── API keys ──────────────────────────────────────────────────────────────────────────────────────
