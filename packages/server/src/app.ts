@@ -6,12 +6,14 @@ import { ACCEPT_CH, ApiKeys, SessionManager, anonymizeIp, defaultSettings, geoLo
 import { seshatFastify, sendProblem } from 'seshat/fastify';
 import { clientErrorHandler, httpProblem, problemErrorHandler } from './errors.ts';
 import { checkStorableInput } from './input-rules.ts';
+import { containApiKeys } from './containment.ts';
 import type { ServerConfig } from './config.ts';
 import type { App, ServerContext } from './context.ts';
 import { securityHeaders } from './security-headers.ts';
 import { DEFAULT_COST, generatePassword } from './passwords.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
+import { adminApiKeyRoutes } from './routes/admin-api-keys.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -81,11 +83,12 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     // SESSION_TIMEOUT_DAYS sets the idle default; settings saved by an admin override it.
     defaults: defaultSettings(config.sessionTimeoutDays !== undefined ? { idleTimeoutDays: config.sessionTimeoutDays } : {}),
     enrich: options.enrich ?? sessionEnricher({ store, clock, geo, onError: reportBackgroundError }),
+    contain: containApiKeys(clock),
   });
   manager.events.on('error', reportBackgroundError);
   await manager.start();
   const users = new UserDirectory(store, manager, options.passwordCost);
-  const apiKeys = new ApiKeys({ store, audit: manager.audit, clock, flushIntervalMs: config.apiKeyUsageFlushMs, onError: reportBackgroundError }).start();
+  const apiKeys = new ApiKeys({ store, audit: manager.audit, clock, policy: manager.policy, flushIntervalMs: config.apiKeyUsageFlushMs, onError: reportBackgroundError }).start();
 
   // ── what every request passes through ─────────────────────────────────────────────────────────────
   // The same headers on every response, computed once: helmet's security headers, and Accept-CH, which asks
@@ -151,6 +154,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   await sessionRoutes(app, ctx);
   await adminRoutes(app, ctx);
   await apiKeyRoutes(app, ctx);
+  await adminApiKeyRoutes(app, ctx);
   await healthRoutes(app, ctx);
   await metricsRoutes(app, ctx);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

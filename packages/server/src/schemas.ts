@@ -70,6 +70,8 @@ export const problemSchema = z.object({
 });
 
 export const revokedCount = z.object({ revoked: z.number().int() });
+/** A containment step: sessions ended, and API keys revoked with them (revoked, not suspended: docs/design-notes.md). */
+export const containedCount = revokedCount.extend({ apiKeysRevoked: z.number().int().describe("The person's API keys revoked with the sessions") });
 
 export const noContent = z.null().describe('No content');
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { SeshatError, auditBy, type Actor, type SessionManager, type StoreScope, type UserRecord, type UserStore } from 'seshat';
+import { SeshatError, auditBy, revokeApiKeysOf, type Actor, type SessionManager, type StoreScope, type UserRecord, type UserStore } from 'seshat';
 import { DEFAULT_COST, dummyHash, hashPassword, verifyPassword } from './passwords.ts';
 
 export const emailSchema = z.email().max(254).transform((e) => e.toLowerCase());
@@ -38,6 +38,7 @@ export class UserDirectory {
       role: data.role,
       passwordHash: await hashPassword(data.password, this.#cost),
       createdAt: this.#manager.clock.now(),
+      passwordChangeRequired: false,
     };
     await this.#manager.change(async (change) => {
       await change.store.insertUser(user);
@@ -68,7 +69,9 @@ export class UserDirectory {
     return this.#manager.change(async (c) => {
       await c.store.updatePasswordHash(user.id, hash);
       const revoked = change.signOutOtherSessions ? await c.revokeUserSessions(user.id, 'password-changed', user.id, actor.sessionId) : [];
-      await c.audit(auditBy(actor, 'password.changed', { targetUserId: user.id, details: { revokedOtherSessions: revoked.length } }));
+      // Signing the others out is the containment step: API keys (which a stolen cookie can mint) go with them.
+      const keys = change.signOutOtherSessions ? await revokeApiKeysOf(c, user.id, { actor, cause: 'password-changed', at: this.#manager.clock.now() }) : [];
+      await c.audit(auditBy(actor, 'password.changed', { targetUserId: user.id, details: { revokedOtherSessions: revoked.length, revokedApiKeys: keys.length } }));
       return revoked.length;
     });
   }

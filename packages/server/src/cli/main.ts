@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { isSeshatError, roleBasedPolicy, SessionManager, type Store, type StoreScope } from 'seshat';
+import { isSeshatError, roleBasedPolicy, SessionManager, systemClock, type Store, type StoreScope } from 'seshat';
+import { containApiKeys } from '../containment.ts';
 import { loadConfig } from '../config.ts';
 import { UsageError, type Command } from './command.ts';
 import { commands } from './commands/index.ts';
@@ -57,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
         const s = await store();
         // On PostgreSQL the CLI's revocations reach running servers' caches through the channel.
         const channel = s.createInvalidationChannel?.({ nodeId: `cli/${process.pid}` });
-        const manager = await new SessionManager<StoreScope>({ store: s, policy: roleBasedPolicy(['admin']), ...(channel ? { channel } : {}) }).start();
+        const manager = await new SessionManager<StoreScope>({ store: s, policy: roleBasedPolicy(['admin']), contain: containApiKeys(systemClock), ...(channel ? { channel } : {}) }).start();
         managers.push(manager);
         return manager;
       },

@@ -194,8 +194,8 @@ describe('seshat CLI', { timeout: 90_000 }, () => {
     const store = new SqliteStore(databaseUrl);
     const audit = await store.listAudit({ action: 'user.force-signed-out' });
     expect(audit.items.map((e) => [e.actorId, e.targetUserId, e.reason, e.details])).toEqual([
-      [null, userId, 'revoked from the CLI', { count: 0 }],
-      [null, userId, 'laptop stolen', { count: 2 }],
+      [null, userId, 'revoked from the CLI', { count: 0, apiKeys: 0 }],
+      [null, userId, 'laptop stolen', { count: 2, apiKeys: 0 }],
     ]);
     const manager = await new SessionManager({ store }).start();
     expect(await manager.countActiveSessions('usr_bystander')).toBe(1);

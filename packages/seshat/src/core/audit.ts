@@ -25,6 +25,7 @@ export const auditActions = [
   'password.changed',
   'api-key.created',
   'api-key.revoked',
+  'api-keys.revoked',
   'user.created',
 ] as const;
 /** One of `auditActions`. */
