@@ -183,9 +183,9 @@ export class ApiKeys {
     return this.#summaries(actor.userId);
   }
 
-  /** Anyone's active keys, for a team manager (the permission policy decides); `forbidden` for anyone else. */
-  async listOf(actor: Actor, userId: string): Promise<ApiKeySummary[]> {
-    if (actor.userId !== userId && !this.#policy.canManageTeam(actor)) throw new SeshatError('forbidden', 'This needs an administrator.');
+  /** Anyone's active keys, for a team manager (the permission policy decides) or, with `actor` null, an operator at the CLI. */
+  async listOf(actor: Actor | null, userId: string): Promise<ApiKeySummary[]> {
+    if (actor && actor.userId !== userId && !this.#policy.canManageTeam(actor)) throw new SeshatError('forbidden', 'This needs an administrator.');
     return this.#summaries(userId);
   }
 
@@ -206,12 +206,16 @@ export class ApiKeys {
     await this.#revoke(actor, key, null);
   }
 
-  /** A team manager (the permission policy decides) revokes anyone's key, with an optional reason for the audit trail. */
-  async revokeAny(actor: Actor, id: string, reason: string | null = null): Promise<void> {
-    if (!this.#policy.canManageTeam(actor)) throw new SeshatError('forbidden', 'This needs an administrator.');
+  /**
+   * A team manager (the permission policy decides) or, with `actor` null, an operator at the CLI revokes anyone's
+   * key, with an optional reason for the audit trail. Returns the key as it was.
+   */
+  async revokeAny(actor: Actor | null, id: string, reason: string | null = null): Promise<ApiKeyRecord> {
+    if (actor && !this.#policy.canManageTeam(actor)) throw new SeshatError('forbidden', 'This needs an administrator.');
     const key = await this.#live(id);
     if (!key) throw new SeshatError('not_found', 'No such API key.');
     await this.#revoke(actor, key, reason);
+    return key;
   }
 
   async #live(id: string): Promise<ApiKeyRecord | null> {
@@ -219,7 +223,7 @@ export class ApiKeys {
     return key && key.revokedAt === null ? key : null;
   }
 
-  async #revoke(actor: Actor, key: ApiKeyRecord, reason: string | null): Promise<void> {
+  async #revoke(actor: Actor | null, key: ApiKeyRecord, reason: string | null): Promise<void> {
     // Durable before we answer; authentication reads the row on every request, so the key is refused at once.
     await this.#store.transaction(async (scope) => {
       if (!(await scope.revokeApiKey(key.id, this.clock.now()))) throw new SeshatError('not_found', 'No such API key.');
