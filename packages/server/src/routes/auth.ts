@@ -2,11 +2,15 @@ import { z } from 'zod';
 import { SeshatError } from 'seshat';
 import type { App, ServerContext } from '../context.ts';
 import { recordedIp, requireSession, requireUser } from '../context.ts';
-import { loginBody, noContent, passwordBody, problemSchema, revokedCount, sessionSchema, userSchema } from '../schemas.ts';
+import { containedCount as passwordChanged, loginBody, noContent, passwordBody, problemSchema, sessionSchema, userSchema } from '../schemas.ts';
 import { publicUser } from '../users.ts';
 import { sessionView } from '../views.ts';
 
-const signedIn = z.object({ user: userSchema, session: sessionSchema });
+const signedIn = z.object({
+  user: userSchema,
+  session: sessionSchema,
+  passwordChangeRequired: z.boolean().describe('Only POST /api/auth/password (and sign-out) is allowed until the password is changed'),
+});
 
 /** What the sign-in page needs before anyone is signed in; deliberately nothing more than that. */
 const authOptions = z.object({
@@ -47,9 +51,10 @@ export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
       ip: request.ip,
       userAgent: request.headers['user-agent'] ?? null,
       headers: request.headers,
+      passwordChangeRequired: user.passwordChangeRequired,
     });
     reply.startSession(created);
-    return { user: publicUser(user), session: sessionView(created.session, manager, created.session.id) };
+    return { user: publicUser(user), session: sessionView(created.session, manager, created.session.id), passwordChangeRequired: user.passwordChangeRequired };
   });
 
   app.post('/api/auth/logout', { schema: { tags: ['auth'], response: { 204: noContent, 401: problemSchema } } }, async (request, reply) => {
@@ -60,14 +65,21 @@ export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
 
   app.get('/api/auth/session', { schema: { tags: ['auth'], response: { 200: signedIn, 401: problemSchema } } }, async (request) => {
     const { session, user } = await requireUser(request, ctx);
-    return { user: publicUser(user), session: sessionView(session, manager, session.id) };
+    return { user: publicUser(user), session: sessionView(session, manager, session.id), passwordChangeRequired: session.passwordChangeRequired };
   });
 
   app.post('/api/auth/password', {
-    schema: { tags: ['auth'], body: passwordBody, response: { 200: revokedCount, 400: problemSchema, 401: problemSchema } },
+    schema: { tags: ['auth'], body: passwordBody, response: { 200: passwordChanged, 400: problemSchema, 401: problemSchema } },
     config: { rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } },
-  }, async (request) => {
-    const { user, actor } = await requireUser(request, ctx);
-    return { revoked: await users.changePassword(user, actor, request.body) };
+  }, async (request, reply) => {
+    const { user, actor, session } = await requireUser(request, ctx);
+    // The current password is the step-up here: no separate reauthentication is asked for.
+    const result = await users.changePassword(user, actor, request.body, {
+      record: session,
+      signIn: { ip: request.ip, userAgent: request.headers['user-agent'] ?? null, headers: request.headers },
+    });
+    // A fresh token (issue 14.21): the cookie that was in use before the change is never valid again.
+    if (result.replacement) reply.startSession(result.replacement);
+    return { revoked: result.revoked, apiKeysRevoked: result.apiKeysRevoked };
   });
 }

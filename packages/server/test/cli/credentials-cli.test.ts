@@ -90,4 +90,25 @@ describe.each(STORE_KINDS)('credential commands (%s)', (kind) => {
     expect((await cli(['sessions', 'revoke', '--user', 'alice@example.com'])).stdout).toBe('Signed out 0 sessions of alice@example.com and revoked 1 API key.\n');
     expect(await keys().authenticate(a.key)).toBeNull();
   });
+
+  it('users set-password prints a generated password that must be changed; set-role changes roles, never the last admin', async () => {
+    const manager = await new SessionManager({ store }).start();
+    const users = new UserDirectory(store, manager, TEST_PASSWORD_COST);
+    const created = await manager.createSession({ userId, remember: false, ip: null, userAgent: null });
+    const result = await cli(['users', 'set-password', '--user', 'alice@example.com']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('signed out 1 session, revoked 0 API keys. It must be changed at the next sign-in.');
+    const password = /Password: (\S+)/.exec(result.stdout)![1]!;
+    expect(await manager.validate(created.token)).toBeNull();
+    expect(await users.authenticate('alice@example.com', password)).toMatchObject({ passwordChangeRequired: true });
+    expect((await store.listAudit({ action: 'password.reset' })).items[0]).toMatchObject({ actorId: null, targetUserId: userId });
+
+    expect((await cli(['users', 'set-role', '--user', 'alice@example.com', '--role', 'admin'])).stdout).toBe('alice@example.com is now admin (was user).\n');
+    expect((await cli(['users', 'set-role', '--user', userId, '--role', 'admin'])).stdout).toBe('alice@example.com is already admin.\n');
+    const last = await cli(['users', 'set-role', '--user', userId, '--role', 'user']);
+    expect(last.code).toBe(1);
+    expect(last.stderr).toContain('last administrator');
+    expect((await cli(['users', 'set-role', '--user', userId, '--role', 'root'])).code).toBe(2);
+    expect((await store.listAudit({ action: 'user.role-changed' })).items.map((e) => e.details)).toEqual([{ before: 'user', after: 'admin' }]);
+  });
 });
