@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { SeshatError, auditBy, revokeApiKeysOf, type Actor, type CreatedSession, type SessionRecord, type SignInContext, type SessionManager, type StoreScope, type UserRecord, type UserStore } from 'seshat';
-import { DEFAULT_COST, dummyHash, generatePassword, hashPassword, verifyPassword } from './passwords.ts';
-import { checkNewPassword } from './password-policy.ts';
+import { DEFAULT_COST, dummyHash, generatePassword, hashPassword, needsRehash, verifyPassword } from './passwords.ts';
+import { checkNewPassword, newPasswordSchema } from './password-policy.ts';
 
 export const emailSchema = z.email().max(254).transform((e) => e.toLowerCase());
-export const newPasswordSchema = z.string().min(8, 'at least 8 characters').max(1024);
 export const roleSchema = z.enum(['user', 'admin']);
 
 export const newUserSchema = z.object({
@@ -56,7 +55,14 @@ export class UserDirectory {
   async authenticate(email: string, password: string): Promise<UserRecord | null> {
     const user = await this.#store.findUserByEmail(email);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash(this.#cost)));
-    return user && ok ? user : null;
+    if (!user || !ok) return null;
+    // The only moment the plain password is at hand: upgrade a hash made with weaker parameters. Conditional on
+    // the old hash, so a password changed meanwhile (another node) is never overwritten.
+    if (needsRehash(user.passwordHash, this.#cost)) {
+      const upgraded = await hashPassword(password, this.#cost);
+      if (await this.#store.upgradePasswordHash(user.id, user.passwordHash, upgraded)) return { ...user, passwordHash: upgraded };
+    }
+    return user;
   }
 
   /**

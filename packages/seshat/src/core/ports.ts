@@ -159,6 +159,11 @@ export interface UserStore {
    * owner chose this password). Also used on its own to upgrade a hash's parameters after a sign-in.
    */
   updatePasswordHash(userId: string, passwordHash: string, changeRequired?: boolean): Promise<void>;
+  /**
+   * Replaces `oldHash` with `newHash` (same password, stronger parameters) only if the stored hash is still
+   * `oldHash`: a password changed in between is never overwritten. True if it was replaced.
+   */
+  upgradePasswordHash(userId: string, oldHash: string, newHash: string): Promise<boolean>;
   /** Marks an account as having to change its password at the next sign-in (a reported session). */
   requirePasswordChange(userId: string): Promise<void>;
   /** Changes an account's role; false if there is no such account. */

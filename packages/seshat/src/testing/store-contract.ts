@@ -447,6 +447,10 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
         expect(await store.updateUserRole(amy.id, 'admin')).toBe(true);
         expect((await store.findUserById(amy.id))!.role).toBe('admin');
         expect(await store.updateUserRole('usr_missing', 'admin')).toBe(false);
+        // An upgrade replaces only the hash it was computed from, and keeps the flag.
+        expect(await store.upgradePasswordHash(amy.id, 'scrypt$stale', 'scrypt$upgraded')).toBe(false);
+        expect(await store.upgradePasswordHash(amy.id, 'scrypt$mine-again', 'scrypt$upgraded')).toBe(true);
+        expect(await store.findUserById(amy.id)).toMatchObject({ passwordHash: 'scrypt$upgraded', passwordChangeRequired: true });
       });
 
       it('refuses a second account with the same e-mail, in any case', async () => {

@@ -40,7 +40,7 @@ export const userCommands: Command[] = [
   --email E        the e-mail address to sign in with (required)
   --name N         display name (default: the part of the e-mail before @)
   --role R         user (default) or admin
-  --password P     at least 8 characters; without it a password is generated and printed once`,
+  --password P     at least 15 characters, not a common one; without it one is generated and printed once`,
     options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' } },
     database: 'create',
     async run({ values, store: openStore, manager, out }) {

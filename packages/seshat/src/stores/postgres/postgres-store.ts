@@ -321,6 +321,11 @@ class PostgresStatements implements StoreScope {
     await this.query('UPDATE users SET password_hash = $1, password_change_required = $2 WHERE id = $3', [passwordHash, changeRequired, userId]);
   }
 
+  async upgradePasswordHash(userId: string, oldHash: string, newHash: string): Promise<boolean> {
+    const { rowCount } = await this.query('UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3', [newHash, userId, oldHash]);
+    return rowCount === 1;
+  }
+
   async requirePasswordChange(userId: string): Promise<void> {
     await this.query('UPDATE users SET password_change_required = true WHERE id = $1', [userId]);
   }

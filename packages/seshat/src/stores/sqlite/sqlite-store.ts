@@ -417,6 +417,11 @@ export class SqliteStore implements Store {
     this.#sql('UPDATE users SET password_hash = ?, password_change_required = ? WHERE id = ?').run(passwordHash, changeRequired ? 1 : 0, userId);
   }
 
+  async upgradePasswordHash(userId: string, oldHash: string, newHash: string): Promise<boolean> {
+    await this.#writable();
+    return Number(this.#sql('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?').run(newHash, userId, oldHash).changes) === 1;
+  }
+
   async requirePasswordChange(userId: string): Promise<void> {
     await this.#writable();
     this.#sql('UPDATE users SET password_change_required = 1 WHERE id = ?').run(userId);
