@@ -494,8 +494,12 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     });
   }
 
-  /** Records a failed sign-in (the risk rules count them). `userId` is the account the identifier named, if any. */
-  async recordFailedSignIn(attempt: { userId: string | null; identifier: string; ip: string | null }): Promise<void> {
+  /**
+   * Records a failed sign-in (the risk rules count them). `userId` is the account the identifier named, if any.
+   * `attempts` > 1 makes one row stand for that many failures (repeated failures grouped), `failures` is the
+   * account's running count.
+   */
+  async recordFailedSignIn(attempt: { userId: string | null; identifier: string; ip: string | null; attempts?: number; failures?: number }): Promise<void> {
     await this.audit.record({
       action: 'auth.sign-in-failed',
       actorId: null,
@@ -503,7 +507,11 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       sessionId: null,
       reason: null,
       ip: attempt.ip,
-      details: { email: attempt.identifier.slice(0, 254) },
+      details: {
+        email: attempt.identifier.slice(0, 254),
+        ...(attempt.attempts !== undefined && attempt.attempts > 1 ? { attempts: attempt.attempts } : {}),
+        ...(attempt.failures !== undefined ? { failures: attempt.failures } : {}),
+      },
     });
   }
 
