@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, onSignedOut, type User } from './api.ts';
-import { AuthContext, type AuthState } from './auth.tsx';
+import { AuthContext, type AuthState, type Notice } from './auth.tsx';
 import { HOME, Layout } from './components/Layout.tsx';
 import { Loading, Page } from './components/Page.tsx';
 import { Link } from './components/Link.tsx';
@@ -16,9 +16,6 @@ import { SessionDetailsPage } from './pages/SessionDetails.tsx';
 import { SessionsPage } from './pages/Sessions.tsx';
 import { SignInPage } from './pages/SignIn.tsx';
 import { match, navigate, usePath } from './router.ts';
-
-/** A notice for the sign-in page: a catalog message and its values (or an error to describe). */
-export type Notice = { id: MessageId; values?: Record<string, string | number> } | { error: unknown };
 
 type Auth =
   | { state: 'loading' }

@@ -1,4 +1,5 @@
 import type { Location, Session } from '../api.ts';
+import { deviceLabel } from '../device.ts';
 import { placeOf } from '../format.ts';
 import { useFmt, type Fmt } from '../i18n/I18n.tsx';
 import { WarningIcon } from './Icons.tsx';
@@ -12,7 +13,7 @@ export function Place({ location, ip }: { location: Location | null; ip: string 
 /** How a session is named in confirm dialogs and button labels: "Chrome on macOS in Berlin, Germany". */
 export function sessionName(f: Fmt, session: Pick<Session, 'device' | 'location' | 'ip'>): string {
   const place = placeOf(f, session.location, session.ip);
-  const device = session.device.label;
+  const device = deviceLabel(f, session.device);
   if (place.kind === 'geo') return f.t('session.nameIn', { device, place: place.text });
   if (place.kind === 'local') return f.t('session.nameLocal', { device });
   return f.t('session.nameUnknown', { device });

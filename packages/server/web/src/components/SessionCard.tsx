@@ -1,4 +1,5 @@
 import type { Session } from '../api.ts';
+import { deviceKind, deviceLabel } from '../device.ts';
 import { useFmt } from '../i18n/I18n.tsx';
 import { DeviceIcon } from './Icons.tsx';
 import { Link } from './Link.tsx';
@@ -19,11 +20,15 @@ export function SessionCard({ session, onSignOut, onSignOutOthers }: { session: 
       </div>
       <div className="session-main">
         <h3 className="session-title" id={titleId}>
-          <span className="session-label">{session.device.label}</span>
+          <span className="session-label">{deviceLabel(f, session.device)}</span>
           {session.current ? <span className="badge badge-current">{t('sessions.thisDeviceBadge')}</span> : null}
           {session.persistent ? <span className="badge badge-neutral">{t('sessions.keptSignedIn')}</span> : null}
         </h3>
         <dl className="facts">
+          <div>
+            <dt>{t('field.device')}</dt>
+            <dd>{deviceKind(t, session.device)}</dd>
+          </div>
           <div>
             <dt>{t('field.location')}</dt>
             <dd>

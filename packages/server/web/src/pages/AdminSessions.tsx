@@ -7,6 +7,7 @@ import { DeviceIcon } from '../components/Icons.tsx';
 import { LoadError, Loading, Page, Status } from '../components/Page.tsx';
 import { Place, sessionName, SuspiciousBadge } from '../components/SessionBits.tsx';
 import { LastActive } from '../components/Time.tsx';
+import { deviceLabel } from '../device.ts';
 import { useFmt } from '../i18n/I18n.tsx';
 import { keys } from '../queries.ts';
 import { useSearchParam } from '../router.ts';
@@ -183,7 +184,7 @@ export function AdminSessionsPage() {
                   <td data-label={t('field.device')}>
                     <span className="device-cell">
                       <DeviceIcon type={s.device.deviceType} />
-                      {s.device.label}
+                      {deviceLabel(f, s.device)}
                     </span>
                     {s.current ? <span className="badge badge-current">{t('sessions.thisDeviceBadge')}</span> : null}
                     <SuspiciousBadge risk={s.risk} />

@@ -9,7 +9,7 @@ import { ErrorMessage, LoadError, Loading, Page } from '../components/Page.tsx';
 import { RiskNote } from '../components/RiskNote.tsx';
 import { Place, sessionName } from '../components/SessionBits.tsx';
 import { DateTime, LastActive } from '../components/Time.tsx';
-import { deviceTypeName } from '../device.ts';
+import { deviceLabel, deviceTypeName } from '../device.ts';
 import { maskId } from '../format.ts';
 import { useFmt } from '../i18n/I18n.tsx';
 import { keys } from '../queries.ts';
@@ -66,7 +66,7 @@ export function SessionDetailsPage({ id }: { id: string }) {
         <div className="detail-head">
           <DeviceIcon type={session.device.deviceType} />
           <h2 id="detail-heading" className="session-title">
-            <span className="session-label">{session.device.label}</span>
+            <span className="session-label">{deviceLabel(f, session.device)}</span>
             {session.current ? <span className="badge badge-current">{t('sessions.thisDeviceBadge')}</span> : null}
           </h2>
         </div>

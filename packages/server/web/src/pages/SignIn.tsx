@@ -1,7 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useId, type FormEvent } from 'react';
 import { api, ApiError, type SignedIn } from '../api.ts';
-import type { Notice } from '../App.tsx';
+import type { Notice } from '../auth.tsx';
 import { Footer } from '../components/Footer.tsx';
 import { LocaleSwitcher } from '../components/LocaleSwitcher.tsx';
 import { ThemeSwitcher } from '../components/ThemeSwitcher.tsx';

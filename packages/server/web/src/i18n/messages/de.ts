@@ -83,6 +83,10 @@ export const de: Catalog = {
   'deviceType.cli': 'Kommandozeilen-Programm',
   'deviceType.bot': 'Automatisierter Client',
 
+  'device.on': '{browser} auf {os}',
+  'device.appOn': 'App auf {os}',
+  'device.unknown': 'Unbekanntes Gerät',
+
   'role.admin': 'Admin',
 
   'session.nameIn': '{device} in {place}',

@@ -85,6 +85,10 @@ export const en = {
   'deviceType.cli': 'Command-line client',
   'deviceType.bot': 'Automated client',
 
+  'device.on': '{browser} on {os}',
+  'device.appOn': 'App on {os}',
+  'device.unknown': 'Unknown device',
+
   'role.admin': 'Admin',
 
   'session.nameIn': '{device} in {place}',

@@ -83,6 +83,10 @@ export const es: Catalog = {
   'deviceType.cli': 'Cliente de línea de comandos',
   'deviceType.bot': 'Cliente automatizado',
 
+  'device.on': '{browser} en {os}',
+  'device.appOn': 'Aplicación en {os}',
+  'device.unknown': 'Dispositivo desconocido',
+
   'role.admin': 'Admin',
 
   'session.nameIn': '{device} en {place}',
