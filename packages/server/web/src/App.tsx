@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, onSignedOut, type User } from './api.ts';
-import { AuthContext, type AuthState, type Notice } from './auth.tsx';
+import { AuthContext, type AuthState } from './auth.tsx';
+import type { Notice } from './notice.ts';
+import { endingNotice, forgetEnding } from './ended.ts';
 import { HOME, Layout } from './components/Layout.tsx';
 import { Loading, Page } from './components/Page.tsx';
 import { Link } from './components/Link.tsx';
@@ -22,6 +24,9 @@ type Auth =
   | { state: 'signed-out'; notice: Notice | null }
   | { state: 'signed-in'; user: User; sessionId: string };
 
+/** The sign-in banner after a 401: why the session ended if the server said so, else a general sentence. */
+const endedNotice = (): Notice => endingNotice() ?? { id: 'signIn.notice.ended' };
+
 /** Only same-site paths are followed after sign-in (no open redirect via ?next=). */
 function safeNext(search: string): string {
   const next = new URLSearchParams(search).get('next');
@@ -36,13 +41,14 @@ export function App() {
   useEffect(() => {
     api.currentSession().then(
       ({ user, session }) => setAuth({ state: 'signed-in', user, sessionId: session.id }),
-      (error: unknown) => setAuth({ state: 'signed-out', notice: error instanceof ApiError && error.status === 401 ? null : { error } }),
+      // A 401 here may say why this browser's session ended, now or before a reload (ended.ts).
+      (error: unknown) => setAuth({ state: 'signed-out', notice: error instanceof ApiError && error.status === 401 ? endingNotice() : { error } }),
     );
   }, []);
 
   // Any 401 from the API means this session ended (revoked on another device, expired): back to sign-in.
   useEffect(
-    () => onSignedOut(() => setAuth((current) => (current.state === 'signed-in' ? { state: 'signed-out', notice: { id: 'signIn.notice.ended' } } : current))),
+    () => onSignedOut(() => setAuth((current) => (current.state === 'signed-in' ? { state: 'signed-out', notice: endedNotice() } : current))),
     [],
   );
 
@@ -54,7 +60,7 @@ export function App() {
     const check = () => {
       if (document.visibilityState !== 'visible') return;
       api.currentSession().catch((error: unknown) => {
-        if (error instanceof ApiError && error.status === 401) setAuth({ state: 'signed-out', notice: { id: 'signIn.notice.ended' } });
+        if (error instanceof ApiError && error.status === 401) setAuth({ state: 'signed-out', notice: endedNotice() });
       });
     };
     document.addEventListener('visibilitychange', check);
@@ -79,6 +85,7 @@ export function App() {
     try {
       await api.logout();
     } finally {
+      forgetEnding();
       setAuth({ state: 'signed-out', notice: { id: 'signIn.notice.signedOut' } });
     }
   }, []);
@@ -94,6 +101,7 @@ export function App() {
       <SignInPage
         notice={auth.state === 'signed-out' ? auth.notice : null}
         onSignedIn={({ user, session }) => {
+          forgetEnding();
           setAuth({ state: 'signed-in', user, sessionId: session.id });
           navigate(safeNext(location.search), { replace: true });
         }}

@@ -71,6 +71,8 @@ export class InputError extends Error {
   override name = 'InputError';
 }
 
+import { rememberEnding } from './ended.ts';
+
 type Listener = () => void;
 const signedOutListeners = new Set<Listener>();
 
@@ -113,7 +115,8 @@ async function request<T>(method: string, path: string, options: RequestOptions 
 
 async function readProblem(response: Response): Promise<{ type: string | null; title: string; detail: string }> {
   try {
-    const body = (await response.json()) as { type?: unknown; title?: unknown; detail?: unknown };
+    const body = (await response.json()) as { type?: unknown; title?: unknown; detail?: unknown; endedReason?: unknown; adminReason?: unknown };
+    if (response.status === 401) rememberEnding(body);
     return {
       type: typeof body.type === 'string' ? body.type : null,
       title: typeof body.title === 'string' ? body.title : response.statusText,

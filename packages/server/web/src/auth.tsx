@@ -2,9 +2,6 @@ import { createContext, useContext } from 'react';
 import type { User } from './api.ts';
 import type { MessageId } from './i18n/messages/index.ts';
 
-/** A notice for the sign-in page: a catalog message and its values (or an error to describe). */
-export type Notice = { id: MessageId; values?: Record<string, string | number> } | { error: unknown };
-
 export interface AuthState {
   user: User;
   sessionId: string;

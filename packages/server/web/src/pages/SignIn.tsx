@@ -1,7 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useId, type FormEvent } from 'react';
 import { api, ApiError, type SignedIn } from '../api.ts';
-import type { Notice } from '../auth.tsx';
+import type { Notice } from '../notice.ts';
 import { Footer } from '../components/Footer.tsx';
 import { LocaleSwitcher } from '../components/LocaleSwitcher.tsx';
 import { ThemeSwitcher } from '../components/ThemeSwitcher.tsx';
@@ -18,6 +18,13 @@ function signInError(f: Fmt, error: unknown): string {
     if (error.status === 400) return f.t('signIn.error.missing');
   }
   return errorText(f, error);
+}
+
+/** A notice's sentences, in order ("You were signed out… Reason given: …"). */
+function noticeToText(f: Fmt, notice: Notice): string {
+  if ('error' in notice) return errorText(f, notice.error);
+  const first = f.t(notice.id, notice.values);
+  return notice.then ? `${first} ${noticeToText(f, notice.then)}` : first;
 }
 
 export function SignInPage({ notice, onSignedIn }: { notice: Notice | null; onSignedIn: (result: SignedIn) => void }) {
@@ -42,7 +49,7 @@ export function SignInPage({ notice, onSignedIn }: { notice: Notice | null; onSi
   }
 
   const remember = options.data?.rememberMe;
-  const noticeText = notice ? ('error' in notice ? errorText(f, notice.error) : t(notice.id, notice.values)) : null;
+  const noticeText = notice ? noticeToText(f, notice) : null;
   return (
     <div className="auth-layout">
       <div className="auth-top">

@@ -108,6 +108,18 @@ export const de: Catalog = {
   'signIn.notice.signedOut': 'Sie haben sich abgemeldet.',
   'signIn.notice.everyone': '{count, plural, one {# Sitzung wurde} other {Alle # Team-Sitzungen wurden}} abgemeldet, auch Ihre.',
 
+  'ended.signedOut': 'Sie haben sich abgemeldet.',
+  'ended.signedOutElsewhere': 'Sie wurden von einem Ihrer anderen Geräte aus abgemeldet.',
+  'ended.passwordChanged': 'Sie wurden abgemeldet, weil Ihr Passwort auf einem anderen Gerät geändert wurde.',
+  'ended.admin': 'Ein Administrator hat Sie abgemeldet.',
+  'ended.sessionLimit': 'Sie wurden abgemeldet, weil Sie auf mehr Geräten angemeldet waren als erlaubt.',
+  'ended.idleTimeout': 'Sie wurden nach einer Zeit der Inaktivität abgemeldet.',
+  'ended.lifetime': 'Ihre Sitzung hat ihre maximale Dauer erreicht.',
+  'ended.invalidatedAll': 'Ein Administrator hat alle abgemeldet.',
+  'ended.other': 'Ihre Sitzung ist beendet.',
+  'ended.reasonGiven': 'Angegebener Grund: {reason}',
+  'ended.signInAgain': 'Bitte melden Sie sich erneut an.',
+
   'sessions.title': 'Sitzungen',
   'sessions.intro': 'Diese Browser und Geräte sind in Ihrem Konto angemeldet. Melden Sie alle ab, die Sie nicht kennen.',
   'sessions.thisDevice': 'Dieses Gerät',

@@ -110,6 +110,18 @@ export const en = {
   'signIn.notice.signedOut': 'You have signed out.',
   'signIn.notice.everyone': '{count, plural, one {# session was} other {All # team sessions were}} signed out, including yours.',
 
+  'ended.signedOut': 'You signed out.',
+  'ended.signedOutElsewhere': 'You were signed out from another of your devices.',
+  'ended.passwordChanged': 'You were signed out because your password was changed on another device.',
+  'ended.admin': 'An administrator signed you out.',
+  'ended.sessionLimit': 'You were signed out because you signed in on more devices than allowed.',
+  'ended.idleTimeout': 'You were signed out after a period of inactivity.',
+  'ended.lifetime': 'Your session reached its maximum length.',
+  'ended.invalidatedAll': 'Everyone was signed out by an administrator.',
+  'ended.other': 'Your session has ended.',
+  'ended.reasonGiven': 'Reason given: {reason}',
+  'ended.signInAgain': 'Please sign in again.',
+
   'sessions.title': 'Sessions',
   'sessions.intro': "These are the browsers and devices signed in to your account. Sign out any you don't recognise.",
   'sessions.thisDevice': 'This device',

@@ -108,6 +108,18 @@ export const es: Catalog = {
   'signIn.notice.signedOut': 'Has cerrado la sesión.',
   'signIn.notice.everyone': '{count, plural, one {Se cerró # sesión} other {Se cerraron las # sesiones del equipo}}, también la tuya.',
 
+  'ended.signedOut': 'Has cerrado la sesión.',
+  'ended.signedOutElsewhere': 'Se cerró tu sesión desde otro de tus dispositivos.',
+  'ended.passwordChanged': 'Se cerró tu sesión porque tu contraseña se cambió en otro dispositivo.',
+  'ended.admin': 'Un administrador cerró tu sesión.',
+  'ended.sessionLimit': 'Se cerró tu sesión porque la iniciaste en más dispositivos de los permitidos.',
+  'ended.idleTimeout': 'Se cerró tu sesión tras un periodo de inactividad.',
+  'ended.lifetime': 'Tu sesión alcanzó su duración máxima.',
+  'ended.invalidatedAll': 'Un administrador cerró la sesión de todos.',
+  'ended.other': 'Tu sesión ha terminado.',
+  'ended.reasonGiven': 'Motivo indicado: {reason}',
+  'ended.signInAgain': 'Vuelve a iniciar sesión.',
+
   'sessions.title': 'Sesiones',
   'sessions.intro': 'Estos son los navegadores y dispositivos con sesión iniciada en tu cuenta. Cierra la sesión de los que no reconozcas.',
   'sessions.thisDevice': 'Este dispositivo',
