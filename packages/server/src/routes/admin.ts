@@ -21,7 +21,7 @@ import {
   optionalReasonBody,
   problemSchema,
   requiredReasonBody,
-  revokedCount,
+  containedCount,
   sessionIdParams,
   userIdParams,
 } from '../schemas.ts';
@@ -138,14 +138,14 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
   };
 
   app.post('/api/admin/users/:id/disable', {
-    schema: { tags: ['admin'], params: userIdParams, body: requiredReasonBody, response: { 200: z.object({ user: userSchema, revoked: z.number().int() }), 404: problemSchema, 409: problemSchema, ...denied } },
+    schema: { tags: ['admin'], params: userIdParams, body: requiredReasonBody, response: { 200: z.object({ user: userSchema, revoked: z.number().int(), apiKeysRevoked: z.number().int() }), 404: problemSchema, 409: problemSchema, ...denied } },
   }, async (request) => {
     const { actor } = await requireAdmin(request, ctx, 'users:manage');
     const target = await manageableUser(actor, request.params.id);
     // Locking oneself out would leave nobody to undo it.
     if (target.id === actor.userId) throw new SeshatError('conflict', 'You cannot disable your own account.');
-    const { revoked } = await users.disable(actor, target.id, request.body.reason);
-    return { user: publicUser((await users.find(target.id))!), revoked };
+    const { revoked, apiKeysRevoked } = await users.disable(actor, target.id, request.body.reason);
+    return { user: publicUser((await users.find(target.id))!), revoked, apiKeysRevoked };
   });
 
   app.post('/api/admin/users/:id/enable', {
@@ -169,23 +169,23 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
   });
 
   app.post('/api/admin/users/:id/sign-out', {
-    schema: { tags: ['admin'], params: userIdParams, body: requiredReasonBody, response: { 200: revokedCount, 404: problemSchema, ...denied } },
+    schema: { tags: ['admin'], params: userIdParams, body: requiredReasonBody, response: { 200: containedCount, 404: problemSchema, ...denied } },
   }, async (request, reply) => {
     const { actor } = await requireAdmin(request, ctx, 'sessions:revoke');
     const target = await users.find(request.params.id);
     if (!target) throw new SeshatError('not_found', 'No such user.');
-    const revoked = await manager.forceSignOut(actor, target.id, request.body.reason);
+    const contained = await manager.containUser(actor, target.id, request.body.reason);
     if (target.id === actor.userId) reply.endSession(); // signed themselves out everywhere, this browser included
-    return { revoked };
+    return { revoked: contained.sessions, apiKeysRevoked: contained.credentials };
   });
 
   app.post('/api/admin/sessions/revoke-all', {
-    schema: { tags: ['admin'], body: optionalReasonBody, response: { 200: revokedCount, ...denied } },
+    schema: { tags: ['admin'], body: optionalReasonBody, response: { 200: containedCount, ...denied } },
   }, async (request, reply) => {
     const { actor } = await requireAdmin(request, ctx, 'sessions:revoke');
-    const revoked = await manager.revokeAllSessions(actor, request.body?.reason ?? null);
+    const contained = await manager.containAll(actor, request.body?.reason ?? null);
     reply.endSession(); // the caller's own session is among them
-    return { revoked };
+    return { revoked: contained.sessions, apiKeysRevoked: contained.credentials };
   });
 
   app.get('/api/admin/settings', {

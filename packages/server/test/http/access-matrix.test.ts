@@ -49,16 +49,12 @@ describe.each(STORE_KINDS)('access matrix: role × endpoint × teamSessionAccess
   let t: TestServer;
   let bobId: string;
   let otherOwner: string;
-  let adminKey: string;
 
   beforeAll(async () => {
     t = await startTestServer({ store: kind });
     for (const role of roles) await t.addUser(`${role}@example.com`, role);
     bobId = (await t.addUser('bob@example.com')).id;
     otherOwner = (await t.addUser('owner2@example.com', 'owner')).id;
-    const admin = new Client(t.url);
-    await admin.login('admin@example.com');
-    adminKey = ((await (await admin.post('/api/api-keys', { name: 'script' })).json()) as { key: string }).key;
   }, 60_000);
   afterAll(() => t?.close());
 
@@ -96,6 +92,10 @@ describe.each(STORE_KINDS)('access matrix: role × endpoint × teamSessionAccess
     const seen: string[] = [];
     for (const [name, e] of Object.entries(table)) {
       const ids = await cell('full');
+      // A fresh key per endpoint: signing everyone out (revoke-all) ends API keys too.
+      const admin = new Client(t.url);
+      await admin.login('admin@example.com');
+      const adminKey = ((await (await admin.post('/api/api-keys', { name: 'script' })).json()) as { key: string }).key;
       const anonymous = await new Client(t.url).request(e.method, e.path(ids), e.body);
       const viaKey = await new Client(t.url).request(e.method, e.path(ids), e.body, { authorization: `Bearer ${adminKey}` });
       seen.push(`${name}: ${anonymous.status} ${viaKey.status}`);

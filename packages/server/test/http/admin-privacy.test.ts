@@ -105,7 +105,7 @@ describe.each(STORE_KINDS)('admin depth and privacy (%s)', (kind) => {
 
     const res = await owner.post(`/api/admin/users/${ids.carol}/disable`, { reason: 'left the company' });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ user: { id: ids.carol, disabled: true }, revoked: expect.any(Number) });
+    expect(await res.json()).toMatchObject({ user: { id: ids.carol, disabled: true }, revoked: expect.any(Number), apiKeysRevoked: 1 });
     for (const c of [a.client, b.client]) expect((await c.get('/api/auth/session')).status).toBe(401);
     expect((await fetch(`${t.url}/api/sessions`, { headers: bearer })).status).toBe(401);
 
@@ -119,8 +119,8 @@ describe.each(STORE_KINDS)('admin depth and privacy (%s)', (kind) => {
     expect((await owner.post(`/api/admin/users/${ids.carol}/enable`, {})).status).toBe(200);
     for (const c of [a.client, b.client]) expect((await c.get('/api/auth/session')).status).toBe(401);
     expect((await t.server.manager.countActiveSessions(ids.carol))).toBe(0);
-    // The key was not revoked, only refused: it works again for its owner once the account is back.
-    expect((await fetch(`${t.url}/api/sessions`, { headers: bearer })).status).toBe(200);
+    // The key was revoked with the account, not only refused: enabling brings no credential back.
+    expect((await fetch(`${t.url}/api/sessions`, { headers: bearer })).status).toBe(401);
     await signIn('carol@example.com');
     expect((await auditOf(t, 'user.enabled'))[0]).toMatchObject({ actorId: ids.owner, targetUserId: ids.carol });
   });

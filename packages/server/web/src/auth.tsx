@@ -1,19 +1,21 @@
 import { createContext, useContext } from 'react';
 import type { Permission, User } from './api.ts';
+import type { MessageId } from './i18n/messages/index.ts';
 
 export interface AuthState {
   user: User;
+  /** What the signed-in person may do; pages and buttons follow it (the server decides anyway). */
   permissions: Permission[];
   sessionId: string;
   /** Ends this session on the server, then shows the sign-in page. */
   logout: () => Promise<void>;
-  /** The session is gone already (e.g. "sign out all team sessions" included it). */
-  signedOut: (notice: string) => void;
+  /** The session is gone already (e.g. "sign out all team sessions" included it); `notice` is a message id. */
+  signedOut: (notice: MessageId, values?: Record<string, string | number>) => void;
 }
 
 export const AuthContext = createContext<AuthState | null>(null);
 
-/** Whether the signed-in person holds `permission` (for showing pages and buttons; the server decides). */
+/** `can('sessions:revoke')`: whether the signed-in person holds a permission. */
 export function useCan(): (permission: Permission) => boolean {
   const { permissions } = useAuth();
   return (permission) => permissions.includes(permission);

@@ -54,6 +54,8 @@ export function rowMappers(decode: ColumnDecoders) {
         risk: decode.json(r.risk),
         requests: Number(r.requests),
         lastPath: nullableString(r.last_path),
+        reauthenticatedAt: nullableNumber(r.reauthenticated_at),
+        passwordChangeRequired: decode.bool(r.password_change_required ?? false),
       }),
     toAuditEvent: (r: Row): AuditEvent => ({
       id: String(r.id),
@@ -85,6 +87,7 @@ export function rowMappers(decode: ColumnDecoders) {
       passwordHash: String(r.password_hash),
       createdAt: Number(r.created_at),
       disabledAt: nullableNumber(r.disabled_at),
+      passwordChangeRequired: decode.bool(r.password_change_required ?? false),
     }),
   };
 }

@@ -81,16 +81,17 @@ describe('SQLite migration 5 (roles, disabled accounts)', () => {
       const db = new DatabaseSync(file);
       db.exec(`DROP TABLE users; DELETE FROM schema_migrations WHERE version = 5;
         CREATE TABLE users (id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
-          role TEXT NOT NULL CHECK (role IN ('user', 'admin')), password_hash TEXT NOT NULL, created_at INTEGER NOT NULL);
-        INSERT INTO users VALUES ('usr_old', 'old@example.com', 'Old', 'admin', 'h', 1);`);
+          role TEXT NOT NULL CHECK (role IN ('user', 'admin')), password_hash TEXT NOT NULL, created_at INTEGER NOT NULL,
+          password_change_required INTEGER NOT NULL DEFAULT 0);
+        INSERT INTO users VALUES ('usr_old', 'old@example.com', 'Old', 'admin', 'h', 1, 0);`);
       db.close();
       const store = new SqliteStore(file);
       try {
         expect(await store.migrate()).toEqual([5]);
-        expect(await store.findUserById('usr_old')).toEqual({ id: 'usr_old', email: 'old@example.com', name: 'Old', role: 'admin', passwordHash: 'h', createdAt: 1, disabledAt: null });
-        await store.insertUser({ id: 'usr_owner', email: 'owner@example.com', name: 'O', role: 'owner', passwordHash: 'h', createdAt: 2, disabledAt: null });
-        await expect(store.insertUser({ id: 'usr_dup', email: 'old@example.com', name: 'D', role: 'auditor', passwordHash: 'h', createdAt: 3, disabledAt: null })).rejects.toThrow();
-        await expect(store.insertUser({ id: 'usr_bad', email: 'bad@example.com', name: 'B', role: 'root' as 'user', passwordHash: 'h', createdAt: 3, disabledAt: null })).rejects.toThrow();
+        expect(await store.findUserById('usr_old')).toMatchObject({ id: 'usr_old', email: 'old@example.com', name: 'Old', role: 'admin', passwordHash: 'h', createdAt: 1, disabledAt: null });
+        await store.insertUser({ id: 'usr_owner', email: 'owner@example.com', name: 'O', role: 'owner', passwordHash: 'h', createdAt: 2, disabledAt: null, passwordChangeRequired: false });
+        await expect(store.insertUser({ id: 'usr_dup', email: 'old@example.com', name: 'D', role: 'auditor', passwordHash: 'h', createdAt: 3, disabledAt: null, passwordChangeRequired: false })).rejects.toThrow();
+        await expect(store.insertUser({ id: 'usr_bad', email: 'bad@example.com', name: 'B', role: 'root' as 'user', passwordHash: 'h', createdAt: 3, disabledAt: null, passwordChangeRequired: false })).rejects.toThrow();
       } finally {
         await store.close();
       }

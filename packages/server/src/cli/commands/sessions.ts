@@ -141,8 +141,8 @@ once (PostgreSQL) or within the cache TTL (SQLite).`,
         const named = required(values, 'user', 'Example: seshat sessions revoke --country DE --created-before 2026-11-01 --dry-run');
         const m = await manager();
         const user = await sessionOwner(await openStore(), m, named);
-        const count = await m.forceSignOut(null, user.id, reason);
-        out(`Signed out ${plural(count, 'session')} of ${user.label}.`);
+        const { sessions: count, credentials } = await m.containUser(null, user.id, reason);
+        out(`Signed out ${plural(count, 'session')} of ${user.label}${credentials > 0 ? ` and revoked ${plural(credentials, 'API key')}` : ''}.`);
         return 0;
       }
       const m = await manager();
@@ -206,8 +206,8 @@ once (PostgreSQL) or within the cache TTL (SQLite).`,
           return 1;
         }
       }
-      const count = await m.revokeAllSessions(null, typeof values.reason === 'string' ? values.reason : 'invalidate-all from the CLI');
-      out(`Signed out ${plural(count, 'session')}.`);
+      const { sessions: count, credentials } = await m.containAll(null, typeof values.reason === 'string' ? values.reason : 'invalidate-all from the CLI');
+      out(`Signed out ${plural(count, 'session')}${credentials > 0 ? ` and revoked ${plural(credentials, 'API key')}` : ''}.`);
       return 0;
     },
   },

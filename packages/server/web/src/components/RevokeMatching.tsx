@@ -1,5 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import { api, describeError, InputError, type MatchPreview, type SessionFilter } from '../api.ts';
+import { api, InputError, type MatchPreview, type SessionFilter } from '../api.ts';
+import { errorText } from '../errors.ts';
+import { useFmt } from '../i18n/I18n.tsx';
 import { ConfirmDialog } from './Dialog.tsx';
 import { ErrorMessage } from './Page.tsx';
 
@@ -12,7 +14,7 @@ function readFilter(form: FormData): SessionFilter {
   const filter: SessionFilter = {};
   const countries = text('countries').split(/[\s,]+/).filter(Boolean);
   if (countries.length > 0) {
-    if (countries.some((c) => !/^[A-Za-z]{2}$/.test(c))) throw new InputError('Countries are two-letter codes such as DE or FR, separated by commas.');
+    if (countries.some((c) => !/^[A-Za-z]{2}$/.test(c))) throw new InputError('match.badCountry');
     filter.countries = countries.map((c) => c.toUpperCase());
   }
   if (text('ip')) filter.ip = text('ip');
@@ -24,7 +26,7 @@ function readFilter(form: FormData): SessionFilter {
   if (createdBefore) filter.createdBefore = createdBefore;
   const activeBefore = day('lastActiveBefore');
   if (activeBefore) filter.lastActiveBefore = activeBefore;
-  if (Object.keys(filter).length === 0) throw new InputError('Choose at least one criterion. To sign out everyone, use “Sign out all team sessions”.');
+  if (Object.keys(filter).length === 0) throw new InputError('match.chooseOne');
   return filter;
 }
 
@@ -33,6 +35,8 @@ function readFilter(form: FormData): SessionFilter {
  * people, and a sample) in a dialog, and only then the real run with a reason for the audit log.
  */
 export function RevokeMatching({ onDone }: { onDone: (message: string) => void | Promise<void> }) {
+  const f = useFmt();
+  const { t } = f;
   const [preview, setPreview] = useState<{ filter: SessionFilter; result: MatchPreview } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -45,7 +49,7 @@ export function RevokeMatching({ onDone }: { onDone: (message: string) => void |
       const filter = readFilter(new FormData(event.currentTarget));
       setPreview({ filter, result: await api.previewMatching(filter) });
     } catch (e) {
-      setError(describeError(e));
+      setError(errorText(f, e));
     } finally {
       setBusy(false);
     }
@@ -54,21 +58,21 @@ export function RevokeMatching({ onDone }: { onDone: (message: string) => void |
   const matched = preview?.result.matched ?? 0;
   return (
     <section aria-labelledby="matching-heading">
-      <h2 id="matching-heading">Sign out sessions by criteria</h2>
-      <p className="hint">Every criterion you fill in must hold. You see how many sessions match before anything happens; your own session is never included.</p>
+      <h2 id="matching-heading">{t('match.heading')}</h2>
+      <p className="hint">{t('match.hint')}</p>
       <form className="filters" onSubmit={submit} aria-describedby="matching-heading">
         <div className="field inline">
-          <label htmlFor="match-countries">Countries</label>
+          <label htmlFor="match-countries">{t('match.countries')}</label>
           <input id="match-countries" name="countries" placeholder="DE, FR" maxLength={200} />
         </div>
         <div className="field inline">
-          <label htmlFor="match-ip">IP address or range</label>
+          <label htmlFor="match-ip">{t('match.ip')}</label>
           <input id="match-ip" name="ip" placeholder="203.0.113.0/24" maxLength={64} />
         </div>
         <div className="field inline">
-          <label htmlFor="match-device">Device type</label>
+          <label htmlFor="match-device">{t('match.deviceType')}</label>
           <select id="match-device" name="deviceType" defaultValue="">
-            <option value="">Any</option>
+            <option value="">{t('match.any')}</option>
             {DEVICE_TYPES.map((t) => (
               <option key={t} value={t}>
                 {t}
@@ -77,34 +81,34 @@ export function RevokeMatching({ onDone }: { onDone: (message: string) => void |
           </select>
         </div>
         <div className="field inline">
-          <label htmlFor="match-role">Role</label>
+          <label htmlFor="match-role">{t('match.role')}</label>
           <select id="match-role" name="role" defaultValue="">
-            <option value="">Any</option>
-            <option value="owner">Owners</option>
-            <option value="admin">Admins</option>
-            <option value="auditor">Auditors</option>
-            <option value="user">Users</option>
+            <option value="">{t('match.any')}</option>
+            <option value="owner">{t('role.owner')}</option>
+            <option value="admin">{t('role.admin')}</option>
+            <option value="auditor">{t('role.auditor')}</option>
+            <option value="user">{t('role.user')}</option>
           </select>
         </div>
         <div className="field inline">
-          <label htmlFor="match-created">Signed in before</label>
+          <label htmlFor="match-created">{t('match.createdBefore')}</label>
           <input id="match-created" name="createdBefore" type="date" />
         </div>
         <div className="field inline">
-          <label htmlFor="match-active">Last active before</label>
+          <label htmlFor="match-active">{t('match.activeBefore')}</label>
           <input id="match-active" name="lastActiveBefore" type="date" />
         </div>
         <div className="checkbox-field">
           <input type="checkbox" id="match-suspicious" name="suspicious" />
-          <label htmlFor="match-suspicious">Only suspicious sign-ins</label>
+          <label htmlFor="match-suspicious">{t('match.suspicious')}</label>
         </div>
         <div className="checkbox-field">
           <input type="checkbox" id="match-persistent" name="persistent" />
-          <label htmlFor="match-persistent">Only “keep me signed in” sessions</label>
+          <label htmlFor="match-persistent">{t('match.persistent')}</label>
         </div>
         <div>
           <button type="submit" className="button danger-outline" disabled={busy}>
-            {busy ? 'Counting…' : 'Preview matching sessions…'}
+            {busy ? t('match.counting') : t('match.preview')}
           </button>
         </div>
       </form>
@@ -112,27 +116,24 @@ export function RevokeMatching({ onDone }: { onDone: (message: string) => void |
 
       <ConfirmDialog
         open={preview !== null}
-        title={matched === 0 ? 'No sessions match' : `Sign out ${matched} matching ${matched === 1 ? 'session' : 'sessions'}?`}
-        confirmLabel={`Sign out ${matched} matching ${matched === 1 ? 'session' : 'sessions'}`}
+        title={t('match.title', { count: matched })}
+        confirmLabel={t('match.confirm', { count: matched })}
         autoFocusCancel={matched === 0}
         onClose={() => setPreview(null)}
         onConfirm={async (form) => {
           if (!preview || matched === 0) return;
           const reason = String(form.get('reason') ?? '').trim();
-          if (!reason) throw new InputError('Give a reason: it is recorded in the audit log.');
+          if (!reason) throw new InputError('team.reasonMissing');
           const { revoked } = await api.revokeMatching(preview.filter, reason);
-          await onDone(`Signed out ${revoked} matching ${revoked === 1 ? 'session' : 'sessions'}.`);
+          await onDone(t('match.done', { count: revoked }));
         }}
       >
         {preview ? (
           <>
-            <p>
-              <strong>{matched}</strong> {matched === 1 ? 'session' : 'sessions'} of <strong>{preview.result.users}</strong>{' '}
-              {preview.result.users === 1 ? 'person' : 'people'} match. They end now, in one step; the people can sign in again.
-            </p>
+            <p>{t('match.summary', { count: matched, people: preview.result.users })}</p>
             {preview.result.sample.length > 0 ? (
               <>
-                <p className="hint">For example:</p>
+                <p className="hint">{t('match.example')}</p>
                 <ul className="sample">
                   {preview.result.sample.map((s) => (
                     <li key={s.id}>
@@ -147,10 +148,10 @@ export function RevokeMatching({ onDone }: { onDone: (message: string) => void |
             {matched > 0 ? (
               <div className="field">
                 <label htmlFor="matching-reason">
-                  Reason <span className="required">(required)</span>
+                  {t('reason.label')} <span className="required">{t('reason.required')}</span>
                 </label>
                 <textarea id="matching-reason" name="reason" rows={3} maxLength={500} required data-autofocus="" />
-                <p className="hint">Recorded in the audit log with the criteria and the count.</p>
+                <p className="hint">{t('match.reasonHint')}</p>
               </div>
             ) : null}
           </>
