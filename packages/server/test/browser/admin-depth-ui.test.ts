@@ -26,8 +26,8 @@ describe('web UI: access levels, sign-out by criteria, disabled accounts', () =>
   };
 
   it('previews "sign out matching sessions" in a dialog, then signs out only those', async () => {
-    const remembered = await signedIn('bob@example.com', true);
-    const ordinary = await signedIn('bob@example.com');
+    const bob = await signedIn('bob@example.com');
+    const auditor = await signedIn('auditor@example.com');
     const admin = await signedIn('admin@example.com');
     await admin.getByRole('link', { name: 'Team sessions' }).click();
     await admin.getByRole('heading', { level: 2, name: 'Sign out sessions by criteria' }).waitFor();
@@ -36,20 +36,20 @@ describe('web UI: access levels, sign-out by criteria, disabled accounts', () =>
     await admin.getByRole('button', { name: 'Preview matching sessions…' }).click();
     await admin.getByText(/Choose at least one criterion/).waitFor();
 
-    await admin.getByLabel('Only “keep me signed in” sessions').check();
+    await admin.getByLabel('Role').selectOption('user');
     await admin.getByRole('button', { name: 'Preview matching sessions…' }).click();
     const dialog = admin.getByRole('dialog', { name: 'Sign out 1 matching session?' });
     await dialog.waitFor();
     await expect(dialog.textContent()).resolves.toContain('bob@example.com');
-    await dialog.getByLabel(/Reason/).fill('Remembered sessions reset');
+    await dialog.getByLabel(/Reason/).fill('Users must sign in again');
     await dialog.getByRole('button', { name: 'Sign out 1 matching session' }).click();
     await admin.getByText('Signed out 1 matching session.').waitFor();
 
-    await remembered.reload();
-    await remembered.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
-    await ordinary.reload();
-    await ordinary.getByRole('heading', { level: 1, name: 'Sessions' }).waitFor();
-    for (const p of [remembered, ordinary, admin]) await p.context().close();
+    await bob.reload();
+    await bob.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    await auditor.reload();
+    await auditor.getByRole('heading', { level: 1, name: 'Sessions' }).waitFor();
+    for (const p of [bob, auditor, admin]) await p.context().close();
   });
 
   it('disables an account (its browser is signed out, sign-in refused) and enables it again', async () => {
