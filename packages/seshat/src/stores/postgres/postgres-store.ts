@@ -213,7 +213,7 @@ class PostgresStatements implements StoreScope {
     const values: unknown[] = [];
     const param = placeholders(values);
     const where = sessionMatchCondition(match, param, PG_MATCH);
-    const { rows } = await this.query(`SELECT id, user_id, ip FROM sessions WHERE ${live(cutoffs, param)} AND ${where}`, values);
+    const { rows } = await this.query(`SELECT id, user_id, ip FROM sessions WHERE ${live(cutoffs, param)} AND ${where}`, values, 'bulk');
     return rows.map(toMatched);
   }
 
@@ -223,7 +223,8 @@ class PostgresStatements implements StoreScope {
     const sql = `UPDATE sessions SET revoked_at = ${param(r.at)}, revoked_reason = ${param(r.reason)}, revoked_note = ${param(r.note ?? null)}::text
       WHERE ${live(cutoffs, param)} AND ${sessionMatchCondition(match, param, PG_MATCH)} AND id IS DISTINCT FROM ${param(r.exceptSessionId ?? null)}::text
       RETURNING id, user_id, ip`;
-    const { rows } = await this.query(sql, values);
+    // Work that grows with the table (100,000 matches): the bulk limits, like revoke-all.
+    const { rows } = await this.query(sql, values, 'bulk');
     return rows.map(toMatched);
   }
 
@@ -233,6 +234,7 @@ class PostgresStatements implements StoreScope {
     const { rows } = await this.query(
       'UPDATE sessions SET revoked_at = $1, revoked_reason = $2, revoked_note = $4 WHERE id = ANY($3::text[]) AND revoked_at IS NULL RETURNING id',
       [r.at, r.reason, ids, r.note ?? null],
+      'bulk',
     );
     return rows.map((row) => String(row.id));
   }
