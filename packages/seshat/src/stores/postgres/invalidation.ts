@@ -210,6 +210,8 @@ class Subscription {
   #stopped = false;
   #retry: NodeJS.Timeout | null = null;
   #heartbeat: NodeJS.Timeout | null = null;
+  /** Runs statements on the current listening connection one after another. */
+  #queue: <T>(statement: () => Promise<T>) => Promise<T> = (statement) => statement();
   /** A heartbeat sent and not answered yet: the next tick waits for it rather than piling up queries. */
   #beating = false;
   /** Until when (performance.now()) the cache may be trusted: renewed by each heartbeat answer, 0 when not listening. */
@@ -254,6 +256,15 @@ class Subscription {
       this.#listener.reset();
       this.#scheduleReconnect();
     };
+    // Confirmations and heartbeats share this connection: one statement at a time (pg queues overlapping calls, but
+    // deprecates doing so).
+    let tail: Promise<unknown> = Promise.resolve();
+    const queue = <T>(statement: () => Promise<T>): Promise<T> => {
+      const next = tail.then(statement, statement);
+      tail = next.catch(() => {});
+      return next;
+    };
+    this.#queue = queue;
     client.on('error', onLost);
     client.on('end', () => onLost());
     client.on('notification', (n) => {
@@ -267,7 +278,7 @@ class Subscription {
       else this.#listener.reset();
       // Confirm only after applying it (the manager drops cached sessions synchronously in message()).
       const ack = ackSchema.safeParse(json);
-      if (ack.success && ack.data.ack) client.query('SELECT pg_notify($1, $2)', [ACK_CHANNEL, ack.data.ack]).catch(() => {});
+      if (ack.success && ack.data.ack) queue(() => client.query('SELECT pg_notify($1, $2)', [ACK_CHANNEL, ack.data.ack])).catch(() => {});
     });
     let listeningSince: number;
     try {
@@ -302,7 +313,7 @@ class Subscription {
       const sentAt = performance.now();
       const deadline = setTimeout(() => onLost(new Error('The invalidation connection did not answer its heartbeat.')), this.#options.heartbeatTimeoutMs);
       deadline.unref();
-      client.query('SELECT 1').then(
+      this.#queue(() => client.query('SELECT 1')).then(
         () => {
           clearTimeout(deadline);
           this.#beating = false;
