@@ -82,6 +82,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     clock,
     policy: roleBasedPolicy(['admin']),
     touchIntervalMs: config.touchIntervalMs,
+    endedRetentionMs: config.endedRetentionMs,
     cache: config.cache && { ...config.cache, ttlMs: config.cache.ttlMs ?? defaultCacheTtlMs(channel !== undefined) },
     ...(channel ? { channel } : {}),
     // SESSION_TIMEOUT_DAYS sets the idle default; settings saved by an admin override it.
@@ -112,10 +113,14 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     }),
     'accept-ch': ACCEPT_CH,
   };
+  const callerDependent = { 'cache-control': 'no-store', vary: 'Cookie, Authorization' };
   // Set in the first onRequest hook, so responses sent by later hooks (a CSRF refusal) and by the error and
   // not-found handlers carry them too. A synchronous hook: no promise, no extra microtask per request.
-  app.addHook('onRequest', (_request, reply, done) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.headers(staticHeaders);
+    // API answers depend on who asks (cookie or key): never stored by a browser or a shared cache, and a cache
+    // that keeps one anyway must key it on the credentials (issue #14, item 8). Set here, so errors carry it too.
+    if (request.url.startsWith('/api/')) reply.headers(callerDependent);
     done();
   });
   // Addresses written into records (the audit trail) follow the anonymizeIp setting, whoever writes them.

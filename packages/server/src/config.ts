@@ -22,8 +22,13 @@ export const serverEnvSchema = z.object({
   SESHAT_ADMIN_PASSWORD: z.string().min(8).max(1024).optional(),
   /** Sign-in attempts per client IP per minute. */
   SESHAT_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
-  /** How often a session's last-active time is written, at most (seconds). */
-  SESHAT_TOUCH_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
+  /**
+   * How often each node writes the activity it has seen (last-active, request counts, last page, latest IP), as one
+   * batched statement (seconds). The most a crash loses; idle timeouts must be at least ten times this.
+   */
+  SESHAT_TOUCH_INTERVAL_SECONDS: z.coerce.number().positive().max(300).default(1),
+  /** How long ended sessions (and why they ended) are kept before garbage collection deletes them (days). */
+  SESHAT_ENDED_RETENTION_DAYS: z.coerce.number().min(0).max(365).default(7),
   /** How often API-key usage counted in memory is written (seconds; also written on shutdown). */
   SESHAT_API_KEY_USAGE_FLUSH_SECONDS: z.coerce.number().positive().max(3600).default(5),
   /** Mean seconds between background garbage-collection passes (randomised ±1/3); 0 turns it off. */
@@ -81,6 +86,7 @@ export interface ServerConfig {
   admin: { email: string | undefined; password: string | undefined };
   loginRateLimit: number;
   touchIntervalMs: number;
+  endedRetentionMs: number;
   /** Validation cache; `false` when SESHAT_CACHE_TTL_SECONDS is 0; no `ttlMs` = the store's default (see above). */
   cache: { ttlMs?: number; max: number } | false;
   nodeId: string | undefined;
@@ -120,7 +126,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     trustedProxies: e.SESHAT_TRUSTED_PROXIES,
     admin: { email: e.SESHAT_ADMIN_EMAIL, password: e.SESHAT_ADMIN_PASSWORD },
     loginRateLimit: e.SESHAT_LOGIN_RATE_LIMIT,
-    touchIntervalMs: e.SESHAT_TOUCH_INTERVAL_SECONDS * 1000,
+    touchIntervalMs: Math.round(e.SESHAT_TOUCH_INTERVAL_SECONDS * 1000),
+    endedRetentionMs: Math.round(e.SESHAT_ENDED_RETENTION_DAYS * 86_400_000),
     cache:
       e.SESHAT_CACHE_TTL_SECONDS === 0
         ? false

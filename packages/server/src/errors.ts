@@ -22,7 +22,7 @@ export function httpProblem(status: number, detail: string): Problem {
 export function problemErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (isSeshatError(error)) {
     if (error.code === 'unavailable') request.log.error({ err: error.cause ?? error }, 'store unavailable');
-    return sendProblem(reply, problem(error.code, error.detail));
+    return sendProblem(reply, problem(error.code, error.detail, error.extensions));
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     // Path parameters are ids: one that is not even of the right form names nothing, so it is missing (404),

@@ -12,11 +12,12 @@ export interface CacheOptions {
   ttlMs?: number;
 }
 
-/** A cached session and the requests counted since its last touch. */
+/**
+ * A cached session. Request counts are not kept here (an entry may be evicted at any moment): they wait in the
+ * node's touch batch (`touch-batch.ts`).
+ */
 export interface CachedSession {
   record: SessionRecord;
-  /** Requests counted since the last touch; written with the next touch. */
-  pendingRequests: number;
 }
 
 /**

@@ -4,9 +4,10 @@ import { ValidationCache } from '../../src/core/validation-cache.ts';
 
 const record = (id: string): SessionRecord => ({
   id, userId: 'usr_a', secretHash: new Uint8Array(32), tokenHint: 'abcd1234', persistent: false, createdAt: 1, lastActiveAt: 1,
-  revokedAt: null, revokedReason: null, ip: null, userAgent: null, device: unknownDevice, location: null, risk: null, requests: 0, lastPath: null,
+  revokedAt: null, revokedReason: null, revokedNote: null, ip: null, signInIp: null, userAgent: null, device: unknownDevice, location: null,
+  signInLocation: null, risk: null, requests: 0, lastPath: null,
 });
-const entry = (id: string) => ({ record: record(id), pendingRequests: 0 });
+const entry = (id: string) => ({ record: record(id) });
 
 describe('ValidationCache', () => {
   it('caches a filled entry until it is invalidated', () => {

@@ -5,7 +5,7 @@ import { SeshatError, isSeshatError } from '../../core/errors.ts';
 import type { SessionRecord } from '../../core/session.ts';
 import type { ExpiryCutoffs } from '../../core/settings.ts';
 import { auditCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
-import { jsonColumn as json, rowMappers, type Row } from '../rows.ts';
+import { jsonColumn as json, rowMappers, touchRow, type Row } from '../rows.ts';
 import { liveSessionCondition } from '../sql.ts';
 import type {
   ActiveSessionQuery,
@@ -16,6 +16,7 @@ import type {
   Page,
   Revocation,
   SessionTouch,
+  BatchedTouch,
   Store,
   StoreScope,
   UserRecord,
@@ -86,6 +87,14 @@ export const TOUCH_SQL = 'UPDATE sessions SET last_active_at = $1, requests = re
  */
 type Run = (text: string, values?: unknown[], bulk?: 'bulk') => Promise<pg.QueryResult<Row>>;
 
+/** The batched touch (`touchSessions`): one row per session of the batch, from one JSON parameter. */
+export const TOUCH_BATCH_SQL = `UPDATE sessions s SET last_active_at = GREATEST(s.last_active_at, t.at), requests = s.requests + t.n,
+    last_path = COALESCE(t.path, s.last_path), ip = COALESCE(t.ip, s.ip),
+    location = CASE WHEN t.ip IS NULL THEN s.location ELSE t.loc END
+  FROM jsonb_to_recordset($1::jsonb) AS t(id text, at bigint, n bigint, path text, ip text, loc jsonb)
+  WHERE s.id = t.id AND s.revoked_at IS NULL RETURNING s.id`;
+
+
 /** Serialises concurrent `migrate()` calls of several nodes (an arbitrary constant: "seshat" in ASCII). */
 const MIGRATION_LOCK = 0x736573686174;
 /** The advisory-lock namespace of per-user session locks (`lockUserSessions`): "sess" in ASCII. */
@@ -112,11 +121,12 @@ class PostgresStatements implements StoreScope {
   async insertSession(s: SessionRecord): Promise<void> {
     await this.query(
       `INSERT INTO sessions (id, user_id, secret_hash, token_hint, persistent, created_at, last_active_at, revoked_at,
-        revoked_reason, ip, user_agent, device, location, risk, requests, last_path)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+        revoked_reason, revoked_note, ip, sign_in_ip, user_agent, device, location, sign_in_location, risk, requests, last_path)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
       [
         s.id, s.userId, Buffer.from(s.secretHash), s.tokenHint, s.persistent, s.createdAt, s.lastActiveAt, s.revokedAt,
-        s.revokedReason, s.ip, s.userAgent, JSON.stringify(s.device), json(s.location), json(s.risk), s.requests, s.lastPath,
+        s.revokedReason, s.revokedNote, s.ip, s.signInIp, s.userAgent, JSON.stringify(s.device), json(s.location),
+        json(s.signInLocation), json(s.risk), s.requests, s.lastPath,
       ],
     );
   }
@@ -132,6 +142,14 @@ class PostgresStatements implements StoreScope {
     // `revoked_at IS NULL` on the new row version, so it cannot resurrect it either.
     const { rowCount } = await this.query(TOUCH_SQL, [t.lastActiveAt, t.requests, t.lastPath, id]);
     return rowCount === 1;
+  }
+
+  async touchSessions(touches: BatchedTouch[]): Promise<string[]> {
+    if (touches.length === 0) return [];
+    // One statement for the whole batch (a JSON array as one parameter), the same condition per row as TOUCH_SQL,
+    // and only unindexed columns written, so each row stays a HOT update.
+    const { rows } = await this.query(TOUCH_BATCH_SQL, [JSON.stringify(touches.map(touchRow))]);
+    return rows.map((r) => String(r.id));
   }
 
   async listActiveSessions(q: ActiveSessionQuery): Promise<Page<SessionRecord>> {
@@ -168,21 +186,21 @@ class PostgresStatements implements StoreScope {
   }
 
   async revokeSession(id: string, r: Revocation): Promise<boolean> {
-    const { rowCount } = await this.query('UPDATE sessions SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL', [r.at, r.reason, id]);
+    const { rowCount } = await this.query('UPDATE sessions SET revoked_at = $1, revoked_reason = $2, revoked_note = $3 WHERE id = $4 AND revoked_at IS NULL', [r.at, r.reason, r.note ?? null, id]);
     return rowCount === 1;
   }
 
   async revokeUserSessions(userId: string, r: Revocation & { exceptSessionId?: string }): Promise<string[]> {
     const { rows } = await this.query(
-      `UPDATE sessions SET revoked_at = $1, revoked_reason = $2
+      `UPDATE sessions SET revoked_at = $1, revoked_reason = $2, revoked_note = $5
         WHERE user_id = $3 AND revoked_at IS NULL AND id IS DISTINCT FROM $4::text RETURNING id`,
-      [r.at, r.reason, userId, r.exceptSessionId ?? null],
+      [r.at, r.reason, userId, r.exceptSessionId ?? null, r.note ?? null],
     );
     return rows.map((row) => String(row.id));
   }
 
   async revokeAllSessions(r: Revocation): Promise<number> {
-    const { rowCount } = await this.query('UPDATE sessions SET revoked_at = $1, revoked_reason = $2 WHERE revoked_at IS NULL', [r.at, r.reason], 'bulk');
+    const { rowCount } = await this.query('UPDATE sessions SET revoked_at = $1, revoked_reason = $2, revoked_note = $3 WHERE revoked_at IS NULL', [r.at, r.reason, r.note ?? null], 'bulk');
     return rowCount ?? 0;
   }
 
@@ -194,7 +212,8 @@ class PostgresStatements implements StoreScope {
     const sql = `
       WITH batch AS (SELECT id FROM sessions WHERE id > ${param(step.afterId ?? '')} ORDER BY id LIMIT ${param(step.limit)}),
       removed AS (
-        DELETE FROM sessions WHERE id IN (SELECT id FROM batch) AND NOT (${live(step.cutoffs, param)}) RETURNING 1
+        DELETE FROM sessions WHERE id IN (SELECT id FROM batch) AND NOT (${live(step.cutoffs, param)})${
+          step.endedBefore !== undefined ? ` AND (revoked_at IS NULL OR revoked_at <= ${param(step.endedBefore)})` : ''} RETURNING 1
       )
       SELECT (SELECT count(*) FROM batch) AS scanned, (SELECT max(id) FROM batch) AS last, (SELECT count(*) FROM removed) AS deleted`;
     const { rows } = await this.query(sql, values);
