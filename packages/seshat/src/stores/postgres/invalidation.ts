@@ -90,7 +90,7 @@ export class PgInvalidationChannel implements InvalidationChannel {
   readonly #options: ResolvedOptions;
   /** Publishes waiting for confirmations, by nonce. */
   readonly #pending = new Map<string, { acks: number; expected: number | null; done: () => void }>();
-  readonly #subscriptions = new Set<Subscription>();
+  #subscriptions: Subscription[] = [];
 
   constructor(connectionString: string, execute: Execute, options: PgInvalidationOptions = {}) {
     this.#connectionString = connectionString;
@@ -119,8 +119,10 @@ export class PgInvalidationChannel implements InvalidationChannel {
    * when heartbeats go unanswered; the session manager then reads the store on every request.
    */
   cacheTrusted(): boolean {
-    if (this.#subscriptions.size === 0) return false;
-    for (const s of this.#subscriptions) if (!s.current) return false;
+    // On the hot path (every cache use): an array walk, no iterator allocation; there is normally one subscription.
+    const subscriptions = this.#subscriptions;
+    if (subscriptions.length === 0) return false;
+    for (let i = 0; i < subscriptions.length; i++) if (!subscriptions[i]!.current) return false;
     return true;
   }
 
@@ -135,7 +137,7 @@ export class PgInvalidationChannel implements InvalidationChannel {
         ? chunks(invalidation.ids, IDS_PER_MESSAGE).map((ids) => ({ kind: 'sessions', ids }))
         : [invalidation];
     // Only a subscribed publisher hears confirmations; others just send (and rely on the TTL bound).
-    const nonce = this.#subscriptions.size > 0 ? randomUUID() : null;
+    const nonce = this.#subscriptions.length > 0 ? randomUUID() : null;
     // The last message carries the nonce: one statement sends all of them in order, so confirming the last
     // one confirms them all.
     if (nonce) messages[messages.length - 1]!.ack = nonce;
@@ -193,9 +195,9 @@ export class PgInvalidationChannel implements InvalidationChannel {
   async subscribe(listener: InvalidationListener): Promise<() => Promise<void>> {
     const subscription = new Subscription(this.#connectionString, this.applicationName, listener, this.#options, (nonce) => this.#acknowledged(nonce));
     await subscription.connect(); // the first connection must work: fail start-up rather than run unsynchronised
-    this.#subscriptions.add(subscription);
+    this.#subscriptions = [...this.#subscriptions, subscription];
     return async () => {
-      this.#subscriptions.delete(subscription);
+      this.#subscriptions = this.#subscriptions.filter((s) => s !== subscription);
       await subscription.stop();
     };
   }
