@@ -14,6 +14,12 @@ import { startSessionGuard, type StartSessionOptions } from '../http/start-sessi
 export interface SeshatFastifyOptions extends AuthenticatorOptions {
   /** Cookie name and whether it is `Secure` (default `session_token`, not secure). */
   cookie?: SessionCookieOptions;
+  /**
+   * Which request paths need the session (default: all). Others stay anonymous without reading the cookie or the
+   * store, so static files and health checks keep working while the store is down: only decisions that need the
+   * session fail closed (503).
+   */
+  sessionPaths?: (path: string) => boolean;
 }
 
 declare module 'fastify' {
@@ -94,7 +100,9 @@ const plugin: FastifyPluginAsync<SeshatFastifyOptions> = async (app, options) =>
     return payload;
   });
 
+  const sessionPaths = options.sessionPaths;
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (sessionPaths && !sessionPaths(pathOnly(request.url))) return;
     const cookies = request.headers.cookie;
     const auth = await authenticate({
       method: request.method,

@@ -247,8 +247,9 @@ export interface Store extends SessionStore, SettingsStore, AuditStore, UserStor
   /** Applies pending migrations; returns the versions applied. */
   migrate(): Promise<number[]>;
   /**
-   * Cross-node cache invalidation, for dialects several processes share (PostgreSQL: LISTEN/NOTIFY).
-   * Absent for single-process stores (SQLite), where local invalidation is enough.
+   * How other processes' changes reach this process's validation cache: PostgreSQL, LISTEN/NOTIFY between nodes;
+   * SQLite, `PRAGMA data_version` (another process, such as the CLI, committed to the file). Optional: without
+   * one, a process invalidates only its own cache and others converge within the cache TTL.
    */
   createInvalidationChannel?(options?: { nodeId?: string; onError?: (error: unknown) => void }): InvalidationChannel;
   /** Cheap round trip for health checks. */

@@ -157,8 +157,11 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       // A failed batch is kept and retried with the next one; report it only to whoever listens.
       onError: (error) => this.#report(error),
     });
-    this.#cache = options.cache === false ? null : new ValidationCache(options.cache);
     this.#channel = options.channel;
+    const channel = this.#channel;
+    // The cache-trust gate: a node that may be missing invalidations reads the store instead (see ValidationCache).
+    const trusted = channel?.cacheTrusted ? () => channel.cacheTrusted!() : undefined;
+    this.#cache = options.cache === false ? null : new ValidationCache(options.cache, trusted);
     this.#enrich = options.enrich;
     this.#defaults = options.defaults ?? defaultSettings();
     this.#settings = this.#defaults;

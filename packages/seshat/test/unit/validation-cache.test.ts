@@ -73,3 +73,17 @@ describe('ValidationCache', () => {
     expect(cache.get('ses_1')).toBeUndefined();
   });
 });
+
+describe('ValidationCache trust gate', () => {
+  it('while untrusted, answers nothing and caches nothing; once trusted again, serves what is filled from then on', () => {
+    let trusted = true;
+    const cache = new ValidationCache({}, () => trusted);
+    cache.fill('ses_1', entry('ses_1'), cache.ticket());
+    expect(cache.get('ses_1')).toBeDefined();
+    trusted = false; // the channel dropped: whatever is cached may be revoked elsewhere unheard
+    expect(cache.get('ses_1')).toBeUndefined();
+    cache.fill('ses_2', entry('ses_2'), cache.ticket());
+    trusted = true;
+    expect(cache.get('ses_2')).toBeUndefined(); // read while deaf: never cached
+  });
+});

@@ -26,6 +26,7 @@ import type {
   UserRecord,
   UserSessionStats,
 } from '../../core/ports.ts';
+import { SqliteChangeChannel } from './invalidation.ts';
 import { sqliteMigrations } from './migrations.ts';
 
 /**
@@ -166,6 +167,15 @@ export class SqliteStore implements Store {
       applied.push(m.version);
     }
     return applied;
+  }
+
+  /**
+   * Changes other processes commit to this file (the CLI) reach this process's cache before its next use: see
+   * `SqliteChangeChannel`. Read on this store's own connection, which does not count its own commits.
+   */
+  createInvalidationChannel(): SqliteChangeChannel {
+    const statement = this.#db.prepare('PRAGMA data_version');
+    return new SqliteChangeChannel(() => Number(statement.get()!.data_version));
   }
 
   async ping(): Promise<void> {
