@@ -28,6 +28,8 @@ export type paths = {
                                 enabled: boolean;
                                 durationSeconds: number;
                             };
+                            /** @description The UI's "Learn more about sessions" link (SESHAT_HELP_URL), or null */
+                            helpUrl: string | null;
                         };
                     };
                 };
