@@ -100,6 +100,18 @@ describe('two server processes on one PostgreSQL database', () => {
     expect(await status(b!, other)).toBe(200);
   });
 
+  it('a session ended on A is explained on B: 401 …/session-ended with the reason, the cookie cleared (issue #10, item 1)', async () => {
+    const userId = await newUser();
+    const target = await issue(userId);
+    const other = await issue(userId);
+    expect(await status(b!, target)).toBe(200); // cached on B
+    expect((await client(a!, other).post('/api/sessions/revoke-others')).status).toBe(200);
+    const res = await fetch(`${b!.url}/api/sessions`, { headers: { cookie: target.cookie } });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('set-cookie')).toMatch(/^session_token=;.*Max-Age=0/i);
+    expect(await res.json()).toMatchObject({ type: 'https://seshat.dev/problems/session-ended', endedReason: 'signed-out-elsewhere' });
+  });
+
   it("with B's notification connection cut, B still refuses a session revoked on A on its very next request", async () => {
     const userId = await newUser();
     const target = await issue(userId);
