@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStore, type PostgresStoreOptions } from 'seshat/postgres';
-import { Client, startTestServer, type TestServer } from '../helpers/server.ts';
+import { Client, PATIENT_POSTGRES, startTestServer, type TestServer } from '../helpers/server.ts';
 import { TcpRelay } from '../helpers/tcp-relay.ts';
 import { ThrowawayPostgres } from '../helpers/throwaway-postgres.ts';
 
@@ -40,7 +40,7 @@ async function node(url: string, nodeId: string, options: PostgresStoreOptions =
  * Twenty sign-ins queue on one account's lock and for ten pooled connections: on a loaded test machine the last ones
  * wait longer than the 2-s production deadlines (and would answer 503), which is not what defect 4 is about.
  */
-const PATIENT: PostgresStoreOptions = { connectionTimeoutMs: 30_000, queryTimeoutMs: 30_000, statementTimeoutMs: 25_000 };
+const PATIENT: PostgresStoreOptions = PATIENT_POSTGRES;
 
 function withCookie(server: TestServer, cookie: string | undefined): Client {
   const c = new Client(server.url);
