@@ -111,6 +111,28 @@ describe('PostgreSQL specifics', () => {
     }
   });
 
+  it('migration 3 keeps the address sessions signed in from as their sign-in address', async () => {
+    const other = await createTestDatabase();
+    try {
+      const first = new PostgresStore(other.url);
+      await first.migrate();
+      await first.close();
+      await other.query(`ALTER TABLE sessions DROP COLUMN revoked_note, DROP COLUMN sign_in_ip, DROP COLUMN sign_in_location;
+        DELETE FROM schema_migrations WHERE version = 3`);
+      await other.query(`INSERT INTO sessions (id, user_id, secret_hash, token_hint, persistent, created_at, last_active_at, ip, device, location)
+        VALUES ('ses_old', 'usr_a', '\\x00', 'abcdefgh', false, 1, 1, '198.51.100.4', '{}', '{"city":"Lyon"}')`);
+      const upgraded = new PostgresStore(other.url);
+      try {
+        expect(await upgraded.migrate()).toEqual([3]);
+        expect(await upgraded.findSession('ses_old')).toMatchObject({ ip: '198.51.100.4', signInIp: '198.51.100.4', signInLocation: { city: 'Lyon' }, revokedNote: null });
+      } finally {
+        await upgraded.close();
+      }
+    } finally {
+      await other.drop();
+    }
+  });
+
   it('reports an unreachable database as unavailable (503), not as a missing session', async () => {
     const store = new PostgresStore('postgres://root@127.0.0.1:1/nothing', { connectionTimeoutMs: 2000 });
     try {
