@@ -147,6 +147,8 @@ describe('admin endpoints over HTTP', () => {
       maxSessionsPerUser: null,
       sessionLimitAction: 'evict-oldest',
       anonymizeIp: false,
+      showAdminReasonToUser: false,
+      reauthenticationWindowSeconds: 600,
     });
 
     const bad = [
