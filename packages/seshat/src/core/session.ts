@@ -4,7 +4,7 @@ export interface DeviceInfo {
   browserVersion: string | null;
   os: string | null;
   osVersion: string | null;
-  /** desktop | mobile | tablet | bot | unknown (and whatever else a parser reports) */
+  /** desktop | mobile | tablet | app | cli | bot | unknown (and whatever else a parser reports) */
   deviceType: string;
   deviceModel: string | null;
   /** Reads like "Chrome on macOS". */
