@@ -30,6 +30,7 @@ export {
   type ExpiryCutoffs,
 } from './core/settings.ts';
 export { SeshatError, isSeshatError, type SeshatErrorCode } from './core/errors.ts';
+export { FRESHNESS_ENDED, isRecentlyAuthenticated, lastAuthenticatedAt, recentAuthRefusal } from './core/step-up.ts';
 export { systemClock, ManualClock, SECOND, MINUTE, HOUR, DAY, type Clock } from './core/clock.ts';
 export type { InvalidationChannel, Invalidation, InvalidationListener } from './core/invalidation.ts';
 export { auditActions, type AuditEvent, type AuditAction, type NewAuditEvent } from './core/audit.ts';
@@ -47,13 +48,14 @@ export { scheduleGarbageCollection, nextDelay, type GarbageCollectionSchedule, t
 export { assessSignIn, RiskAssessor, defaultRiskRules, haversineKm, signInFacts, type SignInFacts, type RiskRules, type SignInRisk, type RiskSignal } from './core/risk.ts';
 
 // Device, location and risk for new sessions.
-export { deviceEnricher, sessionEnricher, type EnricherOptions } from './enrich.ts';
+export { addressDescriber, deviceEnricher, sessionEnricher, type EnricherOptions } from './enrich.ts';
 export { parseDevice, readClientHints, ACCEPT_CH, CLIENT_HINT_HEADERS, type ClientHints, type HeaderBag } from './device/index.ts';
 export { anonymizeIp, GeoIp, geoLocator, openGeoIp, DBIP_ATTRIBUTION, DBIP_PACKAGE, DBIP_URL, type GeoLocator, type GeoIpSource } from './geo/index.ts';
 
 // HTTP building blocks shared by the adapters (and any other framework).
 export { requestAuthenticator, sameSiteGuard, signedOutProblem, type SessionRejection, type Authentication, type AuthenticatorOptions, type RequestCredentials, type SameSiteRequest } from './http/authenticate.ts';
 export { startSessionGuard, type StartSessionOptions } from './http/start-session.ts';
+export { recentAuthProblem, type MaxAge } from './http/recent-auth.ts';
 export { csrfRefusal, crossSiteRefusal, isCsrfSafe, isCrossSite, originOf, originSet, type CsrfInput } from './http/csrf.ts';
 export { bearerCredentials } from './http/bearer.ts';
 export { resolveCookie, pathOnly, type SessionCookieOptions, type ResolvedCookie } from './http/cookie.ts';

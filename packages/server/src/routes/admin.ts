@@ -26,6 +26,7 @@ import {
   userIdParams,
 } from '../schemas.ts';
 import { publicUser } from '../users.ts';
+import { recentAuth } from '../step-up.ts';
 import { auditEventView, sessionView } from '../views.ts';
 
 const denied = { 400: problemSchema, 401: problemSchema, 403: problemSchema };
@@ -37,6 +38,8 @@ const denied = { 400: problemSchema, 401: problemSchema, 403: problemSchema };
  */
 export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
   const { manager, users } = ctx;
+  // Ending other people's sessions and changing settings need a recent sign-in (or the password again).
+  const stepUp = recentAuth(app, ctx);
 
   /** `user=` takes an id or an e-mail; an unknown e-mail matches nobody (user ids never contain '@'). */
   const resolveUserId = async (idOrEmail: string | undefined): Promise<string | undefined> => {
@@ -63,7 +66,10 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
       const shown = owner ? publicUser(owner) : { id: s.userId, email: '', name: '(unknown user)', role: 'user' as const, disabled: false };
       const view = sessionView(s, manager, actor.sessionId);
       // Already stored full addresses are anonymised on the way out, like new ones with the anonymizeIp setting.
-      if (view.ip !== null && !(await manager.canViewIp(actor, s))) view.ip = anonymizeIp(view.ip);
+      if (!(await manager.canViewIp(actor, s))) {
+        if (view.ip !== null) view.ip = anonymizeIp(view.ip);
+        if (view.signInIp !== null) view.signInIp = anonymizeIp(view.signInIp);
+      }
       return { ...view, user: shown };
     }));
   };
@@ -170,6 +176,7 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
 
   app.post('/api/admin/users/:id/sign-out', {
     schema: { tags: ['admin'], params: userIdParams, body: requiredReasonBody, response: { 200: containedCount, 404: problemSchema, ...denied } },
+    preHandler: stepUp,
   }, async (request, reply) => {
     const { actor } = await requireAdmin(request, ctx, 'sessions:revoke');
     const target = await users.find(request.params.id);
@@ -181,6 +188,7 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
 
   app.post('/api/admin/sessions/revoke-all', {
     schema: { tags: ['admin'], body: optionalReasonBody, response: { 200: containedCount, ...denied } },
+    preHandler: stepUp,
   }, async (request, reply) => {
     const { actor } = await requireAdmin(request, ctx, 'sessions:revoke');
     const contained = await manager.containAll(actor, request.body?.reason ?? null);
@@ -198,6 +206,7 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
 
   app.patch('/api/admin/settings', {
     schema: { tags: ['admin'], body: sessionSettingsPatchSchema, response: { 200: sessionSettingsSchema, ...denied } },
+    preHandler: stepUp,
   }, async (request) => {
     const { actor } = await requireAdmin(request, ctx, 'sessions:manage-settings');
     return manager.updateSettings(actor, request.body);

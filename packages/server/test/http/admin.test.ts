@@ -151,6 +151,7 @@ describe('admin endpoints over HTTP', () => {
       manySessionsThreshold: 5,
       auditRetentionDays: 400,
       showAdminReasonToUser: false,
+      reauthenticationWindowSeconds: 600,
     });
 
     const bad = [

@@ -28,6 +28,8 @@ export type paths = {
                                 enabled: boolean;
                                 durationSeconds: number;
                             };
+                            /** @description The UI's "Learn more about sessions" link (SESHAT_HELP_URL), or null */
+                            helpUrl: string | null;
                         };
                     };
                 };
@@ -93,8 +95,20 @@ export type paths = {
                                 persistent: boolean;
                                 /** @enum {string} */
                                 status: "active" | "idle";
+                                /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description Where the latest address is */
                                 location: {
+                                    city: string | null;
+                                    region: string | null;
+                                    country: string | null;
+                                    countryCode: string | null;
+                                    latitude?: number | null;
+                                    longitude?: number | null;
+                                } | null;
+                                /** @description The address the session signed in from */
+                                signInIp: string | null;
+                                signInLocation: {
                                     city: string | null;
                                     region: string | null;
                                     country: string | null;
@@ -116,6 +130,10 @@ export type paths = {
                                     suspicious: boolean;
                                     reasons: string[];
                                 } | null;
+                                /** @description When the password was last entered on this session: its sign-in or its latest step-up */
+                                authenticatedAt: string;
+                                /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
+                                reauthenticatedAt: string | null;
                             };
                             /** @description Only POST /api/auth/password (and sign-out) is allowed until the password is changed */
                             passwordChangeRequired: boolean;
@@ -143,6 +161,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -166,6 +188,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -222,6 +248,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -275,8 +305,20 @@ export type paths = {
                                 persistent: boolean;
                                 /** @enum {string} */
                                 status: "active" | "idle";
+                                /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description Where the latest address is */
                                 location: {
+                                    city: string | null;
+                                    region: string | null;
+                                    country: string | null;
+                                    countryCode: string | null;
+                                    latitude?: number | null;
+                                    longitude?: number | null;
+                                } | null;
+                                /** @description The address the session signed in from */
+                                signInIp: string | null;
+                                signInLocation: {
                                     city: string | null;
                                     region: string | null;
                                     country: string | null;
@@ -298,6 +340,10 @@ export type paths = {
                                     suspicious: boolean;
                                     reasons: string[];
                                 } | null;
+                                /** @description When the password was last entered on this session: its sign-in or its latest step-up */
+                                authenticatedAt: string;
+                                /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
+                                reauthenticatedAt: string | null;
                             };
                             /** @description Only POST /api/auth/password (and sign-out) is allowed until the password is changed */
                             passwordChangeRequired: boolean;
@@ -325,6 +371,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -332,6 +382,132 @@ export type paths = {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/reauthenticate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reauthenticatedAt: string;
+                            /** @description Until when actions that need a recent sign-in are allowed without asking again */
+                            freshUntil: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -398,6 +574,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -421,6 +601,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -466,8 +650,20 @@ export type paths = {
                                 persistent: boolean;
                                 /** @enum {string} */
                                 status: "active" | "idle";
+                                /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description Where the latest address is */
                                 location: {
+                                    city: string | null;
+                                    region: string | null;
+                                    country: string | null;
+                                    countryCode: string | null;
+                                    latitude?: number | null;
+                                    longitude?: number | null;
+                                } | null;
+                                /** @description The address the session signed in from */
+                                signInIp: string | null;
+                                signInLocation: {
                                     city: string | null;
                                     region: string | null;
                                     country: string | null;
@@ -489,6 +685,10 @@ export type paths = {
                                     suspicious: boolean;
                                     reasons: string[];
                                 } | null;
+                                /** @description When the password was last entered on this session: its sign-in or its latest step-up */
+                                authenticatedAt: string;
+                                /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
+                                reauthenticatedAt: string | null;
                             }[];
                         };
                     };
@@ -513,6 +713,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -561,8 +765,20 @@ export type paths = {
                             persistent: boolean;
                             /** @enum {string} */
                             status: "active" | "idle";
+                            /** @description The latest client address the session was used from */
                             ip: string | null;
+                            /** @description Where the latest address is */
                             location: {
+                                city: string | null;
+                                region: string | null;
+                                country: string | null;
+                                countryCode: string | null;
+                                latitude?: number | null;
+                                longitude?: number | null;
+                            } | null;
+                            /** @description The address the session signed in from */
+                            signInIp: string | null;
+                            signInLocation: {
                                 city: string | null;
                                 region: string | null;
                                 country: string | null;
@@ -584,6 +800,10 @@ export type paths = {
                                 suspicious: boolean;
                                 reasons: string[];
                             } | null;
+                            /** @description When the password was last entered on this session: its sign-in or its latest step-up */
+                            authenticatedAt: string;
+                            /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
+                            reauthenticatedAt: string | null;
                             userAgent: string | null;
                             activity: {
                                 requests: number;
@@ -612,6 +832,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -635,6 +859,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -680,6 +908,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -703,6 +935,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -726,6 +962,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -749,6 +989,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -808,6 +1052,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -831,6 +1079,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -881,8 +1133,20 @@ export type paths = {
                                 persistent: boolean;
                                 /** @enum {string} */
                                 status: "active" | "idle";
+                                /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description Where the latest address is */
                                 location: {
+                                    city: string | null;
+                                    region: string | null;
+                                    country: string | null;
+                                    countryCode: string | null;
+                                    latitude?: number | null;
+                                    longitude?: number | null;
+                                } | null;
+                                /** @description The address the session signed in from */
+                                signInIp: string | null;
+                                signInLocation: {
                                     city: string | null;
                                     region: string | null;
                                     country: string | null;
@@ -904,6 +1168,10 @@ export type paths = {
                                     suspicious: boolean;
                                     reasons: string[];
                                 } | null;
+                                /** @description When the password was last entered on this session: its sign-in or its latest step-up */
+                                authenticatedAt: string;
+                                /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
+                                reauthenticatedAt: string | null;
                                 user: {
                                     id: string;
                                     email: string;
@@ -938,6 +1206,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -961,6 +1233,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -984,6 +1260,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1061,6 +1341,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1084,6 +1368,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1107,6 +1395,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1198,8 +1490,20 @@ export type paths = {
                                 persistent: boolean;
                                 /** @enum {string} */
                                 status: "active" | "idle";
+                                /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description Where the latest address is */
                                 location: {
+                                    city: string | null;
+                                    region: string | null;
+                                    country: string | null;
+                                    countryCode: string | null;
+                                    latitude?: number | null;
+                                    longitude?: number | null;
+                                } | null;
+                                /** @description The address the session signed in from */
+                                signInIp: string | null;
+                                signInLocation: {
                                     city: string | null;
                                     region: string | null;
                                     country: string | null;
@@ -1221,6 +1525,10 @@ export type paths = {
                                     suspicious: boolean;
                                     reasons: string[];
                                 } | null;
+                                /** @description When the password was last entered on this session: its sign-in or its latest step-up */
+                                authenticatedAt: string;
+                                /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
+                                reauthenticatedAt: string | null;
                                 user: {
                                     id: string;
                                     email: string;
@@ -1255,6 +1563,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1278,6 +1590,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1301,6 +1617,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1378,6 +1698,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1401,6 +1725,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1424,6 +1752,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1447,6 +1779,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1470,6 +1806,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1545,6 +1885,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1568,6 +1912,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1591,6 +1939,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1614,6 +1966,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1679,6 +2035,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1702,6 +2062,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1725,6 +2089,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1748,6 +2116,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1817,6 +2189,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1840,6 +2216,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1863,6 +2243,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1886,6 +2270,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1954,6 +2342,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1977,6 +2369,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2000,6 +2396,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2049,6 +2449,7 @@ export type paths = {
                             manySessionsThreshold: number;
                             auditRetentionDays: number;
                             showAdminReasonToUser: boolean;
+                            reauthenticationWindowSeconds: number;
                         };
                     };
                 };
@@ -2072,6 +2473,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2095,6 +2500,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2118,6 +2527,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2153,6 +2566,7 @@ export type paths = {
                         manySessionsThreshold?: number;
                         auditRetentionDays?: number;
                         showAdminReasonToUser?: boolean;
+                        reauthenticationWindowSeconds?: number;
                     };
                 };
             };
@@ -2179,6 +2593,7 @@ export type paths = {
                             manySessionsThreshold: number;
                             auditRetentionDays: number;
                             showAdminReasonToUser: boolean;
+                            reauthenticationWindowSeconds: number;
                         };
                     };
                 };
@@ -2202,6 +2617,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2225,6 +2644,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2248,6 +2671,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2267,7 +2694,7 @@ export type paths = {
                 query?: {
                     /** @description User id or e-mail: events where the user is actor or target */
                     user?: string;
-                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created" | "sessions.viewed" | "sessions.revoked-matching" | "user.disabled" | "user.enabled" | "audit.exported";
+                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "session.suspicious" | "ips.anonymized" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "auth.reauthenticated" | "auth.reauthentication-failed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created" | "sessions.viewed" | "sessions.revoked-matching" | "user.disabled" | "user.enabled" | "audit.exported";
                     /** @description Comma-separated actions: events of any of them */
                     actions?: string;
                     /** @description failure = refused sign-ins and other failures */
@@ -2340,6 +2767,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2363,6 +2794,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2386,6 +2821,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2412,7 +2851,7 @@ export type paths = {
                 query?: {
                     /** @description User id or e-mail: events where the user is actor or target */
                     user?: string;
-                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created" | "sessions.viewed" | "sessions.revoked-matching" | "user.disabled" | "user.enabled" | "audit.exported";
+                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "session.suspicious" | "ips.anonymized" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "auth.reauthenticated" | "auth.reauthentication-failed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created" | "sessions.viewed" | "sessions.revoked-matching" | "user.disabled" | "user.enabled" | "audit.exported";
                     /** @description Comma-separated actions: events of any of them */
                     actions?: string;
                     /** @description failure = refused sign-ins and other failures */
@@ -2451,6 +2890,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2474,6 +2917,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2497,6 +2944,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2567,6 +3018,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2590,6 +3045,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2647,6 +3106,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2670,6 +3133,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2693,6 +3160,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2716,6 +3187,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2775,6 +3250,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2798,6 +3277,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2821,6 +3304,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2890,6 +3377,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2913,6 +3404,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2936,6 +3431,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2959,6 +3458,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3026,6 +3529,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3049,6 +3556,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3072,6 +3583,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3095,6 +3610,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3165,6 +3684,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3188,6 +3711,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3211,6 +3738,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3234,6 +3765,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3308,6 +3843,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3331,6 +3870,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3354,6 +3897,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3377,6 +3924,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3400,6 +3951,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
