@@ -133,3 +133,81 @@ describe.each(STORE_KINDS)('admin depth and privacy (%s)', (kind) => {
     expect((await admin.post(`/api/admin/users/${ids.owner}/sign-out`, { reason: 'still allowed: sessions:revoke' })).status).toBe(200);
   });
 });
+
+describe.each(STORE_KINDS)('audit log search and export (%s)', (kind) => {
+  let t: TestServer;
+  let owner: Client;
+  let ownerId: string;
+
+  beforeAll(async () => {
+    t = await startTestServer({ store: kind });
+    ownerId = (await t.addUser('owner@example.com', 'owner')).id;
+    await t.addUser('zoe@example.com');
+    owner = new Client(t.url);
+    await owner.login('owner@example.com');
+    await new Client(t.url).post('/api/auth/login', { email: 'zoe@example.com', password: 'wrong password here' });
+    await new Client(t.url).login('zoe@example.com');
+  }, 60_000);
+  afterAll(() => t?.close());
+
+  type Listed = { events: { action: string; at: string; actor: { email: string | null } | null; target: { email: string | null } | null }[]; nextCursor: string | null };
+  const list = async (query: string) => (await (await owner.get(`/api/admin/audit?${query}`)).json()) as Listed;
+
+  it('filters by outcome, actions, free text (a person by e-mail) and time range', async () => {
+    expect((await list('outcome=failure')).events.map((e) => e.action)).toEqual(['auth.sign-in-failed']);
+    expect((await list('outcome=success')).events.map((e) => e.action)).not.toContain('auth.sign-in-failed');
+    expect((await list('actions=auth.sign-in,auth.sign-in-failed')).events.map((e) => e.action).sort()).toEqual(['auth.sign-in', 'auth.sign-in', 'auth.sign-in-failed']);
+    const zoe = (await list('q=ZOE@example')).events;
+    expect(zoe.length).toBeGreaterThanOrEqual(2);
+    for (const e of zoe) expect([e.actor?.email, e.target?.email]).toContain('zoe@example.com');
+    const future = new Date(t.clock.now() + 60_000).toISOString();
+    expect((await list(`from=${encodeURIComponent(future)}`)).events).toEqual([]);
+    expect((await list(`to=${encodeURIComponent(future)}&outcome=failure`)).events).toHaveLength(1);
+    expect((await owner.get('/api/admin/audit?actions=auth.sign-in,nonsense')).status).toBe(400);
+    expect((await owner.get('/api/admin/audit?from=yesterday')).status).toBe(400);
+  });
+
+  it('exports the current filter as NDJSON and CSV, streamed, and audits the export', async () => {
+    const ndjson = await owner.get('/api/admin/audit/export?format=ndjson&q=zoe');
+    expect(ndjson.status).toBe(200);
+    expect(ndjson.headers.get('content-type')).toContain('application/x-ndjson');
+    expect(ndjson.headers.get('content-disposition')).toMatch(/attachment; filename="seshat-audit-\d{4}-\d{2}-\d{2}\.ndjson"/);
+    const lines = (await ndjson.text()).trim().split('\n').map((l) => JSON.parse(l) as { action: string; at: string });
+    expect(lines.map((l) => l.action).sort()).toEqual(['auth.sign-in', 'auth.sign-in-failed', 'user.created']);
+    expect(lines[0]!.at).toMatch(/Z$/);
+
+    const csv = await owner.get('/api/admin/audit/export?format=csv&outcome=failure');
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const rows = (await csv.text()).trim().split('\r\n');
+    expect(rows[0]).toBe('id,at,action,actor_id,actor_email,target_id,target_email,session_id,reason,ip,details');
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toContain('auth.sign-in-failed');
+
+    const exported = (await t.store.listAudit({ action: 'audit.exported' })).items;
+    expect(exported).toHaveLength(2);
+    expect(exported[0]).toMatchObject({ actorId: ownerId, details: { format: 'csv', filter: { outcome: 'failure' } } });
+  });
+
+  it('keeps audit events for the retention setting only: the GC deletes older ones', async () => {
+    const before = (await t.store.listAudit({ limit: 500 })).items.length;
+    await t.server.manager.updateSettings({ userId: ownerId, role: 'owner' }, { auditRetentionDays: 1 });
+    t.clock.advance(2 * 86_400_000);
+    await t.server.manager.audit.record({ action: 'auth.sign-out', actorId: ownerId, targetUserId: ownerId, sessionId: null, reason: null, ip: null, details: null });
+    await t.server.manager.collectGarbage({ batchSize: 2 });
+    const left = (await t.store.listAudit({ limit: 500 })).items;
+    expect(before).toBeGreaterThan(3);
+    expect(left.map((e) => e.action)).toEqual(['auth.sign-out']);
+  });
+});
+
+describe('audit export CSV cells', () => {
+  it('quotes separators and defuses spreadsheet formulas', async () => {
+    const { csvField } = await import('../../src/audit-export.ts');
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
+    expect(csvField('+1')).toBe("'+1");
+    expect(csvField(null)).toBe('');
+  });
+});
