@@ -96,4 +96,28 @@ describe('web UI: access levels, sign-out by criteria, disabled accounts', () =>
     await expect(auditor.getByLabel('Absolute lifetime (days)').isDisabled()).resolves.toBe(true);
     await auditor.context().close();
   });
+
+  it('filters the audit log by outcome and free text, and offers the filtered export', async () => {
+    const wrong = await (await newDevice(browser)).newPage();
+    await wrong.goto(`${t.url}/sign-in`);
+    await wrong.getByLabel('E-mail address').fill('bob@example.com');
+    await wrong.getByLabel('Password').fill('not the password at all');
+    await wrong.getByRole('button', { name: 'Sign in' }).click();
+    await wrong.getByText('The e-mail address or password is not correct.').waitFor();
+    const admin = await signedIn('admin@example.com');
+    await admin.getByRole('link', { name: 'Audit log' }).click();
+    await admin.getByLabel('Outcome').selectOption('failure');
+    await admin.getByLabel('Search').fill('bob@');
+    await admin.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(() => admin.getByRole('row').count()).toBe(2); // header + the failed sign-in
+    await expect(admin.getByRole('row').nth(1).textContent()).resolves.toContain('Failed sign-in');
+    const href = await admin.getByRole('link', { name: 'CSV' }).getAttribute('href');
+    expect(href).toContain('/api/admin/audit/export?');
+    expect(href).toContain('outcome=failure');
+    expect(href).toContain('q=bob%40');
+    const csv = await admin.evaluate(async (url) => (await fetch(url)).text(), href!);
+    expect(csv.trim().split('\r\n')).toHaveLength(2);
+    await wrong.context().close();
+    await admin.context().close();
+  });
 });

@@ -23,12 +23,31 @@ export function AuditLogPage() {
   const { t } = f;
   const [user, setUser] = useSearchParam('user');
   const [action, setAction] = useSearchParam('action');
+  const [q, setQ] = useSearchParam('q');
+  const [outcome, setOutcome] = useSearchParam('outcome');
+  const [from, setFrom] = useSearchParam('from');
+  const [to, setTo] = useSearchParam('to');
   const users = useQuery({ queryKey: keys.teamUsers, queryFn: api.teamUsers });
-  const filters = { user, action };
+  const filters = { user, action, q, outcome, from, to };
+  // Days are the browser's local days; the server takes instants with their offset.
+  const instant = (day: string, next = false) => {
+    const d = new Date(`${day}T00:00:00`);
+    if (next) d.setDate(d.getDate() + 1);
+    return d.toISOString();
+  };
+  const query = {
+    ...(user ? { user } : {}),
+    ...(action ? { action: action as AuditAction } : {}),
+    ...(q ? { q } : {}),
+    ...(outcome === 'success' || outcome === 'failure' ? { outcome: outcome as 'success' | 'failure' } : {}),
+    ...(from ? { from: instant(from) } : {}),
+    ...(to ? { to: instant(to, true) } : {}),
+  };
+  const exportHref = (format: 'csv' | 'ndjson') => `/api/admin/audit/export?${new URLSearchParams({ ...query, format }).toString()}`;
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const events = useInfiniteQuery({
     queryKey: keys.audit(filters),
-    queryFn: ({ pageParam }) =>
-      api.audit({ ...(user ? { user } : {}), ...(action ? { action: action as AuditAction } : {}), limit: PAGE_SIZE, ...(pageParam ? { cursor: pageParam } : {}) }),
+    queryFn: ({ pageParam }) => api.audit({ ...query, limit: PAGE_SIZE, ...(pageParam ? { cursor: pageParam } : {}) }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
   });
@@ -39,6 +58,10 @@ export function AuditLogPage() {
     const form = new FormData(event.currentTarget);
     setUser(String(form.get('user') ?? ''));
     setAction(String(form.get('action') ?? ''));
+    setQ(String(form.get('q') ?? '').trim());
+    setOutcome(String(form.get('outcome') ?? ''));
+    setFrom(String(form.get('from') ?? ''));
+    setTo(String(form.get('to') ?? ''));
   }
 
   const list = events.data?.pages.flatMap((p) => p.events) ?? [];
@@ -67,10 +90,33 @@ export function AuditLogPage() {
             ))}
           </select>
         </div>
+        <div className="field">
+          <label htmlFor="audit-q">{t('audit.search')}</label>
+          <input id="audit-q" name="q" type="search" defaultValue={q} key={`q${q}`} maxLength={200} placeholder={t('audit.searchHint')} />
+        </div>
+        <div className="field">
+          <label htmlFor="audit-outcome">{t('audit.outcome')}</label>
+          <select id="audit-outcome" name="outcome" defaultValue={outcome} key={`o${outcome}`}>
+            <option value="">{t('audit.outcomeAll')}</option>
+            <option value="success">{t('audit.outcomeSuccess')}</option>
+            <option value="failure">{t('audit.outcomeFailure')}</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="audit-from">{t('audit.from')}</label>
+          <input id="audit-from" name="from" type="date" defaultValue={from} key={`f${from}`} />
+        </div>
+        <div className="field">
+          <label htmlFor="audit-to">{t('audit.to')}</label>
+          <input id="audit-to" name="to" type="date" defaultValue={to} key={`t${to}`} />
+        </div>
         <button type="submit" className="button secondary">
           {t('audit.apply')}
         </button>
       </form>
+      <p className="hint">
+        {t('audit.timesIn', { zone })} {t('audit.export')} <a href={exportHref('csv')} download>CSV</a> · <a href={exportHref('ndjson')} download>NDJSON</a>
+      </p>
       {events.error ? <LoadError error={events.error} onRetry={() => void events.refetch()} /> : null}
       {events.isPending ? <Loading /> : null}
       {events.data && list.length === 0 ? <p className="empty">{t('audit.empty')}</p> : null}

@@ -362,6 +362,16 @@ export const en = {
   'audit.action.userEnabled': 'Account enabled',
   'audit.action.auditExported': 'Audit log exported',
   'role.user': 'User',
+  'audit.search': 'Search',
+  'audit.searchHint': 'Person, e-mail, IP address or reason',
+  'audit.outcome': 'Outcome',
+  'audit.outcomeAll': 'All',
+  'audit.outcomeSuccess': 'Succeeded',
+  'audit.outcomeFailure': 'Failed',
+  'audit.from': 'From',
+  'audit.to': 'Until',
+  'audit.export': 'Export the filtered log:',
+  'audit.timesIn': 'Times are shown in {zone}.',
 } as const;
 
 export type MessageId = keyof typeof en;
