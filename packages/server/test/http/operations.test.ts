@@ -144,7 +144,7 @@ describe('OpenAPI document', () => {
       ] as const) {
         expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();
       }
-      expect(doc.paths['/api/admin/audit']!.get!.parameters!.map((p) => p.name).sort()).toEqual(['action', 'cursor', 'limit', 'user']);
+      expect(doc.paths['/api/admin/audit']!.get!.parameters!.map((p) => p.name).sort()).toEqual(['action', 'actions', 'cursor', 'from', 'limit', 'outcome', 'q', 'to', 'user']);
       expect(JSON.stringify(doc.paths['/api/admin/settings']!.patch!.requestBody)).toContain('sessionLimitAction');
     } finally {
       await t.close();
