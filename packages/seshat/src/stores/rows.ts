@@ -45,6 +45,8 @@ export function rowMappers(decode: ColumnDecoders) {
         risk: decode.json(r.risk),
         requests: Number(r.requests),
         lastPath: nullableString(r.last_path),
+        deviceKey: decode.json<SessionRecord['deviceKey']>(r.device_key),
+        boundSince: nullableNumber(r.bound_at),
       }),
     toAuditEvent: (r: Row): AuditEvent => ({
       id: String(r.id),
