@@ -9,6 +9,7 @@ import { pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cook
 import { originOf } from '../http/csrf.ts';
 import type { Problem } from '../http/problem.ts';
 import { startSessionGuard, type StartSessionOptions } from '../http/start-session.ts';
+import { REGISTRATION_HEADER, RESPONSE_HEADER, SESSION_ID_HEADER } from '../device-binding/headers.ts';
 
 /** Options of the `seshatFastify` plugin. */
 export interface SeshatFastifyOptions extends AuthenticatorOptions {
@@ -56,6 +57,7 @@ const plugin: FastifyPluginAsync<SeshatFastifyOptions> = async (app, options) =>
   const authenticate = requestAuthenticator(options);
   const guard = sameSiteGuard(options);
   const guardStart = startSessionGuard(options);
+  const { deviceBinding } = options;
   // The cookie is read and written with `cookie` (as in the Express adapter) rather than @fastify/cookie:
   // one header each way does not justify a second plugin in every app's install.
   const clearing = stringifySetCookie({ name: cookie.name, value: '', ...cookie.attributes, expires: new Date(0) });
@@ -65,6 +67,8 @@ const plugin: FastifyPluginAsync<SeshatFastifyOptions> = async (app, options) =>
   app.decorateReply('startSession', function (this: FastifyReply, created: CreatedSession, start?: StartSessionOptions) {
     guardStart(sameSiteRequest(this.request), created, start);
     const maxAge = created.cookieMaxAge !== undefined ? { maxAge: created.cookieMaxAge } : {};
+    const offer = deviceBinding?.registrationHeader(created.session);
+    if (offer) this.header(REGISTRATION_HEADER, offer);
     return this.header('set-cookie', stringifySetCookie({ name: cookie.name, value: created.token, ...cookie.attributes, ...maxAge }));
   });
   app.decorateReply('endSession', function (this: FastifyReply) {
@@ -75,11 +79,30 @@ const plugin: FastifyPluginAsync<SeshatFastifyOptions> = async (app, options) =>
     if (refused) return sendProblem(reply, refused);
   });
 
+  // The two device-binding endpoints: authenticated by the signed challenge, not by the hook below.
+  if (deviceBinding) {
+    const answer = (register: boolean) => async (request: FastifyRequest, reply: FastifyReply) => {
+      const cookies = request.headers.cookie;
+      const binding = {
+        sessionCookie: cookies ? parseCookie(cookies)[cookie.name] : undefined,
+        proof: header(request, RESPONSE_HEADER),
+        sessionIdHeader: header(request, SESSION_ID_HEADER),
+        ip: request.ip,
+      };
+      const a = await (register ? deviceBinding.register(binding) : deviceBinding.refresh(binding));
+      return reply.code(a.status).headers(a.headers).send(JSON.stringify(a.body));
+    };
+    app.post(deviceBinding.paths.register, { schema: { hide: true } }, answer(true));
+    app.post(deviceBinding.paths.refresh, { schema: { hide: true } }, answer(false));
+  }
+
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const cookies = request.headers.cookie;
+    const jar = cookies ? parseCookie(cookies) : undefined;
     const auth = await authenticate({
       method: request.method,
-      cookie: cookies ? parseCookie(cookies)[cookie.name] : undefined,
+      cookie: jar?.[cookie.name],
+      boundCookie: deviceBinding ? jar?.[deviceBinding.cookieName] : undefined,
       authorization: request.headers.authorization,
       secFetchSite: header(request, 'sec-fetch-site'),
       origin: header(request, 'origin'),

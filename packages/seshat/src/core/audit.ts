@@ -26,6 +26,8 @@ export const auditActions = [
   'api-key.created',
   'api-key.revoked',
   'user.created',
+  'session.device-bound',
+  'session.device-key-mismatch',
 ] as const;
 /** One of `auditActions`. */
 export type AuditAction = (typeof auditActions)[number];

@@ -13,7 +13,9 @@ export type RevocationReason =
   | 'force-sign-out'
   | 'invalidate-all'
   | 'password-changed'
-  | 'session-limit';
+  | 'session-limit'
+  /** A device-bound session's refresh was signed by a key other than the registered one (DBSC). */
+  | 'key-mismatch';
 
 /** Sessions one change ended, for what follows the commit. */
 export interface Revoked {
@@ -34,6 +36,8 @@ export class SessionChange<S extends SessionScope = SessionScope> {
   /** The transaction's scope: every write through it belongs to this change. */
   readonly store: S;
   readonly revoked: Revoked[] = [];
+  /** Live sessions whose stored row this change altered (a device key bound): cached copies must be dropped. */
+  readonly altered: string[] = [];
   readonly #audit: AuditTrail;
   readonly #clock: Clock;
 
@@ -62,6 +66,11 @@ export class SessionChange<S extends SessionScope = SessionScope> {
     const count = await this.store.revokeAllSessions({ at: this.#clock.now(), reason });
     this.revoked.push({ reason, ids: 'all', count, actorId });
     return count;
+  }
+
+  /** Notes that this change rewrote a live session's row, so every node drops its cached copy after the commit. */
+  alteredSession(id: string): void {
+    this.altered.push(id);
   }
 
   /** Appends an audit event to this change. */

@@ -2,6 +2,7 @@ import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { ApiKeys } from '../core/api-keys.ts';
 import type { SessionManager } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
+import type { DeviceBinding } from '../device-binding/device-binding.ts';
 import { bearerCredentials } from './bearer.ts';
 import { crossSiteRefusal, csrfRefusal, originSet } from './csrf.ts';
 import { problem, type Problem } from './problem.ts';
@@ -22,6 +23,8 @@ export interface RequestCredentials {
   ownOrigin?: () => string | undefined;
   /** The request path without its query (recorded as the session's last page). */
   path: string;
+  /** The bound cookie's value (device-bound sessions), if the request carries one. */
+  boundCookie?: string | undefined;
 }
 
 /** What `requestAuthenticator` concluded about a request. */
@@ -43,6 +46,11 @@ export interface AuthenticatorOptions {
    * own origin, e.g. a front end served from another port or host: `['https://app.example.com']`.
    */
   trustedOrigins?: readonly string[];
+  /**
+   * Device Bound Session Credentials: the adapter offers registration at sign-in, answers the two endpoints, and
+   * treats a request of a bound session without a valid bound cookie as anonymous. See `DeviceBinding`.
+   */
+  deviceBinding?: DeviceBinding;
 }
 
 const ANONYMOUS: Authentication = { kind: 'anonymous' };
@@ -52,7 +60,7 @@ const ANONYMOUS: Authentication = { kind: 'anonymous' };
  * else anonymous. Options are resolved once; the returned function runs per request.
  */
 export function requestAuthenticator(options: AuthenticatorOptions): (request: RequestCredentials) => Promise<Authentication> {
-  const { manager, apiKeys } = options;
+  const { manager, apiKeys, deviceBinding } = options;
   const trustedOrigins = originSet(options.trustedOrigins ?? []);
   return async (request) => {
     const bearer = apiKeys ? bearerCredentials(request.authorization) : undefined;
@@ -62,10 +70,18 @@ export function requestAuthenticator(options: AuthenticatorOptions): (request: R
       return apiKey ? { kind: 'api-key', apiKey } : ANONYMOUS;
     }
     if (request.cookie === undefined) return ANONYMOUS;
+    // The device-binding endpoints authenticate by the signed challenge, and browsers call them from the
+    // network layer without Origin or Sec-Fetch-Site: they skip the CSRF check and validate on their own.
+    if (deviceBinding?.isEndpoint(request.path)) return ANONYMOUS;
     const refusal = csrfRefusal({ ...request, trustedOrigins });
     if (refusal !== null) return { kind: 'refused', problem: problem('forbidden', refusal) };
     const session = await manager.validate(request.cookie, { path: request.path });
-    return session ? { kind: 'session', session } : ANONYMOUS;
+    if (!session) return ANONYMOUS;
+    // A bound session also needs its bound cookie: an HMAC check, no store read, awaited only in the rare case
+    // it is asynchronous (a signing secret this node has not loaded yet). Unbound sessions pass at once.
+    const held = deviceBinding ? deviceBinding.holds(session, request.boundCookie) : true;
+    if (held === false || (held !== true && !(await held))) return ANONYMOUS;
+    return { kind: 'session', session };
   };
 }
 
