@@ -5,7 +5,7 @@
  * restart from zero, as Prometheus expects of counters); the active-session gauge is one count query.
  */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
-import type { SessionManager } from 'seshat';
+import type { DeviceBinding, SessionManager } from 'seshat';
 
 type Sample = { labels?: Record<string, string>; value: number };
 
@@ -22,9 +22,9 @@ function family(name: string, type: 'counter' | 'gauge', help: string, samples: 
   return lines.join('\n');
 }
 
-export async function renderMetrics(manager: SessionManager): Promise<string> {
+export async function renderMetrics(manager: SessionManager, deviceBinding?: DeviceBinding): Promise<string> {
   const m = manager.metrics;
-  const active = await manager.countActiveSessions();
+  const [active, bound] = await Promise.all([manager.countActiveSessions(), deviceBinding?.countBoundSessions() ?? 0]);
   return [
     family('seshat_sessions_created_total', 'counter', 'Sessions created (successful sign-ins).', [{ value: m.created }]),
     family('seshat_sessions_revoked_total', 'counter', 'Sessions revoked, by reason.',
@@ -34,5 +34,6 @@ export async function renderMetrics(manager: SessionManager): Promise<string> {
     family('seshat_session_validations_total', 'counter', 'Session validations: cache hit, cache miss (store read), rejected.',
       (['hit', 'miss', 'rejected'] as const).map((result) => ({ labels: { result }, value: m.validations[result] }))),
     family('seshat_sessions_active', 'gauge', 'Unrevoked, unexpired sessions in the store.', [{ value: active }]),
+    family('seshat_sessions_device_bound', 'gauge', 'Active sessions bound to their device (DBSC); divide by seshat_sessions_active for the share.', [{ value: bound }]),
   ].join('\n') + '\n';
 }

@@ -41,6 +41,8 @@ export const sessionSchema = z.object({
   device: deviceSchema,
   tokenHint: z.string(),
   risk: z.object({ suspicious: z.boolean(), reasons: z.array(z.string()) }).nullable(),
+  deviceBound: z.boolean().describe('The browser proved it holds a device key for this session (DBSC); a copied cookie stops working elsewhere'),
+  boundSince: z.string().nullable().describe('When the browser registered that key'),
 });
 
 export const sessionDetailSchema = sessionSchema.extend({

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ACTIVE_WINDOW_MS, expiresAt, type AuditEvent, type SessionManager, type SessionRecord, type UserRecord } from 'seshat';
+import { ACTIVE_WINDOW_MS, expiresAt, isDeviceBound, type AuditEvent, type SessionManager, type SessionRecord, type UserRecord } from 'seshat';
 import type { auditEventSchema, sessionDetailSchema, sessionSchema } from './schemas.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -24,6 +24,8 @@ export function sessionView(s: SessionRecord, manager: SessionManager, currentId
     device: s.device,
     tokenHint: `…${s.tokenHint}`,
     risk: s.risk,
+    deviceBound: isDeviceBound(s),
+    boundSince: s.boundSince != null ? iso(s.boundSince) : null,
   };
 }
 

@@ -147,6 +147,7 @@ describe('admin endpoints over HTTP', () => {
       maxSessionsPerUser: null,
       sessionLimitAction: 'evict-oldest',
       anonymizeIp: false,
+      deviceBinding: { policy: 'offer', boundCookieSeconds: 600 },
     });
 
     const bad = [
@@ -159,6 +160,8 @@ describe('admin endpoints over HTTP', () => {
       { sessionLimitAction: 'kick' },
       { anonymizeIp: 'yes' },
       { rememberMe: { durationSeconds: 0 } },
+      { deviceBinding: { policy: 'always' } },
+      { deviceBinding: { boundCookieSeconds: 10 } },
     ];
     for (const body of bad) {
       const res = await admin.patch('/api/admin/settings', body);

@@ -34,6 +34,9 @@ export interface Session {
   device: Device;
   tokenHint: string;
   risk?: { suspicious: boolean; reasons: string[] } | null;
+  /** The browser proved it holds a device key for this session (Device Bound Session Credentials). */
+  deviceBound?: boolean;
+  boundSince?: string | null;
 }
 
 export interface SessionDetail extends Session {
@@ -73,7 +76,10 @@ export interface SessionSettings {
   maxSessionsPerUser: number | null;
   anonymizeIp: boolean;
   sessionLimitAction?: 'evict-oldest' | 'deny';
+  deviceBinding?: { policy: DeviceBindingPolicy; boundCookieSeconds: number };
 }
+
+export type DeviceBindingPolicy = 'off' | 'offer' | 'require-for-admins';
 
 /** The audit API may describe actor and target as a user object or just an id; the UI shows either. */
 export type AuditParty = string | { id?: string; email?: string | null; name?: string | null } | null;
@@ -201,7 +207,7 @@ export const api = {
 
   teamSessions: (params: { user?: string; limit?: number; cursor?: string | null }) =>
     request<{ sessions: TeamSession[]; nextCursor: string | null; total: number }>('GET', `/api/admin/sessions${query(params)}`),
-  teamUsers: () => request<{ users: TeamUser[]; totalActiveSessions: number }>('GET', '/api/admin/users'),
+  teamUsers: () => request<{ users: TeamUser[]; totalActiveSessions: number; deviceBoundSessions?: number }>('GET', '/api/admin/users'),
   adminRevokeSession: (sessionId: string, reason?: string) =>
     request<void>('DELETE', `/api/admin/sessions/${id(sessionId)}`, { body: reason ? { reason } : {} }),
   forceSignOut: (userId: string, reason: string) => request<{ revoked: number }>('POST', `/api/admin/users/${id(userId)}/sign-out`, { body: { reason } }),

@@ -21,6 +21,19 @@ export function sessionName(session: Pick<Session, 'device' | 'location' | 'ip'>
   return `${session.device.label} (location unknown)`;
 }
 
+/**
+ * "Protected: bound to this device": the browser keeps a key for this session in its hardware and proves it
+ * every few minutes, so a copied cookie stops working on another machine.
+ */
+export function BoundBadge({ session }: { session: Pick<Session, 'deviceBound' | 'boundSince'> }) {
+  if (!session.deviceBound) return null;
+  return (
+    <span className="badge badge-protected" title="A copy of this session's cookie stops working on any other device within minutes.">
+      Protected: bound to this device
+    </span>
+  );
+}
+
 /** A warning for suspicious sign-ins; a quiet "New device" note when the only signal is a device not seen before. */
 export function SuspiciousBadge({ risk }: { risk: Session['risk'] }) {
   if (risk?.suspicious) return <span className="badge badge-warning"><WarningIcon /> Suspicious sign-in</span>;

@@ -4,7 +4,7 @@ import { useAuth } from '../auth.tsx';
 import { ConfirmDialog } from '../components/Dialog.tsx';
 import { DeviceIcon } from '../components/Icons.tsx';
 import { ErrorMessage, Page, Status } from '../components/Page.tsx';
-import { Place, sessionName, SuspiciousBadge } from '../components/SessionBits.tsx';
+import { Place, sessionName, SuspiciousBadge, BoundBadge } from '../components/SessionBits.tsx';
 import { LastActive } from '../components/Time.tsx';
 
 const PAGE_SIZE = 25;
@@ -13,7 +13,7 @@ const userName = (u: { name: string; email: string }) => (u.name && u.name !== u
 
 export function AdminSessionsPage() {
   const { signedOut } = useAuth();
-  const [users, setUsers] = useState<{ users: TeamUser[]; total: number } | null>(null);
+  const [users, setUsers] = useState<{ users: TeamUser[]; total: number; bound: number | null } | null>(null);
   const [filter, setFilter] = useState('');
   const [sessions, setSessions] = useState<{ list: TeamSession[]; nextCursor: string | null; total: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -25,7 +25,7 @@ export function AdminSessionsPage() {
 
   const loadUsers = useCallback(async () => {
     const result = await api.teamUsers();
-    setUsers({ users: result.users, total: result.totalActiveSessions });
+    setUsers({ users: result.users, total: result.totalActiveSessions, bound: result.deviceBoundSessions ?? null });
   }, []);
   const loadSessions = useCallback(async (user: string) => {
     const result = await api.teamSessions({ user: user || undefined, limit: PAGE_SIZE });
@@ -72,6 +72,12 @@ export function AdminSessionsPage() {
         <p className="stat">
           <strong>{users.total}</strong> active {users.total === 1 ? 'session' : 'sessions'} across <strong>{users.users.length}</strong>{' '}
           {users.users.length === 1 ? 'person' : 'people'}
+          {users.bound !== null && users.total > 0 ? (
+            <>
+              {'; '}
+              <strong>{Math.round((users.bound / users.total) * 100)}%</strong> bound to their device ({users.bound})
+            </>
+          ) : null}
         </p>
       ) : null}
 
@@ -170,6 +176,7 @@ export function AdminSessionsPage() {
                           </span>
                           {s.current ? <span className="badge badge-current">This device</span> : null}
                           <SuspiciousBadge risk={s.risk} />
+                          <BoundBadge session={s} />
                         </td>
                         <td data-label="Location">
                           <Place location={s.location} ip={s.ip} note={false} />

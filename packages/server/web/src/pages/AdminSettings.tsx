@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, describeError, InputError, type SessionSettings } from '../api.ts';
+import { api, describeError, InputError, type DeviceBindingPolicy, type SessionSettings } from '../api.ts';
 import { ErrorMessage, Page, Status } from '../components/Page.tsx';
 import { durationText } from '../format.ts';
 
@@ -50,6 +50,9 @@ export function AdminSettingsPage() {
         absoluteLifetimeSeconds: lifetimeDays * DAY,
         maxSessionsPerUser: maxSessions === '' ? null : Number(maxSessions),
         anonymizeIp: form.get('anonymizeIp') === 'on',
+        ...(settings.deviceBinding
+          ? { deviceBinding: { policy: form.get('deviceBindingPolicy') as DeviceBindingPolicy, boundCookieSeconds: Number(form.get('boundCookieMinutes')) * 60 } }
+          : {}),
         // Only sent when the server reports it (it is an extension of API.md's settings shape).
         ...(settings.sessionLimitAction ? { sessionLimitAction: form.get('sessionLimitAction') as SessionSettings['sessionLimitAction'] } : {}),
       });
@@ -181,6 +184,27 @@ export function AdminSettingsPage() {
             </div>
           </div>
         </fieldset>
+        {settings.deviceBinding ? (
+          <fieldset>
+            <legend>Device binding</legend>
+            <div className="field">
+              <label htmlFor="deviceBindingPolicy">Bind sessions to the device (DBSC)</label>
+              <select id="deviceBindingPolicy" name="deviceBindingPolicy" defaultValue={settings.deviceBinding.policy} aria-describedby="dbsc-hint">
+                <option value="off">Off</option>
+                <option value="offer">Offer to every browser that supports it</option>
+                <option value="require-for-admins">Offer, and require it for admin actions</option>
+              </select>
+              <p id="dbsc-hint" className="hint">
+                A bound session's cookie stops working on any other device. Browsers without support keep working as before;
+                with &ldquo;require&rdquo;, admins need a supporting browser for admin pages.
+              </p>
+            </div>
+            <div className="field">
+              <label htmlFor="boundCookieMinutes">Proof of the device every (minutes)</label>
+              <input id="boundCookieMinutes" name="boundCookieMinutes" type="number" min={1} max={1440} required defaultValue={Math.round(settings.deviceBinding.boundCookieSeconds / 60)} />
+            </div>
+          </fieldset>
+        ) : null}
         <ErrorMessage message={error} />
         <Status message={status} />
         <div>

@@ -5,7 +5,7 @@ import { ConfirmDialog } from '../components/Dialog.tsx';
 import { DeviceIcon } from '../components/Icons.tsx';
 import { Link } from '../components/Link.tsx';
 import { ErrorMessage, Page } from '../components/Page.tsx';
-import { Place, RiskReasons, sessionName, SuspiciousBadge } from '../components/SessionBits.tsx';
+import { Place, RiskReasons, sessionName, SuspiciousBadge, BoundBadge } from '../components/SessionBits.tsx';
 import { DateTime, LastActive } from '../components/Time.tsx';
 import { maskId } from '../format.ts';
 import { navigate } from '../router.ts';
@@ -66,6 +66,7 @@ export function SessionDetailsPage({ id }: { id: string }) {
             {session.device.label}
             {session.current ? <span className="badge badge-current">This device</span> : null}
             <SuspiciousBadge risk={session.risk} />
+          <BoundBadge session={session} />
           </h2>
         </div>
         <RiskReasons risk={session.risk} />

@@ -5,7 +5,7 @@ import { ConfirmDialog } from '../components/Dialog.tsx';
 import { DeviceIcon } from '../components/Icons.tsx';
 import { Link } from '../components/Link.tsx';
 import { ErrorMessage, Page, Status } from '../components/Page.tsx';
-import { Place, RiskReasons, sessionName, SuspiciousBadge } from '../components/SessionBits.tsx';
+import { Place, RiskReasons, sessionName, SuspiciousBadge, BoundBadge } from '../components/SessionBits.tsx';
 import { LastActive } from '../components/Time.tsx';
 
 export function SessionsPage() {
@@ -116,6 +116,7 @@ function SessionItem({ session, onRevoke, onLogout }: { session: Session; onRevo
           {session.device.label}
           {session.current ? <span className="badge badge-current">This device</span> : null}
           <SuspiciousBadge risk={session.risk} />
+          <BoundBadge session={session} />
         </h2>
         <dl className="facts">
           <div>
