@@ -29,7 +29,8 @@ export interface DbscSession {
  * `Sec-Fetch-Site`; its ordinary requests carry `Sec-Fetch-Site: same-origin`.
  */
 export class DbscClient {
-  readonly baseUrl: string;
+  /** The site's origin (change it with `useNode` to reach another node behind the same name). */
+  baseUrl: string;
   readonly alg: 'ES256' | 'RS256';
   /** Cookie name → value; `Set-Cookie` answers update it (Max-Age=0 or a past Expires removes). */
   readonly jar = new Map<string, string>();
@@ -62,6 +63,12 @@ export class DbscClient {
     for (const [name, value] of this.jar) thief.jar.set(name, value);
     thief.session = this.session && { ...this.session };
     return thief;
+  }
+
+  /** Sends the following requests to another node of the same deployment, as a load balancer would. */
+  useNode(baseUrl: string): this {
+    this.baseUrl = baseUrl;
+    return this;
   }
 
   /** The `Cookie` header this device sends. */
