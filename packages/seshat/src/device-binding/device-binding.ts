@@ -1,5 +1,6 @@
 import { stringifySetCookie } from 'cookie';
 import { DAY } from '../core/clock.ts';
+import { LruTtlMap } from '../core/lru.ts';
 import type { DeviceBindingStore } from '../core/ports.ts';
 import type { SessionManager } from '../core/session-manager.ts';
 import { isDeviceBound, type SessionRecord } from '../core/session.ts';
@@ -87,6 +88,12 @@ export class DeviceBinding {
   readonly #secure: boolean;
   readonly #challengeMs: number;
   readonly #exclude: string[];
+  /**
+   * Bound cookies that verified, by value: a browser sends the same one on every request for minutes, so the
+   * HMAC runs once per cookie rather than once per request. Only the value's session and expiry are kept, and
+   * both are checked on every hit; bounded in size and age like the validation cache.
+   */
+  readonly #verified = new LruTtlMap<string, { sessionId: string; expiresAt: number }>({ max: 10_000, ttlMs: 60_000 });
 
   constructor(options: DeviceBindingOptions) {
     this.#manager = options.manager;
@@ -140,12 +147,19 @@ export class DeviceBinding {
    */
   holds(session: SessionRecord, boundCookie: string | undefined): boolean | Promise<boolean> {
     if (!isDeviceBound(session)) return true;
+    if (boundCookie === undefined) return false;
+    const now = this.#manager.clock.now();
+    const known = this.#verified.get(boundCookie);
+    if (known) return known.sessionId === session.id && known.expiresAt > now;
     const cookie = readBoundCookie(boundCookie);
     if (!cookie) return false;
-    const now = this.#manager.clock.now();
+    const remember = (holds: boolean) => {
+      if (holds) this.#verified.set(boundCookie, { sessionId: session.id, expiresAt: parseInt(cookie.expiry, 36) * 1000 });
+      return holds;
+    };
     const secret = this.#keys.find(cookie.secretId);
-    if (secret) return boundCookieHolds(cookie, secret, session.id, now);
-    return this.#keys.findFresh(cookie.secretId).then((fresh) => fresh !== undefined && boundCookieHolds(cookie, fresh, session.id, this.#manager.clock.now()));
+    if (secret) return remember(boundCookieHolds(cookie, secret, session.id, now));
+    return this.#keys.findFresh(cookie.secretId).then((fresh) => remember(fresh !== undefined && boundCookieHolds(cookie, fresh, session.id, this.#manager.clock.now())));
   }
 
   // ── endpoints ───────────────────────────────────────────────────────────────────────────────────

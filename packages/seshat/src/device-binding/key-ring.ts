@@ -1,6 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import type { BindingSecret, DeviceBindingStore } from '../core/ports.ts';
+import type { SigningKey } from './signed-values.ts';
+
+/** A loaded secret: its signing key and when it was made. */
+type LoadedSecret = SigningKey & { createdAt: number };
 
 /**
  * The HMAC secrets that sign bound cookies and challenges, shared by every node through the store and rotated:
@@ -15,8 +19,8 @@ export class BindingKeyRing {
   readonly #clock: Clock;
   readonly #rotateEveryMs: number;
   readonly #retainMs: number;
-  #byId = new Map<string, BindingSecret>();
-  #newest: BindingSecret | null = null;
+  #byId = new Map<string, LoadedSecret>();
+  #newest: LoadedSecret | null = null;
   #rotating: Promise<void> | null = null;
   #lastReload = 0;
 
@@ -41,13 +45,13 @@ export class BindingKeyRing {
   /** Reads the secrets again from the store. */
   async reload(): Promise<void> {
     this.#lastReload = this.#clock.now();
-    const secrets = await this.#store.listBindingSecrets();
+    const secrets = (await this.#store.listBindingSecrets()).map((s): LoadedSecret => ({ id: s.id, key: createSecretKey(s.secret), createdAt: s.createdAt }));
     this.#byId = new Map(secrets.map((s) => [s.id, s]));
     this.#newest = secrets[0] ?? null;
   }
 
   /** The secret to sign with now. A due rotation starts in the background; until it lands the previous secret signs. */
-  current(): BindingSecret {
+  current(): SigningKey {
     if (!this.#newest) throw new Error('DeviceBinding is not started: call `await deviceBinding.start()` before serving.');
     if (this.#needsRotation() && !this.#rotating) {
       this.#rotating = this.#rotate().catch(() => undefined).finally(() => (this.#rotating = null));
@@ -56,13 +60,13 @@ export class BindingKeyRing {
   }
 
   /** A secret that may still verify, by id, without touching the store; undefined if unknown here or retired. */
-  find(id: string): BindingSecret | undefined {
+  find(id: string): SigningKey | undefined {
     const secret = this.#byId.get(id);
     return secret && this.#clock.now() - secret.createdAt < this.#retainMs ? secret : undefined;
   }
 
   /** Like `find`, but an unknown id reloads the secrets first (at most once a second: garbage ids cost nothing). */
-  async findFresh(id: string): Promise<BindingSecret | undefined> {
+  async findFresh(id: string): Promise<SigningKey | undefined> {
     const known = this.find(id);
     if (known || this.#byId.has(id) || this.#clock.now() - this.#lastReload < 1000) return known;
     await this.reload();
