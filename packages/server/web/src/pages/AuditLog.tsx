@@ -21,6 +21,8 @@ const ACTION_LABELS: Record<string, string> = {
   'api-key.created': 'API key created',
   'api-key.revoked': 'API key revoked',
   'user.created': 'User created',
+  'session.device-bound': 'Session bound to its device',
+  'session.device-key-mismatch': 'Session ended: used from another device',
 };
 
 type Filters = { user: string; action: string };
