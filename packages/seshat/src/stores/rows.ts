@@ -54,6 +54,8 @@ export function rowMappers(decode: ColumnDecoders) {
         risk: decode.json(r.risk),
         requests: Number(r.requests),
         lastPath: nullableString(r.last_path),
+        reauthenticatedAt: nullableNumber(r.reauthenticated_at),
+        passwordChangeRequired: decode.bool(r.password_change_required ?? false),
         deviceKey: decode.json<SessionRecord['deviceKey']>(r.device_key),
         boundSince: nullableNumber(r.bound_at),
       }),
@@ -86,6 +88,7 @@ export function rowMappers(decode: ColumnDecoders) {
       role: String(r.role) as UserRecord['role'],
       passwordHash: String(r.password_hash),
       createdAt: Number(r.created_at),
+      passwordChangeRequired: decode.bool(r.password_change_required ?? false),
     }),
   };
 }
