@@ -1,6 +1,6 @@
 import '../node-version.ts';
 import { parseCookie, stringifySetCookie } from 'cookie';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema, preHandlerAsyncHookHandler } from 'fastify';
 import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { CreatedSession } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
@@ -107,8 +107,11 @@ const plugin: FastifyPluginAsync<SeshatFastifyOptions> = async (app, options) =>
       const a = await (register ? deviceBinding.register(binding) : deviceBinding.refresh(binding));
       return reply.code(a.status).headers(a.headers).send(JSON.stringify(a.body));
     };
-    app.post(deviceBinding.paths.register, { schema: { hide: true } }, answer(true));
-    app.post(deviceBinding.paths.refresh, { schema: { hide: true } }, answer(false));
+    // `hide` keeps them out of an OpenAPI document (@fastify/swagger), where the app has one: browsers call these
+    // two from their network layer, API clients never do. Cast: Fastify's own schema type does not know the key.
+    const hidden = { schema: { hide: true } as FastifySchema };
+    app.post(deviceBinding.paths.register, hidden, answer(true));
+    app.post(deviceBinding.paths.refresh, hidden, answer(false));
   }
 
   app.decorate('requireSession', () => async (request: FastifyRequest, reply: FastifyReply) => {
