@@ -28,6 +28,8 @@ export type paths = {
                                 enabled: boolean;
                                 durationSeconds: number;
                             };
+                            /** @description The UI's "Learn more about sessions" link (SESHAT_HELP_URL), or null */
+                            helpUrl: string | null;
                         };
                     };
                 };
@@ -92,8 +94,20 @@ export type paths = {
                                 persistent: boolean;
                                 /** @enum {string} */
                                 status: "active" | "idle";
+                                /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description Where the latest address is */
                                 location: {
+                                    city: string | null;
+                                    region: string | null;
+                                    country: string | null;
+                                    countryCode: string | null;
+                                    latitude?: number | null;
+                                    longitude?: number | null;
+                                } | null;
+                                /** @description The address the session signed in from */
+                                signInIp: string | null;
+                                signInLocation: {
                                     city: string | null;
                                     region: string | null;
                                     country: string | null;
@@ -276,8 +290,20 @@ export type paths = {
                                 persistent: boolean;
                                 /** @enum {string} */
                                 status: "active" | "idle";
+                                /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description Where the latest address is */
                                 location: {
+                                    city: string | null;
+                                    region: string | null;
+                                    country: string | null;
+                                    countryCode: string | null;
+                                    latitude?: number | null;
+                                    longitude?: number | null;
+                                } | null;
+                                /** @description The address the session signed in from */
+                                signInIp: string | null;
+                                signInLocation: {
                                     city: string | null;
                                     region: string | null;
                                     country: string | null;
@@ -470,8 +496,20 @@ export type paths = {
                                 persistent: boolean;
                                 /** @enum {string} */
                                 status: "active" | "idle";
+                                /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description Where the latest address is */
                                 location: {
+                                    city: string | null;
+                                    region: string | null;
+                                    country: string | null;
+                                    countryCode: string | null;
+                                    latitude?: number | null;
+                                    longitude?: number | null;
+                                } | null;
+                                /** @description The address the session signed in from */
+                                signInIp: string | null;
+                                signInLocation: {
                                     city: string | null;
                                     region: string | null;
                                     country: string | null;
@@ -569,8 +607,20 @@ export type paths = {
                             persistent: boolean;
                             /** @enum {string} */
                             status: "active" | "idle";
+                            /** @description The latest client address the session was used from */
                             ip: string | null;
+                            /** @description Where the latest address is */
                             location: {
+                                city: string | null;
+                                region: string | null;
+                                country: string | null;
+                                countryCode: string | null;
+                                latitude?: number | null;
+                                longitude?: number | null;
+                            } | null;
+                            /** @description The address the session signed in from */
+                            signInIp: string | null;
+                            signInLocation: {
                                 city: string | null;
                                 region: string | null;
                                 country: string | null;
@@ -893,8 +943,20 @@ export type paths = {
                                 persistent: boolean;
                                 /** @enum {string} */
                                 status: "active" | "idle";
+                                /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description Where the latest address is */
                                 location: {
+                                    city: string | null;
+                                    region: string | null;
+                                    country: string | null;
+                                    countryCode: string | null;
+                                    latitude?: number | null;
+                                    longitude?: number | null;
+                                } | null;
+                                /** @description The address the session signed in from */
+                                signInIp: string | null;
+                                signInLocation: {
                                     city: string | null;
                                     region: string | null;
                                     country: string | null;
@@ -1775,7 +1837,7 @@ export type paths = {
                 query?: {
                     /** @description User id or e-mail: events where the user is actor or target */
                     user?: string;
-                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created" | "session.device-bound" | "session.device-key-mismatch";
+                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "session.suspicious" | "ips.anonymized" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created" | "session.device-bound" | "session.device-key-mismatch";
                     limit?: number;
                     cursor?: string;
                 };
