@@ -129,6 +129,10 @@ export type paths = {
                                     suspicious: boolean;
                                     reasons: string[];
                                 } | null;
+                                /** @description When the password was last entered on this session: its sign-in or its latest step-up */
+                                authenticatedAt: string;
+                                /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
+                                reauthenticatedAt: string | null;
                                 /** @description The browser proved it holds a device key for this session (DBSC); a copied cookie stops working elsewhere */
                                 deviceBound: boolean;
                                 /** @description When the browser registered that key */
@@ -159,6 +163,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -182,6 +190,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -238,6 +250,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -325,6 +341,10 @@ export type paths = {
                                     suspicious: boolean;
                                     reasons: string[];
                                 } | null;
+                                /** @description When the password was last entered on this session: its sign-in or its latest step-up */
+                                authenticatedAt: string;
+                                /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
+                                reauthenticatedAt: string | null;
                                 /** @description The browser proved it holds a device key for this session (DBSC); a copied cookie stops working elsewhere */
                                 deviceBound: boolean;
                                 /** @description When the browser registered that key */
@@ -355,6 +375,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -362,6 +386,132 @@ export type paths = {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/reauthenticate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reauthenticatedAt: string;
+                            /** @description Until when actions that need a recent sign-in are allowed without asking again */
+                            freshUntil: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -428,6 +578,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -451,6 +605,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -531,6 +689,10 @@ export type paths = {
                                     suspicious: boolean;
                                     reasons: string[];
                                 } | null;
+                                /** @description When the password was last entered on this session: its sign-in or its latest step-up */
+                                authenticatedAt: string;
+                                /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
+                                reauthenticatedAt: string | null;
                                 /** @description The browser proved it holds a device key for this session (DBSC); a copied cookie stops working elsewhere */
                                 deviceBound: boolean;
                                 /** @description When the browser registered that key */
@@ -559,6 +721,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -642,6 +808,10 @@ export type paths = {
                                 suspicious: boolean;
                                 reasons: string[];
                             } | null;
+                            /** @description When the password was last entered on this session: its sign-in or its latest step-up */
+                            authenticatedAt: string;
+                            /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
+                            reauthenticatedAt: string | null;
                             /** @description The browser proved it holds a device key for this session (DBSC); a copied cookie stops working elsewhere */
                             deviceBound: boolean;
                             /** @description When the browser registered that key */
@@ -674,6 +844,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -697,6 +871,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -742,6 +920,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -765,6 +947,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -788,6 +974,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -811,6 +1001,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -870,6 +1064,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -893,6 +1091,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -978,6 +1180,10 @@ export type paths = {
                                     suspicious: boolean;
                                     reasons: string[];
                                 } | null;
+                                /** @description When the password was last entered on this session: its sign-in or its latest step-up */
+                                authenticatedAt: string;
+                                /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
+                                reauthenticatedAt: string | null;
                                 /** @description The browser proved it holds a device key for this session (DBSC); a copied cookie stops working elsewhere */
                                 deviceBound: boolean;
                                 /** @description When the browser registered that key */
@@ -1015,6 +1221,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1038,6 +1248,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1061,6 +1275,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1133,6 +1351,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1156,6 +1378,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1179,6 +1405,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1246,6 +1476,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1269,6 +1503,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1292,6 +1530,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1315,6 +1557,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1384,6 +1630,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1407,6 +1657,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1430,6 +1684,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1453,6 +1711,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1521,6 +1783,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1544,6 +1810,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1567,6 +1837,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1612,6 +1886,7 @@ export type paths = {
                             sessionLimitAction: "evict-oldest" | "deny";
                             anonymizeIp: boolean;
                             showAdminReasonToUser: boolean;
+                            reauthenticationWindowSeconds: number;
                             deviceBinding: {
                                 /** @enum {string} */
                                 policy: "off" | "offer" | "require-for-admins";
@@ -1640,6 +1915,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1663,6 +1942,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1686,6 +1969,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1717,6 +2004,7 @@ export type paths = {
                         sessionLimitAction?: "evict-oldest" | "deny";
                         anonymizeIp?: boolean;
                         showAdminReasonToUser?: boolean;
+                        reauthenticationWindowSeconds?: number;
                         deviceBinding?: {
                             /** @enum {string} */
                             policy?: "off" | "offer" | "require-for-admins";
@@ -1744,6 +2032,7 @@ export type paths = {
                             sessionLimitAction: "evict-oldest" | "deny";
                             anonymizeIp: boolean;
                             showAdminReasonToUser: boolean;
+                            reauthenticationWindowSeconds: number;
                             deviceBinding: {
                                 /** @enum {string} */
                                 policy: "off" | "offer" | "require-for-admins";
@@ -1772,6 +2061,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1795,6 +2088,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1818,6 +2115,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1837,7 +2138,7 @@ export type paths = {
                 query?: {
                     /** @description User id or e-mail: events where the user is actor or target */
                     user?: string;
-                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "session.suspicious" | "ips.anonymized" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created" | "session.device-bound" | "session.device-key-mismatch";
+                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "session.suspicious" | "ips.anonymized" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "auth.reauthenticated" | "auth.reauthentication-failed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created" | "session.device-bound" | "session.device-key-mismatch";
                     limit?: number;
                     cursor?: string;
                 };
@@ -1900,6 +2201,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1923,6 +2228,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1946,6 +2255,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2016,6 +2329,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2039,6 +2356,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2096,6 +2417,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2119,6 +2444,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2142,6 +2471,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2165,6 +2498,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2224,6 +2561,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2247,6 +2588,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2270,6 +2615,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2339,6 +2688,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2362,6 +2715,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2385,6 +2742,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2408,6 +2769,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2475,6 +2840,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2498,6 +2867,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2521,6 +2894,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2544,6 +2921,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2614,6 +2995,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2637,6 +3022,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2660,6 +3049,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2683,6 +3076,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2756,6 +3153,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2779,6 +3180,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2802,6 +3207,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2825,6 +3234,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2848,6 +3261,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
