@@ -128,4 +128,49 @@ describe.each(Object.keys(adapterApps) as (keyof typeof adapterApps)[])('%s: dev
     device.offer = { ...device.offer!, challenge: 'made-up' };
     expect((await device.register()).status).toBe(400);
   });
+
+  it('registers an RS256 key too; a retried registration answers the same, a second key is refused', async () => {
+    const { signIn, app, store } = await start();
+    const device = await DbscClient.create(app.url, 'RS256');
+    await signIn(device);
+    const offer = device.offer!;
+    expect((await device.register()).status).toBe(200);
+    expect(await store.findSession(device.session!.id)).toMatchObject({ deviceKey: { alg: 'RS256', jwk: { kty: 'RSA', e: 'AQAB' } } });
+    expect((await device.register()).status).toBe(200); // the browser retried: same key, same answer
+    const other = await device.stolenBy('ES256');
+    other.offer = offer;
+    expect((await other.register()).status).toBe(409);
+  });
+
+  it('refuses a proof made for another endpoint (aud) and a malformed proof, without ending the session', async () => {
+    const { device, signIn, app, store, clock } = await start();
+    await signIn(device);
+    const wrongAud = await device.proof(device.offer!.challenge, { jwk: true, aud: `${app.url}/elsewhere` });
+    const post = (path: string, headers: Record<string, string>) => fetch(app.url + path, { method: 'POST', headers: { cookie: device.cookieHeader()!, ...headers } });
+    expect((await post('/auth/device-binding/register', { 'secure-session-response': `"${wrongAud}"` })).status).toBe(400);
+    expect((await device.register()).status).toBe(200);
+    clock.advance(11 * MINUTE);
+    const garbage = await post('/auth/device-binding/refresh', { 'sec-secure-session-id': `"${device.session!.id}"`, 'secure-session-response': '"not.a.jwt"' });
+    expect(garbage.status).toBe(400);
+    expect(await store.findSession(device.session!.id)).toMatchObject({ revokedAt: null });
+    expect((await device.refresh()).status).toBe(200);
+  });
+
+  it('an expired challenge gets a fresh one (403), and bound cookies survive a rotation of the signing secret', async () => {
+    const { device, signIn, clock, who, deviceBinding, store } = await start();
+    await signIn(device);
+    await device.register();
+    clock.advance(11 * MINUTE);
+    expect((await device.refresh()).status).toBe(200);
+    // A day later the ring rotates on the next signature; the cookie signed before still verifies meanwhile.
+    clock.advance(24 * 60 * MINUTE - 5 * MINUTE);
+    expect(await who(device)).toBeNull(); // the bound cookie itself expired long ago
+    const refreshed = await device.refresh(); // its cached challenge expired: 403 with a fresh one, then 200
+    expect(refreshed.status).toBe(200);
+    expect(await who(device)).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 50)); // the background rotation lands
+    expect((await store.listBindingSecrets()).length).toBeGreaterThanOrEqual(2);
+    expect(await who(device)).not.toBeNull(); // signed with the previous secret, still valid
+    expect(deviceBinding.cookieName).toBe('session_bound');
+  });
 });
