@@ -5,7 +5,7 @@
  * restart from zero, as Prometheus expects of counters); the active-session gauge is one count query.
  */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
-import type { DeviceBinding, SessionManager } from 'seshat';
+import type { SessionManager } from 'seshat';
 
 type Sample = { labels?: Record<string, string>; value: number };
 
@@ -30,11 +30,16 @@ export const GAUGE_TTL_MS = 15_000;
  * is not kept, so the next scrape tries again.
  */
 export function cachedActiveSessions(manager: SessionManager, ttlMs = GAUGE_TTL_MS): () => Promise<number> {
+  return cachedGauge(manager, () => manager.countActiveSessions(), ttlMs);
+}
+
+/** Any counting gauge under the same rule as `cachedActiveSessions` (the device-bound share uses it too). */
+export function cachedGauge(manager: Pick<SessionManager, 'clock'>, count: () => Promise<number>, ttlMs = GAUGE_TTL_MS): () => Promise<number> {
   let cached: { at: number; value: Promise<number> } | null = null;
   return () => {
     const now = manager.clock.now();
     if (!cached || now - cached.at >= ttlMs) {
-      const value = manager.countActiveSessions();
+      const value = count();
       cached = { at: now, value };
       value.catch(() => {
         if (cached?.value === value) cached = null;
@@ -44,9 +49,13 @@ export function cachedActiveSessions(manager: SessionManager, ttlMs = GAUGE_TTL_
   };
 }
 
-export async function renderMetrics(manager: SessionManager, activeSessions: () => Promise<number> = () => manager.countActiveSessions(), deviceBinding?: DeviceBinding): Promise<string> {
+export async function renderMetrics(
+  manager: SessionManager,
+  activeSessions: () => Promise<number> = () => manager.countActiveSessions(),
+  boundSessions: () => Promise<number> = async () => 0,
+): Promise<string> {
   const m = manager.metrics;
-  const [active, bound] = await Promise.all([activeSessions(), deviceBinding?.countBoundSessions() ?? 0]);
+  const [active, bound] = await Promise.all([activeSessions(), boundSessions()]);
   return [
     family('seshat_sessions_created_total', 'counter', 'Sessions created (successful sign-ins).', [{ value: m.created }]),
     family('seshat_sessions_revoked_total', 'counter', 'Sessions revoked, by reason.',
