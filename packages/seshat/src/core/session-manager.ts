@@ -102,6 +102,7 @@ export interface SessionManagerOptions<S extends SessionScope = SessionScope> {
  * wider scope (the server's `StoreScope`) must stay assignable to a `SessionManager<SessionScope>` parameter.
  */
 export type ContainmentHook<S extends SessionScope = SessionScope> = {
+  /** Ends the target's other credentials inside `change`; returns how many it ended. */
   hook(change: SessionChange<S>, target: { userId: string } | 'all', context: { actor: Actor | null; cause: 'force-sign-out' | 'invalidate-all' }): Promise<number>;
 }['hook'];
 
