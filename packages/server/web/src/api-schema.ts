@@ -94,8 +94,20 @@ export type paths = {
                                 persistent: boolean;
                                 /** @enum {string} */
                                 status: "active" | "idle";
+                                /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description Where the latest address is */
                                 location: {
+                                    city: string | null;
+                                    region: string | null;
+                                    country: string | null;
+                                    countryCode: string | null;
+                                    latitude?: number | null;
+                                    longitude?: number | null;
+                                } | null;
+                                /** @description The address the session signed in from */
+                                signInIp: string | null;
+                                signInLocation: {
                                     city: string | null;
                                     region: string | null;
                                     country: string | null;
@@ -274,8 +286,20 @@ export type paths = {
                                 persistent: boolean;
                                 /** @enum {string} */
                                 status: "active" | "idle";
+                                /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description Where the latest address is */
                                 location: {
+                                    city: string | null;
+                                    region: string | null;
+                                    country: string | null;
+                                    countryCode: string | null;
+                                    latitude?: number | null;
+                                    longitude?: number | null;
+                                } | null;
+                                /** @description The address the session signed in from */
+                                signInIp: string | null;
+                                signInLocation: {
                                     city: string | null;
                                     region: string | null;
                                     country: string | null;
@@ -464,8 +488,20 @@ export type paths = {
                                 persistent: boolean;
                                 /** @enum {string} */
                                 status: "active" | "idle";
+                                /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description Where the latest address is */
                                 location: {
+                                    city: string | null;
+                                    region: string | null;
+                                    country: string | null;
+                                    countryCode: string | null;
+                                    latitude?: number | null;
+                                    longitude?: number | null;
+                                } | null;
+                                /** @description The address the session signed in from */
+                                signInIp: string | null;
+                                signInLocation: {
                                     city: string | null;
                                     region: string | null;
                                     country: string | null;
@@ -559,8 +595,20 @@ export type paths = {
                             persistent: boolean;
                             /** @enum {string} */
                             status: "active" | "idle";
+                            /** @description The latest client address the session was used from */
                             ip: string | null;
+                            /** @description Where the latest address is */
                             location: {
+                                city: string | null;
+                                region: string | null;
+                                country: string | null;
+                                countryCode: string | null;
+                                latitude?: number | null;
+                                longitude?: number | null;
+                            } | null;
+                            /** @description The address the session signed in from */
+                            signInIp: string | null;
+                            signInLocation: {
                                 city: string | null;
                                 region: string | null;
                                 country: string | null;
@@ -879,8 +927,20 @@ export type paths = {
                                 persistent: boolean;
                                 /** @enum {string} */
                                 status: "active" | "idle";
+                                /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description Where the latest address is */
                                 location: {
+                                    city: string | null;
+                                    region: string | null;
+                                    country: string | null;
+                                    countryCode: string | null;
+                                    latitude?: number | null;
+                                    longitude?: number | null;
+                                } | null;
+                                /** @description The address the session signed in from */
+                                signInIp: string | null;
+                                signInLocation: {
                                     city: string | null;
                                     region: string | null;
                                     country: string | null;
@@ -1740,7 +1800,7 @@ export type paths = {
                 query?: {
                     /** @description User id or e-mail: events where the user is actor or target */
                     user?: string;
-                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created";
+                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "session.suspicious" | "ips.anonymized" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created";
                     limit?: number;
                     cursor?: string;
                 };
