@@ -43,7 +43,15 @@ export const sessionSchema = z.object({
   signInLocation: locationSchema.nullable(),
   device: deviceSchema,
   tokenHint: z.string(),
-  risk: z.object({ suspicious: z.boolean(), reasons: z.array(z.string()) }).nullable(),
+  risk: z
+    .object({
+      suspicious: z.boolean(),
+      reasons: z.array(z.string()).describe('In English, for logs'),
+      signals: z.array(z.enum(['new-device', 'new-country', 'impossible-travel', 'failed-attempts'])).optional().describe('The rules that fired'),
+      travel: z.object({ km: z.number(), minutes: z.number(), fromCountry: z.string().nullable(), fromCountryCode: z.string().nullable() }).optional(),
+      failures: z.number().int().optional(),
+    })
+    .nullable(),
 });
 
 export const sessionDetailSchema = sessionSchema.extend({

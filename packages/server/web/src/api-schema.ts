@@ -127,7 +127,17 @@ export type paths = {
                                 tokenHint: string;
                                 risk: {
                                     suspicious: boolean;
+                                    /** @description In English, for logs */
                                     reasons: string[];
+                                    /** @description The rules that fired */
+                                    signals?: ("new-device" | "new-country" | "impossible-travel" | "failed-attempts")[];
+                                    travel?: {
+                                        km: number;
+                                        minutes: number;
+                                        fromCountry: string | null;
+                                        fromCountryCode: string | null;
+                                    };
+                                    failures?: number;
                                 } | null;
                             };
                             /** @description Only POST /api/auth/password (and sign-out) is allowed until the password is changed */
@@ -319,7 +329,17 @@ export type paths = {
                                 tokenHint: string;
                                 risk: {
                                     suspicious: boolean;
+                                    /** @description In English, for logs */
                                     reasons: string[];
+                                    /** @description The rules that fired */
+                                    signals?: ("new-device" | "new-country" | "impossible-travel" | "failed-attempts")[];
+                                    travel?: {
+                                        km: number;
+                                        minutes: number;
+                                        fromCountry: string | null;
+                                        fromCountryCode: string | null;
+                                    };
+                                    failures?: number;
                                 } | null;
                             };
                             /** @description Only POST /api/auth/password (and sign-out) is allowed until the password is changed */
@@ -521,7 +541,17 @@ export type paths = {
                                 tokenHint: string;
                                 risk: {
                                     suspicious: boolean;
+                                    /** @description In English, for logs */
                                     reasons: string[];
+                                    /** @description The rules that fired */
+                                    signals?: ("new-device" | "new-country" | "impossible-travel" | "failed-attempts")[];
+                                    travel?: {
+                                        km: number;
+                                        minutes: number;
+                                        fromCountry: string | null;
+                                        fromCountryCode: string | null;
+                                    };
+                                    failures?: number;
                                 } | null;
                             }[];
                         };
@@ -628,7 +658,17 @@ export type paths = {
                             tokenHint: string;
                             risk: {
                                 suspicious: boolean;
+                                /** @description In English, for logs */
                                 reasons: string[];
+                                /** @description The rules that fired */
+                                signals?: ("new-device" | "new-country" | "impossible-travel" | "failed-attempts")[];
+                                travel?: {
+                                    km: number;
+                                    minutes: number;
+                                    fromCountry: string | null;
+                                    fromCountryCode: string | null;
+                                };
+                                failures?: number;
                             } | null;
                             userAgent: string | null;
                             activity: {
@@ -960,7 +1000,17 @@ export type paths = {
                                 tokenHint: string;
                                 risk: {
                                     suspicious: boolean;
+                                    /** @description In English, for logs */
                                     reasons: string[];
+                                    /** @description The rules that fired */
+                                    signals?: ("new-device" | "new-country" | "impossible-travel" | "failed-attempts")[];
+                                    travel?: {
+                                        km: number;
+                                        minutes: number;
+                                        fromCountry: string | null;
+                                        fromCountryCode: string | null;
+                                    };
+                                    failures?: number;
                                 } | null;
                                 user: {
                                     id: string;
