@@ -38,6 +38,7 @@ export const sessionSchema = z.object({
   persistent: z.boolean(),
   status: z.enum(['active', 'idle']),
   ip: z.string().nullable().describe('The latest client address the session was used from'),
+  network: z.string().nullable().describe('ISP / AS organisation of `ip`, from offline RouteViews and DB-IP data; null when unknown'),
   location: locationSchema.nullable().describe('Where the latest address is'),
   signInIp: z.string().nullable().describe('The address the session signed in from'),
   signInLocation: locationSchema.nullable(),

@@ -4,6 +4,7 @@ import { axeViolations, horizontalOverflow } from '../helpers/axe.ts';
 import { launchBrowser, newDevice } from '../helpers/browser.ts';
 import { ADMIN, PASSWORD, PEOPLE, seedRealisticData, UA } from '../helpers/realistic-data.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { loadNetworks } from '../../src/network.ts';
 
 /**
  * Issue 16, "must show": with real-looking data (ten kinds of device, 60-character e-mails, sign-ins minutes
@@ -18,6 +19,7 @@ describe('web UI with realistic data', () => {
     browser = await launchBrowser();
     t = await startTestServer({ env: { SESHAT_TRUSTED_PROXIES: '127.0.0.1', SESHAT_HELP_URL: 'https://help.example.com/sessions' } });
     await seedRealisticData(t.url, t.server, t.clock);
+    await loadNetworks();
   });
   afterAll(async () => {
     await browser?.close();
@@ -71,6 +73,9 @@ describe('web UI with realistic data', () => {
         await expect.poll(() => page.locator('.session-card [data-device="cli"]').count()).toBe(1);
         await expect.poll(() => page.locator('.session-card [data-device="unknown"]').count()).toBe(1);
         await page.getByText('Galaxy S23 Ultra').first().waitFor();
+        // The network (ISP) of each located session, and the token's last characters.
+        await page.getByText('MEO - SERVICOS DE COMUNICACOES E MULTIMEDIA S.A.').first().waitFor();
+        await expect.poll(() => page.locator('.session-card .mono').filter({ hasText: /^…[\w-]{8}$/ }).count()).toBeGreaterThanOrEqual(10);
         await check(page, 'sessions');
         // The reasons behind a flagged sign-in, opened.
         const why = page.locator('.risk-why summary').first();

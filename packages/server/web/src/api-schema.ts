@@ -96,6 +96,8 @@ export type paths = {
                                 status: "active" | "idle";
                                 /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description ISP / AS organisation of `ip`, from offline RouteViews and DB-IP data; null when unknown */
+                                network: string | null;
                                 /** @description Where the latest address is */
                                 location: {
                                     city: string | null;
@@ -298,6 +300,8 @@ export type paths = {
                                 status: "active" | "idle";
                                 /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description ISP / AS organisation of `ip`, from offline RouteViews and DB-IP data; null when unknown */
+                                network: string | null;
                                 /** @description Where the latest address is */
                                 location: {
                                     city: string | null;
@@ -510,6 +514,8 @@ export type paths = {
                                 status: "active" | "idle";
                                 /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description ISP / AS organisation of `ip`, from offline RouteViews and DB-IP data; null when unknown */
+                                network: string | null;
                                 /** @description Where the latest address is */
                                 location: {
                                     city: string | null;
@@ -627,6 +633,8 @@ export type paths = {
                             status: "active" | "idle";
                             /** @description The latest client address the session was used from */
                             ip: string | null;
+                            /** @description ISP / AS organisation of `ip`, from offline RouteViews and DB-IP data; null when unknown */
+                            network: string | null;
                             /** @description Where the latest address is */
                             location: {
                                 city: string | null;
@@ -969,6 +977,8 @@ export type paths = {
                                 status: "active" | "idle";
                                 /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description ISP / AS organisation of `ip`, from offline RouteViews and DB-IP data; null when unknown */
+                                network: string | null;
                                 /** @description Where the latest address is */
                                 location: {
                                     city: string | null;

@@ -36,6 +36,8 @@ export const de: Catalog = {
   'theme.light': 'Hell',
   'theme.dark': 'Dunkel',
 
+  'footer.networkCredit': 'Netzwerkdaten von',
+  'footer.and': 'und',
   'footer.geoCredit': 'IP-Geolokalisierung von',
 
   'notFound.title': 'Seite nicht gefunden',
@@ -62,6 +64,7 @@ export const de: Catalog = {
   'place.unknown': 'Unbekannter Ort',
 
   'field.location': 'Ort',
+  'field.network': 'Netzwerk',
   'field.ip': 'IP-Adresse',
   'field.signedIn': 'Angemeldet',
   'field.lastActive': 'Zuletzt aktiv',

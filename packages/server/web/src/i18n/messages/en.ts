@@ -38,6 +38,8 @@ export const en = {
   'theme.light': 'Light',
   'theme.dark': 'Dark',
 
+  'footer.networkCredit': 'Network data by',
+  'footer.and': 'and',
   'footer.geoCredit': 'IP geolocation by',
 
   'notFound.title': 'Page not found',
@@ -64,6 +66,7 @@ export const en = {
   'place.unknown': 'Unknown location',
 
   'field.location': 'Location',
+  'field.network': 'Network',
   'field.ip': 'IP address',
   'field.signedIn': 'Signed in',
   'field.lastActive': 'Last active',

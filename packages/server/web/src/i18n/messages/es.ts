@@ -36,6 +36,8 @@ export const es: Catalog = {
   'theme.light': 'Claro',
   'theme.dark': 'Oscuro',
 
+  'footer.networkCredit': 'Datos de red de',
+  'footer.and': 'y',
   'footer.geoCredit': 'Geolocalización IP de',
 
   'notFound.title': 'Página no encontrada',
@@ -62,6 +64,7 @@ export const es: Catalog = {
   'place.unknown': 'Ubicación desconocida',
 
   'field.location': 'Ubicación',
+  'field.network': 'Red',
   'field.ip': 'Dirección IP',
   'field.signedIn': 'Inicio de sesión',
   'field.lastActive': 'Última actividad',
