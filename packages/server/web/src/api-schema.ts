@@ -2149,6 +2149,141 @@ export type paths = {
         };
         trace?: never;
     };
+    "/api/admin/settings/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        idleTimeoutSeconds?: number | null;
+                        rememberMe?: {
+                            enabled?: boolean;
+                            durationSeconds?: number;
+                        };
+                        absoluteLifetimeSeconds?: number;
+                        maxSessionsPerUser?: number | null;
+                        /** @enum {string} */
+                        sessionLimitAction?: "evict-oldest" | "deny";
+                        anonymizeIp?: boolean;
+                        showAdminReasonToUser?: boolean;
+                        reauthenticationWindowSeconds?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            endingSessions: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/audit": {
         parameters: {
             query?: never;

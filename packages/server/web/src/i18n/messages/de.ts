@@ -278,6 +278,7 @@ export const de: Catalog = {
   'settings.saving': 'Wird gespeichert…',
   'settings.saved': 'Einstellungen gespeichert. Sie gelten sofort auch für bestehende Sitzungen.',
   'settings.confirm.title': 'Diese Einstellungen für alle übernehmen?',
+  'settings.confirm.ending': '{count, plural, =0 {Dadurch wird keine Sitzung abgemeldet.} one {Dadurch wird jetzt # Sitzung abgemeldet.} other {Dadurch werden jetzt # Sitzungen abgemeldet.}}',
   'settings.confirm.body': 'Die neuen Regeln gelten sofort für jede Sitzung, auch für bereits angemeldete.',
 
   'audit.title': 'Protokoll',

@@ -280,6 +280,7 @@ export const en = {
   'settings.saving': 'Saving…',
   'settings.saved': 'Settings saved. They apply to existing sessions at once.',
   'settings.confirm.title': 'Apply these settings to everyone?',
+  'settings.confirm.ending': '{count, plural, =0 {No session is signed out by this.} one {This will sign out # session now.} other {This will sign out # sessions now.}}',
   'settings.confirm.body': 'The new rules apply at once to every session, including ones already signed in.',
 
   'audit.title': 'Audit log',

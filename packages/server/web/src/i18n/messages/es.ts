@@ -278,6 +278,7 @@ export const es: Catalog = {
   'settings.saving': 'Guardando…',
   'settings.saved': 'Ajustes guardados. Se aplican de inmediato a las sesiones existentes.',
   'settings.confirm.title': '¿Aplicar estos ajustes a todos?',
+  'settings.confirm.ending': '{count, plural, =0 {Esto no cierra ninguna sesión.} one {Esto cerrará # sesión ahora.} other {Esto cerrará # sesiones ahora.}}',
   'settings.confirm.body': 'Las nuevas reglas se aplican de inmediato a todas las sesiones, también a las ya iniciadas.',
 
   'audit.title': 'Registro de auditoría',
