@@ -102,13 +102,17 @@ export async function seedRealisticData(url: string, server: SeshatServer, clock
     headers: { 'content-type': 'application/json', 'sec-fetch-site': 'same-origin', 'x-forwarded-for': IP.rio },
     body: JSON.stringify({ email: PEOPLE[1]!.email, password: 'guess' }),
   });
-  const admin = cookies.get(ADMIN)!;
+  // Admin actions need a recent sign-in (step-up): a fresh session, signed out again afterwards.
+  const admin = await signInAt(ADMIN, UA.macChrome, IP.frankfurt, 11 * MINUTE);
   clock.set(now - 10 * MINUTE);
   await call(admin, 'PATCH', '/api/admin/settings', { maxSessionsPerUser: 20 });
   const bob = (await server.users.findByEmail(PEOPLE[1]!.email))!;
   await call(admin, 'POST', `/api/admin/users/${bob.id}/sign-out`, { reason: 'Laptop reported stolen at the Lisbon office; new one issued' });
   const jean = (await (await call(admin, 'GET', `/api/admin/sessions?user=${encodeURIComponent(PEOPLE[2]!.email)}`)).json()) as { sessions: { id: string }[] };
   await call(admin, 'DELETE', `/api/admin/sessions/${jean.sessions.at(-1)!.id}`, { reason: 'Old kiosk session' });
+  const check = await call(admin, 'GET', '/api/admin/audit?action=user.force-signed-out');
+  if (((await check.json()) as { events: unknown[] }).events.length !== 1) throw new Error('seeding: the forced sign-out did not happen');
+  await call(admin, 'POST', '/api/auth/logout');
   clock.set(now);
   // API keys with some use.
   const { key } = (await (await call(cookies.get(PEOPLE[0]!.email)!, 'POST', '/api/api-keys', { name: 'Nightly export to the data warehouse (production)' })).json()) as { key: string };
