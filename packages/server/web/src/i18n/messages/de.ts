@@ -50,6 +50,7 @@ export const de: Catalog = {
   'error.tooMany': 'Zu viele Versuche. Versuchen Sie es in einer Minute erneut.',
   'error.tooManyWait': 'Zu viele Versuche. Versuchen Sie es in {wait} erneut.',
   'error.server': 'Der Server hatte ein Problem ({status}). Versuchen Sie es gleich noch einmal.',
+  'error.reauthenticate': 'Bestätigen Sie für diese Aktion, dass Sie es sind: Geben Sie Ihr Passwort erneut ein (ab- und wieder anmelden) und versuchen Sie es noch einmal.',
   'error.forbidden': 'Dazu sind Sie nicht berechtigt.',
   'error.notFound': 'Das gibt es nicht mehr. Laden Sie die Seite neu.',
   'error.rejected': 'Der Server hat das abgelehnt ({status}).',

@@ -52,6 +52,7 @@ export const en = {
   'error.tooMany': 'Too many attempts. Try again in a minute.',
   'error.tooManyWait': 'Too many attempts. Try again in {wait}.',
   'error.server': 'The server had a problem ({status}). Try again shortly.',
+  'error.reauthenticate': 'For this action, confirm it is you: enter your password again (sign out and in) and retry.',
   'error.forbidden': 'You are not allowed to do this.',
   'error.notFound': 'This no longer exists. Reload the page.',
   'error.rejected': 'The server refused this ({status}).',

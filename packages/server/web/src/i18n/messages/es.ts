@@ -50,6 +50,7 @@ export const es: Catalog = {
   'error.tooMany': 'Demasiados intentos. Inténtalo de nuevo dentro de un minuto.',
   'error.tooManyWait': 'Demasiados intentos. Inténtalo de nuevo dentro de {wait}.',
   'error.server': 'El servidor tuvo un problema ({status}). Inténtalo de nuevo en breve.',
+  'error.reauthenticate': 'Para esta acción, confirma que eres tú: vuelve a introducir tu contraseña (cierra e inicia sesión) e inténtalo de nuevo.',
   'error.forbidden': 'No tienes permiso para hacer esto.',
   'error.notFound': 'Esto ya no existe. Recarga la página.',
   'error.rejected': 'El servidor lo rechazó ({status}).',
