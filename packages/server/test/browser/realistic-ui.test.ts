@@ -79,7 +79,7 @@ describe('web UI with realistic data', () => {
         await check(page, 'sessions');
         // At 375 px each navigation group is one row, and the top bar shows the whole e-mail address.
         const rows = await page.evaluate(() => [...document.querySelectorAll('.sidebar ul')].map((ul) => new Set([...ul.querySelectorAll('a')].map((a) => a.getBoundingClientRect().top)).size));
-        expect(rows).toEqual([1, 1]);
+        if (width === 375) expect(rows).toEqual([1, 1]);
         await expect(page.locator('.account-name').evaluate((el) => el.scrollWidth <= el.clientWidth)).resolves.toBe(true);
         // The reasons behind a flagged sign-in, opened.
         const why = page.locator('.risk-why summary').first();
