@@ -238,6 +238,28 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     return this.#settings;
   }
 
+  /**
+   * What a settings change would do now, without making it: how many active sessions the new timeouts would end
+   * at once (expiry is computed from the settings, so a shorter idle timeout or lifetime applies immediately).
+   */
+  async previewSettings(actor: Actor, patch: SessionSettingsPatch): Promise<{ endingSessions: number }> {
+    this.#requireTeam(actor);
+    let next: SessionSettings;
+    try {
+      next = applySettingsPatch(this.#settings, patch, { touchIntervalMs: this.touchIntervalMs });
+    } catch (error) {
+      const issue = (error as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
+      if (!issue) throw error;
+      throw new SeshatError('invalid_input', `${issue.path.join('.')} ${issue.message}.`);
+    }
+    const now = this.clock.now();
+    const [today, after] = await Promise.all([
+      this.#store.countActiveSessions(expiryCutoffs(this.#settings, now)),
+      this.#store.countActiveSessions(expiryCutoffs(next, now)),
+    ]);
+    return { endingSessions: Math.max(0, today - after) };
+  }
+
   /** Changes settings (team managers only), audited with before and after, and tells the other nodes. */
   async updateSettings(actor: Actor, patch: SessionSettingsPatch): Promise<SessionSettings> {
     this.#requireTeam(actor);
