@@ -22,7 +22,13 @@ let users: UserDirectory;
 beforeAll(async () => {
   db = await createTestDatabase();
   // No background GC (where the server has one): the test inspects revoked rows afterwards.
-  const common = { SESHAT_GC_INTERVAL_SECONDS: '0', DATABASE_URL: db.url, SESHAT_ADMIN_EMAIL: 'admin@example.com', SESHAT_ADMIN_PASSWORD: 'admin password 1' };
+  // Patient database timeouts: thirty parallel revocations queue for ten pooled connections, and on a loaded test
+  // machine the 2-s production deadlines would turn some into 503s, which is not what these tests are about
+  // (test/fault/postgres-faults.test.ts is).
+  const common = {
+    SESHAT_GC_INTERVAL_SECONDS: '0', DATABASE_URL: db.url, SESHAT_ADMIN_EMAIL: 'admin@example.com', SESHAT_ADMIN_PASSWORD: 'admin password 1',
+    SESHAT_DB_CONNECT_TIMEOUT_MS: '30000', SESHAT_DB_QUERY_TIMEOUT_MS: '30000', SESHAT_DB_STATEMENT_TIMEOUT_MS: '25000',
+  };
   // Started together: both migrate and both try to create the admin at once, as nodes of one deployment do.
   [a, b] = await Promise.all([
     startServerProcess({ ...common, SESHAT_NODE_ID: 'node-a' }),

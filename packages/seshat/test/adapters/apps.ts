@@ -48,6 +48,7 @@ export const adapterApps: Record<'express' | 'fastify' | 'hono', (options: AppOp
     app.get('/who', who);
     app.post('/who', who);
     app.get('/me', seshat.requireSession(), (req, res) => void res.json({ sessionId: req.session!.id }));
+    app.post('/danger', seshat.requireRecentAuth(600), (req, res) => void res.json({ sessionId: req.session!.id }));
     app.post('/logout', async (req, res) => {
       if (req.session) await manager.signOut(req.session);
       seshat.endSession(res);
@@ -87,6 +88,7 @@ export const adapterApps: Record<'express' | 'fastify' | 'hono', (options: AppOp
     app.get('/who', who);
     app.post('/who', who);
     app.get('/me', { preHandler: app.requireSession() }, async (request) => ({ sessionId: request.session!.id }));
+    app.post('/danger', { preHandler: app.requireRecentAuth(() => 600) }, async (request) => ({ sessionId: request.session!.id }));
     app.post('/logout', async (request, reply) => {
       if (request.session) await manager.signOut(request.session);
       return reply.endSession().code(204).send();
@@ -116,6 +118,7 @@ export const adapterApps: Record<'express' | 'fastify' | 'hono', (options: AppOp
     app.get('/who', who);
     app.post('/who', who);
     app.get('/me', seshat.requireSession(), (c) => c.json({ sessionId: c.var.session!.id }));
+    app.post('/danger', seshat.requireRecentAuth(600), (c) => c.json({ sessionId: c.var.session!.id }));
     app.post('/logout', async (c) => {
       const session = c.get('session');
       if (session) await manager.signOut(session);
