@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Readable } from 'node:stream';
-import { SeshatError, anonymizeIp, auditBy, type AuditQuery, sessionSettingsPatchSchema, sessionSettingsSchema, type Actor, type SessionFilter, type SessionRecord, type UserRecord } from 'seshat';
+import { SeshatError, anonymizeIp, auditBy, isDeviceBound, type AuditQuery, sessionSettingsPatchSchema, sessionSettingsSchema, type Actor, type SessionFilter, type SessionRecord, type UserRecord } from 'seshat';
 import type { App, ServerContext } from '../context.ts';
 import { requireAdmin } from '../context.ts';
 import { canManageUser } from '../permissions.ts';
@@ -93,13 +93,18 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
       tags: ['admin'],
       querystring: adminUsersQuery,
       response: {
-        200: z.object({ users: z.array(adminUserSchema), totalActiveSessions: z.number().int(), manySessionsThreshold: z.number().int() }),
+        200: z.object({
+          users: z.array(adminUserSchema),
+          totalActiveSessions: z.number().int(),
+          manySessionsThreshold: z.number().int(),
+          deviceBoundSessions: z.number().int().describe('Active sessions bound to their device (DBSC)'),
+        }),
         ...denied,
       },
     },
   }, async (request) => {
     const { actor } = await requireAdmin(request, ctx);
-    const [all, stats] = await Promise.all([users.list(), manager.teamStats(actor)]);
+    const [all, stats, deviceBoundSessions] = await Promise.all([users.list(), manager.teamStats(actor), ctx.deviceBinding.countBoundSessions()]);
     const byUser = new Map(stats.map((s) => [s.userId, s]));
     const threshold = manager.settings.manySessionsThreshold;
     const rows = all.map((u) => {
@@ -112,7 +117,7 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
     const listed = rows
       .filter((u) => wanted === undefined || u.manySessions === (wanted === 'true'))
       .sort((a, b) => b.activeSessions - a.activeSessions || a.email.localeCompare(b.email));
-    return { users: listed, totalActiveSessions: stats.reduce((sum, s) => sum + s.activeSessions, 0), manySessionsThreshold: threshold };
+    return { users: listed, totalActiveSessions: stats.reduce((sum, s) => sum + s.activeSessions, 0), manySessionsThreshold: threshold, deviceBoundSessions };
   });
 
   app.post('/api/admin/sessions/revoke-matching', {
@@ -208,8 +213,20 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
     schema: { tags: ['admin'], body: sessionSettingsPatchSchema, response: { 200: sessionSettingsSchema, ...denied } },
     preHandler: stepUp,
   }, async (request) => {
-    const { actor } = await requireAdmin(request, ctx, 'sessions:manage-settings');
+    const { actor, session } = await requireAdmin(request, ctx, 'sessions:manage-settings');
+    // Switching to require-for-admins from an unbound session would lock the switching admin out at once.
+    if (request.body.deviceBinding?.policy === 'require-for-admins' && !isDeviceBound(session)) {
+      throw new SeshatError('conflict', 'Your own session is not bound to this device: "require-for-admins" would lock you out. Sign in with a browser that supports device binding first.');
+    }
     return manager.updateSettings(actor, request.body);
+  });
+
+  // The settings form's confirmation: "This will sign out N sessions now", before anything changes.
+  app.post('/api/admin/settings/preview', {
+    schema: { tags: ['admin'], body: sessionSettingsPatchSchema, response: { 200: z.object({ endingSessions: z.number().int() }), ...denied } },
+  }, async (request) => {
+    const { actor } = await requireAdmin(request, ctx, 'sessions:manage-settings');
+    return manager.previewSettings(actor, request.body);
   });
 
   /** The store's audit query for the API's filters: people by id or e-mail, free text also by name and e-mail. */

@@ -152,6 +152,7 @@ describe('admin endpoints over HTTP', () => {
       auditRetentionDays: 400,
       showAdminReasonToUser: false,
       reauthenticationWindowSeconds: 600,
+      deviceBinding: { policy: 'offer', boundCookieSeconds: 600 },
     });
 
     const bad = [
@@ -164,6 +165,8 @@ describe('admin endpoints over HTTP', () => {
       { sessionLimitAction: 'kick' },
       { anonymizeIp: 'yes' },
       { rememberMe: { durationSeconds: 0 } },
+      { deviceBinding: { policy: 'always' } },
+      { deviceBinding: { boundCookieSeconds: 10 } },
     ];
     for (const body of bad) {
       const res = await admin.patch('/api/admin/settings', body);

@@ -171,6 +171,11 @@ const unsafeRoutes: Record<string, { send: (h: Record<string, string>) => Promis
     // Only meaningful on a disabled account: the refusal leaves it disabled.
     unchanged: async () => expect((await t.server.users.find(bobId))!.disabledAt).toBeNull(),
   },
+  // Changes nothing even when accepted; listed so the CSRF rule is checked on it like on every other write.
+  'POST /api/admin/settings/preview': {
+    send: (h) => raw(root, 'POST', '/api/admin/settings/preview', { idleTimeoutSeconds: 60 }, h),
+    unchanged: async () => expect(t.server.manager.settings.idleTimeoutSeconds).not.toBe(60),
+  },
   'PATCH /api/admin/settings': {
     send: (h) => raw(root, 'PATCH', '/api/admin/settings', { idleTimeoutSeconds: 60 }, h),
     unchanged: async () => expect(((await (await root.get('/api/admin/settings')).json()) as { idleTimeoutSeconds: number }).idleTimeoutSeconds).not.toBe(60),

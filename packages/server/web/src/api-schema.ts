@@ -97,6 +97,8 @@ export type paths = {
                                 status: "active" | "idle";
                                 /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description ISP / AS organisation of `ip`, from offline RouteViews and DB-IP data; null when unknown */
+                                network: string | null;
                                 /** @description Where the latest address is */
                                 location: {
                                     city: string | null;
@@ -128,12 +130,26 @@ export type paths = {
                                 tokenHint: string;
                                 risk: {
                                     suspicious: boolean;
+                                    /** @description In English, for logs */
                                     reasons: string[];
+                                    /** @description The rules that fired */
+                                    signals?: ("new-device" | "new-country" | "impossible-travel" | "failed-attempts")[];
+                                    travel?: {
+                                        km: number;
+                                        minutes: number;
+                                        fromCountry: string | null;
+                                        fromCountryCode: string | null;
+                                    };
+                                    failures?: number;
                                 } | null;
                                 /** @description When the password was last entered on this session: its sign-in or its latest step-up */
                                 authenticatedAt: string;
                                 /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
                                 reauthenticatedAt: string | null;
+                                /** @description The browser proved it holds a device key for this session (DBSC); a copied cookie stops working elsewhere */
+                                deviceBound: boolean;
+                                /** @description When the browser registered that key */
+                                boundSince: string | null;
                             };
                             /** @description Only POST /api/auth/password (and sign-out) is allowed until the password is changed */
                             passwordChangeRequired: boolean;
@@ -153,10 +169,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -180,10 +196,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -240,10 +256,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -307,6 +323,8 @@ export type paths = {
                                 status: "active" | "idle";
                                 /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description ISP / AS organisation of `ip`, from offline RouteViews and DB-IP data; null when unknown */
+                                network: string | null;
                                 /** @description Where the latest address is */
                                 location: {
                                     city: string | null;
@@ -338,12 +356,26 @@ export type paths = {
                                 tokenHint: string;
                                 risk: {
                                     suspicious: boolean;
+                                    /** @description In English, for logs */
                                     reasons: string[];
+                                    /** @description The rules that fired */
+                                    signals?: ("new-device" | "new-country" | "impossible-travel" | "failed-attempts")[];
+                                    travel?: {
+                                        km: number;
+                                        minutes: number;
+                                        fromCountry: string | null;
+                                        fromCountryCode: string | null;
+                                    };
+                                    failures?: number;
                                 } | null;
                                 /** @description When the password was last entered on this session: its sign-in or its latest step-up */
                                 authenticatedAt: string;
                                 /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
                                 reauthenticatedAt: string | null;
+                                /** @description The browser proved it holds a device key for this session (DBSC); a copied cookie stops working elsewhere */
+                                deviceBound: boolean;
+                                /** @description When the browser registered that key */
+                                boundSince: string | null;
                             };
                             /** @description Only POST /api/auth/password (and sign-out) is allowed until the password is changed */
                             passwordChangeRequired: boolean;
@@ -363,10 +395,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -437,10 +469,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -464,10 +496,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -491,10 +523,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -566,10 +598,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -593,10 +625,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -652,6 +684,8 @@ export type paths = {
                                 status: "active" | "idle";
                                 /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description ISP / AS organisation of `ip`, from offline RouteViews and DB-IP data; null when unknown */
+                                network: string | null;
                                 /** @description Where the latest address is */
                                 location: {
                                     city: string | null;
@@ -683,12 +717,26 @@ export type paths = {
                                 tokenHint: string;
                                 risk: {
                                     suspicious: boolean;
+                                    /** @description In English, for logs */
                                     reasons: string[];
+                                    /** @description The rules that fired */
+                                    signals?: ("new-device" | "new-country" | "impossible-travel" | "failed-attempts")[];
+                                    travel?: {
+                                        km: number;
+                                        minutes: number;
+                                        fromCountry: string | null;
+                                        fromCountryCode: string | null;
+                                    };
+                                    failures?: number;
                                 } | null;
                                 /** @description When the password was last entered on this session: its sign-in or its latest step-up */
                                 authenticatedAt: string;
                                 /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
                                 reauthenticatedAt: string | null;
+                                /** @description The browser proved it holds a device key for this session (DBSC); a copied cookie stops working elsewhere */
+                                deviceBound: boolean;
+                                /** @description When the browser registered that key */
+                                boundSince: string | null;
                             }[];
                         };
                     };
@@ -705,10 +753,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -767,6 +815,8 @@ export type paths = {
                             status: "active" | "idle";
                             /** @description The latest client address the session was used from */
                             ip: string | null;
+                            /** @description ISP / AS organisation of `ip`, from offline RouteViews and DB-IP data; null when unknown */
+                            network: string | null;
                             /** @description Where the latest address is */
                             location: {
                                 city: string | null;
@@ -798,12 +848,26 @@ export type paths = {
                             tokenHint: string;
                             risk: {
                                 suspicious: boolean;
+                                /** @description In English, for logs */
                                 reasons: string[];
+                                /** @description The rules that fired */
+                                signals?: ("new-device" | "new-country" | "impossible-travel" | "failed-attempts")[];
+                                travel?: {
+                                    km: number;
+                                    minutes: number;
+                                    fromCountry: string | null;
+                                    fromCountryCode: string | null;
+                                };
+                                failures?: number;
                             } | null;
                             /** @description When the password was last entered on this session: its sign-in or its latest step-up */
                             authenticatedAt: string;
                             /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
                             reauthenticatedAt: string | null;
+                            /** @description The browser proved it holds a device key for this session (DBSC); a copied cookie stops working elsewhere */
+                            deviceBound: boolean;
+                            /** @description When the browser registered that key */
+                            boundSince: string | null;
                             userAgent: string | null;
                             activity: {
                                 requests: number;
@@ -824,10 +888,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -851,10 +915,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -900,10 +964,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -927,10 +991,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -954,10 +1018,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -981,10 +1045,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -1044,10 +1108,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -1071,10 +1135,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -1135,6 +1199,8 @@ export type paths = {
                                 status: "active" | "idle";
                                 /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description ISP / AS organisation of `ip`, from offline RouteViews and DB-IP data; null when unknown */
+                                network: string | null;
                                 /** @description Where the latest address is */
                                 location: {
                                     city: string | null;
@@ -1166,12 +1232,26 @@ export type paths = {
                                 tokenHint: string;
                                 risk: {
                                     suspicious: boolean;
+                                    /** @description In English, for logs */
                                     reasons: string[];
+                                    /** @description The rules that fired */
+                                    signals?: ("new-device" | "new-country" | "impossible-travel" | "failed-attempts")[];
+                                    travel?: {
+                                        km: number;
+                                        minutes: number;
+                                        fromCountry: string | null;
+                                        fromCountryCode: string | null;
+                                    };
+                                    failures?: number;
                                 } | null;
                                 /** @description When the password was last entered on this session: its sign-in or its latest step-up */
                                 authenticatedAt: string;
                                 /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
                                 reauthenticatedAt: string | null;
+                                /** @description The browser proved it holds a device key for this session (DBSC); a copied cookie stops working elsewhere */
+                                deviceBound: boolean;
+                                /** @description When the browser registered that key */
+                                boundSince: string | null;
                                 user: {
                                     id: string;
                                     email: string;
@@ -1198,10 +1278,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -1225,10 +1305,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -1252,10 +1332,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -1318,6 +1398,8 @@ export type paths = {
                             }[];
                             totalActiveSessions: number;
                             manySessionsThreshold: number;
+                            /** @description Active sessions bound to their device (DBSC) */
+                            deviceBoundSessions: number;
                         };
                     };
                 };
@@ -1333,10 +1415,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -1360,10 +1442,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -1387,10 +1469,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -1492,6 +1574,8 @@ export type paths = {
                                 status: "active" | "idle";
                                 /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description ISP / AS organisation of `ip`, from offline RouteViews and DB-IP data; null when unknown */
+                                network: string | null;
                                 /** @description Where the latest address is */
                                 location: {
                                     city: string | null;
@@ -1523,12 +1607,26 @@ export type paths = {
                                 tokenHint: string;
                                 risk: {
                                     suspicious: boolean;
+                                    /** @description In English, for logs */
                                     reasons: string[];
+                                    /** @description The rules that fired */
+                                    signals?: ("new-device" | "new-country" | "impossible-travel" | "failed-attempts")[];
+                                    travel?: {
+                                        km: number;
+                                        minutes: number;
+                                        fromCountry: string | null;
+                                        fromCountryCode: string | null;
+                                    };
+                                    failures?: number;
                                 } | null;
                                 /** @description When the password was last entered on this session: its sign-in or its latest step-up */
                                 authenticatedAt: string;
                                 /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
                                 reauthenticatedAt: string | null;
+                                /** @description The browser proved it holds a device key for this session (DBSC); a copied cookie stops working elsewhere */
+                                deviceBound: boolean;
+                                /** @description When the browser registered that key */
+                                boundSince: string | null;
                                 user: {
                                     id: string;
                                     email: string;
@@ -1555,10 +1653,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -1582,10 +1680,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -1609,10 +1707,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -1690,10 +1788,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -1717,10 +1815,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -1744,10 +1842,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -1771,10 +1869,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -1798,10 +1896,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -1877,10 +1975,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -1904,10 +2002,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -1931,10 +2029,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -1958,10 +2056,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -2027,10 +2125,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -2054,10 +2152,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -2081,10 +2179,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -2108,10 +2206,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -2181,10 +2279,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -2208,10 +2306,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -2235,10 +2333,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -2262,10 +2360,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -2334,10 +2432,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -2361,10 +2459,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -2388,10 +2486,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -2450,6 +2548,11 @@ export type paths = {
                             auditRetentionDays: number;
                             showAdminReasonToUser: boolean;
                             reauthenticationWindowSeconds: number;
+                            deviceBinding: {
+                                /** @enum {string} */
+                                policy: "off" | "offer" | "require-for-admins";
+                                boundCookieSeconds: number;
+                            };
                         };
                     };
                 };
@@ -2465,10 +2568,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -2492,10 +2595,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -2519,10 +2622,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -2567,6 +2670,11 @@ export type paths = {
                         auditRetentionDays?: number;
                         showAdminReasonToUser?: boolean;
                         reauthenticationWindowSeconds?: number;
+                        deviceBinding?: {
+                            /** @enum {string} */
+                            policy?: "off" | "offer" | "require-for-admins";
+                            boundCookieSeconds?: number;
+                        };
                     };
                 };
             };
@@ -2594,6 +2702,11 @@ export type paths = {
                             auditRetentionDays: number;
                             showAdminReasonToUser: boolean;
                             reauthenticationWindowSeconds: number;
+                            deviceBinding: {
+                                /** @enum {string} */
+                                policy: "off" | "offer" | "require-for-admins";
+                                boundCookieSeconds: number;
+                            };
                         };
                     };
                 };
@@ -2609,10 +2722,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -2636,10 +2749,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -2663,10 +2776,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -2682,6 +2795,150 @@ export type paths = {
         };
         trace?: never;
     };
+    "/api/admin/settings/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        idleTimeoutSeconds?: number | null;
+                        rememberMe?: {
+                            enabled?: boolean;
+                            durationSeconds?: number;
+                        };
+                        absoluteLifetimeSeconds?: number;
+                        maxSessionsPerUser?: number | null;
+                        /** @enum {string} */
+                        sessionLimitAction?: "evict-oldest" | "deny";
+                        anonymizeIp?: boolean;
+                        /** @enum {string} */
+                        teamSessionAccess?: "full" | "view-only" | "off";
+                        manySessionsThreshold?: number;
+                        auditRetentionDays?: number;
+                        showAdminReasonToUser?: boolean;
+                        reauthenticationWindowSeconds?: number;
+                        deviceBinding?: {
+                            /** @enum {string} */
+                            policy?: "off" | "offer" | "require-for-admins";
+                            boundCookieSeconds?: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            endingSessions: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/audit": {
         parameters: {
             query?: never;
@@ -2694,7 +2951,7 @@ export type paths = {
                 query?: {
                     /** @description User id or e-mail: events where the user is actor or target */
                     user?: string;
-                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "session.suspicious" | "ips.anonymized" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "auth.reauthenticated" | "auth.reauthentication-failed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created" | "sessions.viewed" | "sessions.revoked-matching" | "user.disabled" | "user.enabled" | "audit.exported";
+                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "session.suspicious" | "ips.anonymized" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "auth.reauthenticated" | "auth.reauthentication-failed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created" | "sessions.viewed" | "sessions.revoked-matching" | "user.disabled" | "user.enabled" | "audit.exported" | "session.device-bound" | "session.device-key-mismatch";
                     /** @description Comma-separated actions: events of any of them */
                     actions?: string;
                     /** @description failure = refused sign-ins and other failures */
@@ -2759,10 +3016,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -2786,10 +3043,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -2813,10 +3070,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -2851,7 +3108,7 @@ export type paths = {
                 query?: {
                     /** @description User id or e-mail: events where the user is actor or target */
                     user?: string;
-                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "session.suspicious" | "ips.anonymized" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "auth.reauthenticated" | "auth.reauthentication-failed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created" | "sessions.viewed" | "sessions.revoked-matching" | "user.disabled" | "user.enabled" | "audit.exported";
+                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "session.suspicious" | "ips.anonymized" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "auth.reauthenticated" | "auth.reauthentication-failed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created" | "sessions.viewed" | "sessions.revoked-matching" | "user.disabled" | "user.enabled" | "audit.exported" | "session.device-bound" | "session.device-key-mismatch";
                     /** @description Comma-separated actions: events of any of them */
                     actions?: string;
                     /** @description failure = refused sign-ins and other failures */
@@ -2882,10 +3139,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -2909,10 +3166,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -2936,10 +3193,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -3010,10 +3267,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -3037,10 +3294,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -3098,10 +3355,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -3125,10 +3382,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -3152,10 +3409,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -3179,10 +3436,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -3242,10 +3499,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -3269,10 +3526,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -3296,10 +3553,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -3369,10 +3626,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -3396,10 +3653,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -3423,10 +3680,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -3450,10 +3707,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -3521,10 +3778,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -3548,10 +3805,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -3575,10 +3832,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -3602,10 +3859,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -3676,10 +3933,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -3703,10 +3960,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -3730,10 +3987,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -3757,10 +4014,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -3835,10 +4092,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -3862,10 +4119,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -3889,10 +4146,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -3916,10 +4173,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
@@ -3943,10 +4200,10 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */

@@ -21,6 +21,8 @@ export const ACTION_LABELS: Record<string, MessageId> = {
   'user.disabled': 'audit.action.userDisabled',
   'user.enabled': 'audit.action.userEnabled',
   'audit.exported': 'audit.action.auditExported',
+  'session.device-bound': 'audit.action.deviceBound',
+  'session.device-key-mismatch': 'audit.action.deviceKeyMismatch',
 };
 
 export const actionLabel = (f: Fmt, action: string): string => (ACTION_LABELS[action] ? f.t(ACTION_LABELS[action]) : action);

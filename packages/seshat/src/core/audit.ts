@@ -40,6 +40,8 @@ export const auditActions = [
   'user.disabled',
   'user.enabled',
   'audit.exported',
+  'session.device-bound',
+  'session.device-key-mismatch',
 ] as const;
 /** Actions that record something refused or failed (the audit log's "failure" outcome); all others succeeded. */
 export const failureActions: readonly AuditAction[] = ['auth.sign-in-failed'];
