@@ -51,7 +51,7 @@ export async function renderMetrics(manager: SessionManager, activeSessions: () 
     family('seshat_sessions_created_total', 'counter', 'Sessions created (successful sign-ins).', [{ value: m.created }]),
     family('seshat_sessions_revoked_total', 'counter', 'Sessions revoked, by reason.',
       [...m.revoked].sort(([a], [b]) => a.localeCompare(b)).map(([reason, value]) => ({ labels: { reason }, value }))),
-    family('seshat_sessions_expired_total', 'counter', 'Requests that presented a session past its expiry.', [{ value: m.expired }]),
+    family('seshat_sessions_expired_total', 'counter', 'Sessions found past their expiry by a check (each is then ended for good, counted once per check that found it).', [{ value: m.expired }]),
     family('seshat_sessions_collected_total', 'counter', 'Expired or revoked sessions deleted by garbage collection.', [{ value: m.collected }]),
     family('seshat_session_validations_total', 'counter', 'Session validations: cache hit, cache miss (store read), rejected.',
       (['hit', 'miss', 'rejected'] as const).map((result) => ({ labels: { result }, value: m.validations[result] }))),

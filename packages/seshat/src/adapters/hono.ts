@@ -15,6 +15,11 @@ import { startSessionGuard, type StartSessionOptions } from '../http/start-sessi
 export interface SeshatHonoOptions extends AuthenticatorOptions {
   /** Cookie name and whether it is `Secure` (default `session_token`, not secure). */
   cookie?: SessionCookieOptions;
+  /**
+   * The client address of a request, recorded as a session's latest address. Hono has no runtime-neutral one: on
+   * Node, `(c) => getConnInfo(c).remote.address` from `@hono/node-server/conninfo`. Default: none recorded.
+   */
+  clientIp?: (c: Context) => string | null | undefined;
 }
 
 declare module 'hono' {
@@ -101,6 +106,7 @@ export function seshatHono(options: SeshatHonoOptions): SeshatHono {
         origin: c.req.header('origin'),
         ownOrigin: ownOrigin(c),
         path: pathOnly(c.req.path),
+        ip: options.clientIp?.(c) ?? null,
       });
       if (auth.kind === 'refused') return problemResponse(c, auth.problem);
       if (auth.kind === 'session') c.set('session', auth.session);

@@ -434,7 +434,10 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   async whyEnded(token: string | undefined): Promise<SessionEnding | null> {
     const parsed = token === undefined ? null : parseToken(token);
     if (!parsed) return null;
-    let row = await this.#store.findSession(parsed.id);
+    // An ended session stays ended, so a cached copy that says so is as good as the row (a browser that keeps
+    // sending a revoked cookie for every asset costs no extra read); anything else is read from the store.
+    const cached = this.#cache?.get(parsed.id)?.record;
+    let row = cached?.revokedAt != null ? cached : await this.#store.findSession(parsed.id);
     if (!row || !secretMatches(parsed.secret, row.secretHash)) return null;
     if (row.revokedAt === null) {
       if (!isExpired(row, this.#settings, this.clock.now())) return null;

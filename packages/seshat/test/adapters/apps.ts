@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
@@ -97,7 +98,7 @@ export const adapterApps: Record<'express' | 'fastify' | 'hono', (options: AppOp
   },
 
   async hono({ manager, apiKeys, trustedOrigins }) {
-    const seshat = seshatHono({ manager, apiKeys, trustedOrigins });
+    const seshat = seshatHono({ manager, apiKeys, trustedOrigins, clientIp: (c) => getConnInfo(c).remote.address });
     const app = new Hono();
     app.use(seshat.middleware);
     app.onError((error, c) => {

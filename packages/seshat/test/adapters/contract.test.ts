@@ -155,6 +155,14 @@ describe.each(Object.keys(adapterApps) as (keyof typeof adapterApps)[])('%s adap
     expect((await who(cookie)).body.session).toBeNull();
   });
 
+  it("records the address a cookie is used from as the session's latest, keeping the sign-in one", async () => {
+    const { request, manager, store } = await start();
+    const { token, session } = await manager.createSession({ userId: 'usr_a', remember: false, ip: '198.51.100.1', userAgent: null });
+    expect((await request('/me', { headers: { cookie: `session_token=${token}` } })).status).toBe(200);
+    await manager.flushActivity();
+    expect(await store.findSession(session.id)).toMatchObject({ ip: expect.stringMatching(/127\.0\.0\.1$/), signInIp: '198.51.100.1', requests: 2 });
+  });
+
   it('requireSession: 401 …/session-ended with the reason for an ended session, and the refused cookie cleared', async () => {
     const { signIn, request, manager } = await start();
     const { cookie } = await signIn();
