@@ -28,6 +28,8 @@ export const endedReasons = {
   'invalidate-all': 'invalidated-all',
   /** The owner reported the session ("this wasn't me"); its holder is told no more than for any other sign-out elsewhere. */
   reported: 'signed-out-elsewhere',
+  /** A device-bound session's refresh was signed by another key than the one registered (DBSC): cookies copied elsewhere. */
+  'key-mismatch': 'key-mismatch',
 } as const satisfies Record<string, string>;
 
 /** A stored reason code (`revoked_reason`). */
@@ -59,6 +61,7 @@ const endedDetail: Record<EndedReason, string> = {
   'idle-timeout': 'You were signed out after a period of inactivity.',
   lifetime: 'This session reached its maximum lifetime.',
   'invalidated-all': 'Everyone was signed out.',
+  'key-mismatch': 'This session was ended because another device tried to use it: its cookies were copied off the device it was bound to.',
 };
 
 /** The `…/session-ended` answer (401) for a session that ended: why, when and, if allowed, the administrator's words. */
