@@ -50,5 +50,5 @@ export { requestAuthenticator, sameSiteGuard, type Authentication, type Authenti
 export { startSessionGuard, type StartSessionOptions } from './http/start-session.ts';
 export { csrfRefusal, crossSiteRefusal, isCsrfSafe, isCrossSite, originOf, originSet, type CsrfInput } from './http/csrf.ts';
 export { bearerCredentials } from './http/bearer.ts';
-export { resolveCookie, pathOnly, type SessionCookieOptions, type ResolvedCookie } from './http/cookie.ts';
+export { resolveCookie, pathOnly, cookieValue, type SessionCookieOptions, type ResolvedCookie } from './http/cookie.ts';
 export { problem, problemFromError, problemType, problemStatus, type Problem } from './http/problem.ts';
