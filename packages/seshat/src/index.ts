@@ -31,7 +31,7 @@ export { AuditTrail, auditBy, type AuditFields } from './core/audit-trail.ts';
 export { SessionChange, type Revoked } from './core/session-change.ts';
 export { storableText, isStorableText, reasonSchema, userIdSchema, UNSTORABLE_MESSAGE } from './core/text.ts';
 export type * from './core/ports.ts';
-export { newToken, parseToken, sessionIdSchema, sessionTokenSchema, hashSecret, secretMatches, type NewToken } from './core/token.ts';
+export { newToken, parseToken, sessionIdSchema, sessionTokenSchema, hashSecret, secretMatches, sameSecret, type NewToken } from './core/token.ts';
 export { ValidationCache, type CacheOptions, type CachedSession } from './core/validation-cache.ts';
 export { SessionMetrics } from './core/metrics.ts';
 export { SeshatEventBus, type SeshatEvents } from './core/events.ts';
@@ -46,9 +46,9 @@ export { parseDevice, readClientHints, ACCEPT_CH, CLIENT_HINT_HEADERS, type Clie
 export { anonymizeIp, GeoIp, geoLocator, openGeoIp, DBIP_ATTRIBUTION, DBIP_PACKAGE, DBIP_URL, type GeoLocator, type GeoIpSource } from './geo/index.ts';
 
 // HTTP building blocks shared by the adapters (and any other framework).
-export { requestAuthenticator, sameSiteGuard, type Authentication, type AuthenticatorOptions, type RequestCredentials, type SameSiteRequest } from './http/authenticate.ts';
+export { requestAuthenticator, authenticationRule, sameSiteGuard, type Authentication, type AuthenticatorOptions, type RequestCredentials, type SameSiteRequest } from './http/authenticate.ts';
 export { startSessionGuard, type StartSessionOptions } from './http/start-session.ts';
-export { csrfRefusal, crossSiteRefusal, isCsrfSafe, isCrossSite, originOf, originSet, type CsrfInput } from './http/csrf.ts';
+export { csrfRefusal, crossSiteRefusal, isCsrfSafe, isSafeMethod, isCrossSite, originOf, originSet, type CsrfInput } from './http/csrf.ts';
 export { bearerCredentials } from './http/bearer.ts';
 export { resolveCookie, pathOnly, cookieValue, type SessionCookieOptions, type ResolvedCookie } from './http/cookie.ts';
 export { problem, problemFromError, problemType, problemStatus, type Problem } from './http/problem.ts';

@@ -1,12 +1,11 @@
 import '../node-version.ts';
-import { parseCookie } from 'cookie';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { CreatedSession } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
-import { requestAuthenticator, sameSiteGuard, type AuthenticatorOptions, type SameSiteRequest } from '../http/authenticate.ts';
-import { pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
-import { originOf } from '../http/csrf.ts';
+import { authenticationRule, sameSiteGuard, type Authentication, type AuthenticatorOptions, type SameSiteRequest } from '../http/authenticate.ts';
+import { cookieValue, pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
+import { isSafeMethod, originOf } from '../http/csrf.ts';
 import type { Problem } from '../http/problem.ts';
 import { startSessionGuard, type StartSessionOptions } from '../http/start-session.ts';
 
@@ -57,31 +56,39 @@ const sameSiteRequest = (req: Request): SameSiteRequest => ({
 
 const sendProblem = (res: Response, p: Problem) => res.status(p.status).type('application/problem+json').json(p);
 
+/** Applies the authentication to the request, then continues (or answers a refusal). */
+function settle(auth: Authentication, req: Request, res: Response, next: NextFunction): void {
+  if (auth.kind === 'refused') return void sendProblem(res, auth.problem);
+  if (auth.kind === 'session') req.session = auth.session;
+  else if (auth.kind === 'api-key') req.apiKey = auth.apiKey;
+  next();
+}
+
 /** Express middleware: translates the request for `requestAuthenticator` and its answer back. */
 export function seshatExpress(options: SeshatExpressOptions): SeshatExpress {
   const cookie = resolveCookie(options.cookie);
-  const authenticate = requestAuthenticator(options);
+  const authenticate = authenticationRule(options);
   const guard = sameSiteGuard(options);
   const guardStart = startSessionGuard(options);
 
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
     req.session = null;
     req.apiKey = null;
-    const header = req.headers.cookie;
-    authenticate({
-      method: req.method,
-      cookie: header ? parseCookie(header)[cookie.name] : undefined,
-      authorization: req.headers.authorization,
-      secFetchSite: req.get('sec-fetch-site'),
-      origin: req.get('origin'),
-      ownOrigin: ownOrigin(req),
+    const headers = req.headers;
+    const method = req.method;
+    const auth = authenticate({
+      method,
+      cookie: cookieValue(headers.cookie, cookie.name),
+      authorization: headers.authorization,
+      secFetchSite: headers['sec-fetch-site'] as string | undefined,
+      origin: headers.origin,
+      // Only an unsafe method's CSRF check may need the request's own origin.
+      ownOrigin: isSafeMethod(method) ? undefined : ownOrigin(req),
       path: pathOnly(req.originalUrl),
-    }).then((auth) => {
-      if (auth.kind === 'refused') return void sendProblem(res, auth.problem);
-      if (auth.kind === 'session') req.session = auth.session;
-      else if (auth.kind === 'api-key') req.apiKey = auth.apiKey;
-      next();
-    }, next);
+    });
+    // A cache hit answers at once: no promise, no microtask before the route runs.
+    if (auth instanceof Promise) auth.then((a) => settle(a, req, res, next), next);
+    else settle(auth, req, res, next);
   };
 
   return {

@@ -1,12 +1,12 @@
 import '../node-version.ts';
-import { parseCookie, stringifySetCookie } from 'cookie';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { stringifySetCookie } from 'cookie';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction, preHandlerAsyncHookHandler } from 'fastify';
 import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { CreatedSession } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
-import { requestAuthenticator, sameSiteGuard, type AuthenticatorOptions, type SameSiteRequest } from '../http/authenticate.ts';
-import { pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
-import { originOf } from '../http/csrf.ts';
+import { authenticationRule, sameSiteGuard, type Authentication, type AuthenticatorOptions, type SameSiteRequest } from '../http/authenticate.ts';
+import { cookieValue, pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
+import { isSafeMethod, originOf } from '../http/csrf.ts';
 import type { Problem } from '../http/problem.ts';
 import { startSessionGuard, type StartSessionOptions } from '../http/start-session.ts';
 
@@ -51,9 +51,17 @@ const sameSiteRequest = (request: FastifyRequest): SameSiteRequest => ({
   ownOrigin: ownOrigin(request),
 });
 
+/** Applies the authentication to the request, then continues; a refusal is answered and the request ends there. */
+function settle(auth: Authentication, request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  if (auth.kind === 'refused') return void sendProblem(reply, auth.problem);
+  if (auth.kind === 'session') request.session = auth.session;
+  else if (auth.kind === 'api-key') request.apiKey = auth.apiKey;
+  done();
+}
+
 const plugin: FastifyPluginAsync<SeshatFastifyOptions> = async (app, options) => {
   const cookie = resolveCookie(options.cookie);
-  const authenticate = requestAuthenticator(options);
+  const authenticate = authenticationRule(options);
   const guard = sameSiteGuard(options);
   const guardStart = startSessionGuard(options);
   // The cookie is read and written with `cookie` (as in the Express adapter) rather than @fastify/cookie:
@@ -75,20 +83,22 @@ const plugin: FastifyPluginAsync<SeshatFastifyOptions> = async (app, options) =>
     if (refused) return sendProblem(reply, refused);
   });
 
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    const cookies = request.headers.cookie;
-    const auth = await authenticate({
-      method: request.method,
-      cookie: cookies ? parseCookie(cookies)[cookie.name] : undefined,
-      authorization: request.headers.authorization,
+  // A callback hook, not an async one: a cache hit answers at once, with no promise per request.
+  app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    const headers = request.headers;
+    const method = request.method;
+    const auth = authenticate({
+      method,
+      cookie: cookieValue(headers.cookie, cookie.name),
+      authorization: headers.authorization,
       secFetchSite: header(request, 'sec-fetch-site'),
       origin: header(request, 'origin'),
-      ownOrigin: ownOrigin(request),
+      // Only an unsafe method's CSRF check may need the request's own origin.
+      ownOrigin: isSafeMethod(method) ? undefined : ownOrigin(request),
       path: pathOnly(request.url),
     });
-    if (auth.kind === 'refused') return sendProblem(reply, auth.problem);
-    if (auth.kind === 'session') request.session = auth.session;
-    else if (auth.kind === 'api-key') request.apiKey = auth.apiKey;
+    if (auth instanceof Promise) auth.then((a) => settle(a, request, reply, done), done);
+    else settle(auth, request, reply, done);
   });
 };
 

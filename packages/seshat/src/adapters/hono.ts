@@ -1,12 +1,13 @@
 import '../node-version.ts';
-import { parseCookie, stringifySetCookie } from 'cookie';
-import type { Context, MiddlewareHandler } from 'hono';
+import { stringifySetCookie } from 'cookie';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { CreatedSession } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
-import { requestAuthenticator, sameSiteGuard, type AuthenticatorOptions, type SameSiteRequest } from '../http/authenticate.ts';
-import { pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
+import { authenticationRule, sameSiteGuard, type Authentication, type AuthenticatorOptions, type SameSiteRequest } from '../http/authenticate.ts';
+import { cookieValue, pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
+import { isSafeMethod } from '../http/csrf.ts';
 import type { Problem } from '../http/problem.ts';
 import { startSessionGuard, type StartSessionOptions } from '../http/start-session.ts';
 
@@ -65,32 +66,39 @@ const sameSiteRequest = (c: Context): SameSiteRequest => ({
 const problemResponse = (c: Context, p: Problem) =>
   c.body(JSON.stringify(p), p.status as ContentfulStatusCode, { 'content-type': 'application/problem+json' });
 
+/** Applies the authentication to the context, then runs the next handler (or answers a refusal). */
+function settle(auth: Authentication, c: Context, next: Next): Promise<Response | void> {
+  if (auth.kind === 'refused') return Promise.resolve(problemResponse(c, auth.problem));
+  if (auth.kind === 'session') c.set('session', auth.session);
+  else if (auth.kind === 'api-key') c.set('apiKey', auth.apiKey);
+  return next();
+}
+
 /** Hono middleware (tested on Node with @hono/node-server): translates the request for `requestAuthenticator`. */
 export function seshatHono(options: SeshatHonoOptions): SeshatHono {
   const cookie = resolveCookie(options.cookie);
-  const authenticate = requestAuthenticator(options);
+  const authenticate = authenticationRule(options);
   const guard = sameSiteGuard(options);
   const guardStart = startSessionGuard(options);
   const clearing = stringifySetCookie({ name: cookie.name, value: '', ...cookie.attributes, expires: new Date(0) });
 
   return {
-    async middleware(c, next) {
+    middleware(c, next) {
       c.set('session', null);
       c.set('apiKey', null);
-      const cookies = c.req.header('cookie');
-      const auth = await authenticate({
-        method: c.req.method,
-        cookie: cookies ? parseCookie(cookies)[cookie.name] : undefined,
+      const method = c.req.method;
+      const auth = authenticate({
+        method,
+        cookie: cookieValue(c.req.header('cookie'), cookie.name),
         authorization: c.req.header('authorization'),
         secFetchSite: c.req.header('sec-fetch-site'),
         origin: c.req.header('origin'),
-        ownOrigin: ownOrigin(c),
+        // Only an unsafe method's CSRF check may need the request's own origin.
+        ownOrigin: isSafeMethod(method) ? undefined : ownOrigin(c),
         path: pathOnly(c.req.path),
       });
-      if (auth.kind === 'refused') return problemResponse(c, auth.problem);
-      if (auth.kind === 'session') c.set('session', auth.session);
-      else if (auth.kind === 'api-key') c.set('apiKey', auth.apiKey);
-      await next();
+      // A cache hit answers at once: no extra promise before the next handler runs.
+      return auth instanceof Promise ? auth.then((a) => settle(a, c, next)) : settle(auth, c, next);
     },
     requireSameSite() {
       return async (c, next) => {

@@ -22,7 +22,7 @@ import { serialisesWithoutSecret } from './public-view.ts';
 import { signInDetails } from './risk.ts';
 import { SessionChange, type RevocationReason } from './session-change.ts';
 import { reasonSchema, userIdSchema } from './text.ts';
-import { newToken, parseToken, secretMatches } from './token.ts';
+import { newToken, parseToken, sameSecret, secretMatches } from './token.ts';
 import { ValidationCache, type CacheOptions, type CachedSession } from './validation-cache.ts';
 
 /** What is known about a sign-in when the session is created. */
@@ -252,10 +252,11 @@ export class SessionManager<S extends SessionScope = SessionScope> {
    * memory, and a write only when last-active is older than `touchIntervalMs`.
    */
   async validate(token: string | undefined, request?: { path?: string }): Promise<SessionRecord | null> {
-    if (token === undefined) return null;
-    const parsed = parseToken(token);
-    if (!parsed) return this.#reject();
-
+    const path = request?.path;
+    const known = this.validateCached(token, path);
+    if (known !== undefined) return known;
+    // Only a well-formed token whose entry is missing or due for a touch gets here.
+    const parsed = parseToken(token)!;
     let entry = this.#cache?.get(parsed.id);
     if (entry) this.metrics.validations.hit++;
     else {
@@ -263,20 +264,56 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       entry = (await this.#load(parsed.id)) ?? undefined;
       if (!entry) return this.#reject();
     }
-    const session = entry.record;
-    if (!secretMatches(parsed.secret, session.secretHash)) return this.#reject();
-    if (session.revokedAt !== null) return this.#reject();
     const now = this.clock.now();
+    const session = this.#accept(entry, parsed.secret, now, path);
+    if (session && now - session.lastActiveAt >= this.touchIntervalMs && !(await this.#touch(entry, now))) return this.#reject();
+    return session;
+  }
+
+  /**
+   * `validate()` without a promise, for the cases memory decides: the session (a cache hit with no activity
+   * write due), null (no token, a malformed one, or a cached session that refuses it), or undefined when the
+   * store must be read or a touch written — then call `validate()`, which does it. The adapters call this
+   * first, so a cache hit allocates no promise and waits for no microtask.
+   */
+  validateCached(token: string | undefined, path?: string): SessionRecord | null | undefined {
+    if (token === undefined) return null;
+    const parsed = parseToken(token);
+    if (!parsed) return this.#reject();
+    const entry = this.#cache?.get(parsed.id);
+    if (!entry) return undefined;
+    const now = this.clock.now();
+    if (now - entry.record.lastActiveAt >= this.touchIntervalMs) return undefined;
+    this.metrics.validations.hit++;
+    return this.#accept(entry, parsed.secret, now, path);
+  }
+
+  /** The checks on a session in hand: the secret, revocation, expiry; then counts the request. */
+  #accept(entry: CachedSession, secret: string, now: number, path: string | undefined): SessionRecord | null {
+    const session = entry.record;
+    if (!this.#secretMatches(entry, secret)) return this.#reject();
+    if (session.revokedAt !== null) return this.#reject();
     if (isExpired(session, this.#settings, now)) {
       this.metrics.expired++;
       this.#cache?.invalidate(session.id);
       return this.#reject();
     }
-
     entry.pendingRequests++;
-    if (request?.path !== undefined) session.lastPath = request.path.slice(0, 512);
-    if (now - session.lastActiveAt >= this.touchIntervalMs && !(await this.#touch(entry, now))) return this.#reject();
+    if (path !== undefined) session.lastPath = path.length > 512 ? path.slice(0, 512) : path;
     return session;
+  }
+
+  /**
+   * The presented secret against the entry: SHA-256 and the stored hash the first time, then a constant-time
+   * comparison with the secret that passed (kept in memory with the entry, never stored). A different secret
+   * for the same id is hashed and checked against the stored hash like the first one.
+   */
+  #secretMatches(entry: CachedSession, secret: string): boolean {
+    const verified = entry.verifiedSecret;
+    if (verified !== undefined && sameSecret(verified, secret)) return true;
+    if (!secretMatches(secret, entry.record.secretHash)) return false;
+    entry.verifiedSecret = secret;
+    return true;
   }
 
   /**

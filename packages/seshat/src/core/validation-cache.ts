@@ -17,6 +17,11 @@ export interface CachedSession {
   record: SessionRecord;
   /** Requests counted since the last touch; written with the next touch. */
   pendingRequests: number;
+  /**
+   * The secret already checked against `record.secretHash` for this entry (memory only, never stored): a
+   * later request presenting the same secret is compared with it in constant time instead of hashing again.
+   */
+  verifiedSecret?: string;
 }
 
 /**
