@@ -20,7 +20,8 @@ import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { openStore } from 'seshat';
+import { openStore, SessionManager } from 'seshat';
+import { referenceValidator } from './reference.ts';
 import { runLoad, type LoadResult } from './load.ts';
 import { postgresSeeder, sqliteSeeder, type Seeder } from './seed.ts';
 
@@ -161,6 +162,10 @@ async function benchFramework(store: string, databaseUrl: string, framework: str
     const cookiesFor = (route: string) =>
       route === '/bare' ? tokens.map((t) => `decoy=${t}`) : route === '/express-session' ? target.expressSessionCookies! : tokens.map((t) => `session_token=${t}`);
     const samples = new Map<string, Sample[]>(target.routes.map((r) => [r, []]));
+    await new Promise((resolve) => {
+      target.child.once('message', resolve);
+      target.child.send({ warm: tokens });
+    });
     for (const route of target.routes) await runLoad({ port: target.port, path: route, cookies: cookiesFor(route), connections: CONNECTIONS, durationMs: WARMUP_MS });
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate the order, so no route always runs right after the same neighbour.
@@ -187,6 +192,42 @@ async function benchFramework(store: string, databaseUrl: string, framework: str
   }
 }
 
+// ── in process: the same checks without HTTP, CPU per call (steadier than the HTTP rows on a busy machine) ──
+
+interface InProcess {
+  label: string;
+  perCallUs: number[];
+}
+const inProcess: InProcess[] = [];
+
+async function benchInProcess(file: string, tokens: string[]): Promise<void> {
+  const store = await openStore(`sqlite:${file}`);
+  const manager = await new SessionManager({ store, cache: { ttlMs: 3_600_000, max: 20_000 } }).start();
+  for (const t of tokens) await manager.validate(t, { path: '/x' }); // every session cached (and touched if due)
+  const reference = referenceValidator(file);
+  const requests = tokens.map((t) => ({ headers: { cookie: `session_token=${t}` } }) as never);
+  const n = QUICK ? 100_000 : 300_000;
+  const pick = () => (Math.random() * tokens.length) | 0;
+  const cases: [string, () => unknown][] = [
+    ['hand-written reference (SHA-256 + SQLite read), per call', () => reference(requests[pick()]!)],
+    ['validateCached() on a cache hit (what the adapters call), per call', () => manager.validateCached(tokens[pick()], '/x')],
+    ['await validate() on a cache hit, per call', () => manager.validate(tokens[pick()], { path: '/x' })],
+  ];
+  const results = cases.map(([label]) => ({ label, perCallUs: [] as number[] }));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [i, [, run]] of cases.entries()) {
+      const before = process.cpuUsage();
+      if (i === 2) for (let k = 0; k < n; k++) await run();
+      else for (let k = 0; k < n; k++) run();
+      const used = process.cpuUsage(before);
+      results[i]!.perCallUs.push((used.user + used.system) / n);
+    }
+  }
+  inProcess.push(...results);
+  await manager.stop();
+  await store.close();
+}
+
 async function benchStore(store: string, databaseUrl: string, seeder: () => Promise<Seeder>, db: Db, sqliteFile?: string): Promise<void> {
   const migrating = await openStore(databaseUrl);
   await migrating.migrate();
@@ -195,6 +236,7 @@ async function benchStore(store: string, databaseUrl: string, seeder: () => Prom
   const tokens = await seed.liveSessions(SESSIONS, PER_USER);
   await seed.close();
   log(`[${store}] seeded ${SESSIONS.toLocaleString('en')} sessions`);
+  if (sqliteFile) await benchInProcess(sqliteFile, tokens);
   await benchFramework(store, databaseUrl, 'http', tokens, db, sqliteFile ? { BENCH_REFERENCE_DB: sqliteFile } : {});
   await benchFramework(store, databaseUrl, 'express', tokens, db, sqliteFile ? { BENCH_EXPRESS_SESSIONS: String(SESSIONS) } : {});
   await benchFramework(store, databaseUrl, 'fastify', tokens, db, {});
@@ -266,6 +308,15 @@ for (const r of rows) {
       `${fmt(pick((s) => s.flatCpuUs))} | ${isBare ? '—' : `**${fmt(extra)}** (±${fmt(noise)})`} | ${fmt(pick((s) => s.paced.p50), 2)} / ${fmt(pick((s) => s.paced.p99), 2)} | ` +
       `${isBare ? '—' : fmt(median(r.pacedExtras))} | ${fmt(db)} | ${isBare || r.route === '/reference' || !(extra > 0) ? '—' : `${(referenceExtra / extra).toFixed(1)}×`} | ${verdict} |`,
   );
+}
+
+if (inProcess.length) {
+  const ref = median(inProcess[0]!.perCallUs);
+  lines.push('', '| In process (SQLite, 10,000 sessions cached, no HTTP) | CPU µs per call (rounds) | reference ÷ this |', '|---|---:|---:|');
+  for (const r of inProcess) {
+    const m = median(r.perCallUs);
+    lines.push(`| ${r.label} | **${m.toFixed(2)}** (${r.perCallUs.map((x) => x.toFixed(2)).join(', ')}) | ${r === inProcess[0] ? '—' : `${(ref / m).toFixed(1)}×`} |`);
+  }
 }
 
 const cpu = cpus();

@@ -10,7 +10,7 @@
  * DATABASE_URL names the store, BENCH_CACHE_TTL_MS the validation cache's TTL, BENCH_REFERENCE_DB (SQLite
  * file) enables /reference, BENCH_EXPRESS_SESSIONS=n enables /express-session with n sessions. The runner
  * talks to it over IPC: `{ ready, port, routes, expressSessionCookies? }` once listening; `'cpu'` →
- * `{ cpu: process.cpuUsage(), validations }`.
+ * `{ cpu: process.cpuUsage(), validations }`; `{ warm: tokens }` validates each once → `{ warmed }`.
  */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -119,6 +119,11 @@ if (framework === 'http') {
 } else throw new Error(`unknown BENCH_FRAMEWORK ${framework}`);
 
 process.on('message', (message) => {
+  // The steady state of a busy site: every session validated (so cached) once before the measured runs.
+  if (typeof message === 'object' && message !== null && 'warm' in message) {
+    const tokens = (message as { warm: string[] }).warm;
+    void Promise.all(tokens.map((t) => manager.validate(t, { path: '/warm' }))).then(() => process.send!({ warmed: tokens.length }));
+  }
   if (message === 'cpu') process.send!({ cpu: process.cpuUsage(), validations: { ...manager.metrics.validations } });
   if (message === 'stop') {
     void manager.stop().then(() => store.close()).finally(() => process.exit(0));
