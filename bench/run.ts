@@ -210,7 +210,7 @@ async function benchInProcess(file: string, tokens: string[]): Promise<void> {
   const pick = () => (Math.random() * tokens.length) | 0;
   const cases: [string, () => unknown][] = [
     ['hand-written reference (SHA-256 + SQLite read), per call', () => reference(requests[pick()]!)],
-    ['validateCached() on a cache hit (what the adapters call), per call', () => manager.validateCached(tokens[pick()], '/x')],
+    ['validateCached() on a cache hit (what the adapters call), per call', () => manager.validateCached(tokens[pick()], { path: '/x' })],
     ['await validate() on a cache hit, per call', () => manager.validate(tokens[pick()], { path: '/x' })],
   ];
   const results = cases.map(([label]) => ({ label, perCallUs: [] as number[] }));

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { SeshatError, type Actor, type ApiKeys, type SessionManager, type SessionRecord, type Store, type StoreScope, type UserRecord } from 'seshat';
+import { SeshatError, sessionEndedError, type Actor, type ApiKeys, type SessionManager, type SessionRecord, type Store, type StoreScope, type UserRecord } from 'seshat';
 import type { ServerConfig } from './config.ts';
 import type { UserDirectory } from './users.ts';
 
@@ -28,6 +28,8 @@ export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression,
 /** The browser session of the request. API keys are refused here: this is for sign-in-bound actions only. */
 export function requireSession(request: FastifyRequest): SessionRecord {
   if (!request.session && request.apiKey) throw new SeshatError('forbidden', 'API keys cannot be used here; sign in instead.');
+  // A cookie whose session ended is told why (401 …/session-ended); the Fastify adapter clears it on any 401.
+  if (!request.session && request.sessionRejection?.ended) throw sessionEndedError(request.sessionRejection.ended);
   if (!request.session) throw new SeshatError('unauthenticated', 'Sign in to continue.');
   return request.session;
 }

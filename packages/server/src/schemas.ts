@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { apiKeyIdSchema, apiKeyNameSchema, auditActions, reasonSchema, sessionIdSchema } from 'seshat';
+import { apiKeyIdSchema, apiKeyNameSchema, auditActions, endedReasons, reasonSchema, sessionIdSchema, type EndedReason } from 'seshat';
 
 /** Response and request shapes of API.md. Each is the runtime check, the static type and the OpenAPI schema. */
 export const userSchema = z.object({
@@ -67,6 +67,11 @@ export const problemSchema = z.object({
   title: z.string(),
   status: z.number(),
   detail: z.string(),
+  // `…/session-ended` (401): why and when the cookie's session ended (issue #10).
+  endedReason: z.enum(Object.values(endedReasons) as [EndedReason, ...EndedReason[]]).optional()
+    .describe('Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all'),
+  endedAt: z.string().optional().describe('When the session ended (ISO 8601)'),
+  adminReason: z.string().optional().describe("The administrator's reason, only when the admin setting showAdminReasonToUser is on"),
 });
 
 export const revokedCount = z.object({ revoked: z.number().int() });

@@ -203,7 +203,8 @@ describe('seshat CLI', { timeout: 90_000 }, () => {
   });
 
   it('collects expired sessions in batches with progress output', async () => {
-    const clock = new ManualClock(Date.now() - 10 * DAY);
+    // Expired 13 days ago: past the 7 days ended sessions are kept to tell their holders why.
+    const clock = new ManualClock(Date.now() - 20 * DAY);
     await seed(25, 'usr_old', clock);
     await seed(4, 'usr_new');
     const result = await seshat(['sessions', 'gc', '--batch-size', '10']);

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, ApiError, describeError, onSignedOut, type User } from './api.ts';
 import { AuthContext, type AuthState } from './auth.tsx';
+import { endingNotice, forgetEnding } from './ended.ts';
 import { Layout } from './components/Layout.tsx';
 import { Page } from './components/Page.tsx';
 import { Link } from './components/Link.tsx';
@@ -21,6 +22,9 @@ type Auth =
 
 const HOME = '/settings/security/sessions';
 
+/** The sign-in banner after a 401: why the session ended if the server said so, else a general sentence. */
+const endedNotice = () => endingNotice() ?? 'Your session has ended. Please sign in again.';
+
 /** Only same-site paths are followed after sign-in (no open redirect via ?next=). */
 function safeNext(search: string): string {
   const next = new URLSearchParams(search).get('next');
@@ -34,13 +38,14 @@ export function App() {
   useEffect(() => {
     api.currentSession().then(
       ({ user, session }) => setAuth({ state: 'signed-in', user, sessionId: session.id }),
-      (error: unknown) => setAuth({ state: 'signed-out', notice: error instanceof ApiError && error.status === 401 ? null : describeError(error) }),
+      // A 401 here may say why this browser's session ended, now or before a reload (ended.ts).
+      (error: unknown) => setAuth({ state: 'signed-out', notice: error instanceof ApiError && error.status === 401 ? endingNotice() : describeError(error) }),
     );
   }, []);
 
   // Any 401 from the API means this session ended (revoked on another device, expired): back to sign-in.
   useEffect(
-    () => onSignedOut(() => setAuth((current) => (current.state === 'signed-in' ? { state: 'signed-out', notice: 'Your session has ended. Please sign in again.' } : current))),
+    () => onSignedOut(() => setAuth((current) => (current.state === 'signed-in' ? { state: 'signed-out', notice: endedNotice() } : current))),
     [],
   );
 
@@ -52,7 +57,7 @@ export function App() {
     const check = () => {
       if (document.visibilityState !== 'visible') return;
       api.currentSession().catch((error: unknown) => {
-        if (error instanceof ApiError && error.status === 401) setAuth({ state: 'signed-out', notice: 'Your session has ended. Please sign in again.' });
+        if (error instanceof ApiError && error.status === 401) setAuth({ state: 'signed-out', notice: endedNotice() });
       });
     };
     document.addEventListener('visibilitychange', check);
@@ -72,6 +77,7 @@ export function App() {
     try {
       await api.logout();
     } finally {
+      forgetEnding();
       setAuth({ state: 'signed-out', notice: 'You have been logged out.' });
     }
   }, []);
@@ -87,6 +93,7 @@ export function App() {
       <SignInPage
         notice={auth.state === 'signed-out' ? auth.notice : null}
         onSignedIn={({ user, session }) => {
+          forgetEnding();
           setAuth({ state: 'signed-in', user, sessionId: session.id });
           navigate(safeNext(location.search), { replace: true });
         }}

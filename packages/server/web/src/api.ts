@@ -125,6 +125,8 @@ export class InputError extends Error {
   override name = 'InputError';
 }
 
+import { rememberEnding } from './ended.ts';
+
 type Listener = () => void;
 const signedOutListeners = new Set<Listener>();
 
@@ -167,7 +169,8 @@ async function request<T>(method: string, path: string, options: RequestOptions 
 
 async function readProblem(response: Response): Promise<{ title: string; detail: string }> {
   try {
-    const body = (await response.json()) as { title?: unknown; detail?: unknown };
+    const body = (await response.json()) as { title?: unknown; detail?: unknown; endedReason?: unknown; adminReason?: unknown };
+    if (response.status === 401) rememberEnding(body);
     return {
       title: typeof body.title === 'string' ? body.title : response.statusText,
       detail: typeof body.detail === 'string' ? body.detail : `The server answered ${response.status}.`,

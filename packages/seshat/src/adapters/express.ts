@@ -3,7 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { CreatedSession } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
-import { authenticationRule, sameSiteGuard, type Authentication, type AuthenticatorOptions, type SameSiteRequest } from '../http/authenticate.ts';
+import { authenticationRule, sameSiteGuard, signedOutProblem, type Authentication, type AuthenticatorOptions, type SameSiteRequest, type SessionRejection } from '../http/authenticate.ts';
 import { cookieValue, pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
 import { isSafeMethod, originOf } from '../http/csrf.ts';
 import type { Problem } from '../http/problem.ts';
@@ -23,6 +23,8 @@ declare global {
       session: SessionRecord | null;
       /** The API key a `Bearer` request presented, if valid (then `session` is always null). */
       apiKey: ApiKeyRecord | null;
+      /** Set when the request's session cookie was refused: why the session ended, if it did. */
+      sessionRejection: SessionRejection | null;
     }
   }
 }
@@ -43,6 +45,11 @@ export interface SeshatExpress {
   startSession(res: Response, created: CreatedSession, options?: StartSessionOptions): void;
   /** Clears the session cookie (a logout). */
   endSession(res: Response): void;
+  /**
+   * Route guard: without a session, answers 401 problem+json (`…/session-ended` with `endedReason` and `endedAt`
+   * when the cookie's session ended) and clears a refused cookie.
+   */
+  requireSession(): RequestHandler;
 }
 
 /** The request's own origin as Express sees it (`req.protocol` and `req.host` follow the app's `trust proxy`). */
@@ -61,6 +68,7 @@ function settle(auth: Authentication, req: Request, res: Response, next: NextFun
   if (auth.kind === 'refused') return void sendProblem(res, auth.problem);
   if (auth.kind === 'session') req.session = auth.session;
   else if (auth.kind === 'api-key') req.apiKey = auth.apiKey;
+  else if (auth.kind === 'rejected') req.sessionRejection = auth.rejection;
   next();
 }
 
@@ -70,10 +78,13 @@ export function seshatExpress(options: SeshatExpressOptions): SeshatExpress {
   const authenticate = authenticationRule(options);
   const guard = sameSiteGuard(options);
   const guardStart = startSessionGuard(options);
+  // Express 5's clearCookie drops maxAge; `Max-Age=0` (with an Expires of now) makes every browser drop it at once.
+  const clearCookie = (res: Response) => res.cookie(cookie.name, '', { ...cookie.attributes, maxAge: 0 });
 
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
     req.session = null;
     req.apiKey = null;
+    req.sessionRejection = null;
     const headers = req.headers;
     const method = req.method;
     const auth = authenticate({
@@ -85,6 +96,7 @@ export function seshatExpress(options: SeshatExpressOptions): SeshatExpress {
       // Only an unsafe method's CSRF check may need the request's own origin.
       ownOrigin: isSafeMethod(method) ? undefined : ownOrigin(req),
       path: pathOnly(req.originalUrl),
+      ip: req.ip ?? null,
     });
     // A cache hit answers at once: no promise, no microtask before the route runs.
     if (auth instanceof Promise) auth.then((a) => settle(a, req, res, next), next);
@@ -109,7 +121,14 @@ export function seshatExpress(options: SeshatExpressOptions): SeshatExpress {
       });
     },
     endSession(res) {
-      res.clearCookie(cookie.name, cookie.attributes);
+      clearCookie(res);
+    },
+    requireSession() {
+      return (req, res, next) => {
+        if (req.session) return next();
+        if (req.sessionRejection) clearCookie(res);
+        sendProblem(res, signedOutProblem(req.sessionRejection));
+      };
     },
   };
 }

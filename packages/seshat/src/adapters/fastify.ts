@@ -4,7 +4,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneF
 import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { CreatedSession } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
-import { authenticationRule, sameSiteGuard, type Authentication, type AuthenticatorOptions, type SameSiteRequest } from '../http/authenticate.ts';
+import { authenticationRule, sameSiteGuard, signedOutProblem, type Authentication, type AuthenticatorOptions, type SameSiteRequest, type SessionRejection } from '../http/authenticate.ts';
 import { cookieValue, pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
 import { isSafeMethod, originOf } from '../http/csrf.ts';
 import type { Problem } from '../http/problem.ts';
@@ -14,6 +14,12 @@ import { startSessionGuard, type StartSessionOptions } from '../http/start-sessi
 export interface SeshatFastifyOptions extends AuthenticatorOptions {
   /** Cookie name and whether it is `Secure` (default `session_token`, not secure). */
   cookie?: SessionCookieOptions;
+  /**
+   * Which request paths need the session (default: all). Others stay anonymous without reading the cookie or the
+   * store, so static files and health checks keep working while the store is down: only decisions that need the
+   * session fail closed (503).
+   */
+  sessionPaths?: (path: string) => boolean;
 }
 
 declare module 'fastify' {
@@ -22,6 +28,8 @@ declare module 'fastify' {
     session: SessionRecord | null;
     /** The API key a `Bearer` request presented, if valid (then `session` is always null). */
     apiKey: ApiKeyRecord | null;
+    /** Set when the request's session cookie was refused: why the session ended, if it did. Its 401 clears the cookie. */
+    sessionRejection: SessionRejection | null;
   }
   interface FastifyReply {
     /**
@@ -39,6 +47,11 @@ declare module 'fastify' {
      * `app.post('/login', { preHandler: app.requireSameSite() }, …)`.
      */
     requireSameSite(): preHandlerAsyncHookHandler;
+    /**
+     * Route guard: without a session, answers 401 problem+json (`…/session-ended` with `endedReason` and `endedAt`
+     * when the cookie's session ended). `app.get('/me', { preHandler: app.requireSession() }, …)`.
+     */
+    requireSession(): preHandlerAsyncHookHandler;
   }
 }
 
@@ -56,6 +69,7 @@ function settle(auth: Authentication, request: FastifyRequest, reply: FastifyRep
   if (auth.kind === 'refused') return void sendProblem(reply, auth.problem);
   if (auth.kind === 'session') request.session = auth.session;
   else if (auth.kind === 'api-key') request.apiKey = auth.apiKey;
+  else if (auth.kind === 'rejected') request.sessionRejection = auth.rejection;
   done();
 }
 
@@ -66,10 +80,12 @@ const plugin: FastifyPluginAsync<SeshatFastifyOptions> = async (app, options) =>
   const guardStart = startSessionGuard(options);
   // The cookie is read and written with `cookie` (as in the Express adapter) rather than @fastify/cookie:
   // one header each way does not justify a second plugin in every app's install.
-  const clearing = stringifySetCookie({ name: cookie.name, value: '', ...cookie.attributes, expires: new Date(0) });
+  // Max-Age=0 and an Expires in the past: browsers drop the cookie at once (Max-Age wins where both are understood).
+  const clearing = stringifySetCookie({ name: cookie.name, value: '', ...cookie.attributes, maxAge: 0, expires: new Date(0) });
 
   app.decorateRequest('session', null);
   app.decorateRequest('apiKey', null);
+  app.decorateRequest('sessionRejection', null);
   app.decorateReply('startSession', function (this: FastifyReply, created: CreatedSession, start?: StartSessionOptions) {
     guardStart(sameSiteRequest(this.request), created, start);
     const maxAge = created.cookieMaxAge !== undefined ? { maxAge: created.cookieMaxAge } : {};
@@ -83,8 +99,21 @@ const plugin: FastifyPluginAsync<SeshatFastifyOptions> = async (app, options) =>
     if (refused) return sendProblem(reply, refused);
   });
 
-  // A callback hook, not an async one: a cache hit answers at once, with no promise per request.
+  app.decorate('requireSession', () => async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!request.session) return sendProblem(reply, signedOutProblem(request.sessionRejection));
+  });
+  // Any 401 to a request whose cookie was refused clears the cookie, whoever answered it: the browser stops
+  // sending a dead token.
+  // Callback hooks, not async ones, here and below: no promise per request.
+  app.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: Error | null, payload?: unknown) => void) => {
+    if (reply.statusCode === 401 && request.sessionRejection) appendSetCookie(reply, clearing);
+    done(null, payload);
+  });
+
+  const sessionPaths = options.sessionPaths;
   app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    const path = pathOnly(request.url);
+    if (sessionPaths && !sessionPaths(path)) return done();
     const headers = request.headers;
     const method = request.method;
     const auth = authenticate({
@@ -95,8 +124,10 @@ const plugin: FastifyPluginAsync<SeshatFastifyOptions> = async (app, options) =>
       origin: header(request, 'origin'),
       // Only an unsafe method's CSRF check may need the request's own origin.
       ownOrigin: isSafeMethod(method) ? undefined : ownOrigin(request),
-      path: pathOnly(request.url),
+      path,
+      ip: request.ip,
     });
+    // A cache hit answers at once: no promise, no microtask before the route runs.
     if (auth instanceof Promise) auth.then((a) => settle(a, request, reply, done), done);
     else settle(auth, request, reply, done);
   });
@@ -121,6 +152,13 @@ export const seshatFastify: FastifyPluginAsync<SeshatFastifyOptions> = plugin;
 export function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** Adds a Set-Cookie header, keeping any already set. */
+function appendSetCookie(reply: FastifyReply, value: string): void {
+  const existing = reply.getHeader('set-cookie');
+  if (existing === undefined) reply.header('set-cookie', value);
+  else reply.header('set-cookie', [...(Array.isArray(existing) ? existing : [String(existing)]), value]);
 }
 
 /** Sends a problem+json answer. */

@@ -18,6 +18,7 @@ export const auditActions = [
   'auth.sign-in-failed',
   'auth.sign-out',
   'session.revoked',
+  'session.expired',
   'sessions.revoked-others',
   'user.force-signed-out',
   'sessions.invalidated-all',

@@ -5,6 +5,8 @@
 export type SeshatErrorCode =
   | 'invalid_input'
   | 'unauthenticated'
+  /** The session cookie named a session that ended (revoked or expired): 401 with why and when. */
+  | 'session_ended'
   | 'forbidden'
   | 'not_found'
   | 'conflict'
@@ -16,11 +18,14 @@ export type SeshatErrorCode =
 export class SeshatError extends Error {
   readonly code: SeshatErrorCode;
   readonly detail: string;
-  constructor(code: SeshatErrorCode, detail: string, options?: ErrorOptions) {
+  /** Further facts for the problem answer (RFC 9457 extension members), e.g. `endedReason` and `endedAt`. */
+  readonly extensions: Record<string, unknown> | undefined;
+  constructor(code: SeshatErrorCode, detail: string, options?: ErrorOptions & { extensions?: Record<string, unknown> }) {
     super(detail, options);
     this.name = 'SeshatError';
     this.code = code;
     this.detail = detail;
+    this.extensions = options?.extensions;
   }
 }
 

@@ -1,7 +1,7 @@
 import type { ApiKeyRecord } from './api-key.ts';
 import type { AuditAction, AuditEvent } from './audit.ts';
 import type { InvalidationChannel } from './invalidation.ts';
-import type { SessionRecord } from './session.ts';
+import type { Location, SessionRecord } from './session.ts';
 import type { ExpiryCutoffs } from './settings.ts';
 
 /**
@@ -21,6 +21,13 @@ export interface SessionStore {
    * upsert, so a late touch can never resurrect a revoked or deleted session. True if a row was updated.
    */
   touchSession(id: string, touch: SessionTouch): Promise<boolean>;
+  /**
+   * Records the activity of many sessions in ONE statement (the per-node batch, `touch-batch.ts`), with the same
+   * condition per row as `touchSession` (`revoked_at IS NULL`, never an upsert). Last-active is only raised
+   * (nodes may write out of order), requests are added. Returns the ids it updated: an id missing from the
+   * answer was revoked or deleted meanwhile.
+   */
+  touchSessions(touches: BatchedTouch[]): Promise<string[]>;
   /** Unrevoked, unexpired sessions, most recently active first. */
   listActiveSessions(query: ActiveSessionQuery): Promise<Page<SessionRecord>>;
   /** How many sessions are live under `cutoffs`: everyone's, or one user's. */
@@ -48,12 +55,23 @@ export interface SessionTouch {
   /** Requests to add to the counter. */
   requests: number;
   lastPath: string | null;
+  /** The latest client address (as it may be recorded); null or absent leaves the stored one. */
+  ip?: string | null;
+  /** The latest address's location; written only together with `ip` (null = unknown). */
+  location?: Location | null;
+}
+
+/** One session's activity in a batched touch. */
+export interface BatchedTouch extends SessionTouch {
+  id: string;
 }
 
 /** When and why sessions are revoked (the reason is a `RevocationReason` code). */
 export interface Revocation {
   at: number;
   reason: string;
+  /** An administrator's own words (kept as `revoked_note`); null or absent otherwise. */
+  note?: string | null;
 }
 
 /** Which live sessions to list, one page at a time. */
@@ -81,6 +99,11 @@ export interface UserSessionStats {
 /** One garbage-collection step: the expiry rule, where to start and how many rows to look at. */
 export interface CollectStep {
   cutoffs: ExpiryCutoffs;
+  /**
+   * Revoked rows ended after this (epoch ms) are kept, so the signed-out person can still be told why
+   * (`…/session-ended`); absent = every revoked row is collected.
+   */
+  endedBefore?: number;
   afterId: string | null;
   limit: number;
 }
@@ -203,8 +226,9 @@ export interface Store extends SessionStore, SettingsStore, AuditStore, UserStor
   /** Applies pending migrations; returns the versions applied. */
   migrate(): Promise<number[]>;
   /**
-   * Cross-node cache invalidation, for dialects several processes share (PostgreSQL: LISTEN/NOTIFY).
-   * Absent for single-process stores (SQLite), where local invalidation is enough.
+   * How other processes' changes reach this process's validation cache: PostgreSQL, LISTEN/NOTIFY between nodes;
+   * SQLite, `PRAGMA data_version` (another process, such as the CLI, committed to the file). Optional: without
+   * one, a process invalidates only its own cache and others converge within the cache TTL.
    */
   createInvalidationChannel?(options?: { nodeId?: string; onError?: (error: unknown) => void }): InvalidationChannel;
   /** Cheap round trip for health checks. */

@@ -6,12 +6,16 @@ import { SeshatEventBus } from './events.ts';
 import type { Invalidation, InvalidationChannel } from './invalidation.ts';
 import { ownerOnly, type PermissionPolicy } from './permissions.ts';
 import { unknownDevice, type Actor, type DeviceInfo, type Location, type RiskAssessment, type SessionRecord } from './session.ts';
+import { endedReasonOf, type SessionEnding } from './ended-reason.ts';
+import { TouchBatch, type PendingActivity } from './touch-batch.ts';
 import {
   applySettingsPatch,
   cookieMaxAgeSeconds,
   DEFAULT_TOUCH_INTERVAL_MS,
   defaultSettings,
+  expiresAt,
   expiryCutoffs,
+  expiryReason,
   isExpired,
   sessionSettingsSchema,
   type SessionSettings,
@@ -22,7 +26,7 @@ import { serialisesWithoutSecret } from './public-view.ts';
 import { signInDetails } from './risk.ts';
 import { SessionChange, type RevocationReason } from './session-change.ts';
 import { reasonSchema, userIdSchema } from './text.ts';
-import { newToken, parseToken, sameSecret, secretMatches } from './token.ts';
+import { newToken, parseToken, secretMatches, secretsEqual } from './token.ts';
 import { ValidationCache, type CacheOptions, type CachedSession } from './validation-cache.ts';
 
 /** What is known about a sign-in when the session is created. */
@@ -49,14 +53,30 @@ export interface SessionEnrichment {
 /** Describes a new session (device, location, risk, the IP to store) before it is stored; see `sessionEnricher`. */
 export type SessionEnricher = (context: SignInContext, settings: SessionSettings) => Promise<SessionEnrichment> | SessionEnrichment;
 
+/** What `validate` is told about the request: its path (the session's last page) and client address. */
+export interface ValidationRequest {
+  path?: string;
+  ip?: string | null;
+}
+
 /** Options of `SessionManager`: only `store` is required. */
 export interface SessionManagerOptions<S extends SessionScope = SessionScope> {
   /** Where sessions, settings and the audit trail live; compound changes run in its transactions. */
   store: S & Transactional<S>;
   clock?: Clock;
   policy?: PermissionPolicy;
-  /** Last-active is written at most this often per session (default 60 s). */
+  /**
+   * How often this node writes the activity it has seen (last-active, request counts, last path, latest address),
+   * as one batched statement (default 1 s): the most a crash loses, and how far the database trails a request.
+   */
   touchIntervalMs?: number;
+  /**
+   * Ended sessions are kept this long (default 7 days) before garbage collection deletes them, so a returning
+   * browser is told why it was signed out (`whyEnded`).
+   */
+  endedRetentionMs?: number;
+  /** Turns a session's new client address into what is stored (anonymised per settings) and its location. */
+  describeAddress?: (ip: string, settings: SessionSettings) => Promise<{ ip: string | null; location: Location | null }>;
   /** Validation cache; `false` reads the store on every request. */
   cache?: CacheOptions | false;
   /** Cross-node invalidation; omit for a single process. */
@@ -84,6 +104,9 @@ export interface CollectProgress {
 
 export type { RevocationReason } from './session-change.ts';
 
+/** Default of `endedRetentionMs`: how long an ended session's reason is kept (7 days). */
+export const DEFAULT_ENDED_RETENTION_MS = 7 * 86_400_000;
+
 /**
  * The session service: creation, validation (the hot path), listing, revocation and garbage collection.
  * Talks to storage only through the Store interfaces; knows nothing of HTTP.
@@ -95,11 +118,13 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   readonly clock: Clock;
   readonly policy: PermissionPolicy;
   readonly touchIntervalMs: number;
+  readonly endedRetentionMs: number;
 
   readonly #store: S & Transactional<S>;
   readonly #cache: ValidationCache | null;
   readonly #channel: InvalidationChannel | undefined;
   readonly #enrich: SessionEnricher | undefined;
+  readonly #touches: TouchBatch;
   readonly #defaults: SessionSettings;
   #settings: SessionSettings;
   #unsubscribe: (() => Promise<void>) | undefined;
@@ -111,8 +136,25 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     this.clock = options.clock ?? systemClock;
     this.policy = options.policy ?? ownerOnly;
     this.touchIntervalMs = options.touchIntervalMs ?? DEFAULT_TOUCH_INTERVAL_MS;
-    this.#cache = options.cache === false ? null : new ValidationCache(options.cache);
+    this.endedRetentionMs = options.endedRetentionMs ?? DEFAULT_ENDED_RETENTION_MS;
+    const describe = options.describeAddress;
+    this.#touches = new TouchBatch({
+      store: options.store,
+      intervalMs: this.touchIntervalMs,
+      onGone: (ids) => {
+        for (const id of ids) this.#cache?.invalidate(id);
+      },
+      ...(describe ? { describeAddress: (ip: string) => describe(ip, this.#settings) } : {}),
+      // A failed batch is kept and retried with the next one; report it only to whoever listens.
+      onError: (error) => {
+        if (this.events.listenerCount('error') > 0) this.events.emit('error', error);
+      },
+    });
     this.#channel = options.channel;
+    const channel = this.#channel;
+    // The cache-trust gate: a node that may be missing invalidations reads the store instead (see ValidationCache).
+    const trusted = channel?.cacheTrusted ? () => channel.cacheTrusted!() : undefined;
+    this.#cache = options.cache === false ? null : new ValidationCache(options.cache, trusted);
     this.#enrich = options.enrich;
     this.#defaults = options.defaults ?? defaultSettings();
     this.#settings = this.#defaults;
@@ -122,6 +164,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   /** Loads stored settings and joins the invalidation channel. Call once before serving. */
   async start(): Promise<this> {
     await this.reloadSettings();
+    this.#touches.start();
     if (this.#channel) {
       this.#unsubscribe = await this.#channel.subscribe({
         message: (m) => void this.#applyInvalidation(m),
@@ -136,8 +179,14 @@ export class SessionManager<S extends SessionScope = SessionScope> {
 
   /** Leaves the invalidation channel. Call on shutdown, before closing the store. */
   async stop(): Promise<void> {
+    await this.#touches.stop(); // the activity still counted in memory
     await this.#unsubscribe?.();
     this.#unsubscribe = undefined;
+  }
+
+  /** Writes the activity seen so far now, rather than at the next interval (tests, shutdown hooks). */
+  flushActivity(): Promise<void> {
+    return this.#touches.flush();
   }
 
   // ── settings ────────────────────────────────────────────────────────────────────────────────────
@@ -159,7 +208,14 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   async updateSettings(actor: Actor, patch: SessionSettingsPatch): Promise<SessionSettings> {
     this.#requireTeam(actor);
     const before = this.#settings;
-    const next = applySettingsPatch(before, patch);
+    let next: SessionSettings;
+    try {
+      next = applySettingsPatch(before, patch, { touchIntervalMs: this.touchIntervalMs });
+    } catch (error) {
+      const issue = (error as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
+      if (!issue) throw error;
+      throw new SeshatError('invalid_input', `${issue.path.join('.')} ${issue.message}.`);
+    }
     await this.change(async (change) => {
       await change.store.saveSettings(next);
       await change.audit(auditBy(actor, 'settings.changed', { details: { before, after: next } }));
@@ -182,6 +238,8 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     const settings = this.#settings;
     // The slow parts (device parsing, GeoIP, risk history) come before the transaction.
     const enrichment = (await this.#enrich?.(context, settings)) ?? {};
+    // Evicting the least recently active session ranks by stored last-active: write this node's activity first.
+    if (settings.maxSessionsPerUser !== null && settings.sessionLimitAction === 'evict-oldest') await this.#touches.flush();
     const now = this.clock.now();
     const persistent = context.remember && settings.rememberMe.enabled;
     const { id, token, secretHash, hint } = newToken();
@@ -195,10 +253,13 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       lastActiveAt: now,
       revokedAt: null,
       revokedReason: null,
+      revokedNote: null,
       ip: enrichment.ip !== undefined ? enrichment.ip : context.ip,
+      signInIp: enrichment.ip !== undefined ? enrichment.ip : context.ip,
       userAgent: context.userAgent?.slice(0, 512) ?? null,
       device: enrichment.device ?? unknownDevice,
       location: enrichment.location ?? null,
+      signInLocation: enrichment.location ?? null,
       risk: enrichment.risk ?? null,
       requests: 1,
       lastPath: null,
@@ -249,13 +310,13 @@ export class SessionManager<S extends SessionScope = SessionScope> {
 
   /**
    * Returns the live session for a token, or null. One cache hit or one indexed read, expiry checked in
-   * memory, and a write only when last-active is older than `touchIntervalMs`.
+   * memory, and no write: the activity is counted in the node's touch batch (`touch-batch.ts`).
+   * `request.ip` is the client address; a change is recorded as the session's latest address.
    */
-  async validate(token: string | undefined, request?: { path?: string }): Promise<SessionRecord | null> {
-    const path = request?.path;
-    const known = this.validateCached(token, path);
+  async validate(token: string | undefined, request?: ValidationRequest): Promise<SessionRecord | null> {
+    const known = this.validateCached(token, request);
     if (known !== undefined) return known;
-    // Only a well-formed token whose entry is missing or due for a touch gets here.
+    // Only a well-formed token whose session is not cached, or cached but past its expiry, gets here.
     const parsed = parseToken(token)!;
     let entry = this.#cache?.get(parsed.id);
     if (entry) this.metrics.validations.hit++;
@@ -264,43 +325,51 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       entry = (await this.#load(parsed.id)) ?? undefined;
       if (!entry) return this.#reject();
     }
+    let session = entry.record;
+    if (!this.#secretMatches(entry, parsed.secret)) return this.#reject();
+    if (session.revokedAt !== null) return this.#reject();
     const now = this.clock.now();
-    const session = this.#accept(entry, parsed.secret, now, path);
-    if (session && now - session.lastActiveAt >= this.touchIntervalMs && !(await this.#touch(entry, now))) return this.#reject();
+    if (isExpired(session, this.#settings, now)) {
+      const live = await this.#confirmExpiry(session, now);
+      if (!live) return this.#reject();
+      session = live;
+    }
+    this.#seen(session, now, request);
     return session;
   }
 
   /**
-   * `validate()` without a promise, for the cases memory decides: the session (a cache hit with no activity
-   * write due), null (no token, a malformed one, or a cached session that refuses it), or undefined when the
-   * store must be read or a touch written — then call `validate()`, which does it. The adapters call this
-   * first, so a cache hit allocates no promise and waits for no microtask.
+   * `validate()` without a promise, for what memory decides: the session (a cache hit), or null (no token, a
+   * malformed one, or a cached session that refuses it); undefined when the store must be read (not cached, or
+   * cached but past its expiry, which is confirmed against the store) — then call `validate()`. The adapters
+   * call this first, so a cache hit allocates no promise and waits for no microtask.
    */
-  validateCached(token: string | undefined, path?: string): SessionRecord | null | undefined {
+  validateCached(token: string | undefined, request?: ValidationRequest): SessionRecord | null | undefined {
     if (token === undefined) return null;
     const parsed = parseToken(token);
     if (!parsed) return this.#reject();
     const entry = this.#cache?.get(parsed.id);
     if (!entry) return undefined;
+    const session = entry.record;
     const now = this.clock.now();
-    if (now - entry.record.lastActiveAt >= this.touchIntervalMs) return undefined;
+    if (isExpired(session, this.#settings, now)) return undefined;
     this.metrics.validations.hit++;
-    return this.#accept(entry, parsed.secret, now, path);
+    if (!this.#secretMatches(entry, parsed.secret)) return this.#reject();
+    if (session.revokedAt !== null) return this.#reject();
+    this.#seen(session, now, request);
+    return session;
   }
 
-  /** The checks on a session in hand: the secret, revocation, expiry; then counts the request. */
-  #accept(entry: CachedSession, secret: string, now: number, path: string | undefined): SessionRecord | null {
-    const session = entry.record;
-    if (!this.#secretMatches(entry, secret)) return this.#reject();
-    if (session.revokedAt !== null) return this.#reject();
-    if (isExpired(session, this.#settings, now)) {
-      this.metrics.expired++;
-      this.#cache?.invalidate(session.id);
-      return this.#reject();
-    }
-    entry.pendingRequests++;
-    if (path !== undefined) session.lastPath = path.length > 512 ? path.slice(0, 512) : path;
-    return session;
+  /** This node's activity is on the record at once (idle expiry and displays count it) and in the batch. */
+  #seen(session: SessionRecord, now: number, request: ValidationRequest | undefined): void {
+    const raw = request?.path;
+    const path = raw !== undefined && raw.length > 512 ? raw.slice(0, 512) : raw;
+    const ip = request?.ip ?? undefined;
+    const newIp = ip !== undefined && ip !== session.ip ? ip : undefined;
+    this.#touches.seen(session.id, now, path, newIp);
+    if (now > session.lastActiveAt) session.lastActiveAt = now;
+    session.requests++;
+    if (path !== undefined) session.lastPath = path;
   }
 
   /**
@@ -310,10 +379,76 @@ export class SessionManager<S extends SessionScope = SessionScope> {
    */
   #secretMatches(entry: CachedSession, secret: string): boolean {
     const verified = entry.verifiedSecret;
-    if (verified !== undefined && sameSecret(verified, secret)) return true;
+    if (verified !== undefined && secretsEqual(verified, secret)) return true;
     if (!secretMatches(secret, entry.record.secretHash)) return false;
     entry.verifiedSecret = secret;
     return true;
+  }
+
+  /**
+   * A session found expired on this node's copy. Other nodes' activity reaches the store once per touch interval,
+   * so the row is read again, and what it says is given that interval's benefit of the doubt: an idle timeout
+   * is never applied to a session in use elsewhere. If it is still expired, it is ended for good with its reason
+   * (`idle-timeout` or `lifetime`), like a revocation, so relaxing a setting later never revives it (issue #14).
+   * Returns the live session if the re-read shows it is not expired.
+   */
+  async #confirmExpiry(cached: SessionRecord, now: number): Promise<SessionRecord | null> {
+    this.#cache?.invalidate(cached.id);
+    const fresh = (await this.#load(cached.id))?.record;
+    if (!fresh || fresh.revokedAt !== null || !sameSecret(fresh, cached)) return null;
+    const stored = fresh.lastActiveAt;
+    fresh.lastActiveAt = Math.max(stored, cached.lastActiveAt);
+    const settings = this.#settings;
+    // What this node saw is exact; what the row says may trail other nodes by one touch interval.
+    const benefit = { ...fresh, lastActiveAt: Math.min(now, Math.max(stored + this.touchIntervalMs, cached.lastActiveAt)) };
+    if (!isExpired(benefit, settings, now)) return fresh;
+    await this.#endExpired(fresh, settings, now);
+    return null;
+  }
+
+  /** Ends an expired session for good, recorded with its reason and an audit event; nothing if it already ended. */
+  async #endExpired(session: SessionRecord, settings: SessionSettings, now: number): Promise<void> {
+    const reason = expiryReason(session, settings, now);
+    const at = Math.min(now, expiresAt(session, settings));
+    this.metrics.expired++;
+    await this.change(async (change) => {
+      if (!(await change.revokeSession(session, reason, null, null, at))) return;
+      await change.audit(auditBy(null, 'session.expired', { targetUserId: session.userId, sessionId: session.id, reason, details: { device: session.device.label } }));
+    });
+  }
+
+  /**
+   * Why the session of a token that `validate` refused ended, if it did: for the 401 `…/session-ended` answer and
+   * the sign-in page's banner. Only the token's holder learns it (the secret must match); a malformed, unknown or
+   * forged token gets null. An expired session not yet ended is ended now. The administrator's reason is included
+   * only while `showAdminReasonToUser` is on.
+   */
+  async whyEnded(token: string | undefined): Promise<SessionEnding | null> {
+    const parsed = token === undefined ? null : parseToken(token);
+    if (!parsed) return null;
+    let row = await this.#store.findSession(parsed.id);
+    if (!row || !secretMatches(parsed.secret, row.secretHash)) return null;
+    if (row.revokedAt === null) {
+      if (!isExpired(row, this.#settings, this.clock.now())) return null;
+      if ((await this.#confirmExpiry(row, this.clock.now())) !== null) return null;
+      row = await this.#store.findSession(parsed.id);
+      if (!row || row.revokedAt === null) return null;
+    }
+    const ending: SessionEnding = { reason: endedReasonOf(row.revokedReason), at: row.revokedAt };
+    if (this.#settings.showAdminReasonToUser && row.revokedNote) ending.adminReason = row.revokedNote;
+    return ending;
+  }
+
+  /** Activity a record read from the store does not show yet (this node's unwritten counts), merged in. */
+  #withPending(session: SessionRecord): SessionRecord {
+    const p: PendingActivity | undefined = this.#touches.pending(session.id);
+    if (!p) return session;
+    return {
+      ...session,
+      requests: session.requests + p.requests,
+      lastActiveAt: Math.max(session.lastActiveAt, p.lastActiveAt),
+      lastPath: p.lastPath ?? session.lastPath,
+    };
   }
 
   /**
@@ -323,7 +458,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
    */
   #load(id: string): Promise<CachedSession | null> {
     const cache = this.#cache;
-    if (!cache) return this.#store.findSession(id).then((record) => (record ? { record, pendingRequests: 0 } : null));
+    if (!cache) return this.#store.findSession(id).then((record) => (record ? { record } : null));
     const ticket = cache.ticket();
     const pending = this.#loading.get(id);
     // Join a read only if nothing was invalidated since it started: a request that arrives after a
@@ -332,7 +467,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     const load = this.#store.findSession(id)
       .then((record) => {
         if (!record) return null;
-        const entry: CachedSession = { record, pendingRequests: 0 };
+        const entry: CachedSession = { record };
         cache.fill(record.id, entry, ticket);
         return entry;
       })
@@ -348,31 +483,12 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     return null;
   }
 
-  /** Writes last-active and the request count. False if the row was revoked or deleted meanwhile. */
-  async #touch(entry: CachedSession, now: number): Promise<boolean> {
-    const session = entry.record;
-    const requests = entry.pendingRequests;
-    entry.pendingRequests = 0;
-    session.lastActiveAt = now; // before the await: concurrent requests on this node do not touch again
-    session.requests += requests;
-    try {
-      const updated = await this.#store.touchSession(session.id, { lastActiveAt: now, requests, lastPath: session.lastPath });
-      if (!updated) {
-        this.#cache?.invalidate(session.id);
-        return false;
-      }
-    } catch (error) {
-      // Validation succeeded on a durable read; a failed activity write must not sign the user out.
-      this.events.emit('error', error);
-    }
-    return true;
-  }
-
   // ── reading ─────────────────────────────────────────────────────────────────────────────────────
 
   /** The actor's own active sessions: the current one first, then most recently active. */
   async listOwnSessions(actor: Actor): Promise<SessionRecord[]> {
-    const { items } = await this.#store.listActiveSessions({ cutoffs: this.#cutoffs(), userId: actor.userId });
+    const { items: stored } = await this.#store.listActiveSessions({ cutoffs: this.#cutoffs(), userId: actor.userId });
+    const items = stored.map((s) => this.#withPending(s));
     const current = items.filter((s) => s.id === actor.sessionId);
     return [...current, ...items.filter((s) => s.id !== actor.sessionId)];
   }
@@ -383,7 +499,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     if (!session || !this.#isLive(session) || !this.policy.canView(actor, session)) {
       throw new SeshatError('not_found', 'No such session.');
     }
-    return session;
+    return this.#withPending(session);
   }
 
   /** Team-wide listing (admins, per the policy). */
@@ -457,7 +573,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     }
     const code: RevocationReason = session.userId === actor.userId ? 'revoked' : 'revoked-by-admin';
     await this.change(async (change) => {
-      if (!(await change.revokeSession(session, code, actor.userId))) return;
+      if (!(await change.revokeSession(session, code, actor.userId, code === 'revoked-by-admin' ? reason : null))) return;
       await change.audit(auditBy(actor, 'session.revoked', { targetUserId: session.userId, sessionId: session.id, reason: reason ?? code, details: { device: session.device.label } }));
     });
   }
@@ -476,7 +592,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     if (actor) this.#requireTeam(actor);
     const text = this.#reason(reason);
     return this.change(async (change) => {
-      const ids = await change.revokeUserSessions(userId, 'force-sign-out', actor?.userId ?? null);
+      const ids = await change.revokeUserSessions(userId, 'force-sign-out', actor?.userId ?? null, undefined, text);
       await change.audit(auditBy(actor, 'user.force-signed-out', { targetUserId: userId, sessionId: null, reason: text, details: { count: ids.length } }));
       return ids.length;
     });
@@ -487,7 +603,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     if (actor) this.#requireTeam(actor);
     const text = reason === null ? null : this.#reason(reason);
     return this.change(async (change) => {
-      const count = await change.revokeAllSessions('invalidate-all', actor?.userId ?? null);
+      const count = await change.revokeAllSessions('invalidate-all', actor?.userId ?? null, text);
       await change.audit(auditBy(actor, 'sessions.invalidated-all', { sessionId: null, reason: text, details: { count } }));
       return count;
     });
@@ -561,7 +677,10 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     let deleted = 0;
     do {
       // Cutoffs per batch: a long pass keeps up with the clock.
-      const step = await this.#store.collectExpiredSessions({ cutoffs: this.#cutoffs(), afterId, limit });
+      // Ended sessions are kept `endedRetentionMs` (so their former holders learn why): a row goes when it ended,
+      // or expired, longer ago than that.
+      const keepFrom = this.clock.now() - this.endedRetentionMs;
+      const step = await this.#store.collectExpiredSessions({ cutoffs: expiryCutoffs(this.#settings, keepFrom), endedBefore: keepFrom, afterId, limit });
       scanned += step.scanned;
       deleted += step.deleted;
       afterId = step.lastId;
@@ -579,4 +698,9 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   #requireTeam(actor: Actor): void {
     if (!this.policy.canManageTeam(actor)) throw new SeshatError('forbidden', 'This needs an administrator.');
   }
+}
+
+/** Whether two copies of a session hold the same secret hash (a row re-created under the same id would not). */
+function sameSecret(a: SessionRecord, b: SessionRecord): boolean {
+  return a.secretHash.length === b.secretHash.length && a.secretHash.every((byte, i) => byte === b.secretHash[i]);
 }

@@ -54,11 +54,20 @@ export interface SessionRecord {
   createdAt: number;
   lastActiveAt: number;
   revokedAt: number | null;
+  /** Why it ended: a `RevocationReason` code (see `ended-reason.ts`). Kept until garbage collection. */
   revokedReason: string | null;
+  /** An administrator's reason for ending it (shown to the person only with `showAdminReasonToUser`). */
+  revokedNote: string | null;
+  /** The latest client address seen (written with the batched touch); the sign-in address until then. */
   ip: string | null;
+  /** The address the session signed in from (never changes). */
+  signInIp: string | null;
   userAgent: string | null;
   device: DeviceInfo;
+  /** Where `ip` is (the latest address's location). */
   location: Location | null;
+  /** Where the session signed in from. */
+  signInLocation: Location | null;
   risk: RiskAssessment | null;
   /** Requests seen, written together with last-active (so it lags by at most one touch interval). */
   requests: number;

@@ -76,7 +76,7 @@ export function secretMatches(secret: string, storedHash: Uint8Array): boolean {
  * compared, whatever the first difference. For the validation cache, which keeps the secret it has already
  * verified against the stored hash, so a cache hit costs a 43-character comparison instead of a SHA-256.
  */
-export function sameSecret(a: string, b: string): boolean {
+export function secretsEqual(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);

@@ -1,10 +1,11 @@
 import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { ApiKeys } from '../core/api-keys.ts';
+import { sessionEndedError, type SessionEnding } from '../core/ended-reason.ts';
 import type { SessionManager } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
 import { bearerCredentials } from './bearer.ts';
 import { crossSiteRefusal, csrfRefusal, isSafeMethod, originSet } from './csrf.ts';
-import { problem, type Problem } from './problem.ts';
+import { problem, problemFromError, type Problem } from './problem.ts';
 
 /** What an adapter reads off a request; nothing framework-specific. */
 export interface RequestCredentials {
@@ -22,6 +23,17 @@ export interface RequestCredentials {
   ownOrigin?: () => string | undefined;
   /** The request path without its query (recorded as the session's last page). */
   path: string;
+  /** The client address (recorded as the session's latest address when it changes). */
+  ip?: string | null;
+}
+
+/**
+ * A request whose session cookie was refused (malformed, unknown, revoked or expired). Its 401 clears the cookie
+ * (`Max-Age=0`, so the browser stops sending it) and, if the session ended, says why (`ended`).
+ */
+export interface SessionRejection {
+  /** Why and when the session ended; null for a cookie that never named a session of its holder. */
+  ended: SessionEnding | null;
 }
 
 /** What `requestAuthenticator` concluded about a request. */
@@ -29,6 +41,8 @@ export type Authentication =
   | { kind: 'session'; session: SessionRecord }
   | { kind: 'api-key'; apiKey: ApiKeyRecord }
   | { kind: 'anonymous' }
+  /** A session cookie was presented and refused: anonymous, and the 401 should say so (see `SessionRejection`). */
+  | { kind: 'rejected'; rejection: SessionRejection }
   /** Refused before anything runs (a cross-site write riding on the cookie). */
   | { kind: 'refused'; problem: Problem };
 
@@ -58,12 +72,15 @@ export function requestAuthenticator(options: AuthenticatorOptions): (request: R
 
 /**
  * `requestAuthenticator`'s rule, answering without a promise when memory decides — a cached session, an
- * anonymous request, a CSRF refusal — and with one when the store must be read (a cache miss, a due touch,
- * an API key). What the adapters call: a cache hit then allocates no promise and waits for no microtask.
+ * anonymous request, a CSRF refusal — and with one when the store must be read (a cache miss, an expiry to
+ * confirm, a refused cookie's reason, an API key). What the adapters call: a cache hit then allocates no
+ * promise and waits for no microtask.
  */
 export function authenticationRule(options: AuthenticatorOptions): (request: RequestCredentials) => Authentication | Promise<Authentication> {
   const { manager, apiKeys } = options;
   const trustedOrigins = originSet(options.trustedOrigins ?? []);
+  // Refusals are rare and cheap to explain: one more read, and only the token's holder learns the reason.
+  const rejected = async (token: string): Promise<Authentication> => ({ kind: 'rejected', rejection: { ended: await manager.whyEnded(token) } });
   return (request) => {
     const bearer = apiKeys ? bearerCredentials(request.authorization) : undefined;
     if (bearer !== undefined) {
@@ -76,13 +93,22 @@ export function authenticationRule(options: AuthenticatorOptions): (request: Req
       const refusal = csrfRefusal({ ...request, trustedOrigins });
       if (refusal !== null) return { kind: 'refused', problem: problem('forbidden', refusal) };
     }
-    const known = manager.validateCached(token, request.path);
-    if (known !== undefined) return known ? { kind: 'session', session: known } : ANONYMOUS;
-    return manager.validate(token, { path: request.path }).then(asAuthentication);
+    const seen = { path: request.path, ip: request.ip ?? null };
+    const known = manager.validateCached(token, seen);
+    if (known) return { kind: 'session', session: known };
+    if (known === null) return rejected(token);
+    return manager.validate(token, seen).then((session) => (session ? { kind: 'session', session } : rejected(token)));
   };
 }
 
-const asAuthentication = (session: SessionRecord | null): Authentication => (session ? { kind: 'session', session } : ANONYMOUS);
+/**
+ * The 401 for a request that needs a session and has none: `…/session-ended` with `endedReason` and `endedAt` when
+ * its cookie named a session that ended, else `…/unauthenticated`.
+ */
+export function signedOutProblem(rejection: SessionRejection | null): Problem {
+  if (rejection?.ended) return problemFromError(sessionEndedError(rejection.ended))!;
+  return problem('unauthenticated', 'Sign in to continue.');
+}
 
 /** The headers the login-CSRF guard reads. */
 export type SameSiteRequest = Pick<RequestCredentials, 'secFetchSite' | 'origin' | 'ownOrigin'>;

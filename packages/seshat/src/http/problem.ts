@@ -16,6 +16,7 @@ export interface Problem {
 const byCode: Record<SeshatErrorCode, { status: number; title: string }> = {
   invalid_input: { status: 400, title: 'Invalid input' },
   unauthenticated: { status: 401, title: 'Not signed in' },
+  session_ended: { status: 401, title: 'Session ended' },
   forbidden: { status: 403, title: 'Forbidden' },
   not_found: { status: 404, title: 'Not found' },
   conflict: { status: 409, title: 'Conflict' },
@@ -42,5 +43,5 @@ export function problem(code: SeshatErrorCode, detail: string, extra?: Partial<P
  * needs to answer Seshat's refusals as RFC 9457 problem+json.
  */
 export function problemFromError(error: unknown): Problem | null {
-  return isSeshatError(error) ? problem(error.code, error.detail) : null;
+  return isSeshatError(error) ? problem(error.code, error.detail, error.extensions) : null;
 }

@@ -28,10 +28,13 @@ export function sessionRecord(overrides: Partial<SessionRecord> = {}): SessionRe
     lastActiveAt: NOW - MINUTE,
     revokedAt: null,
     revokedReason: null,
+    revokedNote: null,
     ip: null,
+    signInIp: null,
     userAgent: null,
     device: unknownDevice,
     location: null,
+    signInLocation: null,
     risk: null,
     requests: counter,
     lastPath: null,
@@ -138,6 +141,76 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
         await store.insertSession(s);
         await expect(store.insertSession({ ...s, userId: 'usr_other' })).rejects.toThrow();
         expect((await store.findSession(s.id))!.userId).toBe('usr_a');
+      });
+    });
+
+    describe('sessions: batched touch', () => {
+      it('writes many sessions in one call and answers the ids it updated', async () => {
+        const a = sessionRecord({ requests: 1, ip: '198.51.100.1', location: { city: 'Lyon', region: null, country: 'France', countryCode: 'FR' } });
+        const b = sessionRecord({ requests: 2 });
+        await store.insertSession(a);
+        await store.insertSession(b);
+        const place = { city: 'Berlin', region: 'Berlin', country: 'Germany', countryCode: 'DE' };
+        const updated = await store.touchSessions([
+          { id: a.id, lastActiveAt: NOW, requests: 5, lastPath: '/a', ip: '203.0.113.7', location: place },
+          { id: b.id, lastActiveAt: NOW - 5, requests: 3, lastPath: null },
+        ]);
+        expect(updated.sort()).toEqual([a.id, b.id].sort());
+        expect(await store.findSession(a.id)).toMatchObject({ lastActiveAt: NOW, requests: 6, lastPath: '/a', ip: '203.0.113.7', location: place });
+        // No address in the touch: the stored one and its location stay.
+        expect(await store.findSession(b.id)).toMatchObject({ lastActiveAt: NOW - 5, requests: 5, ip: null, location: null });
+      });
+
+      it('only raises last-active (nodes may write out of order) and keeps the last path when none is given', async () => {
+        const s = sessionRecord({ lastPath: '/kept' });
+        await store.insertSession(s);
+        await store.touchSessions([{ id: s.id, lastActiveAt: NOW, requests: 1, lastPath: null }]);
+        await store.touchSessions([{ id: s.id, lastActiveAt: NOW - 1000, requests: 1, lastPath: null }]);
+        expect(await store.findSession(s.id)).toMatchObject({ lastActiveAt: NOW, lastPath: '/kept', requests: s.requests + 2 });
+      });
+
+      it('leaves out, per id, rows revoked or deleted meanwhile, and never resurrects them', async () => {
+        const live = sessionRecord();
+        const revoked = sessionRecord();
+        await store.insertSession(live);
+        await store.insertSession(revoked);
+        await store.revokeSession(revoked.id, { at: NOW - 10, reason: 'revoked' });
+        const unknown = newSessionId();
+        const updated = await store.touchSessions([
+          { id: live.id, lastActiveAt: NOW, requests: 1, lastPath: null },
+          { id: revoked.id, lastActiveAt: NOW, requests: 1, lastPath: '/late' },
+          { id: unknown, lastActiveAt: NOW, requests: 1, lastPath: null },
+        ]);
+        expect(updated).toEqual([live.id]);
+        expect(await store.findSession(revoked.id)).toMatchObject({ revokedAt: NOW - 10, requests: revoked.requests, lastPath: null });
+        expect(await store.findSession(unknown)).toBeNull();
+        expect(await store.touchSessions([])).toEqual([]);
+      });
+    });
+
+    describe('sessions: why they ended', () => {
+      it("keeps the reason code and an administrator's note with the revocation", async () => {
+        const one = sessionRecord();
+        const user = sessionRecord({ userId: 'usr_note' });
+        const all = sessionRecord({ userId: 'usr_all' });
+        for (const s of [one, user, all]) await store.insertSession(s);
+        await store.revokeSession(one.id, { at: NOW, reason: 'revoked-by-admin', note: 'Lost laptop' });
+        await store.revokeUserSessions('usr_note', { at: NOW, reason: 'force-sign-out', note: 'Password leaked' });
+        await store.revokeAllSessions({ at: NOW, reason: 'invalidate-all' });
+        expect(await store.findSession(one.id)).toMatchObject({ revokedReason: 'revoked-by-admin', revokedNote: 'Lost laptop' });
+        expect(await store.findSession(user.id)).toMatchObject({ revokedReason: 'force-sign-out', revokedNote: 'Password leaked' });
+        expect(await store.findSession(all.id)).toMatchObject({ revokedReason: 'invalidate-all', revokedNote: null });
+      });
+
+      it('garbage collection keeps sessions ended after `endedBefore`', async () => {
+        const recent = sessionRecord({ revokedAt: NOW - MINUTE, revokedReason: 'sign-out' });
+        const old = sessionRecord({ revokedAt: NOW - 8 * DAY, revokedReason: 'sign-out' });
+        await store.insertSession(recent);
+        await store.insertSession(old);
+        const cutoffs = expiryCutoffs(defaultSettings({}), NOW - 7 * DAY);
+        await store.collectExpiredSessions({ cutoffs, endedBefore: NOW - 7 * DAY, afterId: null, limit: 10 });
+        expect(await store.findSession(recent.id)).not.toBeNull();
+        expect(await store.findSession(old.id)).toBeNull();
       });
     });
 

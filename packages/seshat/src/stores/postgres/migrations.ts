@@ -95,4 +95,16 @@ export const postgresMigrations: { version: number; name: string; sql: string }[
       CREATE INDEX api_key_usage_by_minute ON api_key_usage (minute);
     `,
   },
+  {
+    version: 3,
+    name: 'why sessions ended, sign-in and latest address',
+    sql: `
+      -- An administrator's own reason for ending a session, shown to the person only if the admin allows it.
+      ALTER TABLE sessions ADD COLUMN revoked_note TEXT;
+      -- ip/location become the latest seen (batched touch); the sign-in ones are kept beside them.
+      ALTER TABLE sessions ADD COLUMN sign_in_ip TEXT;
+      ALTER TABLE sessions ADD COLUMN sign_in_location JSONB;
+      UPDATE sessions SET sign_in_ip = ip, sign_in_location = location;
+    `,
+  },
 ];

@@ -7,12 +7,13 @@ import { SeshatError } from '../../core/errors.ts';
 import type { SessionRecord } from '../../core/session.ts';
 import type { ExpiryCutoffs } from '../../core/settings.ts';
 import { auditCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
-import { jsonColumn as json, rowMappers } from '../rows.ts';
+import { jsonColumn as json, rowMappers, touchRow } from '../rows.ts';
 import { liveSessionCondition } from '../sql.ts';
 import type {
   ActiveSessionQuery,
   ApiKeyUsage,
   AuditQuery,
+  BatchedTouch,
   CollectResult,
   CollectStep,
   Page,
@@ -23,6 +24,7 @@ import type {
   UserRecord,
   UserSessionStats,
 } from '../../core/ports.ts';
+import { SqliteChangeChannel } from './invalidation.ts';
 import { sqliteMigrations } from './migrations.ts';
 
 /**
@@ -165,6 +167,15 @@ export class SqliteStore implements Store {
     return applied;
   }
 
+  /**
+   * Changes other processes commit to this file (the CLI) reach this process's cache before its next use: see
+   * `SqliteChangeChannel`. Read on this store's own connection, which does not count its own commits.
+   */
+  createInvalidationChannel(): SqliteChangeChannel {
+    const statement = this.#db.prepare('PRAGMA data_version');
+    return new SqliteChangeChannel(() => Number(statement.get()!.data_version));
+  }
+
   async ping(): Promise<void> {
     // Reads a real page: `SELECT 1` answers from memory even when the file underneath is unreadable.
     this.#sql('SELECT count(*) FROM schema_migrations').get();
@@ -179,10 +190,11 @@ export class SqliteStore implements Store {
   async insertSession(s: SessionRecord): Promise<void> {
     await this.#writable();
     this.#sql(`INSERT INTO sessions (id, user_id, secret_hash, token_hint, persistent, created_at, last_active_at, revoked_at,
-        revoked_reason, ip, user_agent, device, location, risk, requests, last_path)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+        revoked_reason, revoked_note, ip, sign_in_ip, user_agent, device, location, sign_in_location, risk, requests, last_path)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
       s.id, s.userId, s.secretHash, s.tokenHint, s.persistent ? 1 : 0, s.createdAt, s.lastActiveAt, s.revokedAt,
-      s.revokedReason, s.ip, s.userAgent, JSON.stringify(s.device), json(s.location), json(s.risk), s.requests, s.lastPath,
+      s.revokedReason, s.revokedNote, s.ip, s.signInIp, s.userAgent, JSON.stringify(s.device), json(s.location), json(s.signInLocation),
+      json(s.risk), s.requests, s.lastPath,
     );
   }
 
@@ -203,6 +215,22 @@ export class SqliteStore implements Store {
       ).run(t.lastActiveAt, t.requests, t.lastPath, id);
       return Number(changes) === 1;
     });
+  }
+
+  async touchSessions(touches: BatchedTouch[]): Promise<string[]> {
+    if (touches.length === 0) return [];
+    await this.#writable();
+    // One statement over a JSON array (the batch), unsynced like `touchSession`. Same condition per row.
+    return this.#unsynced(() =>
+      this.#sql(`UPDATE sessions SET last_active_at = max(sessions.last_active_at, t.at), requests = sessions.requests + t.n,
+          last_path = coalesce(t.path, sessions.last_path), ip = coalesce(t.ip, sessions.ip),
+          location = CASE WHEN t.ip IS NULL THEN sessions.location ELSE t.loc END
+        FROM (SELECT value ->> '$.id' AS id, value ->> '$.at' AS at, value ->> '$.n' AS n, value ->> '$.path' AS path,
+                value ->> '$.ip' AS ip, json_extract(value, '$.loc') AS loc FROM json_each(?)) AS t
+        WHERE sessions.id = t.id AND sessions.revoked_at IS NULL RETURNING sessions.id`)
+        .all(JSON.stringify(touches.map(touchRow)))
+        .map((r) => String(r.id)),
+    );
   }
 
   /** Runs writes that may be lost in a power cut (never a revocation) without waiting for the disk. */
@@ -255,21 +283,21 @@ export class SqliteStore implements Store {
 
   async revokeSession(id: string, r: Revocation): Promise<boolean> {
     await this.#writable();
-    const { changes } = this.#sql('UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL').run(r.at, r.reason, id);
+    const { changes } = this.#sql('UPDATE sessions SET revoked_at = ?, revoked_reason = ?, revoked_note = ? WHERE id = ? AND revoked_at IS NULL').run(r.at, r.reason, r.note ?? null, id);
     return Number(changes) === 1;
   }
 
   async revokeUserSessions(userId: string, r: Revocation & { exceptSessionId?: string }): Promise<string[]> {
     await this.#writable();
     const rows = this.#sql(
-      `UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE user_id = ? AND revoked_at IS NULL AND id IS NOT ? RETURNING id`,
-    ).all(r.at, r.reason, userId, r.exceptSessionId ?? null);
+      `UPDATE sessions SET revoked_at = ?, revoked_reason = ?, revoked_note = ? WHERE user_id = ? AND revoked_at IS NULL AND id IS NOT ? RETURNING id`,
+    ).all(r.at, r.reason, r.note ?? null, userId, r.exceptSessionId ?? null);
     return rows.map((row) => String(row.id));
   }
 
   async revokeAllSessions(r: Revocation): Promise<number> {
     await this.#writable();
-    const { changes } = this.#sql('UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE revoked_at IS NULL').run(r.at, r.reason);
+    const { changes } = this.#sql('UPDATE sessions SET revoked_at = ?, revoked_reason = ?, revoked_note = ? WHERE revoked_at IS NULL').run(r.at, r.reason, r.note ?? null);
     return Number(changes);
   }
 
@@ -282,7 +310,9 @@ export class SqliteStore implements Store {
       const span = this.#sql(`SELECT count(*) AS n, max(id) AS last FROM (${window})`).get(after, step.limit)!;
       const scanned = Number(span.n);
       const params: SQLInputValue[] = [after, step.limit];
-      const { changes } = this.#sql(`DELETE FROM sessions WHERE id IN (${window}) AND NOT (${this.#live(step.cutoffs, params)})`).run(...params);
+      let sql = `DELETE FROM sessions WHERE id IN (${window}) AND NOT (${this.#live(step.cutoffs, params)})`;
+      if (step.endedBefore !== undefined) (sql += ' AND (revoked_at IS NULL OR revoked_at <= ?)'), params.push(step.endedBefore);
+      const { changes } = this.#sql(sql).run(...params);
       return { scanned, deleted: Number(changes), lastId: scanned < step.limit ? null : String(span.last) };
     }));
   }
