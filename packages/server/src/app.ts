@@ -6,12 +6,15 @@ import { ACCEPT_CH, ApiKeys, SessionManager, anonymizeIp, defaultSettings, geoLo
 import { seshatFastify, sendProblem } from 'seshat/fastify';
 import { clientErrorHandler, httpProblem, problemErrorHandler } from './errors.ts';
 import { checkStorableInput } from './input-rules.ts';
+import { containApiKeys } from './containment.ts';
+import { passwordChangeGate } from './password-change-gate.ts';
 import type { ServerConfig } from './config.ts';
 import type { App, ServerContext } from './context.ts';
 import { securityHeaders } from './security-headers.ts';
 import { DEFAULT_COST, generatePassword } from './passwords.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
+import { adminCredentialRoutes } from './routes/admin-credentials.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -88,11 +91,12 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     // SESSION_TIMEOUT_DAYS sets the idle default; settings saved by an admin override it.
     defaults: defaultSettings(config.sessionTimeoutDays !== undefined ? { idleTimeoutDays: config.sessionTimeoutDays } : {}),
     enrich: options.enrich ?? sessionEnricher({ store, clock, geo, onError: reportBackgroundError }),
+    contain: containApiKeys(clock),
   });
   manager.events.on('error', reportBackgroundError);
   await manager.start();
   const users = new UserDirectory(store, manager, options.passwordCost);
-  const apiKeys = new ApiKeys({ store, audit: manager.audit, clock, flushIntervalMs: config.apiKeyUsageFlushMs, onError: reportBackgroundError }).start();
+  const apiKeys = new ApiKeys({ store, audit: manager.audit, clock, policy: manager.policy, flushIntervalMs: config.apiKeyUsageFlushMs, onError: reportBackgroundError }).start();
 
   // ── what every request passes through ─────────────────────────────────────────────────────────────
   // The same headers on every response, computed once: helmet's security headers, and Accept-CH, which asks
@@ -158,6 +162,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     // down (a cookie on a static file must not turn it into a 503).
     sessionPaths: isApiPath,
   });
+  app.addHook('onRequest', passwordChangeGate);
 
   // ── routes ────────────────────────────────────────────────────────────────────────────────────────
   const ctx: ServerContext = { config, store, manager, users, apiKeys };
@@ -165,6 +170,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   await sessionRoutes(app, ctx);
   await adminRoutes(app, ctx);
   await apiKeyRoutes(app, ctx);
+  await adminCredentialRoutes(app, ctx);
   await healthRoutes(app, ctx);
   await metricsRoutes(app, ctx);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -212,12 +218,13 @@ export async function ensureAdmin(server: SeshatServer, print: (line: string) =>
   const given = server.config.admin.password;
   const password = given ?? generatePassword();
   try {
-    await server.users.create({ email, name: 'Administrator', role: 'admin', password });
+    // A printed password has been seen by whoever reads the logs: it works once, to choose a real one.
+    await server.users.create({ email, name: 'Administrator', role: 'admin', password }, null, { passwordChangeRequired: given === undefined });
   } catch (error) {
     // Several nodes starting at once on one PostgreSQL database: another one created the account first.
     if (isSeshatError(error) && error.code === 'conflict') return;
     throw error;
   }
   if (given) print(`Created admin account ${email} (password from SESHAT_ADMIN_PASSWORD).`);
-  else print(`Created admin account ${email} with one-time password: ${password}\nSign in and change it under Settings → Security.`);
+  else print(`Created admin account ${email} with one-time password: ${password}\nSign in with it: you will be asked to choose your own password before anything else.`);
 }

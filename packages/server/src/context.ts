@@ -43,11 +43,22 @@ export async function requireUser(request: FastifyRequest, ctx: ServerContext): 
 }
 
 /**
- * The actor for "my sessions" endpoints: role deliberately left out, so only the owner rule applies.
- * An API key acts as its owner here, through no session (so none is "current").
+ * The actor for reading "my sessions": role deliberately left out, so only the owner rule applies.
+ * An API key acts as its owner here, through no session (so none is "current"). API keys are scoped to
+ * reading: ending sessions goes through `sessionActor`, managing keys through `requireUser`.
  */
 export function ownActor(request: FastifyRequest): Actor {
   if (!request.session && request.apiKey) return { userId: request.apiKey.userId, ip: recordedIp(request) };
+  const session = requireSession(request);
+  return { userId: session.userId, sessionId: session.id, ip: recordedIp(request) };
+}
+
+/**
+ * The actor for ending one's own sessions: a browser session only. An API key may read sessions but never end
+ * them: a key minted with a stolen cookie, calling "sign out all other sessions" in a loop, would otherwise keep
+ * the real owner signed out for good (a key has no "current" session, so "others" is all of them).
+ */
+export function sessionActor(request: FastifyRequest): Actor {
   const session = requireSession(request);
   return { userId: session.userId, sessionId: session.id, ip: recordedIp(request) };
 }

@@ -22,6 +22,9 @@ export function httpProblem(status: number, detail: string): Problem {
 export function problemErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (isSeshatError(error)) {
     if (error.code === 'unavailable') request.log.error({ err: error.cause ?? error }, 'store unavailable');
+    // A throttled sign-in says when to come back (SignInThrottled).
+    const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
     return sendProblem(reply, problem(error.code, error.detail, error.extensions));
   }
   if (hasZodFastifySchemaValidationErrors(error)) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { newPasswordSchema } from './password-policy.ts';
 import { apiKeyIdSchema, apiKeyNameSchema, auditActions, endedReasons, reasonSchema, sessionIdSchema, type EndedReason } from 'seshat';
 
 /** Response and request shapes of API.md. Each is the runtime check, the static type and the OpenAPI schema. */
@@ -58,7 +59,7 @@ export const loginBody = z.object({
 
 export const passwordBody = z.object({
   currentPassword: z.string().min(1).max(1024),
-  newPassword: z.string().min(8, 'at least 8 characters').max(1024),
+  newPassword: newPasswordSchema,
   signOutOtherSessions: z.boolean().default(true),
 });
 
@@ -75,6 +76,8 @@ export const problemSchema = z.object({
 });
 
 export const revokedCount = z.object({ revoked: z.number().int() });
+/** A containment step: sessions ended, and API keys revoked with them (revoked, not suspended: docs/design-notes.md). */
+export const containedCount = revokedCount.extend({ apiKeysRevoked: z.number().int().describe("The person's API keys revoked with the sessions") });
 
 export const noContent = z.null().describe('No content');
 

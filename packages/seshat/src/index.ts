@@ -8,7 +8,7 @@ export { SessionManager } from './session-manager.ts';
 export { endedReasons, endedReasonOf, sessionEndedError, type EndedReason, type SessionEnding } from './core/ended-reason.ts';
 export { TouchBatch, type TouchBatchOptions, type PendingActivity } from './core/touch-batch.ts';
 export { openStore, describeDatabase, type OpenStoreOptions } from './stores/open.ts';
-export type { SessionManagerOptions, ValidationRequest, SignInContext, CreatedSession, SessionEnricher, SessionEnrichment, RevocationReason, CollectProgress } from './core/session-manager.ts';
+export type { SessionManagerOptions, ValidationRequest, SignInContext, CreatedSession, SessionEnricher, SessionEnrichment, RevocationReason, CollectProgress, ContainmentHook, Contained } from './core/session-manager.ts';
 export { publicView, type PublicSession, type PublicApiKey } from './core/public-view.ts';
 export { unknownDevice, type SessionRecord, type Actor, type DeviceInfo, type Location, type RiskAssessment } from './core/session.ts';
 export { ownerOnly, roleBasedPolicy, type PermissionPolicy } from './core/permissions.ts';
@@ -40,7 +40,7 @@ export { newToken, parseToken, sessionIdSchema, sessionTokenSchema, hashSecret, 
 export { ValidationCache, type CacheOptions, type CachedSession } from './core/validation-cache.ts';
 export { SessionMetrics } from './core/metrics.ts';
 export { SeshatEventBus, type SeshatEvents } from './core/events.ts';
-export { ApiKeys, UsageBuffer, type ApiKeysOptions, type ApiKeyScope } from './core/api-keys.ts';
+export { ApiKeys, UsageBuffer, revokeApiKeysOf, type ApiKeysOptions, type ApiKeyScope, type ApiKeyContainmentCause } from './core/api-keys.ts';
 export { apiKeyIdSchema, apiKeyNameSchema, parseApiKey, type ApiKeyRecord, type ApiKeySummary } from './core/api-key.ts';
 export { scheduleGarbageCollection, nextDelay, type GarbageCollectionSchedule, type GarbageCollector } from './core/gc-schedule.ts';
 export { assessSignIn, RiskAssessor, defaultRiskRules, haversineKm, signInFacts, type SignInFacts, type RiskRules, type SignInRisk, type RiskSignal } from './core/risk.ts';

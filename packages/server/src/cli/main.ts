@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { isSeshatError, roleBasedPolicy, SessionManager, type Store, type StoreScope } from 'seshat';
+import { isSeshatError, roleBasedPolicy, SessionManager, systemClock, type Store, type StoreScope } from 'seshat';
+import { containApiKeys } from '../containment.ts';
 import { loadConfig } from '../config.ts';
 import { UsageError, type Command } from './command.ts';
 import { commands } from './commands/index.ts';
@@ -60,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
         const channel = s.createInvalidationChannel?.({ nodeId: `cli/${process.pid}` });
         // `sessions gc` keeps ended sessions as long as the servers do (SESHAT_ENDED_RETENTION_DAYS).
         const { endedRetentionMs } = loadConfig();
-        const manager = await new SessionManager<StoreScope>({ store: s, policy: roleBasedPolicy(['admin']), endedRetentionMs, ...(channel ? { channel } : {}) }).start();
+        const manager = await new SessionManager<StoreScope>({ store: s, policy: roleBasedPolicy(['admin']), endedRetentionMs, contain: containApiKeys(systemClock), ...(channel ? { channel } : {}) }).start();
         managers.push(manager);
         return manager;
       },

@@ -188,7 +188,7 @@ describe('my sessions', () => {
     expect(wrong.status).toBe(400);
     expect((await b.get('/api/sessions')).status).toBe(200);
     const response = await a.post('/api/auth/password', { currentPassword: PASSWORD, newPassword: 'a much better secret' });
-    expect(await response.json()).toEqual({ revoked: 1 });
+    expect(await response.json()).toEqual({ revoked: 1, apiKeysRevoked: 0 });
     expect((await b.get('/api/sessions')).status).toBe(401);
     expect((await a.get('/api/sessions')).status).toBe(200);
     await new Client(t.url).login('ada@example.com', 'a much better secret');

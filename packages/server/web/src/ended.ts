@@ -3,6 +3,9 @@
  * That answer also clears the cookie, so after a reload the server cannot tell any more: the reason is kept in
  * localStorage until the next sign-in, and the sign-in page shows it as a plain banner.
  */
+import type { Notice } from './notice.ts';
+import type { MessageId } from './i18n/messages/index.ts';
+
 const KEY = 'seshat.sessionEnded';
 
 export interface Ending {
@@ -44,21 +47,21 @@ function stored(): Ending | null {
   }
 }
 
-const sentences: Record<string, string> = {
-  'signed-out': 'You signed out.',
-  'signed-out-elsewhere': 'You were signed out from another of your devices.',
-  'password-changed': 'You were signed out because your password was changed on another device.',
-  admin: 'An administrator signed you out.',
-  'session-limit': 'You were signed out because you signed in on more devices than allowed.',
-  'idle-timeout': 'You were signed out after a period of inactivity.',
-  lifetime: 'Your session reached its maximum length.',
-  'invalidated-all': 'Everyone was signed out by an administrator.',
+const sentences: Record<string, MessageId> = {
+  'signed-out': 'ended.signedOut',
+  'signed-out-elsewhere': 'ended.signedOutElsewhere',
+  'password-changed': 'ended.passwordChanged',
+  admin: 'ended.admin',
+  'session-limit': 'ended.sessionLimit',
+  'idle-timeout': 'ended.idleTimeout',
+  lifetime: 'ended.lifetime',
+  'invalidated-all': 'ended.invalidatedAll',
 };
 
-/** The banner for the sign-in page, or null when no reason is known. */
-export function endingNotice(): string | null {
+/** The banner for the sign-in page (catalog messages), or null when no reason is known. */
+export function endingNotice(): Notice | null {
   const ending = stored();
   if (!ending) return null;
-  const sentence = sentences[ending.reason] ?? 'Your session has ended.';
-  return ending.adminReason ? `${sentence} Reason given: ${ending.adminReason}` : `${sentence} Please sign in again.`;
+  const id = sentences[ending.reason] ?? 'ended.other';
+  return ending.adminReason ? { id, then: { id: 'ended.reasonGiven', values: { reason: ending.adminReason } } } : { id, then: { id: 'ended.signInAgain' } };
 }

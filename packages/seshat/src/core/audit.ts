@@ -24,8 +24,12 @@ export const auditActions = [
   'sessions.invalidated-all',
   'settings.changed',
   'password.changed',
+  'password.change-failed',
+  'password.reset',
+  'user.role-changed',
   'api-key.created',
   'api-key.revoked',
+  'api-keys.revoked',
   'user.created',
 ] as const;
 /** One of `auditActions`. */

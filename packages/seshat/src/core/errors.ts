@@ -12,7 +12,11 @@ export type SeshatErrorCode =
   | 'conflict'
   | 'session_limit'
   | 'rate_limited'
-  | 'unavailable';
+  | 'unavailable'
+  /** The session must enter its password again (step-up) before this action. */
+  | 'reauthentication_required'
+  /** The account must change its password before anything else. */
+  | 'password_change_required';
 
 /** An expected failure with a code (`not_found`, `forbidden`, `unavailable`, …) and a sentence for people. The HTTP status of each code is in one table (`problem`, `problemFromError`). */
 export class SeshatError extends Error {

@@ -41,6 +41,12 @@ export interface SessionStore {
   /** Revokes every unrevoked session; returns how many. */
   revokeAllSessions(revocation: Revocation): Promise<number>;
   /**
+   * Records a step-up on a live session: `reauthenticatedAt` (null ends its freshness) and, when given, whether
+   * the session must change the password before anything else. A conditional UPDATE on an unrevoked row, like a
+   * touch: true if a row was updated.
+   */
+  updateSessionAuthentication(id: string, update: SessionAuthenticationUpdate): Promise<boolean>;
+  /**
    * One garbage-collection step: looks at up to `limit` sessions with id > `afterId` (in id order) and deletes
    * those that are revoked or expired. Keyset order makes a full pass O(n) without an index on last-active.
    */
@@ -64,6 +70,12 @@ export interface SessionTouch {
 /** One session's activity in a batched touch. */
 export interface BatchedTouch extends SessionTouch {
   id: string;
+}
+
+/** What `updateSessionAuthentication` writes. */
+export interface SessionAuthenticationUpdate {
+  reauthenticatedAt: number | null;
+  passwordChangeRequired?: boolean;
 }
 
 /** When and why sessions are revoked (the reason is a `RevocationReason` code). */
@@ -149,6 +161,8 @@ export interface UserRecord {
   role: 'user' | 'admin';
   passwordHash: string;
   createdAt: number;
+  /** Set by an administrator's reset, a generated first password or a reported session: sign-ins must change it first. */
+  passwordChangeRequired: boolean;
 }
 
 /** Accounts of the Seshat server. A library user's app keeps its own users and can ignore this part. */
@@ -163,8 +177,42 @@ export interface UserStore {
   listUsers(): Promise<UserRecord[]>;
   /** How many accounts there are. */
   countUsers(): Promise<number>;
-  /** Replaces an account's password hash. */
-  updatePasswordHash(userId: string, passwordHash: string): Promise<void>;
+  /**
+   * Replaces an account's password hash and sets whether the next sign-in must change it (default false: the
+   * owner chose this password). Also used on its own to upgrade a hash's parameters after a sign-in.
+   */
+  updatePasswordHash(userId: string, passwordHash: string, changeRequired?: boolean): Promise<void>;
+  /**
+   * Replaces `oldHash` with `newHash` (same password, stronger parameters) only if the stored hash is still
+   * `oldHash`: a password changed in between is never overwritten. True if it was replaced.
+   */
+  upgradePasswordHash(userId: string, oldHash: string, newHash: string): Promise<boolean>;
+  /** Marks an account as having to change its password at the next sign-in (a reported session). */
+  requirePasswordChange(userId: string): Promise<void>;
+  /** Changes an account's role; false if there is no such account. */
+  updateUserRole(userId: string, role: UserRecord['role']): Promise<boolean>;
+}
+
+/**
+ * Counters for sign-in throttling, kept in the database so every node sees the same numbers. A counter is a
+ * fixed window: the first hit after `windowMs` has passed since the window started begins a new one.
+ */
+export interface SignInLimitStore {
+  /** Adds one to `key`'s counter in one atomic statement and returns the counter after it. */
+  countSignInAttempt(key: string, at: number, windowMs: number): Promise<SignInCounter>;
+  /** The counter of `key`, or null if it has none. */
+  readSignInCounter(key: string): Promise<SignInCounter | null>;
+  /** Forgets `key`'s counter (a successful sign-in clears the account's failures). */
+  clearSignInCounter(key: string): Promise<void>;
+  /** Deletes counters whose last hit is before `before`; returns how many. */
+  pruneSignInCounters(before: number): Promise<number>;
+}
+
+/** A sign-in throttling counter. */
+export interface SignInCounter {
+  count: number;
+  windowStart: number;
+  lastAt: number;
 }
 
 /** API keys and their batched usage counts. */
@@ -177,6 +225,8 @@ export interface ApiKeyStore {
   listApiKeys(userId: string, usageSinceMinute: number): Promise<(ApiKeyRecord & { requests24h: number })[]>;
   /** Marks a key revoked. True only if it was unrevoked before. */
   revokeApiKey(id: string, at: number): Promise<boolean>;
+  /** Revokes a user's unrevoked keys (or everyone's, with `'all'`) and returns their ids. */
+  revokeUserApiKeys(userId: string | 'all', at: number): Promise<string[]>;
   /** Adds batched request counts to per-minute buckets and raises each key's last-used time (never lowers it). */
   recordApiKeyUsage(usage: ApiKeyUsage[]): Promise<void>;
   /** Deletes usage buckets older than `beforeMinute`; returns how many. */
@@ -209,7 +259,7 @@ export interface Transactional<Scope> {
 export type SessionScope = SessionStore & SettingsStore & AuditStore & SessionLocks;
 
 /** Everything one transaction of the server may touch. */
-export type StoreScope = SessionStore & SettingsStore & AuditStore & UserStore & ApiKeyStore & SessionLocks;
+export type StoreScope = SessionStore & SettingsStore & AuditStore & UserStore & ApiKeyStore & SignInLimitStore & SessionLocks;
 
 /**
  * Serialises changes to one user's sessions across processes, for rules that count before they insert
@@ -221,7 +271,7 @@ export interface SessionLocks {
 }
 
 /** Everything the server needs from one database. */
-export interface Store extends SessionStore, SettingsStore, AuditStore, UserStore, ApiKeyStore, SessionLocks, Transactional<StoreScope> {
+export interface Store extends SessionStore, SettingsStore, AuditStore, UserStore, ApiKeyStore, SignInLimitStore, SessionLocks, Transactional<StoreScope> {
   readonly dialect: 'sqlite' | 'postgres';
   /** Applies pending migrations; returns the versions applied. */
   migrate(): Promise<number[]>;

@@ -38,6 +38,8 @@ export interface SignInContext {
   userAgent: string | null;
   /** Request headers, for enrichers that read client hints. */
   headers?: Record<string, string | string[] | undefined>;
+  /** The account must change its password before this session may do anything else (default false). */
+  passwordChangeRequired?: boolean;
 }
 
 /** Filled by an enricher (device parsing, GeoIP, IP anonymisation, risk signals) before a session is stored. */
@@ -84,6 +86,26 @@ export interface SessionManagerOptions<S extends SessionScope = SessionScope> {
   /** Settings used until an admin saves others (default: 7-day idle, 30-day remember-me, 90-day cap). */
   defaults?: SessionSettings;
   enrich?: SessionEnricher;
+  /**
+   * Containment beyond sessions: called inside the transaction of a force sign-out (`userId`) and of an
+   * invalidate-all (`'all'`), so other credentials the app issued for those people (API keys: `revokeApiKeysOf`)
+   * end in the same commit. Returns how many it ended.
+   */
+  contain?: ContainmentHook<S>;
+}
+
+/**
+ * See `SessionManagerOptions.contain`. Declared as a method type so it is bivariant in `S`: a manager over a
+ * wider scope (the server's `StoreScope`) must stay assignable to a `SessionManager<SessionScope>` parameter.
+ */
+export type ContainmentHook<S extends SessionScope = SessionScope> = {
+  hook(change: SessionChange<S>, target: { userId: string } | 'all', context: { actor: Actor | null; cause: 'force-sign-out' | 'invalidate-all' }): Promise<number>;
+}['hook'];
+
+/** What a containment step ended: sessions, and other credentials (API keys) through `contain`. */
+export interface Contained {
+  sessions: number;
+  credentials: number;
 }
 
 /** What `createSession` returns: the stored session and the token for the cookie. */
@@ -125,6 +147,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   readonly #channel: InvalidationChannel | undefined;
   readonly #enrich: SessionEnricher | undefined;
   readonly #touches: TouchBatch;
+  readonly #contain: ContainmentHook<S> | undefined;
   readonly #defaults: SessionSettings;
   #settings: SessionSettings;
   #unsubscribe: (() => Promise<void>) | undefined;
@@ -156,6 +179,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     const trusted = channel?.cacheTrusted ? () => channel.cacheTrusted!() : undefined;
     this.#cache = options.cache === false ? null : new ValidationCache(options.cache, trusted);
     this.#enrich = options.enrich;
+    this.#contain = options.contain;
     this.#defaults = options.defaults ?? defaultSettings();
     this.#settings = this.#defaults;
     this.audit = new AuditTrail(options.store, this.clock);
@@ -263,6 +287,8 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       risk: enrichment.risk ?? null,
       requests: 1,
       lastPath: null,
+      reauthenticatedAt: null,
+      passwordChangeRequired: context.passwordChangeRequired ?? false,
     });
     await this.change(async (change) => {
       await this.#makeRoom(change, context.userId, settings, now);
@@ -589,28 +615,44 @@ export class SessionManager<S extends SessionScope = SessionScope> {
 
   /** An admin (or, with `actor` null, an operator at the CLI) signs a user out everywhere; the reason is required and goes to the audit trail. */
   async forceSignOut(actor: Actor | null, userId: string, reason: string): Promise<number> {
+    return (await this.containUser(actor, userId, reason)).sessions;
+  }
+
+  /** `forceSignOut`, also reporting the other credentials (API keys) the `contain` hook ended with the sessions. */
+  async containUser(actor: Actor | null, userId: string, reason: string): Promise<Contained> {
     if (actor) this.#requireTeam(actor);
     const text = this.#reason(reason);
     return this.change(async (change) => {
       const ids = await change.revokeUserSessions(userId, 'force-sign-out', actor?.userId ?? null, undefined, text);
-      await change.audit(auditBy(actor, 'user.force-signed-out', { targetUserId: userId, sessionId: null, reason: text, details: { count: ids.length } }));
-      return ids.length;
+      const credentials = (await this.#contain?.(change, { userId }, { actor, cause: 'force-sign-out' })) ?? 0;
+      await change.audit(auditBy(actor, 'user.force-signed-out', { targetUserId: userId, sessionId: null, reason: text, details: { count: ids.length, apiKeys: credentials } }));
+      return { sessions: ids.length, credentials };
     });
   }
 
   /** Signs out everyone (the caller included). `actor` null = an operator at the CLI. */
   async revokeAllSessions(actor: Actor | null, reason: string | null = null): Promise<number> {
+    return (await this.containAll(actor, reason)).sessions;
+  }
+
+  /** `revokeAllSessions`, also reporting the other credentials (API keys) the `contain` hook ended. */
+  async containAll(actor: Actor | null, reason: string | null = null): Promise<Contained> {
     if (actor) this.#requireTeam(actor);
     const text = reason === null ? null : this.#reason(reason);
     return this.change(async (change) => {
       const count = await change.revokeAllSessions('invalidate-all', actor?.userId ?? null, text);
-      await change.audit(auditBy(actor, 'sessions.invalidated-all', { sessionId: null, reason: text, details: { count } }));
-      return count;
+      const credentials = (await this.#contain?.(change, 'all', { actor, cause: 'invalidate-all' })) ?? 0;
+      await change.audit(auditBy(actor, 'sessions.invalidated-all', { sessionId: null, reason: text, details: { count, apiKeys: credentials } }));
+      return { sessions: count, credentials };
     });
   }
 
-  /** Records a failed sign-in (the risk rules count them). `userId` is the account the identifier named, if any. */
-  async recordFailedSignIn(attempt: { userId: string | null; identifier: string; ip: string | null }): Promise<void> {
+  /**
+   * Records a failed sign-in (the risk rules count them). `userId` is the account the identifier named, if any.
+   * `attempts` > 1 makes one row stand for that many failures (repeated failures grouped), `failures` is the
+   * account's running count.
+   */
+  async recordFailedSignIn(attempt: { userId: string | null; identifier: string; ip: string | null; attempts?: number; failures?: number }): Promise<void> {
     await this.audit.record({
       action: 'auth.sign-in-failed',
       actorId: null,
@@ -618,7 +660,11 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       sessionId: null,
       reason: null,
       ip: attempt.ip,
-      details: { email: attempt.identifier.slice(0, 254) },
+      details: {
+        email: attempt.identifier.slice(0, 254),
+        ...(attempt.attempts !== undefined && attempt.attempts > 1 ? { attempts: attempt.attempts } : {}),
+        ...(attempt.failures !== undefined ? { failures: attempt.failures } : {}),
+      },
     });
   }
 

@@ -4,7 +4,7 @@ export interface DeviceInfo {
   browserVersion: string | null;
   os: string | null;
   osVersion: string | null;
-  /** desktop | mobile | tablet | bot | unknown (and whatever else a parser reports) */
+  /** desktop | mobile | tablet | app | cli | bot | unknown (and whatever else a parser reports) */
   deviceType: string;
   deviceModel: string | null;
   /** Reads like "Chrome on macOS". */
@@ -72,6 +72,13 @@ export interface SessionRecord {
   /** Requests seen, written together with last-active (so it lags by at most one touch interval). */
   requests: number;
   lastPath: string | null;
+  /**
+   * The last step-up (password entered again on this session), or null. The sign-in itself is `createdAt`:
+   * a session is created only by an authentication, so `authenticatedAt` needs no column of its own.
+   */
+  reauthenticatedAt: number | null;
+  /** Nothing but a password change is allowed on this session (generated or reset password, reported session). */
+  passwordChangeRequired: boolean;
 }
 
 /** Who is acting: the subject of permission checks. */

@@ -23,6 +23,9 @@ const byCode: Record<SeshatErrorCode, { status: number; title: string }> = {
   session_limit: { status: 409, title: 'Session limit reached' },
   rate_limited: { status: 429, title: 'Too many requests' },
   unavailable: { status: 503, title: 'Service unavailable' },
+  // 401, not 403: the answer is to authenticate (again), exactly what 401 asks for.
+  reauthentication_required: { status: 401, title: 'Recent authentication required' },
+  password_change_required: { status: 403, title: 'Password change required' },
 };
 
 /** The `type` URI of a problem code. */

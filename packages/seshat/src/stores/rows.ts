@@ -54,6 +54,8 @@ export function rowMappers(decode: ColumnDecoders) {
         risk: decode.json(r.risk),
         requests: Number(r.requests),
         lastPath: nullableString(r.last_path),
+        reauthenticatedAt: nullableNumber(r.reauthenticated_at),
+        passwordChangeRequired: decode.bool(r.password_change_required ?? false),
       }),
     toAuditEvent: (r: Row): AuditEvent => ({
       id: String(r.id),
@@ -84,6 +86,7 @@ export function rowMappers(decode: ColumnDecoders) {
       role: String(r.role) as UserRecord['role'],
       passwordHash: String(r.password_hash),
       createdAt: Number(r.created_at),
+      passwordChangeRequired: decode.bool(r.password_change_required ?? false),
     }),
   };
 }

@@ -38,6 +38,8 @@ export function sessionRecord(overrides: Partial<SessionRecord> = {}): SessionRe
     risk: null,
     requests: counter,
     lastPath: null,
+    reauthenticatedAt: null,
+    passwordChangeRequired: false,
     ...overrides,
   };
 }
@@ -65,6 +67,7 @@ function user(overrides: Partial<UserRecord> = {}): UserRecord {
     role: 'user',
     passwordHash: 'scrypt$1$2$3$salt$hash',
     createdAt: NOW,
+    passwordChangeRequired: false,
     ...overrides,
   };
 }
@@ -503,10 +506,70 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
         expect((await store.findUserById(zed.id))!.passwordHash).toBe(zed.passwordHash);
       });
 
+      it('sets and clears "must change the password", and changes roles', async () => {
+        const amy = user({ passwordChangeRequired: true });
+        await store.insertUser(amy);
+        expect((await store.findUserById(amy.id))!.passwordChangeRequired).toBe(true);
+        await store.updatePasswordHash(amy.id, 'scrypt$mine');
+        expect((await store.findUserById(amy.id))!.passwordChangeRequired).toBe(false);
+        await store.updatePasswordHash(amy.id, 'scrypt$reset', true);
+        expect(await store.findUserById(amy.id)).toMatchObject({ passwordHash: 'scrypt$reset', passwordChangeRequired: true });
+        await store.updatePasswordHash(amy.id, 'scrypt$mine-again');
+        await store.requirePasswordChange(amy.id);
+        expect(await store.findUserById(amy.id)).toMatchObject({ passwordHash: 'scrypt$mine-again', passwordChangeRequired: true });
+        expect(await store.updateUserRole(amy.id, 'admin')).toBe(true);
+        expect((await store.findUserById(amy.id))!.role).toBe('admin');
+        expect(await store.updateUserRole('usr_missing', 'admin')).toBe(false);
+        // An upgrade replaces only the hash it was computed from, and keeps the flag.
+        expect(await store.upgradePasswordHash(amy.id, 'scrypt$stale', 'scrypt$upgraded')).toBe(false);
+        expect(await store.upgradePasswordHash(amy.id, 'scrypt$mine-again', 'scrypt$upgraded')).toBe(true);
+        expect(await store.findUserById(amy.id)).toMatchObject({ passwordHash: 'scrypt$upgraded', passwordChangeRequired: true });
+      });
+
       it('refuses a second account with the same e-mail, in any case', async () => {
         await store.insertUser(user({ email: 'dup@example.com' }));
         await expect(store.insertUser(user({ email: 'DUP@example.com' }))).rejects.toThrow();
         expect(await store.countUsers()).toBe(1);
+      });
+    });
+
+    describe('sessions: step-up', () => {
+      it('records a re-authentication and a required password change on live sessions only', async () => {
+        const live = sessionRecord({ passwordChangeRequired: true });
+        const revoked = sessionRecord({ revokedAt: NOW - 1, revokedReason: 'sign-out' });
+        await store.insertSession(live);
+        await store.insertSession(revoked);
+        expect(await store.findSession(live.id)).toMatchObject({ reauthenticatedAt: null, passwordChangeRequired: true });
+        expect(await store.updateSessionAuthentication(live.id, { reauthenticatedAt: NOW })).toBe(true);
+        expect(await store.findSession(live.id)).toMatchObject({ reauthenticatedAt: NOW, passwordChangeRequired: true });
+        expect(await store.updateSessionAuthentication(live.id, { reauthenticatedAt: null, passwordChangeRequired: false })).toBe(true);
+        expect(await store.findSession(live.id)).toMatchObject({ reauthenticatedAt: null, passwordChangeRequired: false });
+        // Like a touch: a revoked or missing session is never changed (so never revived).
+        expect(await store.updateSessionAuthentication(revoked.id, { reauthenticatedAt: NOW })).toBe(false);
+        expect((await store.findSession(revoked.id))!.reauthenticatedAt).toBeNull();
+        expect(await store.updateSessionAuthentication('ses_missing', { reauthenticatedAt: NOW })).toBe(false);
+      });
+    });
+
+    describe('sign-in limits', () => {
+      it('counts attempts in a fixed window, starts a new one when it is over, clears and prunes', async () => {
+        const minute = 60_000;
+        expect(await store.readSignInCounter('account:a@example.com')).toBeNull();
+        expect(await store.countSignInAttempt('account:a@example.com', NOW, minute)).toEqual({ count: 1, windowStart: NOW, lastAt: NOW });
+        expect(await store.countSignInAttempt('account:a@example.com', NOW + 10, minute)).toEqual({ count: 2, windowStart: NOW, lastAt: NOW + 10 });
+        expect(await store.countSignInAttempt('ip:192.0.2.1', NOW + 10, minute)).toMatchObject({ count: 1 });
+        // The window is over: a new one starts at this hit.
+        expect(await store.countSignInAttempt('account:a@example.com', NOW + minute, minute)).toEqual({ count: 1, windowStart: NOW + minute, lastAt: NOW + minute });
+        expect(await store.readSignInCounter('account:a@example.com')).toEqual({ count: 1, windowStart: NOW + minute, lastAt: NOW + minute });
+        await store.clearSignInCounter('account:a@example.com');
+        expect(await store.readSignInCounter('account:a@example.com')).toBeNull();
+        expect(await store.pruneSignInCounters(NOW + 11)).toBe(1);
+        expect(await store.readSignInCounter('ip:192.0.2.1')).toBeNull();
+      });
+
+      it('loses no count under parallel hits', async () => {
+        await Promise.all(Array.from({ length: 20 }, () => store.countSignInAttempt('account:busy@example.com', NOW, 60_000)));
+        expect((await store.readSignInCounter('account:busy@example.com'))!.count).toBe(20);
       });
     });
 

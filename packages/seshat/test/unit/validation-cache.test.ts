@@ -5,7 +5,7 @@ import { ValidationCache } from '../../src/core/validation-cache.ts';
 const record = (id: string): SessionRecord => ({
   id, userId: 'usr_a', secretHash: new Uint8Array(32), tokenHint: 'abcd1234', persistent: false, createdAt: 1, lastActiveAt: 1,
   revokedAt: null, revokedReason: null, revokedNote: null, ip: null, signInIp: null, userAgent: null, device: unknownDevice, location: null,
-  signInLocation: null, risk: null, requests: 0, lastPath: null,
+  signInLocation: null, risk: null, requests: 0, lastPath: null, reauthenticatedAt: null, passwordChangeRequired: false,
 });
 const entry = (id: string) => ({ record: record(id) });
 

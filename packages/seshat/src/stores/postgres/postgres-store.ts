@@ -20,6 +20,8 @@ import type {
   Store,
   StoreScope,
   UserRecord,
+  SessionAuthenticationUpdate,
+  SignInCounter,
   UserSessionStats,
 } from '../../core/ports.ts';
 import { PgInvalidationChannel, type PgInvalidationOptions } from './invalidation.ts';
@@ -121,12 +123,13 @@ class PostgresStatements implements StoreScope {
   async insertSession(s: SessionRecord): Promise<void> {
     await this.query(
       `INSERT INTO sessions (id, user_id, secret_hash, token_hint, persistent, created_at, last_active_at, revoked_at,
-        revoked_reason, revoked_note, ip, sign_in_ip, user_agent, device, location, sign_in_location, risk, requests, last_path)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+        revoked_reason, revoked_note, ip, sign_in_ip, user_agent, device, location, sign_in_location, risk, requests, last_path,
+        reauthenticated_at, password_change_required)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
       [
         s.id, s.userId, Buffer.from(s.secretHash), s.tokenHint, s.persistent, s.createdAt, s.lastActiveAt, s.revokedAt,
         s.revokedReason, s.revokedNote, s.ip, s.signInIp, s.userAgent, JSON.stringify(s.device), json(s.location),
-        json(s.signInLocation), json(s.risk), s.requests, s.lastPath,
+        json(s.signInLocation), json(s.risk), s.requests, s.lastPath, s.reauthenticatedAt, s.passwordChangeRequired,
       ],
     );
   }
@@ -202,6 +205,15 @@ class PostgresStatements implements StoreScope {
   async revokeAllSessions(r: Revocation): Promise<number> {
     const { rowCount } = await this.query('UPDATE sessions SET revoked_at = $1, revoked_reason = $2, revoked_note = $3 WHERE revoked_at IS NULL', [r.at, r.reason, r.note ?? null], 'bulk');
     return rowCount ?? 0;
+  }
+
+  async updateSessionAuthentication(id: string, u: SessionAuthenticationUpdate): Promise<boolean> {
+    const { rowCount } = await this.query(
+      `UPDATE sessions SET reauthenticated_at = $1, password_change_required = coalesce($2::boolean, password_change_required)
+        WHERE id = $3 AND revoked_at IS NULL`,
+      [u.reauthenticatedAt, u.passwordChangeRequired ?? null, id],
+    );
+    return rowCount === 1;
   }
 
   async collectExpiredSessions(step: CollectStep): Promise<CollectResult> {
@@ -296,6 +308,13 @@ class PostgresStatements implements StoreScope {
     return rowCount === 1;
   }
 
+  async revokeUserApiKeys(userId: string | 'all', at: number): Promise<string[]> {
+    const { rows } = userId === 'all'
+      ? await this.query('UPDATE api_keys SET revoked_at = $1 WHERE revoked_at IS NULL RETURNING id', [at])
+      : await this.query('UPDATE api_keys SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL RETURNING id', [at, userId]);
+    return rows.map((row) => String(row.id));
+  }
+
   async recordApiKeyUsage(usage: ApiKeyUsage[]): Promise<void> {
     if (usage.length === 0) return;
     // One statement, so one batch is atomic without a pooled transaction. Rows are summed per (key, minute)
@@ -326,8 +345,8 @@ class PostgresStatements implements StoreScope {
 
   async insertUser(u: UserRecord): Promise<void> {
     try {
-      await this.query('INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-        u.id, u.email.toLowerCase(), u.name, u.role, u.passwordHash, u.createdAt,
+      await this.query('INSERT INTO users (id, email, name, role, password_hash, created_at, password_change_required) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+        u.id, u.email.toLowerCase(), u.name, u.role, u.passwordHash, u.createdAt, u.passwordChangeRequired,
       ]);
     } catch (error) {
       // Two nodes creating the same account at once: the loser gets the same answer as a sequential duplicate.
@@ -358,10 +377,57 @@ class PostgresStatements implements StoreScope {
     return Number(rows[0]!.n);
   }
 
-  async updatePasswordHash(userId: string, passwordHash: string): Promise<void> {
-    await this.query('UPDATE users SET password_hash = $1 WHERE id = $2', [passwordHash, userId]);
+  async updatePasswordHash(userId: string, passwordHash: string, changeRequired = false): Promise<void> {
+    await this.query('UPDATE users SET password_hash = $1, password_change_required = $2 WHERE id = $3', [passwordHash, changeRequired, userId]);
+  }
+
+  async upgradePasswordHash(userId: string, oldHash: string, newHash: string): Promise<boolean> {
+    const { rowCount } = await this.query('UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3', [newHash, userId, oldHash]);
+    return rowCount === 1;
+  }
+
+  async requirePasswordChange(userId: string): Promise<void> {
+    await this.query('UPDATE users SET password_change_required = true WHERE id = $1', [userId]);
+  }
+
+  async updateUserRole(userId: string, role: UserRecord['role']): Promise<boolean> {
+    const { rowCount } = await this.query('UPDATE users SET role = $1 WHERE id = $2', [role, userId]);
+    return rowCount === 1;
+  }
+
+  // ── sign-in limits ────────────────────────────────────────────────────────────────────────────────
+
+  async countSignInAttempt(key: string, at: number, windowMs: number): Promise<SignInCounter> {
+    // One statement (the row lock serialises concurrent hits from every node): a new window starts when the old
+    // one is over; otherwise the count goes up.
+    const { rows } = await this.query(
+      `INSERT INTO sign_in_limits (key, count, window_start, last_at) VALUES ($1, 1, $2, $2)
+        ON CONFLICT (key) DO UPDATE SET
+          count = CASE WHEN sign_in_limits.window_start <= excluded.window_start - $3 THEN 1 ELSE sign_in_limits.count + 1 END,
+          window_start = CASE WHEN sign_in_limits.window_start <= excluded.window_start - $3 THEN excluded.window_start ELSE sign_in_limits.window_start END,
+          last_at = excluded.last_at
+        RETURNING count, window_start, last_at`,
+      [key, at, windowMs],
+    );
+    return toCounter(rows[0]!);
+  }
+
+  async readSignInCounter(key: string): Promise<SignInCounter | null> {
+    const { rows } = await this.query('SELECT count, window_start, last_at FROM sign_in_limits WHERE key = $1', [key]);
+    return rows[0] ? toCounter(rows[0]) : null;
+  }
+
+  async clearSignInCounter(key: string): Promise<void> {
+    await this.query('DELETE FROM sign_in_limits WHERE key = $1', [key]);
+  }
+
+  async pruneSignInCounters(before: number): Promise<number> {
+    const { rowCount } = await this.query('DELETE FROM sign_in_limits WHERE last_at < $1', [before]);
+    return rowCount ?? 0;
   }
 }
+
+const toCounter = (r: Record<string, unknown>): SignInCounter => ({ count: Number(r.count), windowStart: Number(r.window_start), lastAt: Number(r.last_at) });
 
 /**
  * The multi-node store: several server processes share one PostgreSQL database through `pg` pools.

@@ -22,6 +22,8 @@ import type {
   Store,
   StoreScope,
   UserRecord,
+  SessionAuthenticationUpdate,
+  SignInCounter,
   UserSessionStats,
 } from '../../core/ports.ts';
 import { SqliteChangeChannel } from './invalidation.ts';
@@ -190,11 +192,12 @@ export class SqliteStore implements Store {
   async insertSession(s: SessionRecord): Promise<void> {
     await this.#writable();
     this.#sql(`INSERT INTO sessions (id, user_id, secret_hash, token_hint, persistent, created_at, last_active_at, revoked_at,
-        revoked_reason, revoked_note, ip, sign_in_ip, user_agent, device, location, sign_in_location, risk, requests, last_path)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+        revoked_reason, revoked_note, ip, sign_in_ip, user_agent, device, location, sign_in_location, risk, requests, last_path,
+        reauthenticated_at, password_change_required)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
       s.id, s.userId, s.secretHash, s.tokenHint, s.persistent ? 1 : 0, s.createdAt, s.lastActiveAt, s.revokedAt,
       s.revokedReason, s.revokedNote, s.ip, s.signInIp, s.userAgent, JSON.stringify(s.device), json(s.location), json(s.signInLocation),
-      json(s.risk), s.requests, s.lastPath,
+      json(s.risk), s.requests, s.lastPath, s.reauthenticatedAt, s.passwordChangeRequired ? 1 : 0,
     );
   }
 
@@ -301,6 +304,13 @@ export class SqliteStore implements Store {
     return Number(changes);
   }
 
+  async updateSessionAuthentication(id: string, u: SessionAuthenticationUpdate): Promise<boolean> {
+    await this.#writable();
+    const { changes } = this.#sql(`UPDATE sessions SET reauthenticated_at = ?, password_change_required = coalesce(?, password_change_required)
+      WHERE id = ? AND revoked_at IS NULL`).run(u.reauthenticatedAt, u.passwordChangeRequired === undefined ? null : u.passwordChangeRequired ? 1 : 0, id);
+    return Number(changes) === 1;
+  }
+
   async collectExpiredSessions(step: CollectStep): Promise<CollectResult> {
     await this.#writable();
     // Deleting dead rows needs no fsync per batch: a batch lost to a power cut is collected next time.
@@ -380,6 +390,14 @@ export class SqliteStore implements Store {
     return Number(changes) === 1;
   }
 
+  async revokeUserApiKeys(userId: string | 'all', at: number): Promise<string[]> {
+    await this.#writable();
+    const rows = userId === 'all'
+      ? this.#sql('UPDATE api_keys SET revoked_at = ? WHERE revoked_at IS NULL RETURNING id').all(at)
+      : this.#sql('UPDATE api_keys SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL RETURNING id').all(at, userId);
+    return rows.map((row) => String(row.id));
+  }
+
   async recordApiKeyUsage(usage: ApiKeyUsage[]): Promise<void> {
     await this.#writable();
     if (usage.length === 0) return;
@@ -401,8 +419,8 @@ export class SqliteStore implements Store {
 
   async insertUser(u: UserRecord): Promise<void> {
     await this.#writable();
-    this.#sql('INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
-      u.id, u.email.toLowerCase(), u.name, u.role, u.passwordHash, u.createdAt,
+    this.#sql('INSERT INTO users (id, email, name, role, password_hash, created_at, password_change_required) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      u.id, u.email.toLowerCase(), u.name, u.role, u.passwordHash, u.createdAt, u.passwordChangeRequired ? 1 : 0,
     );
   }
 
@@ -424,11 +442,57 @@ export class SqliteStore implements Store {
     return Number(this.#sql('SELECT count(*) AS n FROM users').get()!.n);
   }
 
-  async updatePasswordHash(userId: string, passwordHash: string): Promise<void> {
+  async updatePasswordHash(userId: string, passwordHash: string, changeRequired = false): Promise<void> {
     await this.#writable();
-    this.#sql('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, userId);
+    this.#sql('UPDATE users SET password_hash = ?, password_change_required = ? WHERE id = ?').run(passwordHash, changeRequired ? 1 : 0, userId);
+  }
+
+  async upgradePasswordHash(userId: string, oldHash: string, newHash: string): Promise<boolean> {
+    await this.#writable();
+    return Number(this.#sql('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?').run(newHash, userId, oldHash).changes) === 1;
+  }
+
+  async requirePasswordChange(userId: string): Promise<void> {
+    await this.#writable();
+    this.#sql('UPDATE users SET password_change_required = 1 WHERE id = ?').run(userId);
+  }
+
+  async updateUserRole(userId: string, role: UserRecord['role']): Promise<boolean> {
+    await this.#writable();
+    return Number(this.#sql('UPDATE users SET role = ? WHERE id = ?').run(role, userId).changes) === 1;
+  }
+
+  // ── sign-in limits ────────────────────────────────────────────────────────────────────────────────
+
+  async countSignInAttempt(key: string, at: number, windowMs: number): Promise<SignInCounter> {
+    await this.#writable();
+    // One statement: a new window starts when the old one is over; otherwise the count goes up.
+    const row = this.#sql(`INSERT INTO sign_in_limits (key, count, window_start, last_at) VALUES (?, 1, ?, ?)
+      ON CONFLICT (key) DO UPDATE SET
+        count = CASE WHEN sign_in_limits.window_start <= excluded.window_start - ? THEN 1 ELSE sign_in_limits.count + 1 END,
+        window_start = CASE WHEN sign_in_limits.window_start <= excluded.window_start - ? THEN excluded.window_start ELSE sign_in_limits.window_start END,
+        last_at = excluded.last_at
+      RETURNING count, window_start, last_at`).get(key, at, at, windowMs, windowMs)!;
+    return toCounter(row);
+  }
+
+  async readSignInCounter(key: string): Promise<SignInCounter | null> {
+    const row = this.#sql('SELECT count, window_start, last_at FROM sign_in_limits WHERE key = ?').get(key);
+    return row ? toCounter(row) : null;
+  }
+
+  async clearSignInCounter(key: string): Promise<void> {
+    await this.#writable();
+    this.#sql('DELETE FROM sign_in_limits WHERE key = ?').run(key);
+  }
+
+  async pruneSignInCounters(before: number): Promise<number> {
+    await this.#writable();
+    return Number(this.#sql('DELETE FROM sign_in_limits WHERE last_at < ?').run(before).changes);
   }
 }
+
+const toCounter = (r: Record<string, unknown>): SignInCounter => ({ count: Number(r.count), windowStart: Number(r.window_start), lastAt: Number(r.last_at) });
 
 /** Ends the open transaction; a failed COMMIT leaves it open, a closed handle has none left to end. */
 function rollback(db: DatabaseSync): void {
