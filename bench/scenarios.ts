@@ -186,8 +186,8 @@ async function benchStore(store: string, databaseUrl: string, seeder: () => Prom
     const first = await stats(a.url, true);
     const firstAt = performance.now();
     for (let round = 0; round < ROUNDS; round++) {
-      bares.push(await measure(a.url, { path: '/bench/bare', cookies: tokens, cookieName: 'decoy', duration: DURATION }));
-      auths.push(await measure(a.url, { path: '/bench/whoami', cookies: tokens, duration: DURATION }));
+      bares.push(await measure(a.url, { path: '/api/bench/bare', cookies: tokens, cookieName: 'decoy', duration: DURATION }));
+      auths.push(await measure(a.url, { path: '/api/bench/whoami', cookies: tokens, duration: DURATION }));
     }
     const bare = median(bares);
     const auth = median(auths);
@@ -237,7 +237,7 @@ async function benchStore(store: string, databaseUrl: string, seeder: () => Prom
     rows.push({ store, scenario: `list a user's sessions (${(BULK + LIVE_SESSIONS).toLocaleString('en')} rows in table)`, ...list });
 
     // GC while the authenticated route is under load: how long, and what it does to validation latency.
-    const during = cannon(a.url, { path: '/bench/whoami', cookies: tokens, duration: 3600 });
+    const during = cannon(a.url, { path: '/api/bench/whoami', cookies: tokens, duration: 3600 });
     await new Promise((r) => setTimeout(r, 500));
     const gc = (await (await fetch(`${a.url}/bench/gc`, { method: 'POST' })).json()) as { ms: number; deleted: number; scanned: number };
     during.instance.stop();
@@ -264,12 +264,12 @@ async function revokeDelay(aUrl: string, bUrl: string, tokens: string[]): Promis
     const actor = tokens[user * PER_USER]!;
     const victim = tokens[user * PER_USER + 1]!;
     const victimCookie = { cookie: `session_token=${victim}` };
-    if ((await fetch(`${bUrl}/bench/whoami`, { headers: victimCookie })).status !== 200) throw new Error('victim not valid on B');
+    if ((await fetch(`${bUrl}/api/bench/whoami`, { headers: victimCookie })).status !== 200) throw new Error('victim not valid on B');
     const res = await fetch(`${aUrl}/api/sessions/${victim.split('.')[0]}`, { method: 'DELETE', headers: { cookie: `session_token=${actor}`, 'sec-fetch-site': 'same-origin' } });
     if (res.status !== 204) throw new Error(`revoke failed: ${res.status} ${await res.text()}`);
     const acknowledged = performance.now();
     for (;;) {
-      if ((await fetch(`${bUrl}/bench/whoami`, { headers: victimCookie })).status === 401) break;
+      if ((await fetch(`${bUrl}/api/bench/whoami`, { headers: victimCookie })).status === 401) break;
       if (performance.now() - acknowledged > 30_000) throw new Error('B never rejected the revoked session');
     }
     delays.push(performance.now() - acknowledged);
