@@ -50,6 +50,7 @@ try {
   const store = new PostgresStore(url.toString());
   await store.migrate();
   const db = new pg.Client({ connectionString: url.toString() });
+  db.on('error', () => {}); // the DROP … WITH (FORCE) at the end cuts it
   await db.connect();
 
   // ── seeding ────────────────────────────────────────────────────────────────────────────────────
@@ -61,8 +62,8 @@ try {
     await db.query(
       `INSERT INTO sessions (id, user_id, secret_hash, token_hint, persistent, created_at, last_active_at, ip, user_agent, device, requests)
        SELECT 'ses_' || substr(md5(i::text), 1, 24), 'usr_' || (i % $3::int), decode(md5(i::text), 'hex') || decode(md5((i + 1)::text), 'hex'), 'abcd1234', false,
-              CASE WHEN i % 5 = 0 THEN $4::bigint - 200 * 86400000 ELSE $4::bigint - 86400000 END,
-              CASE WHEN i % 5 = 0 THEN $4::bigint - 200 * 86400000 ELSE $4::bigint - (i % 86400000) END,
+              CASE WHEN i % 5 = 0 THEN $4::bigint - 200::bigint * 86400000 ELSE $4::bigint - 86400000::bigint END,
+              CASE WHEN i % 5 = 0 THEN $4::bigint - 200::bigint * 86400000 ELSE $4::bigint - (i % 86400000)::bigint END,
               '127.0.0.1', 'seed', $5::jsonb, 1
        FROM generate_series($1::int, $1::int + $2::int - 1) AS i`,
       [done, Math.min(chunk, N - done), USERS, now, DEVICE],
@@ -141,7 +142,8 @@ try {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc) {
     const cache = new ValidationCache({ max: 20_000, ttlMs: 60_000 });
-    const records = await Promise.all(tokens.slice(0, 10_000).map((tok) => store.findSession(tok.split('.')[0]!)));
+    const records = [];
+    for (const tok of tokens.slice(0, 10_000)) records.push(await store.findSession(tok.split('.')[0]!));
     gc();
     const before = process.memoryUsage().heapUsed;
     for (const r of records) cache.fill(r!.id, { record: r!, verifiedSecret: 'x'.repeat(43) + r!.id.slice(-1) }, cache.ticket());
@@ -155,6 +157,9 @@ try {
   await manager.stop();
   await db.end();
   await store.close();
+} catch (error) {
+  log(`bench:big failed: ${(error as Error).stack}`);
+  process.exitCode = 1;
 } finally {
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await admin.end();
