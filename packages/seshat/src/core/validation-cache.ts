@@ -23,6 +23,8 @@ export interface CachedSession {
    * later request presenting the same secret is compared with it in constant time instead of hashing again.
    */
   verifiedSecret?: string;
+  /** The client address this node last saw for the session, as sent (the record may hold its anonymised form). */
+  seenIp?: string;
 }
 
 /**
