@@ -57,7 +57,9 @@ export type SessionEnricher = (context: SignInContext, settings: SessionSettings
 
 /** What `validate` is told about the request: its path (the session's last page) and client address. */
 export interface ValidationRequest {
+  /** The request path without its query: recorded as the session's last page (first 512 characters). */
   path?: string;
+  /** The client address; a new one is recorded (anonymised per settings) as the session's latest. */
   ip?: string | null;
 }
 
