@@ -109,6 +109,7 @@ export interface SessionManagerOptions<S extends SessionScope = SessionScope> {
  * wider scope (the server's `StoreScope`) must stay assignable to a `SessionManager<SessionScope>` parameter.
  */
 export type ContainmentHook<S extends SessionScope = SessionScope> = {
+  /** Ends what else the target holds inside the change's transaction; returns how many credentials it ended. */
   hook(change: SessionChange<S>, target: { userId: string } | 'all', context: { actor: Actor | null; cause: 'force-sign-out' | 'invalidate-all' }): Promise<number>;
 }['hook'];
 
