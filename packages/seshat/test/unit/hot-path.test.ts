@@ -65,3 +65,22 @@ describe('hot path: a cache hit without SHA-256, promise or cookie object', () =
     expect(cookieValue('__Host-session_token=v', '__Host-session_token')).toBe('v');
   });
 });
+
+describe('cookieValue agrees with the cookie package', () => {
+  it('on generated headers (names and base64url values, any spacing, duplicates)', async () => {
+    const fc = (await import('fast-check')).default;
+    const { parseCookie } = await import('cookie');
+    const name = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_-]{0,12}$/);
+    const value = fc.stringMatching(/^[A-Za-z0-9_.-]{0,40}$/);
+    const pair = fc.tuple(name, value, fc.constantFrom('; ', ';', ';  '));
+    fc.assert(
+      fc.property(fc.array(pair, { minLength: 1, maxLength: 8 }), fc.nat(), (pairs, pick) => {
+        const header = pairs.map(([n, v], i) => `${n}=${v}${i < pairs.length - 1 ? pairs[i]![2] : ''}`).join('');
+        const wanted = pairs[pick % pairs.length]![0];
+        expect(cookieValue(header, wanted)).toBe(parseCookie(header)[wanted]);
+        expect(cookieValue(header, `${wanted}x`)).toBe(parseCookie(header)[`${wanted}x`]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
