@@ -1,6 +1,6 @@
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ACCEPT_CH, addressDescriber, ApiKeys, SessionManager, anonymizeIp, defaultSettings, geoLocator, isSeshatError, problem, roleBasedPolicy, scheduleGarbageCollection, sessionEnricher, systemClock, type Clock, type GarbageCollector, type SessionEnricher, type Store, type StoreScope, openStore } from 'seshat';
 import { seshatFastify, sendProblem } from 'seshat/fastify';
@@ -38,6 +38,8 @@ export interface ServerOptions {
 
 export interface SeshatServer extends ServerContext {
   app: App;
+  /** The /metrics listener when SESHAT_METRICS_ADDRESS is set (not listening yet: `listenMetrics`), else null. */
+  metricsApp: FastifyInstance | null;
   close(): Promise<void>;
 }
 
@@ -174,7 +176,14 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   await apiKeyRoutes(app, ctx);
   await adminCredentialRoutes(app, ctx);
   await healthRoutes(app, ctx);
-  await metricsRoutes(app, ctx);
+  // /metrics on the public port, or on a listener of its own (SESHAT_METRICS_ADDRESS) that the caller starts.
+  let metricsApp: FastifyInstance | null = null;
+  if (config.metrics.address) {
+    metricsApp = Fastify({ logger: false });
+    await metricsRoutes(metricsApp, ctx);
+  } else {
+    await metricsRoutes(app, ctx);
+  }
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   if (options.webRoot !== false) serveUi = await registerWebUi(app, options.webRoot);
 
@@ -191,7 +200,9 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   return {
     ...ctx,
     app,
+    metricsApp,
     async close() {
+      await metricsApp?.close();
       await collector?.stop();
       await app.close();
       await apiKeys.stop(); // writes the usage still counted in memory

@@ -5,6 +5,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { CreatedSession } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
+import { recentAuthProblem, type MaxAge } from '../http/recent-auth.ts';
 import { authenticationRule, sameSiteGuard, signedOutProblem, type Authentication, type AuthenticatorOptions, type SameSiteRequest, type SessionRejection } from '../http/authenticate.ts';
 import { cookieValue, pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
 import { isSafeMethod } from '../http/csrf.ts';
@@ -15,6 +16,11 @@ import { startSessionGuard, type StartSessionOptions } from '../http/start-sessi
 export interface SeshatHonoOptions extends AuthenticatorOptions {
   /** Cookie name and whether it is `Secure` (default `session_token`, not secure). */
   cookie?: SessionCookieOptions;
+  /**
+   * The client address of a request, recorded as a session's latest address. Hono has no runtime-neutral one: on
+   * Node, `(c) => getConnInfo(c).remote.address` from `@hono/node-server/conninfo`. Default: none recorded.
+   */
+  clientIp?: (c: Context) => string | null | undefined;
 }
 
 declare module 'hono' {
@@ -49,6 +55,11 @@ export interface SeshatHono {
    * when the cookie's session ended) and clears a refused cookie.
    */
   requireSession(): MiddlewareHandler;
+  /**
+   * Step-up guard: like `requireSession`, and answers 401 `…/reauthentication-required` unless the session signed in
+   * or re-entered its password within `maxAgeSeconds` (a number, or a function read per request).
+   */
+  requireRecentAuth(maxAgeSeconds: MaxAge): MiddlewareHandler;
 }
 
 /**
@@ -106,6 +117,7 @@ export function seshatHono(options: SeshatHonoOptions): SeshatHono {
         // Only an unsafe method's CSRF check may need the request's own origin.
         ownOrigin: isSafeMethod(method) ? undefined : ownOrigin(c),
         path: pathOnly(c.req.path),
+        ip: options.clientIp?.(c) ?? null,
       });
       // A cache hit answers at once: no extra promise before the next handler runs.
       return auth instanceof Promise ? auth.then((a) => settle(a, c, next)) : settle(auth, c, next);
@@ -131,6 +143,19 @@ export function seshatHono(options: SeshatHonoOptions): SeshatHono {
         const rejection = c.get('sessionRejection');
         if (rejection) c.header('set-cookie', clearing, { append: true });
         return problemResponse(c, signedOutProblem(rejection));
+      };
+    },
+    requireRecentAuth(maxAgeSeconds) {
+      return async (c, next) => {
+        const session = c.get('session');
+        if (!session) {
+          const rejection = c.get('sessionRejection');
+          if (rejection) c.header('set-cookie', clearing, { append: true });
+          return problemResponse(c, signedOutProblem(rejection));
+        }
+        const refused = recentAuthProblem(session, maxAgeSeconds, options.manager.clock);
+        if (refused) return problemResponse(c, refused);
+        await next();
       };
     },
   };
