@@ -24,11 +24,15 @@ let users: UserDirectory;
 beforeAll(async () => {
   db = await createTestDatabase();
   const common = { SESHAT_GC_INTERVAL_SECONDS: '0', DATABASE_URL: db.url };
-  nodes = await Promise.all(Array.from({ length: NODES }, (_, i) => startServerProcess({ ...common, SESHAT_NODE_ID: `node-${i}` })));
+  // Two at a time, each given a minute: four processes loading and migrating at once on a busy 2-core machine can take
+  // longer than the helper's default 30 s.
+  for (let i = 0; i < NODES; i += 2) {
+    nodes.push(...(await Promise.all([i, i + 1].map((k) => startServerProcess({ ...common, SESHAT_NODE_ID: `node-${k}` }, 60_000)))));
+  }
   store = new PostgresStore(db.url);
   issuer = await new SessionManager<StoreScope>({ store, cache: false }).start();
   users = new UserDirectory(store, issuer, TEST_PASSWORD_COST);
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await Promise.all(nodes.map((n) => n.stop()));
