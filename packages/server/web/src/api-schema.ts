@@ -129,6 +129,10 @@ export type paths = {
                                     suspicious: boolean;
                                     reasons: string[];
                                 } | null;
+                                /** @description When the password was last entered on this session: its sign-in or its latest step-up */
+                                authenticatedAt: string;
+                                /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
+                                reauthenticatedAt: string | null;
                             };
                             /** @description Only POST /api/auth/password (and sign-out) is allowed until the password is changed */
                             passwordChangeRequired: boolean;
@@ -155,6 +159,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -178,6 +186,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -234,6 +246,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -321,6 +337,10 @@ export type paths = {
                                     suspicious: boolean;
                                     reasons: string[];
                                 } | null;
+                                /** @description When the password was last entered on this session: its sign-in or its latest step-up */
+                                authenticatedAt: string;
+                                /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
+                                reauthenticatedAt: string | null;
                             };
                             /** @description Only POST /api/auth/password (and sign-out) is allowed until the password is changed */
                             passwordChangeRequired: boolean;
@@ -347,6 +367,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -354,6 +378,132 @@ export type paths = {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/reauthenticate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reauthenticatedAt: string;
+                            /** @description Until when actions that need a recent sign-in are allowed without asking again */
+                            freshUntil: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -420,6 +570,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -443,6 +597,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -523,6 +681,10 @@ export type paths = {
                                     suspicious: boolean;
                                     reasons: string[];
                                 } | null;
+                                /** @description When the password was last entered on this session: its sign-in or its latest step-up */
+                                authenticatedAt: string;
+                                /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
+                                reauthenticatedAt: string | null;
                             }[];
                         };
                     };
@@ -547,6 +709,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -630,6 +796,10 @@ export type paths = {
                                 suspicious: boolean;
                                 reasons: string[];
                             } | null;
+                            /** @description When the password was last entered on this session: its sign-in or its latest step-up */
+                            authenticatedAt: string;
+                            /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
+                            reauthenticatedAt: string | null;
                             userAgent: string | null;
                             activity: {
                                 requests: number;
@@ -658,6 +828,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -681,6 +855,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -726,6 +904,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -749,6 +931,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -772,6 +958,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -795,6 +985,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -854,6 +1048,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -877,6 +1075,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -962,6 +1164,10 @@ export type paths = {
                                     suspicious: boolean;
                                     reasons: string[];
                                 } | null;
+                                /** @description When the password was last entered on this session: its sign-in or its latest step-up */
+                                authenticatedAt: string;
+                                /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
+                                reauthenticatedAt: string | null;
                                 user: {
                                     id: string;
                                     email: string;
@@ -995,6 +1201,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1018,6 +1228,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1041,6 +1255,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1111,6 +1329,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1134,6 +1356,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1157,6 +1383,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1224,6 +1454,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1247,6 +1481,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1270,6 +1508,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1293,6 +1535,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1362,6 +1608,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1385,6 +1635,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1408,6 +1662,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1431,6 +1689,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1499,6 +1761,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1522,6 +1788,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1545,6 +1815,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1590,6 +1864,7 @@ export type paths = {
                             sessionLimitAction: "evict-oldest" | "deny";
                             anonymizeIp: boolean;
                             showAdminReasonToUser: boolean;
+                            reauthenticationWindowSeconds: number;
                         };
                     };
                 };
@@ -1613,6 +1888,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1636,6 +1915,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1659,6 +1942,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1690,6 +1977,7 @@ export type paths = {
                         sessionLimitAction?: "evict-oldest" | "deny";
                         anonymizeIp?: boolean;
                         showAdminReasonToUser?: boolean;
+                        reauthenticationWindowSeconds?: number;
                     };
                 };
             };
@@ -1712,6 +2000,7 @@ export type paths = {
                             sessionLimitAction: "evict-oldest" | "deny";
                             anonymizeIp: boolean;
                             showAdminReasonToUser: boolean;
+                            reauthenticationWindowSeconds: number;
                         };
                     };
                 };
@@ -1735,6 +2024,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1758,6 +2051,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1781,6 +2078,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1800,7 +2101,7 @@ export type paths = {
                 query?: {
                     /** @description User id or e-mail: events where the user is actor or target */
                     user?: string;
-                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "session.suspicious" | "ips.anonymized" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created";
+                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "session.suspicious" | "ips.anonymized" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "auth.reauthenticated" | "auth.reauthentication-failed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created";
                     limit?: number;
                     cursor?: string;
                 };
@@ -1863,6 +2164,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1886,6 +2191,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1909,6 +2218,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1979,6 +2292,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2002,6 +2319,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2059,6 +2380,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2082,6 +2407,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2105,6 +2434,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2128,6 +2461,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2187,6 +2524,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2210,6 +2551,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2233,6 +2578,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2302,6 +2651,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2325,6 +2678,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2348,6 +2705,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2371,6 +2732,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2438,6 +2803,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2461,6 +2830,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2484,6 +2857,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2507,6 +2884,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2577,6 +2958,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2600,6 +2985,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2623,6 +3012,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2646,6 +3039,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2719,6 +3116,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2742,6 +3143,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2765,6 +3170,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2788,6 +3197,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2811,6 +3224,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
