@@ -46,6 +46,8 @@ export const sessionSchema = z.object({
   risk: z.object({ suspicious: z.boolean(), reasons: z.array(z.string()) }).nullable(),
   authenticatedAt: z.string().describe('When the password was last entered on this session: its sign-in or its latest step-up'),
   reauthenticatedAt: z.string().nullable().describe('The latest step-up (POST /api/auth/reauthenticate), if any'),
+  deviceBound: z.boolean().describe('The browser proved it holds a device key for this session (DBSC); a copied cookie stops working elsewhere'),
+  boundSince: z.string().nullable().describe('When the browser registered that key'),
 });
 
 export const sessionDetailSchema = sessionSchema.extend({
@@ -74,7 +76,7 @@ export const problemSchema = z.object({
   detail: z.string(),
   // `…/session-ended` (401): why and when the cookie's session ended (issue #10).
   endedReason: z.enum(Object.values(endedReasons) as [EndedReason, ...EndedReason[]]).optional()
-    .describe('Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all'),
+    .describe('Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch'),
   endedAt: z.string().optional().describe('When the session ended (ISO 8601)'),
   adminReason: z.string().optional().describe("The administrator's reason, only when the admin setting showAdminReasonToUser is on"),
   // `…/reauthentication-required` (401): the step-up window and when the password was last entered.

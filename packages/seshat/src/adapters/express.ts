@@ -1,14 +1,16 @@
 import '../node-version.ts';
+import { parseCookie } from 'cookie';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { CreatedSession } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
 import { recentAuthProblem, type MaxAge } from '../http/recent-auth.ts';
-import { authenticationRule, sameSiteGuard, signedOutProblem, type Authentication, type AuthenticatorOptions, type SameSiteRequest, type SessionRejection } from '../http/authenticate.ts';
-import { cookieValue, pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
-import { isSafeMethod, originOf } from '../http/csrf.ts';
+import { requestAuthenticator, sameSiteGuard, signedOutProblem, type AuthenticatorOptions, type SameSiteRequest, type SessionRejection } from '../http/authenticate.ts';
+import { pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
+import { originOf } from '../http/csrf.ts';
 import type { Problem } from '../http/problem.ts';
 import { startSessionGuard, type StartSessionOptions } from '../http/start-session.ts';
+import { REGISTRATION_HEADER, RESPONSE_HEADER, SESSION_ID_HEADER } from '../device-binding/headers.ts';
 
 /** Options of `seshatExpress`. */
 export interface SeshatExpressOptions extends AuthenticatorOptions {
@@ -32,7 +34,10 @@ declare global {
 
 /** What `seshatExpress` returns: one middleware for every request, a route guard and the cookie setters. */
 export interface SeshatExpress {
-  /** Validates the session cookie and sets `req.session`; refuses cross-site unsafe requests with 403. */
+  /**
+   * Validates the session cookie and sets `req.session`; refuses cross-site unsafe requests with 403. With the
+   * `deviceBinding` option it also answers the two device-binding endpoints.
+   */
   middleware: RequestHandler;
   /**
    * Login-CSRF guard for the sign-in route: answers 403 problem+json when a browser marks the request as
@@ -71,44 +76,48 @@ const sameSiteRequest = (req: Request): SameSiteRequest => ({
 
 const sendProblem = (res: Response, p: Problem) => res.status(p.status).type('application/problem+json').json(p);
 
-/** Applies the authentication to the request, then continues (or answers a refusal). */
-function settle(auth: Authentication, req: Request, res: Response, next: NextFunction): void {
-  if (auth.kind === 'refused') return void sendProblem(res, auth.problem);
-  if (auth.kind === 'session') req.session = auth.session;
-  else if (auth.kind === 'api-key') req.apiKey = auth.apiKey;
-  else if (auth.kind === 'rejected') req.sessionRejection = auth.rejection;
-  next();
-}
-
 /** Express middleware: translates the request for `requestAuthenticator` and its answer back. */
 export function seshatExpress(options: SeshatExpressOptions): SeshatExpress {
   const cookie = resolveCookie(options.cookie);
-  const authenticate = authenticationRule(options);
+  const authenticate = requestAuthenticator(options);
   const guard = sameSiteGuard(options);
   const guardStart = startSessionGuard(options);
   // Express 5's clearCookie drops maxAge; `Max-Age=0` (with an Expires of now) makes every browser drop it at once.
   const clearCookie = (res: Response) => res.cookie(cookie.name, '', { ...cookie.attributes, maxAge: 0 });
 
+  const { deviceBinding } = options;
+
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
     req.session = null;
     req.apiKey = null;
     req.sessionRejection = null;
-    const headers = req.headers;
-    const method = req.method;
-    const auth = authenticate({
-      method,
-      cookie: cookieValue(headers.cookie, cookie.name),
-      authorization: headers.authorization,
-      secFetchSite: headers['sec-fetch-site'] as string | undefined,
-      origin: headers.origin,
-      // Only an unsafe method's CSRF check may need the request's own origin.
-      ownOrigin: isSafeMethod(method) ? undefined : ownOrigin(req),
-      path: pathOnly(req.originalUrl),
+    const header = req.headers.cookie;
+    const jar = header ? parseCookie(header) : undefined;
+    const path = pathOnly(req.originalUrl);
+    // The two device-binding endpoints are answered here: an app adds nothing but the `deviceBinding` option.
+    if (deviceBinding && req.method === 'POST' && deviceBinding.isEndpoint(path)) {
+      const request = { sessionCookie: jar?.[cookie.name], proof: req.get(RESPONSE_HEADER), sessionIdHeader: req.get(SESSION_ID_HEADER), ip: req.ip ?? null };
+      const answer = path === deviceBinding.paths.register ? deviceBinding.register(request) : deviceBinding.refresh(request);
+      answer.then((a) => void res.status(a.status).set(a.headers).send(JSON.stringify(a.body)), next);
+      return;
+    }
+    authenticate({
+      method: req.method,
+      cookie: jar?.[cookie.name],
+      boundCookie: deviceBinding ? jar?.[deviceBinding.cookieName] : undefined,
+      authorization: req.headers.authorization,
+      secFetchSite: req.get('sec-fetch-site'),
+      origin: req.get('origin'),
+      ownOrigin: ownOrigin(req),
+      path,
       ip: req.ip ?? null,
-    });
-    // A cache hit answers at once: no promise, no microtask before the route runs.
-    if (auth instanceof Promise) auth.then((a) => settle(a, req, res, next), next);
-    else settle(auth, req, res, next);
+    }).then((auth) => {
+      if (auth.kind === 'refused') return void sendProblem(res, auth.problem);
+      if (auth.kind === 'session') req.session = auth.session;
+      else if (auth.kind === 'api-key') req.apiKey = auth.apiKey;
+      else if (auth.kind === 'rejected') req.sessionRejection = auth.rejection;
+      next();
+    }, next);
   };
 
   return {
@@ -127,6 +136,8 @@ export function seshatExpress(options: SeshatExpressOptions): SeshatExpress {
         // Express takes milliseconds here.
         ...(created.cookieMaxAge !== undefined ? { maxAge: created.cookieMaxAge * 1000 } : {}),
       });
+      const offer = deviceBinding?.registrationHeader(created.session);
+      if (offer) res.set(REGISTRATION_HEADER, offer);
     },
     endSession(res) {
       clearCookie(res);

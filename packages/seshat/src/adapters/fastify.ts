@@ -1,15 +1,16 @@
 import '../node-version.ts';
-import { stringifySetCookie } from 'cookie';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction, preHandlerAsyncHookHandler } from 'fastify';
+import { parseCookie, stringifySetCookie } from 'cookie';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema, preHandlerAsyncHookHandler } from 'fastify';
 import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { CreatedSession } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
 import { recentAuthProblem, type MaxAge } from '../http/recent-auth.ts';
-import { authenticationRule, sameSiteGuard, signedOutProblem, type Authentication, type AuthenticatorOptions, type SameSiteRequest, type SessionRejection } from '../http/authenticate.ts';
-import { cookieValue, pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
-import { isSafeMethod, originOf } from '../http/csrf.ts';
+import { requestAuthenticator, sameSiteGuard, signedOutProblem, type AuthenticatorOptions, type SameSiteRequest, type SessionRejection } from '../http/authenticate.ts';
+import { pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
+import { originOf } from '../http/csrf.ts';
 import type { Problem } from '../http/problem.ts';
 import { startSessionGuard, type StartSessionOptions } from '../http/start-session.ts';
+import { REGISTRATION_HEADER, RESPONSE_HEADER, SESSION_ID_HEADER } from '../device-binding/headers.ts';
 
 /** Options of the `seshatFastify` plugin. */
 export interface SeshatFastifyOptions extends AuthenticatorOptions {
@@ -71,20 +72,12 @@ const sameSiteRequest = (request: FastifyRequest): SameSiteRequest => ({
   ownOrigin: ownOrigin(request),
 });
 
-/** Applies the authentication to the request, then continues; a refusal is answered and the request ends there. */
-function settle(auth: Authentication, request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
-  if (auth.kind === 'refused') return void sendProblem(reply, auth.problem);
-  if (auth.kind === 'session') request.session = auth.session;
-  else if (auth.kind === 'api-key') request.apiKey = auth.apiKey;
-  else if (auth.kind === 'rejected') request.sessionRejection = auth.rejection;
-  done();
-}
-
 const plugin: FastifyPluginAsync<SeshatFastifyOptions> = async (app, options) => {
   const cookie = resolveCookie(options.cookie);
-  const authenticate = authenticationRule(options);
+  const authenticate = requestAuthenticator(options);
   const guard = sameSiteGuard(options);
   const guardStart = startSessionGuard(options);
+  const { deviceBinding } = options;
   // The cookie is read and written with `cookie` (as in the Express adapter) rather than @fastify/cookie:
   // one header each way does not justify a second plugin in every app's install.
   // Max-Age=0 and an Expires in the past: browsers drop the cookie at once (Max-Age wins where both are understood).
@@ -96,6 +89,8 @@ const plugin: FastifyPluginAsync<SeshatFastifyOptions> = async (app, options) =>
   app.decorateReply('startSession', function (this: FastifyReply, created: CreatedSession, start?: StartSessionOptions) {
     guardStart(sameSiteRequest(this.request), created, start);
     const maxAge = created.cookieMaxAge !== undefined ? { maxAge: created.cookieMaxAge } : {};
+    const offer = deviceBinding?.registrationHeader(created.session);
+    if (offer) this.header(REGISTRATION_HEADER, offer);
     return this.header('set-cookie', stringifySetCookie({ name: cookie.name, value: created.token, ...cookie.attributes, ...maxAge }));
   });
   app.decorateReply('endSession', function (this: FastifyReply) {
@@ -105,6 +100,26 @@ const plugin: FastifyPluginAsync<SeshatFastifyOptions> = async (app, options) =>
     const refused = guard(sameSiteRequest(request));
     if (refused) return sendProblem(reply, refused);
   });
+
+  // The two device-binding endpoints: authenticated by the signed challenge, not by the hook below.
+  if (deviceBinding) {
+    const answer = (register: boolean) => async (request: FastifyRequest, reply: FastifyReply) => {
+      const cookies = request.headers.cookie;
+      const binding = {
+        sessionCookie: cookies ? parseCookie(cookies)[cookie.name] : undefined,
+        proof: header(request, RESPONSE_HEADER),
+        sessionIdHeader: header(request, SESSION_ID_HEADER),
+        ip: request.ip,
+      };
+      const a = await (register ? deviceBinding.register(binding) : deviceBinding.refresh(binding));
+      return reply.code(a.status).headers(a.headers).send(JSON.stringify(a.body));
+    };
+    // `hide` keeps them out of an OpenAPI document (@fastify/swagger), where the app has one: browsers call these
+    // two from their network layer, API clients never do. Cast: Fastify's own schema type does not know the key.
+    const hidden = { schema: { hide: true } as FastifySchema };
+    app.post(deviceBinding.paths.register, hidden, answer(true));
+    app.post(deviceBinding.paths.refresh, hidden, answer(false));
+  }
 
   app.decorate('requireRecentAuth', (maxAgeSeconds: MaxAge) => async (request: FastifyRequest, reply: FastifyReply) => {
     if (!request.session) {
@@ -120,32 +135,31 @@ const plugin: FastifyPluginAsync<SeshatFastifyOptions> = async (app, options) =>
   });
   // Any 401 to a request whose cookie was refused clears the cookie, whoever answered it: the browser stops
   // sending a dead token.
-  // Callback hooks, not async ones, here and below: no promise per request.
-  app.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: Error | null, payload?: unknown) => void) => {
+  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     if (reply.statusCode === 401 && request.sessionRejection) appendSetCookie(reply, clearing);
-    done(null, payload);
+    return payload;
   });
 
   const sessionPaths = options.sessionPaths;
-  app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
-    const path = pathOnly(request.url);
-    if (sessionPaths && !sessionPaths(path)) return done();
-    const headers = request.headers;
-    const method = request.method;
-    const auth = authenticate({
-      method,
-      cookie: cookieValue(headers.cookie, cookie.name),
-      authorization: headers.authorization,
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (sessionPaths && !sessionPaths(pathOnly(request.url))) return;
+    const cookies = request.headers.cookie;
+    const jar = cookies ? parseCookie(cookies) : undefined;
+    const auth = await authenticate({
+      method: request.method,
+      cookie: jar?.[cookie.name],
+      boundCookie: deviceBinding ? jar?.[deviceBinding.cookieName] : undefined,
+      authorization: request.headers.authorization,
       secFetchSite: header(request, 'sec-fetch-site'),
       origin: header(request, 'origin'),
-      // Only an unsafe method's CSRF check may need the request's own origin.
-      ownOrigin: isSafeMethod(method) ? undefined : ownOrigin(request),
-      path,
+      ownOrigin: ownOrigin(request),
+      path: pathOnly(request.url),
       ip: request.ip,
     });
-    // A cache hit answers at once: no promise, no microtask before the route runs.
-    if (auth instanceof Promise) auth.then((a) => settle(a, request, reply, done), done);
-    else settle(auth, request, reply, done);
+    if (auth.kind === 'refused') return sendProblem(reply, auth.problem);
+    if (auth.kind === 'session') request.session = auth.session;
+    else if (auth.kind === 'api-key') request.apiKey = auth.apiKey;
+    else if (auth.kind === 'rejected') request.sessionRejection = auth.rejection;
   });
 };
 

@@ -1,16 +1,16 @@
 import '../node-version.ts';
-import { stringifySetCookie } from 'cookie';
-import type { Context, MiddlewareHandler, Next } from 'hono';
+import { parseCookie, stringifySetCookie } from 'cookie';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { CreatedSession } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
 import { recentAuthProblem, type MaxAge } from '../http/recent-auth.ts';
-import { authenticationRule, sameSiteGuard, signedOutProblem, type Authentication, type AuthenticatorOptions, type SameSiteRequest, type SessionRejection } from '../http/authenticate.ts';
-import { cookieValue, pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
-import { isSafeMethod } from '../http/csrf.ts';
+import { requestAuthenticator, sameSiteGuard, signedOutProblem, type AuthenticatorOptions, type SameSiteRequest, type SessionRejection } from '../http/authenticate.ts';
+import { pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
 import type { Problem } from '../http/problem.ts';
 import { startSessionGuard, type StartSessionOptions } from '../http/start-session.ts';
+import { REGISTRATION_HEADER, RESPONSE_HEADER, SESSION_ID_HEADER } from '../device-binding/headers.ts';
 
 /** Options of `seshatHono`. */
 export interface SeshatHonoOptions extends AuthenticatorOptions {
@@ -84,43 +84,45 @@ const sameSiteRequest = (c: Context): SameSiteRequest => ({
 const problemResponse = (c: Context, p: Problem) =>
   c.body(JSON.stringify(p), p.status as ContentfulStatusCode, { 'content-type': 'application/problem+json' });
 
-/** Applies the authentication to the context, then runs the next handler (or answers a refusal). */
-function settle(auth: Authentication, c: Context, next: Next): Promise<Response | void> {
-  if (auth.kind === 'refused') return Promise.resolve(problemResponse(c, auth.problem));
-  if (auth.kind === 'session') c.set('session', auth.session);
-  else if (auth.kind === 'api-key') c.set('apiKey', auth.apiKey);
-  else if (auth.kind === 'rejected') c.set('sessionRejection', auth.rejection);
-  return next();
-}
-
 /** Hono middleware (tested on Node with @hono/node-server): translates the request for `requestAuthenticator`. */
 export function seshatHono(options: SeshatHonoOptions): SeshatHono {
   const cookie = resolveCookie(options.cookie);
-  const authenticate = authenticationRule(options);
+  const authenticate = requestAuthenticator(options);
   const guard = sameSiteGuard(options);
   const guardStart = startSessionGuard(options);
   // Max-Age=0 and an Expires in the past: browsers drop the cookie at once (Max-Age wins where both are understood).
   const clearing = stringifySetCookie({ name: cookie.name, value: '', ...cookie.attributes, maxAge: 0, expires: new Date(0) });
+  const { deviceBinding } = options;
 
   return {
-    middleware(c, next) {
+    async middleware(c, next) {
       c.set('session', null);
       c.set('apiKey', null);
       c.set('sessionRejection', null);
-      const method = c.req.method;
-      const auth = authenticate({
-        method,
-        cookie: cookieValue(c.req.header('cookie'), cookie.name),
+      const cookies = c.req.header('cookie');
+      const jar = cookies ? parseCookie(cookies) : undefined;
+      // The two device-binding endpoints are answered here: an app adds nothing but the `deviceBinding` option.
+      if (deviceBinding && c.req.method === 'POST' && deviceBinding.isEndpoint(c.req.path)) {
+        const request = { sessionCookie: jar?.[cookie.name], proof: c.req.header(RESPONSE_HEADER), sessionIdHeader: c.req.header(SESSION_ID_HEADER) };
+        const a = await (c.req.path === deviceBinding.paths.register ? deviceBinding.register(request) : deviceBinding.refresh(request));
+        return c.body(JSON.stringify(a.body), a.status as ContentfulStatusCode, a.headers);
+      }
+      const auth = await authenticate({
+        method: c.req.method,
+        cookie: jar?.[cookie.name],
+        boundCookie: deviceBinding ? jar?.[deviceBinding.cookieName] : undefined,
         authorization: c.req.header('authorization'),
         secFetchSite: c.req.header('sec-fetch-site'),
         origin: c.req.header('origin'),
-        // Only an unsafe method's CSRF check may need the request's own origin.
-        ownOrigin: isSafeMethod(method) ? undefined : ownOrigin(c),
+        ownOrigin: ownOrigin(c),
         path: pathOnly(c.req.path),
         ip: options.clientIp?.(c) ?? null,
       });
-      // A cache hit answers at once: no extra promise before the next handler runs.
-      return auth instanceof Promise ? auth.then((a) => settle(a, c, next)) : settle(auth, c, next);
+      if (auth.kind === 'refused') return problemResponse(c, auth.problem);
+      if (auth.kind === 'session') c.set('session', auth.session);
+      else if (auth.kind === 'api-key') c.set('apiKey', auth.apiKey);
+      else if (auth.kind === 'rejected') c.set('sessionRejection', auth.rejection);
+      await next();
     },
     requireSameSite() {
       return async (c, next) => {
@@ -132,6 +134,8 @@ export function seshatHono(options: SeshatHonoOptions): SeshatHono {
     startSession(c, created, start) {
       guardStart(sameSiteRequest(c), created, start);
       const maxAge = created.cookieMaxAge !== undefined ? { maxAge: created.cookieMaxAge } : {};
+      const offer = deviceBinding?.registrationHeader(created.session);
+      if (offer) c.header(REGISTRATION_HEADER, offer);
       c.header('set-cookie', stringifySetCookie({ name: cookie.name, value: created.token, ...cookie.attributes, ...maxAge }), { append: true });
     },
     endSession(c) {

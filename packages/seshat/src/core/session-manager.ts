@@ -797,8 +797,8 @@ export class SessionManager<S extends SessionScope = SessionScope> {
 
   /** After a commit: drop cached copies on this node now, tell the other nodes, then report the events. */
   async #announce(change: SessionChange<S>): Promise<void> {
-    if (change.revoked.length === 0) return;
-    const ids: string[] = [];
+    if (change.revoked.length === 0 && change.altered.length === 0) return;
+    const ids: string[] = [...change.altered];
     let all = false;
     for (const r of change.revoked) {
       this.metrics.countRevoked(r.reason, r.count);

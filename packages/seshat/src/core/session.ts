@@ -79,6 +79,24 @@ export interface SessionRecord {
   reauthenticatedAt: number | null;
   /** Nothing but a password change is allowed on this session (generated or reset password, reported session). */
   passwordChangeRequired: boolean;
+  /**
+   * The public key the browser proved it holds (Device Bound Session Credentials), or null/absent when the
+   * session is not bound. Set once, never replaced: see `device-binding/`.
+   */
+  deviceKey?: DeviceKey | null;
+  /** When the browser registered that key (epoch ms); null/absent when not bound. */
+  boundSince?: number | null;
+}
+
+/** A session's registered public key: a public JWK (never a private part) and the algorithm it signs with. */
+export interface DeviceKey {
+  alg: 'ES256' | 'RS256';
+  jwk: Record<string, unknown>;
+}
+
+/** Whether the session's browser registered a device key (DBSC): then requests need the bound cookie too. */
+export function isDeviceBound(session: Pick<SessionRecord, 'deviceKey'>): boolean {
+  return session.deviceKey != null;
 }
 
 /** Who is acting: the subject of permission checks. */

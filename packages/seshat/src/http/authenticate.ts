@@ -3,6 +3,7 @@ import type { ApiKeys } from '../core/api-keys.ts';
 import { sessionEndedError, type SessionEnding } from '../core/ended-reason.ts';
 import type { SessionManager } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
+import type { DeviceBinding } from '../device-binding/device-binding.ts';
 import { bearerCredentials } from './bearer.ts';
 import { crossSiteRefusal, csrfRefusal, isSafeMethod, originSet } from './csrf.ts';
 import { problem, problemFromError, type Problem } from './problem.ts';
@@ -25,6 +26,8 @@ export interface RequestCredentials {
   path: string;
   /** The client address (recorded as the session's latest address when it changes). */
   ip?: string | null;
+  /** The bound cookie's value (device-bound sessions), if the request carries one. */
+  boundCookie?: string | undefined;
 }
 
 /**
@@ -57,6 +60,11 @@ export interface AuthenticatorOptions {
    * own origin, e.g. a front end served from another port or host: `['https://app.example.com']`.
    */
   trustedOrigins?: readonly string[];
+  /**
+   * Device Bound Session Credentials: the adapter offers registration at sign-in, answers the two endpoints, and
+   * treats a request of a bound session without a valid bound cookie as anonymous. See `DeviceBinding`.
+   */
+  deviceBinding?: DeviceBinding;
 }
 
 const ANONYMOUS: Authentication = { kind: 'anonymous' };
@@ -71,33 +79,45 @@ export function requestAuthenticator(options: AuthenticatorOptions): (request: R
 }
 
 /**
- * `requestAuthenticator`'s rule, answering without a promise when memory decides — a cached session, an
- * anonymous request, a CSRF refusal — and with one when the store must be read (a cache miss, an expiry to
- * confirm, a refused cookie's reason, an API key). What the adapters call: a cache hit then allocates no
- * promise and waits for no microtask.
+ * `requestAuthenticator`'s rule, answering without a promise when memory decides — a cached session (bound
+ * cookie checked), an anonymous request, a CSRF refusal — and with one when the store must be read (a cache miss,
+ * an expiry to confirm, a refused cookie's reason, an API key). A cache hit then allocates no promise and waits
+ * for no microtask.
  */
 export function authenticationRule(options: AuthenticatorOptions): (request: RequestCredentials) => Authentication | Promise<Authentication> {
-  const { manager, apiKeys } = options;
+  const { manager, apiKeys, deviceBinding } = options;
   const trustedOrigins = originSet(options.trustedOrigins ?? []);
   // Refusals are rare and cheap to explain: one more read, and only the token's holder learns the reason.
   const rejected = async (token: string): Promise<Authentication> => ({ kind: 'rejected', rejection: { ended: await manager.whyEnded(token) } });
+  // A bound session also needs its bound cookie: an HMAC check, no store read, awaited only in the rare case it is
+  // asynchronous (a signing secret this node has not loaded yet). Unbound sessions pass at once. Without it the
+  // request is anonymous but not "rejected": the main cookie stays, the browser refreshes the bound one.
+  const accept = (session: SessionRecord, request: RequestCredentials): Authentication | Promise<Authentication> => {
+    const held = deviceBinding ? deviceBinding.holds(session, request.boundCookie) : true;
+    if (held === true) return { kind: 'session', session };
+    if (held === false) return ANONYMOUS;
+    return held.then((ok): Authentication => (ok ? { kind: 'session', session } : ANONYMOUS));
+  };
   return (request) => {
     const bearer = apiKeys ? bearerCredentials(request.authorization) : undefined;
     if (bearer !== undefined) {
       // Authenticated by the key alone, cookie ignored: nothing ambient for CSRF to ride on (see bearer.ts).
-      return apiKeys!.authenticate(bearer).then((apiKey) => (apiKey ? { kind: 'api-key', apiKey } : ANONYMOUS));
+      return apiKeys!.authenticate(bearer).then((apiKey): Authentication => (apiKey ? { kind: 'api-key', apiKey } : ANONYMOUS));
     }
     const token = request.cookie;
     if (token === undefined) return ANONYMOUS;
+    // The device-binding endpoints authenticate by the signed challenge, and browsers call them from the
+    // network layer without Origin or Sec-Fetch-Site: they skip the CSRF check and validate on their own.
+    if (deviceBinding?.isEndpoint(request.path)) return ANONYMOUS;
     if (!isSafeMethod(request.method)) {
       const refusal = csrfRefusal({ ...request, trustedOrigins });
       if (refusal !== null) return { kind: 'refused', problem: problem('forbidden', refusal) };
     }
     const seen = { path: request.path, ip: request.ip ?? null };
     const known = manager.validateCached(token, seen);
-    if (known) return { kind: 'session', session: known };
+    if (known) return accept(known, request);
     if (known === null) return rejected(token);
-    return manager.validate(token, seen).then((session) => (session ? { kind: 'session', session } : rejected(token)));
+    return manager.validate(token, seen).then((session) => (session ? accept(session, request) : rejected(token)));
   };
 }
 

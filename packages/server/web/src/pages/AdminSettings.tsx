@@ -38,6 +38,10 @@ function readForm(form: FormData, settings: SessionSettings): SettingsPatch {
     maxSessionsPerUser: maxSessions === '' ? null : Number(maxSessions),
     anonymizeIp: form.get('anonymizeIp') === 'on',
     sessionLimitAction: (form.get('sessionLimitAction') as SessionSettings['sessionLimitAction'] | null) ?? settings.sessionLimitAction,
+    deviceBinding: {
+      policy: (form.get('deviceBindingPolicy') as SessionSettings['deviceBinding']['policy'] | null) ?? settings.deviceBinding.policy,
+      boundCookieSeconds: Number(form.get('boundCookieMinutes')) * 60,
+    },
   };
 }
 
@@ -209,6 +213,25 @@ export function AdminSettingsPage() {
                 {t('settings.anonymize.hint')}
               </p>
             </div>
+          </div>
+        </fieldset>
+
+        <fieldset className="panel">
+          <legend>{t('settings.dbsc.legend')}</legend>
+          <div className="field">
+            <label htmlFor="deviceBindingPolicy">{t('settings.dbsc.label')}</label>
+            <select id="deviceBindingPolicy" name="deviceBindingPolicy" defaultValue={current.deviceBinding.policy} className="fit" aria-describedby="dbsc-hint">
+              <option value="off">{t('settings.dbsc.off')}</option>
+              <option value="offer">{t('settings.dbsc.offer')}</option>
+              <option value="require-for-admins">{t('settings.dbsc.require')}</option>
+            </select>
+            <p id="dbsc-hint" className="hint">
+              {t('settings.dbsc.hint')}
+            </p>
+          </div>
+          <div className="field">
+            <label htmlFor="boundCookieMinutes">{t('settings.dbsc.minutes')}</label>
+            <input id="boundCookieMinutes" name="boundCookieMinutes" type="number" min={1} max={1440} required className="fit" defaultValue={Math.round(current.deviceBinding.boundCookieSeconds / 60)} />
           </div>
         </fieldset>
         <ErrorMessage message={error ? errorText(f, error) : null} />

@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { ApiKeyRecord } from '../../core/api-key.ts';
 import type { AuditEvent } from '../../core/audit.ts';
 import { SeshatError, isSeshatError } from '../../core/errors.ts';
-import type { RiskAssessment, SessionRecord } from '../../core/session.ts';
+import type { DeviceKey, RiskAssessment, SessionRecord } from '../../core/session.ts';
 import type { ExpiryCutoffs } from '../../core/settings.ts';
 import { auditCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
 import { anonymized, jsonColumn as json, rowMappers, touchRow, type Row } from '../rows.ts';
@@ -11,6 +11,7 @@ import type {
   ActiveSessionQuery,
   ApiKeyUsage,
   AuditQuery,
+  BindingSecret,
   CollectResult,
   CollectStep,
   Page,
@@ -274,6 +275,37 @@ class PostgresStatements implements StoreScope {
   async countSessions(): Promise<number> {
     const { rows } = await this.query('SELECT count(*) AS n FROM sessions');
     return Number(rows[0]!.n);
+  }
+
+  // ── device binding ────────────────────────────────────────────────────────────────────────────────
+
+  async bindSessionKey(id: string, b: { key: DeviceKey; at: number }): Promise<boolean> {
+    const { rowCount } = await this.query(
+      'UPDATE sessions SET device_key = $1, bound_at = $2 WHERE id = $3 AND revoked_at IS NULL AND device_key IS NULL',
+      [JSON.stringify(b.key), b.at, id],
+    );
+    return rowCount === 1;
+  }
+
+  async countBoundSessions(cutoffs: ExpiryCutoffs): Promise<number> {
+    const values: unknown[] = [];
+    const sql = `SELECT count(*) AS n FROM sessions WHERE ${live(cutoffs, placeholders(values))} AND device_key IS NOT NULL`;
+    const { rows } = await this.query(sql, values);
+    return Number(rows[0]!.n);
+  }
+
+  async listBindingSecrets(): Promise<BindingSecret[]> {
+    const { rows } = await this.query('SELECT * FROM device_binding_secrets ORDER BY created_at DESC, id DESC');
+    return rows.map((r) => ({ id: String(r.id), secret: new Uint8Array(r.secret as Buffer), createdAt: Number(r.created_at) }));
+  }
+
+  async insertBindingSecret(k: BindingSecret, retireBefore: number): Promise<void> {
+    // One statement: atomic without a pooled transaction.
+    await this.query(
+      `WITH added AS (INSERT INTO device_binding_secrets (id, secret, created_at) VALUES ($1, $2, $3))
+       DELETE FROM device_binding_secrets WHERE created_at < $4`,
+      [k.id, Buffer.from(k.secret), k.createdAt, retireBefore],
+    );
   }
 
   // ── settings ──────────────────────────────────────────────────────────────────────────────────────
