@@ -21,6 +21,7 @@ import { healthRoutes } from './routes/health.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { UserDirectory } from './users.ts';
 import { isApiPath, isClientRoute, registerWebUi } from './web-ui.ts';
+import { loadNetworks } from './network.ts';
 
 export interface ServerOptions {
   config: ServerConfig;
@@ -69,6 +70,8 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   }).withTypeProvider<ZodTypeProvider>();
 
   // ── services ──────────────────────────────────────────────────────────────────────────────────────
+  // ISP names load in the background (a few seconds); sessions show none until then.
+  if (config.network) void loadNetworks().catch((error: unknown) => app.log.warn({ err: error }, 'network (ASN) tables not loaded'));
   const geo = geoLocator(config.geoip);
   // A configured database must be readable: fail at start rather than silently locate nothing.
   if (Array.isArray(config.geoip)) await geo.open();

@@ -38,12 +38,21 @@ export const sessionSchema = z.object({
   persistent: z.boolean(),
   status: z.enum(['active', 'idle']),
   ip: z.string().nullable().describe('The latest client address the session was used from'),
+  network: z.string().nullable().describe('ISP / AS organisation of `ip`, from offline RouteViews and DB-IP data; null when unknown'),
   location: locationSchema.nullable().describe('Where the latest address is'),
   signInIp: z.string().nullable().describe('The address the session signed in from'),
   signInLocation: locationSchema.nullable(),
   device: deviceSchema,
   tokenHint: z.string(),
-  risk: z.object({ suspicious: z.boolean(), reasons: z.array(z.string()) }).nullable(),
+  risk: z
+    .object({
+      suspicious: z.boolean(),
+      reasons: z.array(z.string()).describe('In English, for logs'),
+      signals: z.array(z.enum(['new-device', 'new-country', 'impossible-travel', 'failed-attempts'])).optional().describe('The rules that fired'),
+      travel: z.object({ km: z.number(), minutes: z.number(), fromCountry: z.string().nullable(), fromCountryCode: z.string().nullable() }).optional(),
+      failures: z.number().int().optional(),
+    })
+    .nullable(),
   authenticatedAt: z.string().describe('When the password was last entered on this session: its sign-in or its latest step-up'),
   reauthenticatedAt: z.string().nullable().describe('The latest step-up (POST /api/auth/reauthenticate), if any'),
   deviceBound: z.boolean().describe('The browser proved it holds a device key for this session (DBSC); a copied cookie stops working elsewhere'),

@@ -146,6 +146,14 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
     return manager.updateSettings(actor, request.body);
   });
 
+  // The settings form's confirmation: "This will sign out N sessions now", before anything changes.
+  app.post('/api/admin/settings/preview', {
+    schema: { tags: ['admin'], body: sessionSettingsPatchSchema, response: { 200: z.object({ endingSessions: z.number().int() }), ...denied } },
+  }, async (request) => {
+    const { actor } = await requireAdmin(request, ctx);
+    return manager.previewSettings(actor, request.body);
+  });
+
   app.get('/api/admin/audit', {
     schema: {
       tags: ['admin'],

@@ -96,6 +96,8 @@ export type paths = {
                                 status: "active" | "idle";
                                 /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description ISP / AS organisation of `ip`, from offline RouteViews and DB-IP data; null when unknown */
+                                network: string | null;
                                 /** @description Where the latest address is */
                                 location: {
                                     city: string | null;
@@ -127,7 +129,17 @@ export type paths = {
                                 tokenHint: string;
                                 risk: {
                                     suspicious: boolean;
+                                    /** @description In English, for logs */
                                     reasons: string[];
+                                    /** @description The rules that fired */
+                                    signals?: ("new-device" | "new-country" | "impossible-travel" | "failed-attempts")[];
+                                    travel?: {
+                                        km: number;
+                                        minutes: number;
+                                        fromCountry: string | null;
+                                        fromCountryCode: string | null;
+                                    };
+                                    failures?: number;
                                 } | null;
                                 /** @description When the password was last entered on this session: its sign-in or its latest step-up */
                                 authenticatedAt: string;
@@ -308,6 +320,8 @@ export type paths = {
                                 status: "active" | "idle";
                                 /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description ISP / AS organisation of `ip`, from offline RouteViews and DB-IP data; null when unknown */
+                                network: string | null;
                                 /** @description Where the latest address is */
                                 location: {
                                     city: string | null;
@@ -339,7 +353,17 @@ export type paths = {
                                 tokenHint: string;
                                 risk: {
                                     suspicious: boolean;
+                                    /** @description In English, for logs */
                                     reasons: string[];
+                                    /** @description The rules that fired */
+                                    signals?: ("new-device" | "new-country" | "impossible-travel" | "failed-attempts")[];
+                                    travel?: {
+                                        km: number;
+                                        minutes: number;
+                                        fromCountry: string | null;
+                                        fromCountryCode: string | null;
+                                    };
+                                    failures?: number;
                                 } | null;
                                 /** @description When the password was last entered on this session: its sign-in or its latest step-up */
                                 authenticatedAt: string;
@@ -656,6 +680,8 @@ export type paths = {
                                 status: "active" | "idle";
                                 /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description ISP / AS organisation of `ip`, from offline RouteViews and DB-IP data; null when unknown */
+                                network: string | null;
                                 /** @description Where the latest address is */
                                 location: {
                                     city: string | null;
@@ -687,7 +713,17 @@ export type paths = {
                                 tokenHint: string;
                                 risk: {
                                     suspicious: boolean;
+                                    /** @description In English, for logs */
                                     reasons: string[];
+                                    /** @description The rules that fired */
+                                    signals?: ("new-device" | "new-country" | "impossible-travel" | "failed-attempts")[];
+                                    travel?: {
+                                        km: number;
+                                        minutes: number;
+                                        fromCountry: string | null;
+                                        fromCountryCode: string | null;
+                                    };
+                                    failures?: number;
                                 } | null;
                                 /** @description When the password was last entered on this session: its sign-in or its latest step-up */
                                 authenticatedAt: string;
@@ -775,6 +811,8 @@ export type paths = {
                             status: "active" | "idle";
                             /** @description The latest client address the session was used from */
                             ip: string | null;
+                            /** @description ISP / AS organisation of `ip`, from offline RouteViews and DB-IP data; null when unknown */
+                            network: string | null;
                             /** @description Where the latest address is */
                             location: {
                                 city: string | null;
@@ -806,7 +844,17 @@ export type paths = {
                             tokenHint: string;
                             risk: {
                                 suspicious: boolean;
+                                /** @description In English, for logs */
                                 reasons: string[];
+                                /** @description The rules that fired */
+                                signals?: ("new-device" | "new-country" | "impossible-travel" | "failed-attempts")[];
+                                travel?: {
+                                    km: number;
+                                    minutes: number;
+                                    fromCountry: string | null;
+                                    fromCountryCode: string | null;
+                                };
+                                failures?: number;
                             } | null;
                             /** @description When the password was last entered on this session: its sign-in or its latest step-up */
                             authenticatedAt: string;
@@ -1274,6 +1322,8 @@ export type paths = {
                                 status: "active" | "idle";
                                 /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description ISP / AS organisation of `ip`, from offline RouteViews and DB-IP data; null when unknown */
+                                network: string | null;
                                 /** @description Where the latest address is */
                                 location: {
                                     city: string | null;
@@ -1305,7 +1355,17 @@ export type paths = {
                                 tokenHint: string;
                                 risk: {
                                     suspicious: boolean;
+                                    /** @description In English, for logs */
                                     reasons: string[];
+                                    /** @description The rules that fired */
+                                    signals?: ("new-device" | "new-country" | "impossible-travel" | "failed-attempts")[];
+                                    travel?: {
+                                        km: number;
+                                        minutes: number;
+                                        fromCountry: string | null;
+                                        fromCountryCode: string | null;
+                                    };
+                                    failures?: number;
                                 } | null;
                                 /** @description When the password was last entered on this session: its sign-in or its latest step-up */
                                 authenticatedAt: string;
@@ -2251,6 +2311,146 @@ export type paths = {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/admin/settings/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        idleTimeoutSeconds?: number | null;
+                        rememberMe?: {
+                            enabled?: boolean;
+                            durationSeconds?: number;
+                        };
+                        absoluteLifetimeSeconds?: number;
+                        maxSessionsPerUser?: number | null;
+                        /** @enum {string} */
+                        sessionLimitAction?: "evict-oldest" | "deny";
+                        anonymizeIp?: boolean;
+                        showAdminReasonToUser?: boolean;
+                        reauthenticationWindowSeconds?: number;
+                        deviceBinding?: {
+                            /** @enum {string} */
+                            policy?: "off" | "offer" | "require-for-admins";
+                            boundCookieSeconds?: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            endingSessions: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/admin/audit": {

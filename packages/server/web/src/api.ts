@@ -183,6 +183,7 @@ export const api = {
     request<Reply<'/api/admin/sessions/revoke-all', 'post'>>('POST', '/api/admin/sessions/revoke-all', { body: reason ? { reason } : {} }),
   settings: () => request<SessionSettings>('GET', '/api/admin/settings'),
   updateSettings: (patch: SettingsPatch) => request<SessionSettings>('PATCH', '/api/admin/settings', { body: patch }),
+  previewSettings: (patch: SettingsPatch) => request<Reply<'/api/admin/settings/preview', 'post'>>('POST', '/api/admin/settings/preview', { body: patch }),
   audit: (params: Query<'/api/admin/audit', 'get'>) => request<AuditPage>('GET', `/api/admin/audit${query(params)}`),
 
   apiKeys: () => request<Reply<'/api/api-keys', 'get'>>('GET', '/api/api-keys'),

@@ -26,8 +26,18 @@ export interface Location {
 /** Why a new session looks unusual (filled by the risk assessor, if one is configured). */
 export interface RiskAssessment {
   suspicious: boolean;
+  /** In English, for logs and the audit trail. */
   reasons: string[];
+  /** The rules that fired, for UIs that word them themselves (absent on sessions stored before they were kept). */
+  signals?: RiskSignal[];
+  /** With `impossible-travel`: the jump from the previous located sign-in. */
+  travel?: { km: number; minutes: number; fromCountry: string | null; fromCountryCode: string | null };
+  /** With `failed-attempts`: how many failed sign-ins came just before. */
+  failures?: number;
 }
+
+/** A risk rule that fired. */
+export type RiskSignal = 'new-device' | 'new-country' | 'impossible-travel' | 'failed-attempts';
 
 /** The device of a session nothing could be learnt about (no User-Agent, or no enricher). */
 export const unknownDevice: DeviceInfo = {

@@ -36,6 +36,12 @@ export function SessionCard({ session, onSignOut, onSignOutOthers }: { session: 
               <Place location={session.location} ip={session.ip} />
             </dd>
           </div>
+          {session.network ? (
+            <div>
+              <dt>{t('field.network')}</dt>
+              <dd className="wrap-anywhere">{session.network}</dd>
+            </div>
+          ) : null}
           <div>
             <dt>{t('field.ip')}</dt>
             <dd className="mono">{session.ip ?? t('common.unknown')}</dd>

@@ -200,7 +200,7 @@ export function AdminSessionsPage() {
                   <td data-label={t('field.location')}>
                     <Place location={s.location} ip={s.ip} />
                   </td>
-                  <td data-label={t('field.ip')} className="mono wrap-anywhere">
+                  <td data-label={t('field.ip')} className="mono ip">
                     {s.ip ?? t('common.unknown')}
                   </td>
                   <td data-label={t('field.lastActive')}>

@@ -60,7 +60,7 @@ export function AdminSettingsPage() {
   const [inputError, setInputError] = useState<unknown>(null);
   const [rememberEnabled, setRememberEnabled] = useState<boolean | null>(null);
   const [idleChoice, setIdleChoice] = useState<string | null>(null);
-  const [pending, setPending] = useState<SettingsPatch | null>(null);
+  const [pending, setPending] = useState<{ patch: SettingsPatch; ending: number | null } | null>(null);
 
   if (!settings.data) {
     return (
@@ -75,11 +75,18 @@ export function AdminSettingsPage() {
     event.preventDefault();
     save.reset();
     setInputError(null);
+    let patch: SettingsPatch;
     try {
-      setPending(readForm(new FormData(event.currentTarget), current));
+      patch = readForm(new FormData(event.currentTarget), current);
     } catch (e) {
       setInputError(e);
+      return;
     }
+    // Ask the server what the change would end now; the dialog says so before anything is saved.
+    api.previewSettings(patch).then(
+      ({ endingSessions }) => setPending({ patch, ending: endingSessions }),
+      () => setPending({ patch, ending: null }),
+    );
   }
 
   const idleValue = current.idleTimeoutSeconds === null ? 'never' : String(current.idleTimeoutSeconds);
@@ -246,13 +253,18 @@ export function AdminSettingsPage() {
         open={pending !== null}
         title={t('settings.confirm.title')}
         confirmLabel={t('settings.save')}
-        danger={false}
+        danger={(pending?.ending ?? 0) > 0}
         onClose={() => setPending(null)}
         onConfirm={async () => {
-          if (pending) await save.mutateAsync(pending);
+          if (pending) await save.mutateAsync(pending.patch);
         }}
       >
         <p>{t('settings.confirm.body')}</p>
+        {pending && pending.ending !== null ? (
+          <p className={pending.ending > 0 ? 'warning-text' : undefined}>
+            <strong>{t('settings.confirm.ending', { count: pending.ending })}</strong>
+          </p>
+        ) : null}
       </ConfirmDialog>
     </Page>
   );

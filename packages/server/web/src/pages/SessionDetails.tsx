@@ -50,6 +50,7 @@ export function SessionDetailsPage({ id }: { id: string }) {
     [t('field.device'), session.device.deviceModel ?? deviceTypeName(t, session.device.deviceType)],
     [t('field.location'), <Place location={session.location} ip={session.ip} />],
     [t('field.ip'), <span className="mono">{session.ip ?? t('common.unknown')}</span>],
+    [t('field.network'), session.network ?? t('common.unknown')],
     [t('field.signedIn'), <DateTime iso={session.createdAt} />],
     [t('field.lastActive'), <LastActive iso={session.lastActiveAt} />],
     [t('field.expires'), session.expiresAt ? <DateTime iso={session.expiresAt} /> : t('details.neverExpires')],

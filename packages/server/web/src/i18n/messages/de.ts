@@ -36,6 +36,8 @@ export const de: Catalog = {
   'theme.light': 'Hell',
   'theme.dark': 'Dunkel',
 
+  'footer.networkCredit': 'Netzwerkdaten von',
+  'footer.and': 'und',
   'footer.geoCredit': 'IP-Geolokalisierung von',
 
   'notFound.title': 'Seite nicht gefunden',
@@ -48,6 +50,7 @@ export const de: Catalog = {
   'error.tooMany': 'Zu viele Versuche. Versuchen Sie es in einer Minute erneut.',
   'error.tooManyWait': 'Zu viele Versuche. Versuchen Sie es in {wait} erneut.',
   'error.server': 'Der Server hatte ein Problem ({status}). Versuchen Sie es gleich noch einmal.',
+  'error.reauthenticate': 'Bestätigen Sie für diese Aktion, dass Sie es sind: Geben Sie Ihr Passwort erneut ein (ab- und wieder anmelden) und versuchen Sie es noch einmal.',
   'error.forbidden': 'Dazu sind Sie nicht berechtigt.',
   'error.notFound': 'Das gibt es nicht mehr. Laden Sie die Seite neu.',
   'error.rejected': 'Der Server hat das abgelehnt ({status}).',
@@ -62,6 +65,7 @@ export const de: Catalog = {
   'place.unknown': 'Unbekannter Ort',
 
   'field.location': 'Ort',
+  'field.network': 'Netzwerk',
   'field.ip': 'IP-Adresse',
   'field.signedIn': 'Angemeldet',
   'field.lastActive': 'Zuletzt aktiv',
@@ -146,10 +150,16 @@ export const de: Catalog = {
 
   'risk.badge': 'Ungewöhnliche Anmeldung',
   'risk.newDevice': 'Neues Gerät',
+  'risk.line.travel': 'Anmeldung aus {country} {minutes, plural, =0 {kurz} one {# Min.} other {# Min.}} nach {from}',
+  'risk.line.failures': 'Anmeldung direkt nach {count, plural, one {# Fehlversuch} other {# Fehlversuchen}}',
+  'risk.line.newCountry': 'Erste Anmeldung aus {country}',
+  'risk.line.generic': 'Diese Anmeldung wirkte ungewöhnlich',
+  'risk.reason.newDevice': 'Ein Gerät, das mit diesem Konto bisher nicht benutzt wurde.',
+  'risk.reason.newCountry': 'Bisher kam keine Anmeldung aus {country}.',
+  'risk.reason.travel': '{km, number} km von der Anmeldung in {from} {minutes, plural, =0 {kurz} one {# Minute} other {# Minuten}} zuvor: in dieser Zeit nicht zu schaffen.',
+  'risk.reason.failures': '{count, plural, one {# fehlgeschlagener Anmeldeversuch} other {# fehlgeschlagene Anmeldeversuche}} direkt davor.',
   'session.bound': 'Geschützt: an dieses Gerät gebunden',
   'session.boundHint': 'Eine Kopie des Cookies dieser Sitzung funktioniert auf keinem anderen Gerät länger als wenige Minuten.',
-  'risk.line': 'Diese Anmeldung wirkte ungewöhnlich.',
-  'risk.lineCurrent': 'Ihre Anmeldung auf diesem Gerät wirkte ungewöhnlich.',
   'risk.why': 'Warum?',
   'risk.advice': 'Falls Sie das nicht waren: Melden Sie diese Sitzung ab und ändern Sie Ihr Passwort.',
   'risk.adviceCurrent': 'Wenn Sie sich hier selbst angemeldet haben, ist nichts zu tun. Sehen Sie andere Sitzungen, die Sie nicht kennen, melden Sie diese ab und ändern Sie Ihr Passwort.',
@@ -303,6 +313,7 @@ export const de: Catalog = {
   'settings.saving': 'Wird gespeichert…',
   'settings.saved': 'Einstellungen gespeichert. Sie gelten sofort auch für bestehende Sitzungen.',
   'settings.confirm.title': 'Diese Einstellungen für alle übernehmen?',
+  'settings.confirm.ending': '{count, plural, =0 {Dadurch wird keine Sitzung abgemeldet.} one {Dadurch wird jetzt # Sitzung abgemeldet.} other {Dadurch werden jetzt # Sitzungen abgemeldet.}}',
   'settings.confirm.body': 'Die neuen Regeln gelten sofort für jede Sitzung, auch für bereits angemeldete.',
 
   'audit.title': 'Protokoll',

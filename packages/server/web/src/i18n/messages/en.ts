@@ -38,6 +38,8 @@ export const en = {
   'theme.light': 'Light',
   'theme.dark': 'Dark',
 
+  'footer.networkCredit': 'Network data by',
+  'footer.and': 'and',
   'footer.geoCredit': 'IP geolocation by',
 
   'notFound.title': 'Page not found',
@@ -50,6 +52,7 @@ export const en = {
   'error.tooMany': 'Too many attempts. Try again in a minute.',
   'error.tooManyWait': 'Too many attempts. Try again in {wait}.',
   'error.server': 'The server had a problem ({status}). Try again shortly.',
+  'error.reauthenticate': 'For this action, confirm it is you: enter your password again (sign out and in) and retry.',
   'error.forbidden': 'You are not allowed to do this.',
   'error.notFound': 'This no longer exists. Reload the page.',
   'error.rejected': 'The server refused this ({status}).',
@@ -64,6 +67,7 @@ export const en = {
   'place.unknown': 'Unknown location',
 
   'field.location': 'Location',
+  'field.network': 'Network',
   'field.ip': 'IP address',
   'field.signedIn': 'Signed in',
   'field.lastActive': 'Last active',
@@ -148,10 +152,16 @@ export const en = {
 
   'risk.badge': 'Unusual sign-in',
   'risk.newDevice': 'New device',
+  'risk.line.travel': 'Signed in from {country} {minutes, plural, =0 {moments} one {# min} other {# min}} after {from}',
+  'risk.line.failures': 'Signed in right after {count, plural, one {# failed attempt} other {# failed attempts}}',
+  'risk.line.newCountry': 'First sign-in from {country}',
+  'risk.line.generic': 'This sign-in looked unusual',
+  'risk.reason.newDevice': 'A device not used on this account before.',
+  'risk.reason.newCountry': 'No earlier sign-in came from {country}.',
+  'risk.reason.travel': '{km, number} km from the sign-in in {from} {minutes, plural, =0 {moments} one {# minute} other {# minutes}} earlier: too far to travel in that time.',
+  'risk.reason.failures': '{count, plural, one {# failed sign-in attempt} other {# failed sign-in attempts}} just before.',
   'session.bound': 'Protected: bound to this device',
   'session.boundHint': 'A copy of this session’s cookie stops working on any other device within minutes.',
-  'risk.line': 'This sign-in looked unusual.',
-  'risk.lineCurrent': 'Your sign-in on this device looked unusual.',
   'risk.why': 'Why?',
   'risk.advice': "If this wasn't you, sign this session out and change your password.",
   'risk.adviceCurrent': 'If you signed in here yourself, nothing needs doing. If you see other sessions you do not recognise, sign them out and change your password.',
@@ -305,6 +315,7 @@ export const en = {
   'settings.saving': 'Saving…',
   'settings.saved': 'Settings saved. They apply to existing sessions at once.',
   'settings.confirm.title': 'Apply these settings to everyone?',
+  'settings.confirm.ending': '{count, plural, =0 {No session is signed out by this.} one {This will sign out # session now.} other {This will sign out # sessions now.}}',
   'settings.confirm.body': 'The new rules apply at once to every session, including ones already signed in.',
 
   'audit.title': 'Audit log',

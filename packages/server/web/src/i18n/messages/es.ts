@@ -36,6 +36,8 @@ export const es: Catalog = {
   'theme.light': 'Claro',
   'theme.dark': 'Oscuro',
 
+  'footer.networkCredit': 'Datos de red de',
+  'footer.and': 'y',
   'footer.geoCredit': 'Geolocalización IP de',
 
   'notFound.title': 'Página no encontrada',
@@ -48,6 +50,7 @@ export const es: Catalog = {
   'error.tooMany': 'Demasiados intentos. Inténtalo de nuevo dentro de un minuto.',
   'error.tooManyWait': 'Demasiados intentos. Inténtalo de nuevo dentro de {wait}.',
   'error.server': 'El servidor tuvo un problema ({status}). Inténtalo de nuevo en breve.',
+  'error.reauthenticate': 'Para esta acción, confirma que eres tú: vuelve a introducir tu contraseña (cierra e inicia sesión) e inténtalo de nuevo.',
   'error.forbidden': 'No tienes permiso para hacer esto.',
   'error.notFound': 'Esto ya no existe. Recarga la página.',
   'error.rejected': 'El servidor lo rechazó ({status}).',
@@ -62,6 +65,7 @@ export const es: Catalog = {
   'place.unknown': 'Ubicación desconocida',
 
   'field.location': 'Ubicación',
+  'field.network': 'Red',
   'field.ip': 'Dirección IP',
   'field.signedIn': 'Inicio de sesión',
   'field.lastActive': 'Última actividad',
@@ -146,10 +150,16 @@ export const es: Catalog = {
 
   'risk.badge': 'Inicio de sesión inusual',
   'risk.newDevice': 'Dispositivo nuevo',
+  'risk.line.travel': 'Inicio de sesión desde {country} {minutes, plural, =0 {justo} one {# min} other {# min}} después de {from}',
+  'risk.line.failures': 'Inicio de sesión justo después de {count, plural, one {# intento fallido} other {# intentos fallidos}}',
+  'risk.line.newCountry': 'Primer inicio de sesión desde {country}',
+  'risk.line.generic': 'Este inicio de sesión parecía inusual',
+  'risk.reason.newDevice': 'Un dispositivo que no se había usado antes con esta cuenta.',
+  'risk.reason.newCountry': 'Ningún inicio de sesión anterior vino de {country}.',
+  'risk.reason.travel': 'A {km, number} km del inicio de sesión en {from} {minutes, plural, =0 {justo} one {# minuto} other {# minutos}} antes: imposible recorrer esa distancia en ese tiempo.',
+  'risk.reason.failures': '{count, plural, one {# intento fallido de inicio de sesión} other {# intentos fallidos de inicio de sesión}} justo antes.',
   'session.bound': 'Protegida: vinculada a este dispositivo',
   'session.boundHint': 'Una copia de la cookie de esta sesión deja de funcionar en cualquier otro dispositivo en minutos.',
-  'risk.line': 'Este inicio de sesión parecía inusual.',
-  'risk.lineCurrent': 'Tu inicio de sesión en este dispositivo parecía inusual.',
   'risk.why': '¿Por qué?',
   'risk.advice': 'Si no fuiste tú, cierra esta sesión y cambia tu contraseña.',
   'risk.adviceCurrent': 'Si iniciaste sesión aquí tú mismo, no hace falta hacer nada. Si ves otras sesiones que no reconoces, ciérralas y cambia tu contraseña.',
@@ -303,6 +313,7 @@ export const es: Catalog = {
   'settings.saving': 'Guardando…',
   'settings.saved': 'Ajustes guardados. Se aplican de inmediato a las sesiones existentes.',
   'settings.confirm.title': '¿Aplicar estos ajustes a todos?',
+  'settings.confirm.ending': '{count, plural, =0 {Esto no cierra ninguna sesión.} one {Esto cerrará # sesión ahora.} other {Esto cerrará # sesiones ahora.}}',
   'settings.confirm.body': 'Las nuevas reglas se aplican de inmediato a todas las sesiones, también a las ya iniciadas.',
 
   'audit.title': 'Registro de auditoría',
