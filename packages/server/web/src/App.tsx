@@ -6,6 +6,7 @@ import type { Notice } from './notice.ts';
 import { endingNotice, forgetEnding } from './ended.ts';
 import { HOME, Layout } from './components/Layout.tsx';
 import { safeNextPath } from './next-path.ts';
+import { StepUpPrompt } from './components/StepUpPrompt.tsx';
 import { Loading, Page } from './components/Page.tsx';
 import { Link } from './components/Link.tsx';
 import { useT } from './i18n/I18n.tsx';
@@ -23,7 +24,11 @@ import { match, navigate, usePath } from './router.ts';
 type Auth =
   | { state: 'loading' }
   | { state: 'signed-out'; notice: Notice | null }
+<<<<<<< HEAD
   | { state: 'signed-in'; user: User; sessionId: string; permissions: Permission[] };
+=======
+  | { state: 'signed-in'; user: User; sessionId: string; mustChangePassword: boolean };
+>>>>>>> main
 
 /** The sign-in banner after a 401: why the session ended if the server said so, else a general sentence. */
 const endedNotice = (): Notice => endingNotice() ?? { id: 'signIn.notice.ended' };
@@ -40,7 +45,11 @@ export function App() {
 
   useEffect(() => {
     api.currentSession().then(
+<<<<<<< HEAD
       ({ user, session, permissions }) => setAuth({ state: 'signed-in', user, sessionId: session.id, permissions }),
+=======
+      ({ user, session, passwordChangeRequired }) => setAuth({ state: 'signed-in', user, sessionId: session.id, mustChangePassword: passwordChangeRequired }),
+>>>>>>> main
       // A 401 here may say why this browser's session ended, now or before a reload (ended.ts).
       (error: unknown) => setAuth({ state: 'signed-out', notice: error instanceof ApiError && error.status === 401 ? endingNotice() : { error } }),
     );
@@ -100,9 +109,15 @@ export function App() {
     return (
       <SignInPage
         notice={auth.state === 'signed-out' ? auth.notice : null}
+<<<<<<< HEAD
         onSignedIn={({ user, session, permissions }) => {
           forgetEnding();
           setAuth({ state: 'signed-in', user, sessionId: session.id, permissions });
+=======
+        onSignedIn={({ user, session, passwordChangeRequired }) => {
+          forgetEnding();
+          setAuth({ state: 'signed-in', user, sessionId: session.id, mustChangePassword: passwordChangeRequired });
+>>>>>>> main
           navigate(safeNext(location.search), { replace: true });
         }}
       />
@@ -111,8 +126,18 @@ export function App() {
   return (
     <AuthContext.Provider value={context}>
       <Layout>
+<<<<<<< HEAD
         <Routes path={path} can={(p) => auth.state === 'signed-in' && auth.permissions.includes(p)} />
+=======
+        {auth.mustChangePassword ? (
+          // Nothing else is allowed until then (403 …/password-change-required); the new cookie comes with the change.
+          <PasswordPage required onChanged={() => setAuth({ ...auth, mustChangePassword: false })} />
+        ) : (
+          <Routes path={path} admin={auth.state === 'signed-in' && auth.user.role === 'admin'} />
+        )}
+>>>>>>> main
       </Layout>
+      <StepUpPrompt />
     </AuthContext.Provider>
   );
 }

@@ -5,6 +5,7 @@ import { useAuth, useCan } from '../auth.tsx';
 import { errorText } from '../errors.ts';
 import { RevokeMatching } from '../components/RevokeMatching.tsx';
 import { ConfirmDialog, DialogList } from '../components/Dialog.tsx';
+import { UserCredentialsButton } from '../components/UserCredentials.tsx';
 import { DeviceIcon } from '../components/Icons.tsx';
 import { LoadError, Loading, Page, Status } from '../components/Page.tsx';
 import { BoundBadge, Place, sessionName, SuspiciousBadge } from '../components/SessionBits.tsx';
@@ -136,6 +137,7 @@ export function AdminSessionsPage() {
                   <td data-label={t('team.activeSessions')}>{f.intl.formatNumber(user.activeSessions)}</td>
                   <td data-label={t('field.lastActive')}>{user.lastActiveAt ? <LastActive iso={user.lastActiveAt} /> : t('common.never')}</td>
                   <td className="actions">
+<<<<<<< HEAD
                     {detailsOff ? null : (
                       <button
                         type="button"
@@ -181,6 +183,29 @@ export function AdminSessionsPage() {
                         </button>
                       )
                     ) : null}
+=======
+                    <button
+                      type="button"
+                      className="button secondary small"
+                      aria-label={t('team.showSessionsOf', { email: user.email })}
+                      onClick={() => {
+                        setFilter(user.id);
+                        setJump((n) => n + 1);
+                      }}
+                    >
+                      {t('team.showSessions')}
+                    </button>
+                    <button
+                      type="button"
+                      className="button danger-outline small"
+                      aria-label={t('team.signOutPersonLabel', { email: user.email })}
+                      disabled={user.activeSessions === 0}
+                      onClick={() => setForcing(user)}
+                    >
+                      {t('team.signOutPerson')}
+                    </button>
+                    <UserCredentialsButton user={user} />
+>>>>>>> main
                   </td>
                 </tr>
               ))}
