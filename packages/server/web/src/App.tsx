@@ -24,11 +24,7 @@ import { match, navigate, usePath } from './router.ts';
 type Auth =
   | { state: 'loading' }
   | { state: 'signed-out'; notice: Notice | null }
-<<<<<<< HEAD
-  | { state: 'signed-in'; user: User; sessionId: string; permissions: Permission[] };
-=======
-  | { state: 'signed-in'; user: User; sessionId: string; mustChangePassword: boolean };
->>>>>>> main
+  | { state: 'signed-in'; user: User; sessionId: string; mustChangePassword: boolean; permissions: Permission[] };
 
 /** The sign-in banner after a 401: why the session ended if the server said so, else a general sentence. */
 const endedNotice = (): Notice => endingNotice() ?? { id: 'signIn.notice.ended' };
@@ -45,11 +41,7 @@ export function App() {
 
   useEffect(() => {
     api.currentSession().then(
-<<<<<<< HEAD
-      ({ user, session, permissions }) => setAuth({ state: 'signed-in', user, sessionId: session.id, permissions }),
-=======
-      ({ user, session, passwordChangeRequired }) => setAuth({ state: 'signed-in', user, sessionId: session.id, mustChangePassword: passwordChangeRequired }),
->>>>>>> main
+      ({ user, session, passwordChangeRequired, permissions }) => setAuth({ state: 'signed-in', user, sessionId: session.id, mustChangePassword: passwordChangeRequired, permissions }),
       // A 401 here may say why this browser's session ended, now or before a reload (ended.ts).
       (error: unknown) => setAuth({ state: 'signed-out', notice: error instanceof ApiError && error.status === 401 ? endingNotice() : { error } }),
     );
@@ -109,15 +101,9 @@ export function App() {
     return (
       <SignInPage
         notice={auth.state === 'signed-out' ? auth.notice : null}
-<<<<<<< HEAD
-        onSignedIn={({ user, session, permissions }) => {
+        onSignedIn={({ user, session, passwordChangeRequired, permissions }) => {
           forgetEnding();
-          setAuth({ state: 'signed-in', user, sessionId: session.id, permissions });
-=======
-        onSignedIn={({ user, session, passwordChangeRequired }) => {
-          forgetEnding();
-          setAuth({ state: 'signed-in', user, sessionId: session.id, mustChangePassword: passwordChangeRequired });
->>>>>>> main
+          setAuth({ state: 'signed-in', user, sessionId: session.id, mustChangePassword: passwordChangeRequired, permissions });
           navigate(safeNext(location.search), { replace: true });
         }}
       />
@@ -126,16 +112,12 @@ export function App() {
   return (
     <AuthContext.Provider value={context}>
       <Layout>
-<<<<<<< HEAD
-        <Routes path={path} can={(p) => auth.state === 'signed-in' && auth.permissions.includes(p)} />
-=======
         {auth.mustChangePassword ? (
           // Nothing else is allowed until then (403 …/password-change-required); the new cookie comes with the change.
           <PasswordPage required onChanged={() => setAuth({ ...auth, mustChangePassword: false })} />
         ) : (
-          <Routes path={path} admin={auth.state === 'signed-in' && auth.user.role === 'admin'} />
+          <Routes path={path} can={(p) => auth.state === 'signed-in' && auth.permissions.includes(p)} />
         )}
->>>>>>> main
       </Layout>
       <StepUpPrompt />
     </AuthContext.Provider>

@@ -3078,8 +3078,7 @@ export type paths = {
                 query?: {
                     /** @description User id or e-mail: events where the user is actor or target */
                     user?: string;
-<<<<<<< HEAD
-                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "session.suspicious" | "ips.anonymized" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "auth.reauthenticated" | "auth.reauthentication-failed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created" | "sessions.viewed" | "sessions.revoked-matching" | "user.disabled" | "user.enabled" | "audit.exported" | "session.device-bound" | "session.device-key-mismatch";
+                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "session.suspicious" | "ips.anonymized" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "auth.reauthenticated" | "session.reported" | "auth.reauthentication-failed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created" | "sessions.viewed" | "sessions.revoked-matching" | "user.disabled" | "user.enabled" | "audit.exported" | "session.device-bound" | "session.device-key-mismatch";
                     /** @description Comma-separated actions: events of any of them */
                     actions?: string;
                     /** @description failure = refused sign-ins and other failures */
@@ -3090,9 +3089,6 @@ export type paths = {
                     to?: string;
                     /** @description Free text: actor or affected person (name, e-mail, id), IP, reason, action */
                     q?: string;
-=======
-                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "session.suspicious" | "ips.anonymized" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "auth.reauthenticated" | "session.reported" | "auth.reauthentication-failed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created" | "session.device-bound" | "session.device-key-mismatch";
->>>>>>> main
                     limit?: number;
                     cursor?: string;
                 };
@@ -3239,7 +3235,7 @@ export type paths = {
                 query?: {
                     /** @description User id or e-mail: events where the user is actor or target */
                     user?: string;
-                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "session.suspicious" | "ips.anonymized" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "auth.reauthenticated" | "auth.reauthentication-failed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created" | "sessions.viewed" | "sessions.revoked-matching" | "user.disabled" | "user.enabled" | "audit.exported" | "session.device-bound" | "session.device-key-mismatch";
+                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "session.suspicious" | "ips.anonymized" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "auth.reauthenticated" | "session.reported" | "auth.reauthentication-failed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created" | "sessions.viewed" | "sessions.revoked-matching" | "user.disabled" | "user.enabled" | "audit.exported" | "session.device-bound" | "session.device-key-mismatch";
                     /** @description Comma-separated actions: events of any of them */
                     actions?: string;
                     /** @description failure = refused sign-ins and other failures */

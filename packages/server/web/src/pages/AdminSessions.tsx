@@ -137,7 +137,6 @@ export function AdminSessionsPage() {
                   <td data-label={t('team.activeSessions')}>{f.intl.formatNumber(user.activeSessions)}</td>
                   <td data-label={t('field.lastActive')}>{user.lastActiveAt ? <LastActive iso={user.lastActiveAt} /> : t('common.never')}</td>
                   <td className="actions">
-<<<<<<< HEAD
                     {detailsOff ? null : (
                       <button
                         type="button"
@@ -162,6 +161,7 @@ export function AdminSessionsPage() {
                         {t('team.signOutPerson')}
                       </button>
                     ) : null}
+                    <UserCredentialsButton user={user} />
                     {can('users:manage') && user.id !== me.id ? (
                       user.disabled ? (
                         <button
@@ -183,29 +183,6 @@ export function AdminSessionsPage() {
                         </button>
                       )
                     ) : null}
-=======
-                    <button
-                      type="button"
-                      className="button secondary small"
-                      aria-label={t('team.showSessionsOf', { email: user.email })}
-                      onClick={() => {
-                        setFilter(user.id);
-                        setJump((n) => n + 1);
-                      }}
-                    >
-                      {t('team.showSessions')}
-                    </button>
-                    <button
-                      type="button"
-                      className="button danger-outline small"
-                      aria-label={t('team.signOutPersonLabel', { email: user.email })}
-                      disabled={user.activeSessions === 0}
-                      onClick={() => setForcing(user)}
-                    >
-                      {t('team.signOutPerson')}
-                    </button>
-                    <UserCredentialsButton user={user} />
->>>>>>> main
                   </td>
                 </tr>
               ))}
