@@ -2,7 +2,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { ACCEPT_CH, addressDescriber, ApiKeys, SessionManager, anonymizeIp, defaultSettings, geoLocator, isSeshatError, problem, roleBasedPolicy, scheduleGarbageCollection, sessionEnricher, systemClock, type Clock, type GarbageCollector, type SessionEnricher, type Store, type StoreScope, openStore } from 'seshat';
+import { ACCEPT_CH, addressDescriber, ApiKeys, DeviceBinding, SessionManager, anonymizeIp, defaultSettings, geoLocator, isSeshatError, problem, roleBasedPolicy, scheduleGarbageCollection, sessionEnricher, systemClock, type Clock, type GarbageCollector, type SessionEnricher, type Store, type StoreScope, openStore } from 'seshat';
 import { seshatFastify, sendProblem } from 'seshat/fastify';
 import { clientErrorHandler, httpProblem, problemErrorHandler } from './errors.ts';
 import { checkStorableInput } from './input-rules.ts';
@@ -21,6 +21,7 @@ import { healthRoutes } from './routes/health.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { UserDirectory } from './users.ts';
 import { isApiPath, isClientRoute, registerWebUi } from './web-ui.ts';
+import { loadNetworks } from './network.ts';
 
 export interface ServerOptions {
   config: ServerConfig;
@@ -69,6 +70,8 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   }).withTypeProvider<ZodTypeProvider>();
 
   // ── services ──────────────────────────────────────────────────────────────────────────────────────
+  // ISP names load in the background (a few seconds); sessions show none until then.
+  if (config.network) void loadNetworks().catch((error: unknown) => app.log.warn({ err: error }, 'network (ASN) tables not loaded'));
   const geo = geoLocator(config.geoip);
   // A configured database must be readable: fail at start rather than silently locate nothing.
   if (Array.isArray(config.geoip)) await geo.open();
@@ -101,6 +104,13 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   await manager.start();
   const users = new UserDirectory(store, manager, options.passwordCost);
   const apiKeys = new ApiKeys({ store, audit: manager.audit, clock, policy: manager.policy, flushIntervalMs: config.apiKeyUsageFlushMs, onError: reportBackgroundError }).start();
+  // Device Bound Session Credentials: offered at sign-in unless an admin sets the policy to off (docs/device-binding.md).
+  const deviceBinding = await new DeviceBinding({
+    manager,
+    store,
+    paths: { register: '/api/auth/device-binding/register', refresh: '/api/auth/device-binding/refresh' },
+    cookie: { name: `${config.cookieName}_bound`, secure: config.secureCookies },
+  }).start();
 
   // ── what every request passes through ─────────────────────────────────────────────────────────────
   // The same headers on every response, computed once: helmet's security headers, and Accept-CH, which asks
@@ -162,6 +172,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     cookie: { name: config.cookieName, secure: config.secureCookies },
     trustedOrigins: config.trustedOrigins,
     apiKeys,
+    deviceBinding,
     // Only the API reads sessions: the UI's files, /healthz and /metrics answer as they should while the store is
     // down (a cookie on a static file must not turn it into a 503).
     sessionPaths: isApiPath,
@@ -169,7 +180,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   app.addHook('onRequest', passwordChangeGate);
 
   // ── routes ────────────────────────────────────────────────────────────────────────────────────────
-  const ctx: ServerContext = { config, store, manager, users, apiKeys };
+  const ctx: ServerContext = { config, store, manager, users, apiKeys, deviceBinding };
   await authRoutes(app, ctx);
   await sessionRoutes(app, ctx);
   await adminRoutes(app, ctx);

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { SeshatError, sessionEndedError, type Actor, type ApiKeys, type SessionManager, type SessionRecord, type Store, type StoreScope, type UserRecord } from 'seshat';
+import { SeshatError, isDeviceBound, sessionEndedError, type Actor, type ApiKeys, type DeviceBinding, type SessionManager, type SessionRecord, type Store, type StoreScope, type UserRecord } from 'seshat';
 import type { ServerConfig } from './config.ts';
 import type { UserDirectory } from './users.ts';
 
@@ -11,6 +11,7 @@ export interface ServerContext {
   manager: SessionManager<StoreScope>;
   users: UserDirectory;
   apiKeys: ApiKeys;
+  deviceBinding: DeviceBinding;
 }
 
 declare module 'fastify' {
@@ -70,5 +71,10 @@ export function sessionActor(request: FastifyRequest): Actor {
 export async function requireAdmin(request: FastifyRequest, ctx: ServerContext): Promise<{ session: SessionRecord; user: UserRecord; actor: Actor }> {
   const signedIn = await requireUser(request, ctx);
   if (!ctx.manager.policy.canManageTeam(signedIn.actor)) throw new SeshatError('forbidden', 'This needs an administrator.');
+  // Policy "require-for-admins": team-wide actions only from a session bound to its device, so a stolen admin
+  // cookie alone can do nothing here (docs/device-binding.md).
+  if (ctx.manager.settings.deviceBinding.policy === 'require-for-admins' && !isDeviceBound(signedIn.session)) {
+    throw new SeshatError('forbidden', 'Administration needs a session bound to this device (device binding policy). Sign in again with a browser that supports Device Bound Session Credentials.');
+  }
   return signedIn;
 }

@@ -96,6 +96,8 @@ export type paths = {
                                 status: "active" | "idle";
                                 /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description ISP / AS organisation of `ip`, from offline RouteViews and DB-IP data; null when unknown */
+                                network: string | null;
                                 /** @description Where the latest address is */
                                 location: {
                                     city: string | null;
@@ -127,8 +129,26 @@ export type paths = {
                                 tokenHint: string;
                                 risk: {
                                     suspicious: boolean;
+                                    /** @description In English, for logs */
                                     reasons: string[];
+                                    /** @description The rules that fired */
+                                    signals?: ("new-device" | "new-country" | "impossible-travel" | "failed-attempts")[];
+                                    travel?: {
+                                        km: number;
+                                        minutes: number;
+                                        fromCountry: string | null;
+                                        fromCountryCode: string | null;
+                                    };
+                                    failures?: number;
                                 } | null;
+                                /** @description When the password was last entered on this session: its sign-in or its latest step-up */
+                                authenticatedAt: string;
+                                /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
+                                reauthenticatedAt: string | null;
+                                /** @description The browser proved it holds a device key for this session (DBSC); a copied cookie stops working elsewhere */
+                                deviceBound: boolean;
+                                /** @description When the browser registered that key */
+                                boundSince: string | null;
                             };
                             /** @description Only POST /api/auth/password (and sign-out) is allowed until the password is changed */
                             passwordChangeRequired: boolean;
@@ -147,14 +167,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -170,14 +194,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -226,14 +254,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -288,6 +320,8 @@ export type paths = {
                                 status: "active" | "idle";
                                 /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description ISP / AS organisation of `ip`, from offline RouteViews and DB-IP data; null when unknown */
+                                network: string | null;
                                 /** @description Where the latest address is */
                                 location: {
                                     city: string | null;
@@ -319,8 +353,26 @@ export type paths = {
                                 tokenHint: string;
                                 risk: {
                                     suspicious: boolean;
+                                    /** @description In English, for logs */
                                     reasons: string[];
+                                    /** @description The rules that fired */
+                                    signals?: ("new-device" | "new-country" | "impossible-travel" | "failed-attempts")[];
+                                    travel?: {
+                                        km: number;
+                                        minutes: number;
+                                        fromCountry: string | null;
+                                        fromCountryCode: string | null;
+                                    };
+                                    failures?: number;
                                 } | null;
+                                /** @description When the password was last entered on this session: its sign-in or its latest step-up */
+                                authenticatedAt: string;
+                                /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
+                                reauthenticatedAt: string | null;
+                                /** @description The browser proved it holds a device key for this session (DBSC); a copied cookie stops working elsewhere */
+                                deviceBound: boolean;
+                                /** @description When the browser registered that key */
+                                boundSince: string | null;
                             };
                             /** @description Only POST /api/auth/password (and sign-out) is allowed until the password is changed */
                             passwordChangeRequired: boolean;
@@ -339,14 +391,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -354,6 +410,132 @@ export type paths = {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/reauthenticate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reauthenticatedAt: string;
+                            /** @description Until when actions that need a recent sign-in are allowed without asking again */
+                            freshUntil: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -412,14 +594,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -435,14 +621,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -490,6 +680,8 @@ export type paths = {
                                 status: "active" | "idle";
                                 /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description ISP / AS organisation of `ip`, from offline RouteViews and DB-IP data; null when unknown */
+                                network: string | null;
                                 /** @description Where the latest address is */
                                 location: {
                                     city: string | null;
@@ -521,8 +713,26 @@ export type paths = {
                                 tokenHint: string;
                                 risk: {
                                     suspicious: boolean;
+                                    /** @description In English, for logs */
                                     reasons: string[];
+                                    /** @description The rules that fired */
+                                    signals?: ("new-device" | "new-country" | "impossible-travel" | "failed-attempts")[];
+                                    travel?: {
+                                        km: number;
+                                        minutes: number;
+                                        fromCountry: string | null;
+                                        fromCountryCode: string | null;
+                                    };
+                                    failures?: number;
                                 } | null;
+                                /** @description When the password was last entered on this session: its sign-in or its latest step-up */
+                                authenticatedAt: string;
+                                /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
+                                reauthenticatedAt: string | null;
+                                /** @description The browser proved it holds a device key for this session (DBSC); a copied cookie stops working elsewhere */
+                                deviceBound: boolean;
+                                /** @description When the browser registered that key */
+                                boundSince: string | null;
                             }[];
                         };
                     };
@@ -539,14 +749,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -597,6 +811,8 @@ export type paths = {
                             status: "active" | "idle";
                             /** @description The latest client address the session was used from */
                             ip: string | null;
+                            /** @description ISP / AS organisation of `ip`, from offline RouteViews and DB-IP data; null when unknown */
+                            network: string | null;
                             /** @description Where the latest address is */
                             location: {
                                 city: string | null;
@@ -628,8 +844,26 @@ export type paths = {
                             tokenHint: string;
                             risk: {
                                 suspicious: boolean;
+                                /** @description In English, for logs */
                                 reasons: string[];
+                                /** @description The rules that fired */
+                                signals?: ("new-device" | "new-country" | "impossible-travel" | "failed-attempts")[];
+                                travel?: {
+                                    km: number;
+                                    minutes: number;
+                                    fromCountry: string | null;
+                                    fromCountryCode: string | null;
+                                };
+                                failures?: number;
                             } | null;
+                            /** @description When the password was last entered on this session: its sign-in or its latest step-up */
+                            authenticatedAt: string;
+                            /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
+                            reauthenticatedAt: string | null;
+                            /** @description The browser proved it holds a device key for this session (DBSC); a copied cookie stops working elsewhere */
+                            deviceBound: boolean;
+                            /** @description When the browser registered that key */
+                            boundSince: string | null;
                             userAgent: string | null;
                             activity: {
                                 requests: number;
@@ -650,14 +884,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -673,14 +911,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -718,14 +960,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -741,14 +987,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -764,14 +1014,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -787,14 +1041,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -846,14 +1104,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -869,14 +1131,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -929,6 +1195,8 @@ export type paths = {
                                 status: "active" | "idle";
                                 /** @description The latest client address the session was used from */
                                 ip: string | null;
+                                /** @description ISP / AS organisation of `ip`, from offline RouteViews and DB-IP data; null when unknown */
+                                network: string | null;
                                 /** @description Where the latest address is */
                                 location: {
                                     city: string | null;
@@ -960,8 +1228,26 @@ export type paths = {
                                 tokenHint: string;
                                 risk: {
                                     suspicious: boolean;
+                                    /** @description In English, for logs */
                                     reasons: string[];
+                                    /** @description The rules that fired */
+                                    signals?: ("new-device" | "new-country" | "impossible-travel" | "failed-attempts")[];
+                                    travel?: {
+                                        km: number;
+                                        minutes: number;
+                                        fromCountry: string | null;
+                                        fromCountryCode: string | null;
+                                    };
+                                    failures?: number;
                                 } | null;
+                                /** @description When the password was last entered on this session: its sign-in or its latest step-up */
+                                authenticatedAt: string;
+                                /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
+                                reauthenticatedAt: string | null;
+                                /** @description The browser proved it holds a device key for this session (DBSC); a copied cookie stops working elsewhere */
+                                deviceBound: boolean;
+                                /** @description When the browser registered that key */
+                                boundSince: string | null;
                                 user: {
                                     id: string;
                                     email: string;
@@ -987,14 +1273,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1010,14 +1300,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1033,14 +1327,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1088,6 +1386,8 @@ export type paths = {
                                 lastActiveAt: string | null;
                             }[];
                             totalActiveSessions: number;
+                            /** @description Active sessions bound to their device (DBSC) */
+                            deviceBoundSessions: number;
                         };
                     };
                 };
@@ -1103,14 +1403,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1126,14 +1430,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1149,14 +1457,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1216,14 +1528,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1239,14 +1555,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1262,14 +1582,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1285,14 +1609,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1354,14 +1682,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1377,14 +1709,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1400,14 +1736,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1423,14 +1763,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1491,14 +1835,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1514,14 +1862,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1537,14 +1889,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1590,6 +1946,12 @@ export type paths = {
                             sessionLimitAction: "evict-oldest" | "deny";
                             anonymizeIp: boolean;
                             showAdminReasonToUser: boolean;
+                            reauthenticationWindowSeconds: number;
+                            deviceBinding: {
+                                /** @enum {string} */
+                                policy: "off" | "offer" | "require-for-admins";
+                                boundCookieSeconds: number;
+                            };
                         };
                     };
                 };
@@ -1605,14 +1967,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1628,14 +1994,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1651,14 +2021,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1690,6 +2064,12 @@ export type paths = {
                         sessionLimitAction?: "evict-oldest" | "deny";
                         anonymizeIp?: boolean;
                         showAdminReasonToUser?: boolean;
+                        reauthenticationWindowSeconds?: number;
+                        deviceBinding?: {
+                            /** @enum {string} */
+                            policy?: "off" | "offer" | "require-for-admins";
+                            boundCookieSeconds?: number;
+                        };
                     };
                 };
             };
@@ -1712,6 +2092,12 @@ export type paths = {
                             sessionLimitAction: "evict-oldest" | "deny";
                             anonymizeIp: boolean;
                             showAdminReasonToUser: boolean;
+                            reauthenticationWindowSeconds: number;
+                            deviceBinding: {
+                                /** @enum {string} */
+                                policy: "off" | "offer" | "require-for-admins";
+                                boundCookieSeconds: number;
+                            };
                         };
                     };
                 };
@@ -1727,14 +2113,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1750,14 +2140,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1773,19 +2167,163 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/admin/settings/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        idleTimeoutSeconds?: number | null;
+                        rememberMe?: {
+                            enabled?: boolean;
+                            durationSeconds?: number;
+                        };
+                        absoluteLifetimeSeconds?: number;
+                        maxSessionsPerUser?: number | null;
+                        /** @enum {string} */
+                        sessionLimitAction?: "evict-oldest" | "deny";
+                        anonymizeIp?: boolean;
+                        showAdminReasonToUser?: boolean;
+                        reauthenticationWindowSeconds?: number;
+                        deviceBinding?: {
+                            /** @enum {string} */
+                            policy?: "off" | "offer" | "require-for-admins";
+                            boundCookieSeconds?: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            endingSessions: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/admin/audit": {
@@ -1800,7 +2338,7 @@ export type paths = {
                 query?: {
                     /** @description User id or e-mail: events where the user is actor or target */
                     user?: string;
-                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "session.suspicious" | "ips.anonymized" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created";
+                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "session.suspicious" | "ips.anonymized" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "auth.reauthenticated" | "auth.reauthentication-failed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created" | "session.device-bound" | "session.device-key-mismatch";
                     limit?: number;
                     cursor?: string;
                 };
@@ -1855,14 +2393,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1878,14 +2420,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1901,14 +2447,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1971,14 +2521,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1994,14 +2548,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2051,14 +2609,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2074,14 +2636,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2097,14 +2663,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2120,14 +2690,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2179,14 +2753,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2202,14 +2780,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2225,14 +2807,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2294,14 +2880,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2317,14 +2907,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2340,14 +2934,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2363,14 +2961,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2430,14 +3032,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2453,14 +3059,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2476,14 +3086,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2499,14 +3113,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2569,14 +3187,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2592,14 +3214,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2615,14 +3241,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2638,14 +3268,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2711,14 +3345,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2734,14 +3372,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2757,14 +3399,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2780,14 +3426,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2803,14 +3453,18 @@ export type paths = {
                             status: number;
                             detail: string;
                             /**
-                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
                              * @enum {string}
                              */
-                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
                             /** @description When the session ended (ISO 8601) */
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };

@@ -28,6 +28,8 @@ export class SessionChange<S extends SessionScope = SessionScope> {
   /** The transaction's scope: every write through it belongs to this change. */
   readonly store: S;
   readonly revoked: Revoked[] = [];
+  /** Live sessions whose stored row this change altered (a device key bound): cached copies must be dropped. */
+  readonly altered: string[] = [];
   readonly #audit: AuditTrail;
   readonly #clock: Clock;
 
@@ -59,6 +61,11 @@ export class SessionChange<S extends SessionScope = SessionScope> {
     const count = await this.store.revokeAllSessions({ at: this.#clock.now(), reason, note });
     this.revoked.push({ reason, ids: 'all', count, actorId });
     return count;
+  }
+
+  /** Notes that this change rewrote a live session's row, so every node drops its cached copy after the commit. */
+  alteredSession(id: string): void {
+    this.altered.push(id);
   }
 
   /** Appends an audit event to this change. */
