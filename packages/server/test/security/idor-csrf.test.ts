@@ -155,6 +155,11 @@ const unsafeRoutes: Record<string, { send: (h: Record<string, string>) => Promis
   'DELETE /api/admin/sessions/{id}': { send: (h) => raw(root, 'DELETE', `/api/admin/sessions/${bobSessionId}`, { reason: 'csrf' }, h), unchanged: () => alive(bob) },
   'POST /api/admin/users/{id}/sign-out': { send: (h) => raw(root, 'POST', `/api/admin/users/${bobId}/sign-out`, { reason: 'csrf' }, h), unchanged: () => alive(bob) },
   'POST /api/admin/sessions/revoke-all': { send: (h) => raw(root, 'POST', '/api/admin/sessions/revoke-all', { reason: 'csrf' }, h), unchanged: () => alive(bob) },
+  // Changes nothing, but is a cookie-authenticated POST like any other: the same CSRF refusal.
+  'POST /api/admin/settings/preview': {
+    send: (h) => raw(root, 'POST', '/api/admin/settings/preview', { idleTimeoutSeconds: 60 }, h),
+    unchanged: async () => expect(((await (await root.get('/api/admin/settings')).json()) as { idleTimeoutSeconds: number }).idleTimeoutSeconds).not.toBe(60),
+  },
   'PATCH /api/admin/settings': {
     send: (h) => raw(root, 'PATCH', '/api/admin/settings', { idleTimeoutSeconds: 60 }, h),
     unchanged: async () => expect(((await (await root.get('/api/admin/settings')).json()) as { idleTimeoutSeconds: number }).idleTimeoutSeconds).not.toBe(60),
