@@ -26,6 +26,9 @@ export const auditActions = [
   'api-key.created',
   'api-key.revoked',
   'user.created',
+  'webhook.created',
+  'webhook.changed',
+  'webhook.deleted',
 ] as const;
 /** One of `auditActions`. */
 export type AuditAction = (typeof auditActions)[number];

@@ -44,9 +44,12 @@ export class SessionChange<S extends SessionScope = SessionScope> {
   }
 
   /** Ends one session; false if it had already ended (nothing changes then). */
-  async revokeSession(session: Pick<SessionRecord, 'id'>, reason: RevocationReason, actorId: string | null): Promise<boolean> {
+  async revokeSession(session: Pick<SessionRecord, 'id'> & Partial<Pick<SessionRecord, 'userId'>>, reason: RevocationReason, actorId: string | null): Promise<boolean> {
     const ended = await this.store.revokeSession(session.id, { at: this.#clock.now(), reason });
-    if (ended) this.revoked.push({ reason, ids: [session.id], count: 1, actorId });
+    if (ended) {
+      this.revoked.push({ reason, ids: [session.id], count: 1, actorId });
+      await this.#ended({ sessionId: session.id, userId: session.userId ?? null, reason, actorId });
+    }
     return ended;
   }
 
@@ -54,6 +57,7 @@ export class SessionChange<S extends SessionScope = SessionScope> {
   async revokeUserSessions(userId: string, reason: RevocationReason, actorId: string | null, exceptSessionId?: string): Promise<string[]> {
     const ids = await this.store.revokeUserSessions(userId, { at: this.#clock.now(), reason, ...(exceptSessionId ? { exceptSessionId } : {}) });
     if (ids.length > 0) this.revoked.push({ reason, ids, count: ids.length, actorId });
+    for (const id of ids) await this.#ended({ sessionId: id, userId, reason, actorId });
     return ids;
   }
 
@@ -61,7 +65,14 @@ export class SessionChange<S extends SessionScope = SessionScope> {
   async revokeAllSessions(reason: RevocationReason, actorId: string | null): Promise<number> {
     const count = await this.store.revokeAllSessions({ at: this.#clock.now(), reason });
     this.revoked.push({ reason, ids: 'all', count, actorId });
+    // One event for all of them: there may be millions, and receivers need "everyone", not a list.
+    if (count > 0) await this.#ended({ sessionId: null, all: true, count, reason, actorId });
     return count;
+  }
+
+  /** `session.ended` in the webhook outbox, in this transaction: every path that ends a session comes through here. */
+  async #ended(data: Record<string, unknown>): Promise<void> {
+    await this.#audit.outbox?.enqueue(this.store, 'session.ended', { ...data, endedAt: new Date(this.#clock.now()).toISOString() });
   }
 
   /** Appends an audit event to this change. */

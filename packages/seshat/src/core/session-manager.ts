@@ -18,6 +18,7 @@ import {
   type SessionSettingsPatch,
 } from './settings.ts';
 import { SessionMetrics } from './metrics.ts';
+import { WebhookOutbox } from './outbox.ts';
 import { serialisesWithoutSecret } from './public-view.ts';
 import { signInDetails } from './risk.ts';
 import { SessionChange, type RevocationReason } from './session-change.ts';
@@ -64,6 +65,8 @@ export interface SessionManagerOptions<S extends SessionScope = SessionScope> {
   /** Settings used until an admin saves others (default: 7-day idle, 30-day remember-me, 90-day cap). */
   defaults?: SessionSettings;
   enrich?: SessionEnricher;
+  /** How long webhook deliveries are retried (default 24 h); see `WebhookOutbox`. */
+  webhookRetryWindowMs?: number;
 }
 
 /** What `createSession` returns: the stored session and the token for the cookie. */
@@ -92,6 +95,8 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   readonly events = new SeshatEventBus();
   readonly metrics = new SessionMetrics();
   readonly audit: AuditTrail;
+  /** The webhook outbox every change writes to (nothing is written while no endpoint is configured). */
+  readonly outbox: WebhookOutbox;
   readonly clock: Clock;
   readonly policy: PermissionPolicy;
   readonly touchIntervalMs: number;
@@ -116,7 +121,8 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     this.#enrich = options.enrich;
     this.#defaults = options.defaults ?? defaultSettings();
     this.#settings = this.#defaults;
-    this.audit = new AuditTrail(options.store, this.clock);
+    this.outbox = new WebhookOutbox({ clock: this.clock, ...(options.webhookRetryWindowMs !== undefined ? { retryWindowMs: options.webhookRetryWindowMs } : {}) });
+    this.audit = new AuditTrail(options.store, this.clock, this.outbox);
   }
 
   /** Loads stored settings and joins the invalidation channel. Call once before serving. */

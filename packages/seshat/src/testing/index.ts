@@ -7,3 +7,4 @@ import '../node-version.ts';
 
 export { storeContract, sessionRecord, type StoreFactory } from './store-contract.ts';
 export { apiKeyStoreContract, apiKeyRecord } from './api-key-contract.ts';
+export { webhookStoreContract, webhookEndpointRecord } from './webhook-contract.ts';

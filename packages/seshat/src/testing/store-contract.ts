@@ -8,6 +8,7 @@ import { defaultSettings, expiryCutoffs, isExpired, type SessionSettings } from 
 import { newSessionId } from '../core/token.ts';
 import type { Store, UserRecord } from '../core/ports.ts';
 import { apiKeyStoreContract } from './api-key-contract.ts';
+import { webhookStoreContract } from './webhook-contract.ts';
 
 /** Opens an empty, migrated store for one test; the suite closes it afterwards. */
 export type StoreFactory = () => Promise<Store>;
@@ -98,6 +99,7 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
     });
 
     apiKeyStoreContract(() => store);
+    webhookStoreContract(() => store);
 
     it('is the dialect it claims, answers pings, and migrating again applies nothing', async () => {
       expect(store.dialect).toBe(dialect);

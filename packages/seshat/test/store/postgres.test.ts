@@ -19,7 +19,7 @@ afterAll(async () => {
 storeContract('postgres', async () => {
   const store = new PostgresStore(db.url);
   await store.migrate();
-  await db.query('TRUNCATE sessions, users, settings, audit_events, api_keys, api_key_usage RESTART IDENTITY');
+  await db.query('TRUNCATE sessions, users, settings, audit_events, api_keys, api_key_usage, webhook_endpoints, webhook_messages, webhook_deliveries, webhook_lease RESTART IDENTITY');
   return store;
 });
 
@@ -92,7 +92,7 @@ describe('PostgreSQL specifics', () => {
     const other = await createTestDatabase();
     try {
       const first = new PostgresStore(other.url);
-      expect(await first.migrate()).toEqual([1, 2]);
+      expect((await first.migrate()).slice(0, 2)).toEqual([1, 2]); // later versions follow
       await first.close();
       // Roll the database back to what a version-1 release left behind.
       await other.query("DROP TABLE api_key_usage; DROP TABLE api_keys; DELETE FROM schema_migrations WHERE version = 2; INSERT INTO settings (key, value) VALUES ('sessions', '{}')");

@@ -13,7 +13,7 @@ describe('SQLite migration 2 (API keys)', () => {
     const file = join(dir, 'seshat.db');
     try {
       const first = new SqliteStore(file);
-      expect(await first.migrate()).toEqual([1, 2]);
+      expect((await first.migrate()).slice(0, 2)).toEqual([1, 2]); // later versions follow
       await first.close();
       // Roll the file back to what a version-1 release left behind.
       const raw = new DatabaseSync(file);
