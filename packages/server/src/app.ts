@@ -2,7 +2,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { ACCEPT_CH, ApiKeys, SessionManager, anonymizeIp, defaultSettings, geoLocator, isSeshatError, problem, roleBasedPolicy, scheduleGarbageCollection, sessionEnricher, systemClock, type Clock, type GarbageCollector, type SessionEnricher, type Store, type StoreScope, openStore } from 'seshat';
+import { ACCEPT_CH, ApiKeys, SessionManager, WebhookDispatcher, Webhooks, anonymizeIp, defaultSettings, geoLocator, isSeshatError, problem, roleBasedPolicy, scheduleGarbageCollection, sessionEnricher, systemClock, type Clock, type GarbageCollector, type SessionEnricher, type Store, type StoreScope, openStore } from 'seshat';
 import { seshatFastify, sendProblem } from 'seshat/fastify';
 import { clientErrorHandler, httpProblem, problemErrorHandler } from './errors.ts';
 import { checkStorableInput } from './input-rules.ts';
@@ -16,6 +16,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import { UserDirectory } from './users.ts';
 import { isClientRoute, registerWebUi } from './web-ui.ts';
 
@@ -81,11 +82,25 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     // SESSION_TIMEOUT_DAYS sets the idle default; settings saved by an admin override it.
     defaults: defaultSettings(config.sessionTimeoutDays !== undefined ? { idleTimeoutDays: config.sessionTimeoutDays } : {}),
     enrich: options.enrich ?? sessionEnricher({ store, clock, geo, onError: reportBackgroundError }),
+    webhookRetryWindowMs: config.webhooks.retryWindowMs,
   });
   manager.events.on('error', reportBackgroundError);
   await manager.start();
   const users = new UserDirectory(store, manager, options.passwordCost);
   const apiKeys = new ApiKeys({ store, audit: manager.audit, clock, flushIntervalMs: config.apiKeyUsageFlushMs, onError: reportBackgroundError }).start();
+  const webhooks = new Webhooks({ store, outbox: manager.outbox, audit: manager.audit, policy: manager.policy });
+  // Every node runs a dispatcher; only the one holding the lease delivers (see WebhookDispatcher).
+  const dispatcher = new WebhookDispatcher({
+    store,
+    clock,
+    ...(config.nodeId ? { nodeId: config.nodeId } : {}),
+    pollIntervalMs: config.webhooks.pollIntervalMs,
+    leaseMs: config.webhooks.leaseMs,
+    baseBackoffMs: config.webhooks.baseBackoffMs,
+    timeoutMs: config.webhooks.timeoutMs,
+    onError: (error) => app.log.warn({ err: error }, 'webhook delivery pass failed; retrying'),
+  });
+  manager.outbox.onEnqueued = () => dispatcher.wake();
 
   // ── what every request passes through ─────────────────────────────────────────────────────────────
   // The same headers on every response, computed once: helmet's security headers, and Accept-CH, which asks
@@ -146,13 +161,14 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   });
 
   // ── routes ────────────────────────────────────────────────────────────────────────────────────────
-  const ctx: ServerContext = { config, store, manager, users, apiKeys };
+  const ctx: ServerContext = { config, store, manager, users, apiKeys, webhooks, dispatcher };
   await authRoutes(app, ctx);
   await sessionRoutes(app, ctx);
   await adminRoutes(app, ctx);
   await apiKeyRoutes(app, ctx);
   await healthRoutes(app, ctx);
   await metricsRoutes(app, ctx);
+  await webhookRoutes(app, ctx);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   if (options.webRoot !== false) serveUi = await registerWebUi(app, options.webRoot);
 
@@ -166,10 +182,13 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
       })
     : null;
 
+  dispatcher.start();
+
   return {
     ...ctx,
     app,
     async close() {
+      await dispatcher.stop(); // lets requests in flight finish, then hands the lease over
       await collector?.stop();
       await app.close();
       await apiKeys.stop(); // writes the usage still counted in memory

@@ -49,6 +49,16 @@ export const serverEnvSchema = z.object({
    * comma-separated (e.g. a GeoLite2-City.mmdb, or an IPv4 and an IPv6 file).
    */
   SESHAT_GEOIP_DB: z.string().trim().optional(),
+  /** How often the webhook deliverer looks for due deliveries, and other nodes for a free lease (milliseconds). */
+  SESHAT_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** How long a node's webhook delivery lease lasts without renewal (seconds): the hand-over time after a crash. */
+  SESHAT_WEBHOOK_LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(30),
+  /** First retry delay of a failed webhook delivery (milliseconds); doubled per attempt up to an hour. */
+  SESHAT_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(3_600_000).default(5000),
+  /** How long a webhook delivery is retried before it is marked failed (seconds; default 24 h). */
+  SESHAT_WEBHOOK_RETRY_WINDOW_SECONDS: z.coerce.number().min(1).max(30 * 86400).default(86400),
+  /** Per-request timeout of a webhook delivery (milliseconds). */
+  SESHAT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -74,6 +84,7 @@ export interface ServerConfig {
   gc: { intervalMs: number; batchSize: number };
   logLevel: ServerEnv['LOG_LEVEL'];
   geoip: GeoIpSource;
+  webhooks: { pollIntervalMs: number; leaseMs: number; baseBackoffMs: number; retryWindowMs: number; timeoutMs: number };
 }
 
 function geoipSource(value: string | undefined): GeoIpSource {
@@ -112,5 +123,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     gc: { intervalMs: e.SESHAT_GC_INTERVAL_SECONDS * 1000, batchSize: e.SESHAT_GC_BATCH_SIZE },
     logLevel: e.LOG_LEVEL,
     geoip: geoipSource(e.SESHAT_GEOIP_DB),
+    webhooks: {
+      pollIntervalMs: e.SESHAT_WEBHOOK_POLL_MS,
+      leaseMs: Math.round(e.SESHAT_WEBHOOK_LEASE_SECONDS * 1000),
+      baseBackoffMs: e.SESHAT_WEBHOOK_RETRY_BASE_MS,
+      retryWindowMs: Math.round(e.SESHAT_WEBHOOK_RETRY_WINDOW_SECONDS * 1000),
+      timeoutMs: e.SESHAT_WEBHOOK_TIMEOUT_MS,
+    },
   };
 }

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { SeshatError, type Actor, type ApiKeys, type SessionManager, type SessionRecord, type Store, type StoreScope, type UserRecord } from 'seshat';
+import { SeshatError, type Actor, type ApiKeys, type SessionManager, type SessionRecord, type Store, type StoreScope, type UserRecord, type WebhookDispatcher, type Webhooks } from 'seshat';
 import type { ServerConfig } from './config.ts';
 import type { UserDirectory } from './users.ts';
 
@@ -11,6 +11,10 @@ export interface ServerContext {
   manager: SessionManager<StoreScope>;
   users: UserDirectory;
   apiKeys: ApiKeys;
+  /** Webhook endpoints and the delivery log (admin API). */
+  webhooks: Webhooks;
+  /** Delivers the outbox while this node holds the lease. */
+  dispatcher: WebhookDispatcher;
 }
 
 declare module 'fastify' {

@@ -24,6 +24,8 @@ export interface WebhookDispatcherOptions {
   /** First retry delay (default 5 s), doubled per attempt up to `maxBackoffMs` (default 1 h), with ±20 % jitter. */
   baseBackoffMs?: number;
   maxBackoffMs?: number;
+  /** Finished deliveries (and their messages) are kept this long for the delivery log (default 7 days). */
+  retentionMs?: number;
   /** Background failures (the store not reachable…); deliveries stay pending and are retried. */
   onError?: (error: unknown) => void;
 }
@@ -55,6 +57,9 @@ export class WebhookDispatcher {
   #again = false;
   /** Whether this node held the lease at its last pass. */
   leader = false;
+  /** Until when this node's lease runs, by its own last claim. */
+  #leaseUntil = 0;
+  #prunedAt = 0;
 
   constructor(options: WebhookDispatcherOptions) {
     this.#store = options.store;
@@ -67,6 +72,7 @@ export class WebhookDispatcher {
       timeoutMs: options.timeoutMs ?? 10_000,
       baseBackoffMs: options.baseBackoffMs ?? 5000,
       maxBackoffMs: options.maxBackoffMs ?? 60 * 60 * 1000,
+      retentionMs: options.retentionMs ?? 7 * 24 * 60 * 60 * 1000,
     };
     this.#onError = options.onError ?? (() => {});
   }
@@ -121,8 +127,16 @@ export class WebhookDispatcher {
   /** One pass: take or renew the lease, then send what is due. Returns how many deliveries it attempted. */
   async runOnce(): Promise<number> {
     const now = this.#clock.now();
-    this.leader = await this.#store.claimWebhookLease(this.nodeId, now, this.#o.leaseMs);
+    // Renew at half-life rather than on every poll: a write every second on every node would cost more than it buys.
+    if (!this.leader || now >= this.#leaseUntil - this.#o.leaseMs / 2) {
+      this.leader = await this.#store.claimWebhookLease(this.nodeId, now, this.#o.leaseMs);
+      if (this.leader) this.#leaseUntil = now + this.#o.leaseMs;
+    }
     if (!this.leader) return 0;
+    if (now - this.#prunedAt >= 60 * 60 * 1000) {
+      this.#prunedAt = now;
+      await this.#store.pruneWebhookDeliveries(now - this.#o.retentionMs);
+    }
     const due = await this.#store.dueWebhookDeliveries(now, this.#o.batchSize);
     await Promise.all(due.map((d) => this.#deliver(d)));
     return due.length;
