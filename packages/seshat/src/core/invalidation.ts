@@ -4,6 +4,8 @@
  */
 export type Invalidation =
   | { kind: 'sessions'; ids: string[] }
+  /** These users' sessions changed (one was created or ended): for live session pages, no cache effect. */
+  | { kind: 'users'; ids: string[] }
   | { kind: 'all' }
   | { kind: 'settings' };
 

@@ -22,6 +22,8 @@ export interface Revoked {
   ids: string[] | 'all';
   count: number;
   actorId: string | null;
+  /** Whose sessions they were, when known (live session pages of that user hear `sessions.changed`). */
+  userId?: string | null;
 }
 
 /**
@@ -47,7 +49,7 @@ export class SessionChange<S extends SessionScope = SessionScope> {
   async revokeSession(session: Pick<SessionRecord, 'id'> & Partial<Pick<SessionRecord, 'userId'>>, reason: RevocationReason, actorId: string | null): Promise<boolean> {
     const ended = await this.store.revokeSession(session.id, { at: this.#clock.now(), reason });
     if (ended) {
-      this.revoked.push({ reason, ids: [session.id], count: 1, actorId });
+      this.revoked.push({ reason, ids: [session.id], count: 1, actorId, userId: session.userId ?? null });
       await this.#ended({ sessionId: session.id, userId: session.userId ?? null, reason, actorId });
     }
     return ended;
@@ -56,7 +58,7 @@ export class SessionChange<S extends SessionScope = SessionScope> {
   /** Ends a user's live sessions, except `exceptSessionId`; returns their ids. */
   async revokeUserSessions(userId: string, reason: RevocationReason, actorId: string | null, exceptSessionId?: string): Promise<string[]> {
     const ids = await this.store.revokeUserSessions(userId, { at: this.#clock.now(), reason, ...(exceptSessionId ? { exceptSessionId } : {}) });
-    if (ids.length > 0) this.revoked.push({ reason, ids, count: ids.length, actorId });
+    if (ids.length > 0) this.revoked.push({ reason, ids, count: ids.length, actorId, userId });
     for (const id of ids) await this.#ended({ sessionId: id, userId, reason, actorId });
     return ids;
   }

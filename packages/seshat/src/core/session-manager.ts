@@ -11,6 +11,7 @@ import {
   cookieMaxAgeSeconds,
   DEFAULT_TOUCH_INTERVAL_MS,
   defaultSettings,
+  expiresAt,
   expiryCutoffs,
   isExpired,
   sessionSettingsSchema,
@@ -18,6 +19,7 @@ import {
   type SessionSettingsPatch,
 } from './settings.ts';
 import { SessionMetrics } from './metrics.ts';
+import { SessionSubscriptions, type SessionListener } from './live-sessions.ts';
 import { WebhookOutbox } from './outbox.ts';
 import { serialisesWithoutSecret } from './public-view.ts';
 import { signInDetails } from './risk.ts';
@@ -108,6 +110,8 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   readonly #defaults: SessionSettings;
   #settings: SessionSettings;
   #unsubscribe: (() => Promise<void>) | undefined;
+  /** Open pages listening for their session's end (`subscribe`). */
+  readonly #subscriptions = new SessionSubscriptions();
   /** Store reads in flight on the validation path, by session id. */
   readonly #loading = new Map<string, { ticket: number; load: Promise<CachedSession | null> }>();
 
@@ -133,6 +137,8 @@ export class SessionManager<S extends SessionScope = SessionScope> {
         message: (m) => void this.#applyInvalidation(m),
         reset: () => {
           this.#cache?.flush();
+          // Messages may have been missed: ask the store about every subscribed session instead.
+          void this.#recheckSubscriptions().catch((e) => this.events.emit('error', e));
           void this.reloadSettings().catch((e) => this.events.emit('error', e));
         },
       });
@@ -224,6 +230,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       });
     });
     this.metrics.created++;
+    this.#usersChanged([context.userId]);
     this.events.emit('session.created', session);
     if (enrichment.newDevice) this.events.emit('session.new-device', session);
     if (session.risk?.suspicious) this.events.emit('session.suspicious', session);
@@ -494,6 +501,12 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     if (all) this.#cache?.flush();
     else for (const id of ids) this.#cache?.invalidate(id);
     await this.#publish(all ? { kind: 'all' } : { kind: 'sessions', ids });
+    const at = this.clock.now();
+    for (const r of change.revoked) {
+      if (r.ids === 'all') this.#subscriptions.allEnded(endedReasonFor(r.reason), at);
+      else for (const id of r.ids) this.#subscriptions.ended(id, endedReasonFor(r.reason), at);
+    }
+    this.#usersChanged(change.revoked.flatMap((r) => (r.userId ? [r.userId] : [])));
     for (const r of change.revoked) this.events.emit('session.revoked', { sessionIds: r.ids, reason: r.reason, actorId: r.actorId });
   }
 
@@ -508,9 +521,64 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   }
 
   async #applyInvalidation(invalidation: Invalidation): Promise<void> {
-    if (invalidation.kind === 'sessions') for (const id of invalidation.ids) this.#cache?.invalidate(id);
-    else if (invalidation.kind === 'all') this.#cache?.flush();
+    if (invalidation.kind === 'sessions') {
+      for (const id of invalidation.ids) this.#cache?.invalidate(id);
+      // Only sessions someone here listens for are read again, to tell them why they ended.
+      await Promise.all(invalidation.ids.filter((id) => this.#subscriptions.has(id)).map((id) => this.#recheck(id)));
+    } else if (invalidation.kind === 'all') {
+      this.#cache?.flush();
+      this.#subscriptions.allEnded(endedReasonFor('invalidate-all'), this.clock.now());
+    } else if (invalidation.kind === 'users') this.#subscriptions.changed(invalidation.ids);
     else await this.reloadSettings().catch((e) => this.events.emit('error', e));
+  }
+
+  // ── live session events ─────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Calls `listener` when the session ends (`session.ended` with the reason, the moment it is revoked on any node
+   * sharing the invalidation channel) or when its user's sessions change (`sessions.changed`). The session must be
+   * live (`not_found` otherwise). Returns the function that unsubscribes.
+   */
+  async subscribe(sessionId: string, listener: SessionListener): Promise<() => void> {
+    const session = await this.#store.findSession(sessionId);
+    if (!session || !this.#isLive(session)) throw new SeshatError('not_found', 'No such session.');
+    return this.#subscriptions.add(session.id, session.userId, listener);
+  }
+
+  /** Sessions with a live listener on this node. */
+  get subscribedSessions(): number {
+    return this.#subscriptions.size;
+  }
+
+  /**
+   * Reads a subscribed session and ends its listeners if it is no longer live: revoked elsewhere, or expired
+   * (nothing announces an expiry; a stream's heartbeat calls this). True while it is live.
+   */
+  async checkSubscribed(sessionId: string): Promise<boolean> {
+    return this.#recheck(sessionId);
+  }
+
+  async #recheck(id: string): Promise<boolean> {
+    const session = await this.#store.findSession(id);
+    if (session && this.#isLive(session)) return true;
+    if (!session) this.#subscriptions.ended(id, endedReasonFor(null), null);
+    else if (session.revokedAt !== null) this.#subscriptions.ended(id, endedReasonFor(session.revokedReason), session.revokedAt);
+    else this.#subscriptions.ended(id, expiryReason(session, this.#settings), expiresAt(session, this.#settings));
+    return false;
+  }
+
+  async #recheckSubscriptions(): Promise<void> {
+    const ids = this.#subscriptions.ids();
+    for (const id of ids) await this.#recheck(id);
+    this.#subscriptions.changed(this.#subscriptions.users());
+  }
+
+  /** `sessions.changed` for these users' pages, here and (without waiting) on the other nodes. */
+  #usersChanged(userIds: string[]): void {
+    if (userIds.length === 0) return;
+    const ids = [...new Set(userIds)];
+    this.#subscriptions.changed(ids);
+    void this.#publish({ kind: 'users', ids });
   }
 
   /** Drops every cached session on this node (used when the invalidation channel cannot be trusted). */
@@ -548,4 +616,19 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   #requireTeam(actor: Actor): void {
     if (!this.policy.canManageTeam(actor)) throw new SeshatError('forbidden', 'This needs an administrator.');
   }
+}
+
+/**
+ * What a listener is told about a stored revocation code. The public vocabulary (`signed-out-elsewhere`, …) is
+ * the session-ended problem's; until that table is shared, the stored code is passed on as it is.
+ */
+function endedReasonFor(code: string | null): string {
+  return code ?? 'signed-out';
+}
+
+/** Why an unrevoked session is no longer live: the idle timeout, or a lifetime (absolute or remember-me). */
+function expiryReason(session: SessionRecord, settings: SessionSettings): string {
+  const idle = settings.idleTimeoutSeconds;
+  const byIdle = !(session.persistent && settings.rememberMe.enabled) && idle !== null && session.lastActiveAt + idle * 1000 === expiresAt(session, settings);
+  return byIdle ? 'idle-timeout' : 'lifetime';
 }
