@@ -17,6 +17,7 @@ import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { sessionStreamRoutes } from './routes/session-stream.ts';
 import { UserDirectory } from './users.ts';
 import { isClientRoute, registerWebUi } from './web-ui.ts';
 
@@ -163,6 +164,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   // ── routes ────────────────────────────────────────────────────────────────────────────────────────
   const ctx: ServerContext = { config, store, manager, users, apiKeys, webhooks, dispatcher };
   await authRoutes(app, ctx);
+  await sessionStreamRoutes(app, ctx);
   await sessionRoutes(app, ctx);
   await adminRoutes(app, ctx);
   await apiKeyRoutes(app, ctx);

@@ -59,6 +59,12 @@ export const serverEnvSchema = z.object({
   SESHAT_WEBHOOK_RETRY_WINDOW_SECONDS: z.coerce.number().min(1).max(30 * 86400).default(86400),
   /** Per-request timeout of a webhook delivery (milliseconds). */
   SESHAT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** Live session streams (`/api/sessions/stream`) one user may hold open on one node. */
+  SESHAT_STREAMS_PER_USER: z.coerce.number().int().min(1).max(1000).default(10),
+  /** Seconds between heartbeat comments on a live session stream. */
+  SESHAT_STREAM_HEARTBEAT_SECONDS: z.coerce.number().min(1).max(300).default(25),
+  /** A live session stream is closed after this many seconds; the browser reconnects. */
+  SESHAT_STREAM_MAX_SECONDS: z.coerce.number().min(1).max(86400).default(3600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -84,6 +90,7 @@ export interface ServerConfig {
   gc: { intervalMs: number; batchSize: number };
   logLevel: ServerEnv['LOG_LEVEL'];
   geoip: GeoIpSource;
+  streams: { maxPerUser: number; heartbeatMs: number; maxAgeMs: number };
   webhooks: { pollIntervalMs: number; leaseMs: number; baseBackoffMs: number; retryWindowMs: number; timeoutMs: number };
 }
 
@@ -123,6 +130,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     gc: { intervalMs: e.SESHAT_GC_INTERVAL_SECONDS * 1000, batchSize: e.SESHAT_GC_BATCH_SIZE },
     logLevel: e.LOG_LEVEL,
     geoip: geoipSource(e.SESHAT_GEOIP_DB),
+    streams: {
+      maxPerUser: e.SESHAT_STREAMS_PER_USER,
+      heartbeatMs: Math.round(e.SESHAT_STREAM_HEARTBEAT_SECONDS * 1000),
+      maxAgeMs: Math.round(e.SESHAT_STREAM_MAX_SECONDS * 1000),
+    },
     webhooks: {
       pollIntervalMs: e.SESHAT_WEBHOOK_POLL_MS,
       leaseMs: Math.round(e.SESHAT_WEBHOOK_LEASE_SECONDS * 1000),

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaul
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { SeshatError, type Actor, type ApiKeys, type SessionManager, type SessionRecord, type Store, type StoreScope, type UserRecord, type WebhookDispatcher, type Webhooks } from 'seshat';
 import type { ServerConfig } from './config.ts';
+import type { SessionStreams } from './session-streams.ts';
 import type { UserDirectory } from './users.ts';
 
 /** What every route module gets: the services, never the HTTP server's internals. */
@@ -15,6 +16,8 @@ export interface ServerContext {
   webhooks: Webhooks;
   /** Delivers the outbox while this node holds the lease. */
   dispatcher: WebhookDispatcher;
+  /** Open live session streams (set when their routes are registered). */
+  streams?: SessionStreams;
 }
 
 declare module 'fastify' {

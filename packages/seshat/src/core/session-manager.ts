@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Page, SessionScope, Transactional, UserSessionStats } from './ports.ts';
 import { AuditTrail, auditBy } from './audit-trail.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -110,6 +111,8 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   readonly #defaults: SessionSettings;
   #settings: SessionSettings;
   #unsubscribe: (() => Promise<void>) | undefined;
+  /** Names this process in the invalidations it sends about users, so it can ignore their echo. */
+  readonly #origin = randomBytes(9).toString('base64url');
   /** Open pages listening for their session's end (`subscribe`). */
   readonly #subscriptions = new SessionSubscriptions();
   /** Store reads in flight on the validation path, by session id. */
@@ -528,7 +531,9 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     } else if (invalidation.kind === 'all') {
       this.#cache?.flush();
       this.#subscriptions.allEnded(endedReasonFor('invalidate-all'), this.clock.now());
-    } else if (invalidation.kind === 'users') this.#subscriptions.changed(invalidation.ids);
+    } else if (invalidation.kind === 'users') {
+      if (invalidation.origin !== this.#origin) this.#subscriptions.changed(invalidation.ids);
+    }
     else await this.reloadSettings().catch((e) => this.events.emit('error', e));
   }
 
@@ -578,7 +583,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     if (userIds.length === 0) return;
     const ids = [...new Set(userIds)];
     this.#subscriptions.changed(ids);
-    void this.#publish({ kind: 'users', ids });
+    void this.#publish({ kind: 'users', ids, origin: this.#origin });
   }
 
   /** Drops every cached session on this node (used when the invalidation channel cannot be trusted). */

@@ -42,7 +42,7 @@ const USERS_PER_MESSAGE = 25;
 
 const invalidationSchema: z.ZodType<Invalidation> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('sessions'), ids: z.array(z.string().max(64)).max(IDS_PER_MESSAGE) }),
-  z.object({ kind: z.literal('users'), ids: z.array(z.string().max(255)).max(USERS_PER_MESSAGE) }),
+  z.object({ kind: z.literal('users'), ids: z.array(z.string().max(255)).max(USERS_PER_MESSAGE), origin: z.string().max(64).optional() }),
   z.object({ kind: z.literal('all') }),
   z.object({ kind: z.literal('settings') }),
 ]);
@@ -103,7 +103,7 @@ export class PgInvalidationChannel implements InvalidationChannel {
       invalidation.kind === 'sessions'
         ? chunks(invalidation.ids, IDS_PER_MESSAGE).map((ids) => ({ kind: 'sessions', ids }))
         : invalidation.kind === 'users'
-          ? chunks(invalidation.ids, USERS_PER_MESSAGE).map((ids) => ({ kind: 'users', ids }))
+          ? chunks(invalidation.ids, USERS_PER_MESSAGE).map((ids) => ({ ...invalidation, ids }))
           : [invalidation];
     // Only a subscribed publisher hears confirmations; others just send (and rely on the TTL bound).
     const nonce = this.#listening > 0 ? randomUUID() : null;
