@@ -6,12 +6,15 @@ import { ACCEPT_CH, ApiKeys, SessionManager, WebhookDispatcher, Webhooks, anonym
 import { seshatFastify, sendProblem } from 'seshat/fastify';
 import { clientErrorHandler, httpProblem, problemErrorHandler } from './errors.ts';
 import { checkStorableInput } from './input-rules.ts';
+import { containApiKeys } from './containment.ts';
+import { passwordChangeGate } from './password-change-gate.ts';
 import type { ServerConfig } from './config.ts';
 import type { App, ServerContext } from './context.ts';
 import { securityHeaders } from './security-headers.ts';
 import { DEFAULT_COST, generatePassword } from './passwords.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
+import { adminCredentialRoutes } from './routes/admin-credentials.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -19,7 +22,7 @@ import { sessionRoutes } from './routes/sessions.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { sessionStreamRoutes } from './routes/session-stream.ts';
 import { UserDirectory } from './users.ts';
-import { isClientRoute, registerWebUi } from './web-ui.ts';
+import { isApiPath, isClientRoute, registerWebUi } from './web-ui.ts';
 
 export interface ServerOptions {
   config: ServerConfig;
@@ -55,6 +58,11 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     },
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     bodyLimit: 64 * 1024,
+    // A client that stops sending (headers cut short, a body shorter than its Content-Length) gets 408 and is
+    // disconnected within the request timeout, instead of holding a connection for minutes. Node checks these
+    // deadlines every connectionsCheckingInterval (default 30 s), so that is shortened to keep them meaningful.
+    requestTimeout: config.http.requestTimeoutMs,
+    http: { headersTimeout: config.http.headersTimeoutMs, requestTimeout: config.http.requestTimeoutMs, connectionsCheckingInterval: 1000 },
     clientErrorHandler,
     // Refusals the router makes itself (a path parameter longer than any id, a malformed URL) are problem+json too.
     frameworkErrors: (error, _request, reply) => void sendProblem(reply.headers(staticHeaders) as FastifyReply, httpProblem(error.statusCode ?? 400, error.message)),
@@ -64,10 +72,11 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   const geo = geoLocator(config.geoip);
   // A configured database must be readable: fail at start rather than silently locate nothing.
   if (Array.isArray(config.geoip)) await geo.open();
-  const store = options.store ?? (await openStore(config.databaseUrl));
+  const store = options.store ?? (await openStore(config.databaseUrl, { postgres: config.database }));
   await store.migrate();
-  // Several processes on one PostgreSQL database: revocations and settings changes reach the other nodes'
-  // caches over the store's channel (LISTEN/NOTIFY). SQLite is single-process and has none.
+  // Other processes' revocations and settings changes reach this node's cache over the store's channel: other
+  // nodes on one PostgreSQL database (LISTEN/NOTIFY), or the CLI on the same SQLite file (PRAGMA data_version).
+  // While the channel cannot vouch for the cache (not listening), every request reads the store.
   const channel = store.createInvalidationChannel?.({
     ...(config.nodeId ? { nodeId: config.nodeId } : {}),
     onError: (error) => app.log.warn({ err: error }, 'invalidation channel lost; session cache flushed, reconnecting'),
@@ -78,17 +87,19 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     clock,
     policy: roleBasedPolicy(['admin']),
     touchIntervalMs: config.touchIntervalMs,
+    endedRetentionMs: config.endedRetentionMs,
     cache: config.cache && { ...config.cache, ttlMs: config.cache.ttlMs ?? defaultCacheTtlMs(channel !== undefined) },
     ...(channel ? { channel } : {}),
     // SESSION_TIMEOUT_DAYS sets the idle default; settings saved by an admin override it.
     defaults: defaultSettings(config.sessionTimeoutDays !== undefined ? { idleTimeoutDays: config.sessionTimeoutDays } : {}),
     enrich: options.enrich ?? sessionEnricher({ store, clock, geo, onError: reportBackgroundError }),
     webhookRetryWindowMs: config.webhooks.retryWindowMs,
+    contain: containApiKeys(clock),
   });
   manager.events.on('error', reportBackgroundError);
   await manager.start();
   const users = new UserDirectory(store, manager, options.passwordCost);
-  const apiKeys = new ApiKeys({ store, audit: manager.audit, clock, flushIntervalMs: config.apiKeyUsageFlushMs, onError: reportBackgroundError }).start();
+  const apiKeys = new ApiKeys({ store, audit: manager.audit, clock, policy: manager.policy, flushIntervalMs: config.apiKeyUsageFlushMs, onError: reportBackgroundError }).start();
   const webhooks = new Webhooks({ store, outbox: manager.outbox, audit: manager.audit, policy: manager.policy });
   // Every node runs a dispatcher; only the one holding the lease delivers (see WebhookDispatcher).
   const dispatcher = new WebhookDispatcher({
@@ -122,10 +133,14 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     }),
     'accept-ch': ACCEPT_CH,
   };
+  const callerDependent = { 'cache-control': 'no-store', vary: 'Cookie, Authorization' };
   // Set in the first onRequest hook, so responses sent by later hooks (a CSRF refusal) and by the error and
   // not-found handlers carry them too. A synchronous hook: no promise, no extra microtask per request.
-  app.addHook('onRequest', (_request, reply, done) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.headers(staticHeaders);
+    // API answers depend on who asks (cookie or key): never stored by a browser or a shared cache, and a cache
+    // that keeps one anyway must key it on the credentials (issue #14, item 8). Set here, so errors carry it too.
+    if (request.url.startsWith('/api/')) reply.headers(callerDependent);
     done();
   });
   // Addresses written into records (the audit trail) follow the anonymizeIp setting, whoever writes them.
@@ -159,7 +174,11 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     cookie: { name: config.cookieName, secure: config.secureCookies },
     trustedOrigins: config.trustedOrigins,
     apiKeys,
+    // Only the API reads sessions: the UI's files, /healthz and /metrics answer as they should while the store is
+    // down (a cookie on a static file must not turn it into a 503).
+    sessionPaths: isApiPath,
   });
+  app.addHook('onRequest', passwordChangeGate);
 
   // ── routes ────────────────────────────────────────────────────────────────────────────────────────
   const ctx: ServerContext = { config, store, manager, users, apiKeys, webhooks, dispatcher };
@@ -168,6 +187,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   await sessionRoutes(app, ctx);
   await adminRoutes(app, ctx);
   await apiKeyRoutes(app, ctx);
+  await adminCredentialRoutes(app, ctx);
   await healthRoutes(app, ctx);
   await metricsRoutes(app, ctx);
   await webhookRoutes(app, ctx);
@@ -202,10 +222,11 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
 
 /**
  * The validation cache's TTL when SESHAT_CACHE_TTL_SECONDS is not set. With an invalidation channel every
- * revocation reaches this node's cache within milliseconds, with confirmation, and the cache is flushed when
- * the channel drops: the TTL only bounds a notification lost while the channel stays up, so it can be long
- * enough for busy sessions to stay cached between touches (each miss is a database round trip). Without a
- * channel (SQLite) the TTL is the only bound on a revocation made by another process (the CLI): keep it short.
+ * revocation made elsewhere reaches this node's cache before it is used again (PostgreSQL: confirmed NOTIFY, and
+ * no cache at all while not listening; SQLite: data_version checked before each use), so the TTL only bounds a
+ * notification lost while the channel stays up, and it can be long enough for busy sessions to stay cached
+ * between touches (each miss is a database round trip). Without a channel (a custom store) the TTL is the only
+ * bound on a revocation made by another process: keep it short.
  */
 export function defaultCacheTtlMs(hasInvalidationChannel: boolean): number {
   return hasInvalidationChannel ? 60_000 : 10_000;
@@ -218,12 +239,13 @@ export async function ensureAdmin(server: SeshatServer, print: (line: string) =>
   const given = server.config.admin.password;
   const password = given ?? generatePassword();
   try {
-    await server.users.create({ email, name: 'Administrator', role: 'admin', password });
+    // A printed password has been seen by whoever reads the logs: it works once, to choose a real one.
+    await server.users.create({ email, name: 'Administrator', role: 'admin', password }, null, { passwordChangeRequired: given === undefined });
   } catch (error) {
     // Several nodes starting at once on one PostgreSQL database: another one created the account first.
     if (isSeshatError(error) && error.code === 'conflict') return;
     throw error;
   }
   if (given) print(`Created admin account ${email} (password from SESHAT_ADMIN_PASSWORD).`);
-  else print(`Created admin account ${email} with one-time password: ${password}\nSign in and change it under Settings → Security.`);
+  else print(`Created admin account ${email} with one-time password: ${password}\nSign in with it: you will be asked to choose your own password before anything else.`);
 }

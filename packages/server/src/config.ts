@@ -22,8 +22,13 @@ export const serverEnvSchema = z.object({
   SESHAT_ADMIN_PASSWORD: z.string().min(8).max(1024).optional(),
   /** Sign-in attempts per client IP per minute. */
   SESHAT_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
-  /** How often a session's last-active time is written, at most (seconds). */
-  SESHAT_TOUCH_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
+  /**
+   * How often each node writes the activity it has seen (last-active, request counts, last page, latest IP), as one
+   * batched statement (seconds). The most a crash loses; idle timeouts must be at least ten times this.
+   */
+  SESHAT_TOUCH_INTERVAL_SECONDS: z.coerce.number().positive().max(300).default(1),
+  /** How long ended sessions (and why they ended) are kept before garbage collection deletes them (days). */
+  SESHAT_ENDED_RETENTION_DAYS: z.coerce.number().min(0).max(365).default(7),
   /** How often API-key usage counted in memory is written (seconds; also written on shutdown). */
   SESHAT_API_KEY_USAGE_FLUSH_SECONDS: z.coerce.number().positive().max(3600).default(5),
   /** Mean seconds between background garbage-collection passes (randomised ±1/3); 0 turns it off. */
@@ -34,12 +39,27 @@ export const serverEnvSchema = z.object({
   SESSION_TIMEOUT_DAYS: z.coerce.number().positive().max(3650).optional(),
   /**
    * How long a node trusts a cached session without re-reading the store (seconds; 0 turns the cache off).
-   * Default: 60 with a store that has an invalidation channel (PostgreSQL: revocations reach every node's
-   * cache with confirmation, and the cache is flushed when the channel drops, so the TTL only bounds a lost
-   * notification), 10 without one (SQLite: the TTL is what bounds a revocation made by another process,
-   * such as the CLI). See docs/design-notes.md.
+   * Default 60: both stores have an invalidation channel (PostgreSQL: revocations reach every node's cache with
+   * confirmation, and a node not listening uses no cache; SQLite: another process's commit, such as the CLI's,
+   * is seen through PRAGMA data_version before the cache is used), so the TTL only bounds a lost notification.
+   * See docs/design-notes.md.
    */
   SESHAT_CACHE_TTL_SECONDS: z.coerce.number().min(0).max(3600).optional(),
+  /**
+   * PostgreSQL timeouts (milliseconds): waiting for a connection (pooled or new), the client-side deadline for one
+   * statement's answer (what bounds a request when the network goes silent), and the server-side
+   * statement_timeout. A request that hits one answers 503. Defaults 2000 / 2000 / 1500.
+   */
+  SESHAT_DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
+  SESHAT_DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
+  SESHAT_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(1500),
+  /**
+   * HTTP: the whole request (headers and body) must arrive within this many seconds (default 10), the headers
+   * within SESHAT_HEADERS_TIMEOUT_SECONDS (default 5); otherwise 408 and the connection is closed. A body
+   * shorter than its Content-Length is therefore never held open longer than the request timeout.
+   */
+  SESHAT_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(10),
+  SESHAT_HEADERS_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(5),
   /** Most sessions cached per process (default 10,000). */
   SESHAT_CACHE_MAX: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
   /** Names this process in PostgreSQL's pg_stat_activity (`seshat-invalidation <id>`); default `<hostname>/<pid>`. */
@@ -82,6 +102,7 @@ export interface ServerConfig {
   admin: { email: string | undefined; password: string | undefined };
   loginRateLimit: number;
   touchIntervalMs: number;
+  endedRetentionMs: number;
   /** Validation cache; `false` when SESHAT_CACHE_TTL_SECONDS is 0; no `ttlMs` = the store's default (see above). */
   cache: { ttlMs?: number; max: number } | false;
   nodeId: string | undefined;
@@ -90,6 +111,10 @@ export interface ServerConfig {
   gc: { intervalMs: number; batchSize: number };
   logLevel: ServerEnv['LOG_LEVEL'];
   geoip: GeoIpSource;
+  /** PostgreSQL timeouts in ms (unused with SQLite). */
+  database: { connectionTimeoutMs: number; queryTimeoutMs: number; statementTimeoutMs: number };
+  /** HTTP request and header timeouts in ms. */
+  http: { requestTimeoutMs: number; headersTimeoutMs: number };
   streams: { maxPerUser: number; heartbeatMs: number; maxAgeMs: number };
   webhooks: { pollIntervalMs: number; leaseMs: number; baseBackoffMs: number; retryWindowMs: number; timeoutMs: number };
 }
@@ -119,7 +144,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     trustedProxies: e.SESHAT_TRUSTED_PROXIES,
     admin: { email: e.SESHAT_ADMIN_EMAIL, password: e.SESHAT_ADMIN_PASSWORD },
     loginRateLimit: e.SESHAT_LOGIN_RATE_LIMIT,
-    touchIntervalMs: e.SESHAT_TOUCH_INTERVAL_SECONDS * 1000,
+    touchIntervalMs: Math.round(e.SESHAT_TOUCH_INTERVAL_SECONDS * 1000),
+    endedRetentionMs: Math.round(e.SESHAT_ENDED_RETENTION_DAYS * 86_400_000),
     cache:
       e.SESHAT_CACHE_TTL_SECONDS === 0
         ? false
@@ -130,6 +156,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     gc: { intervalMs: e.SESHAT_GC_INTERVAL_SECONDS * 1000, batchSize: e.SESHAT_GC_BATCH_SIZE },
     logLevel: e.LOG_LEVEL,
     geoip: geoipSource(e.SESHAT_GEOIP_DB),
+    database: {
+      connectionTimeoutMs: e.SESHAT_DB_CONNECT_TIMEOUT_MS,
+      queryTimeoutMs: e.SESHAT_DB_QUERY_TIMEOUT_MS,
+      // The server-side limit stays under the client-side deadline, so a slow statement is cancelled by the server
+      // (its connection stays usable) before the client gives up on the connection.
+      statementTimeoutMs: Math.min(e.SESHAT_DB_STATEMENT_TIMEOUT_MS, e.SESHAT_DB_QUERY_TIMEOUT_MS),
+    },
+    http: {
+      requestTimeoutMs: Math.round(e.SESHAT_REQUEST_TIMEOUT_SECONDS * 1000),
+      // Node requires headersTimeout ≤ requestTimeout.
+      headersTimeoutMs: Math.round(Math.min(e.SESHAT_HEADERS_TIMEOUT_SECONDS, e.SESHAT_REQUEST_TIMEOUT_SECONDS) * 1000),
+    },
     streams: {
       maxPerUser: e.SESHAT_STREAMS_PER_USER,
       heartbeatMs: Math.round(e.SESHAT_STREAM_HEARTBEAT_SECONDS * 1000),

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { SeshatError, type Actor, type ApiKeys, type SessionManager, type SessionRecord, type Store, type StoreScope, type UserRecord, type WebhookDispatcher, type Webhooks } from 'seshat';
+import { SeshatError, sessionEndedError, type Actor, type ApiKeys, type SessionManager, type SessionRecord, type Store, type StoreScope, type UserRecord, type WebhookDispatcher, type Webhooks } from 'seshat';
 import type { ServerConfig } from './config.ts';
 import type { SessionStreams } from './session-streams.ts';
 import type { UserDirectory } from './users.ts';
@@ -35,6 +35,8 @@ export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression,
 /** The browser session of the request. API keys are refused here: this is for sign-in-bound actions only. */
 export function requireSession(request: FastifyRequest): SessionRecord {
   if (!request.session && request.apiKey) throw new SeshatError('forbidden', 'API keys cannot be used here; sign in instead.');
+  // A cookie whose session ended is told why (401 …/session-ended); the Fastify adapter clears it on any 401.
+  if (!request.session && request.sessionRejection?.ended) throw sessionEndedError(request.sessionRejection.ended);
   if (!request.session) throw new SeshatError('unauthenticated', 'Sign in to continue.');
   return request.session;
 }
@@ -48,11 +50,22 @@ export async function requireUser(request: FastifyRequest, ctx: ServerContext): 
 }
 
 /**
- * The actor for "my sessions" endpoints: role deliberately left out, so only the owner rule applies.
- * An API key acts as its owner here, through no session (so none is "current").
+ * The actor for reading "my sessions": role deliberately left out, so only the owner rule applies.
+ * An API key acts as its owner here, through no session (so none is "current"). API keys are scoped to
+ * reading: ending sessions goes through `sessionActor`, managing keys through `requireUser`.
  */
 export function ownActor(request: FastifyRequest): Actor {
   if (!request.session && request.apiKey) return { userId: request.apiKey.userId, ip: recordedIp(request) };
+  const session = requireSession(request);
+  return { userId: session.userId, sessionId: session.id, ip: recordedIp(request) };
+}
+
+/**
+ * The actor for ending one's own sessions: a browser session only. An API key may read sessions but never end
+ * them: a key minted with a stolen cookie, calling "sign out all other sessions" in a loop, would otherwise keep
+ * the real owner signed out for good (a key has no "current" session, so "others" is all of them).
+ */
+export function sessionActor(request: FastifyRequest): Actor {
   const session = requireSession(request);
   return { userId: session.userId, sessionId: session.id, ip: recordedIp(request) };
 }

@@ -4,8 +4,16 @@ import { STATUS_CODES } from 'node:http';
 import { isSeshatError, problem, problemType, type Problem } from 'seshat';
 import { sendProblem } from 'seshat/fastify';
 
-/** A problem for an HTTP-level refusal: its type and title come from the status (`…/payload-too-large`). */
+/** Statuses our own problem table already names: an HTTP-level refusal with one of them reads the same as ours. */
+const OWN_PROBLEMS: Partial<Record<number, Parameters<typeof problem>[0]>> = { 403: 'forbidden', 404: 'not_found', 429: 'rate_limited', 503: 'unavailable' };
+
+/**
+ * A problem for an HTTP-level refusal: its type and title come from the status (`…/payload-too-large`), or from
+ * our own table for the statuses it names, so a 404 from the router and one from a route look alike.
+ */
 export function httpProblem(status: number, detail: string): Problem {
+  const own = OWN_PROBLEMS[status];
+  if (own) return problem(own, detail);
   const title = STATUS_CODES[status] ?? 'Bad Request';
   return { type: problemType(title.toLowerCase().replace(/[^a-z0-9]+/g, '-')), title, status, detail };
 }
@@ -14,7 +22,10 @@ export function httpProblem(status: number, detail: string): Problem {
 export function problemErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (isSeshatError(error)) {
     if (error.code === 'unavailable') request.log.error({ err: error.cause ?? error }, 'store unavailable');
-    return sendProblem(reply, problem(error.code, error.detail));
+    // A throttled sign-in says when to come back (SignInThrottled).
+    const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+    return sendProblem(reply, problem(error.code, error.detail, error.extensions));
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     // Path parameters are ids: one that is not even of the right form names nothing, so it is missing (404),

@@ -5,7 +5,26 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
  * Format: `scrypt$<N>$<r>$<p>$<salt b64>$<hash b64>`, so parameters can rise later without breaking old hashes.
  */
 const KEY_LENGTH = 32;
-export const DEFAULT_COST = { N: 2 ** 15, r: 8, p: 1 };
+/**
+ * OWASP's scrypt floor (N=2^17, r=8, p=1): 128 MiB and roughly a few hundred ms per hash. libuv runs at most four
+ * hashes at once (its thread pool), so sign-ins cost at most 512 MiB at a time; the per-account and per-IP
+ * sign-in limits keep an attacker from queueing many. Hashes made with lower parameters are upgraded at the
+ * next successful sign-in (`needsRehash`).
+ */
+export const DEFAULT_COST = { N: 2 ** 17, r: 8, p: 1 };
+
+/** The parameters a stored hash was made with, or null for a string that is not one of ours. */
+export function hashCost(stored: string): { N: number; r: number; p: number } | null {
+  const [scheme, N, r, p] = stored.split('$');
+  const cost = { N: Number(N), r: Number(r), p: Number(p) };
+  return scheme === 'scrypt' && Object.values(cost).every((n) => Number.isSafeInteger(n) && n > 0) ? cost : null;
+}
+
+/** Whether a stored hash is weaker than `cost` (any parameter below it): then it is replaced after a successful sign-in. */
+export function needsRehash(stored: string, cost = DEFAULT_COST): boolean {
+  const current = hashCost(stored);
+  return current === null || current.N < cost.N || current.r < cost.r || current.p < cost.p;
+}
 
 function derive(password: string, salt: Buffer, cost: { N: number; r: number; p: number }): Promise<Buffer> {
   const options: ScryptOptions = { ...cost, maxmem: 256 * cost.N * cost.r };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { apiKeyIdSchema, apiKeyNameSchema, auditActions, reasonSchema, sessionIdSchema } from 'seshat';
+import { newPasswordSchema } from './password-policy.ts';
+import { apiKeyIdSchema, apiKeyNameSchema, auditActions, endedReasons, reasonSchema, sessionIdSchema, type EndedReason } from 'seshat';
 
 /** Response and request shapes of API.md. Each is the runtime check, the static type and the OpenAPI schema. */
 export const userSchema = z.object({
@@ -58,7 +59,7 @@ export const loginBody = z.object({
 
 export const passwordBody = z.object({
   currentPassword: z.string().min(1).max(1024),
-  newPassword: z.string().min(8, 'at least 8 characters').max(1024),
+  newPassword: newPasswordSchema,
   signOutOtherSessions: z.boolean().default(true),
 });
 
@@ -67,9 +68,16 @@ export const problemSchema = z.object({
   title: z.string(),
   status: z.number(),
   detail: z.string(),
+  // `…/session-ended` (401): why and when the cookie's session ended (issue #10).
+  endedReason: z.enum(Object.values(endedReasons) as [EndedReason, ...EndedReason[]]).optional()
+    .describe('Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all'),
+  endedAt: z.string().optional().describe('When the session ended (ISO 8601)'),
+  adminReason: z.string().optional().describe("The administrator's reason, only when the admin setting showAdminReasonToUser is on"),
 });
 
 export const revokedCount = z.object({ revoked: z.number().int() });
+/** A containment step: sessions ended, and API keys revoked with them (revoked, not suspended: docs/design-notes.md). */
+export const containedCount = revokedCount.extend({ apiKeysRevoked: z.number().int().describe("The person's API keys revoked with the sessions") });
 
 export const noContent = z.null().describe('No content');
 

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { SeshatError, auditBy, type Actor, type SessionManager, type StoreScope, type UserRecord, type UserStore } from 'seshat';
-import { DEFAULT_COST, dummyHash, hashPassword, verifyPassword } from './passwords.ts';
+import { SeshatError, auditBy, revokeApiKeysOf, type Actor, type CreatedSession, type SessionRecord, type SignInContext, type SessionManager, type StoreScope, type UserRecord, type UserStore } from 'seshat';
+import { DEFAULT_COST, dummyHash, generatePassword, hashPassword, needsRehash, verifyPassword } from './passwords.ts';
+import { checkNewPassword, newPasswordSchema } from './password-policy.ts';
 
 export const emailSchema = z.email().max(254).transform((e) => e.toLowerCase());
-export const newPasswordSchema = z.string().min(8, 'at least 8 characters').max(1024);
 export const roleSchema = z.enum(['user', 'admin']);
 
 export const newUserSchema = z.object({
@@ -28,7 +28,8 @@ export class UserDirectory {
     this.#cost = passwordCost;
   }
 
-  async create(input: NewUser, actor: Actor | null = null): Promise<UserRecord> {
+  /** Creates an account; `passwordChangeRequired` for a password someone else chose (a generated first password). */
+  async create(input: NewUser, actor: Actor | null = null, options: { passwordChangeRequired?: boolean } = {}): Promise<UserRecord> {
     const data = newUserSchema.parse(input);
     if (await this.#store.findUserByEmail(data.email)) throw new SeshatError('conflict', `A user with e-mail ${data.email} already exists.`);
     const user: UserRecord = {
@@ -38,6 +39,7 @@ export class UserDirectory {
       role: data.role,
       passwordHash: await hashPassword(data.password, this.#cost),
       createdAt: this.#manager.clock.now(),
+      passwordChangeRequired: options.passwordChangeRequired ?? false,
     };
     await this.#manager.change(async (change) => {
       await change.store.insertUser(user);
@@ -53,23 +55,91 @@ export class UserDirectory {
   async authenticate(email: string, password: string): Promise<UserRecord | null> {
     const user = await this.#store.findUserByEmail(email);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash(this.#cost)));
-    return user && ok ? user : null;
+    if (!user || !ok) return null;
+    // The only moment the plain password is at hand: upgrade a hash made with weaker parameters. Conditional on
+    // the old hash, so a password changed meanwhile (another node) is never overwritten.
+    if (needsRehash(user.passwordHash, this.#cost)) {
+      const upgraded = await hashPassword(password, this.#cost);
+      if (await this.#store.upgradePasswordHash(user.id, user.passwordHash, upgraded)) return { ...user, passwordHash: upgraded };
+    }
+    return user;
   }
 
   /**
-   * Changes the actor's password: the new hash, the end of their other sessions (unless kept) and the audit event
-   * commit together. Returns how many sessions were signed out.
+   * Changes the actor's password: the new hash, the end of their other sessions and their API keys (unless the
+   * others are kept) and the audit event commit together. A wrong current password is audited
+   * (`password.change-failed`: someone holding the session may be guessing) and changes nothing.
+   * With `session` (the one the change is made through), that session ends too and a new one replaces it: the
+   * token that was in use when the password was (perhaps) known to someone else is never valid again.
+   * Returns how many other sessions and keys were ended, and the replacement session.
    */
-  async changePassword(user: UserRecord, actor: Actor, change: { currentPassword: string; newPassword: string; signOutOtherSessions: boolean }): Promise<number> {
+  async changePassword(
+    user: UserRecord,
+    actor: Actor,
+    change: { currentPassword: string; newPassword: string; signOutOtherSessions: boolean },
+    session?: { record: SessionRecord; signIn: Omit<SignInContext, 'userId' | 'remember' | 'passwordChangeRequired'> },
+  ): Promise<{ revoked: number; apiKeysRevoked: number; replacement: CreatedSession | null }> {
     if (!(await verifyPassword(change.currentPassword, user.passwordHash))) {
+      await this.#manager.audit.record(auditBy(actor, 'password.change-failed', { targetUserId: user.id }));
       throw new SeshatError('invalid_input', 'The current password is not correct.');
     }
-    const hash = await hashPassword(newPasswordSchema.parse(change.newPassword), this.#cost);
-    return this.#manager.change(async (c) => {
+    await checkNewPassword(change.newPassword, { email: user.email, name: user.name, current: change.currentPassword });
+    const hash = await hashPassword(change.newPassword, this.#cost);
+    const ended = await this.#manager.change(async (c) => {
       await c.store.updatePasswordHash(user.id, hash);
       const revoked = change.signOutOtherSessions ? await c.revokeUserSessions(user.id, 'password-changed', user.id, actor.sessionId) : [];
-      await c.audit(auditBy(actor, 'password.changed', { targetUserId: user.id, details: { revokedOtherSessions: revoked.length } }));
-      return revoked.length;
+      // Signing the others out is the containment step: API keys (which a stolen cookie can mint) go with them.
+      const keys = change.signOutOtherSessions ? await revokeApiKeysOf(c, user.id, { actor, cause: 'password-changed', at: this.#manager.clock.now() }) : [];
+      // The session in use ends in the same commit; its replacement is created right after.
+      if (session) await c.revokeSession(session.record, 'password-changed', user.id);
+      await c.audit(auditBy(actor, 'password.changed', { targetUserId: user.id, details: { revokedOtherSessions: revoked.length, revokedApiKeys: keys.length, newToken: session !== undefined } }));
+      return { revoked: revoked.length, apiKeysRevoked: keys.length };
+    });
+    // A fresh sign-in: new id and secret, and `createdAt` now, so the step-up window starts again too.
+    const replacement = session ? await this.#manager.createSession({ ...session.signIn, userId: user.id, remember: session.record.persistent }) : null;
+    return { ...ended, replacement };
+  }
+
+  /**
+   * An administrator (or, with `actor` null, an operator at the CLI) sets a new password for someone whose
+   * password may be known to an attacker: every session and API key of theirs ends in the same transaction, and
+   * they must choose their own password at the next sign-in. Without `password` one is generated; the caller
+   * shows it once. Audited as `password.reset`.
+   */
+  async resetPassword(actor: Actor | null, userId: string, password?: string): Promise<{ user: UserRecord; password: string; generated: boolean; revoked: number; apiKeysRevoked: number }> {
+    const user = await this.#store.findUserById(userId);
+    if (!user) throw new SeshatError('not_found', 'No such user.');
+    const chosen = password ?? generatePassword();
+    // Temporary, but it still must not be guessable; the owner replaces it at once.
+    if (password !== undefined) await checkNewPassword(password, { email: user.email, name: user.name });
+    const hash = await hashPassword(chosen, this.#cost);
+    return this.#manager.change(async (c) => {
+      await c.store.updatePasswordHash(user.id, hash, true);
+      const revoked = await c.revokeUserSessions(user.id, 'password-changed', actor?.userId ?? null);
+      const keys = await revokeApiKeysOf(c, user.id, { actor, cause: 'password-reset', at: this.#manager.clock.now() });
+      await c.audit(auditBy(actor, 'password.reset', { targetUserId: user.id, sessionId: actor?.sessionId ?? null, details: { generated: password === undefined, revokedSessions: revoked.length, revokedApiKeys: keys.length } }));
+      return { user, password: chosen, generated: password === undefined, revoked: revoked.length, apiKeysRevoked: keys.length };
+    });
+  }
+
+  /**
+   * Changes someone's role, audited with before and after. The last administrator cannot be demoted: nobody
+   * could then manage the team (or undo it) from the UI.
+   */
+  async setRole(actor: Actor | null, userId: string, role: UserRecord['role']): Promise<UserRecord> {
+    const parsed = roleSchema.safeParse(role);
+    if (!parsed.success) throw new SeshatError('invalid_input', `The role must be one of ${roleSchema.options.join(', ')}.`);
+    const user = await this.#store.findUserById(userId);
+    if (!user) throw new SeshatError('not_found', 'No such user.');
+    if (user.role === parsed.data) return user;
+    return this.#manager.change(async (c) => {
+      if (user.role === 'admin') {
+        const admins = (await c.store.listUsers()).filter((u) => u.role === 'admin');
+        if (admins.length <= 1) throw new SeshatError('conflict', 'This is the last administrator: make someone else an administrator first.');
+      }
+      await c.store.updateUserRole(user.id, parsed.data);
+      await c.audit(auditBy(actor, 'user.role-changed', { targetUserId: user.id, sessionId: actor?.sessionId ?? null, details: { before: user.role, after: parsed.data } }));
+      return { ...user, role: parsed.data };
     });
   }
 

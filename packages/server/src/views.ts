@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { ACTIVE_WINDOW_MS, expiresAt, type AuditEvent, type SessionManager, type SessionRecord, type UserRecord } from 'seshat';
-import type { auditEventSchema, sessionDetailSchema, sessionSchema } from './schemas.ts';
+import { ACTIVE_WINDOW_MS, expiresAt, type ApiKeySummary, type AuditEvent, type SessionManager, type SessionRecord, type UserRecord } from 'seshat';
+import type { apiKeySchema, auditEventSchema, sessionDetailSchema, sessionSchema } from './schemas.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -53,4 +53,9 @@ export async function auditEventView(e: AuditEvent, findUser: (id: string) => Pr
     ip: e.ip,
     details: e.details,
   };
+}
+
+/** An API key as listed (to its owner or an administrator): no hash, ISO times. */
+export function apiKeyView(k: ApiKeySummary): z.infer<typeof apiKeySchema> {
+  return { ...k, createdAt: iso(k.createdAt), lastUsedAt: k.lastUsedAt === null ? null : iso(k.lastUsedAt) };
 }

@@ -28,10 +28,15 @@ export async function registerWebUi(app: App, root: string = defaultWebRoot): Pr
   return true;
 }
 
+/** Whether a path (without query) belongs to the JSON API. */
+export function isApiPath(path: string): boolean {
+  return path === '/api' || path.startsWith('/api/');
+}
+
 export function isClientRoute(method: string, url: string): boolean {
   if (method !== 'GET' && method !== 'HEAD') return false;
   const path = url.split('?')[0]!;
-  if (path === '/api' || path.startsWith('/api/')) return false;
+  if (isApiPath(path)) return false;
   const last = path.slice(path.lastIndexOf('/') + 1);
   return !last.includes('.');
 }

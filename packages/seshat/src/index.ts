@@ -5,8 +5,10 @@
 import './node-version.ts';
 
 export { SessionManager } from './session-manager.ts';
+export { endedReasons, endedReasonOf, sessionEndedError, type EndedReason, type SessionEnding } from './core/ended-reason.ts';
+export { TouchBatch, type TouchBatchOptions, type PendingActivity } from './core/touch-batch.ts';
 export { openStore, describeDatabase, type OpenStoreOptions } from './stores/open.ts';
-export type { SessionManagerOptions, SignInContext, CreatedSession, SessionEnricher, SessionEnrichment, RevocationReason, CollectProgress } from './core/session-manager.ts';
+export type { SessionManagerOptions, SignInContext, CreatedSession, SessionEnricher, SessionEnrichment, RevocationReason, CollectProgress, ContainmentHook, Contained } from './core/session-manager.ts';
 export { publicView, type PublicSession, type PublicApiKey } from './core/public-view.ts';
 export { unknownDevice, type SessionRecord, type Actor, type DeviceInfo, type Location, type RiskAssessment } from './core/session.ts';
 export { ownerOnly, roleBasedPolicy, type PermissionPolicy } from './core/permissions.ts';
@@ -17,6 +19,9 @@ export {
   expiresAt,
   isExpired,
   expiryCutoffs,
+  expiryReason,
+  minIdleTimeoutSeconds,
+  settingsSchemaFor,
   ACTIVE_WINDOW_MS,
   DEFAULT_TOUCH_INTERVAL_MS,
   type SessionSettings,
@@ -52,7 +57,7 @@ export {
   type DueWebhookDelivery,
   type WebhookAttempt,
 } from './core/webhook.ts';
-export { ApiKeys, UsageBuffer, type ApiKeysOptions, type ApiKeyScope } from './core/api-keys.ts';
+export { ApiKeys, UsageBuffer, revokeApiKeysOf, type ApiKeysOptions, type ApiKeyScope, type ApiKeyContainmentCause } from './core/api-keys.ts';
 export { apiKeyIdSchema, apiKeyNameSchema, parseApiKey, type ApiKeyRecord, type ApiKeySummary } from './core/api-key.ts';
 export { scheduleGarbageCollection, nextDelay, type GarbageCollectionSchedule, type GarbageCollector } from './core/gc-schedule.ts';
 export { assessSignIn, RiskAssessor, defaultRiskRules, haversineKm, signInFacts, type SignInFacts, type RiskRules, type SignInRisk, type RiskSignal } from './core/risk.ts';
@@ -63,7 +68,7 @@ export { parseDevice, readClientHints, ACCEPT_CH, CLIENT_HINT_HEADERS, type Clie
 export { anonymizeIp, GeoIp, geoLocator, openGeoIp, DBIP_ATTRIBUTION, DBIP_PACKAGE, DBIP_URL, type GeoLocator, type GeoIpSource } from './geo/index.ts';
 
 // HTTP building blocks shared by the adapters (and any other framework).
-export { requestAuthenticator, sameSiteGuard, type Authentication, type AuthenticatorOptions, type RequestCredentials, type SameSiteRequest } from './http/authenticate.ts';
+export { requestAuthenticator, sameSiteGuard, signedOutProblem, type SessionRejection, type Authentication, type AuthenticatorOptions, type RequestCredentials, type SameSiteRequest } from './http/authenticate.ts';
 export { startSessionGuard, type StartSessionOptions } from './http/start-session.ts';
 export { csrfRefusal, crossSiteRefusal, isCsrfSafe, isCrossSite, originOf, originSet, type CsrfInput } from './http/csrf.ts';
 export { bearerCredentials } from './http/bearer.ts';

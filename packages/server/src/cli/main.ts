@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { isSeshatError, roleBasedPolicy, SessionManager, type Store, type StoreScope } from 'seshat';
+import { isSeshatError, roleBasedPolicy, SessionManager, systemClock, type Store, type StoreScope } from 'seshat';
+import { containApiKeys } from '../containment.ts';
 import { loadConfig } from '../config.ts';
 import { UsageError, type Command } from './command.ts';
 import { commands } from './commands/index.ts';
@@ -55,9 +56,12 @@ export async function main(argv: string[]): Promise<number> {
       store,
       manager: async () => {
         const s = await store();
-        // On PostgreSQL the CLI's revocations reach running servers' caches through the channel.
+        // The CLI's revocations reach running servers' caches at once: on PostgreSQL through the channel's NOTIFY,
+        // on SQLite through the commit itself (servers check PRAGMA data_version before trusting their cache).
         const channel = s.createInvalidationChannel?.({ nodeId: `cli/${process.pid}` });
-        const manager = await new SessionManager<StoreScope>({ store: s, policy: roleBasedPolicy(['admin']), ...(channel ? { channel } : {}) }).start();
+        // `sessions gc` keeps ended sessions as long as the servers do (SESHAT_ENDED_RETENTION_DAYS).
+        const { endedRetentionMs } = loadConfig();
+        const manager = await new SessionManager<StoreScope>({ store: s, policy: roleBasedPolicy(['admin']), endedRetentionMs, contain: containApiKeys(systemClock), ...(channel ? { channel } : {}) }).start();
         managers.push(manager);
         return manager;
       },

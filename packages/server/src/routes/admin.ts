@@ -12,7 +12,7 @@ import {
   optionalReasonBody,
   problemSchema,
   requiredReasonBody,
-  revokedCount,
+  containedCount,
   sessionIdParams,
   userIdParams,
 } from '../schemas.ts';
@@ -95,23 +95,23 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
   });
 
   app.post('/api/admin/users/:id/sign-out', {
-    schema: { tags: ['admin'], params: userIdParams, body: requiredReasonBody, response: { 200: revokedCount, 404: problemSchema, ...denied } },
+    schema: { tags: ['admin'], params: userIdParams, body: requiredReasonBody, response: { 200: containedCount, 404: problemSchema, ...denied } },
   }, async (request, reply) => {
     const { actor } = await requireAdmin(request, ctx);
     const target = await users.find(request.params.id);
     if (!target) throw new SeshatError('not_found', 'No such user.');
-    const revoked = await manager.forceSignOut(actor, target.id, request.body.reason);
+    const contained = await manager.containUser(actor, target.id, request.body.reason);
     if (target.id === actor.userId) reply.endSession(); // signed themselves out everywhere, this browser included
-    return { revoked };
+    return { revoked: contained.sessions, apiKeysRevoked: contained.credentials };
   });
 
   app.post('/api/admin/sessions/revoke-all', {
-    schema: { tags: ['admin'], body: optionalReasonBody, response: { 200: revokedCount, ...denied } },
+    schema: { tags: ['admin'], body: optionalReasonBody, response: { 200: containedCount, ...denied } },
   }, async (request, reply) => {
     const { actor } = await requireAdmin(request, ctx);
-    const revoked = await manager.revokeAllSessions(actor, request.body?.reason ?? null);
+    const contained = await manager.containAll(actor, request.body?.reason ?? null);
     reply.endSession(); // the caller's own session is among them
-    return { revoked };
+    return { revoked: contained.sessions, apiKeysRevoked: contained.credentials };
   });
 
   app.get('/api/admin/settings', {

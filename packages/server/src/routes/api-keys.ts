@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { App, ServerContext } from '../context.ts';
 import { requireUser } from '../context.ts';
+import { apiKeyView } from '../views.ts';
 import { apiKeyIdParams, apiKeySchema, createdApiKeySchema, newApiKeyBody, noContent, problemSchema } from '../schemas.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -16,7 +17,7 @@ export async function apiKeyRoutes(app: App, ctx: ServerContext): Promise<void> 
   app.get('/api/api-keys', { schema: { tags: ['api-keys'], response: { 200: z.object({ apiKeys: z.array(apiKeySchema) }), ...denied } } }, async (request) => {
     const { actor } = await requireUser(request, ctx);
     const keys = await apiKeys.list(actor);
-    return { apiKeys: keys.map((k) => ({ ...k, createdAt: iso(k.createdAt), lastUsedAt: k.lastUsedAt === null ? null : iso(k.lastUsedAt) })) };
+    return { apiKeys: keys.map(apiKeyView) };
   });
 
   app.post('/api/api-keys', {

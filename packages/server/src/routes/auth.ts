@@ -2,11 +2,16 @@ import { z } from 'zod';
 import { SeshatError } from 'seshat';
 import type { App, ServerContext } from '../context.ts';
 import { recordedIp, requireSession, requireUser } from '../context.ts';
-import { loginBody, noContent, passwordBody, problemSchema, revokedCount, sessionSchema, userSchema } from '../schemas.ts';
+import { containedCount as passwordChanged, loginBody, noContent, passwordBody, problemSchema, sessionSchema, userSchema } from '../schemas.ts';
+import { auditedFailure, SignInThrottle } from '../sign-in-throttle.ts';
 import { publicUser } from '../users.ts';
 import { sessionView } from '../views.ts';
 
-const signedIn = z.object({ user: userSchema, session: sessionSchema });
+const signedIn = z.object({
+  user: userSchema,
+  session: sessionSchema,
+  passwordChangeRequired: z.boolean().describe('Only POST /api/auth/password (and sign-out) is allowed until the password is changed'),
+});
 
 /** What the sign-in page needs before anyone is signed in; deliberately nothing more than that. */
 const authOptions = z.object({
@@ -15,6 +20,10 @@ const authOptions = z.object({
 
 export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
   const { manager, users } = ctx;
+  const throttle = new SignInThrottle(ctx.store, manager.clock, { perIpPerMinute: ctx.config.loginRateLimit });
+  // Old counters go hourly (an unref'd timer; a failed prune only leaves rows for the next one).
+  const pruning = setInterval(() => void throttle.prune().catch((error: unknown) => app.log.warn({ err: error }, 'pruning sign-in counters failed')), 3_600_000).unref();
+  app.addHook('onClose', async () => clearInterval(pruning));
 
   // Public: the sign-in page shows "Keep me signed in for N days" only when remember-me is on.
   app.get('/api/auth/options', { schema: { tags: ['auth'], response: { 200: authOptions } } }, async () => {
@@ -24,21 +33,27 @@ export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
 
   app.post('/api/auth/login', {
     schema: { tags: ['auth'], body: loginBody, response: { 200: signedIn, 401: problemSchema, 429: problemSchema } },
-    config: { rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } },
     // Login CSRF: a sign-in a browser marks as cross-site is refused before anything runs.
     preHandler: app.requireSameSite(),
   }, async (request, reply) => {
     // API keys act for their owner on the API, but never open a browser session.
     if (request.apiKey) throw new SeshatError('forbidden', 'API keys cannot be used to sign in.');
     const { email, password, remember } = request.body;
+    // Per network and per account, in the database: holds across nodes (429 with Retry-After).
+    await throttle.admit(email, request.ip);
     const user = await users.authenticate(email, password);
     if (!user) {
-      const known = await users.findByEmail(email);
-      // Counted by the risk rules ("many failed sign-ins before"); the address is kept as a prefix when anonymizeIp is on.
-      await manager.recordFailedSignIn({ userId: known?.id ?? null, identifier: email, ip: recordedIp(request) });
+      const failures = await throttle.failed(email);
+      const grouped = auditedFailure(failures);
+      if (grouped) {
+        const known = await users.findByEmail(email);
+        // Counted by the risk rules ("many failed sign-ins before"); the address is kept as a prefix when anonymizeIp is on.
+        await manager.recordFailedSignIn({ userId: known?.id ?? null, identifier: email, ip: recordedIp(request), attempts: grouped.attempts, failures });
+      }
       // One answer for an unknown e-mail and a wrong password: no account enumeration.
       throw new SeshatError('unauthenticated', 'The e-mail or password is not correct.');
     }
+    await throttle.succeeded(email, request.ip);
     // A sign-in from a browser that still holds a session replaces it rather than leaving it behind.
     if (request.session) await manager.signOut(request.session, recordedIp(request));
     const created = await manager.createSession({
@@ -47,9 +62,10 @@ export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
       ip: request.ip,
       userAgent: request.headers['user-agent'] ?? null,
       headers: request.headers,
+      passwordChangeRequired: user.passwordChangeRequired,
     });
     reply.startSession(created);
-    return { user: publicUser(user), session: sessionView(created.session, manager, created.session.id) };
+    return { user: publicUser(user), session: sessionView(created.session, manager, created.session.id), passwordChangeRequired: user.passwordChangeRequired };
   });
 
   app.post('/api/auth/logout', { schema: { tags: ['auth'], response: { 204: noContent, 401: problemSchema } } }, async (request, reply) => {
@@ -60,14 +76,21 @@ export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
 
   app.get('/api/auth/session', { schema: { tags: ['auth'], response: { 200: signedIn, 401: problemSchema } } }, async (request) => {
     const { session, user } = await requireUser(request, ctx);
-    return { user: publicUser(user), session: sessionView(session, manager, session.id) };
+    return { user: publicUser(user), session: sessionView(session, manager, session.id), passwordChangeRequired: session.passwordChangeRequired };
   });
 
   app.post('/api/auth/password', {
-    schema: { tags: ['auth'], body: passwordBody, response: { 200: revokedCount, 400: problemSchema, 401: problemSchema } },
+    schema: { tags: ['auth'], body: passwordBody, response: { 200: passwordChanged, 400: problemSchema, 401: problemSchema } },
     config: { rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } },
-  }, async (request) => {
-    const { user, actor } = await requireUser(request, ctx);
-    return { revoked: await users.changePassword(user, actor, request.body) };
+  }, async (request, reply) => {
+    const { user, actor, session } = await requireUser(request, ctx);
+    // The current password is the step-up here: no separate reauthentication is asked for.
+    const result = await users.changePassword(user, actor, request.body, {
+      record: session,
+      signIn: { ip: request.ip, userAgent: request.headers['user-agent'] ?? null, headers: request.headers },
+    });
+    // A fresh token (issue 14.21): the cookie that was in use before the change is never valid again.
+    if (result.replacement) reply.startSession(result.replacement);
+    return { revoked: result.revoked, apiKeysRevoked: result.apiKeysRevoked };
   });
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { App, ServerContext } from '../context.ts';
-import { ownActor } from '../context.ts';
+import { ownActor, sessionActor } from '../context.ts';
 import { noContent, problemSchema, revokedCount, sessionDetailSchema, sessionIdParams, sessionSchema } from '../schemas.ts';
 import { sessionDetailView, sessionView } from '../views.ts';
 
@@ -20,13 +20,13 @@ export async function sessionRoutes(app: App, { manager }: ServerContext): Promi
   });
 
   app.delete('/api/sessions/:id', {
-    schema: { tags: ['sessions'], params: sessionIdParams, response: { 204: noContent, 401: problemSchema, 404: problemSchema, 409: problemSchema } },
+    schema: { tags: ['sessions'], params: sessionIdParams, response: { 204: noContent, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema } },
   }, async (request, reply) => {
-    await manager.revokeSession(ownActor(request), request.params.id);
+    await manager.revokeSession(sessionActor(request), request.params.id);
     return reply.code(204).send(null);
   });
 
-  app.post('/api/sessions/revoke-others', { schema: { tags: ['sessions'], response: { 200: revokedCount, 401: problemSchema } } }, async (request) => {
-    return { revoked: await manager.revokeOtherSessions(ownActor(request)) };
+  app.post('/api/sessions/revoke-others', { schema: { tags: ['sessions'], response: { 200: revokedCount, 401: problemSchema, 403: problemSchema } } }, async (request) => {
+    return { revoked: await manager.revokeOtherSessions(sessionActor(request)) };
   });
 }

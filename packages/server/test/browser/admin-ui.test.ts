@@ -50,23 +50,23 @@ describe('web UI: admin pages and API keys', () => {
     await admin.getByRole('heading', { name: 'Sessions of bob@example.com' }).waitFor();
     await admin.getByText('Showing 2 of 2').waitFor();
 
-    await admin.getByRole('button', { name: 'Force sign out bob@example.com' }).click();
-    const dialog = admin.getByRole('dialog', { name: 'Force sign out bob@example.com?' });
+    await admin.getByRole('button', { name: 'Sign out everywhere (bob@example.com)' }).click();
+    const dialog = admin.getByRole('dialog', { name: 'Sign bob out everywhere?' });
     await dialog.waitFor();
     // The reason is required: the dialog does not submit without one.
-    await dialog.getByRole('button', { name: 'Force sign out' }).click();
+    await dialog.getByRole('button', { name: 'Sign out 2 sessions' }).click();
     await expect(dialog.getByLabel(/Reason/).evaluate((el: HTMLTextAreaElement) => el.validity.valueMissing)).resolves.toBe(true);
     await dialog.waitFor();
     await dialog.getByLabel(/Reason/).fill('Laptop reported stolen');
-    await dialog.getByRole('button', { name: 'Force sign out' }).click();
-    await admin.getByText('Signed bob@example.com out of 2 sessions.').waitFor();
+    await dialog.getByRole('button', { name: 'Sign out 2 sessions' }).click();
+    await admin.getByText('Signed bob out of 2 sessions.').waitFor();
     await admin.getByText('Showing 0 of 0').waitFor();
 
     await admin.getByRole('link', { name: 'Audit log' }).click();
     await admin.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
-    await admin.getByLabel('Action').selectOption({ label: 'Forced sign-out' });
+    await admin.getByLabel('Action').selectOption({ label: 'Signed out everywhere' });
     await admin.getByRole('button', { name: 'Apply filters' }).click();
-    const row = admin.getByRole('row', { name: /Forced sign-out/ });
+    const row = admin.getByRole('row', { name: /Signed out everywhere/ });
     await row.waitFor();
     await expect.poll(() => admin.getByRole('row').count()).toBe(2); // header + the one event
     await expect(row.textContent()).resolves.toContain('Laptop reported stolen');
@@ -95,10 +95,10 @@ describe('web UI: admin pages and API keys', () => {
     await admin.goto(`${t.url}/admin/sessions`);
     await admin.getByLabel('Filter by person').selectOption({ label: 'bob@example.com' });
     await admin.getByText('Showing 25 of 31').waitFor();
-    await admin.getByRole('button', { name: /^Revoke bob@example\.com's session/ }).first().click();
-    const dialog = admin.getByRole('dialog', { name: 'Revoke this session?' });
+    await admin.getByRole('button', { name: /^Sign out bob@example\.com's session/ }).first().click();
+    const dialog = admin.getByRole('dialog', { name: 'Sign out this session?' });
     await dialog.getByLabel(/Reason/).fill('cleanup');
-    await dialog.getByRole('button', { name: 'Revoke session' }).click();
+    await dialog.getByRole('button', { name: 'Sign out session' }).click();
     await admin.getByText('Showing 25 of 30').waitFor();
     await admin.getByRole('button', { name: 'Load more' }).click();
     await admin.getByText('Showing 30 of 30').waitFor();
@@ -114,7 +114,7 @@ describe('web UI: admin pages and API keys', () => {
     const events = await t.server.manager.audit.list({ limit: 500, cursor: null });
     expect(total).toBe(events.items.length);
     await expect.poll(() => admin.getByRole('button', { name: 'Load more' }).count()).toBe(0);
-    await expect(admin.getByRole('row', { name: /Session revoked/ }).textContent()).resolves.toContain('cleanup');
+    await expect(admin.getByRole('row', { name: /Session signed out/ }).textContent()).resolves.toContain('cleanup');
     await bob.context().close();
     await admin.context().close();
   });
@@ -123,12 +123,12 @@ describe('web UI: admin pages and API keys', () => {
     const bob = await signedIn('bob@example.com');
     const admin = await signedIn('admin@example.com');
     await admin.getByRole('link', { name: 'Team sessions' }).click();
-    await admin.getByRole('button', { name: 'Sign out all team sessions' }).click();
-    const dialog = admin.getByRole('dialog', { name: 'Sign out all team sessions?' });
+    await admin.getByRole('main').getByRole('button', { name: 'Sign out everyone' }).click();
+    const dialog = admin.getByRole('dialog', { name: 'Sign out everyone?' });
     await expect(dialog.textContent()).resolves.toContain('including yours');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await expect(t.server.manager.countActiveSessions()).resolves.toBe(2);
-    await admin.getByRole('button', { name: 'Sign out all team sessions' }).click();
+    await admin.getByRole('main').getByRole('button', { name: 'Sign out everyone' }).click();
     await dialog.getByRole('button', { name: 'Sign out everyone' }).click();
     await admin.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
     await admin.getByText('All 2 team sessions were signed out, including yours.').waitFor();
@@ -148,6 +148,7 @@ describe('web UI: admin pages and API keys', () => {
     await admin.getByLabel('Offer “Keep me signed in” on the sign-in page').uncheck();
     await admin.getByLabel('Maximum sessions per person').fill('5');
     await admin.getByRole('button', { name: 'Save settings' }).click();
+    await admin.getByRole('dialog', { name: 'Apply these settings to everyone?' }).getByRole('button', { name: 'Save settings' }).click();
     await admin.getByText('Settings saved. They apply to existing sessions at once.').waitFor();
 
     // Stored, not just shown: a fresh load from the store has it, and so does the page after a reload.
@@ -164,6 +165,7 @@ describe('web UI: admin pages and API keys', () => {
     await admin.getByLabel('Never').check();
     await admin.getByLabel('Maximum sessions per person').fill('');
     await admin.getByRole('button', { name: 'Save settings' }).click();
+    await admin.getByRole('dialog', { name: 'Apply these settings to everyone?' }).getByRole('button', { name: 'Save settings' }).click();
     await admin.getByText('Settings saved. They apply to existing sessions at once.').waitFor();
     const again = await t.server.manager.reloadSettings();
     expect(again.idleTimeoutSeconds).toBeNull();
@@ -175,7 +177,7 @@ describe('web UI: admin pages and API keys', () => {
     await admin.getByRole('button', { name: 'Apply filters' }).click();
     await expect.poll(() => admin.getByRole('row', { name: /Settings changed/ }).count()).toBe(2);
     await admin.getByText('Idle timeout: 7 days → 30 days').waitFor();
-    await admin.getByText('Idle timeout: 30 days → never').waitFor();
+    await admin.getByText('Idle timeout: 30 days → Never').waitFor();
     await admin.getByText('Remember me: on → off').waitFor();
     await admin.context().close();
   });

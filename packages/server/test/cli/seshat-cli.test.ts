@@ -84,7 +84,7 @@ describe('seshat CLI', { timeout: 90_000 }, () => {
     const group = await inProcess(['sessions']);
     expect(group.code).toBe(2);
     expect(group.stderr).toContain('`seshat sessions` needs a command: list, revoke, gc, invalidate-all.');
-    const badEmail = await inProcess(['users', 'create', '--email', 'not-an-email', '--password', 'long enough pw']);
+    const badEmail = await inProcess(['users', 'create', '--email', 'not-an-email', '--password', 'long enough passphrase']);
     expect(badEmail.code).toBe(2);
     expect(badEmail.stderr).toMatch(/^seshat: --email: /);
   });
@@ -144,10 +144,10 @@ describe('seshat CLI', { timeout: 90_000 }, () => {
     const created = await seshat(['users', 'create', '--email', 'Ops@Example.com', '--name', 'Ops', '--role', 'admin']);
     expect(created.code).toBe(0);
     expect(created.stdout).toMatch(/Created admin ops@example\.com \(usr_[\w-]+\)\.\nPassword: \S{12,}/);
-    const again = await seshat(['users', 'create', '--email', 'ops@example.com', '--password', 'long enough pw']);
+    const again = await seshat(['users', 'create', '--email', 'ops@example.com', '--password', 'long enough passphrase']);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('already exists');
-    const bad = await seshat(['users', 'create', '--email', 'not-an-email', '--password', 'long enough pw']);
+    const bad = await seshat(['users', 'create', '--email', 'not-an-email', '--password', 'long enough passphrase']);
     expect(bad.code).toBe(2);
     const list = await seshat(['users', 'list']);
     expect(list.stdout).toContain('ops@example.com');
@@ -174,7 +174,7 @@ describe('seshat CLI', { timeout: 90_000 }, () => {
   });
 
   it('lists users as JSON with ISO times', async () => {
-    await seshat(['users', 'create', '--email', 'ops@example.com', '--password', 'long enough pw']);
+    await seshat(['users', 'create', '--email', 'ops@example.com', '--password', 'long enough passphrase']);
     const listed = await seshat(['users', 'list', '--json']);
     expect(listed.code).toBe(0);
     const users = JSON.parse(listed.stdout) as Record<string, unknown>[];
@@ -182,7 +182,7 @@ describe('seshat CLI', { timeout: 90_000 }, () => {
   });
 
   it("revokes a user's sessions by e-mail or id, with the reason in the audit trail", async () => {
-    const created = await seshat(['users', 'create', '--email', 'lost@example.com', '--password', 'long enough pw']);
+    const created = await seshat(['users', 'create', '--email', 'lost@example.com', '--password', 'long enough passphrase']);
     const userId = /\((usr_[\w-]+)\)/.exec(created.stdout)![1]!;
     await seed(2, userId);
     await seed(1, 'usr_bystander');
@@ -194,8 +194,8 @@ describe('seshat CLI', { timeout: 90_000 }, () => {
     const store = new SqliteStore(databaseUrl);
     const audit = await store.listAudit({ action: 'user.force-signed-out' });
     expect(audit.items.map((e) => [e.actorId, e.targetUserId, e.reason, e.details])).toEqual([
-      [null, userId, 'revoked from the CLI', { count: 0 }],
-      [null, userId, 'laptop stolen', { count: 2 }],
+      [null, userId, 'revoked from the CLI', { count: 0, apiKeys: 0 }],
+      [null, userId, 'laptop stolen', { count: 2, apiKeys: 0 }],
     ]);
     const manager = await new SessionManager({ store }).start();
     expect(await manager.countActiveSessions('usr_bystander')).toBe(1);
@@ -203,7 +203,8 @@ describe('seshat CLI', { timeout: 90_000 }, () => {
   });
 
   it('collects expired sessions in batches with progress output', async () => {
-    const clock = new ManualClock(Date.now() - 10 * DAY);
+    // Expired 13 days ago: past the 7 days ended sessions are kept to tell their holders why.
+    const clock = new ManualClock(Date.now() - 20 * DAY);
     await seed(25, 'usr_old', clock);
     await seed(4, 'usr_new');
     const result = await seshat(['sessions', 'gc', '--batch-size', '10']);

@@ -74,6 +74,24 @@ describe('store unavailable', () => {
   });
 });
 
+describe('store down: only decisions that need the session fail closed (issue 14, defect 13)', () => {
+  it('the UI, its assets and client-side routes are served to a signed-in browser; /healthz says the store is down', async () => {
+    t = await startTestServer();
+    const [a] = await twoFreshSessions(t);
+    const html = await (await a.get('/')).text();
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    await t.store.close();
+    for (const path of ['/', '/settings/security/sessions', ...(asset ? [asset] : [])]) {
+      const response = await a.get(path); // with the session cookie, as a browser sends it
+      expect(response.status, path).toBe(200);
+    }
+    const health = await a.get('/healthz');
+    await expectUnavailable(health.clone(), 'health');
+    expect(((await health.json()) as { detail: string }).detail).toBe('The session store does not answer.');
+    await expectUnavailable(await a.get('/api/auth/session'), 'validation');
+  });
+});
+
 describe('store failures the store does not classify as unreachable', () => {
   it('are a 500, never "not reachable" and never a pass: validation and revocation still fail closed', async () => {
     // Each store decides which of its driver's errors mean "unreachable" (503); anything else is a bug (500),

@@ -111,7 +111,7 @@ describe('admin endpoints over HTTP', () => {
 
     const res = await admin.post(`/api/admin/users/${ids.alice}/sign-out`, { reason: 'left the company' });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ revoked: 2 });
+    expect(await res.json()).toEqual({ revoked: 2, apiKeysRevoked: 0 });
     expect((await alice.get('/api/sessions')).status).toBe(401);
     expect((await again.get('/api/sessions')).status).toBe(401);
     expect((await bob.get('/api/sessions')).status).toBe(200);
@@ -127,7 +127,7 @@ describe('admin endpoints over HTTP', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('set-cookie')).toMatch(/^session_token=;/); // cleared
     expect((await new Client(t.url, { cookie: stolen! }).get('/api/sessions')).status).toBe(401);
-    expect(await res.json()).toEqual({ revoked: 3 });
+    expect(await res.json()).toEqual({ revoked: 3, apiKeysRevoked: 0 });
     for (const c of [admin, alice, bob]) expect((await c.get('/api/sessions')).status).toBe(401);
     expect((await admin.get('/api/admin/settings')).status).toBe(401);
 

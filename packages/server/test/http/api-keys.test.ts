@@ -69,11 +69,11 @@ describe('API keys over HTTP', () => {
     const { sessions } = (await res.json()) as { sessions: { id: string; current: boolean }[] };
     expect(sessions).toHaveLength(1);
     expect(sessions[0]!.current).toBe(false); // a key is no session
-    // An unsafe method with no Sec-Fetch-Site/Origin: fine for a bearer key (no ambient credential to forge).
+    // Keys are scoped to reading: ending a browser session needs one (issue 14.16, the lock-out loop).
     const other = new Client(t.url);
     const { session } = await other.login('alice@example.com');
-    expect((await bot.delete(`/api/sessions/${session.id}`)).status).toBe(204);
-    expect((await other.get('/api/sessions')).status).toBe(401);
+    expect((await bot.delete(`/api/sessions/${session.id}`)).status).toBe(403);
+    expect((await other.get('/api/sessions')).status).toBe(200);
 
     const listed = ((await (await alice.get('/api/api-keys')).json()) as { apiKeys: Key[] }).apiKeys[0]!;
     expect(listed).toMatchObject({ id, requests24h: 2, lastUsedAt: new Date(t.clock.now()).toISOString() });

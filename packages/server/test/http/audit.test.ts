@@ -92,7 +92,7 @@ describe('audit trail: every event of DESIGN.md appears', () => {
 
     const res = await alice.post('/api/auth/password', { currentPassword: PASSWORD, newPassword: 'a brand new password' });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ revoked: 2 });
+    expect(await res.json()).toEqual({ revoked: 2, apiKeysRevoked: 0 });
     expect((await alice.get('/api/sessions')).status).toBe(200);
     expect((await phone.get('/api/sessions')).status).toBe(401);
     expect((await laptop.get('/api/sessions')).status).toBe(401);
@@ -125,7 +125,7 @@ describe('audit trail: every event of DESIGN.md appears', () => {
     const phone = new Client(t.url);
     await phone.login('alice@example.com');
     const res = await alice.post('/api/auth/password', { currentPassword: PASSWORD, newPassword: 'another new password', signOutOtherSessions: false });
-    expect(await res.json()).toEqual({ revoked: 0 });
+    expect(await res.json()).toEqual({ revoked: 0, apiKeysRevoked: 0 });
     expect((await phone.get('/api/sessions')).status).toBe(200);
     expect(await events('password.changed', aliceId)).toMatchObject([{ details: { revokedOtherSessions: 0 } }]);
   });

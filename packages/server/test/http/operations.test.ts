@@ -42,7 +42,8 @@ describe('background garbage collection', () => {
   });
 
   it('runs inside the server and deletes revoked and expired sessions, keeping live ones', async () => {
-    t = await startTestServer({ env: { SESHAT_GC_INTERVAL_SECONDS: '0.05' } });
+    // Retention 0: ended sessions go at the next pass (the 7-day default keeps them to tell their holders why).
+    t = await startTestServer({ env: { SESHAT_GC_INTERVAL_SECONDS: '0.05', SESHAT_ENDED_RETENTION_DAYS: '0' } });
     await t.addUser('alice@example.com');
     const gone = new Client(t.url);
     await gone.login('alice@example.com');

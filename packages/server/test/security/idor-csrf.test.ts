@@ -79,6 +79,20 @@ const idRoutes: Record<string, IdRoute> = {
     method: 'DELETE', path: (id) => `/api/api-keys/${id}`,
     foreign: async () => (await bobApiKey()).id, missing: async () => flip((await bobApiKey()).id), unchanged: keyWorks,
   },
+  'GET /api/admin/users/{id}/api-keys': {
+    method: 'GET', path: (id) => `/api/admin/users/${id}/api-keys`, foreign: async () => bobId, missing: async () => flip(bobId), unchanged: keyWorks,
+  },
+  'DELETE /api/admin/api-keys/{id}': {
+    method: 'DELETE', path: (id) => `/api/admin/api-keys/${id}`, body: { reason: 'idor test' },
+    foreign: async () => (await bobApiKey()).id, missing: async () => flip((await bobApiKey()).id), unchanged: keyWorks,
+  },
+  'POST /api/admin/users/{id}/password': {
+    method: 'POST', path: (id) => `/api/admin/users/${id}/password`, body: {}, foreign: async () => bobId, missing: async () => flip(bobId), unchanged: () => alive(bob),
+  },
+  'POST /api/admin/users/{id}/role': {
+    method: 'POST', path: (id) => `/api/admin/users/${id}/role`, body: { role: 'admin' }, foreign: async () => bobId, missing: async () => flip(bobId),
+    unchanged: async () => expect((await bob.get('/api/admin/users')).status).toBe(403),
+  },
 };
 
 describe('IDOR', () => {
@@ -144,6 +158,12 @@ const unsafeRoutes: Record<string, { send: (h: Record<string, string>) => Promis
     unchanged: async () => expect(((await (await ann.get('/api/api-keys')).json()) as { apiKeys: unknown[] }).apiKeys).toEqual([]),
   },
   'DELETE /api/api-keys/{id}': { send: async (h) => raw(bob, 'DELETE', `/api/api-keys/${(await bobApiKey()).id}`, undefined, h), unchanged: keyWorks },
+  'DELETE /api/admin/api-keys/{id}': { send: async (h) => raw(root, 'DELETE', `/api/admin/api-keys/${(await bobApiKey()).id}`, { reason: 'csrf' }, h), unchanged: keyWorks },
+  'POST /api/admin/users/{id}/password': { send: (h) => raw(root, 'POST', `/api/admin/users/${bobId}/password`, {}, h), unchanged: () => alive(bob) },
+  'POST /api/admin/users/{id}/role': {
+    send: (h) => raw(root, 'POST', `/api/admin/users/${bobId}/role`, { role: 'admin' }, h),
+    unchanged: async () => expect((await bob.get('/api/admin/users')).status).toBe(403),
+  },
 };
 // Sign-in is not cookie-authenticated; its own cross-site rule (login CSRF) is tested in login.test.ts.
 const NOT_COOKIE_AUTHENTICATED = new Set(['POST /api/auth/login']);

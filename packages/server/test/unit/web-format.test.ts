@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { describeDetails } from '../../web/src/audit-details.ts';
 import { lastActiveText, maskId, placeOf } from '../../web/src/format.ts';
+import { fmtFor } from '../../web/src/i18n/fmt.ts';
+
+const en = fmtFor('en', 'UTC');
+const de = fmtFor('de', 'UTC');
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -9,30 +13,36 @@ const ago = (ms: number) => new Date(now - ms).toISOString();
 
 describe('web UI formatting', () => {
   it('says "Active now" under 5 minutes, then relative times, then a date after 7 days', () => {
-    expect(lastActiveText(ago(0), now)).toBe('Active now');
-    expect(lastActiveText(ago(5 * MINUTE - 1000), now)).toBe('Active now');
+    expect(lastActiveText(en, ago(0), now)).toBe('Active now');
+    expect(lastActiveText(en, ago(5 * MINUTE - 1000), now)).toBe('Active now');
     // A clock a little ahead of the browser's is still "now", never "in 3 seconds".
-    expect(lastActiveText(new Date(now + 3000).toISOString(), now)).toBe('Active now');
-    expect(lastActiveText(ago(5 * MINUTE), now)).toMatch(/^5 min(ute)?s? ago$/);
-    expect(lastActiveText(ago(3 * 60 * MINUTE), now)).toMatch(/^3 hours? ago$/);
-    expect(lastActiveText(ago(1 * DAY), now)).toBe('yesterday');
-    expect(lastActiveText(ago(7 * DAY), now)).toBe('7 days ago');
-    const old = lastActiveText(ago(8 * DAY), now);
+    expect(lastActiveText(en, new Date(now + 3000).toISOString(), now)).toBe('Active now');
+    expect(lastActiveText(en, ago(5 * MINUTE), now)).toMatch(/^5 min(ute)?s? ago$/);
+    expect(lastActiveText(en, ago(3 * 60 * MINUTE), now)).toMatch(/^3 hours? ago$/);
+    expect(lastActiveText(en, ago(1 * DAY), now)).toBe('Yesterday');
+    expect(lastActiveText(en, ago(7 * DAY), now)).toBe('7 days ago');
+    const old = lastActiveText(en, ago(8 * DAY), now);
     expect(old).not.toMatch(/ago/);
-    expect(old).toMatch(/2026/);
+    // After a week: date and time, with the time zone.
+    expect(old).toBe('Nov 15, 2026, 12:00 PM UTC');
+    expect(lastActiveText(de, ago(1 * DAY), now)).toBe('Gestern');
   });
 
   it('names places: "City, Country", the local network, or unknown', () => {
     const berlin = { city: 'Berlin', region: 'Berlin', country: 'Germany', countryCode: 'DE' };
-    expect(placeOf(berlin, '203.0.113.9')).toEqual({ text: 'Berlin, Germany', kind: 'geo' });
-    expect(placeOf({ city: null, region: null, country: 'Germany', countryCode: 'DE' }, '203.0.113.9')).toEqual({ text: 'Germany', kind: 'geo' });
+    expect(placeOf(en, berlin, '203.0.113.9')).toEqual({ text: 'Berlin, Germany', kind: 'geo' });
+    // City, region, country; no district; the country in the UI's language.
+    const district = { city: 'Berlin (Charlottenburg-Wilmersdorf)', region: 'Land Berlin', country: 'Germany', countryCode: 'DE' };
+    expect(placeOf(en, district, '203.0.113.9').text).toBe('Berlin, Land Berlin, Germany');
+    expect(placeOf(de, { city: 'Madrid', region: 'Madrid', country: 'Spain', countryCode: 'ES' }, '203.0.113.9').text).toBe('Madrid, Spanien');
+    expect(placeOf(en, { city: null, region: null, country: 'Germany', countryCode: 'DE' }, '203.0.113.9')).toEqual({ text: 'Germany', kind: 'geo' });
     // The server's own marker for private ranges, and private addresses without any location.
-    expect(placeOf({ city: null, region: null, country: 'Local network', countryCode: null }, '10.0.0.2')).toEqual({ text: 'Local network', kind: 'local' });
+    expect(placeOf(en, { city: null, region: null, country: 'Local network', countryCode: null }, '10.0.0.2')).toEqual({ text: 'Local network', kind: 'local' });
     for (const ip of ['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.0.9', '::1', 'fd00::1', '::ffff:192.168.1.1']) {
-      expect(placeOf(null, ip).kind, ip).toBe('local');
+      expect(placeOf(en, null, ip).kind, ip).toBe('local');
     }
-    expect(placeOf(null, '8.8.8.8')).toEqual({ text: 'Unknown location', kind: 'unknown' });
-    expect(placeOf(null, null)).toEqual({ text: 'Unknown location', kind: 'unknown' });
+    expect(placeOf(en, null, '8.8.8.8')).toEqual({ text: 'Unknown location', kind: 'unknown' });
+    expect(placeOf(en, null, null)).toEqual({ text: 'Unknown location', kind: 'unknown' });
   });
 
   it('masks session ids', () => {
@@ -41,19 +51,21 @@ describe('web UI formatting', () => {
   });
 
   it('summarises audit details, including settings changes', () => {
-    expect(describeDetails({ count: 2 })).toEqual(['2 sessions']);
-    expect(describeDetails({ device: 'Chrome on macOS', country: 'Germany', persistent: true, risk: ['New device: Chrome on macOS'] })).toEqual([
+    expect(describeDetails(en, { count: 2 })).toEqual(['2 sessions']);
+    expect(describeDetails(en, { device: 'Chrome on macOS', country: 'Germany', persistent: true, risk: ['New device: Chrome on macOS'] })).toEqual([
       'Chrome on macOS, Germany',
       'Kept signed in',
-      'Suspicious: New device: Chrome on macOS',
+      'Unusual: New device: Chrome on macOS',
     ]);
     expect(
-      describeDetails({
+      describeDetails(en, {
         before: { idleTimeoutSeconds: 7 * 86400, rememberMe: { enabled: true, durationSeconds: 30 * 86400 }, anonymizeIp: false },
         after: { idleTimeoutSeconds: null, rememberMe: { enabled: false, durationSeconds: 30 * 86400 }, anonymizeIp: false },
       }),
-    ).toEqual(['Idle timeout: 7 days → never', 'Remember me: on → off']);
-    expect(describeDetails({ deviceKey: 'chrome|macos', latitude: 1 })).toEqual([]);
-    expect(describeDetails(null)).toEqual([]);
+    ).toEqual(['Idle timeout: 7 days → Never', 'Remember me: on → off']);
+    // A failed sign-in's e-mail is already the row's target: not repeated.
+    expect(describeDetails(en, { email: 'a@example.com' }, ['Anonymous', 'a@example.com'])).toEqual([]);
+    expect(describeDetails(en, { deviceKey: 'chrome|macos', latitude: 1 })).toEqual([]);
+    expect(describeDetails(en, null)).toEqual([]);
   });
 });

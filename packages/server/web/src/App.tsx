@@ -1,9 +1,14 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { api, ApiError, describeError, onSignedOut, type User } from './api.ts';
+import { useQueryClient } from '@tanstack/react-query';
+import { api, ApiError, onSignedOut, type User } from './api.ts';
 import { AuthContext, type AuthState } from './auth.tsx';
-import { Layout } from './components/Layout.tsx';
-import { Page } from './components/Page.tsx';
+import type { Notice } from './notice.ts';
+import { endingNotice, forgetEnding } from './ended.ts';
+import { HOME, Layout } from './components/Layout.tsx';
+import { Loading, Page } from './components/Page.tsx';
 import { Link } from './components/Link.tsx';
+import { useT } from './i18n/I18n.tsx';
+import type { MessageId } from './i18n/messages/index.ts';
 import { AdminSessionsPage } from './pages/AdminSessions.tsx';
 import { AdminSettingsPage } from './pages/AdminSettings.tsx';
 import { ApiKeysPage } from './pages/ApiKeys.tsx';
@@ -16,10 +21,11 @@ import { match, navigate, usePath } from './router.ts';
 
 type Auth =
   | { state: 'loading' }
-  | { state: 'signed-out'; notice: string | null }
+  | { state: 'signed-out'; notice: Notice | null }
   | { state: 'signed-in'; user: User; sessionId: string };
 
-const HOME = '/settings/security/sessions';
+/** The sign-in banner after a 401: why the session ended if the server said so, else a general sentence. */
+const endedNotice = (): Notice => endingNotice() ?? { id: 'signIn.notice.ended' };
 
 /** Only same-site paths are followed after sign-in (no open redirect via ?next=). */
 function safeNext(search: string): string {
@@ -29,18 +35,20 @@ function safeNext(search: string): string {
 
 export function App() {
   const [auth, setAuth] = useState<Auth>({ state: 'loading' });
+  const queryClient = useQueryClient();
   const path = usePath();
 
   useEffect(() => {
     api.currentSession().then(
       ({ user, session }) => setAuth({ state: 'signed-in', user, sessionId: session.id }),
-      (error: unknown) => setAuth({ state: 'signed-out', notice: error instanceof ApiError && error.status === 401 ? null : describeError(error) }),
+      // A 401 here may say why this browser's session ended, now or before a reload (ended.ts).
+      (error: unknown) => setAuth({ state: 'signed-out', notice: error instanceof ApiError && error.status === 401 ? endingNotice() : { error } }),
     );
   }, []);
 
   // Any 401 from the API means this session ended (revoked on another device, expired): back to sign-in.
   useEffect(
-    () => onSignedOut(() => setAuth((current) => (current.state === 'signed-in' ? { state: 'signed-out', notice: 'Your session has ended. Please sign in again.' } : current))),
+    () => onSignedOut(() => setAuth((current) => (current.state === 'signed-in' ? { state: 'signed-out', notice: endedNotice() } : current))),
     [],
   );
 
@@ -52,7 +60,7 @@ export function App() {
     const check = () => {
       if (document.visibilityState !== 'visible') return;
       api.currentSession().catch((error: unknown) => {
-        if (error instanceof ApiError && error.status === 401) setAuth({ state: 'signed-out', notice: 'Your session has ended. Please sign in again.' });
+        if (error instanceof ApiError && error.status === 401) setAuth({ state: 'signed-out', notice: endedNotice() });
       });
     };
     document.addEventListener('visibilitychange', check);
@@ -67,12 +75,18 @@ export function App() {
     if (auth.state === 'signed-in' && (path === '/sign-in' || path === '/')) navigate(safeNext(location.search), { replace: true });
   }, [auth, path]);
 
-  const signedOut = useCallback((notice: string) => setAuth({ state: 'signed-out', notice }), []);
+  // Nothing cached for one account may show to the next one signing in on this browser.
+  useEffect(() => {
+    if (auth.state === 'signed-out') queryClient.clear();
+  }, [auth.state, queryClient]);
+
+  const signedOut = useCallback((id: MessageId, values?: Record<string, string | number>) => setAuth({ state: 'signed-out', notice: { id, ...(values ? { values } : {}) } }), []);
   const logout = useCallback(async () => {
     try {
       await api.logout();
     } finally {
-      setAuth({ state: 'signed-out', notice: 'You have been logged out.' });
+      forgetEnding();
+      setAuth({ state: 'signed-out', notice: { id: 'signIn.notice.signedOut' } });
     }
   }, []);
 
@@ -81,12 +95,13 @@ export function App() {
     [auth, logout, signedOut],
   );
 
-  if (auth.state === 'loading') return <p className="loading">Loading…</p>;
+  if (auth.state === 'loading') return <Loading />;
   if (auth.state === 'signed-out' || !context) {
     return (
       <SignInPage
         notice={auth.state === 'signed-out' ? auth.notice : null}
         onSignedIn={({ user, session }) => {
+          forgetEnding();
           setAuth({ state: 'signed-in', user, sessionId: session.id });
           navigate(safeNext(location.search), { replace: true });
         }}
@@ -108,19 +123,33 @@ function Routes({ path, admin }: { path: string; admin: boolean }) {
   if (details) return <SessionDetailsPage id={details['id']!} />;
   if (path === '/settings/security/password') return <PasswordPage />;
   if (path === '/settings/api-keys') return <ApiKeysPage />;
-  if (path.startsWith('/admin/') && !admin) return <NotFound text="This page is for administrators." />;
+  if (path.startsWith('/admin/') && !admin) return <Forbidden />;
   if (path === '/admin/sessions') return <AdminSessionsPage />;
   if (path === '/admin/settings') return <AdminSettingsPage />;
   if (path === '/admin/audit') return <AuditLogPage />;
-  return <NotFound text="There is no page at this address." />;
+  return <NotFound />;
 }
 
-function NotFound({ text }: { text: string }) {
+function NotFound() {
+  const t = useT();
   return (
-    <Page title="Page not found">
-      <p>{text}</p>
+    <Page title={t('notFound.title')}>
+      <p>{t('notFound.text')}</p>
       <p>
-        <Link to={HOME}>Go to your sessions</Link>
+        <Link to={HOME}>{t('notFound.home')}</Link>
+      </p>
+    </Page>
+  );
+}
+
+/** An admin page for someone without the role: the page exists, they may not use it (403, not 404). */
+function Forbidden() {
+  const t = useT();
+  return (
+    <Page title={t('forbidden.title')}>
+      <p>{t('forbidden.text')}</p>
+      <p>
+        <Link to={HOME}>{t('notFound.home')}</Link>
       </p>
     </Page>
   );

@@ -4,113 +4,59 @@
  * rule requires for writes; nothing else (no token in JS, no localStorage) is involved.
  */
 
-export interface Location {
-  city: string | null;
-  region: string | null;
-  country: string | null;
-  countryCode: string | null;
-}
+import type { paths } from './api-schema.ts';
 
-export interface Device {
-  browser: string | null;
-  browserVersion: string | null;
-  os: string | null;
-  osVersion: string | null;
-  deviceType: string;
-  deviceModel: string | null;
-  label: string;
-}
+// ── Types: all derived from the server's OpenAPI document (api-schema.ts, generated), never written by hand ──
 
-export interface Session {
-  id: string;
-  current: boolean;
-  createdAt: string;
-  lastActiveAt: string;
-  expiresAt: string | null;
-  persistent: boolean;
-  status: 'active' | 'idle';
-  ip: string | null;
-  location: Location | null;
-  device: Device;
-  tokenHint: string;
-  risk?: { suspicious: boolean; reasons: string[] } | null;
-}
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>;
+type JsonOf<R> = R extends { content: { 'application/json': infer J } } ? J : never;
+/** The JSON body of an operation's success answer (200 or 201); `void` for 204. */
+export type Reply<P extends keyof paths, M extends Method> =
+  Operation<P, M> extends { responses: infer R }
+    ? 200 extends keyof R
+      ? JsonOf<R[200]>
+      : 201 extends keyof R
+        ? JsonOf<R[201]>
+        : void
+    : never;
+/** The JSON request body of an operation. */
+export type Body<P extends keyof paths, M extends Method> = Operation<P, M> extends { requestBody?: infer B } ? JsonOf<NonNullable<B>> : never;
+export type Query<P extends keyof paths, M extends Method> = Operation<P, M> extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
 
-export interface SessionDetail extends Session {
-  userAgent: string | null;
-  activity: { requests: number; lastPath: string | null };
-}
-
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  role: 'user' | 'admin';
-}
-
-export interface SignedIn {
-  user: User;
-  session: Session;
-}
-
-export interface AuthOptions {
-  rememberMe: { enabled: boolean; durationSeconds: number };
-}
-
-export interface TeamSession extends Session {
-  user: User;
-}
-
-export interface TeamUser extends User {
-  activeSessions: number;
-  lastActiveAt: string | null;
-}
-
-export interface SessionSettings {
-  idleTimeoutSeconds: number | null;
-  rememberMe: { enabled: boolean; durationSeconds: number };
-  absoluteLifetimeSeconds: number;
-  maxSessionsPerUser: number | null;
-  anonymizeIp: boolean;
-  sessionLimitAction?: 'evict-oldest' | 'deny';
-}
-
-/** The audit API may describe actor and target as a user object or just an id; the UI shows either. */
-export type AuditParty = string | { id?: string; email?: string | null; name?: string | null } | null;
-
-export interface AuditEvent {
-  id: string;
-  at: string;
-  action: string;
-  actor: AuditParty;
-  target: AuditParty;
-  sessionId: string | null;
-  reason: string | null;
-  ip: string | null;
-  /** Extra facts ({count}, {device}, settings {before, after}…); shape depends on the action. */
-  details?: Record<string, unknown> | null;
-}
-
-export interface ApiKey {
-  id: string;
-  name: string;
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  requests24h: number;
-}
+export type SignedIn = Reply<'/api/auth/session', 'get'>;
+export type User = SignedIn['user'];
+export type Session = Reply<'/api/sessions', 'get'>['sessions'][number];
+export type SessionDetail = Reply<'/api/sessions/{id}', 'get'>;
+export type Location = NonNullable<Session['location']>;
+export type Device = Session['device'];
+export type AuthOptions = Reply<'/api/auth/options', 'get'>;
+export type TeamSessionsPage = Reply<'/api/admin/sessions', 'get'>;
+export type TeamSession = TeamSessionsPage['sessions'][number];
+export type TeamUser = Reply<'/api/admin/users', 'get'>['users'][number];
+export type SessionSettings = Reply<'/api/admin/settings', 'get'>;
+export type SettingsPatch = Body<'/api/admin/settings', 'patch'>;
+export type AuditPage = Reply<'/api/admin/audit', 'get'>;
+export type AuditEvent = AuditPage['events'][number];
+export type AuditParty = AuditEvent['actor'];
+export type AuditAction = NonNullable<Query<'/api/admin/audit', 'get'>['action']>;
+export type ApiKey = Reply<'/api/api-keys', 'get'>['apiKeys'][number];
+export type CreatedApiKey = Reply<'/api/api-keys', 'post'>;
 
 /** An RFC 9457 problem answer, or a server that could not be reached at all (status 0). */
 export class ApiError extends Error {
   readonly status: number;
+  /** The problem's `type` URI (e.g. …/session-ended), when the server sent one. */
+  readonly type: string | null;
   readonly title: string;
   /** From Retry-After on 429 answers. */
   readonly retryAfterSeconds: number | null;
 
-  constructor(status: number, title: string, detail: string, retryAfterSeconds: number | null = null) {
+  constructor(status: number, title: string, detail: string, retryAfterSeconds: number | null = null, type: string | null = null) {
     super(detail);
     this.name = 'ApiError';
     this.status = status;
+    this.type = type;
     this.title = title;
     this.retryAfterSeconds = retryAfterSeconds;
   }
@@ -120,10 +66,12 @@ export class ApiError extends Error {
   }
 }
 
-/** A mistake the UI catches before asking the server; its message is meant for the person. */
+/** A mistake the UI catches before asking the server; `message` is a catalog message id. */
 export class InputError extends Error {
   override name = 'InputError';
 }
+
+import { rememberEnding } from './ended.ts';
 
 type Listener = () => void;
 const signedOutListeners = new Set<Listener>();
@@ -153,7 +101,7 @@ async function request<T>(method: string, path: string, options: RequestOptions 
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     });
   } catch {
-    throw new ApiError(0, 'Server unreachable', 'The server could not be reached. Check your connection and try again.');
+    throw new ApiError(0, 'Server unreachable', '');
   }
   if (response.ok) {
     if (response.status === 204) return undefined as T;
@@ -162,18 +110,20 @@ async function request<T>(method: string, path: string, options: RequestOptions 
   const problem = await readProblem(response);
   if (response.status === 401 && !options.anonymousOk) for (const listener of signedOutListeners) listener();
   const retryAfter = Number(response.headers.get('retry-after'));
-  throw new ApiError(response.status, problem.title, problem.detail, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null);
+  throw new ApiError(response.status, problem.title, problem.detail, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null, problem.type);
 }
 
-async function readProblem(response: Response): Promise<{ title: string; detail: string }> {
+async function readProblem(response: Response): Promise<{ type: string | null; title: string; detail: string }> {
   try {
-    const body = (await response.json()) as { title?: unknown; detail?: unknown };
+    const body = (await response.json()) as { type?: unknown; title?: unknown; detail?: unknown; endedReason?: unknown; adminReason?: unknown };
+    if (response.status === 401) rememberEnding(body);
     return {
+      type: typeof body.type === 'string' ? body.type : null,
       title: typeof body.title === 'string' ? body.title : response.statusText,
-      detail: typeof body.detail === 'string' ? body.detail : `The server answered ${response.status}.`,
+      detail: typeof body.detail === 'string' ? body.detail : '',
     };
   } catch {
-    return { title: response.statusText || 'Error', detail: `The server answered ${response.status}.` };
+    return { type: null, title: response.statusText || 'Error', detail: '' };
   }
 }
 
@@ -187,52 +137,30 @@ const query = (params: Record<string, string | number | undefined | null>) => {
 const id = encodeURIComponent;
 
 export const api = {
-  authOptions: () => request<AuthOptions>('GET', '/api/auth/options', { anonymousOk: true }),
+  authOptions: () => request<Reply<'/api/auth/options', 'get'>>('GET', '/api/auth/options', { anonymousOk: true }),
   currentSession: () => request<SignedIn>('GET', '/api/auth/session', { anonymousOk: true }),
-  login: (body: { email: string; password: string; remember: boolean }) => request<SignedIn>('POST', '/api/auth/login', { body, anonymousOk: true }),
+  login: (body: Body<'/api/auth/login', 'post'>) => request<Reply<'/api/auth/login', 'post'>>('POST', '/api/auth/login', { body, anonymousOk: true }),
   logout: () => request<void>('POST', '/api/auth/logout', { anonymousOk: true }),
-  changePassword: (body: { currentPassword: string; newPassword: string; signOutOtherSessions: boolean }) =>
-    request<{ revoked: number }>('POST', '/api/auth/password', { body }),
+  changePassword: (body: Body<'/api/auth/password', 'post'>) => request<Reply<'/api/auth/password', 'post'>>('POST', '/api/auth/password', { body }),
 
-  sessions: () => request<{ sessions: Session[] }>('GET', '/api/sessions'),
+  sessions: () => request<Reply<'/api/sessions', 'get'>>('GET', '/api/sessions'),
   session: (sessionId: string) => request<SessionDetail>('GET', `/api/sessions/${id(sessionId)}`),
   revokeSession: (sessionId: string) => request<void>('DELETE', `/api/sessions/${id(sessionId)}`),
-  revokeOtherSessions: () => request<{ revoked: number }>('POST', '/api/sessions/revoke-others'),
+  revokeOtherSessions: () => request<Reply<'/api/sessions/revoke-others', 'post'>>('POST', '/api/sessions/revoke-others'),
 
-  teamSessions: (params: { user?: string; limit?: number; cursor?: string | null }) =>
-    request<{ sessions: TeamSession[]; nextCursor: string | null; total: number }>('GET', `/api/admin/sessions${query(params)}`),
-  teamUsers: () => request<{ users: TeamUser[]; totalActiveSessions: number }>('GET', '/api/admin/users'),
+  teamSessions: (params: Query<'/api/admin/sessions', 'get'>) => request<TeamSessionsPage>('GET', `/api/admin/sessions${query(params)}`),
+  teamUsers: () => request<Reply<'/api/admin/users', 'get'>>('GET', '/api/admin/users'),
   adminRevokeSession: (sessionId: string, reason?: string) =>
     request<void>('DELETE', `/api/admin/sessions/${id(sessionId)}`, { body: reason ? { reason } : {} }),
-  forceSignOut: (userId: string, reason: string) => request<{ revoked: number }>('POST', `/api/admin/users/${id(userId)}/sign-out`, { body: { reason } }),
-  revokeAllSessions: (reason?: string) => request<{ revoked: number }>('POST', '/api/admin/sessions/revoke-all', { body: reason ? { reason } : {} }),
+  forceSignOut: (userId: string, reason: string) =>
+    request<Reply<'/api/admin/users/{id}/sign-out', 'post'>>('POST', `/api/admin/users/${id(userId)}/sign-out`, { body: { reason } }),
+  revokeAllSessions: (reason?: string) =>
+    request<Reply<'/api/admin/sessions/revoke-all', 'post'>>('POST', '/api/admin/sessions/revoke-all', { body: reason ? { reason } : {} }),
   settings: () => request<SessionSettings>('GET', '/api/admin/settings'),
-  updateSettings: (patch: Partial<Omit<SessionSettings, 'rememberMe'>> & { rememberMe?: Partial<SessionSettings['rememberMe']> }) =>
-    request<SessionSettings>('PATCH', '/api/admin/settings', { body: patch }),
-  audit: (params: { user?: string; action?: string; limit?: number; cursor?: string | null }) =>
-    request<{ events: AuditEvent[]; nextCursor: string | null }>('GET', `/api/admin/audit${query(params)}`),
+  updateSettings: (patch: SettingsPatch) => request<SessionSettings>('PATCH', '/api/admin/settings', { body: patch }),
+  audit: (params: Query<'/api/admin/audit', 'get'>) => request<AuditPage>('GET', `/api/admin/audit${query(params)}`),
 
-  apiKeys: () => request<{ apiKeys: ApiKey[] }>('GET', '/api/api-keys'),
-  createApiKey: (name: string) => request<{ id: string; name: string; key: string }>('POST', '/api/api-keys', { body: { name } }),
+  apiKeys: () => request<Reply<'/api/api-keys', 'get'>>('GET', '/api/api-keys'),
+  createApiKey: (name: string) => request<CreatedApiKey>('POST', '/api/api-keys', { body: { name } }),
   revokeApiKey: (keyId: string) => request<void>('DELETE', `/api/api-keys/${id(keyId)}`),
 };
-
-/** A message a person can act on, for any failure. */
-export function describeError(error: unknown): string {
-  if (error instanceof ApiError) {
-    if (error.unreachable) return error.message;
-    if (error.status === 429) {
-      return error.retryAfterSeconds ? `Too many attempts. Try again in ${formatWait(error.retryAfterSeconds)}.` : 'Too many attempts. Try again in a minute.';
-    }
-    if (error.status >= 500) return `The server had a problem (${error.status}). Try again shortly.`;
-    return error.message;
-  }
-  if (error instanceof InputError) return error.message;
-  return 'Something unexpected went wrong. Reload the page and try again.';
-}
-
-function formatWait(seconds: number): string {
-  if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;
-  const minutes = Math.ceil(seconds / 60);
-  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
-}

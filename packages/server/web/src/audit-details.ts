@@ -1,11 +1,49 @@
 import { durationText } from './format.ts';
+import type { Fmt } from './i18n/fmt.ts';
+import type { MessageId } from './i18n/messages/index.ts';
+
+/** Labels for the actions the server records; an unknown action is shown as its code. */
+export const ACTION_LABELS: Record<string, MessageId> = {
+  'auth.sign-in': 'audit.action.signIn',
+  'auth.sign-in-failed': 'audit.action.signInFailed',
+  'auth.sign-out': 'audit.action.signOut',
+  'session.revoked': 'audit.action.sessionRevoked',
+  'sessions.revoked-others': 'audit.action.revokedOthers',
+  'user.force-signed-out': 'audit.action.forceSignedOut',
+  'sessions.invalidated-all': 'audit.action.invalidatedAll',
+  'settings.changed': 'audit.action.settingsChanged',
+  'password.changed': 'audit.action.passwordChanged',
+  'api-key.created': 'audit.action.apiKeyCreated',
+  'api-key.revoked': 'audit.action.apiKeyRevoked',
+  'user.created': 'audit.action.userCreated',
+};
+
+export const actionLabel = (f: Fmt, action: string): string => (ACTION_LABELS[action] ? f.t(ACTION_LABELS[action]) : action);
+
+/** The reason codes the library records when nobody typed a reason (RevocationReason), in words. */
+const REASON_CODES: Record<string, MessageId> = {
+  'sign-out': 'audit.reason.signOut',
+  revoked: 'audit.reason.revoked',
+  'revoked-by-admin': 'audit.reason.revokedByAdmin',
+  'signed-out-others': 'audit.reason.signedOutOthers',
+  'force-sign-out': 'audit.reason.forceSignOut',
+  'invalidate-all': 'audit.reason.invalidateAll',
+  'password-changed': 'audit.reason.passwordChanged',
+  'session-limit': 'audit.reason.sessionLimit',
+  'Concurrent session limit reached': 'audit.reason.sessionLimit',
+};
+
+/** A person's typed reason as they wrote it; a library code as words. */
+export const reasonText = (f: Fmt, reason: string): string => (REASON_CODES[reason] ? f.t(REASON_CODES[reason]) : reason);
 
 /**
  * A short, readable summary of an audit event's `details` (the API leaves their shape open). Known facts
- * are phrased; anything unrecognised is left out rather than dumped as JSON.
+ * are phrased; anything unrecognised is left out rather than dumped as JSON. `known` holds e-mails already
+ * shown in the row (a failed sign-in's e-mail is its target), so they are not repeated.
  */
-export function describeDetails(details: Record<string, unknown> | null | undefined): string[] {
+export function describeDetails(f: Fmt, details: Record<string, unknown> | null | undefined, known: readonly string[] = []): string[] {
   if (!details) return [];
+  const { t } = f;
   const lines: string[] = [];
   const text = (key: string) => (typeof details[key] === 'string' ? (details[key] as string) : null);
   const count = (key: string) => (typeof details[key] === 'number' ? (details[key] as number) : null);
@@ -13,30 +51,34 @@ export function describeDetails(details: Record<string, unknown> | null | undefi
   const device = text('device');
   const country = text('country');
   if (device) lines.push(country ? `${device}, ${country}` : device);
-  if (details['persistent'] === true) lines.push('Kept signed in');
-  if (Array.isArray(details['risk']) && details['risk'].length > 0) lines.push(`Suspicious: ${details['risk'].filter((r) => typeof r === 'string').join('; ')}`);
+  if (details['persistent'] === true) lines.push(t('sessions.keptSignedIn'));
+  if (Array.isArray(details['risk']) && details['risk'].length > 0) {
+    lines.push(t('audit.detail.suspicious', { reasons: details['risk'].filter((r) => typeof r === 'string').join('; ') }));
+  }
   const sessions = count('count');
-  if (sessions !== null) lines.push(`${sessions} ${sessions === 1 ? 'session' : 'sessions'}`);
+  if (sessions !== null) lines.push(t('audit.detail.sessions', { count: sessions }));
   const others = count('revokedOtherSessions');
-  if (others !== null) lines.push(`${others} other ${others === 1 ? 'session' : 'sessions'} signed out`);
+  if (others !== null) lines.push(t('audit.detail.othersSignedOut', { count: others }));
   const name = text('name');
   if (name) lines.push(`“${name}”`);
   const email = text('email');
-  if (email) lines.push(email);
-  if (isRecord(details['before']) && isRecord(details['after'])) lines.push(...settingsChanges(details['before'], details['after']));
+  if (email && !known.includes(email)) lines.push(email);
+  const before = details['before'];
+  const after = details['after'];
+  if (isRecord(before) && isRecord(after)) lines.push(...settingsChanges(f, before, after));
   return lines;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const SETTING_LABELS: Record<string, string> = {
-  idleTimeoutSeconds: 'Idle timeout',
-  'rememberMe.enabled': 'Remember me',
-  'rememberMe.durationSeconds': 'Remember-me duration',
-  absoluteLifetimeSeconds: 'Absolute lifetime',
-  maxSessionsPerUser: 'Max sessions',
-  sessionLimitAction: 'At the limit',
-  anonymizeIp: 'Anonymise IP',
+const SETTING_LABELS: Record<string, MessageId> = {
+  idleTimeoutSeconds: 'settings.idle.legend',
+  'rememberMe.enabled': 'settings.remember.legend',
+  'rememberMe.durationSeconds': 'settings.remember.duration',
+  absoluteLifetimeSeconds: 'settings.lifetime.label',
+  maxSessionsPerUser: 'settings.max.label',
+  sessionLimitAction: 'settings.limitAction.label',
+  anonymizeIp: 'settings.anonymize.label',
 };
 
 function flatten(value: Record<string, unknown>, prefix = ''): Map<string, unknown> {
@@ -48,19 +90,22 @@ function flatten(value: Record<string, unknown>, prefix = ''): Map<string, unkno
   return out;
 }
 
-function settingValue(key: string, value: unknown): string {
-  if (value === null) return key === 'idleTimeoutSeconds' ? 'never' : 'none';
-  if (typeof value === 'boolean') return value ? 'on' : 'off';
-  if (typeof value === 'number' && key.endsWith('Seconds')) return durationText(value);
+function settingValue(f: Fmt, key: string, value: unknown): string {
+  if (value === null) return key === 'idleTimeoutSeconds' ? f.t('common.never') : f.t('common.none');
+  if (typeof value === 'boolean') return value ? f.t('common.on') : f.t('common.off');
+  if (typeof value === 'number' && key.endsWith('Seconds')) return durationText(f, value);
+  if (value === 'evict-oldest') return f.t('settings.limitAction.evict');
+  if (value === 'deny') return f.t('settings.limitAction.deny');
   return String(value);
 }
 
-function settingsChanges(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+function settingsChanges(f: Fmt, before: Record<string, unknown>, after: Record<string, unknown>): string[] {
   const old = flatten(before);
   const changes: string[] = [];
   for (const [key, value] of flatten(after)) {
     if (JSON.stringify(old.get(key)) === JSON.stringify(value)) continue;
-    changes.push(`${SETTING_LABELS[key] ?? key}: ${settingValue(key, old.get(key) ?? null)} → ${settingValue(key, value)}`);
+    const label = SETTING_LABELS[key] ? f.t(SETTING_LABELS[key]) : key;
+    changes.push(`${label}: ${settingValue(f, key, old.get(key) ?? null)} → ${settingValue(f, key, value)}`);
   }
   return changes;
 }

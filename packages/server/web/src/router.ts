@@ -24,6 +24,20 @@ export function usePath(): string {
   return useSyncExternalStore(subscribe, () => location.pathname);
 }
 
+/** The query string, so a page's filters live in its address (shareable, and kept by reload and Back). */
+export function useSearchParam(name: string): [string, (value: string) => void] {
+  const search = useSyncExternalStore(subscribe, () => location.search);
+  const value = new URLSearchParams(search).get(name) ?? '';
+  const set = (next: string) => {
+    const params = new URLSearchParams(location.search);
+    if (next) params.set(name, next);
+    else params.delete(name);
+    const text = params.toString();
+    navigate(location.pathname + (text ? `?${text}` : ''), { replace: true });
+  };
+  return [value, set];
+}
+
 /** `match('/sessions/:id', '/sessions/ses_1')` → `{ id: 'ses_1' }`, or null. */
 export function match(pattern: string, path: string): Record<string, string> | null {
   const want = pattern.split('/');

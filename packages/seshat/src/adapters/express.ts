@@ -4,7 +4,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { CreatedSession } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
-import { requestAuthenticator, sameSiteGuard, type AuthenticatorOptions, type SameSiteRequest } from '../http/authenticate.ts';
+import { requestAuthenticator, sameSiteGuard, signedOutProblem, type AuthenticatorOptions, type SameSiteRequest, type SessionRejection } from '../http/authenticate.ts';
 import { pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
 import { originOf } from '../http/csrf.ts';
 import type { Problem } from '../http/problem.ts';
@@ -24,6 +24,8 @@ declare global {
       session: SessionRecord | null;
       /** The API key a `Bearer` request presented, if valid (then `session` is always null). */
       apiKey: ApiKeyRecord | null;
+      /** Set when the request's session cookie was refused: why the session ended, if it did. */
+      sessionRejection: SessionRejection | null;
     }
   }
 }
@@ -44,6 +46,11 @@ export interface SeshatExpress {
   startSession(res: Response, created: CreatedSession, options?: StartSessionOptions): void;
   /** Clears the session cookie (a logout). */
   endSession(res: Response): void;
+  /**
+   * Route guard: without a session, answers 401 problem+json (`…/session-ended` with `endedReason` and `endedAt`
+   * when the cookie's session ended) and clears a refused cookie.
+   */
+  requireSession(): RequestHandler;
 }
 
 /** The request's own origin as Express sees it (`req.protocol` and `req.host` follow the app's `trust proxy`). */
@@ -63,10 +70,13 @@ export function seshatExpress(options: SeshatExpressOptions): SeshatExpress {
   const authenticate = requestAuthenticator(options);
   const guard = sameSiteGuard(options);
   const guardStart = startSessionGuard(options);
+  // Express 5's clearCookie drops maxAge; `Max-Age=0` (with an Expires of now) makes every browser drop it at once.
+  const clearCookie = (res: Response) => res.cookie(cookie.name, '', { ...cookie.attributes, maxAge: 0 });
 
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
     req.session = null;
     req.apiKey = null;
+    req.sessionRejection = null;
     const header = req.headers.cookie;
     authenticate({
       method: req.method,
@@ -76,10 +86,12 @@ export function seshatExpress(options: SeshatExpressOptions): SeshatExpress {
       origin: req.get('origin'),
       ownOrigin: ownOrigin(req),
       path: pathOnly(req.originalUrl),
+      ip: req.ip ?? null,
     }).then((auth) => {
       if (auth.kind === 'refused') return void sendProblem(res, auth.problem);
       if (auth.kind === 'session') req.session = auth.session;
       else if (auth.kind === 'api-key') req.apiKey = auth.apiKey;
+      else if (auth.kind === 'rejected') req.sessionRejection = auth.rejection;
       next();
     }, next);
   };
@@ -102,7 +114,14 @@ export function seshatExpress(options: SeshatExpressOptions): SeshatExpress {
       });
     },
     endSession(res) {
-      res.clearCookie(cookie.name, cookie.attributes);
+      clearCookie(res);
+    },
+    requireSession() {
+      return (req, res, next) => {
+        if (req.session) return next();
+        if (req.sessionRejection) clearCookie(res);
+        sendProblem(res, signedOutProblem(req.sessionRejection));
+      };
     },
   };
 }

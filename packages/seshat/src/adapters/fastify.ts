@@ -4,7 +4,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncH
 import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { CreatedSession } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
-import { requestAuthenticator, sameSiteGuard, type AuthenticatorOptions, type SameSiteRequest } from '../http/authenticate.ts';
+import { requestAuthenticator, sameSiteGuard, signedOutProblem, type AuthenticatorOptions, type SameSiteRequest, type SessionRejection } from '../http/authenticate.ts';
 import { pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
 import { originOf } from '../http/csrf.ts';
 import type { Problem } from '../http/problem.ts';
@@ -14,6 +14,12 @@ import { startSessionGuard, type StartSessionOptions } from '../http/start-sessi
 export interface SeshatFastifyOptions extends AuthenticatorOptions {
   /** Cookie name and whether it is `Secure` (default `session_token`, not secure). */
   cookie?: SessionCookieOptions;
+  /**
+   * Which request paths need the session (default: all). Others stay anonymous without reading the cookie or the
+   * store, so static files and health checks keep working while the store is down: only decisions that need the
+   * session fail closed (503).
+   */
+  sessionPaths?: (path: string) => boolean;
 }
 
 declare module 'fastify' {
@@ -22,6 +28,8 @@ declare module 'fastify' {
     session: SessionRecord | null;
     /** The API key a `Bearer` request presented, if valid (then `session` is always null). */
     apiKey: ApiKeyRecord | null;
+    /** Set when the request's session cookie was refused: why the session ended, if it did. Its 401 clears the cookie. */
+    sessionRejection: SessionRejection | null;
   }
   interface FastifyReply {
     /**
@@ -39,6 +47,11 @@ declare module 'fastify' {
      * `app.post('/login', { preHandler: app.requireSameSite() }, …)`.
      */
     requireSameSite(): preHandlerAsyncHookHandler;
+    /**
+     * Route guard: without a session, answers 401 problem+json (`…/session-ended` with `endedReason` and `endedAt`
+     * when the cookie's session ended). `app.get('/me', { preHandler: app.requireSession() }, …)`.
+     */
+    requireSession(): preHandlerAsyncHookHandler;
   }
 }
 
@@ -58,10 +71,12 @@ const plugin: FastifyPluginAsync<SeshatFastifyOptions> = async (app, options) =>
   const guardStart = startSessionGuard(options);
   // The cookie is read and written with `cookie` (as in the Express adapter) rather than @fastify/cookie:
   // one header each way does not justify a second plugin in every app's install.
-  const clearing = stringifySetCookie({ name: cookie.name, value: '', ...cookie.attributes, expires: new Date(0) });
+  // Max-Age=0 and an Expires in the past: browsers drop the cookie at once (Max-Age wins where both are understood).
+  const clearing = stringifySetCookie({ name: cookie.name, value: '', ...cookie.attributes, maxAge: 0, expires: new Date(0) });
 
   app.decorateRequest('session', null);
   app.decorateRequest('apiKey', null);
+  app.decorateRequest('sessionRejection', null);
   app.decorateReply('startSession', function (this: FastifyReply, created: CreatedSession, start?: StartSessionOptions) {
     guardStart(sameSiteRequest(this.request), created, start);
     const maxAge = created.cookieMaxAge !== undefined ? { maxAge: created.cookieMaxAge } : {};
@@ -75,7 +90,19 @@ const plugin: FastifyPluginAsync<SeshatFastifyOptions> = async (app, options) =>
     if (refused) return sendProblem(reply, refused);
   });
 
+  app.decorate('requireSession', () => async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!request.session) return sendProblem(reply, signedOutProblem(request.sessionRejection));
+  });
+  // Any 401 to a request whose cookie was refused clears the cookie, whoever answered it: the browser stops
+  // sending a dead token.
+  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    if (reply.statusCode === 401 && request.sessionRejection) appendSetCookie(reply, clearing);
+    return payload;
+  });
+
+  const sessionPaths = options.sessionPaths;
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (sessionPaths && !sessionPaths(pathOnly(request.url))) return;
     const cookies = request.headers.cookie;
     const auth = await authenticate({
       method: request.method,
@@ -85,10 +112,12 @@ const plugin: FastifyPluginAsync<SeshatFastifyOptions> = async (app, options) =>
       origin: header(request, 'origin'),
       ownOrigin: ownOrigin(request),
       path: pathOnly(request.url),
+      ip: request.ip,
     });
     if (auth.kind === 'refused') return sendProblem(reply, auth.problem);
     if (auth.kind === 'session') request.session = auth.session;
     else if (auth.kind === 'api-key') request.apiKey = auth.apiKey;
+    else if (auth.kind === 'rejected') request.sessionRejection = auth.rejection;
   });
 };
 
@@ -111,6 +140,13 @@ export const seshatFastify: FastifyPluginAsync<SeshatFastifyOptions> = plugin;
 export function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** Adds a Set-Cookie header, keeping any already set. */
+function appendSetCookie(reply: FastifyReply, value: string): void {
+  const existing = reply.getHeader('set-cookie');
+  if (existing === undefined) reply.header('set-cookie', value);
+  else reply.header('set-cookie', [...(Array.isArray(existing) ? existing : [String(existing)]), value]);
 }
 
 /** Sends a problem+json answer. */

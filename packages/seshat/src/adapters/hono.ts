@@ -5,7 +5,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { CreatedSession } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
-import { requestAuthenticator, sameSiteGuard, type AuthenticatorOptions, type SameSiteRequest } from '../http/authenticate.ts';
+import { requestAuthenticator, sameSiteGuard, signedOutProblem, type AuthenticatorOptions, type SameSiteRequest, type SessionRejection } from '../http/authenticate.ts';
 import { pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
 import type { Problem } from '../http/problem.ts';
 import { startSessionGuard, type StartSessionOptions } from '../http/start-session.ts';
@@ -22,6 +22,8 @@ declare module 'hono' {
     session: SessionRecord | null;
     /** The API key a `Bearer` request presented, if valid (then `session` is always null). */
     apiKey: ApiKeyRecord | null;
+    /** Set when the request's session cookie was refused: why the session ended, if it did. */
+    sessionRejection: SessionRejection | null;
   }
 }
 
@@ -41,6 +43,11 @@ export interface SeshatHono {
   startSession(c: Context, created: CreatedSession, options?: StartSessionOptions): void;
   /** Clears the session cookie (a logout). */
   endSession(c: Context): void;
+  /**
+   * Route guard: without a session, answers 401 problem+json (`…/session-ended` with `endedReason` and `endedAt`
+   * when the cookie's session ended) and clears a refused cookie.
+   */
+  requireSession(): MiddlewareHandler;
 }
 
 /**
@@ -71,12 +78,14 @@ export function seshatHono(options: SeshatHonoOptions): SeshatHono {
   const authenticate = requestAuthenticator(options);
   const guard = sameSiteGuard(options);
   const guardStart = startSessionGuard(options);
-  const clearing = stringifySetCookie({ name: cookie.name, value: '', ...cookie.attributes, expires: new Date(0) });
+  // Max-Age=0 and an Expires in the past: browsers drop the cookie at once (Max-Age wins where both are understood).
+  const clearing = stringifySetCookie({ name: cookie.name, value: '', ...cookie.attributes, maxAge: 0, expires: new Date(0) });
 
   return {
     async middleware(c, next) {
       c.set('session', null);
       c.set('apiKey', null);
+      c.set('sessionRejection', null);
       const cookies = c.req.header('cookie');
       const auth = await authenticate({
         method: c.req.method,
@@ -90,6 +99,7 @@ export function seshatHono(options: SeshatHonoOptions): SeshatHono {
       if (auth.kind === 'refused') return problemResponse(c, auth.problem);
       if (auth.kind === 'session') c.set('session', auth.session);
       else if (auth.kind === 'api-key') c.set('apiKey', auth.apiKey);
+      else if (auth.kind === 'rejected') c.set('sessionRejection', auth.rejection);
       await next();
     },
     requireSameSite() {
@@ -106,6 +116,14 @@ export function seshatHono(options: SeshatHonoOptions): SeshatHono {
     },
     endSession(c) {
       c.header('set-cookie', clearing, { append: true });
+    },
+    requireSession() {
+      return async (c, next) => {
+        if (c.get('session')) return next();
+        const rejection = c.get('sessionRejection');
+        if (rejection) c.header('set-cookie', clearing, { append: true });
+        return problemResponse(c, signedOutProblem(rejection));
+      };
     },
   };
 }

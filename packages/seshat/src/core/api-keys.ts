@@ -1,4 +1,4 @@
-import type { ApiKeyStore, ApiKeyUsage, AuditStore, Transactional } from './ports.ts';
+import type { ApiKeyStore, ApiKeyUsage, AuditStore, SessionScope, Transactional } from './ports.ts';
 import { AuditTrail, auditBy } from './audit-trail.ts';
 import { systemClock, type Clock } from './clock.ts';
 import {
@@ -13,6 +13,8 @@ import {
   type ApiKeySummary,
 } from './api-key.ts';
 import { SeshatError } from './errors.ts';
+import { ownerOnly, type PermissionPolicy } from './permissions.ts';
+import type { SessionChange } from './session-change.ts';
 import { serialisesWithoutSecret } from './public-view.ts';
 import type { Actor } from './session.ts';
 import { secretMatches } from './token.ts';
@@ -77,6 +79,38 @@ export interface ApiKeysOptions {
   flushIntervalMs?: number;
   /** Background flush failures (the counts are kept and retried). */
   onError?: (error: unknown) => void;
+  /** Who may list and revoke other people's keys (`canManageTeam`); default: nobody but the owner. */
+  policy?: PermissionPolicy;
+}
+
+/**
+ * Why a person's API keys are ended together with their sessions. Containment must reach every credential:
+ * a key minted with a stolen cookie would otherwise outlive the password change, the force sign-out and the
+ * invalidate-all meant to lock the attacker out.
+ */
+export type ApiKeyContainmentCause = 'password-changed' | 'password-reset' | 'force-sign-out' | 'invalidate-all' | 'account-disabled' | 'session-reported';
+
+/**
+ * Containment, inside a change: revokes every live API key of `owner` (or everyone's, with `'all'`) in the same
+ * transaction as the change's revocations, with one `api-keys.revoked` audit event when any was live. Revoked,
+ * not suspended: a suspended key is still a standing credential an attacker may have copied, and its owner can
+ * make a new one in a second (see docs/design-notes.md). Bearer authentication reads the key's row on every
+ * request, so the keys are refused from the moment this commits, on every node. Returns the revoked ids.
+ */
+export async function revokeApiKeysOf(
+  change: SessionChange<SessionScope & ApiKeyStore>,
+  owner: string | 'all',
+  because: { actor: Actor | null; cause: ApiKeyContainmentCause; at: number },
+): Promise<string[]> {
+  const ids = await change.store.revokeUserApiKeys(owner, because.at);
+  if (ids.length > 0) {
+    await change.audit(auditBy(because.actor, 'api-keys.revoked', {
+      targetUserId: owner === 'all' ? null : owner,
+      reason: because.cause,
+      details: { count: ids.length, keyIds: ids.slice(0, 100) },
+    }));
+  }
+  return ids;
 }
 
 /** Creating, listing, revoking and authenticating API keys. Owners manage only their own keys. */
@@ -85,6 +119,7 @@ export class ApiKeys {
   readonly #store: ApiKeysOptions['store'];
   readonly #audit: AuditTrail;
   readonly #usage = new UsageBuffer();
+  readonly #policy: PermissionPolicy;
   readonly #flushIntervalMs: number;
   readonly #onError: (error: unknown) => void;
   #timer: NodeJS.Timeout | undefined;
@@ -97,6 +132,7 @@ export class ApiKeys {
     this.#audit = options.audit ?? new AuditTrail(options.store, this.clock);
     this.#flushIntervalMs = options.flushIntervalMs ?? 5000;
     this.#onError = options.onError ?? (() => {});
+    this.#policy = options.policy ?? ownerOnly;
   }
 
   /** Starts the periodic usage flush (an unref'd timer: it never keeps the process alive). */
@@ -144,8 +180,18 @@ export class ApiKeys {
 
   /** The actor's active keys, newest first, with a true rolling 24-hour request count (stored + not yet flushed). */
   async list(actor: Actor): Promise<ApiKeySummary[]> {
+    return this.#summaries(actor.userId);
+  }
+
+  /** Anyone's active keys, for a team manager (the permission policy decides) or, with `actor` null, an operator at the CLI. */
+  async listOf(actor: Actor | null, userId: string): Promise<ApiKeySummary[]> {
+    if (actor && actor.userId !== userId && !this.#policy.canManageTeam(actor)) throw new SeshatError('forbidden', 'This needs an administrator.');
+    return this.#summaries(userId);
+  }
+
+  async #summaries(userId: string): Promise<ApiKeySummary[]> {
     const since = minuteOf(this.clock.now()) - USAGE_WINDOW_MINUTES + 1;
-    const rows = await this.#store.listApiKeys(actor.userId, since);
+    const rows = await this.#store.listApiKeys(userId, since);
     return rows.map((k) => {
       const pending = this.#usage.pending(k.id, since);
       const lastUsedAt = pending.lastUsedAt === null ? k.lastUsedAt : Math.max(pending.lastUsedAt, k.lastUsedAt ?? 0);
@@ -155,12 +201,33 @@ export class ApiKeys {
 
   /** Revokes one of the actor's keys; anyone else's (or a missing one) is `not_found`, so ids do not leak. */
   async revoke(actor: Actor, id: string): Promise<void> {
+    const key = await this.#live(id);
+    if (!key || key.userId !== actor.userId) throw new SeshatError('not_found', 'No such API key.');
+    await this.#revoke(actor, key, null);
+  }
+
+  /**
+   * A team manager (the permission policy decides) or, with `actor` null, an operator at the CLI revokes anyone's
+   * key, with an optional reason for the audit trail. Returns the key as it was.
+   */
+  async revokeAny(actor: Actor | null, id: string, reason: string | null = null): Promise<ApiKeyRecord> {
+    if (actor && !this.#policy.canManageTeam(actor)) throw new SeshatError('forbidden', 'This needs an administrator.');
+    const key = await this.#live(id);
+    if (!key) throw new SeshatError('not_found', 'No such API key.');
+    await this.#revoke(actor, key, reason);
+    return key;
+  }
+
+  async #live(id: string): Promise<ApiKeyRecord | null> {
     const key = apiKeyIdSchema.safeParse(id).success ? await this.#store.findApiKey(id) : null;
-    if (!key || key.userId !== actor.userId || key.revokedAt !== null) throw new SeshatError('not_found', 'No such API key.');
+    return key && key.revokedAt === null ? key : null;
+  }
+
+  async #revoke(actor: Actor | null, key: ApiKeyRecord, reason: string | null): Promise<void> {
     // Durable before we answer; authentication reads the row on every request, so the key is refused at once.
     await this.#store.transaction(async (scope) => {
-      if (!(await scope.revokeApiKey(id, this.clock.now()))) throw new SeshatError('not_found', 'No such API key.');
-      await this.#audit.record(auditBy(actor, 'api-key.revoked', { targetUserId: key.userId, details: { keyId: key.id, name: key.name } }), scope);
+      if (!(await scope.revokeApiKey(key.id, this.clock.now()))) throw new SeshatError('not_found', 'No such API key.');
+      await this.#audit.record(auditBy(actor, 'api-key.revoked', { targetUserId: key.userId, reason, details: { keyId: key.id, name: key.name } }), scope);
     });
   }
 

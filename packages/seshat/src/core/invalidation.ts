@@ -26,4 +26,12 @@ export interface InvalidationChannel {
   publish(invalidation: Invalidation): Promise<void>;
   /** Resolves once listening; returns a function that stops listening. */
   subscribe(listener: InvalidationListener): Promise<() => Promise<void>>;
+  /**
+   * Asked before every use of the validation cache (each read and each fill), so it must be synchronous and cheap.
+   * False while this process may be missing invalidations — not listening (the connection dropped and is not back
+   * yet), or not heard from the database within its lease — and the manager then reads the store on every request
+   * instead. A channel may first apply changes it can see at once through the listener (SQLite: another process
+   * committed, so the cache is flushed). Absent: the cache is trusted within its TTL, as before.
+   */
+  cacheTrusted?(): boolean;
 }

@@ -1,7 +1,7 @@
 import type { ApiKeyRecord } from './api-key.ts';
 import type { AuditAction, AuditEvent } from './audit.ts';
 import type { InvalidationChannel } from './invalidation.ts';
-import type { SessionRecord } from './session.ts';
+import type { Location, SessionRecord } from './session.ts';
 import type { DueWebhookDelivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage } from './webhook.ts';
 import type { ExpiryCutoffs } from './settings.ts';
 
@@ -22,6 +22,13 @@ export interface SessionStore {
    * upsert, so a late touch can never resurrect a revoked or deleted session. True if a row was updated.
    */
   touchSession(id: string, touch: SessionTouch): Promise<boolean>;
+  /**
+   * Records the activity of many sessions in ONE statement (the per-node batch, `touch-batch.ts`), with the same
+   * condition per row as `touchSession` (`revoked_at IS NULL`, never an upsert). Last-active is only raised
+   * (nodes may write out of order), requests are added. Returns the ids it updated: an id missing from the
+   * answer was revoked or deleted meanwhile.
+   */
+  touchSessions(touches: BatchedTouch[]): Promise<string[]>;
   /** Unrevoked, unexpired sessions, most recently active first. */
   listActiveSessions(query: ActiveSessionQuery): Promise<Page<SessionRecord>>;
   /** How many sessions are live under `cutoffs`: everyone's, or one user's. */
@@ -34,6 +41,12 @@ export interface SessionStore {
   revokeUserSessions(userId: string, revocation: Revocation & { exceptSessionId?: string }): Promise<string[]>;
   /** Revokes every unrevoked session; returns how many. */
   revokeAllSessions(revocation: Revocation): Promise<number>;
+  /**
+   * Records a step-up on a live session: `reauthenticatedAt` (null ends its freshness) and, when given, whether
+   * the session must change the password before anything else. A conditional UPDATE on an unrevoked row, like a
+   * touch: true if a row was updated.
+   */
+  updateSessionAuthentication(id: string, update: SessionAuthenticationUpdate): Promise<boolean>;
   /**
    * One garbage-collection step: looks at up to `limit` sessions with id > `afterId` (in id order) and deletes
    * those that are revoked or expired. Keyset order makes a full pass O(n) without an index on last-active.
@@ -49,12 +62,29 @@ export interface SessionTouch {
   /** Requests to add to the counter. */
   requests: number;
   lastPath: string | null;
+  /** The latest client address (as it may be recorded); null or absent leaves the stored one. */
+  ip?: string | null;
+  /** The latest address's location; written only together with `ip` (null = unknown). */
+  location?: Location | null;
+}
+
+/** One session's activity in a batched touch. */
+export interface BatchedTouch extends SessionTouch {
+  id: string;
+}
+
+/** What `updateSessionAuthentication` writes. */
+export interface SessionAuthenticationUpdate {
+  reauthenticatedAt: number | null;
+  passwordChangeRequired?: boolean;
 }
 
 /** When and why sessions are revoked (the reason is a `RevocationReason` code). */
 export interface Revocation {
   at: number;
   reason: string;
+  /** An administrator's own words (kept as `revoked_note`); null or absent otherwise. */
+  note?: string | null;
 }
 
 /** Which live sessions to list, one page at a time. */
@@ -82,6 +112,11 @@ export interface UserSessionStats {
 /** One garbage-collection step: the expiry rule, where to start and how many rows to look at. */
 export interface CollectStep {
   cutoffs: ExpiryCutoffs;
+  /**
+   * Revoked rows ended after this (epoch ms) are kept, so the signed-out person can still be told why
+   * (`…/session-ended`); absent = every revoked row is collected.
+   */
+  endedBefore?: number;
   afterId: string | null;
   limit: number;
 }
@@ -127,6 +162,8 @@ export interface UserRecord {
   role: 'user' | 'admin';
   passwordHash: string;
   createdAt: number;
+  /** Set by an administrator's reset, a generated first password or a reported session: sign-ins must change it first. */
+  passwordChangeRequired: boolean;
 }
 
 /** Accounts of the Seshat server. A library user's app keeps its own users and can ignore this part. */
@@ -141,8 +178,42 @@ export interface UserStore {
   listUsers(): Promise<UserRecord[]>;
   /** How many accounts there are. */
   countUsers(): Promise<number>;
-  /** Replaces an account's password hash. */
-  updatePasswordHash(userId: string, passwordHash: string): Promise<void>;
+  /**
+   * Replaces an account's password hash and sets whether the next sign-in must change it (default false: the
+   * owner chose this password). Also used on its own to upgrade a hash's parameters after a sign-in.
+   */
+  updatePasswordHash(userId: string, passwordHash: string, changeRequired?: boolean): Promise<void>;
+  /**
+   * Replaces `oldHash` with `newHash` (same password, stronger parameters) only if the stored hash is still
+   * `oldHash`: a password changed in between is never overwritten. True if it was replaced.
+   */
+  upgradePasswordHash(userId: string, oldHash: string, newHash: string): Promise<boolean>;
+  /** Marks an account as having to change its password at the next sign-in (a reported session). */
+  requirePasswordChange(userId: string): Promise<void>;
+  /** Changes an account's role; false if there is no such account. */
+  updateUserRole(userId: string, role: UserRecord['role']): Promise<boolean>;
+}
+
+/**
+ * Counters for sign-in throttling, kept in the database so every node sees the same numbers. A counter is a
+ * fixed window: the first hit after `windowMs` has passed since the window started begins a new one.
+ */
+export interface SignInLimitStore {
+  /** Adds one to `key`'s counter in one atomic statement and returns the counter after it. */
+  countSignInAttempt(key: string, at: number, windowMs: number): Promise<SignInCounter>;
+  /** The counter of `key`, or null if it has none. */
+  readSignInCounter(key: string): Promise<SignInCounter | null>;
+  /** Forgets `key`'s counter (a successful sign-in clears the account's failures). */
+  clearSignInCounter(key: string): Promise<void>;
+  /** Deletes counters whose last hit is before `before`; returns how many. */
+  pruneSignInCounters(before: number): Promise<number>;
+}
+
+/** A sign-in throttling counter. */
+export interface SignInCounter {
+  count: number;
+  windowStart: number;
+  lastAt: number;
 }
 
 /** API keys and their batched usage counts. */
@@ -155,6 +226,8 @@ export interface ApiKeyStore {
   listApiKeys(userId: string, usageSinceMinute: number): Promise<(ApiKeyRecord & { requests24h: number })[]>;
   /** Marks a key revoked. True only if it was unrevoked before. */
   revokeApiKey(id: string, at: number): Promise<boolean>;
+  /** Revokes a user's unrevoked keys (or everyone's, with `'all'`) and returns their ids. */
+  revokeUserApiKeys(userId: string | 'all', at: number): Promise<string[]>;
   /** Adds batched request counts to per-minute buckets and raises each key's last-used time (never lowers it). */
   recordApiKeyUsage(usage: ApiKeyUsage[]): Promise<void>;
   /** Deletes usage buckets older than `beforeMinute`; returns how many. */
@@ -223,7 +296,7 @@ export interface Transactional<Scope> {
 export type SessionScope = SessionStore & SettingsStore & AuditStore & SessionLocks & WebhookOutboxStore;
 
 /** Everything one transaction of the server may touch. */
-export type StoreScope = SessionStore & SettingsStore & AuditStore & UserStore & ApiKeyStore & SessionLocks & WebhookStore;
+export type StoreScope = SessionStore & SettingsStore & AuditStore & UserStore & ApiKeyStore & SignInLimitStore & SessionLocks & WebhookStore;
 
 /**
  * Serialises changes to one user's sessions across processes, for rules that count before they insert
@@ -235,13 +308,14 @@ export interface SessionLocks {
 }
 
 /** Everything the server needs from one database. */
-export interface Store extends SessionStore, SettingsStore, AuditStore, UserStore, ApiKeyStore, SessionLocks, WebhookStore, Transactional<StoreScope> {
+export interface Store extends SessionStore, SettingsStore, AuditStore, UserStore, ApiKeyStore, SignInLimitStore, SessionLocks, WebhookStore, Transactional<StoreScope> {
   readonly dialect: 'sqlite' | 'postgres';
   /** Applies pending migrations; returns the versions applied. */
   migrate(): Promise<number[]>;
   /**
-   * Cross-node cache invalidation, for dialects several processes share (PostgreSQL: LISTEN/NOTIFY).
-   * Absent for single-process stores (SQLite), where local invalidation is enough.
+   * How other processes' changes reach this process's validation cache: PostgreSQL, LISTEN/NOTIFY between nodes;
+   * SQLite, `PRAGMA data_version` (another process, such as the CLI, committed to the file). Optional: without
+   * one, a process invalidates only its own cache and others converge within the cache TTL.
    */
   createInvalidationChannel?(options?: { nodeId?: string; onError?: (error: unknown) => void }): InvalidationChannel;
   /** Cheap round trip for health checks. */

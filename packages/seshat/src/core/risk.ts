@@ -182,7 +182,10 @@ export class RiskAssessor {
         longitude: d.longitude ?? null,
       });
     }
-    const failureTimes = failures.items.filter((e) => e.targetUserId === userId).map((e) => e.at);
+    // A grouped row (`details.attempts`) stands for that many failures.
+    const failureTimes = failures.items
+      .filter((e) => e.targetUserId === userId)
+      .flatMap((e) => Array<number>(Math.min(1000, Math.max(1, Number(e.details?.attempts ?? 1) || 1))).fill(e.at));
     return assessSignIn(current, previous, failureTimes, this.#rules);
   }
 }

@@ -4,16 +4,10 @@ import type { Clock } from './clock.ts';
 import type { SessionScope } from './ports.ts';
 import type { SessionRecord } from './session.ts';
 
-/** Revocation reasons stored on the session row and counted in metrics. */
-export type RevocationReason =
-  | 'sign-out'
-  | 'revoked'
-  | 'revoked-by-admin'
-  | 'signed-out-others'
-  | 'force-sign-out'
-  | 'invalidate-all'
-  | 'password-changed'
-  | 'session-limit';
+import type { RevocationReason } from './ended-reason.ts';
+
+/** Revocation reasons stored on the session row and counted in metrics (the table is in `ended-reason.ts`). */
+export type { RevocationReason } from './ended-reason.ts';
 
 /** Sessions one change ended, for what follows the commit. */
 export interface Revoked {
@@ -45,9 +39,12 @@ export class SessionChange<S extends SessionScope = SessionScope> {
     this.#clock = clock;
   }
 
-  /** Ends one session; false if it had already ended (nothing changes then). */
-  async revokeSession(session: Pick<SessionRecord, 'id'> & Partial<Pick<SessionRecord, 'userId'>>, reason: RevocationReason, actorId: string | null): Promise<boolean> {
-    const ended = await this.store.revokeSession(session.id, { at: this.#clock.now(), reason });
+  /**
+   * Ends one session; false if it had already ended (nothing changes then). `note` is an administrator's reason,
+   * kept on the row so the signed-out person can be shown it (setting `showAdminReasonToUser`).
+   */
+  async revokeSession(session: Pick<SessionRecord, 'id'> & Partial<Pick<SessionRecord, 'userId'>>, reason: RevocationReason, actorId: string | null, note: string | null = null, at = this.#clock.now()): Promise<boolean> {
+    const ended = await this.store.revokeSession(session.id, { at, reason, note });
     if (ended) {
       this.revoked.push({ reason, ids: [session.id], count: 1, actorId, userId: session.userId ?? null });
       await this.#ended({ sessionId: session.id, userId: session.userId ?? null, reason, actorId });
@@ -56,16 +53,16 @@ export class SessionChange<S extends SessionScope = SessionScope> {
   }
 
   /** Ends a user's live sessions, except `exceptSessionId`; returns their ids. */
-  async revokeUserSessions(userId: string, reason: RevocationReason, actorId: string | null, exceptSessionId?: string): Promise<string[]> {
-    const ids = await this.store.revokeUserSessions(userId, { at: this.#clock.now(), reason, ...(exceptSessionId ? { exceptSessionId } : {}) });
+  async revokeUserSessions(userId: string, reason: RevocationReason, actorId: string | null, exceptSessionId?: string, note: string | null = null): Promise<string[]> {
+    const ids = await this.store.revokeUserSessions(userId, { at: this.#clock.now(), reason, note, ...(exceptSessionId ? { exceptSessionId } : {}) });
     if (ids.length > 0) this.revoked.push({ reason, ids, count: ids.length, actorId, userId });
     for (const id of ids) await this.#ended({ sessionId: id, userId, reason, actorId });
     return ids;
   }
 
   /** Ends every live session; returns how many. */
-  async revokeAllSessions(reason: RevocationReason, actorId: string | null): Promise<number> {
-    const count = await this.store.revokeAllSessions({ at: this.#clock.now(), reason });
+  async revokeAllSessions(reason: RevocationReason, actorId: string | null, note: string | null = null): Promise<number> {
+    const count = await this.store.revokeAllSessions({ at: this.#clock.now(), reason, note });
     this.revoked.push({ reason, ids: 'all', count, actorId });
     // One event for all of them: there may be millions, and receivers need "everyone", not a list.
     if (count > 0) await this.#ended({ sessionId: null, all: true, count, reason, actorId });

@@ -7,6 +7,8 @@ import { SeshatEventBus } from './events.ts';
 import type { Invalidation, InvalidationChannel } from './invalidation.ts';
 import { ownerOnly, type PermissionPolicy } from './permissions.ts';
 import { unknownDevice, type Actor, type DeviceInfo, type Location, type RiskAssessment, type SessionRecord } from './session.ts';
+import { endedReasonOf, type SessionEnding } from './ended-reason.ts';
+import { TouchBatch, type PendingActivity } from './touch-batch.ts';
 import {
   applySettingsPatch,
   cookieMaxAgeSeconds,
@@ -14,6 +16,7 @@ import {
   defaultSettings,
   expiresAt,
   expiryCutoffs,
+  expiryReason,
   isExpired,
   sessionSettingsSchema,
   type SessionSettings,
@@ -38,6 +41,8 @@ export interface SignInContext {
   userAgent: string | null;
   /** Request headers, for enrichers that read client hints. */
   headers?: Record<string, string | string[] | undefined>;
+  /** The account must change its password before this session may do anything else (default false). */
+  passwordChangeRequired?: boolean;
 }
 
 /** Filled by an enricher (device parsing, GeoIP, IP anonymisation, risk signals) before a session is stored. */
@@ -59,8 +64,18 @@ export interface SessionManagerOptions<S extends SessionScope = SessionScope> {
   store: S & Transactional<S>;
   clock?: Clock;
   policy?: PermissionPolicy;
-  /** Last-active is written at most this often per session (default 60 s). */
+  /**
+   * How often this node writes the activity it has seen (last-active, request counts, last path, latest address),
+   * as one batched statement (default 1 s): the most a crash loses, and how far the database trails a request.
+   */
   touchIntervalMs?: number;
+  /**
+   * Ended sessions are kept this long (default 7 days) before garbage collection deletes them, so a returning
+   * browser is told why it was signed out (`whyEnded`).
+   */
+  endedRetentionMs?: number;
+  /** Turns a session's new client address into what is stored (anonymised per settings) and its location. */
+  describeAddress?: (ip: string, settings: SessionSettings) => Promise<{ ip: string | null; location: Location | null }>;
   /** Validation cache; `false` reads the store on every request. */
   cache?: CacheOptions | false;
   /** Cross-node invalidation; omit for a single process. */
@@ -70,6 +85,26 @@ export interface SessionManagerOptions<S extends SessionScope = SessionScope> {
   enrich?: SessionEnricher;
   /** How long webhook deliveries are retried (default 24 h); see `WebhookOutbox`. */
   webhookRetryWindowMs?: number;
+  /**
+   * Containment beyond sessions: called inside the transaction of a force sign-out (`userId`) and of an
+   * invalidate-all (`'all'`), so other credentials the app issued for those people (API keys: `revokeApiKeysOf`)
+   * end in the same commit. Returns how many it ended.
+   */
+  contain?: ContainmentHook<S>;
+}
+
+/**
+ * See `SessionManagerOptions.contain`. Declared as a method type so it is bivariant in `S`: a manager over a
+ * wider scope (the server's `StoreScope`) must stay assignable to a `SessionManager<SessionScope>` parameter.
+ */
+export type ContainmentHook<S extends SessionScope = SessionScope> = {
+  hook(change: SessionChange<S>, target: { userId: string } | 'all', context: { actor: Actor | null; cause: 'force-sign-out' | 'invalidate-all' }): Promise<number>;
+}['hook'];
+
+/** What a containment step ended: sessions, and other credentials (API keys) through `contain`. */
+export interface Contained {
+  sessions: number;
+  credentials: number;
 }
 
 /** What `createSession` returns: the stored session and the token for the cookie. */
@@ -90,6 +125,9 @@ export interface CollectProgress {
 
 export type { RevocationReason } from './session-change.ts';
 
+/** Default of `endedRetentionMs`: how long an ended session's reason is kept (7 days). */
+export const DEFAULT_ENDED_RETENTION_MS = 7 * 86_400_000;
+
 /**
  * The session service: creation, validation (the hot path), listing, revocation and garbage collection.
  * Talks to storage only through the Store interfaces; knows nothing of HTTP.
@@ -103,11 +141,14 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   readonly clock: Clock;
   readonly policy: PermissionPolicy;
   readonly touchIntervalMs: number;
+  readonly endedRetentionMs: number;
 
   readonly #store: S & Transactional<S>;
   readonly #cache: ValidationCache | null;
   readonly #channel: InvalidationChannel | undefined;
   readonly #enrich: SessionEnricher | undefined;
+  readonly #touches: TouchBatch;
+  readonly #contain: ContainmentHook<S> | undefined;
   readonly #defaults: SessionSettings;
   #settings: SessionSettings;
   #unsubscribe: (() => Promise<void>) | undefined;
@@ -123,9 +164,27 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     this.clock = options.clock ?? systemClock;
     this.policy = options.policy ?? ownerOnly;
     this.touchIntervalMs = options.touchIntervalMs ?? DEFAULT_TOUCH_INTERVAL_MS;
-    this.#cache = options.cache === false ? null : new ValidationCache(options.cache);
+    this.endedRetentionMs = options.endedRetentionMs ?? DEFAULT_ENDED_RETENTION_MS;
+    const describe = options.describeAddress;
+    this.#touches = new TouchBatch({
+      store: options.store,
+      intervalMs: this.touchIntervalMs,
+      onGone: (ids) => {
+        for (const id of ids) this.#cache?.invalidate(id);
+      },
+      ...(describe ? { describeAddress: (ip: string) => describe(ip, this.#settings) } : {}),
+      // A failed batch is kept and retried with the next one; report it only to whoever listens.
+      onError: (error) => {
+        if (this.events.listenerCount('error') > 0) this.events.emit('error', error);
+      },
+    });
     this.#channel = options.channel;
+    const channel = this.#channel;
+    // The cache-trust gate: a node that may be missing invalidations reads the store instead (see ValidationCache).
+    const trusted = channel?.cacheTrusted ? () => channel.cacheTrusted!() : undefined;
+    this.#cache = options.cache === false ? null : new ValidationCache(options.cache, trusted);
     this.#enrich = options.enrich;
+    this.#contain = options.contain;
     this.#defaults = options.defaults ?? defaultSettings();
     this.#settings = this.#defaults;
     this.outbox = new WebhookOutbox({ clock: this.clock, ...(options.webhookRetryWindowMs !== undefined ? { retryWindowMs: options.webhookRetryWindowMs } : {}) });
@@ -135,6 +194,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   /** Loads stored settings and joins the invalidation channel. Call once before serving. */
   async start(): Promise<this> {
     await this.reloadSettings();
+    this.#touches.start();
     if (this.#channel) {
       this.#unsubscribe = await this.#channel.subscribe({
         message: (m) => void this.#applyInvalidation(m),
@@ -151,8 +211,14 @@ export class SessionManager<S extends SessionScope = SessionScope> {
 
   /** Leaves the invalidation channel. Call on shutdown, before closing the store. */
   async stop(): Promise<void> {
+    await this.#touches.stop(); // the activity still counted in memory
     await this.#unsubscribe?.();
     this.#unsubscribe = undefined;
+  }
+
+  /** Writes the activity seen so far now, rather than at the next interval (tests, shutdown hooks). */
+  flushActivity(): Promise<void> {
+    return this.#touches.flush();
   }
 
   // ── settings ────────────────────────────────────────────────────────────────────────────────────
@@ -174,7 +240,14 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   async updateSettings(actor: Actor, patch: SessionSettingsPatch): Promise<SessionSettings> {
     this.#requireTeam(actor);
     const before = this.#settings;
-    const next = applySettingsPatch(before, patch);
+    let next: SessionSettings;
+    try {
+      next = applySettingsPatch(before, patch, { touchIntervalMs: this.touchIntervalMs });
+    } catch (error) {
+      const issue = (error as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
+      if (!issue) throw error;
+      throw new SeshatError('invalid_input', `${issue.path.join('.')} ${issue.message}.`);
+    }
     await this.change(async (change) => {
       await change.store.saveSettings(next);
       await change.audit(auditBy(actor, 'settings.changed', { details: { before, after: next } }));
@@ -197,6 +270,8 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     const settings = this.#settings;
     // The slow parts (device parsing, GeoIP, risk history) come before the transaction.
     const enrichment = (await this.#enrich?.(context, settings)) ?? {};
+    // Evicting the least recently active session ranks by stored last-active: write this node's activity first.
+    if (settings.maxSessionsPerUser !== null && settings.sessionLimitAction === 'evict-oldest') await this.#touches.flush();
     const now = this.clock.now();
     const persistent = context.remember && settings.rememberMe.enabled;
     const { id, token, secretHash, hint } = newToken();
@@ -210,13 +285,18 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       lastActiveAt: now,
       revokedAt: null,
       revokedReason: null,
+      revokedNote: null,
       ip: enrichment.ip !== undefined ? enrichment.ip : context.ip,
+      signInIp: enrichment.ip !== undefined ? enrichment.ip : context.ip,
       userAgent: context.userAgent?.slice(0, 512) ?? null,
       device: enrichment.device ?? unknownDevice,
       location: enrichment.location ?? null,
+      signInLocation: enrichment.location ?? null,
       risk: enrichment.risk ?? null,
       requests: 1,
       lastPath: null,
+      reauthenticatedAt: null,
+      passwordChangeRequired: context.passwordChangeRequired ?? false,
     });
     await this.change(async (change) => {
       await this.#makeRoom(change, context.userId, settings, now);
@@ -265,9 +345,10 @@ export class SessionManager<S extends SessionScope = SessionScope> {
 
   /**
    * Returns the live session for a token, or null. One cache hit or one indexed read, expiry checked in
-   * memory, and a write only when last-active is older than `touchIntervalMs`.
+   * memory, and no write: the activity is counted in the node's touch batch (`touch-batch.ts`).
+   * `request.ip` is the client address; a change is recorded as the session's latest address.
    */
-  async validate(token: string | undefined, request?: { path?: string }): Promise<SessionRecord | null> {
+  async validate(token: string | undefined, request?: { path?: string; ip?: string | null }): Promise<SessionRecord | null> {
     if (token === undefined) return null;
     const parsed = parseToken(token);
     if (!parsed) return this.#reject();
@@ -279,20 +360,91 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       entry = (await this.#load(parsed.id)) ?? undefined;
       if (!entry) return this.#reject();
     }
-    const session = entry.record;
+    let session = entry.record;
     if (!secretMatches(parsed.secret, session.secretHash)) return this.#reject();
     if (session.revokedAt !== null) return this.#reject();
     const now = this.clock.now();
     if (isExpired(session, this.#settings, now)) {
-      this.metrics.expired++;
-      this.#cache?.invalidate(session.id);
-      return this.#reject();
+      const live = await this.#confirmExpiry(session, now);
+      if (!live) return this.#reject();
+      session = live;
     }
 
-    entry.pendingRequests++;
-    if (request?.path !== undefined) session.lastPath = request.path.slice(0, 512);
-    if (now - session.lastActiveAt >= this.touchIntervalMs && !(await this.#touch(entry, now))) return this.#reject();
+    // This node's activity is on the record at once (idle expiry and displays count it) and in the batch.
+    const path = request?.path?.slice(0, 512);
+    const ip = request?.ip ?? undefined;
+    const newIp = ip !== undefined && ip !== session.ip ? ip : undefined;
+    this.#touches.seen(session.id, now, path, newIp);
+    if (now > session.lastActiveAt) session.lastActiveAt = now;
+    session.requests++;
+    if (path !== undefined) session.lastPath = path;
     return session;
+  }
+
+  /**
+   * A session found expired on this node's copy. Other nodes' activity reaches the store once per touch interval,
+   * so the row is read again, and what it says is given that interval's benefit of the doubt: an idle timeout
+   * is never applied to a session in use elsewhere. If it is still expired, it is ended for good with its reason
+   * (`idle-timeout` or `lifetime`), like a revocation, so relaxing a setting later never revives it (issue #14).
+   * Returns the live session if the re-read shows it is not expired.
+   */
+  async #confirmExpiry(cached: SessionRecord, now: number): Promise<SessionRecord | null> {
+    this.#cache?.invalidate(cached.id);
+    const fresh = (await this.#load(cached.id))?.record;
+    if (!fresh || fresh.revokedAt !== null || !sameSecret(fresh, cached)) return null;
+    const stored = fresh.lastActiveAt;
+    fresh.lastActiveAt = Math.max(stored, cached.lastActiveAt);
+    const settings = this.#settings;
+    // What this node saw is exact; what the row says may trail other nodes by one touch interval.
+    const benefit = { ...fresh, lastActiveAt: Math.min(now, Math.max(stored + this.touchIntervalMs, cached.lastActiveAt)) };
+    if (!isExpired(benefit, settings, now)) return fresh;
+    await this.#endExpired(fresh, settings, now);
+    return null;
+  }
+
+  /** Ends an expired session for good, recorded with its reason and an audit event; nothing if it already ended. */
+  async #endExpired(session: SessionRecord, settings: SessionSettings, now: number): Promise<void> {
+    const reason = expiryReason(session, settings, now);
+    const at = Math.min(now, expiresAt(session, settings));
+    this.metrics.expired++;
+    await this.change(async (change) => {
+      if (!(await change.revokeSession(session, reason, null, null, at))) return;
+      await change.audit(auditBy(null, 'session.expired', { targetUserId: session.userId, sessionId: session.id, reason, details: { device: session.device.label } }));
+    });
+  }
+
+  /**
+   * Why the session of a token that `validate` refused ended, if it did: for the 401 `…/session-ended` answer and
+   * the sign-in page's banner. Only the token's holder learns it (the secret must match); a malformed, unknown or
+   * forged token gets null. An expired session not yet ended is ended now. The administrator's reason is included
+   * only while `showAdminReasonToUser` is on.
+   */
+  async whyEnded(token: string | undefined): Promise<SessionEnding | null> {
+    const parsed = token === undefined ? null : parseToken(token);
+    if (!parsed) return null;
+    let row = await this.#store.findSession(parsed.id);
+    if (!row || !secretMatches(parsed.secret, row.secretHash)) return null;
+    if (row.revokedAt === null) {
+      if (!isExpired(row, this.#settings, this.clock.now())) return null;
+      if ((await this.#confirmExpiry(row, this.clock.now())) !== null) return null;
+      row = await this.#store.findSession(parsed.id);
+      if (!row || row.revokedAt === null) return null;
+    }
+    const ending: SessionEnding = { reason: endedReasonOf(row.revokedReason), at: row.revokedAt };
+    if (this.#settings.showAdminReasonToUser && row.revokedNote) ending.adminReason = row.revokedNote;
+    return ending;
+  }
+
+  /** Activity a record read from the store does not show yet (this node's unwritten counts), merged in. */
+  #withPending(session: SessionRecord): SessionRecord {
+    const p: PendingActivity | undefined = this.#touches.pending(session.id);
+    if (!p) return session;
+    return {
+      ...session,
+      requests: session.requests + p.requests,
+      lastActiveAt: Math.max(session.lastActiveAt, p.lastActiveAt),
+      lastPath: p.lastPath ?? session.lastPath,
+    };
   }
 
   /**
@@ -302,7 +454,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
    */
   #load(id: string): Promise<CachedSession | null> {
     const cache = this.#cache;
-    if (!cache) return this.#store.findSession(id).then((record) => (record ? { record, pendingRequests: 0 } : null));
+    if (!cache) return this.#store.findSession(id).then((record) => (record ? { record } : null));
     const ticket = cache.ticket();
     const pending = this.#loading.get(id);
     // Join a read only if nothing was invalidated since it started: a request that arrives after a
@@ -311,7 +463,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     const load = this.#store.findSession(id)
       .then((record) => {
         if (!record) return null;
-        const entry: CachedSession = { record, pendingRequests: 0 };
+        const entry: CachedSession = { record };
         cache.fill(record.id, entry, ticket);
         return entry;
       })
@@ -327,31 +479,12 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     return null;
   }
 
-  /** Writes last-active and the request count. False if the row was revoked or deleted meanwhile. */
-  async #touch(entry: CachedSession, now: number): Promise<boolean> {
-    const session = entry.record;
-    const requests = entry.pendingRequests;
-    entry.pendingRequests = 0;
-    session.lastActiveAt = now; // before the await: concurrent requests on this node do not touch again
-    session.requests += requests;
-    try {
-      const updated = await this.#store.touchSession(session.id, { lastActiveAt: now, requests, lastPath: session.lastPath });
-      if (!updated) {
-        this.#cache?.invalidate(session.id);
-        return false;
-      }
-    } catch (error) {
-      // Validation succeeded on a durable read; a failed activity write must not sign the user out.
-      this.events.emit('error', error);
-    }
-    return true;
-  }
-
   // ── reading ─────────────────────────────────────────────────────────────────────────────────────
 
   /** The actor's own active sessions: the current one first, then most recently active. */
   async listOwnSessions(actor: Actor): Promise<SessionRecord[]> {
-    const { items } = await this.#store.listActiveSessions({ cutoffs: this.#cutoffs(), userId: actor.userId });
+    const { items: stored } = await this.#store.listActiveSessions({ cutoffs: this.#cutoffs(), userId: actor.userId });
+    const items = stored.map((s) => this.#withPending(s));
     const current = items.filter((s) => s.id === actor.sessionId);
     return [...current, ...items.filter((s) => s.id !== actor.sessionId)];
   }
@@ -362,7 +495,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     if (!session || !this.#isLive(session) || !this.policy.canView(actor, session)) {
       throw new SeshatError('not_found', 'No such session.');
     }
-    return session;
+    return this.#withPending(session);
   }
 
   /** Team-wide listing (admins, per the policy). */
@@ -436,7 +569,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     }
     const code: RevocationReason = session.userId === actor.userId ? 'revoked' : 'revoked-by-admin';
     await this.change(async (change) => {
-      if (!(await change.revokeSession(session, code, actor.userId))) return;
+      if (!(await change.revokeSession(session, code, actor.userId, code === 'revoked-by-admin' ? reason : null))) return;
       await change.audit(auditBy(actor, 'session.revoked', { targetUserId: session.userId, sessionId: session.id, reason: reason ?? code, details: { device: session.device.label } }));
     });
   }
@@ -452,28 +585,44 @@ export class SessionManager<S extends SessionScope = SessionScope> {
 
   /** An admin (or, with `actor` null, an operator at the CLI) signs a user out everywhere; the reason is required and goes to the audit trail. */
   async forceSignOut(actor: Actor | null, userId: string, reason: string): Promise<number> {
+    return (await this.containUser(actor, userId, reason)).sessions;
+  }
+
+  /** `forceSignOut`, also reporting the other credentials (API keys) the `contain` hook ended with the sessions. */
+  async containUser(actor: Actor | null, userId: string, reason: string): Promise<Contained> {
     if (actor) this.#requireTeam(actor);
     const text = this.#reason(reason);
     return this.change(async (change) => {
-      const ids = await change.revokeUserSessions(userId, 'force-sign-out', actor?.userId ?? null);
-      await change.audit(auditBy(actor, 'user.force-signed-out', { targetUserId: userId, sessionId: null, reason: text, details: { count: ids.length } }));
-      return ids.length;
+      const ids = await change.revokeUserSessions(userId, 'force-sign-out', actor?.userId ?? null, undefined, text);
+      const credentials = (await this.#contain?.(change, { userId }, { actor, cause: 'force-sign-out' })) ?? 0;
+      await change.audit(auditBy(actor, 'user.force-signed-out', { targetUserId: userId, sessionId: null, reason: text, details: { count: ids.length, apiKeys: credentials } }));
+      return { sessions: ids.length, credentials };
     });
   }
 
   /** Signs out everyone (the caller included). `actor` null = an operator at the CLI. */
   async revokeAllSessions(actor: Actor | null, reason: string | null = null): Promise<number> {
+    return (await this.containAll(actor, reason)).sessions;
+  }
+
+  /** `revokeAllSessions`, also reporting the other credentials (API keys) the `contain` hook ended. */
+  async containAll(actor: Actor | null, reason: string | null = null): Promise<Contained> {
     if (actor) this.#requireTeam(actor);
     const text = reason === null ? null : this.#reason(reason);
     return this.change(async (change) => {
-      const count = await change.revokeAllSessions('invalidate-all', actor?.userId ?? null);
-      await change.audit(auditBy(actor, 'sessions.invalidated-all', { sessionId: null, reason: text, details: { count } }));
-      return count;
+      const count = await change.revokeAllSessions('invalidate-all', actor?.userId ?? null, text);
+      const credentials = (await this.#contain?.(change, 'all', { actor, cause: 'invalidate-all' })) ?? 0;
+      await change.audit(auditBy(actor, 'sessions.invalidated-all', { sessionId: null, reason: text, details: { count, apiKeys: credentials } }));
+      return { sessions: count, credentials };
     });
   }
 
-  /** Records a failed sign-in (the risk rules count them). `userId` is the account the identifier named, if any. */
-  async recordFailedSignIn(attempt: { userId: string | null; identifier: string; ip: string | null }): Promise<void> {
+  /**
+   * Records a failed sign-in (the risk rules count them). `userId` is the account the identifier named, if any.
+   * `attempts` > 1 makes one row stand for that many failures (repeated failures grouped), `failures` is the
+   * account's running count.
+   */
+  async recordFailedSignIn(attempt: { userId: string | null; identifier: string; ip: string | null; attempts?: number; failures?: number }): Promise<void> {
     await this.audit.record({
       action: 'auth.sign-in-failed',
       actorId: null,
@@ -481,7 +630,11 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       sessionId: null,
       reason: null,
       ip: attempt.ip,
-      details: { email: attempt.identifier.slice(0, 254) },
+      details: {
+        email: attempt.identifier.slice(0, 254),
+        ...(attempt.attempts !== undefined && attempt.attempts > 1 ? { attempts: attempt.attempts } : {}),
+        ...(attempt.failures !== undefined ? { failures: attempt.failures } : {}),
+      },
     });
   }
 
@@ -568,7 +721,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     if (session && this.#isLive(session)) return true;
     if (!session) this.#subscriptions.ended(id, endedReasonFor(null), null);
     else if (session.revokedAt !== null) this.#subscriptions.ended(id, endedReasonFor(session.revokedReason), session.revokedAt);
-    else this.#subscriptions.ended(id, expiryReason(session, this.#settings), expiresAt(session, this.#settings));
+    else this.#subscriptions.ended(id, endedReasonOf(expiryReason(session, this.#settings, this.clock.now())), expiresAt(session, this.#settings));
     return false;
   }
 
@@ -603,7 +756,10 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     let deleted = 0;
     do {
       // Cutoffs per batch: a long pass keeps up with the clock.
-      const step = await this.#store.collectExpiredSessions({ cutoffs: this.#cutoffs(), afterId, limit });
+      // Ended sessions are kept `endedRetentionMs` (so their former holders learn why): a row goes when it ended,
+      // or expired, longer ago than that.
+      const keepFrom = this.clock.now() - this.endedRetentionMs;
+      const step = await this.#store.collectExpiredSessions({ cutoffs: expiryCutoffs(this.#settings, keepFrom), endedBefore: keepFrom, afterId, limit });
       scanned += step.scanned;
       deleted += step.deleted;
       afterId = step.lastId;
@@ -623,17 +779,12 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   }
 }
 
-/**
- * What a listener is told about a stored revocation code. The public vocabulary (`signed-out-elsewhere`, …) is
- * the session-ended problem's; until that table is shared, the stored code is passed on as it is.
- */
+/** What a listener is told about a stored revocation code: the session-ended problem's vocabulary. */
 function endedReasonFor(code: string | null): string {
-  return code ?? 'signed-out';
+  return endedReasonOf(code);
 }
 
-/** Why an unrevoked session is no longer live: the idle timeout, or a lifetime (absolute or remember-me). */
-function expiryReason(session: SessionRecord, settings: SessionSettings): string {
-  const idle = settings.idleTimeoutSeconds;
-  const byIdle = !(session.persistent && settings.rememberMe.enabled) && idle !== null && session.lastActiveAt + idle * 1000 === expiresAt(session, settings);
-  return byIdle ? 'idle-timeout' : 'lifetime';
+/** Whether two copies of a session hold the same secret hash (a row re-created under the same id would not). */
+function sameSecret(a: SessionRecord, b: SessionRecord): boolean {
+  return a.secretHash.length === b.secretHash.length && a.secretHash.every((byte, i) => byte === b.secretHash[i]);
 }

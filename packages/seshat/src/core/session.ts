@@ -4,7 +4,7 @@ export interface DeviceInfo {
   browserVersion: string | null;
   os: string | null;
   osVersion: string | null;
-  /** desktop | mobile | tablet | bot | unknown (and whatever else a parser reports) */
+  /** desktop | mobile | tablet | app | cli | bot | unknown (and whatever else a parser reports) */
   deviceType: string;
   deviceModel: string | null;
   /** Reads like "Chrome on macOS". */
@@ -54,15 +54,31 @@ export interface SessionRecord {
   createdAt: number;
   lastActiveAt: number;
   revokedAt: number | null;
+  /** Why it ended: a `RevocationReason` code (see `ended-reason.ts`). Kept until garbage collection. */
   revokedReason: string | null;
+  /** An administrator's reason for ending it (shown to the person only with `showAdminReasonToUser`). */
+  revokedNote: string | null;
+  /** The latest client address seen (written with the batched touch); the sign-in address until then. */
   ip: string | null;
+  /** The address the session signed in from (never changes). */
+  signInIp: string | null;
   userAgent: string | null;
   device: DeviceInfo;
+  /** Where `ip` is (the latest address's location). */
   location: Location | null;
+  /** Where the session signed in from. */
+  signInLocation: Location | null;
   risk: RiskAssessment | null;
   /** Requests seen, written together with last-active (so it lags by at most one touch interval). */
   requests: number;
   lastPath: string | null;
+  /**
+   * The last step-up (password entered again on this session), or null. The sign-in itself is `createdAt`:
+   * a session is created only by an authentication, so `authenticatedAt` needs no column of its own.
+   */
+  reauthenticatedAt: number | null;
+  /** Nothing but a password change is allowed on this session (generated or reset password, reported session). */
+  passwordChangeRequired: boolean;
 }
 
 /** Who is acting: the subject of permission checks. */

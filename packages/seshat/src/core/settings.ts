@@ -21,6 +21,8 @@ export const sessionSettingsSchema = z.object({
   sessionLimitAction: z.enum(['evict-oldest', 'deny']),
   /** Store IPv4 /24 and IPv6 /48 prefixes instead of full addresses. */
   anonymizeIp: z.boolean(),
+  /** Tell a person an administrator signed out the administrator's reason too (in the `…/session-ended` answer). */
+  showAdminReasonToUser: z.boolean(),
 });
 /** The session settings (timeouts, remember-me, limits, IP anonymisation): `sessionSettingsSchema`'s type. */
 export type SessionSettings = z.infer<typeof sessionSettingsSchema>;
@@ -42,15 +44,44 @@ export function defaultSettings({ idleTimeoutDays = 7 }: { idleTimeoutDays?: num
     maxSessionsPerUser: null,
     sessionLimitAction: 'evict-oldest',
     anonymizeIp: false,
+    showAdminReasonToUser: false,
   };
 }
 
-export function applySettingsPatch(current: SessionSettings, patch: SessionSettingsPatch): SessionSettings {
-  return sessionSettingsSchema.parse({
+/**
+ * The shortest idle timeout a deployment can honour: activity reaches the database (and so the other nodes) once per
+ * touch interval, so a shorter timeout could end a session that is in use elsewhere. Ten touch intervals keep that
+ * uncertainty under a tenth of the timeout; never below 10 s.
+ */
+export function minIdleTimeoutSeconds(touchIntervalMs: number): number {
+  return Math.max(10, Math.ceil((10 * touchIntervalMs) / 1000));
+}
+
+/** Applies a partial change; with `touchIntervalMs`, an idle timeout it cannot honour is refused (see `minIdleTimeoutSeconds`). */
+export function applySettingsPatch(current: SessionSettings, patch: SessionSettingsPatch, limits: { touchIntervalMs?: number } = {}): SessionSettings {
+  const schema = limits.touchIntervalMs === undefined ? sessionSettingsSchema : settingsSchemaFor(limits.touchIntervalMs);
+  return schema.parse({
     ...current,
     ...patch,
     rememberMe: { ...current.rememberMe, ...patch.rememberMe },
   });
+}
+
+/** `sessionSettingsSchema` plus the idle-timeout minimum of a touch interval. */
+export function settingsSchemaFor(touchIntervalMs: number) {
+  const min = minIdleTimeoutSeconds(touchIntervalMs);
+  return sessionSettingsSchema.extend({
+    idleTimeoutSeconds: seconds
+      .min(min, `must be at least ${min} seconds: activity is written once every ${touchIntervalMs / 1000} s, so a shorter idle timeout cannot be honoured`)
+      .nullable(),
+  });
+}
+
+/** Why a session that `isExpired` ended: past its lifetime (absolute cap or remember-me duration) or idle. */
+export function expiryReason(s: Pick<SessionRecord, 'createdAt' | 'persistent'>, settings: SessionSettings, now: number): 'lifetime' | 'idle-timeout' {
+  if (now >= s.createdAt + settings.absoluteLifetimeSeconds * 1000) return 'lifetime';
+  if (s.persistent && settings.rememberMe.enabled && now >= s.createdAt + settings.rememberMe.durationSeconds * 1000) return 'lifetime';
+  return 'idle-timeout';
 }
 
 /**
@@ -109,5 +140,8 @@ export function cookieMaxAgeSeconds(persistent: boolean, settings: SessionSettin
 
 /** A session active within this window (5 minutes) shows as "active" rather than "idle". */
 export const ACTIVE_WINDOW_MS = 5 * 60 * 1000;
-/** Last-active is written at most this often per session by default (60 s). */
-export const DEFAULT_TOUCH_INTERVAL_MS = 60 * 1000;
+/**
+ * How often a node writes the activity it has seen (one batched statement; see `touch-batch.ts`): the most a
+ * crash loses, and how far the database's last-active may trail a request (default 1 s).
+ */
+export const DEFAULT_TOUCH_INTERVAL_MS = 1000;

@@ -12,11 +12,12 @@ export interface CacheOptions {
   ttlMs?: number;
 }
 
-/** A cached session and the requests counted since its last touch. */
+/**
+ * A cached session. Request counts are not kept here (an entry may be evicted at any moment): they wait in the
+ * node's touch batch (`touch-batch.ts`).
+ */
 export interface CachedSession {
   record: SessionRecord;
-  /** Requests counted since the last touch; written with the next touch. */
-  pendingRequests: number;
 }
 
 /**
@@ -31,17 +32,26 @@ export interface CachedSession {
 export class ValidationCache {
   readonly #entries: LruTtlMap<string, CachedSession>;
   readonly #tombstones: LruTtlMap<string, number>;
+  readonly #trusted: () => boolean;
   #generation = 0;
   #flushedAt = 0;
 
-  constructor({ max = 10_000, ttlMs = 10_000 }: CacheOptions = {}) {
+  /**
+   * `trusted` is the cache-trust gate (`InvalidationChannel.cacheTrusted`): while it answers false the cache
+   * neither answers nor fills, so every request reads the store. A node that may be missing invalidations (its
+   * channel is down or silent) must not serve what it cached, nor cache what it reads: whatever it cached could be
+   * revoked elsewhere without it hearing. The channel flushes the cache before it answers true again.
+   */
+  constructor({ max = 10_000, ttlMs = 10_000 }: CacheOptions = {}, trusted: () => boolean = always) {
     this.#entries = new LruTtlMap({ max, ttlMs });
     // Tombstones only need to outlive the slowest store read; a minute is generous.
     this.#tombstones = new LruTtlMap({ max, ttlMs: Math.max(ttlMs, 60_000) });
+    this.#trusted = trusted;
   }
 
-  /** The cached entry for a session id, if any and not older than the TTL. */
+  /** The cached entry for a session id, if any, not older than the TTL, and only while the cache is trusted. */
   get(id: string): CachedSession | undefined {
+    if (!this.#trusted()) return undefined;
     return this.#entries.get(id);
   }
 
@@ -52,6 +62,8 @@ export class ValidationCache {
 
   /** Caches a row read from the store, unless it was invalidated after `ticket`. */
   fill(id: string, entry: CachedSession, ticket: number): void {
+    // The gate first: it may flush (a change seen from elsewhere), which also refuses this ticket.
+    if (!this.#trusted()) return;
     if (ticket < this.#flushedAt) return;
     const invalidatedAt = this.#tombstones.get(id);
     if (invalidatedAt !== undefined && invalidatedAt > ticket) return;
@@ -77,3 +89,5 @@ export class ValidationCache {
     return this.#entries.size;
   }
 }
+
+const always = () => true;

@@ -1,11 +1,14 @@
 import { isbotMatch } from 'isbot';
 
-/** A non-browser client recognised from its User-Agent: a crawler, an HTTP tool or an app's HTTP library. */
+/** A non-browser client recognised from its User-Agent: a crawler, a command-line tool or script, or an app. */
 export interface KnownClient {
   name: string;
   version: string | null;
-  /** `bot` for crawlers and scripted HTTP tools; `unknown` for app libraries that say nothing about the device. */
-  deviceType: 'bot' | 'unknown';
+  /**
+   * `bot` for crawlers; `cli` for command-line tools and scripts' HTTP libraries (curl, python-requests):
+   * a person at a terminal or a job they wrote; `app` for apps and their HTTP libraries (okhttp, Postman).
+   */
+  deviceType: 'bot' | 'cli' | 'app';
 }
 
 interface Rule {
@@ -34,18 +37,18 @@ const rules: Rule[] = [
   { pattern: /GPTBot\/([\d.]+)/i, name: 'GPTBot', deviceType: 'bot' },
   { pattern: /ClaudeBot\/([\d.]+)/i, name: 'ClaudeBot', deviceType: 'bot' },
   { pattern: /HeadlessChrome\/([\d.]+)/, name: 'Headless Chrome', deviceType: 'bot' },
-  { pattern: /^curl\/([\d.]+)/i, name: 'curl', deviceType: 'bot' },
-  { pattern: /^Wget\/([\d.]+)/i, name: 'Wget', deviceType: 'bot' },
-  { pattern: /^HTTPie\/([\d.]+)/i, name: 'HTTPie', deviceType: 'bot' },
-  { pattern: /^python-requests\/([\d.]+)/i, name: 'Python Requests', deviceType: 'bot' },
-  { pattern: /^python-httpx\/([\d.]+)/i, name: 'HTTPX', deviceType: 'bot' },
-  { pattern: /^Go-http-client\/([\d.]+)/i, name: 'Go HTTP client', deviceType: 'bot' },
-  { pattern: /^(?:node-fetch|undici)(?:\/([\d.]+))?/i, name: 'Node.js', deviceType: 'bot' },
-  { pattern: /^node(?:\/v?([\d.]+))?$/i, name: 'Node.js', deviceType: 'bot' },
-  { pattern: /^axios\/([\d.]+)/i, name: 'axios', deviceType: 'bot' },
-  { pattern: /^PostmanRuntime\/([\d.]+)/i, name: 'Postman', deviceType: 'unknown' },
-  { pattern: /^insomnia\/([\d.]+)/i, name: 'Insomnia', deviceType: 'unknown' },
-  { pattern: /^okhttp\/([\d.]+)/i, name: 'okhttp', deviceType: 'unknown' },
+  { pattern: /^curl\/([\d.]+)/i, name: 'curl', deviceType: 'cli' },
+  { pattern: /^Wget\/([\d.]+)/i, name: 'Wget', deviceType: 'cli' },
+  { pattern: /^HTTPie\/([\d.]+)/i, name: 'HTTPie', deviceType: 'cli' },
+  { pattern: /^python-requests\/([\d.]+)/i, name: 'Python Requests', deviceType: 'cli' },
+  { pattern: /^python-httpx\/([\d.]+)/i, name: 'HTTPX', deviceType: 'cli' },
+  { pattern: /^Go-http-client\/([\d.]+)/i, name: 'Go HTTP client', deviceType: 'cli' },
+  { pattern: /^(?:node-fetch|undici)(?:\/([\d.]+))?/i, name: 'Node.js', deviceType: 'cli' },
+  { pattern: /^node(?:\/v?([\d.]+))?$/i, name: 'Node.js', deviceType: 'cli' },
+  { pattern: /^axios\/([\d.]+)/i, name: 'axios', deviceType: 'cli' },
+  { pattern: /^PostmanRuntime\/([\d.]+)/i, name: 'Postman', deviceType: 'app' },
+  { pattern: /^insomnia\/([\d.]+)/i, name: 'Insomnia', deviceType: 'app' },
+  { pattern: /^okhttp\/([\d.]+)/i, name: 'okhttp', deviceType: 'app' },
 ];
 
 export function matchKnownClient(userAgent: string): KnownClient | null {

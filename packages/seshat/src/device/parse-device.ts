@@ -1,7 +1,9 @@
 import { UAParser } from 'ua-parser-js';
 import { unknownDevice, type DeviceInfo } from '../core/session.ts';
 import { readClientHints, type ClientHints, type HeaderBag } from './client-hints.ts';
+import { parseAppClient } from './app-clients.ts';
 import { matchKnownClient } from './known-clients.ts';
+import { marketingName } from './model-names.ts';
 
 /**
  * What a User-Agent string and User-Agent Client Hints say about the device behind a sign-in.
@@ -12,6 +14,9 @@ export function parseDevice(userAgent: string | null | undefined, headers?: Head
   const hints = readClientHints(headers);
   if (ua === '' && hints === null) return unknownDevice;
 
+  // Apps before the crawler rules: "MyCompanyApp/3.2.1 (… Android 14) okhttp/4.12.0" looks like a bot to isbot.
+  const appClient = ua === '' ? null : parseAppClient(ua);
+  if (appClient) return appClient;
   const known = ua === '' ? null : matchKnownClient(ua);
   if (known) {
     return { browser: known.name, browserVersion: known.version, os: null, osVersion: null, deviceType: known.deviceType, deviceModel: null, label: known.name };
@@ -21,7 +26,8 @@ export function parseDevice(userAgent: string | null | undefined, headers?: Head
   const app = electronApp(ua, result.browser.name);
   const browser = app ?? browserFromHints(hints, result.browser.name ?? null, result.browser.version ?? null);
   const os = operatingSystem(result, hints);
-  const deviceModel = hints?.model ?? (isPlaceholderModel(result.device.model) ? null : (result.device.model ?? null));
+  const rawModel = hints?.model || (isPlaceholderModel(result.device.model) ? null : (result.device.model ?? null));
+  const deviceModel = rawModel ? marketingName(rawModel) : null;
   const deviceType = typeOf(result.device.type, hints, os.name, app !== null);
 
   return {
@@ -146,8 +152,9 @@ const desktopSystems = new Set(['Windows', 'macOS', 'Linux', 'ChromeOS', 'Ubuntu
 
 function typeOf(parsed: string | undefined, hints: ClientHints | null, os: string | null, isApp: boolean): string {
   if (parsed) return parsed; // mobile, tablet, console, smarttv, wearable, embedded, xr
+  if (isApp) return 'app'; // Electron apps: Slack, Discord, VS Code
   if (hints?.mobile === true) return 'mobile';
-  if (isApp || (os !== null && desktopSystems.has(os))) return 'desktop';
+  if (os !== null && desktopSystems.has(os)) return 'desktop';
   // Chrome on an Android tablet drops "Mobile" from its UA and sends Sec-CH-UA-Mobile: ?0.
   if (os === 'Android' && hints?.mobile === false) return 'tablet';
   return 'unknown';

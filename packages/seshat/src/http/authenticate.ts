@@ -1,10 +1,11 @@
 import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { ApiKeys } from '../core/api-keys.ts';
+import { sessionEndedError, type SessionEnding } from '../core/ended-reason.ts';
 import type { SessionManager } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
 import { bearerCredentials } from './bearer.ts';
 import { crossSiteRefusal, csrfRefusal, originSet } from './csrf.ts';
-import { problem, type Problem } from './problem.ts';
+import { problem, problemFromError, type Problem } from './problem.ts';
 
 /** What an adapter reads off a request; nothing framework-specific. */
 export interface RequestCredentials {
@@ -22,6 +23,17 @@ export interface RequestCredentials {
   ownOrigin?: () => string | undefined;
   /** The request path without its query (recorded as the session's last page). */
   path: string;
+  /** The client address (recorded as the session's latest address when it changes). */
+  ip?: string | null;
+}
+
+/**
+ * A request whose session cookie was refused (malformed, unknown, revoked or expired). Its 401 clears the cookie
+ * (`Max-Age=0`, so the browser stops sending it) and, if the session ended, says why (`ended`).
+ */
+export interface SessionRejection {
+  /** Why and when the session ended; null for a cookie that never named a session of its holder. */
+  ended: SessionEnding | null;
 }
 
 /** What `requestAuthenticator` concluded about a request. */
@@ -29,6 +41,8 @@ export type Authentication =
   | { kind: 'session'; session: SessionRecord }
   | { kind: 'api-key'; apiKey: ApiKeyRecord }
   | { kind: 'anonymous' }
+  /** A session cookie was presented and refused: anonymous, and the 401 should say so (see `SessionRejection`). */
+  | { kind: 'rejected'; rejection: SessionRejection }
   /** Refused before anything runs (a cross-site write riding on the cookie). */
   | { kind: 'refused'; problem: Problem };
 
@@ -64,9 +78,20 @@ export function requestAuthenticator(options: AuthenticatorOptions): (request: R
     if (request.cookie === undefined) return ANONYMOUS;
     const refusal = csrfRefusal({ ...request, trustedOrigins });
     if (refusal !== null) return { kind: 'refused', problem: problem('forbidden', refusal) };
-    const session = await manager.validate(request.cookie, { path: request.path });
-    return session ? { kind: 'session', session } : ANONYMOUS;
+    const session = await manager.validate(request.cookie, { path: request.path, ip: request.ip ?? null });
+    if (session) return { kind: 'session', session };
+    // Refusals are rare and cheap to explain: one more read, and only the token's holder learns the reason.
+    return { kind: 'rejected', rejection: { ended: await manager.whyEnded(request.cookie) } };
   };
+}
+
+/**
+ * The 401 for a request that needs a session and has none: `…/session-ended` with `endedReason` and `endedAt` when
+ * its cookie named a session that ended, else `…/unauthenticated`.
+ */
+export function signedOutProblem(rejection: SessionRejection | null): Problem {
+  if (rejection?.ended) return problemFromError(sessionEndedError(rejection.ended))!;
+  return problem('unauthenticated', 'Sign in to continue.');
 }
 
 /** The headers the login-CSRF guard reads. */

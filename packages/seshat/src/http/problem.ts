@@ -16,12 +16,16 @@ export interface Problem {
 const byCode: Record<SeshatErrorCode, { status: number; title: string }> = {
   invalid_input: { status: 400, title: 'Invalid input' },
   unauthenticated: { status: 401, title: 'Not signed in' },
+  session_ended: { status: 401, title: 'Session ended' },
   forbidden: { status: 403, title: 'Forbidden' },
   not_found: { status: 404, title: 'Not found' },
   conflict: { status: 409, title: 'Conflict' },
   session_limit: { status: 409, title: 'Session limit reached' },
   rate_limited: { status: 429, title: 'Too many requests' },
   unavailable: { status: 503, title: 'Service unavailable' },
+  // 401, not 403: the answer is to authenticate (again), exactly what 401 asks for.
+  reauthentication_required: { status: 401, title: 'Recent authentication required' },
+  password_change_required: { status: 403, title: 'Password change required' },
 };
 
 /** The `type` URI of a problem code. */
@@ -42,5 +46,5 @@ export function problem(code: SeshatErrorCode, detail: string, extra?: Partial<P
  * needs to answer Seshat's refusals as RFC 9457 problem+json.
  */
 export function problemFromError(error: unknown): Problem | null {
-  return isSeshatError(error) ? problem(error.code, error.detail) : null;
+  return isSeshatError(error) ? problem(error.code, error.detail, error.extensions) : null;
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { SeshatError } from '../core/errors.ts';
 import type { Store } from '../core/ports.ts';
+import type { PostgresStoreOptions } from './postgres/postgres-store.ts';
 
 const POSTGRES_URL = /^postgres(ql)?:\/\//i;
 /** `scheme:` of two letters or more (so `C:\data\x.db` is still a path). */
@@ -13,6 +14,8 @@ export interface OpenStoreOptions {
    * pass false, so a typo in a path is an error instead of a new empty database.
    */
   create?: boolean;
+  /** Pool size and timeouts when the URL names PostgreSQL (see `PostgresStoreOptions`; defaults bound a statement to 2 s). */
+  postgres?: PostgresStoreOptions;
 }
 
 /**
@@ -24,7 +27,7 @@ export interface OpenStoreOptions {
 export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
   if (POSTGRES_URL.test(databaseUrl)) {
     const { PostgresStore } = await import('./postgres/index.ts');
-    return new PostgresStore(databaseUrl);
+    return new PostgresStore(databaseUrl, options.postgres);
   }
   const scheme = SCHEME.exec(databaseUrl)?.[1]?.toLowerCase();
   if (scheme !== undefined && scheme !== 'sqlite') {

@@ -1,7 +1,7 @@
 import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { AuditEvent } from '../core/audit.ts';
-import type { SessionRecord } from '../core/session.ts';
-import type { UserRecord } from '../core/ports.ts';
+import type { Location, SessionRecord } from '../core/session.ts';
+import type { BatchedTouch, UserRecord } from '../core/ports.ts';
 import { serialisesWithoutSecret } from '../core/public-view.ts';
 import type { DueWebhookDelivery, WebhookDelivery, WebhookEndpoint } from '../core/webhook.ts';
 
@@ -23,6 +23,12 @@ export function jsonColumn(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);
 }
 
+/** One row of a batched touch as both dialects read it from a JSON array (`json_each`, `jsonb_to_recordset`). */
+export function touchRow(t: BatchedTouch): { id: string; at: number; n: number; path: string | null; ip: string | null; loc: Location | null } {
+  const ip = typeof t.ip === 'string' ? t.ip : null;
+  return { id: t.id, at: t.lastActiveAt, n: t.requests, path: t.lastPath, ip, loc: ip === null ? null : (t.location ?? null) };
+}
+
 const nullableString = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 const nullableNumber = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
@@ -39,13 +45,18 @@ export function rowMappers(decode: ColumnDecoders) {
         lastActiveAt: Number(r.last_active_at),
         revokedAt: nullableNumber(r.revoked_at),
         revokedReason: nullableString(r.revoked_reason),
+        revokedNote: nullableString(r.revoked_note),
         ip: nullableString(r.ip),
+        signInIp: nullableString(r.sign_in_ip),
         userAgent: nullableString(r.user_agent),
         device: decode.json<SessionRecord['device']>(r.device)!,
         location: decode.json(r.location),
+        signInLocation: decode.json(r.sign_in_location),
         risk: decode.json(r.risk),
         requests: Number(r.requests),
         lastPath: nullableString(r.last_path),
+        reauthenticatedAt: nullableNumber(r.reauthenticated_at),
+        passwordChangeRequired: decode.bool(r.password_change_required ?? false),
       }),
     toAuditEvent: (r: Row): AuditEvent => ({
       id: String(r.id),
@@ -87,6 +98,7 @@ export function rowMappers(decode: ColumnDecoders) {
       role: String(r.role) as UserRecord['role'],
       passwordHash: String(r.password_hash),
       createdAt: Number(r.created_at),
+      passwordChangeRequired: decode.bool(r.password_change_required ?? false),
     }),
   };
 }

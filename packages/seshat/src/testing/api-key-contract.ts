@@ -56,6 +56,22 @@ export function apiKeyStoreContract(current: () => Store): void {
       expect((await store.listApiKeys('usr_b', 0)).map((k) => k.id)).toEqual([theirs.id]);
     });
 
+    it("revokes all of one user's keys, or everyone's, and returns their ids", async () => {
+      const store = current();
+      const a1 = apiKeyRecord();
+      const a2 = apiKeyRecord();
+      const gone = apiKeyRecord({ revokedAt: NOW - 1 });
+      const b = apiKeyRecord({ userId: 'usr_b' });
+      const c = apiKeyRecord({ userId: 'usr_c' });
+      for (const k of [a1, a2, gone, b, c]) await store.insertApiKey(k);
+      expect((await store.revokeUserApiKeys('usr_a', NOW + 1)).sort()).toEqual([a1.id, a2.id].sort());
+      expect((await store.findApiKey(a1.id))!.revokedAt).toBe(NOW + 1);
+      expect((await store.findApiKey(gone.id))!.revokedAt).toBe(NOW - 1);
+      expect(await store.revokeUserApiKeys('usr_a', NOW + 2)).toEqual([]);
+      expect((await store.revokeUserApiKeys('all', NOW + 3)).sort()).toEqual([b.id, c.id].sort());
+      expect(await store.listApiKeys('usr_b', 0)).toEqual([]);
+    });
+
     it('adds usage into per-minute buckets, sums from a minute on, raises last-used and prunes old buckets', async () => {
       const store = current();
       const a = apiKeyRecord();

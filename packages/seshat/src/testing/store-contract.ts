@@ -29,13 +29,18 @@ export function sessionRecord(overrides: Partial<SessionRecord> = {}): SessionRe
     lastActiveAt: NOW - MINUTE,
     revokedAt: null,
     revokedReason: null,
+    revokedNote: null,
     ip: null,
+    signInIp: null,
     userAgent: null,
     device: unknownDevice,
     location: null,
+    signInLocation: null,
     risk: null,
     requests: counter,
     lastPath: null,
+    reauthenticatedAt: null,
+    passwordChangeRequired: false,
     ...overrides,
   };
 }
@@ -63,6 +68,7 @@ function user(overrides: Partial<UserRecord> = {}): UserRecord {
     role: 'user',
     passwordHash: 'scrypt$1$2$3$salt$hash',
     createdAt: NOW,
+    passwordChangeRequired: false,
     ...overrides,
   };
 }
@@ -140,6 +146,76 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
         await store.insertSession(s);
         await expect(store.insertSession({ ...s, userId: 'usr_other' })).rejects.toThrow();
         expect((await store.findSession(s.id))!.userId).toBe('usr_a');
+      });
+    });
+
+    describe('sessions: batched touch', () => {
+      it('writes many sessions in one call and answers the ids it updated', async () => {
+        const a = sessionRecord({ requests: 1, ip: '198.51.100.1', location: { city: 'Lyon', region: null, country: 'France', countryCode: 'FR' } });
+        const b = sessionRecord({ requests: 2 });
+        await store.insertSession(a);
+        await store.insertSession(b);
+        const place = { city: 'Berlin', region: 'Berlin', country: 'Germany', countryCode: 'DE' };
+        const updated = await store.touchSessions([
+          { id: a.id, lastActiveAt: NOW, requests: 5, lastPath: '/a', ip: '203.0.113.7', location: place },
+          { id: b.id, lastActiveAt: NOW - 5, requests: 3, lastPath: null },
+        ]);
+        expect(updated.sort()).toEqual([a.id, b.id].sort());
+        expect(await store.findSession(a.id)).toMatchObject({ lastActiveAt: NOW, requests: 6, lastPath: '/a', ip: '203.0.113.7', location: place });
+        // No address in the touch: the stored one and its location stay.
+        expect(await store.findSession(b.id)).toMatchObject({ lastActiveAt: NOW - 5, requests: 5, ip: null, location: null });
+      });
+
+      it('only raises last-active (nodes may write out of order) and keeps the last path when none is given', async () => {
+        const s = sessionRecord({ lastPath: '/kept' });
+        await store.insertSession(s);
+        await store.touchSessions([{ id: s.id, lastActiveAt: NOW, requests: 1, lastPath: null }]);
+        await store.touchSessions([{ id: s.id, lastActiveAt: NOW - 1000, requests: 1, lastPath: null }]);
+        expect(await store.findSession(s.id)).toMatchObject({ lastActiveAt: NOW, lastPath: '/kept', requests: s.requests + 2 });
+      });
+
+      it('leaves out, per id, rows revoked or deleted meanwhile, and never resurrects them', async () => {
+        const live = sessionRecord();
+        const revoked = sessionRecord();
+        await store.insertSession(live);
+        await store.insertSession(revoked);
+        await store.revokeSession(revoked.id, { at: NOW - 10, reason: 'revoked' });
+        const unknown = newSessionId();
+        const updated = await store.touchSessions([
+          { id: live.id, lastActiveAt: NOW, requests: 1, lastPath: null },
+          { id: revoked.id, lastActiveAt: NOW, requests: 1, lastPath: '/late' },
+          { id: unknown, lastActiveAt: NOW, requests: 1, lastPath: null },
+        ]);
+        expect(updated).toEqual([live.id]);
+        expect(await store.findSession(revoked.id)).toMatchObject({ revokedAt: NOW - 10, requests: revoked.requests, lastPath: null });
+        expect(await store.findSession(unknown)).toBeNull();
+        expect(await store.touchSessions([])).toEqual([]);
+      });
+    });
+
+    describe('sessions: why they ended', () => {
+      it("keeps the reason code and an administrator's note with the revocation", async () => {
+        const one = sessionRecord();
+        const user = sessionRecord({ userId: 'usr_note' });
+        const all = sessionRecord({ userId: 'usr_all' });
+        for (const s of [one, user, all]) await store.insertSession(s);
+        await store.revokeSession(one.id, { at: NOW, reason: 'revoked-by-admin', note: 'Lost laptop' });
+        await store.revokeUserSessions('usr_note', { at: NOW, reason: 'force-sign-out', note: 'Password leaked' });
+        await store.revokeAllSessions({ at: NOW, reason: 'invalidate-all' });
+        expect(await store.findSession(one.id)).toMatchObject({ revokedReason: 'revoked-by-admin', revokedNote: 'Lost laptop' });
+        expect(await store.findSession(user.id)).toMatchObject({ revokedReason: 'force-sign-out', revokedNote: 'Password leaked' });
+        expect(await store.findSession(all.id)).toMatchObject({ revokedReason: 'invalidate-all', revokedNote: null });
+      });
+
+      it('garbage collection keeps sessions ended after `endedBefore`', async () => {
+        const recent = sessionRecord({ revokedAt: NOW - MINUTE, revokedReason: 'sign-out' });
+        const old = sessionRecord({ revokedAt: NOW - 8 * DAY, revokedReason: 'sign-out' });
+        await store.insertSession(recent);
+        await store.insertSession(old);
+        const cutoffs = expiryCutoffs(defaultSettings({}), NOW - 7 * DAY);
+        await store.collectExpiredSessions({ cutoffs, endedBefore: NOW - 7 * DAY, afterId: null, limit: 10 });
+        expect(await store.findSession(recent.id)).not.toBeNull();
+        expect(await store.findSession(old.id)).toBeNull();
       });
     });
 
@@ -432,10 +508,70 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
         expect((await store.findUserById(zed.id))!.passwordHash).toBe(zed.passwordHash);
       });
 
+      it('sets and clears "must change the password", and changes roles', async () => {
+        const amy = user({ passwordChangeRequired: true });
+        await store.insertUser(amy);
+        expect((await store.findUserById(amy.id))!.passwordChangeRequired).toBe(true);
+        await store.updatePasswordHash(amy.id, 'scrypt$mine');
+        expect((await store.findUserById(amy.id))!.passwordChangeRequired).toBe(false);
+        await store.updatePasswordHash(amy.id, 'scrypt$reset', true);
+        expect(await store.findUserById(amy.id)).toMatchObject({ passwordHash: 'scrypt$reset', passwordChangeRequired: true });
+        await store.updatePasswordHash(amy.id, 'scrypt$mine-again');
+        await store.requirePasswordChange(amy.id);
+        expect(await store.findUserById(amy.id)).toMatchObject({ passwordHash: 'scrypt$mine-again', passwordChangeRequired: true });
+        expect(await store.updateUserRole(amy.id, 'admin')).toBe(true);
+        expect((await store.findUserById(amy.id))!.role).toBe('admin');
+        expect(await store.updateUserRole('usr_missing', 'admin')).toBe(false);
+        // An upgrade replaces only the hash it was computed from, and keeps the flag.
+        expect(await store.upgradePasswordHash(amy.id, 'scrypt$stale', 'scrypt$upgraded')).toBe(false);
+        expect(await store.upgradePasswordHash(amy.id, 'scrypt$mine-again', 'scrypt$upgraded')).toBe(true);
+        expect(await store.findUserById(amy.id)).toMatchObject({ passwordHash: 'scrypt$upgraded', passwordChangeRequired: true });
+      });
+
       it('refuses a second account with the same e-mail, in any case', async () => {
         await store.insertUser(user({ email: 'dup@example.com' }));
         await expect(store.insertUser(user({ email: 'DUP@example.com' }))).rejects.toThrow();
         expect(await store.countUsers()).toBe(1);
+      });
+    });
+
+    describe('sessions: step-up', () => {
+      it('records a re-authentication and a required password change on live sessions only', async () => {
+        const live = sessionRecord({ passwordChangeRequired: true });
+        const revoked = sessionRecord({ revokedAt: NOW - 1, revokedReason: 'sign-out' });
+        await store.insertSession(live);
+        await store.insertSession(revoked);
+        expect(await store.findSession(live.id)).toMatchObject({ reauthenticatedAt: null, passwordChangeRequired: true });
+        expect(await store.updateSessionAuthentication(live.id, { reauthenticatedAt: NOW })).toBe(true);
+        expect(await store.findSession(live.id)).toMatchObject({ reauthenticatedAt: NOW, passwordChangeRequired: true });
+        expect(await store.updateSessionAuthentication(live.id, { reauthenticatedAt: null, passwordChangeRequired: false })).toBe(true);
+        expect(await store.findSession(live.id)).toMatchObject({ reauthenticatedAt: null, passwordChangeRequired: false });
+        // Like a touch: a revoked or missing session is never changed (so never revived).
+        expect(await store.updateSessionAuthentication(revoked.id, { reauthenticatedAt: NOW })).toBe(false);
+        expect((await store.findSession(revoked.id))!.reauthenticatedAt).toBeNull();
+        expect(await store.updateSessionAuthentication('ses_missing', { reauthenticatedAt: NOW })).toBe(false);
+      });
+    });
+
+    describe('sign-in limits', () => {
+      it('counts attempts in a fixed window, starts a new one when it is over, clears and prunes', async () => {
+        const minute = 60_000;
+        expect(await store.readSignInCounter('account:a@example.com')).toBeNull();
+        expect(await store.countSignInAttempt('account:a@example.com', NOW, minute)).toEqual({ count: 1, windowStart: NOW, lastAt: NOW });
+        expect(await store.countSignInAttempt('account:a@example.com', NOW + 10, minute)).toEqual({ count: 2, windowStart: NOW, lastAt: NOW + 10 });
+        expect(await store.countSignInAttempt('ip:192.0.2.1', NOW + 10, minute)).toMatchObject({ count: 1 });
+        // The window is over: a new one starts at this hit.
+        expect(await store.countSignInAttempt('account:a@example.com', NOW + minute, minute)).toEqual({ count: 1, windowStart: NOW + minute, lastAt: NOW + minute });
+        expect(await store.readSignInCounter('account:a@example.com')).toEqual({ count: 1, windowStart: NOW + minute, lastAt: NOW + minute });
+        await store.clearSignInCounter('account:a@example.com');
+        expect(await store.readSignInCounter('account:a@example.com')).toBeNull();
+        expect(await store.pruneSignInCounters(NOW + 11)).toBe(1);
+        expect(await store.readSignInCounter('ip:192.0.2.1')).toBeNull();
+      });
+
+      it('loses no count under parallel hits', async () => {
+        await Promise.all(Array.from({ length: 20 }, () => store.countSignInAttempt('account:busy@example.com', NOW, 60_000)));
+        expect((await store.readSignInCounter('account:busy@example.com'))!.count).toBe(20);
       });
     });
 

@@ -46,6 +46,7 @@ export const adapterApps: Record<'express' | 'fastify' | 'hono', (options: AppOp
     const who: express.RequestHandler = (req, res) => void res.json({ session: req.session, apiKey: req.apiKey });
     app.get('/who', who);
     app.post('/who', who);
+    app.get('/me', seshat.requireSession(), (req, res) => void res.json({ sessionId: req.session!.id }));
     app.post('/logout', async (req, res) => {
       if (req.session) await manager.signOut(req.session);
       seshat.endSession(res);
@@ -84,6 +85,7 @@ export const adapterApps: Record<'express' | 'fastify' | 'hono', (options: AppOp
     const who = async (request: import('fastify').FastifyRequest) => ({ session: request.session, apiKey: request.apiKey });
     app.get('/who', who);
     app.post('/who', who);
+    app.get('/me', { preHandler: app.requireSession() }, async (request) => ({ sessionId: request.session!.id }));
     app.post('/logout', async (request, reply) => {
       if (request.session) await manager.signOut(request.session);
       return reply.endSession().code(204).send();
@@ -112,6 +114,7 @@ export const adapterApps: Record<'express' | 'fastify' | 'hono', (options: AppOp
     const who = (c: import('hono').Context) => c.json({ session: c.var.session, apiKey: c.var.apiKey });
     app.get('/who', who);
     app.post('/who', who);
+    app.get('/me', seshat.requireSession(), (c) => c.json({ sessionId: c.var.session!.id }));
     app.post('/logout', async (c) => {
       const session = c.get('session');
       if (session) await manager.signOut(session);

@@ -125,8 +125,31 @@ describe.each(Object.keys(adapterApps) as (keyof typeof adapterApps)[])('%s adap
     const { cookie } = await signIn();
     const response = await request('/logout', { method: 'POST', headers: { cookie, 'sec-fetch-site': 'same-origin' } });
     expect(response.status).toBe(204);
-    expect(response.headers.get('set-cookie')).toMatch(/^session_token=;.*Expires=Thu, 01 Jan 1970/);
+    expect(response.headers.get('set-cookie')).toMatch(/^session_token=;.*Max-Age=0/);
+    expect(response.headers.get('set-cookie')).toMatch(/Expires=/);
     expect((await who(cookie)).body.session).toBeNull();
+  });
+
+  it('requireSession: 401 …/session-ended with the reason for an ended session, and the refused cookie cleared', async () => {
+    const { signIn, request, manager } = await start();
+    const { cookie } = await signIn();
+    expect((await request('/me', { headers: { cookie } })).status).toBe(200);
+    await manager.forceSignOut(null, 'usr_a', 'Account compromised');
+    const ended = await request('/me', { headers: { cookie } });
+    expect(ended.status).toBe(401);
+    expect(ended.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(ended.headers.get('set-cookie')).toMatch(/^session_token=;.*Max-Age=0/);
+    const problem = (await ended.json()) as Record<string, unknown>;
+    expect(problem).toMatchObject({ type: 'https://seshat.dev/problems/session-ended', status: 401, endedReason: 'admin' });
+    expect(Date.parse(String(problem.endedAt))).not.toBeNaN();
+    expect(problem).not.toHaveProperty('adminReason');
+    const malformed = await request('/me', { headers: { cookie: 'session_token=nonsense' } });
+    expect(malformed.status).toBe(401);
+    expect(await malformed.json()).toMatchObject({ type: 'https://seshat.dev/problems/unauthenticated' });
+    expect(malformed.headers.get('set-cookie')).toMatch(/^session_token=;.*Max-Age=0/);
+    const none = await request('/me');
+    expect(none.status).toBe(401);
+    expect(none.headers.get('set-cookie')).toBeNull();
   });
 
   it('authenticates a Bearer API key as its owner, ignores the cookie with it and needs no CSRF headers', async () => {

@@ -27,8 +27,8 @@ const table: Row[] = [
   ['Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36', 'Chrome on Android', 'Chrome', '131.0.0.0', 'Android', null, 'mobile', null],
   ['Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36', 'Chrome on Android', 'Chrome', '131.0.0.0', 'Android', null, 'tablet', null],
   ['Mozilla/5.0 (Android 15; Mobile; rv:133.0) Gecko/133.0 Firefox/133.0', 'Firefox on Android', 'Firefox', '133.0', 'Android', '15', 'mobile', null],
-  ['Mozilla/5.0 (Linux; Android 14; SAMSUNG SM-S928B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/26.0 Chrome/122.0.0.0 Mobile Safari/537.36', 'Samsung Internet on Android', 'Samsung Internet', '26.0', 'Android', '14', 'mobile', 'SM-S928B'],
-  ['Mozilla/5.0 (Linux; Android 13; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/25.0 Chrome/121.0.0.0 Safari/537.36', 'Samsung Internet on Android', 'Samsung Internet', '25.0', 'Android', '13', 'tablet', 'SM-X710'],
+  ['Mozilla/5.0 (Linux; Android 14; SAMSUNG SM-S928B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/26.0 Chrome/122.0.0.0 Mobile Safari/537.36', 'Samsung Internet on Android', 'Samsung Internet', '26.0', 'Android', '14', 'mobile', 'Galaxy S24 Ultra'],
+  ['Mozilla/5.0 (Linux; Android 13; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/25.0 Chrome/121.0.0.0 Safari/537.36', 'Samsung Internet on Android', 'Samsung Internet', '25.0', 'Android', '13', 'tablet', 'Galaxy Tab S9'],
   ['Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36 EdgA/131.0.0.0', 'Edge on Android', 'Edge', '131.0.0.0', 'Android', null, 'mobile', null],
   ['Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Mobile Safari/537.36 OPR/86.0.0.0', 'Opera on Android', 'Opera', '86.0.0.0', 'Android', null, 'mobile', null],
   ['Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/AP2A.240905.003; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/130.0.6723.107 Mobile Safari/537.36', 'Chrome WebView on Android', 'Chrome WebView', '130.0.6723.107', 'Android', '14', 'mobile', 'Pixel 8'],
@@ -46,16 +46,22 @@ const table: Row[] = [
   ['Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)', 'AhrefsBot', 'AhrefsBot', '7.0', null, null, 'bot', null],
   ['facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)', 'Facebook link preview', 'Facebook link preview', '1.1', null, null, 'bot', null],
   ['Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)', 'Slackbot', 'Slackbot', '1.0', null, null, 'bot', null],
-  ['curl/8.5.0', 'curl', 'curl', '8.5.0', null, null, 'bot', null],
-  ['Wget/1.21.4', 'Wget', 'Wget', '1.21.4', null, null, 'bot', null],
-  ['python-requests/2.32.3', 'Python Requests', 'Python Requests', '2.32.3', null, null, 'bot', null],
-  ['Go-http-client/2.0', 'Go HTTP client', 'Go HTTP client', '2.0', null, null, 'bot', null],
-  ['okhttp/4.12.0', 'okhttp', 'okhttp', '4.12.0', null, null, 'unknown', null],
-  ['PostmanRuntime/7.42.0', 'Postman', 'Postman', '7.42.0', null, null, 'unknown', null],
-  ['Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Slack/4.41.105 Chrome/130.0.6723.59 Electron/33.0.2 Safari/537.36', 'Slack on macOS', 'Slack', '4.41.105', 'macOS', null, 'desktop', null],
-  ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) discord/1.0.9171 Chrome/128.0.6613.186 Electron/32.2.2 Safari/537.36', 'Discord on Windows', 'Discord', '1.0.9171', 'Windows', null, 'desktop', null],
-  ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Postman/11.19.0 Chrome/128.0.6613.186 Electron/32.2.7 Safari/537.36', 'Postman on Windows', 'Postman', '11.19.0', 'Windows', null, 'desktop', null],
-  ['Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Code/1.95.3 Chrome/128.0.6613.186 Electron/32.2.1 Safari/537.36', 'VS Code on Linux', 'VS Code', '1.95.3', 'Linux', null, 'desktop', null],
+  ['curl/8.5.0', 'curl', 'curl', '8.5.0', null, null, 'cli', null],
+  ['Wget/1.21.4', 'Wget', 'Wget', '1.21.4', null, null, 'cli', null],
+  ['python-requests/2.32.3', 'Python Requests', 'Python Requests', '2.32.3', null, null, 'cli', null],
+  ['Go-http-client/2.0', 'Go HTTP client', 'Go HTTP client', '2.0', null, null, 'cli', null],
+  ['okhttp/4.12.0', 'okhttp', 'okhttp', '4.12.0', null, null, 'app', null],
+  ['PostmanRuntime/7.42.0', 'Postman', 'Postman', '7.42.0', null, null, 'app', null],
+  // Native apps over their HTTP libraries: their own type, named after the app, with the OS and a marketing model name.
+  ['MyCompanyApp/3.2.1 (Linux; U; Android 14; SM-S918B Build/UP1A.231005.007) okhttp/4.12.0', 'MyCompanyApp on Android', 'MyCompanyApp', '3.2.1', 'Android', '14', 'app', 'Galaxy S23 Ultra'],
+  ['Dalvik/2.1.0 (Linux; U; Android 13; SM-A546B Build/TP1A.220624.014)', 'App on Android', null, null, 'Android', '13', 'app', 'Galaxy A54'],
+  ['MyApp/5.1 CFNetwork/1494.0.7 Darwin/23.4.0', 'MyApp on iPhone', 'MyApp', '5.1', 'iOS', null, 'app', null],
+  ['MyApp/5.1 (iPhone; iOS 17.4; Scale/3.00)', 'MyApp on iPhone', 'MyApp', '5.1', 'iOS', '17.4', 'app', null],
+  ['Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/24.0 Chrome/117.0.0.0 Mobile Safari/537.36', 'Samsung Internet on Android', 'Samsung Internet', '24.0', 'Android', '14', 'mobile', 'Galaxy S23 Ultra'],
+  ['Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Slack/4.41.105 Chrome/130.0.6723.59 Electron/33.0.2 Safari/537.36', 'Slack on macOS', 'Slack', '4.41.105', 'macOS', null, 'app', null],
+  ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) discord/1.0.9171 Chrome/128.0.6613.186 Electron/32.2.2 Safari/537.36', 'Discord on Windows', 'Discord', '1.0.9171', 'Windows', null, 'app', null],
+  ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Postman/11.19.0 Chrome/128.0.6613.186 Electron/32.2.7 Safari/537.36', 'Postman on Windows', 'Postman', '11.19.0', 'Windows', null, 'app', null],
+  ['Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Code/1.95.3 Chrome/128.0.6613.186 Electron/32.2.1 Safari/537.36', 'VS Code on Linux', 'VS Code', '1.95.3', 'Linux', null, 'app', null],
   ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Vivaldi/7.0.3495.18', 'Vivaldi on Windows', 'Vivaldi', '7.0.3495.18', 'Windows', null, 'desktop', null],
   ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 YaBrowser/24.12.0.0 Safari/537.36', 'Yandex on Windows', 'Yandex', '24.12.0.0', 'Windows', null, 'desktop', null],
   ['Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.6778.85 Safari/537.36', 'Headless Chrome', 'Headless Chrome', '131.0.6778.85', null, null, 'bot', null],
@@ -135,5 +141,17 @@ describe('parseDevice: edge cases', () => {
   it('copes with very long and junk User-Agents', () => {
     expect(parseDevice('x'.repeat(100_000)).label).toBeTypeOf('string');
     expect(parseDevice('\u0000\uffff()/;').label).toBeTypeOf('string');
+  });
+});
+
+describe('model names', () => {
+  it('maps common model codes to marketing names, whatever the regional suffix, and leaves unknown ones alone', async () => {
+    const { marketingName } = await import('../../src/device/model-names.ts');
+    expect(marketingName('SM-S918B')).toBe('Galaxy S23 Ultra');
+    expect(marketingName('SM-S918U1')).toBe('Galaxy S23 Ultra');
+    expect(marketingName('sm-a546b')).toBe('Galaxy A54');
+    expect(marketingName('CPH2581')).toBe('OnePlus 12');
+    expect(marketingName('Pixel 8')).toBe('Pixel 8');
+    expect(marketingName('SM-Z999B')).toBe('SM-Z999B');
   });
 });

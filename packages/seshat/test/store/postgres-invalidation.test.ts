@@ -196,6 +196,68 @@ describe('PgInvalidationChannel (LISTEN/NOTIFY)', () => {
     }
   });
 
+  it('trusts the cache only while listening: not before subscribing, not from the drop until LISTEN is back', async () => {
+    const store = openStore();
+    const channel = store.createInvalidationChannel({ nodeId: 'trust-cut', minBackoffMs: 1500 }) as PgInvalidationChannel;
+    const seen = recorder();
+    expect(channel.cacheTrusted()).toBe(false);
+    const stop = await channel.subscribe(seen.listener);
+    try {
+      expect(channel.cacheTrusted()).toBe(true);
+      const [pid] = await listenerPids(channel.applicationName);
+      await db.query('SELECT pg_terminate_backend($1)', [pid]);
+      await until('the drop to be noticed', () => seen.resets >= 1);
+      // Deaf until the backoff (1.5 s) has passed and LISTEN is back: the cache must not be used meanwhile.
+      expect(channel.cacheTrusted()).toBe(false);
+      await until('listening again', () => seen.resets >= 2);
+      expect(channel.cacheTrusted()).toBe(true);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('stops trusting the cache within its lease when the connection goes silent, before the drop is even noticed', async () => {
+    const sockets: { inbound: Socket; outbound: Socket }[] = [];
+    const relay = createTcpServer((inbound) => {
+      const outbound = connect(5432, '127.0.0.1');
+      for (const s of [inbound, outbound]) s.on('error', () => {});
+      inbound.pipe(outbound).pipe(inbound);
+      sockets.push({ inbound, outbound });
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+    cleanups.push(async () => {
+      relay.close();
+      for (const { inbound, outbound } of sockets) inbound.destroy(), outbound.destroy();
+    });
+    const url = new URL(db.url);
+    url.host = `127.0.0.1:${(relay.address() as { port: number }).port}`;
+    const store = new PostgresStore(url.toString());
+    cleanups.push(() => store.close());
+    // The drop itself is noticed only after 60 s: what protects the cache meanwhile is the lease (1 s).
+    const channel = store.createInvalidationChannel({ nodeId: 'trust-silent', heartbeatTimeoutMs: 60_000 });
+    const seen = recorder();
+    const stop = await channel.subscribe(seen.listener);
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      expect(channel.cacheTrusted()).toBe(true);
+      for (const { inbound, outbound } of sockets.splice(0)) {
+        inbound.unpipe(outbound);
+        outbound.unpipe(inbound);
+        inbound.pause();
+        outbound.pause();
+      }
+      // Lease 1 s from the last answered heartbeat, sent before the silence began; the drop is not noticed yet.
+      await until('the lease to lapse', () => !channel.cacheTrusted(), 5000);
+      expect(seen.resets).toBe(0);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('refuses a lease longer than the publisher waits for confirmations', () => {
+    expect(() => openStore().createInvalidationChannel({ ackTimeoutMs: 500, leaseMs: 800 })).toThrow(/leaseMs/);
+  });
+
   it('fails to subscribe (start-up fails) when the database cannot be reached', async () => {
     const channel = new PgInvalidationChannel('postgres://root@127.0.0.1:1/nothing', async () => [], { nodeId: 'chan-none' });
     await expect(channel.subscribe(recorder().listener)).rejects.toThrow();
@@ -203,15 +265,16 @@ describe('PgInvalidationChannel (LISTEN/NOTIFY)', () => {
 });
 
 describe('two session managers on one PostgreSQL database', () => {
-  async function node(options: { channel?: boolean; clock?: ManualClock } = {}) {
+  async function node(options: { channel?: boolean; clock?: ManualClock; minBackoffMs?: number } = {}) {
     const store = openStore();
     const clock = options.clock ?? new ManualClock(Date.now());
-    const channel = options.channel === false ? undefined : store.createInvalidationChannel({ nodeId: `mgr-${Math.random().toString(36).slice(2, 8)}` });
+    const nodeId = `mgr-${Math.random().toString(36).slice(2, 8)}`;
+    const channel = options.channel === false ? undefined : store.createInvalidationChannel({ nodeId, ...(options.minBackoffMs ? { minBackoffMs: options.minBackoffMs } : {}) });
     const manager = await new SessionManager({
       store, clock, policy: roleBasedPolicy(['admin']), cache: { ttlMs: 60_000 }, touchIntervalMs: MINUTE, ...(channel ? { channel } : {}),
     }).start();
     cleanups.push(() => manager.stop());
-    return { store, clock, manager };
+    return { store, clock, manager, nodeId, channel };
   }
 
   it('a touch issued after a revoke never resurrects the session (slow request on another node)', async () => {
@@ -223,7 +286,11 @@ describe('two session managers on one PostgreSQL database', () => {
     expect(await b.manager.validate(created.token)).not.toBeNull(); // cached on B
 
     await a.manager.revokeSession({ userId: 'usr_slow' }, created.session.id, { allowCurrent: true });
-    clock.advance(2 * MINUTE); // B's next request is due to touch
+    clock.advance(2 * MINUTE);
+    // B's request is counted in its touch batch; the batch's write is conditional and finds the row revoked,
+    // so B drops its copy and refuses from then on.
+    await b.manager.validate(created.token);
+    await b.manager.flushActivity();
     expect(await b.manager.validate(created.token)).toBeNull(); // the conditional touch updated nothing
     const row = await a.store.findSession(created.session.id);
     expect(row!.revokedAt).not.toBeNull();
@@ -241,6 +308,25 @@ describe('two session managers on one PostgreSQL database', () => {
     await a.manager.revokeSession({ userId: 'usr_n' }, created.session.id, { allowCurrent: true });
     await until('B to refuse', async () => (await b.manager.validate(created.token)) === null, 5000);
     expect(b.manager.metrics.validations.rejected).toBeGreaterThan(0);
+  });
+
+  it('while B is not listening (its LISTEN connection dropped and waits to reconnect), a revocation on A is refused on B at once', async () => {
+    const a = await node();
+    const b = await node({ minBackoffMs: 3000 });
+    const created = await a.manager.createSession({ userId: 'usr_deaf', remember: false, ip: null, userAgent: null });
+    expect(await b.manager.validate(created.token)).not.toBeNull(); // cached on B
+    const [pid] = await listenerPids(`seshat-invalidation ${b.nodeId}`);
+    await db.query('SELECT pg_terminate_backend($1)', [pid]);
+    await until('B to notice', () => !b.channel!.cacheTrusted());
+    // B's pool works, its LISTEN connection does not (for 3 s): B reads the store for every request…
+    expect(await b.manager.validate(created.token)).not.toBeNull();
+    expect(await b.manager.validate(created.token)).not.toBeNull();
+    const hits = b.manager.metrics.validations.hit;
+    // …so a revocation it cannot hear is refused on its very next request.
+    await a.manager.revokeSession({ userId: 'usr_deaf' }, created.session.id, { allowCurrent: true });
+    expect(await b.manager.validate(created.token)).toBeNull();
+    expect(b.manager.metrics.validations.hit).toBe(hits);
+    expect(b.channel!.cacheTrusted()).toBe(false); // still deaf: the refusal came from the store
   });
 
   it('settings saved on one node apply on the other', async () => {

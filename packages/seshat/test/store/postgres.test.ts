@@ -92,7 +92,7 @@ describe('PostgreSQL specifics', () => {
     const other = await createTestDatabase();
     try {
       const first = new PostgresStore(other.url);
-      expect((await first.migrate()).slice(0, 2)).toEqual([1, 2]); // later versions follow
+      expect(await first.migrate()).toEqual(postgresMigrations.map((m) => m.version)); // every version, whichever were added since
       await first.close();
       // Roll the database back to what a version-1 release left behind.
       await other.query("DROP TABLE api_key_usage; DROP TABLE api_keys; DELETE FROM schema_migrations WHERE version = 2; INSERT INTO settings (key, value) VALUES ('sessions', '{}')");
@@ -103,6 +103,28 @@ describe('PostgreSQL specifics', () => {
         expect(await upgraded.loadSettings()).toEqual({});
         await upgraded.insertApiKey(apiKeyRecord());
         expect(await upgraded.listApiKeys('usr_a', 0)).toHaveLength(1);
+      } finally {
+        await upgraded.close();
+      }
+    } finally {
+      await other.drop();
+    }
+  });
+
+  it('migration 3 keeps the address sessions signed in from as their sign-in address', async () => {
+    const other = await createTestDatabase();
+    try {
+      const first = new PostgresStore(other.url);
+      await first.migrate();
+      await first.close();
+      await other.query(`ALTER TABLE sessions DROP COLUMN revoked_note, DROP COLUMN sign_in_ip, DROP COLUMN sign_in_location;
+        DELETE FROM schema_migrations WHERE version = 3`);
+      await other.query(`INSERT INTO sessions (id, user_id, secret_hash, token_hint, persistent, created_at, last_active_at, ip, device, location)
+        VALUES ('ses_old', 'usr_a', '\\x00', 'abcdefgh', false, 1, 1, '198.51.100.4', '{}', '{"city":"Lyon"}')`);
+      const upgraded = new PostgresStore(other.url);
+      try {
+        expect(await upgraded.migrate()).toEqual([3]);
+        expect(await upgraded.findSession('ses_old')).toMatchObject({ ip: '198.51.100.4', signInIp: '198.51.100.4', signInLocation: { city: 'Lyon' }, revokedNote: null });
       } finally {
         await upgraded.close();
       }
@@ -127,7 +149,7 @@ describe('PostgreSQL specifics', () => {
     const store = new PostgresStore(db.url);
     await store.migrate();
     try {
-      const base = { name: 'x', role: 'user' as const, passwordHash: 'h', createdAt: 1 };
+      const base = { name: 'x', role: 'user' as const, passwordHash: 'h', createdAt: 1, passwordChangeRequired: false };
       await store.insertUser({ ...base, id: 'usr_dup1', email: 'same@example.com' });
       const error = await store.insertUser({ ...base, id: 'usr_dup2', email: 'Same@example.com' }).then(() => null, (e: unknown) => e);
       expect(isSeshatError(error) && error.code === 'conflict').toBe(true);

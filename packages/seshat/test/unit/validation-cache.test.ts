@@ -4,9 +4,10 @@ import { ValidationCache } from '../../src/core/validation-cache.ts';
 
 const record = (id: string): SessionRecord => ({
   id, userId: 'usr_a', secretHash: new Uint8Array(32), tokenHint: 'abcd1234', persistent: false, createdAt: 1, lastActiveAt: 1,
-  revokedAt: null, revokedReason: null, ip: null, userAgent: null, device: unknownDevice, location: null, risk: null, requests: 0, lastPath: null,
+  revokedAt: null, revokedReason: null, revokedNote: null, ip: null, signInIp: null, userAgent: null, device: unknownDevice, location: null,
+  signInLocation: null, risk: null, requests: 0, lastPath: null, reauthenticatedAt: null, passwordChangeRequired: false,
 });
-const entry = (id: string) => ({ record: record(id), pendingRequests: 0 });
+const entry = (id: string) => ({ record: record(id) });
 
 describe('ValidationCache', () => {
   it('caches a filled entry until it is invalidated', () => {
@@ -70,5 +71,19 @@ describe('ValidationCache', () => {
     const deadline = Date.now() + 5000;
     while (cache.get('ses_1') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(cache.get('ses_1')).toBeUndefined();
+  });
+});
+
+describe('ValidationCache trust gate', () => {
+  it('while untrusted, answers nothing and caches nothing; once trusted again, serves what is filled from then on', () => {
+    let trusted = true;
+    const cache = new ValidationCache({}, () => trusted);
+    cache.fill('ses_1', entry('ses_1'), cache.ticket());
+    expect(cache.get('ses_1')).toBeDefined();
+    trusted = false; // the channel dropped: whatever is cached may be revoked elsewhere unheard
+    expect(cache.get('ses_1')).toBeUndefined();
+    cache.fill('ses_2', entry('ses_2'), cache.ticket());
+    trusted = true;
+    expect(cache.get('ses_2')).toBeUndefined(); // read while deaf: never cached
   });
 });

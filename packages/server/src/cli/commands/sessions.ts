@@ -71,8 +71,8 @@ Running servers drop the sessions from their caches at once (PostgreSQL) or with
       if (reason.length < 1 || reason.length > 500) throw new UsageError('--reason must be 1 to 500 characters.');
       const m = await manager();
       const user = await sessionOwner(await openStore(), m, named);
-      const count = await m.forceSignOut(null, user.id, reason);
-      out(`Signed out ${plural(count, 'session')} of ${user.label}.`);
+      const { sessions: count, credentials } = await m.containUser(null, user.id, reason);
+      out(`Signed out ${plural(count, 'session')} of ${user.label}${credentials > 0 ? ` and revoked ${plural(credentials, 'API key')}` : ''}.`);
       return 0;
     },
   },
@@ -115,8 +115,8 @@ Running servers drop the sessions from their caches at once (PostgreSQL) or with
           return 1;
         }
       }
-      const count = await m.revokeAllSessions(null, typeof values.reason === 'string' ? values.reason : 'invalidate-all from the CLI');
-      out(`Signed out ${plural(count, 'session')}.`);
+      const { sessions: count, credentials } = await m.containAll(null, typeof values.reason === 'string' ? values.reason : 'invalidate-all from the CLI');
+      out(`Signed out ${plural(count, 'session')}${credentials > 0 ? ` and revoked ${plural(credentials, 'API key')}` : ''}.`);
       return 0;
     },
   },

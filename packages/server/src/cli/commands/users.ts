@@ -1,11 +1,9 @@
-import { z } from 'zod';
 import { SeshatError, type SessionManager, type Store, type StoreScope, type UserRecord } from 'seshat';
 import { generatePassword } from '../../passwords.ts';
-import { UserDirectory } from '../../users.ts';
+import { roleSchema, UserDirectory } from '../../users.ts';
 import { iso, required, UsageError, type Command } from '../command.ts';
 import { table } from '../output.ts';
 
-const roleSchema = z.enum(['user', 'admin']);
 
 /**
  * The account an id or e-mail names, or a `not_found` error that says so: a typo must not look like
@@ -42,7 +40,7 @@ export const userCommands: Command[] = [
   --email E        the e-mail address to sign in with (required)
   --name N         display name (default: the part of the e-mail before @)
   --role R         user (default) or admin
-  --password P     at least 8 characters; without it a password is generated and printed once`,
+  --password P     at least 15 characters, not a common one; without it one is generated and printed once`,
     options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' } },
     database: 'create',
     async run({ values, store: openStore, manager, out }) {
@@ -74,6 +72,48 @@ export const userCommands: Command[] = [
       const users = (await (await openStore()).listUsers()).map(publicUser);
       if (values.json) out(JSON.stringify(users, null, 2));
       else out(table(users.map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role, created: u.createdAt ?? '' })), ['id', 'email', 'name', 'role', 'created']));
+      return 0;
+    },
+  },
+  {
+    path: ['users', 'set-password'],
+    summary: 'Set a new password the person must change at the next sign-in (ends their sessions and API keys)',
+    synopsis: '--user <id|email> [--password P]',
+    help: `Options:
+  --user U         the account's id (usr_…) or e-mail (required)
+  --password P     the temporary password; without it one is generated and printed once
+
+For a password an attacker may know: every session and API key of the account ends at once, and the next
+sign-in can do nothing but choose a new password.`,
+    options: { user: { type: 'string' }, password: { type: 'string' } },
+    database: 'existing',
+    async run({ values, store: openStore, manager, out }) {
+      const named = required(values, 'user', 'Example: seshat users set-password --user ops@example.com');
+      const store = await openStore();
+      const user = await findUser(store, named);
+      const result = await new UserDirectory(store, await manager()).resetPassword(null, user.id, typeof values.password === 'string' ? values.password : undefined);
+      out(`New password set for ${user.email}: signed out ${result.revoked} session${result.revoked === 1 ? '' : 's'}, revoked ${result.apiKeysRevoked} API key${result.apiKeysRevoked === 1 ? '' : 's'}. It must be changed at the next sign-in.`);
+      if (result.generated) out(`Password: ${result.password}`);
+      return 0;
+    },
+  },
+  {
+    path: ['users', 'set-role'],
+    summary: "Change an account's role",
+    synopsis: `--user <id|email> --role ${roleSchema.options.join('|')}`,
+    help: `Options:
+  --user U         the account's id (usr_…) or e-mail (required)
+  --role R         ${roleSchema.options.join(' or ')} (required); the last admin cannot be demoted`,
+    options: { user: { type: 'string' }, role: { type: 'string' } },
+    database: 'existing',
+    async run({ values, store: openStore, manager, out }) {
+      const named = required(values, 'user', 'Example: seshat users set-role --user ops@example.com --role admin');
+      const role = roleSchema.safeParse(values.role);
+      if (!role.success) throw new UsageError(`--role must be ${roleSchema.options.join(' or ')} (got "${String(values.role)}").`);
+      const store = await openStore();
+      const user = await findUser(store, named);
+      const updated = await new UserDirectory(store, await manager()).setRole(null, user.id, role.data);
+      out(user.role === role.data ? `${user.email} is already ${role.data}.` : `${user.email} is now ${updated.role} (was ${user.role}).`);
       return 0;
     },
   },

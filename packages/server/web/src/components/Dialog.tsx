@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
-import { describeError } from '../api.ts';
+import { errorText } from '../errors.ts';
+import { useFmt } from '../i18n/I18n.tsx';
 
 interface ModalProps {
   open: boolean;
@@ -87,8 +88,9 @@ interface ConfirmProps {
 
 /** "Are you sure?" with Cancel focused first, so Enter on an accidental open does nothing harmful. */
 export function ConfirmDialog({ open, title, confirmLabel, onConfirm, onClose, children, danger = true, autoFocusCancel = true }: ConfirmProps) {
+  const f = useFmt();
+  const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     if (open) {
       setError(null);
@@ -104,7 +106,7 @@ export function ConfirmDialog({ open, title, confirmLabel, onConfirm, onClose, c
       await onConfirm(new FormData(event.currentTarget));
       onClose();
     } catch (e) {
-      setError(describeError(e));
+      setError(e);
       setBusy(false);
     }
   }
@@ -115,18 +117,30 @@ export function ConfirmDialog({ open, title, confirmLabel, onConfirm, onClose, c
         <div className="dialog-body">{children}</div>
         {error ? (
           <p className="error" role="alert">
-            {error}
+            {errorText(f, error)}
           </p>
         ) : null}
         <div className="dialog-actions">
           <button type="button" className="button secondary" onClick={onClose} data-autofocus={autoFocusCancel ? '' : undefined}>
-            Cancel
+            {f.t('action.cancel')}
           </button>
           <button type="submit" className={`button ${danger ? 'danger' : 'primary'}`} disabled={busy}>
-            {busy ? 'Working…' : confirmLabel}
+            {busy ? f.t('common.working') : confirmLabel}
           </button>
         </div>
       </form>
     </Modal>
+  );
+}
+
+/**
+ * A list inside a dialog that may be longer than the box: says how many there are, and the scroll box is a
+ * focusable, labelled region so keyboard users can scroll it (axe: scrollable-region-focusable).
+ */
+export function DialogList({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="dialog-list" role="region" aria-label={label} tabIndex={0}>
+      <ul>{children}</ul>
+    </div>
   );
 }

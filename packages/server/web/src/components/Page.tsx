@@ -1,12 +1,21 @@
 import { useEffect, useRef, type ReactNode } from 'react';
+import { errorText, retryable } from '../errors.ts';
+import { useFmt, useT } from '../i18n/I18n.tsx';
+import { Link } from './Link.tsx';
 
 let firstPage = true;
+
+export interface Crumb {
+  label: string;
+  to: string;
+}
 
 /**
  * A page's heading and document title. After a client-side navigation focus moves to the heading,
  * so keyboard and screen-reader users start at the new content (not at the link they left).
  */
-export function Page({ title, trail, intro, children, actions }: { title: string; trail?: string[]; intro?: ReactNode; children: ReactNode; actions?: ReactNode }) {
+export function Page({ title, trail, intro, children, actions }: { title: string; trail?: Crumb[]; intro?: ReactNode; children: ReactNode; actions?: ReactNode }) {
+  const t = useT();
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     document.title = `${title} · Seshat`;
@@ -16,8 +25,18 @@ export function Page({ title, trail, intro, children, actions }: { title: string
   return (
     <>
       <div className="page-head">
-        <div>
-          {trail ? <p className="breadcrumb">{trail.join(' › ')}</p> : null}
+        <div className="page-head-text">
+          {trail ? (
+            <nav aria-label={t('nav.breadcrumb')} className="breadcrumb">
+              <ol>
+                {trail.map((crumb) => (
+                  <li key={crumb.to}>
+                    <Link to={crumb.to}>{crumb.label}</Link>
+                  </li>
+                ))}
+              </ol>
+            </nav>
+          ) : null}
           <h1 ref={heading} tabIndex={-1}>
             {title}
           </h1>
@@ -46,4 +65,23 @@ export function ErrorMessage({ message }: { message: string | null }) {
       {message}
     </p>
   );
+}
+
+/** A failed load: what went wrong and, when asking again can help, a Retry button. */
+export function LoadError({ error, onRetry }: { error: unknown; onRetry: () => void }) {
+  const f = useFmt();
+  return (
+    <div className="error load-error" role="alert">
+      <p>{errorText(f, error)}</p>
+      {retryable(error) ? (
+        <button type="button" className="button secondary small" onClick={onRetry}>
+          {f.t('action.retry')}
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+export function Loading() {
+  return <p className="loading">{useT()('common.loading')}</p>;
 }

@@ -1,46 +1,34 @@
 import type { Location, Session } from '../api.ts';
+import { deviceLabel } from '../device.ts';
 import { placeOf } from '../format.ts';
+import { useFmt, type Fmt } from '../i18n/I18n.tsx';
 import { WarningIcon } from './Icons.tsx';
 
-/** "Berlin, Germany" with the honesty note, "Local network", or "Unknown location". */
-export function Place({ location, ip, note = true }: { location: Location | null; ip: string | null; note?: boolean }) {
-  const place = placeOf(location, ip);
-  return (
-    <>
-      <span className={place.kind === 'geo' ? undefined : 'muted'}>{place.text}</span>
-      {place.kind === 'geo' && note ? <span className="hint block">Approximate location based on IP</span> : null}
-    </>
-  );
+/** "Berlin, Germany", "Local network", or "Unknown location". */
+export function Place({ location, ip }: { location: Location | null; ip: string | null }) {
+  const place = placeOf(useFmt(), location, ip);
+  return <span className={place.kind === 'geo' ? undefined : 'muted'}>{place.text}</span>;
 }
 
 /** How a session is named in confirm dialogs and button labels: "Chrome on macOS in Berlin, Germany". */
-export function sessionName(session: Pick<Session, 'device' | 'location' | 'ip'>): string {
-  const place = placeOf(session.location, session.ip);
-  if (place.kind === 'geo') return `${session.device.label} in ${place.text}`;
-  if (place.kind === 'local') return `${session.device.label} on the local network`;
-  return `${session.device.label} (location unknown)`;
+export function sessionName(f: Fmt, session: Pick<Session, 'device' | 'location' | 'ip'>): string {
+  const place = placeOf(f, session.location, session.ip);
+  const device = deviceLabel(f, session.device);
+  if (place.kind === 'geo') return f.t('session.nameIn', { device, place: place.text });
+  if (place.kind === 'local') return f.t('session.nameLocal', { device });
+  return f.t('session.nameUnknown', { device });
 }
 
 /** A warning for suspicious sign-ins; a quiet "New device" note when the only signal is a device not seen before. */
 export function SuspiciousBadge({ risk }: { risk: Session['risk'] }) {
-  if (risk?.suspicious) return <span className="badge badge-warning"><WarningIcon /> Suspicious sign-in</span>;
-  if (risk && risk.reasons.length > 0) return <span className="badge badge-neutral" title={risk.reasons.join('; ')}>New device</span>;
+  const { t } = useFmt();
+  if (risk?.suspicious) {
+    return (
+      <span className="badge badge-warning">
+        <WarningIcon /> {t('risk.badge')}
+      </span>
+    );
+  }
+  if (risk && risk.reasons.length > 0) return <span className="badge badge-neutral">{t('risk.newDevice')}</span>;
   return null;
-}
-
-export function RiskReasons({ risk }: { risk: Session['risk'] }) {
-  if (!risk?.suspicious) return null;
-  return (
-    <div className="risk">
-      <p className="risk-title">This sign-in looked unusual{risk.reasons.length > 0 ? ':' : '.'}</p>
-      {risk.reasons.length > 0 ? (
-        <ul>
-          {risk.reasons.map((reason) => (
-            <li key={reason}>{reason}</li>
-          ))}
-        </ul>
-      ) : null}
-      <p>If this wasn't you, sign it out and change your password.</p>
-    </div>
-  );
 }

@@ -1,137 +1,156 @@
-import { useCallback, useEffect, useState } from 'react';
-import { api, describeError, InputError, type TeamSession, type TeamUser } from '../api.ts';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { api, InputError, type TeamSession, type TeamUser } from '../api.ts';
 import { useAuth } from '../auth.tsx';
-import { ConfirmDialog } from '../components/Dialog.tsx';
+import { ConfirmDialog, DialogList } from '../components/Dialog.tsx';
 import { DeviceIcon } from '../components/Icons.tsx';
-import { ErrorMessage, Page, Status } from '../components/Page.tsx';
+import { LoadError, Loading, Page, Status } from '../components/Page.tsx';
 import { Place, sessionName, SuspiciousBadge } from '../components/SessionBits.tsx';
 import { LastActive } from '../components/Time.tsx';
+import { deviceLabel } from '../device.ts';
+import { useFmt } from '../i18n/I18n.tsx';
+import { keys } from '../queries.ts';
+import { useSearchParam } from '../router.ts';
+import { adminTrail } from './trails.ts';
 
 const PAGE_SIZE = 25;
 
-const userName = (u: { name: string; email: string }) => (u.name && u.name !== u.email ? `${u.name} (${u.email})` : u.email);
+/** Name for people: their name when they have one, else the e-mail. */
+const displayName = (u: { name: string; email: string }) => (u.name && u.name !== u.email ? u.name : u.email);
 
 export function AdminSessionsPage() {
+  const f = useFmt();
+  const { t } = f;
   const { signedOut } = useAuth();
-  const [users, setUsers] = useState<{ users: TeamUser[]; total: number } | null>(null);
-  const [filter, setFilter] = useState('');
-  const [sessions, setSessions] = useState<{ list: TeamSession[]; nextCursor: string | null; total: number } | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const queryClient = useQueryClient();
+  const [filter, setFilter] = useSearchParam('user');
+  const [search, setSearch] = useSearchParam('q');
   const [status, setStatus] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<TeamSession | null>(null);
   const [forcing, setForcing] = useState<TeamUser | null>(null);
   const [revokingAll, setRevokingAll] = useState(false);
-  const [loadingMore, setLoadingMore] = useState(false);
+  const sessionsHeading = useRef<HTMLHeadingElement>(null);
+  const [jump, setJump] = useState(0);
 
-  const loadUsers = useCallback(async () => {
-    const result = await api.teamUsers();
-    setUsers({ users: result.users, total: result.totalActiveSessions });
-  }, []);
-  const loadSessions = useCallback(async (user: string) => {
-    const result = await api.teamSessions({ user: user || undefined, limit: PAGE_SIZE });
-    setSessions({ list: result.sessions, nextCursor: result.nextCursor, total: result.total });
-  }, []);
-  const reload = useCallback(async () => {
-    try {
-      await Promise.all([loadUsers(), loadSessions(filter)]);
-      setError(null);
-    } catch (e) {
-      setError(describeError(e));
-    }
-  }, [filter, loadUsers, loadSessions]);
-  useEffect(() => void reload(), [reload]);
+  const users = useQuery({ queryKey: keys.teamUsers, queryFn: api.teamUsers });
+  const sessions = useInfiniteQuery({
+    queryKey: keys.teamSessions(filter),
+    queryFn: ({ pageParam }) => api.teamSessions({ ...(filter ? { user: filter } : {}), limit: PAGE_SIZE, ...(pageParam ? { cursor: pageParam } : {}) }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+  });
+  // Forced sign-out lists the sessions that will end: the person's own list.
+  const forcingSessions = useQuery({
+    queryKey: keys.personSessions(forcing?.id ?? ''),
+    queryFn: () => api.teamSessions({ user: forcing!.id, limit: 100 }),
+    enabled: forcing !== null,
+  });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: keys.admin });
 
-  async function loadMore() {
-    if (!sessions?.nextCursor) return;
-    setLoadingMore(true);
-    try {
-      const result = await api.teamSessions({ user: filter || undefined, limit: PAGE_SIZE, cursor: sessions.nextCursor });
-      setSessions({ list: [...sessions.list, ...result.sessions], nextCursor: result.nextCursor, total: result.total });
-    } catch (e) {
-      setError(describeError(e));
-    } finally {
-      setLoadingMore(false);
-    }
-  }
+  // "Show sessions": the result is further down the page; take the eye and the focus there.
+  useEffect(() => {
+    if (jump === 0) return;
+    sessionsHeading.current?.scrollIntoView({ block: 'start' });
+    sessionsHeading.current?.focus();
+  }, [jump]);
 
-  const filteredUser = users?.users.find((u) => u.id === filter);
+  const revoke = useMutation({ mutationFn: (v: { id: string; reason?: string }) => api.adminRevokeSession(v.id, v.reason), onSettled: refresh });
+  const force = useMutation({ mutationFn: (v: { id: string; reason: string }) => api.forceSignOut(v.id, v.reason), onSettled: refresh });
+  const revokeAll = useMutation({ mutationFn: (reason?: string) => api.revokeAllSessions(reason) });
+
+  const people = users.data?.users ?? [];
+  const needle = search.trim().toLowerCase();
+  const shown = needle ? people.filter((u) => u.email.toLowerCase().includes(needle) || u.name.toLowerCase().includes(needle)) : people;
+  const filteredUser = people.find((u) => u.id === filter);
+  const list = sessions.data?.pages.flatMap((p) => p.sessions) ?? [];
+  const total = sessions.data?.pages.at(-1)?.total ?? 0;
+  const activeTotal = users.data?.totalActiveSessions ?? 0;
 
   return (
     <Page
-      title="Team sessions"
-      trail={['Admin']}
+      title={t('team.title')}
+      trail={adminTrail(t)}
       actions={
-        <button type="button" className="button danger" onClick={() => setRevokingAll(true)} disabled={!users || users.total === 0}>
-          Sign out all team sessions
+        <button type="button" className="button danger" onClick={() => setRevokingAll(true)} disabled={activeTotal === 0}>
+          {t('team.signOutEveryone')}
         </button>
       }
     >
       <Status message={status} />
-      <ErrorMessage message={error} />
-      {users ? (
-        <p className="stat">
-          <strong>{users.total}</strong> active {users.total === 1 ? 'session' : 'sessions'} across <strong>{users.users.length}</strong>{' '}
-          {users.users.length === 1 ? 'person' : 'people'}
-        </p>
-      ) : null}
+      {users.error ? <LoadError error={users.error} onRetry={() => void users.refetch()} /> : null}
+      {users.data ? <p className="stat">{t('team.stat', { sessions: activeTotal, people: people.length })}</p> : null}
 
       <section aria-labelledby="people-heading">
-        <h2 id="people-heading">People</h2>
-        {users ? (
-          <div className="table-wrap">
-            <table className="table stack-on-mobile">
-              <thead>
-                <tr>
-                  <th scope="col">Person</th>
-                  <th scope="col">Active sessions</th>
-                  <th scope="col">Last active</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {users.users.map((user) => (
-                  <tr key={user.id}>
-                    <th scope="row" data-label="Person">
-                      {user.name && user.name !== user.email ? user.name : user.email}
-                      {user.role === 'admin' ? <span className="badge badge-neutral">Admin</span> : null}
-                      {user.name && user.name !== user.email ? <span className="person-email">{user.email}</span> : null}
-                    </th>
-                    <td data-label="Active sessions">{user.activeSessions}</td>
-                    <td data-label="Last active" className="nowrap">{user.lastActiveAt ? <LastActive iso={user.lastActiveAt} /> : 'Never'}</td>
-                    <td className="actions">
-                      <button type="button" className="button secondary small" aria-label={`Show sessions of ${user.email}`} onClick={() => setFilter(user.id)}>
-                        Show sessions
-                      </button>
-                      <button
-                        type="button"
-                        className="button danger-outline small"
-                        aria-label={`Force sign out ${user.email}`}
-                        disabled={user.activeSessions === 0}
-                        onClick={() => setForcing(user)}
-                      >
-                        Force sign out
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+        <div className="section-head">
+          <h2 id="people-heading">{t('team.people')}</h2>
+          <div className="field inline search">
+            <label htmlFor="people-search">{t('team.search')}</label>
+            <input id="people-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} autoComplete="off" />
           </div>
-        ) : (
-          <p className="loading">Loading…</p>
-        )}
+        </div>
+        {users.isPending ? <Loading /> : null}
+        {users.data && shown.length === 0 ? <p className="empty">{t('team.noMatch')}</p> : null}
+        {shown.length > 0 ? (
+          <table className="table stack-on-mobile people-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('field.person')}</th>
+                <th scope="col">{t('team.activeSessions')}</th>
+                <th scope="col">{t('field.lastActive')}</th>
+                <th scope="col">
+                  <span className="visually-hidden">{t('common.actions')}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((user) => (
+                <tr key={user.id}>
+                  <th scope="row" data-label={t('field.person')}>
+                    <span className="person-name">{displayName(user)}</span>
+                    {user.role === 'admin' ? <span className="badge badge-neutral">{t('role.admin')}</span> : null}
+                    {user.name && user.name !== user.email ? <span className="person-email">{user.email}</span> : null}
+                  </th>
+                  <td data-label={t('team.activeSessions')}>{f.intl.formatNumber(user.activeSessions)}</td>
+                  <td data-label={t('field.lastActive')}>{user.lastActiveAt ? <LastActive iso={user.lastActiveAt} /> : t('common.never')}</td>
+                  <td className="actions">
+                    <button
+                      type="button"
+                      className="button secondary small"
+                      aria-label={t('team.showSessionsOf', { email: user.email })}
+                      onClick={() => {
+                        setFilter(user.id);
+                        setJump((n) => n + 1);
+                      }}
+                    >
+                      {t('team.showSessions')}
+                    </button>
+                    <button
+                      type="button"
+                      className="button danger-outline small"
+                      aria-label={t('team.signOutPersonLabel', { email: user.email })}
+                      disabled={user.activeSessions === 0}
+                      onClick={() => setForcing(user)}
+                    >
+                      {t('team.signOutPerson')}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : null}
       </section>
 
       <section aria-labelledby="sessions-heading">
         <div className="section-head">
-          <h2 id="sessions-heading">{filteredUser ? `Sessions of ${filteredUser.email}` : 'All sessions'}</h2>
+          <h2 id="sessions-heading" ref={sessionsHeading} tabIndex={-1}>
+            {filteredUser ? t('team.sessionsOf', { email: filteredUser.email }) : t('team.allSessions')}
+          </h2>
           <div className="field inline">
-            <label htmlFor="user-filter">Filter by person</label>
+            <label htmlFor="user-filter">{t('team.filter')}</label>
             <select id="user-filter" value={filter} onChange={(e) => setFilter(e.target.value)}>
-              <option value="">Everyone</option>
-              {users?.users.map((u) => (
+              <option value="">{t('team.everyone')}</option>
+              {people.map((u) => (
                 <option key={u.id} value={u.id}>
                   {u.email}
                 </option>
@@ -139,94 +158,92 @@ export function AdminSessionsPage() {
             </select>
           </div>
         </div>
-        {sessions ? (
-          <>
-            {sessions.list.length === 0 ? <p className="empty">No active sessions.</p> : null}
-            {sessions.list.length > 0 ? (
-              <div className="table-wrap">
-                <table className="table stack-on-mobile">
-                  <thead>
-                    <tr>
-                      <th scope="col">Person</th>
-                      <th scope="col">Device</th>
-                      <th scope="col">Location</th>
-                      <th scope="col">IP address</th>
-                      <th scope="col">Last active</th>
-                      <th scope="col">
-                        <span className="visually-hidden">Actions</span>
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {sessions.list.map((s) => (
-                      <tr key={s.id}>
-                        <th scope="row" data-label="Person">
-                          {s.user.email}
-                        </th>
-                        <td data-label="Device">
-                          <span className="device-cell">
-                            <DeviceIcon type={s.device.deviceType} />
-                            {s.device.label}
-                          </span>
-                          {s.current ? <span className="badge badge-current">This device</span> : null}
-                          <SuspiciousBadge risk={s.risk} />
-                        </td>
-                        <td data-label="Location">
-                          <Place location={s.location} ip={s.ip} note={false} />
-                        </td>
-                        <td data-label="IP address" className="mono">
-                          {s.ip ?? 'Unknown'}
-                        </td>
-                        <td data-label="Last active" className="nowrap">
-                          <LastActive iso={s.lastActiveAt} />
-                        </td>
-                        <td className="actions">
-                          {s.current ? null : (
-                            <button type="button" className="button danger-outline small" aria-label={`Revoke ${s.user.email}'s session on ${sessionName(s)}`} onClick={() => setRevoking(s)}>
-                              Revoke
-                            </button>
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                    </tbody>
-                </table>
-              </div>
+        {sessions.error ? <LoadError error={sessions.error} onRetry={() => void sessions.refetch()} /> : null}
+        {sessions.isPending ? <Loading /> : null}
+        {sessions.data && list.length === 0 ? <p className="empty">{t('team.noSessions')}</p> : null}
+        {list.length > 0 ? (
+          <table className="table stack-on-mobile team-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('field.person')}</th>
+                <th scope="col">{t('field.device')}</th>
+                <th scope="col">{t('field.location')}</th>
+                <th scope="col">{t('field.ip')}</th>
+                <th scope="col">{t('field.lastActive')}</th>
+                <th scope="col">
+                  <span className="visually-hidden">{t('common.actions')}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((s) => (
+                <tr key={s.id}>
+                  <th scope="row" data-label={t('field.person')} className="wrap-anywhere">
+                    {s.user.email}
+                  </th>
+                  <td data-label={t('field.device')}>
+                    <span className="device-cell">
+                      <DeviceIcon type={s.device.deviceType} />
+                      {deviceLabel(f, s.device)}
+                    </span>
+                    {s.current ? <span className="badge badge-current">{t('sessions.thisDeviceBadge')}</span> : null}
+                    <SuspiciousBadge risk={s.risk} />
+                  </td>
+                  <td data-label={t('field.location')}>
+                    <Place location={s.location} ip={s.ip} />
+                  </td>
+                  <td data-label={t('field.ip')} className="mono wrap-anywhere">
+                    {s.ip ?? t('common.unknown')}
+                  </td>
+                  <td data-label={t('field.lastActive')}>
+                    <LastActive iso={s.lastActiveAt} />
+                  </td>
+                  <td className="actions">
+                    {s.current ? null : (
+                      <button
+                        type="button"
+                        className="button danger-outline small"
+                        aria-label={t('team.signOutSessionLabel', { email: s.user.email, name: sessionName(f, s) })}
+                        onClick={() => setRevoking(s)}
+                      >
+                        {t('action.signOut')}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : null}
+        {list.length > 0 ? <p className="hint table-note">{t('sessions.locationNote')}</p> : null}
+        {sessions.data ? (
+          <p className="pager">
+            {t('common.showingOf', { shown: list.length, total })}
+            {sessions.hasNextPage ? (
+              <button type="button" className="button secondary small" onClick={() => void sessions.fetchNextPage()} disabled={sessions.isFetchingNextPage}>
+                {sessions.isFetchingNextPage ? t('common.loading') : t('action.loadMore')}
+              </button>
             ) : null}
-            {sessions.list.length > 0 ? <p className="hint table-note">Locations are approximate, based on IP addresses.</p> : null}
-            <p className="pager">
-              Showing {sessions.list.length} of {sessions.total}
-              {sessions.nextCursor ? (
-                <button type="button" className="button secondary small" onClick={() => void loadMore()} disabled={loadingMore}>
-                  {loadingMore ? 'Loading…' : 'Load more'}
-                </button>
-              ) : null}
-            </p>
-          </>
-        ) : (
-          <p className="loading">Loading sessions…</p>
-        )}
+          </p>
+        ) : null}
       </section>
 
       <ConfirmDialog
         open={revoking !== null}
-        title="Revoke this session?"
-        confirmLabel="Revoke session"
+        title={t('team.confirmSession.title')}
+        confirmLabel={t('team.confirmSession.confirm')}
         autoFocusCancel={false}
         onClose={() => setRevoking(null)}
         onConfirm={async (form) => {
           if (!revoking) return;
           const reason = String(form.get('reason') ?? '').trim();
-          await api.adminRevokeSession(revoking.id, reason || undefined);
-          setStatus(`Revoked ${revoking.user.email}'s session on ${sessionName(revoking)}.`);
-          await reload();
+          await revoke.mutateAsync({ id: revoking.id, ...(reason ? { reason } : {}) });
+          setStatus(t('team.signedOutSession', { email: revoking.user.email, name: sessionName(f, revoking) }));
         }}
       >
         {revoking ? (
           <>
-            <p>
-              <strong>{revoking.user.email}</strong> will be signed out on <strong>{sessionName(revoking)}</strong>.
-            </p>
+            <p>{t('team.confirmSession.body', { email: revoking.user.email, name: sessionName(f, revoking) })}</p>
             <ReasonField required={false} />
           </>
         ) : null}
@@ -234,25 +251,30 @@ export function AdminSessionsPage() {
 
       <ConfirmDialog
         open={forcing !== null}
-        title={forcing ? `Force sign out ${forcing.email}?` : 'Force sign out'}
-        confirmLabel="Force sign out"
+        title={forcing ? t('team.confirmPerson.title', { name: displayName(forcing) }) : ''}
+        confirmLabel={t('team.confirmPerson.confirm', { count: forcing?.activeSessions ?? 0 })}
         autoFocusCancel={false}
         onClose={() => setForcing(null)}
         onConfirm={async (form) => {
           if (!forcing) return;
           const reason = String(form.get('reason') ?? '').trim();
-          if (!reason) throw new InputError('Give a reason: it is recorded in the audit log.');
-          const { revoked } = await api.forceSignOut(forcing.id, reason);
-          setStatus(`Signed ${forcing.email} out of ${revoked} ${revoked === 1 ? 'session' : 'sessions'}.`);
-          await reload();
+          if (!reason) throw new InputError('team.reasonMissing');
+          const { revoked } = await force.mutateAsync({ id: forcing.id, reason });
+          setStatus(t('team.signedOutPerson', { name: displayName(forcing), count: revoked }));
         }}
       >
         {forcing ? (
           <>
-            <p>
-              All {forcing.activeSessions} {forcing.activeSessions === 1 ? 'session' : 'sessions'} of <strong>{userName(forcing)}</strong> end now. They
-              can sign in again.
-            </p>
+            <p>{t('team.confirmPerson.body', { name: displayName(forcing), email: forcing.email, count: forcing.activeSessions })}</p>
+            {forcingSessions.data ? (
+              <DialogList label={t('team.confirmPerson.listLabel', { count: forcingSessions.data.sessions.length })}>
+                {forcingSessions.data.sessions.map((s) => (
+                  <li key={s.id}>
+                    {sessionName(f, s)} · <LastActive iso={s.lastActiveAt} />
+                  </li>
+                ))}
+              </DialogList>
+            ) : null}
             <ReasonField required />
           </>
         ) : null}
@@ -260,20 +282,17 @@ export function AdminSessionsPage() {
 
       <ConfirmDialog
         open={revokingAll}
-        title="Sign out all team sessions?"
-        confirmLabel="Sign out everyone"
+        title={t('team.confirmAll.title')}
+        confirmLabel={t('team.confirmAll.confirm')}
         autoFocusCancel={false}
         onClose={() => setRevokingAll(false)}
         onConfirm={async (form) => {
           const reason = String(form.get('reason') ?? '').trim();
-          const { revoked } = await api.revokeAllSessions(reason || undefined);
-          signedOut(`All ${revoked} team sessions were signed out, including yours.`);
+          const { revoked } = await revokeAll.mutateAsync(reason || undefined);
+          signedOut('signIn.notice.everyone', { count: revoked });
         }}
       >
-        <p>
-          Every session of every person ends now, <strong>including yours</strong>: {users?.total ?? 0} active{' '}
-          {users?.total === 1 ? 'session' : 'sessions'}. Use this after a suspected breach.
-        </p>
+        <p>{t('team.confirmAll.body', { count: activeTotal })}</p>
         <ReasonField required={false} />
       </ConfirmDialog>
     </Page>
@@ -281,14 +300,15 @@ export function AdminSessionsPage() {
 }
 
 function ReasonField({ required }: { required: boolean }) {
+  const { t } = useFmt();
   return (
     <div className="field">
       <label htmlFor="reason">
-        Reason {required ? <span className="required">(required)</span> : <span className="hint">(optional)</span>}
+        {t('reason.label')} {required ? <span className="required">{t('reason.required')}</span> : <span className="hint">{t('reason.optional')}</span>}
       </label>
       <textarea id="reason" name="reason" rows={3} maxLength={500} required={required} data-autofocus="" aria-describedby="reason-hint" />
       <p id="reason-hint" className="hint">
-        Recorded in the audit log{required ? ' and required for a forced sign-out' : ''}.
+        {t(required ? 'reason.hintRequired' : 'reason.hint')}
       </p>
     </div>
   );

@@ -1,135 +1,165 @@
-import { useEffect, useState, type FormEvent } from 'react';
-import { api, describeError, InputError, type SessionSettings } from '../api.ts';
-import { ErrorMessage, Page, Status } from '../components/Page.tsx';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { api, InputError, type SessionSettings, type SettingsPatch } from '../api.ts';
+import { ConfirmDialog } from '../components/Dialog.tsx';
+import { ErrorMessage, LoadError, Loading, Page, Status } from '../components/Page.tsx';
+import { errorText } from '../errors.ts';
 import { durationText } from '../format.ts';
+import { useFmt } from '../i18n/I18n.tsx';
+import { keys } from '../queries.ts';
+import { adminTrail } from './trails.ts';
 
+const MINUTE = 60;
+const HOUR = 3600;
 const DAY = 86400;
-const IDLE_CHOICES: { value: string; label: string; note?: string }[] = [
-  { value: String(1 * DAY), label: '1 day' },
-  { value: String(7 * DAY), label: '7 days' },
-  { value: String(30 * DAY), label: '30 days' },
-  { value: 'never', label: 'Never', note: 'Not recommended: a forgotten session on a shared device stays signed in until its absolute lifetime ends.' },
-];
+/** 1 hour is the original module's default; "never" is allowed but discouraged. */
+const IDLE_PRESETS = [15 * MINUTE, HOUR, 8 * HOUR, DAY, 7 * DAY, 30 * DAY];
 const REMEMBER_CHOICES = [7, 14, 30, 60, 90].map((days) => days * DAY);
 
+/** Reads the form into a settings patch; a mistake the server would refuse is an InputError (a message id). */
+function readForm(form: FormData, settings: SessionSettings): SettingsPatch {
+  const idle = String(form.get('idleTimeout'));
+  let idleTimeoutSeconds: number | null;
+  if (idle === 'never') idleTimeoutSeconds = null;
+  else if (idle === 'custom') {
+    const amount = Number(form.get('idleCustomAmount'));
+    const unit = Number(form.get('idleCustomUnit'));
+    if (!Number.isInteger(amount) || amount < 1) throw new InputError('settings.idle.customInvalid');
+    idleTimeoutSeconds = amount * unit;
+  } else idleTimeoutSeconds = Number(idle);
+  const maxSessions = String(form.get('maxSessionsPerUser') ?? '').trim();
+  const lifetimeDays = Number(form.get('absoluteLifetimeDays'));
+  if (!Number.isInteger(lifetimeDays) || lifetimeDays < 1) throw new InputError('settings.lifetime.invalid');
+  if (maxSessions !== '' && !(Number.isInteger(Number(maxSessions)) && Number(maxSessions) >= 1)) throw new InputError('settings.max.invalid');
+  return {
+    idleTimeoutSeconds,
+    rememberMe: { enabled: form.get('rememberEnabled') === 'on', durationSeconds: Number(form.get('rememberDuration')) },
+    absoluteLifetimeSeconds: lifetimeDays * DAY,
+    maxSessionsPerUser: maxSessions === '' ? null : Number(maxSessions),
+    anonymizeIp: form.get('anonymizeIp') === 'on',
+    sessionLimitAction: (form.get('sessionLimitAction') as SessionSettings['sessionLimitAction'] | null) ?? settings.sessionLimitAction,
+  };
+}
+
 export function AdminSettingsPage() {
-  const [settings, setSettings] = useState<SessionSettings | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [status, setStatus] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [rememberEnabled, setRememberEnabled] = useState(true);
+  const f = useFmt();
+  const { t } = f;
+  const queryClient = useQueryClient();
+  const settings = useQuery({ queryKey: keys.settings, queryFn: api.settings });
+  const save = useMutation({
+    mutationFn: api.updateSettings,
+    onSuccess: (saved) => {
+      queryClient.setQueryData(keys.settings, saved);
+      void queryClient.invalidateQueries({ queryKey: keys.admin });
+    },
+  });
+  const [inputError, setInputError] = useState<unknown>(null);
+  const [rememberEnabled, setRememberEnabled] = useState<boolean | null>(null);
+  const [idleChoice, setIdleChoice] = useState<string | null>(null);
+  const [pending, setPending] = useState<SettingsPatch | null>(null);
 
-  useEffect(() => {
-    api.settings().then(
-      (s) => {
-        setSettings(s);
-        setRememberEnabled(s.rememberMe.enabled);
-      },
-      (e: unknown) => setError(describeError(e)),
-    );
-  }, []);
-
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (!settings) return;
-    const form = new FormData(event.currentTarget);
-    setBusy(true);
-    setError(null);
-    setStatus(null);
-    try {
-      const idle = String(form.get('idleTimeout'));
-      const maxSessions = String(form.get('maxSessionsPerUser') ?? '').trim();
-      const lifetimeDays = Number(form.get('absoluteLifetimeDays'));
-      if (!Number.isInteger(lifetimeDays) || lifetimeDays < 1) throw new InputError('The absolute lifetime must be a whole number of days, at least 1.');
-      if (maxSessions !== '' && !(Number.isInteger(Number(maxSessions)) && Number(maxSessions) >= 1)) {
-        throw new InputError('Maximum sessions must be a whole number of at least 1, or empty for no limit.');
-      }
-      const saved = await api.updateSettings({
-        idleTimeoutSeconds: idle === 'never' ? null : Number(idle),
-        rememberMe: { enabled: form.get('rememberEnabled') === 'on', durationSeconds: Number(form.get('rememberDuration')) },
-        absoluteLifetimeSeconds: lifetimeDays * DAY,
-        maxSessionsPerUser: maxSessions === '' ? null : Number(maxSessions),
-        anonymizeIp: form.get('anonymizeIp') === 'on',
-        // Only sent when the server reports it (it is an extension of API.md's settings shape).
-        ...(settings.sessionLimitAction ? { sessionLimitAction: form.get('sessionLimitAction') as SessionSettings['sessionLimitAction'] } : {}),
-      });
-      setSettings(saved);
-      setRememberEnabled(saved.rememberMe.enabled);
-      setStatus('Settings saved. They apply to existing sessions at once.');
-    } catch (e) {
-      setError(describeError(e));
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  if (!settings) {
+  if (!settings.data) {
     return (
-      <Page title="Session settings" trail={['Admin']}>
-        <ErrorMessage message={error} />
-        {!error ? <p className="loading">Loading…</p> : null}
+      <Page title={t('settings.title')} trail={adminTrail(t)}>
+        {settings.error ? <LoadError error={settings.error} onRetry={() => void settings.refetch()} /> : <Loading />}
       </Page>
     );
   }
+  const current = settings.data;
 
-  const idleValue = settings.idleTimeoutSeconds === null ? 'never' : String(settings.idleTimeoutSeconds);
-  const idleChoices = IDLE_CHOICES.some((c) => c.value === idleValue)
-    ? IDLE_CHOICES
-    : [{ value: idleValue, label: `${durationText(Number(idleValue))} (current)` }, ...IDLE_CHOICES];
-  const rememberChoices = REMEMBER_CHOICES.includes(settings.rememberMe.durationSeconds)
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    save.reset();
+    setInputError(null);
+    try {
+      setPending(readForm(new FormData(event.currentTarget), current));
+    } catch (e) {
+      setInputError(e);
+    }
+  }
+
+  const idleValue = current.idleTimeoutSeconds === null ? 'never' : String(current.idleTimeoutSeconds);
+  const isPreset = current.idleTimeoutSeconds === null || IDLE_PRESETS.includes(current.idleTimeoutSeconds);
+  const selectedIdle = idleChoice ?? (isPreset ? idleValue : 'custom');
+  const customDefault = !isPreset && current.idleTimeoutSeconds !== null ? customParts(current.idleTimeoutSeconds) : { amount: 2, unit: HOUR };
+  const remember = rememberEnabled ?? current.rememberMe.enabled;
+  const rememberChoices = REMEMBER_CHOICES.includes(current.rememberMe.durationSeconds)
     ? REMEMBER_CHOICES
-    : [...REMEMBER_CHOICES, settings.rememberMe.durationSeconds].sort((a, b) => a - b);
+    : [...REMEMBER_CHOICES, current.rememberMe.durationSeconds].sort((a, b) => a - b);
+  const error = inputError ?? save.error;
 
   return (
-    <Page title="Session settings" trail={['Admin']} intro="These rules apply to everyone's sessions, including ones already signed in.">
+    <Page title={t('settings.title')} trail={adminTrail(t)} intro={t('settings.intro')}>
       <form className="stack" onSubmit={submit}>
         <fieldset className="panel">
-          <legend>Idle timeout</legend>
-          <p className="hint">Sign out a session (without “Keep me signed in”) after this long without activity.</p>
+          <legend>{t('settings.idle.legend')}</legend>
+          <p className="hint">{t('settings.idle.hint')}</p>
           <div className="choices">
-            {idleChoices.map((choice) => (
-              <div className="radio-field" key={choice.value}>
-                <input type="radio" id={`idle-${choice.value}`} name="idleTimeout" value={choice.value} defaultChecked={choice.value === idleValue} />
-                <label htmlFor={`idle-${choice.value}`}>
-                  {choice.label}
-                  {choice.note ? <span className="badge badge-warning">Not recommended</span> : null}
-                </label>
-                {choice.note ? <p className="hint full">{choice.note}</p> : null}
+            {IDLE_PRESETS.map((seconds) => (
+              <div className="radio-field" key={seconds}>
+                <input
+                  type="radio"
+                  id={`idle-${seconds}`}
+                  name="idleTimeout"
+                  value={String(seconds)}
+                  checked={selectedIdle === String(seconds)}
+                  onChange={() => setIdleChoice(String(seconds))}
+                />
+                <label htmlFor={`idle-${seconds}`}>{durationText(f, seconds)}</label>
               </div>
             ))}
+            <div className="radio-field">
+              <input type="radio" id="idle-custom" name="idleTimeout" value="custom" checked={selectedIdle === 'custom'} onChange={() => setIdleChoice('custom')} />
+              <label htmlFor="idle-custom">{t('settings.idle.custom')}</label>
+            </div>
+            <div className="radio-field">
+              <input type="radio" id="idle-never" name="idleTimeout" value="never" checked={selectedIdle === 'never'} onChange={() => setIdleChoice('never')} aria-describedby="idle-never-note" />
+              <label htmlFor="idle-never">{t('settings.idle.never')}</label>
+            </div>
           </div>
+          {selectedIdle === 'custom' ? (
+            <div className="field inline custom-duration">
+              <label htmlFor="idleCustomAmount">{t('settings.idle.customLabel')}</label>
+              <input type="number" id="idleCustomAmount" name="idleCustomAmount" min={1} max={9999} step={1} required defaultValue={customDefault.amount} className="size-4" />
+              <label htmlFor="idleCustomUnit" className="visually-hidden">
+                {t('settings.idle.customUnit')}
+              </label>
+              <select id="idleCustomUnit" name="idleCustomUnit" defaultValue={String(customDefault.unit)}>
+                <option value={String(MINUTE)}>{t('unit.minutes')}</option>
+                <option value={String(HOUR)}>{t('unit.hours')}</option>
+                <option value={String(DAY)}>{t('unit.days')}</option>
+              </select>
+            </div>
+          ) : null}
+          <p id="idle-never-note" className="hint">
+            <span className="badge badge-warning">{t('settings.notRecommended')}</span> {t('settings.idle.neverNote')}
+          </p>
         </fieldset>
 
         <fieldset className="panel">
-          <legend>Remember me</legend>
+          <legend>{t('settings.remember.legend')}</legend>
           <div className="checkbox-field">
-            <input
-              type="checkbox"
-              id="rememberEnabled"
-              name="rememberEnabled"
-              defaultChecked={settings.rememberMe.enabled}
-              onChange={(e) => setRememberEnabled(e.currentTarget.checked)}
-            />
-            <label htmlFor="rememberEnabled">Offer “Keep me signed in” on the sign-in page</label>
+            <input type="checkbox" id="rememberEnabled" name="rememberEnabled" defaultChecked={current.rememberMe.enabled} onChange={(e) => setRememberEnabled(e.currentTarget.checked)} />
+            <label htmlFor="rememberEnabled">{t('settings.remember.offer')}</label>
           </div>
           <div className="field">
-            <label htmlFor="rememberDuration">Remembered sessions last</label>
-            <select id="rememberDuration" name="rememberDuration" defaultValue={String(settings.rememberMe.durationSeconds)} disabled={!rememberEnabled}>
+            <label htmlFor="rememberDuration">{t('settings.remember.duration')}</label>
+            <select id="rememberDuration" name="rememberDuration" defaultValue={String(current.rememberMe.durationSeconds)} disabled={!remember} className="fit">
               {rememberChoices.map((seconds) => (
                 <option key={seconds} value={String(seconds)}>
-                  {durationText(seconds)}
+                  {durationText(f, seconds)}
                 </option>
               ))}
             </select>
             {/* A disabled select is not submitted; keep its value. */}
-            {!rememberEnabled ? <input type="hidden" name="rememberDuration" value={String(settings.rememberMe.durationSeconds)} /> : null}
+            {!remember ? <input type="hidden" name="rememberDuration" value={String(current.rememberMe.durationSeconds)} /> : null}
           </div>
         </fieldset>
 
         <fieldset className="panel">
-          <legend>Limits and privacy</legend>
+          <legend>{t('settings.limits.legend')}</legend>
           <div className="field">
-            <label htmlFor="absoluteLifetimeDays">Absolute lifetime (days)</label>
+            <label htmlFor="absoluteLifetimeDays">{t('settings.lifetime.label')}</label>
             <input
               type="number"
               id="absoluteLifetimeDays"
@@ -138,15 +168,16 @@ export function AdminSettingsPage() {
               max={3650}
               step={1}
               required
-              defaultValue={Math.round(settings.absoluteLifetimeSeconds / DAY)}
+              className="size-5"
+              defaultValue={Math.round(current.absoluteLifetimeSeconds / DAY)}
               aria-describedby="lifetime-hint"
             />
             <p id="lifetime-hint" className="hint">
-              No session lasts longer than this, remembered or not.
+              {t('settings.lifetime.hint')}
             </p>
           </div>
           <div className="field">
-            <label htmlFor="maxSessionsPerUser">Maximum sessions per person</label>
+            <label htmlFor="maxSessionsPerUser">{t('settings.max.label')}</label>
             <input
               type="number"
               id="maxSessionsPerUser"
@@ -154,41 +185,58 @@ export function AdminSettingsPage() {
               min={1}
               max={10000}
               step={1}
-              defaultValue={settings.maxSessionsPerUser ?? ''}
-              placeholder="No limit"
+              className="size-6"
+              defaultValue={current.maxSessionsPerUser ?? ''}
+              placeholder={t('settings.max.none')}
               aria-describedby="max-hint"
             />
             <p id="max-hint" className="hint">
-              Leave empty for no limit.
+              {t('settings.max.hint')}
             </p>
           </div>
-          {settings.sessionLimitAction ? (
-            <div className="field">
-              <label htmlFor="sessionLimitAction">At the limit</label>
-              <select id="sessionLimitAction" name="sessionLimitAction" defaultValue={settings.sessionLimitAction}>
-                <option value="evict-oldest">Sign out the least recently used session</option>
-                <option value="deny">Refuse the new sign-in</option>
-              </select>
-            </div>
-          ) : null}
+          <div className="field">
+            <label htmlFor="sessionLimitAction">{t('settings.limitAction.label')}</label>
+            <select id="sessionLimitAction" name="sessionLimitAction" defaultValue={current.sessionLimitAction} className="fit">
+              <option value="evict-oldest">{t('settings.limitAction.evict')}</option>
+              <option value="deny">{t('settings.limitAction.deny')}</option>
+            </select>
+          </div>
           <div className="checkbox-field">
-            <input type="checkbox" id="anonymizeIp" name="anonymizeIp" defaultChecked={settings.anonymizeIp} aria-describedby="anon-hint" />
+            <input type="checkbox" id="anonymizeIp" name="anonymizeIp" defaultChecked={current.anonymizeIp} aria-describedby="anon-hint" />
             <div>
-              <label htmlFor="anonymizeIp">Anonymise IP addresses</label>
+              <label htmlFor="anonymizeIp">{t('settings.anonymize.label')}</label>
               <p id="anon-hint" className="hint">
-                Store only the network part (IPv4 /24, IPv6 /48) of new sessions' addresses.
+                {t('settings.anonymize.hint')}
               </p>
             </div>
           </div>
         </fieldset>
-        <ErrorMessage message={error} />
-        <Status message={status} />
+        <ErrorMessage message={error ? errorText(f, error) : null} />
+        <Status message={save.isSuccess ? t('settings.saved') : null} />
         <div>
-          <button type="submit" className="button primary" disabled={busy}>
-            {busy ? 'Saving…' : 'Save settings'}
+          <button type="submit" className="button primary" disabled={save.isPending}>
+            {save.isPending ? t('settings.saving') : t('settings.save')}
           </button>
         </div>
       </form>
+      <ConfirmDialog
+        open={pending !== null}
+        title={t('settings.confirm.title')}
+        confirmLabel={t('settings.save')}
+        danger={false}
+        onClose={() => setPending(null)}
+        onConfirm={async () => {
+          if (pending) await save.mutateAsync(pending);
+        }}
+      >
+        <p>{t('settings.confirm.body')}</p>
+      </ConfirmDialog>
     </Page>
   );
+}
+
+function customParts(seconds: number): { amount: number; unit: number } {
+  if (seconds % DAY === 0) return { amount: seconds / DAY, unit: DAY };
+  if (seconds % HOUR === 0) return { amount: seconds / HOUR, unit: HOUR };
+  return { amount: Math.max(1, Math.round(seconds / MINUTE)), unit: MINUTE };
 }

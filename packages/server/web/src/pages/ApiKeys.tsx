@@ -1,125 +1,110 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { api, describeError, type ApiKey } from '../api.ts';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { api, type ApiKey } from '../api.ts';
 import { ConfirmDialog } from '../components/Dialog.tsx';
-import { ErrorMessage, Page, Status } from '../components/Page.tsx';
+import { ErrorMessage, LoadError, Loading, Page, Status } from '../components/Page.tsx';
 import { DateTime, TimeAgo } from '../components/Time.tsx';
+import { errorText } from '../errors.ts';
+import { useFmt, useT } from '../i18n/I18n.tsx';
+import { keys } from '../queries.ts';
+import { accountTrail } from './trails.ts';
 
 export function ApiKeysPage() {
-  const [keys, setKeys] = useState<ApiKey[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [status, setStatus] = useState<string | null>(null);
+  const f = useFmt();
+  const { t } = f;
+  const queryClient = useQueryClient();
+  const apiKeys = useQuery({ queryKey: keys.apiKeys, queryFn: api.apiKeys });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: keys.apiKeys });
+  const create = useMutation({ mutationFn: api.createApiKey, onSettled: refresh });
+  const revoke = useMutation({ mutationFn: api.revokeApiKey, onSettled: refresh });
   const [created, setCreated] = useState<{ name: string; key: string } | null>(null);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [status, setStatus] = useState<string | null>(null);
 
-  const load = useCallback(async () => {
-    try {
-      setKeys((await api.apiKeys()).apiKeys);
-    } catch (e) {
-      setError(describeError(e));
-    }
-  }, []);
-  useEffect(() => void load(), [load]);
-
-  async function create(event: FormEvent<HTMLFormElement>) {
+  function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const formElement = event.currentTarget;
     const name = String(new FormData(formElement).get('name') ?? '').trim();
     if (!name) return;
-    setBusy(true);
-    setError(null);
     setStatus(null);
-    try {
-      const result = await api.createApiKey(name);
-      setCreated({ name: result.name, key: result.key });
-      formElement.reset();
-      await load();
-    } catch (e) {
-      setError(describeError(e));
-    } finally {
-      setBusy(false);
-    }
+    create.mutate(name, {
+      onSuccess: (result) => {
+        setCreated({ name: result.name, key: result.key });
+        formElement.reset();
+      },
+    });
   }
 
+  const list = apiKeys.data?.apiKeys;
   return (
-    <Page
-      title="API keys"
-      trail={['Settings', 'Security']}
-      intro="API keys let scripts call the Seshat API as you (not the admin endpoints). Send one as “Authorization: Bearer <key>”."
-    >
-      <form className="panel inline-form" onSubmit={create}>
+    <Page title={t('apiKeys.title')} trail={accountTrail(t)} intro={t('apiKeys.intro', { header: 'Authorization: Bearer <key>' })}>
+      <form className="panel inline-form" onSubmit={submit}>
         <div className="field grow">
-          <label htmlFor="key-name">New key name</label>
-          <input id="key-name" name="name" required maxLength={100} placeholder="e.g. Deploy script" />
+          <label htmlFor="key-name">{t('apiKeys.name')}</label>
+          <input id="key-name" name="name" required maxLength={100} placeholder={t('apiKeys.namePlaceholder')} />
         </div>
-        <button type="submit" className="button primary" disabled={busy}>
-          Create key
+        <button type="submit" className="button primary" disabled={create.isPending}>
+          {t('apiKeys.create')}
         </button>
       </form>
       {created ? <NewKey name={created.name} apiKey={created.key} onDone={() => setCreated(null)} /> : null}
-      <ErrorMessage message={error} />
+      <ErrorMessage message={create.error ? errorText(f, create.error) : null} />
       <Status message={status} />
-      {keys === null && !error ? <p className="loading">Loading keys…</p> : null}
-      {keys && keys.length === 0 ? <p className="empty">You have no API keys.</p> : null}
-      {keys && keys.length > 0 ? (
-        <div className="table-wrap">
-          <table className="table stack-on-mobile">
-            <caption className="visually-hidden">Your API keys</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Key</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col" className="nowrap">Requests (24 h)</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
+      {apiKeys.error ? <LoadError error={apiKeys.error} onRetry={() => void apiKeys.refetch()} /> : null}
+      {apiKeys.isPending ? <Loading /> : null}
+      {list && list.length === 0 ? <p className="empty">{t('apiKeys.empty')}</p> : null}
+      {list && list.length > 0 ? (
+        <table className="table stack-on-mobile">
+          <caption className="visually-hidden">{t('apiKeys.caption')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('apiKeys.colName')}</th>
+              <th scope="col">{t('apiKeys.colKey')}</th>
+              <th scope="col">{t('apiKeys.colCreated')}</th>
+              <th scope="col">{t('apiKeys.colLastUsed')}</th>
+              <th scope="col">{t('apiKeys.colRequests')}</th>
+              <th scope="col">
+                <span className="visually-hidden">{t('common.actions')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((key) => (
+              <tr key={key.id}>
+                <th scope="row" data-label={t('apiKeys.colName')} className="wrap-anywhere">
+                  {key.name}
                 </th>
+                <td data-label={t('apiKeys.colKey')} className="mono">
+                  {key.prefix}…
+                </td>
+                <td data-label={t('apiKeys.colCreated')}>
+                  <DateTime iso={key.createdAt} />
+                </td>
+                <td data-label={t('apiKeys.colLastUsed')}>{key.lastUsedAt ? <TimeAgo iso={key.lastUsedAt} /> : t('common.never')}</td>
+                <td data-label={t('apiKeys.colRequests')}>{f.intl.formatNumber(key.requests24h)}</td>
+                <td className="actions">
+                  <button type="button" className="button danger-outline small" aria-label={t('apiKeys.revokeLabel', { name: key.name })} onClick={() => setRevoking(key)}>
+                    {t('apiKeys.revoke')}
+                  </button>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {keys.map((key) => (
-                <tr key={key.id}>
-                  <th scope="row" data-label="Name">
-                    {key.name}
-                  </th>
-                  <td data-label="Key" className="mono">
-                    {key.prefix}…
-                  </td>
-                  <td data-label="Created" className="nowrap">
-                    <DateTime iso={key.createdAt} />
-                  </td>
-                  <td data-label="Last used" className="nowrap">{key.lastUsedAt ? <TimeAgo iso={key.lastUsedAt} /> : 'Never'}</td>
-                  <td data-label="Requests (24 h)">{key.requests24h.toLocaleString()}</td>
-                  <td className="actions">
-                    <button type="button" className="button danger-outline small" aria-label={`Revoke API key ${key.name}`} onClick={() => setRevoking(key)}>
-                      Revoke
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </table>
       ) : null}
       <ConfirmDialog
         open={revoking !== null}
-        title="Revoke this API key?"
-        confirmLabel="Revoke key"
+        title={t('apiKeys.confirm.title')}
+        confirmLabel={t('apiKeys.confirm.confirm')}
         onClose={() => setRevoking(null)}
         onConfirm={async () => {
           if (!revoking) return;
-          await api.revokeApiKey(revoking.id);
-          setStatus(`Revoked API key “${revoking.name}”.`);
+          await revoke.mutateAsync(revoking.id);
+          setStatus(t('apiKeys.revoked', { name: revoking.name }));
           if (created?.name === revoking.name) setCreated(null);
-          await load();
         }}
       >
-        {revoking ? (
-          <p>
-            Scripts using <strong>{revoking.name}</strong> ({revoking.prefix}…) will stop working immediately.
-          </p>
-        ) : null}
+        {revoking ? <p>{t('apiKeys.confirm.body', { name: revoking.name, prefix: revoking.prefix })}</p> : null}
       </ConfirmDialog>
     </Page>
   );
@@ -127,6 +112,7 @@ export function ApiKeysPage() {
 
 /** The only time the key is visible: the server stores just its hash. */
 function NewKey({ name, apiKey, onDone }: { name: string; apiKey: string; onDone: () => void }) {
+  const t = useT();
   const [copied, setCopied] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => input.current?.focus(), []);
@@ -134,32 +120,32 @@ function NewKey({ name, apiKey, onDone }: { name: string; apiKey: string; onDone
   async function copy() {
     try {
       await navigator.clipboard.writeText(apiKey);
-      setCopied('Copied to the clipboard.');
+      setCopied(t('apiKeys.copied'));
     } catch {
       // No clipboard access (insecure origin, permission denied): select it for a manual copy.
       input.current?.select();
-      setCopied('Copying is not allowed here: the key is selected, press Ctrl+C (⌘C) to copy it.');
+      setCopied(t('apiKeys.copyManually'));
     }
   }
 
   return (
     <section className="panel new-key" aria-labelledby="new-key-heading">
-      <h2 id="new-key-heading">Your new key “{name}”</h2>
-      <p className="warning-text">Copy it now: it is shown only once and cannot be recovered.</p>
+      <h2 id="new-key-heading">{t('apiKeys.newHeading', { name })}</h2>
+      <p className="warning-text">{t('apiKeys.newWarning')}</p>
       <div className="copy-row">
         <label htmlFor="new-key" className="visually-hidden">
-          New API key
+          {t('apiKeys.newLabel')}
         </label>
         <input id="new-key" ref={input} className="mono" readOnly value={apiKey} onFocus={(e) => e.currentTarget.select()} />
         <button type="button" className="button primary" onClick={() => void copy()}>
-          Copy
+          {t('apiKeys.copy')}
         </button>
       </div>
       <p className="status" role="status" aria-live="polite">
         {copied}
       </p>
       <button type="button" className="button secondary small" onClick={onDone}>
-        I have copied it
+        {t('apiKeys.done')}
       </button>
     </section>
   );

@@ -1,81 +1,55 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { describeDetails } from '../audit-details.ts';
-import { api, describeError, type AuditEvent, type AuditParty, type TeamUser } from '../api.ts';
-import { ErrorMessage, Page } from '../components/Page.tsx';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import type { FormEvent } from 'react';
+import { ACTION_LABELS, actionLabel, describeDetails, reasonText } from '../audit-details.ts';
+import { api, type AuditAction, type AuditEvent, type AuditParty, type TeamUser } from '../api.ts';
+import { LoadError, Loading, Page } from '../components/Page.tsx';
 import { DateTime } from '../components/Time.tsx';
 import { maskId } from '../format.ts';
+import { useFmt, type Fmt } from '../i18n/I18n.tsx';
+import { keys } from '../queries.ts';
+import { useSearchParam } from '../router.ts';
+import { adminTrail } from './trails.ts';
 
 const PAGE_SIZE = 50;
 
-/** Labels for the actions the server records; an unknown action is shown as its code. */
-const ACTION_LABELS: Record<string, string> = {
-  'auth.sign-in': 'Signed in',
-  'auth.sign-in-failed': 'Failed sign-in',
-  'auth.sign-out': 'Logged out',
-  'session.revoked': 'Session revoked',
-  'sessions.revoked-others': 'Other sessions signed out',
-  'user.force-signed-out': 'Forced sign-out',
-  'sessions.invalidated-all': 'All sessions signed out',
-  'settings.changed': 'Settings changed',
-  'password.changed': 'Password changed',
-  'api-key.created': 'API key created',
-  'api-key.revoked': 'API key revoked',
-  'user.created': 'User created',
-};
-
-type Filters = { user: string; action: string };
+/** Who: an account's e-mail; no actor is the system (CLI, expiry) or, for a failed sign-in, nobody yet. */
+function partyName(f: Fmt, users: TeamUser[], party: AuditParty, action?: string): string {
+  if (party === null || party === undefined) return action === 'auth.sign-in-failed' ? f.t('audit.anonymous') : f.t('audit.system');
+  return party.email ?? users.find((u) => u.id === party.id)?.email ?? party.name ?? party.id;
+}
 
 export function AuditLogPage() {
-  const [users, setUsers] = useState<TeamUser[]>([]);
-  const [filters, setFilters] = useState<Filters>({ user: '', action: '' });
-  const [events, setEvents] = useState<AuditEvent[] | null>(null);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
-
-  useEffect(() => {
-    api.teamUsers().then(
-      (r) => setUsers(r.users),
-      () => setUsers([]),
-    );
-  }, []);
-
-  const load = useCallback(async (f: Filters, cursor: string | null) => {
-    setLoading(true);
-    try {
-      const page = await api.audit({ user: f.user || undefined, action: f.action || undefined, limit: PAGE_SIZE, cursor });
-      setEvents((current) => (cursor && current ? [...current, ...page.events] : page.events));
-      setNextCursor(page.nextCursor);
-      setError(null);
-    } catch (e) {
-      setError(describeError(e));
-    } finally {
-      setLoading(false);
-    }
-  }, []);
-  useEffect(() => void load(filters, null), [filters, load]);
+  const f = useFmt();
+  const { t } = f;
+  const [user, setUser] = useSearchParam('user');
+  const [action, setAction] = useSearchParam('action');
+  const users = useQuery({ queryKey: keys.teamUsers, queryFn: api.teamUsers });
+  const filters = { user, action };
+  const events = useInfiniteQuery({
+    queryKey: keys.audit(filters),
+    queryFn: ({ pageParam }) =>
+      api.audit({ ...(user ? { user } : {}), ...(action ? { action: action as AuditAction } : {}), limit: PAGE_SIZE, ...(pageParam ? { cursor: pageParam } : {}) }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+  });
+  const people = users.data?.users ?? [];
 
   function applyFilters(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    setFilters({ user: String(form.get('user') ?? ''), action: String(form.get('action') ?? '') });
+    setUser(String(form.get('user') ?? ''));
+    setAction(String(form.get('action') ?? ''));
   }
 
-  // No actor: the system (CLI, expiry), or nobody signed in yet for a failed sign-in.
-  const partyName = (party: AuditParty, action?: string): string => {
-    if (party === null || party === undefined) return action === 'auth.sign-in-failed' ? 'Anonymous' : 'System';
-    if (typeof party === 'string') return users.find((u) => u.id === party)?.email ?? party;
-    return party.email ?? party.name ?? party.id ?? 'Unknown';
-  };
-
+  const list = events.data?.pages.flatMap((p) => p.events) ?? [];
   return (
-    <Page title="Audit log" trail={['Admin']} intro="Sign-ins, sign-outs, revocations and setting changes, newest first.">
-      <form className="panel filters" onSubmit={applyFilters} aria-label="Filter the audit log">
+    <Page title={t('audit.title')} trail={adminTrail(t)} intro={t('audit.intro')}>
+      <form className="panel filters" onSubmit={applyFilters} aria-label={t('audit.filtersLabel')}>
         <div className="field">
-          <label htmlFor="audit-user">Person</label>
-          <select id="audit-user" name="user" defaultValue={filters.user}>
-            <option value="">Everyone</option>
-            {users.map((u) => (
+          <label htmlFor="audit-user">{t('field.person')}</label>
+          <select id="audit-user" name="user" defaultValue={user} key={`u${user}${people.length}`}>
+            <option value="">{t('team.everyone')}</option>
+            {people.map((u) => (
               <option key={u.id} value={u.id}>
                 {u.email}
               </option>
@@ -83,76 +57,82 @@ export function AuditLogPage() {
           </select>
         </div>
         <div className="field">
-          <label htmlFor="audit-action">Action</label>
-          <select id="audit-action" name="action" defaultValue={filters.action}>
-            <option value="">All actions</option>
-            {Object.entries(ACTION_LABELS).map(([action, label]) => (
-              <option key={action} value={action}>
-                {label}
+          <label htmlFor="audit-action">{t('audit.action')}</label>
+          <select id="audit-action" name="action" defaultValue={action} key={`a${action}`}>
+            <option value="">{t('audit.allActions')}</option>
+            {Object.entries(ACTION_LABELS).map(([code, label]) => (
+              <option key={code} value={code}>
+                {t(label)}
               </option>
             ))}
           </select>
         </div>
         <button type="submit" className="button secondary">
-          Apply filters
+          {t('audit.apply')}
         </button>
       </form>
-      <ErrorMessage message={error} />
-      {events === null && !error ? <p className="loading">Loading…</p> : null}
-      {events && events.length === 0 ? <p className="empty">No events match.</p> : null}
-      {events && events.length > 0 ? (
-        <div className="table-wrap">
-          <table className="table stack-on-mobile audit-table">
-            <caption className="visually-hidden">Audit events</caption>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Event</th>
-                <th scope="col">By / affected</th>
-                <th scope="col">Reason</th>
-                <th scope="col">IP address</th>
-              </tr>
-            </thead>
-            <tbody>
-              {events.map((event) => (
-                <tr key={event.id}>
-                  <td data-label="Time" className="nowrap">
-                    <DateTime iso={event.at} />
-                  </td>
-                  <th scope="row" data-label="Event">
-                    {ACTION_LABELS[event.action] ?? event.action}
-                    {describeDetails(event.details).map((line) => (
-                      <span key={line} className="event-detail">
-                        {line}
-                      </span>
-                    ))}
-                    {event.sessionId ? <span className="event-detail mono">Session {maskId(event.sessionId)}</span> : null}
-                  </th>
-                  <td data-label="By / affected" className="nowrap">
-                    {partyName(event.actor, event.action)}
-                    {event.target !== null && partyName(event.target) !== partyName(event.actor, event.action) ? (
-                      <span className="event-detail">for {partyName(event.target)}</span>
-                    ) : null}
-                  </td>
-                  <td data-label="Reason" className="reason">
-                    {event.reason ?? '—'}
-                  </td>
-                  <td data-label="IP address" className="mono">
-                    {event.ip ?? '—'}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+      {events.error ? <LoadError error={events.error} onRetry={() => void events.refetch()} /> : null}
+      {events.isPending ? <Loading /> : null}
+      {events.data && list.length === 0 ? <p className="empty">{t('audit.empty')}</p> : null}
+      {list.length > 0 ? (
+        <table className="table stack-on-mobile audit-table">
+          <caption className="visually-hidden">{t('audit.caption')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('audit.time')}</th>
+              <th scope="col">{t('audit.event')}</th>
+              <th scope="col">{t('audit.parties')}</th>
+              <th scope="col">{t('audit.reason')}</th>
+              <th scope="col">{t('field.ip')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((event) => (
+              <AuditRow key={event.id} event={event} users={people} />
+            ))}
+          </tbody>
+        </table>
       ) : null}
-      {nextCursor ? (
+      {events.hasNextPage ? (
         <p className="pager">
-          <button type="button" className="button secondary" disabled={loading} onClick={() => void load(filters, nextCursor)}>
-            {loading ? 'Loading…' : 'Load more'}
+          <button type="button" className="button secondary" disabled={events.isFetchingNextPage} onClick={() => void events.fetchNextPage()}>
+            {events.isFetchingNextPage ? t('common.loading') : t('action.loadMore')}
           </button>
         </p>
       ) : null}
     </Page>
+  );
+}
+
+function AuditRow({ event, users }: { event: AuditEvent; users: TeamUser[] }) {
+  const f = useFmt();
+  const { t } = f;
+  const actor = partyName(f, users, event.actor, event.action);
+  const target = event.target ? partyName(f, users, event.target) : null;
+  return (
+    <tr>
+      <td data-label={t('audit.time')}>
+        <DateTime iso={event.at} seconds />
+      </td>
+      <th scope="row" data-label={t('audit.event')}>
+        {actionLabel(f, event.action)}
+        {describeDetails(f, event.details, [actor, target ?? '']).map((line) => (
+          <span key={line} className="event-detail">
+            {line}
+          </span>
+        ))}
+        {event.sessionId ? <span className="event-detail mono">{t('audit.session', { id: maskId(event.sessionId) })}</span> : null}
+      </th>
+      <td data-label={t('audit.parties')} className="wrap-anywhere">
+        {actor}
+        {target !== null && target !== actor ? <span className="event-detail">{t('audit.for', { name: target })}</span> : null}
+      </td>
+      <td data-label={t('audit.reason')} className="reason">
+        {event.reason ? reasonText(f, event.reason) : '—'}
+      </td>
+      <td data-label={t('field.ip')} className="mono wrap-anywhere">
+        {event.ip ?? '—'}
+      </td>
+    </tr>
   );
 }

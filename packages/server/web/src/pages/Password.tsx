@@ -1,66 +1,61 @@
+import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { api, describeError } from '../api.ts';
+import { api } from '../api.ts';
 import { ErrorMessage, Page, Status } from '../components/Page.tsx';
+import { errorText } from '../errors.ts';
+import { useFmt } from '../i18n/I18n.tsx';
+import { accountTrail } from './trails.ts';
 
 export function PasswordPage() {
-  const [error, setError] = useState<string | null>(null);
-  const [status, setStatus] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const f = useFmt();
+  const { t } = f;
+  const [mismatch, setMismatch] = useState(false);
+  const change = useMutation({ mutationFn: api.changePassword });
 
-  async function submit(event: FormEvent<HTMLFormElement>) {
+  function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
     const newPassword = String(form.get('newPassword') ?? '');
-    setStatus(null);
+    change.reset();
     if (newPassword !== form.get('confirmPassword')) {
-      setError('The new passwords do not match.');
+      setMismatch(true);
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
-      const { revoked } = await api.changePassword({
-        currentPassword: String(form.get('currentPassword') ?? ''),
-        newPassword,
-        signOutOtherSessions: form.get('signOutOtherSessions') === 'on',
-      });
-      formElement.reset();
-      setStatus(`Your password was changed.${revoked > 0 ? ` ${revoked} other ${revoked === 1 ? 'session was' : 'sessions were'} signed out.` : ''}`);
-    } catch (e) {
-      setError(describeError(e));
-    } finally {
-      setBusy(false);
-    }
+    setMismatch(false);
+    change.mutate(
+      { currentPassword: String(form.get('currentPassword') ?? ''), newPassword, signOutOtherSessions: form.get('signOutOtherSessions') === 'on' },
+      { onSuccess: () => formElement.reset() },
+    );
   }
 
   return (
-    <Page title="Change password" trail={['Settings', 'Security']}>
+    <Page title={t('password.title')} trail={accountTrail(t)}>
       <form className="panel stack narrow" onSubmit={submit}>
         <div className="field">
-          <label htmlFor="currentPassword">Current password</label>
+          <label htmlFor="currentPassword">{t('password.current')}</label>
           <input id="currentPassword" name="currentPassword" type="password" autoComplete="current-password" required maxLength={1024} />
         </div>
         <div className="field">
-          <label htmlFor="newPassword">New password</label>
+          <label htmlFor="newPassword">{t('password.new')}</label>
           <input id="newPassword" name="newPassword" type="password" autoComplete="new-password" required minLength={8} maxLength={1024} aria-describedby="newPassword-hint" />
           <p id="newPassword-hint" className="hint">
-            At least 8 characters.
+            {t('password.newHint')}
           </p>
         </div>
         <div className="field">
-          <label htmlFor="confirmPassword">Repeat new password</label>
+          <label htmlFor="confirmPassword">{t('password.repeat')}</label>
           <input id="confirmPassword" name="confirmPassword" type="password" autoComplete="new-password" required minLength={8} maxLength={1024} />
         </div>
         <div className="checkbox-field">
           <input id="signOutOtherSessions" name="signOutOtherSessions" type="checkbox" defaultChecked />
-          <label htmlFor="signOutOtherSessions">Sign out all other sessions</label>
+          <label htmlFor="signOutOtherSessions">{t('password.signOutOthers')}</label>
         </div>
-        <ErrorMessage message={error} />
-        <Status message={status} />
+        <ErrorMessage message={mismatch ? t('password.mismatch') : change.error ? errorText(f, change.error) : null} />
+        <Status message={change.data ? t('password.changed', { count: change.data.revoked }) : null} />
         <div>
-          <button type="submit" className="button primary" disabled={busy}>
-            {busy ? 'Changing…' : 'Change password'}
+          <button type="submit" className="button primary" disabled={change.isPending}>
+            {change.isPending ? t('password.busy') : t('password.submit')}
           </button>
         </div>
       </form>

@@ -1,74 +1,76 @@
-import { useEffect, useState, type ReactNode } from 'react';
-import { api, ApiError, describeError, type SessionDetail } from '../api.ts';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type ReactNode } from 'react';
+import { api, ApiError } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { ConfirmDialog } from '../components/Dialog.tsx';
 import { DeviceIcon } from '../components/Icons.tsx';
 import { Link } from '../components/Link.tsx';
-import { ErrorMessage, Page } from '../components/Page.tsx';
-import { Place, RiskReasons, sessionName, SuspiciousBadge } from '../components/SessionBits.tsx';
+import { ErrorMessage, LoadError, Loading, Page } from '../components/Page.tsx';
+import { RiskNote } from '../components/RiskNote.tsx';
+import { Place, sessionName } from '../components/SessionBits.tsx';
 import { DateTime, LastActive } from '../components/Time.tsx';
+import { deviceLabel, deviceTypeName } from '../device.ts';
 import { maskId } from '../format.ts';
+import { useFmt } from '../i18n/I18n.tsx';
+import { keys } from '../queries.ts';
 import { navigate } from '../router.ts';
-
-const versioned = (name: string | null, version: string | null) => (name ? (version ? `${name} ${version}` : name) : 'Unknown');
+import { HOME } from '../components/Layout.tsx';
+import { sessionsTrail } from './trails.ts';
 
 export function SessionDetailsPage({ id }: { id: string }) {
+  const f = useFmt();
+  const { t } = f;
   const { logout } = useAuth();
-  const [session, setSession] = useState<SessionDetail | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const queryClient = useQueryClient();
+  const query = useQuery({ queryKey: keys.session(id), queryFn: () => api.session(id) });
+  const revoke = useMutation({ mutationFn: api.revokeSession, onSettled: () => queryClient.invalidateQueries({ queryKey: keys.sessions }) });
   const [confirming, setConfirming] = useState(false);
-
-  useEffect(() => {
-    setSession(null);
-    api.session(id).then(setSession, (e: unknown) =>
-      setError(e instanceof ApiError && e.status === 404 ? 'This session does not exist any more: it was signed out or has expired.' : describeError(e)),
-    );
-  }, [id]);
+  const versioned = (name: string | null, version: string | null) => (name ? (version ? `${name} ${version}` : name) : t('common.unknown'));
 
   const back = (
-    <Link to="/settings/security/sessions" className="back-link">
-      ← All sessions
+    <Link to={HOME} className="back-link">
+      ← {t('details.back')}
     </Link>
   );
-
+  const session = query.data;
   if (!session) {
+    const gone = query.error instanceof ApiError && query.error.status === 404;
     return (
-      <Page title="Session details" trail={['Settings', 'Security', 'Sessions']}>
-        <ErrorMessage message={error} />
-        {!error ? <p className="loading">Loading…</p> : null}
+      <Page title={t('details.title')} trail={sessionsTrail(t)}>
+        {gone ? <ErrorMessage message={t('details.gone')} /> : query.error ? <LoadError error={query.error} onRetry={() => void query.refetch()} /> : <Loading />}
         {back}
       </Page>
     );
   }
 
   const rows: [string, ReactNode][] = [
-    ['Browser', versioned(session.device.browser, session.device.browserVersion)],
-    ['Operating system', versioned(session.device.os, session.device.osVersion)],
-    ['Device', session.device.deviceModel ?? (session.device.deviceType === 'unknown' ? 'Unknown' : capitalise(session.device.deviceType))],
-    ['Location', <Place location={session.location} ip={session.ip} />],
-    ['IP address', <span className="mono">{session.ip ?? 'Unknown'}</span>],
-    ['Signed in', <DateTime iso={session.createdAt} />],
-    ['Last active', <LastActive iso={session.lastActiveAt} />],
-    ['Expires', session.expiresAt ? <DateTime iso={session.expiresAt} /> : 'Never (no idle timeout)'],
-    ['Kept signed in', session.persistent ? 'Yes ("Keep me signed in" was chosen)' : 'No (ends when idle too long)'],
-    ['Session ID', <span className="mono" title="Shortened; the full id is never needed to manage a session">{maskId(session.id)}</span>],
-    ['Requests', session.activity.requests.toLocaleString()],
-    ['Last page', session.activity.lastPath ? <span className="mono">{session.activity.lastPath}</span> : 'None yet'],
+    [t('field.browser'), versioned(session.device.browser, session.device.browserVersion)],
+    [t('field.os'), versioned(session.device.os, session.device.osVersion)],
+    [t('field.device'), session.device.deviceModel ?? deviceTypeName(t, session.device.deviceType)],
+    [t('field.location'), <Place location={session.location} ip={session.ip} />],
+    [t('field.ip'), <span className="mono">{session.ip ?? t('common.unknown')}</span>],
+    [t('field.signedIn'), <DateTime iso={session.createdAt} />],
+    [t('field.lastActive'), <LastActive iso={session.lastActiveAt} />],
+    [t('field.expires'), session.expiresAt ? <DateTime iso={session.expiresAt} /> : t('details.neverExpires')],
+    [t('field.keptSignedIn'), session.persistent ? t('details.keptYes') : t('details.keptNo')],
+    [t('field.token'), <span className="mono">{session.tokenHint}</span>],
+    [t('field.sessionId'), <span className="mono">{maskId(session.id)}</span>],
+    [t('field.requests'), f.intl.formatNumber(session.activity.requests)],
+    [t('field.lastPage'), session.activity.lastPath ? <span className="mono">{session.activity.lastPath}</span> : t('details.noPage')],
   ];
 
   return (
-    <Page title="Session details" trail={['Settings', 'Security', 'Sessions']}>
+    <Page title={t('details.title')} trail={sessionsTrail(t)}>
       {back}
       <section className="panel detail" aria-labelledby="detail-heading">
         <div className="detail-head">
           <DeviceIcon type={session.device.deviceType} />
           <h2 id="detail-heading" className="session-title">
-            {session.device.label}
-            {session.current ? <span className="badge badge-current">This device</span> : null}
-            <SuspiciousBadge risk={session.risk} />
+            <span className="session-label">{deviceLabel(f, session.device)}</span>
+            {session.current ? <span className="badge badge-current">{t('sessions.thisDeviceBadge')}</span> : null}
           </h2>
         </div>
-        <RiskReasons risk={session.risk} />
+        <RiskNote session={session} onSignOut={() => (session.current ? void logout() : setConfirming(true))} />
         <dl className="detail-list">
           {rows.map(([term, value]) => (
             <div key={term}>
@@ -77,40 +79,37 @@ export function SessionDetailsPage({ id }: { id: string }) {
             </div>
           ))}
         </dl>
+        <p className="hint">{t('details.activityNote')}</p>
         {session.userAgent ? (
           <details className="user-agent">
-            <summary>User-Agent</summary>
+            <summary>{t('details.userAgent')}</summary>
             <p className="mono">{session.userAgent}</p>
           </details>
         ) : null}
         <div className="detail-actions">
           {session.current ? (
             <button type="button" className="button secondary" onClick={() => void logout()}>
-              Log out
+              {t('action.signOut')}
             </button>
           ) : (
             <button type="button" className="button danger" onClick={() => setConfirming(true)}>
-              Sign out this session
+              {t('details.signOutThis')}
             </button>
           )}
         </div>
       </section>
       <ConfirmDialog
         open={confirming}
-        title="Sign out this session?"
-        confirmLabel="Sign out"
+        title={t('sessions.confirmOne.title')}
+        confirmLabel={t('action.signOut')}
         onClose={() => setConfirming(false)}
         onConfirm={async () => {
-          await api.revokeSession(session.id);
-          navigate('/settings/security/sessions');
+          await revoke.mutateAsync(session.id);
+          navigate(HOME);
         }}
       >
-        <p>
-          <strong>{sessionName(session)}</strong> will be signed out. Whoever uses it will have to sign in again.
-        </p>
+        <p>{t('sessions.confirmOne.body', { name: sessionName(f, session) })}</p>
       </ConfirmDialog>
     </Page>
   );
 }
-
-const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

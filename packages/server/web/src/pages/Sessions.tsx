@@ -1,156 +1,132 @@
-import { useCallback, useEffect, useState } from 'react';
-import { api, describeError, type Session } from '../api.ts';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { api, type Session } from '../api.ts';
 import { useAuth } from '../auth.tsx';
-import { ConfirmDialog } from '../components/Dialog.tsx';
-import { DeviceIcon } from '../components/Icons.tsx';
-import { Link } from '../components/Link.tsx';
-import { ErrorMessage, Page, Status } from '../components/Page.tsx';
-import { Place, RiskReasons, sessionName, SuspiciousBadge } from '../components/SessionBits.tsx';
+import { ConfirmDialog, DialogList } from '../components/Dialog.tsx';
+import { LoadError, Loading, Page } from '../components/Page.tsx';
+import { SessionCard } from '../components/SessionCard.tsx';
+import { sessionName } from '../components/SessionBits.tsx';
 import { LastActive } from '../components/Time.tsx';
+import { useFmt } from '../i18n/I18n.tsx';
+import { keys } from '../queries.ts';
+import { accountTrail } from './trails.ts';
+
+/** What the last action did, shown (and focused) where it happened: in place of the card, or at the list's head. */
+type Done = { at: number; text: string } | { at: 'head'; text: string };
 
 export function SessionsPage() {
+  const f = useFmt();
+  const { t } = f;
   const { logout } = useAuth();
-  const [sessions, setSessions] = useState<Session[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [status, setStatus] = useState<string | null>(null);
+  const queryClient = useQueryClient();
+  const sessions = useQuery({ queryKey: keys.sessions, queryFn: api.sessions });
   const [revoking, setRevoking] = useState<Session | null>(null);
   const [revokingOthers, setRevokingOthers] = useState(false);
+  const [done, setDone] = useState<Done | null>(null);
+  const doneRef = useRef<HTMLElement>(null);
+  useEffect(() => doneRef.current?.focus(), [done]);
 
-  const load = useCallback(async () => {
-    try {
-      const { sessions } = await api.sessions();
-      // The API lists the current session first; keep it so even if an older server does not.
-      setSessions([...sessions].sort((a, b) => Number(b.current) - Number(a.current)));
-      setError(null);
-    } catch (e) {
-      setError(describeError(e));
-    }
-  }, []);
-  useEffect(() => void load(), [load]);
+  const revoke = useMutation({ mutationFn: api.revokeSession, onSettled: () => queryClient.invalidateQueries({ queryKey: keys.sessions }) });
+  const revokeOthers = useMutation({ mutationFn: api.revokeOtherSessions, onSettled: () => queryClient.invalidateQueries({ queryKey: keys.sessions }) });
 
-  const others = sessions?.filter((s) => !s.current) ?? [];
+  const list = sessions.data?.sessions ?? [];
+  const current = list.find((s) => s.current) ?? null;
+  const others = list.filter((s) => !s.current);
+
+  const notice = (text: string) => (
+    <p className="notice done" tabIndex={-1} ref={doneRef as React.RefObject<HTMLParagraphElement>} role="status">
+      {text}
+    </p>
+  );
 
   return (
-    <Page
-      title="Sessions"
-      trail={['Settings', 'Security']}
-      intro="These are the browsers and devices signed in to your account. Sign out any you don't recognise."
-    >
-      <Status message={status} />
-      <ErrorMessage message={error} />
-      {sessions === null && !error ? <p className="loading">Loading sessions…</p> : null}
-      {sessions ? (
+    <Page title={t('sessions.title')} trail={accountTrail(t)} intro={t('sessions.intro')}>
+      {sessions.error ? <LoadError error={sessions.error} onRetry={() => void sessions.refetch()} /> : null}
+      {sessions.isPending ? <Loading /> : null}
+      {sessions.data ? (
         <>
-          <ul className="session-list" aria-label="Your sessions">
-            {sessions.map((session) => (
-              <SessionItem key={session.id} session={session} onRevoke={() => setRevoking(session)} onLogout={() => void logout()} />
-            ))}
-          </ul>
-          <section className="panel" aria-labelledby="others-heading">
-            <h2 id="others-heading">Other sessions</h2>
-            <p>
-              {others.length === 0
-                ? 'You are not signed in anywhere else.'
-                : `You are signed in on ${others.length} other ${others.length === 1 ? 'device or browser' : 'devices or browsers'}.`}
-            </p>
-            <button type="button" className="button danger" disabled={others.length === 0} onClick={() => setRevokingOthers(true)}>
-              Sign out all other sessions
-            </button>
+          {current ? (
+            <section aria-labelledby="this-device-heading" className="session-group">
+              <h2 id="this-device-heading">{t('sessions.thisDevice')}</h2>
+              <ul className="session-list">
+                <SessionCard session={current} onSignOut={() => void logout()} onSignOutOthers={others.length > 0 ? () => setRevokingOthers(true) : undefined} />
+              </ul>
+            </section>
+          ) : null}
+          <section aria-labelledby="others-heading" className="session-group">
+            <div className="section-head">
+              <h2 id="others-heading">{t('sessions.othersHeading', { count: others.length })}</h2>
+              {others.length > 0 ? (
+                <button type="button" className="button danger small" onClick={() => setRevokingOthers(true)}>
+                  {t('sessions.signOutOthers')}
+                </button>
+              ) : null}
+            </div>
+            {done?.at === 'head' ? notice(done.text) : null}
+            {others.length === 0 && done?.at !== 'head' ? <p className="empty">{t('sessions.noOthers')}</p> : null}
+            {others.length > 0 || (done && done.at !== 'head') ? (
+              <ul className="session-list">
+                {others.map((session, index) => (
+                  <SessionItemWithNotice key={session.id} show={done !== null && done.at === index} notice={done ? notice(done.text) : null}>
+                    <SessionCard
+                      session={session}
+                      onSignOut={() => setRevoking(session)}
+                      onSignOutOthers={() => setRevokingOthers(true)}
+                    />
+                  </SessionItemWithNotice>
+                ))}
+                {done !== null && done.at !== 'head' && done.at >= others.length ? <li className="notice-item">{notice(done.text)}</li> : null}
+              </ul>
+            ) : null}
           </section>
+          <p className="hint">{t('sessions.locationNote')}</p>
         </>
       ) : null}
 
       <ConfirmDialog
         open={revoking !== null}
-        title="Sign out this session?"
-        confirmLabel="Sign out"
+        title={t('sessions.confirmOne.title')}
+        confirmLabel={t('action.signOut')}
         onClose={() => setRevoking(null)}
         onConfirm={async () => {
           if (!revoking) return;
-          await api.revokeSession(revoking.id);
-          setStatus(`Signed out ${sessionName(revoking)}.`);
-          await load();
+          const index = others.findIndex((s) => s.id === revoking.id);
+          await revoke.mutateAsync(revoking.id);
+          setDone({ at: Math.max(0, index), text: t('sessions.signedOutOne', { name: sessionName(f, revoking) }) });
         }}
       >
-        {revoking ? (
-          <p>
-            <strong>{sessionName(revoking)}</strong> will be signed out. Whoever uses it will have to sign in again.
-          </p>
-        ) : null}
+        {revoking ? <p>{t('sessions.confirmOne.body', { name: sessionName(f, revoking) })}</p> : null}
       </ConfirmDialog>
 
       <ConfirmDialog
         open={revokingOthers}
-        title="Sign out all other sessions?"
-        confirmLabel={`Sign out ${others.length} ${others.length === 1 ? 'session' : 'sessions'}`}
+        title={t('sessions.confirmOthers.title')}
+        confirmLabel={t('sessions.confirmOthers.confirm', { count: others.length })}
         onClose={() => setRevokingOthers(false)}
         onConfirm={async () => {
-          const { revoked } = await api.revokeOtherSessions();
-          setStatus(`Signed out ${revoked} other ${revoked === 1 ? 'session' : 'sessions'}.`);
-          await load();
+          const { revoked } = await revokeOthers.mutateAsync();
+          setDone({ at: 'head', text: t('sessions.signedOutOthers', { count: revoked }) });
         }}
       >
-        <p>These will be signed out; this device stays signed in:</p>
-        <ul className="dialog-list">
+        <p>{t('sessions.confirmOthers.body', { count: others.length })}</p>
+        <DialogList label={t('sessions.confirmOthers.listLabel', { count: others.length })}>
           {others.map((s) => (
             <li key={s.id}>
-              {sessionName(s)} · <LastActive iso={s.lastActiveAt} />
+              {sessionName(f, s)} · <LastActive iso={s.lastActiveAt} />
             </li>
           ))}
-        </ul>
+        </DialogList>
       </ConfirmDialog>
     </Page>
   );
 }
 
-function SessionItem({ session, onRevoke, onLogout }: { session: Session; onRevoke: () => void; onLogout: () => void }) {
-  const titleId = `session-${session.id}`;
-  const name = sessionName(session);
+/** The "Signed out …" notice takes the place of the card that was signed out, so it is where the eye and focus were. */
+function SessionItemWithNotice({ show, notice, children }: { show: boolean; notice: React.ReactNode; children: React.ReactNode }) {
   return (
-    <li className={`session-card${session.current ? ' current' : ''}${session.risk?.suspicious ? ' suspicious' : ''}`} aria-labelledby={titleId}>
-      <div className="session-icon">
-        <DeviceIcon type={session.device.deviceType} />
-      </div>
-      <div className="session-main">
-        <h2 className="session-title" id={titleId}>
-          {session.device.label}
-          {session.current ? <span className="badge badge-current">This device</span> : null}
-          <SuspiciousBadge risk={session.risk} />
-        </h2>
-        <dl className="facts">
-          <div>
-            <dt>Location</dt>
-            <dd>
-              <Place location={session.location} ip={session.ip} />
-            </dd>
-          </div>
-          <div>
-            <dt>IP address</dt>
-            <dd className="mono">{session.ip ?? 'Unknown'}</dd>
-          </div>
-          <div>
-            <dt>Last active</dt>
-            <dd>
-              <LastActive iso={session.lastActiveAt} />
-            </dd>
-          </div>
-        </dl>
-        <RiskReasons risk={session.risk} />
-      </div>
-      <div className="session-actions">
-        <Link to={`/settings/security/sessions/${encodeURIComponent(session.id)}`} className="button secondary small" aria-label={`Details of ${name}${session.current ? ' (this device)' : ''}`}>
-          Details
-        </Link>
-        {session.current ? (
-          <button type="button" className="button secondary small" onClick={onLogout}>
-            Log out
-          </button>
-        ) : (
-          <button type="button" className="button danger-outline small" onClick={onRevoke} aria-label={`Sign out ${name}`}>
-            Sign out
-          </button>
-        )}
-      </div>
-    </li>
+    <>
+      {show ? <li className="notice-item">{notice}</li> : null}
+      {children}
+    </>
   );
 }

@@ -1,90 +1,99 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
-import { api, ApiError, describeError, type AuthOptions, type SignedIn } from '../api.ts';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useEffect, useId, type FormEvent } from 'react';
+import { api, ApiError, type SignedIn } from '../api.ts';
+import type { Notice } from '../notice.ts';
 import { Footer } from '../components/Footer.tsx';
+import { LocaleSwitcher } from '../components/LocaleSwitcher.tsx';
+import { ThemeSwitcher } from '../components/ThemeSwitcher.tsx';
+import { LoadError } from '../components/Page.tsx';
+import { errorText, waitText } from '../errors.ts';
 import { durationText } from '../format.ts';
+import { useFmt, type Fmt } from '../i18n/I18n.tsx';
+import { keys } from '../queries.ts';
 
-function signInError(error: unknown): string {
+function signInError(f: Fmt, error: unknown): string {
   if (error instanceof ApiError) {
-    if (error.status === 401) return 'The e-mail address or password is not correct.';
-    if (error.status === 429) {
-      const wait = error.retryAfterSeconds;
-      return wait ? `Too many sign-in attempts. Try again in ${wait < 60 ? `${wait} seconds` : `${Math.ceil(wait / 60)} minutes`}.` : 'Too many sign-in attempts. Try again in a minute.';
-    }
-    if (error.status === 400) return 'Enter your e-mail address and password.';
+    if (error.status === 401) return f.t('signIn.error.wrong');
+    if (error.status === 429) return error.retryAfterSeconds ? f.t('signIn.error.tooManyWait', { wait: waitText(f, error.retryAfterSeconds) }) : f.t('signIn.error.tooMany');
+    if (error.status === 400) return f.t('signIn.error.missing');
   }
-  return describeError(error);
+  return errorText(f, error);
 }
 
-export function SignInPage({ notice, onSignedIn }: { notice: string | null; onSignedIn: (result: SignedIn) => void }) {
-  const [options, setOptions] = useState<AuthOptions | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+/** A notice's sentences, in order ("You were signed out… Reason given: …"). */
+function noticeToText(f: Fmt, notice: Notice): string {
+  if ('error' in notice) return errorText(f, notice.error);
+  const first = f.t(notice.id, notice.values);
+  return notice.then ? `${first} ${noticeToText(f, notice.then)}` : first;
+}
+
+export function SignInPage({ notice, onSignedIn }: { notice: Notice | null; onSignedIn: (result: SignedIn) => void }) {
+  const f = useFmt();
+  const { t } = f;
+  const options = useQuery({ queryKey: keys.authOptions, queryFn: api.authOptions });
+  const login = useMutation({ mutationFn: api.login, onSuccess: onSignedIn });
   const rememberHint = useId();
 
   useEffect(() => {
-    document.title = 'Sign in · Seshat';
-    api.authOptions().then(setOptions, (e: unknown) => setError(describeError(e)));
-  }, []);
+    document.title = `${t('signIn.title')} · Seshat`;
+  }, [t]);
 
-  async function submit(event: FormEvent<HTMLFormElement>) {
+  function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    setBusy(true);
-    setError(null);
-    try {
-      onSignedIn(
-        await api.login({
-          email: String(form.get('email') ?? '').trim(),
-          password: String(form.get('password') ?? ''),
-          remember: form.get('remember') === 'on',
-        }),
-      );
-    } catch (e) {
-      setError(signInError(e));
-      setBusy(false);
-    }
+    login.mutate({
+      email: String(form.get('email') ?? '').trim(),
+      password: String(form.get('password') ?? ''),
+      remember: form.get('remember') === 'on',
+    });
   }
 
-  const remember = options?.rememberMe;
+  const remember = options.data?.rememberMe;
+  const noticeText = notice ? noticeToText(f, notice) : null;
   return (
     <div className="auth-layout">
+      <div className="auth-top">
+        <LocaleSwitcher />
+          <ThemeSwitcher />
+      </div>
       <main id="main" className="auth-card">
         <p className="brand-large" aria-hidden="true">
           Seshat
         </p>
-        <h1>Sign in</h1>
-        {notice ? (
+        <h1>{t('signIn.title')}</h1>
+        {noticeText ? (
           <p className="notice" role="status">
-            {notice}
+            {noticeText}
           </p>
         ) : null}
+        {options.error ? <LoadError error={options.error} onRetry={() => void options.refetch()} /> : null}
         <form onSubmit={submit} className="stack">
           <div className="field">
-            <label htmlFor="email">E-mail address</label>
+            <label htmlFor="email">{t('signIn.email')}</label>
             <input id="email" name="email" type="email" autoComplete="username" required autoFocus maxLength={254} />
           </div>
           <div className="field">
-            <label htmlFor="password">Password</label>
+            <label htmlFor="password">{t('signIn.password')}</label>
             <input id="password" name="password" type="password" autoComplete="current-password" required maxLength={1024} />
           </div>
           {remember?.enabled ? (
             <div className="checkbox-field">
               <input id="remember" name="remember" type="checkbox" aria-describedby={rememberHint} />
               <div>
-                <label htmlFor="remember">Keep me signed in for {durationText(remember.durationSeconds)}</label>
+                <label htmlFor="remember">{t('signIn.remember', { duration: durationText(f, remember.durationSeconds) })}</label>
                 <p id={rememberHint} className="hint warning-text">
-                  Don't use this on a shared or public device: anyone using it afterwards stays signed in as you.
+                  {t('signIn.rememberHint')}
                 </p>
               </div>
             </div>
           ) : null}
-          {error ? (
+          {login.error ? (
             <p className="error" role="alert">
-              {error}
+              {signInError(f, login.error)}
             </p>
           ) : null}
-          <button type="submit" className="button primary wide" disabled={busy}>
-            {busy ? 'Signing in…' : 'Sign in'}
+          <button type="submit" className="button primary wide" disabled={login.isPending || login.isSuccess}>
+            {login.isPending ? t('signIn.busy') : t('signIn.submit')}
           </button>
         </form>
       </main>

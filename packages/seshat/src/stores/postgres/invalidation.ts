@@ -13,16 +13,25 @@ export interface PgInvalidationOptions {
   /** Longest reconnect delay (default 5 s). */
   maxBackoffMs?: number;
   /**
-   * How often the listening connection is checked with a `SELECT 1` (default 30 s): a connection that died
-   * silently (network partition, no FIN/RST) would otherwise keep the node deaf until TCP keepalive notices.
+   * How often the listening connection is checked with a `SELECT 1` (default a quarter of `leaseMs`: 250 ms).
+   * Each answer renews the lease under which the node trusts its cache (see `leaseMs`); a connection that died
+   * silently (network partition, no FIN/RST) stops renewing it, so the node stops trusting its cache within the
+   * lease, long before TCP keepalive would notice.
    */
   heartbeatMs?: number;
-  /** A heartbeat unanswered this long counts as a lost connection (default 10 s). */
+  /** A heartbeat unanswered this long counts as a lost connection: dropped and reconnected (default 5 s). */
   heartbeatTimeoutMs?: number;
   /**
+   * How long a heartbeat answer lets the node trust its cache, counted from when the heartbeat was sent (default
+   * `ackTimeoutMs`, 1 s; never longer). Past it, every request reads the store until the next answer (and the
+   * cache is flushed then). Because a publisher waits up to `ackTimeoutMs` for confirmations, counted from before
+   * it sends, a node that did not confirm has stopped trusting its cache by the time the publisher answers.
+   */
+  leaseMs?: number;
+  /**
    * How long `publish` waits for every listening node to confirm it applied the invalidation (default 1 s).
-   * Past that the revocation still stands (it is durable); a node that did not confirm converges within
-   * its cache TTL.
+   * Past that the revocation still stands (it is durable), and a node that did not confirm no longer trusts its
+   * cache (its lease, at most this long, ran out without an answer from the database).
    */
   ackTimeoutMs?: number;
   /** Reports connection problems and unconfirmed invalidations (the server logs them). */
@@ -62,14 +71,21 @@ type ResolvedOptions = Required<Omit<PgInvalidationOptions, 'onError'>> & Pick<P
  * (a pooled one would be handed to other queries and lose the LISTEN). Notifications are not queued for a
  * disconnected listener, so when that connection drops, `listener.reset()` makes the manager flush its
  * cache at once; the connection is re-established with exponential backoff and `reset()` is called again
- * once LISTEN is back, because messages sent while it was down are lost. Between the two, cached entries
- * are bounded by the cache TTL.
+ * once LISTEN is back, because messages sent while it was down are lost. Between the two the cache is not
+ * trusted at all (`cacheTrusted()` is false): every request reads the store, so the gap serves nothing stale.
+ *
+ * Lease: the cache is trusted only while the listening connection answered a heartbeat sent within the last
+ * `leaseMs`. A connection that dies silently stops answering, so the node stops trusting its cache within
+ * `leaseMs` (1 s), whether or not the socket ever reports an error.
  *
  * Confirmed delivery: a publisher that is itself subscribed counts the listening connections in the same
  * statement that sends the NOTIFY, tags the message with a nonce, and waits (up to `ackTimeoutMs`) until
  * that many nodes have confirmed on ACK_CHANNEL after applying it. Since the session manager publishes after
  * the durable write and before the API answers, a revocation answered on node A is already applied on every
- * healthy node B: the very next request there is refused, however loaded the machines are.
+ * healthy node B: the very next request there is refused, however loaded the machines are. A node that did not
+ * confirm within `ackTimeoutMs` has, by then, no lease left (`leaseMs` ≤ `ackTimeoutMs`, both counted from
+ * before the message is sent), so it reads the store too. Nodes not listening at all are not counted, and need
+ * not be: they trust no cache.
  */
 export class PgInvalidationChannel implements InvalidationChannel {
   readonly #connectionString: string;
@@ -77,20 +93,38 @@ export class PgInvalidationChannel implements InvalidationChannel {
   readonly #options: ResolvedOptions;
   /** Publishes waiting for confirmations, by nonce. */
   readonly #pending = new Map<string, { acks: number; expected: number | null; done: () => void }>();
-  #listening = 0;
+  readonly #subscriptions = new Set<Subscription>();
 
   constructor(connectionString: string, execute: Execute, options: PgInvalidationOptions = {}) {
     this.#connectionString = connectionString;
     this.#execute = execute;
+    const ackTimeoutMs = options.ackTimeoutMs ?? 1000;
+    const leaseMs = options.leaseMs ?? ackTimeoutMs;
+    const heartbeatMs = options.heartbeatMs ?? Math.max(1, Math.floor(leaseMs / 4));
+    // A lease longer than the publisher's wait would let a silent node serve a revoked session after the answer.
+    if (leaseMs > ackTimeoutMs) throw new RangeError(`leaseMs (${leaseMs}) must not exceed ackTimeoutMs (${ackTimeoutMs}).`);
+    if (heartbeatMs >= leaseMs) throw new RangeError(`heartbeatMs (${heartbeatMs}) must be shorter than leaseMs (${leaseMs}).`);
     this.#options = {
       nodeId: options.nodeId ?? `${hostname()}/${process.pid}`,
       minBackoffMs: options.minBackoffMs ?? 100,
       maxBackoffMs: options.maxBackoffMs ?? 5000,
-      heartbeatMs: options.heartbeatMs ?? 30_000,
-      heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 10_000,
-      ackTimeoutMs: options.ackTimeoutMs ?? 1000,
+      heartbeatMs,
+      heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 5000,
+      leaseMs,
+      ackTimeoutMs,
       onError: options.onError,
     };
+  }
+
+  /**
+   * Whether this node may use its validation cache now: every subscription is listening and heard from the
+   * database within its lease. False before `subscribe`, while a dropped connection is being re-established, and
+   * when heartbeats go unanswered; the session manager then reads the store on every request.
+   */
+  cacheTrusted(): boolean {
+    if (this.#subscriptions.size === 0) return false;
+    for (const s of this.#subscriptions) if (!s.current) return false;
+    return true;
   }
 
   get applicationName(): string {
@@ -106,7 +140,7 @@ export class PgInvalidationChannel implements InvalidationChannel {
           ? chunks(invalidation.ids, USERS_PER_MESSAGE).map((ids) => ({ ...invalidation, ids }))
           : [invalidation];
     // Only a subscribed publisher hears confirmations; others just send (and rely on the TTL bound).
-    const nonce = this.#listening > 0 ? randomUUID() : null;
+    const nonce = this.#subscriptions.size > 0 ? randomUUID() : null;
     // The last message carries the nonce: one statement sends all of them in order, so confirming the last
     // one confirms them all.
     if (nonce) messages[messages.length - 1]!.ack = nonce;
@@ -164,9 +198,9 @@ export class PgInvalidationChannel implements InvalidationChannel {
   async subscribe(listener: InvalidationListener): Promise<() => Promise<void>> {
     const subscription = new Subscription(this.#connectionString, this.applicationName, listener, this.#options, (nonce) => this.#acknowledged(nonce));
     await subscription.connect(); // the first connection must work: fail start-up rather than run unsynchronised
-    this.#listening++;
+    this.#subscriptions.add(subscription);
     return async () => {
-      this.#listening--;
+      this.#subscriptions.delete(subscription);
       await subscription.stop();
     };
   }
@@ -181,6 +215,10 @@ class Subscription {
   #stopped = false;
   #retry: NodeJS.Timeout | null = null;
   #heartbeat: NodeJS.Timeout | null = null;
+  /** A heartbeat sent and not answered yet: the next tick waits for it rather than piling up queries. */
+  #beating = false;
+  /** Until when (performance.now()) the cache may be trusted: renewed by each heartbeat answer, 0 when not listening. */
+  #leaseUntil = 0;
   #backoff: number;
   readonly #onAck: (nonce: string) => void;
 
@@ -193,7 +231,13 @@ class Subscription {
     this.#backoff = options.minBackoffMs;
   }
 
-  async connect(): Promise<void> {
+  /** Listening, and the database answered within the lease. */
+  get current(): boolean {
+    return this.#client !== null && performance.now() < this.#leaseUntil;
+  }
+
+  /** Opens the listening connection; `reconnecting` flushes the listener's state before the cache is trusted again. */
+  async connect(reconnecting = false): Promise<void> {
     const client = new pg.Client({
       connectionString: this.#connectionString,
       application_name: this.#applicationName,
@@ -205,6 +249,7 @@ class Subscription {
       // Only an established connection counts; a failed attempt is handled where connect() is awaited.
       if (this.#client !== client) return;
       this.#client = null;
+      this.#leaseUntil = 0;
       this.#stopHeartbeat();
       if (error) this.#options.onError?.(error);
       client.removeAllListeners('notification');
@@ -229,8 +274,10 @@ class Subscription {
       const ack = ackSchema.safeParse(json);
       if (ack.success && ack.data.ack) client.query('SELECT pg_notify($1, $2)', [ACK_CHANNEL, ack.data.ack]).catch(() => {});
     });
+    let listeningSince: number;
     try {
       await client.connect();
+      listeningSince = performance.now();
       await client.query(`LISTEN ${INVALIDATION_CHANNEL}; LISTEN ${ACK_CHANNEL}`);
     } catch (error) {
       client.removeAllListeners();
@@ -243,18 +290,39 @@ class Subscription {
       return;
     }
     this.#client = client;
+    // Listening again: whatever was published while we were away is lost, so flush once more — synchronously,
+    // before the lease makes the cache usable, so no read from the deaf period can be cached after it. The first
+    // lease counts from before LISTEN was sent: nothing published after that can be missed.
+    if (reconnecting) this.#listener.reset();
+    this.#leaseUntil = listeningSince + this.#options.leaseMs;
     this.#backoff = this.#options.minBackoffMs;
     this.#startHeartbeat(client, onLost);
   }
 
   #startHeartbeat(client: pg.Client, onLost: (error: unknown) => void): void {
+    this.#beating = false;
     this.#heartbeat = setInterval(() => {
+      if (this.#beating) return;
+      this.#beating = true;
+      const sentAt = performance.now();
       const deadline = setTimeout(() => onLost(new Error('The invalidation connection did not answer its heartbeat.')), this.#options.heartbeatTimeoutMs);
       deadline.unref();
       client.query('SELECT 1').then(
-        () => clearTimeout(deadline),
+        () => {
+          clearTimeout(deadline);
+          this.#beating = false;
+          if (this.#client !== client) return;
+          // The answer comes after every notification queued before it on this connection (one ordered stream), so
+          // everything published before `sentAt` has been applied: trust holds until `sentAt + leaseMs`. If the
+          // lease ran out meanwhile, requests read the store and nothing was cached; flush anyway, since what
+          // the cache held before the gap was trusted on older evidence.
+          const lapsed = performance.now() >= this.#leaseUntil;
+          this.#leaseUntil = Math.max(this.#leaseUntil, sentAt + this.#options.leaseMs);
+          if (lapsed) this.#listener.reset();
+        },
         (error: unknown) => {
           clearTimeout(deadline);
+          this.#beating = false;
           onLost(error);
         },
       );
@@ -273,9 +341,8 @@ class Subscription {
     this.#backoff = Math.min(this.#backoff * 2, this.#options.maxBackoffMs);
     this.#retry = setTimeout(() => {
       this.#retry = null;
-      this.connect().then(
-        // Listening again; whatever was published while we were away is lost, so flush once more.
-        () => !this.#stopped && this.#listener.reset(),
+      this.connect(true).then(
+        () => {},
         (error) => {
           this.#options.onError?.(error);
           this.#scheduleReconnect();

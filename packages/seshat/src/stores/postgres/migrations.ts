@@ -96,6 +96,37 @@ export const postgresMigrations: { version: number; name: string; sql: string }[
     `,
   },
   {
+    version: 3,
+    name: 'why sessions ended, sign-in and latest address',
+    sql: `
+      -- An administrator's own reason for ending a session, shown to the person only if the admin allows it.
+      ALTER TABLE sessions ADD COLUMN revoked_note TEXT;
+      -- ip/location become the latest seen (batched touch); the sign-in ones are kept beside them.
+      ALTER TABLE sessions ADD COLUMN sign_in_ip TEXT;
+      ALTER TABLE sessions ADD COLUMN sign_in_location JSONB;
+      UPDATE sessions SET sign_in_ip = ip, sign_in_location = location;
+    `,
+  },
+  {
+    version: 4,
+    name: 'step-up, required password changes, sign-in throttling',
+    sql: `
+      -- A password set by someone else (an administrator, the generated first password) must be changed first.
+      ALTER TABLE users ADD COLUMN password_change_required BOOLEAN NOT NULL DEFAULT false;
+      -- Step-up: the last time the password was entered again on this session (the sign-in is created_at).
+      -- Neither column is indexed, so touches stay HOT updates.
+      ALTER TABLE sessions ADD COLUMN reauthenticated_at BIGINT;
+      ALTER TABLE sessions ADD COLUMN password_change_required BOOLEAN NOT NULL DEFAULT false;
+
+      -- Sign-in throttling counters shared by every node on the database (per account and per IP).
+      CREATE TABLE sign_in_limits (
+        key          TEXT COLLATE "C" PRIMARY KEY,
+        count        INTEGER NOT NULL,
+        window_start BIGINT NOT NULL,
+        last_at      BIGINT NOT NULL
+    `,
+  },
+  {
     version: 8,
     name: 'webhook endpoints, outbox and delivery lease',
     sql: `

@@ -1,12 +1,12 @@
 import pg from 'pg';
 import type { ApiKeyRecord } from '../../core/api-key.ts';
 import type { AuditEvent } from '../../core/audit.ts';
-import { SeshatError } from '../../core/errors.ts';
+import { SeshatError, isSeshatError } from '../../core/errors.ts';
 import type { SessionRecord } from '../../core/session.ts';
 import type { DueWebhookDelivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage } from '../../core/webhook.ts';
 import type { ExpiryCutoffs } from '../../core/settings.ts';
 import { auditCursorSchema, deliveryCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
-import { jsonColumn as json, rowMappers, type Row } from '../rows.ts';
+import { jsonColumn as json, rowMappers, touchRow, type Row } from '../rows.ts';
 import { liveSessionCondition } from '../sql.ts';
 import type {
   ActiveSessionQuery,
@@ -17,25 +17,66 @@ import type {
   Page,
   Revocation,
   SessionTouch,
+  BatchedTouch,
   Store,
   StoreScope,
   UserRecord,
+  SessionAuthenticationUpdate,
+  SignInCounter,
   UserSessionStats,
 } from '../../core/ports.ts';
 import { PgInvalidationChannel, type PgInvalidationOptions } from './invalidation.ts';
 import { postgresMigrations } from './migrations.ts';
-import { isConnectionFailure } from './errors.ts';
+import { isConnectionFailure, isTimeout } from './errors.ts';
 
 
-/** Pool settings of a `PostgresStore`. */
+/**
+ * Pool settings and timeouts of a `PostgresStore`. The timeouts make a silent network (no FIN, no RST: a
+ * partition, a dead load balancer) a quick 503 instead of a hung request: every statement has an answer deadline
+ * on the client, a time limit on the server, and waiting for a connection is bounded too.
+ */
 export interface PostgresStoreOptions {
   /** Pool size per process (default 10). */
   maxConnections?: number;
-  /** How long a query waits for a free or new connection before the store is reported unavailable (default 5 s). */
+  /**
+   * How long a query waits for a free pooled connection, or for a new one to be established, before the store is
+   * reported unavailable (default 2 s).
+   */
   connectionTimeoutMs?: number;
+  /**
+   * Client-side deadline for the answer to one statement (default 2 s): past it the statement fails as
+   * unavailable and its connection is discarded. This is what bounds a request when the link goes silent.
+   */
+  queryTimeoutMs?: number;
+  /**
+   * Server-side `statement_timeout` (default 1.5 s, under `queryTimeoutMs` so an overloaded server cancels the
+   * statement itself and the connection stays usable). Statements whose work grows with the table
+   * (revoke-all) get `bulkTimeoutMs` instead.
+   */
+  statementTimeoutMs?: number;
+  /** Both limits for statements whose work grows with the table: revoking every session (default 60 s). */
+  bulkTimeoutMs?: number;
+  /**
+   * `idle_in_transaction_session_timeout` (default 10 s): a node that vanishes mid-transaction must not hold its
+   * row and advisory locks (a user's sign-in lock) until the server's TCP keepalive notices.
+   */
+  idleInTransactionTimeoutMs?: number;
+  /** TCP keepalive on every connection, first probe after this much idle time (default 10 s). */
+  keepAliveInitialDelayMs?: number;
   /** Shown in pg_stat_activity (default 'seshat'). */
   applicationName?: string;
 }
+
+/** The timeouts in force (see `PostgresStoreOptions`). */
+export interface PostgresTimeouts {
+  connectionTimeoutMs: number;
+  queryTimeoutMs: number;
+  statementTimeoutMs: number;
+  bulkTimeoutMs: number;
+}
+
+/** Defaults of the timeouts; the hot path (one lookup, one touch) is bounded by `queryTimeoutMs`. */
+export const DEFAULT_POSTGRES_TIMEOUTS: PostgresTimeouts = { connectionTimeoutMs: 2000, queryTimeoutMs: 2000, statementTimeoutMs: 1500, bulkTimeoutMs: 60_000 };
 
 /**
  * The touch statement: writes only unindexed columns, so PostgreSQL can make it a HOT update.
@@ -43,8 +84,19 @@ export interface PostgresStoreOptions {
  */
 export const TOUCH_SQL = 'UPDATE sessions SET last_active_at = $1, requests = requests + $2, last_path = $3 WHERE id = $4 AND revoked_at IS NULL';
 
-/** Runs one statement, on the pool or on a transaction's connection; driver errors leave translated. */
-type Run = (text: string, values?: unknown[]) => Promise<pg.QueryResult<Row>>;
+/**
+ * Runs one statement, on the pool or on a transaction's connection; driver errors leave translated. `bulk` marks a
+ * statement whose work grows with the table: it runs under `bulkTimeoutMs` instead of the per-statement limits.
+ */
+type Run = (text: string, values?: unknown[], bulk?: 'bulk') => Promise<pg.QueryResult<Row>>;
+
+/** The batched touch (`touchSessions`): one row per session of the batch, from one JSON parameter. */
+export const TOUCH_BATCH_SQL = `UPDATE sessions s SET last_active_at = GREATEST(s.last_active_at, t.at), requests = s.requests + t.n,
+    last_path = COALESCE(t.path, s.last_path), ip = COALESCE(t.ip, s.ip),
+    location = CASE WHEN t.ip IS NULL THEN s.location ELSE t.loc END
+  FROM jsonb_to_recordset($1::jsonb) AS t(id text, at bigint, n bigint, path text, ip text, loc jsonb)
+  WHERE s.id = t.id AND s.revoked_at IS NULL RETURNING s.id`;
+
 
 /** Serialises concurrent `migrate()` calls of several nodes (an arbitrary constant: "seshat" in ASCII). */
 const MIGRATION_LOCK = 0x736573686174;
@@ -72,11 +124,13 @@ class PostgresStatements implements StoreScope {
   async insertSession(s: SessionRecord): Promise<void> {
     await this.query(
       `INSERT INTO sessions (id, user_id, secret_hash, token_hint, persistent, created_at, last_active_at, revoked_at,
-        revoked_reason, ip, user_agent, device, location, risk, requests, last_path)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+        revoked_reason, revoked_note, ip, sign_in_ip, user_agent, device, location, sign_in_location, risk, requests, last_path,
+        reauthenticated_at, password_change_required)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
       [
         s.id, s.userId, Buffer.from(s.secretHash), s.tokenHint, s.persistent, s.createdAt, s.lastActiveAt, s.revokedAt,
-        s.revokedReason, s.ip, s.userAgent, JSON.stringify(s.device), json(s.location), json(s.risk), s.requests, s.lastPath,
+        s.revokedReason, s.revokedNote, s.ip, s.signInIp, s.userAgent, JSON.stringify(s.device), json(s.location),
+        json(s.signInLocation), json(s.risk), s.requests, s.lastPath, s.reauthenticatedAt, s.passwordChangeRequired,
       ],
     );
   }
@@ -92,6 +146,14 @@ class PostgresStatements implements StoreScope {
     // `revoked_at IS NULL` on the new row version, so it cannot resurrect it either.
     const { rowCount } = await this.query(TOUCH_SQL, [t.lastActiveAt, t.requests, t.lastPath, id]);
     return rowCount === 1;
+  }
+
+  async touchSessions(touches: BatchedTouch[]): Promise<string[]> {
+    if (touches.length === 0) return [];
+    // One statement for the whole batch (a JSON array as one parameter), the same condition per row as TOUCH_SQL,
+    // and only unindexed columns written, so each row stays a HOT update.
+    const { rows } = await this.query(TOUCH_BATCH_SQL, [JSON.stringify(touches.map(touchRow))]);
+    return rows.map((r) => String(r.id));
   }
 
   async listActiveSessions(q: ActiveSessionQuery): Promise<Page<SessionRecord>> {
@@ -128,22 +190,31 @@ class PostgresStatements implements StoreScope {
   }
 
   async revokeSession(id: string, r: Revocation): Promise<boolean> {
-    const { rowCount } = await this.query('UPDATE sessions SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL', [r.at, r.reason, id]);
+    const { rowCount } = await this.query('UPDATE sessions SET revoked_at = $1, revoked_reason = $2, revoked_note = $3 WHERE id = $4 AND revoked_at IS NULL', [r.at, r.reason, r.note ?? null, id]);
     return rowCount === 1;
   }
 
   async revokeUserSessions(userId: string, r: Revocation & { exceptSessionId?: string }): Promise<string[]> {
     const { rows } = await this.query(
-      `UPDATE sessions SET revoked_at = $1, revoked_reason = $2
+      `UPDATE sessions SET revoked_at = $1, revoked_reason = $2, revoked_note = $5
         WHERE user_id = $3 AND revoked_at IS NULL AND id IS DISTINCT FROM $4::text RETURNING id`,
-      [r.at, r.reason, userId, r.exceptSessionId ?? null],
+      [r.at, r.reason, userId, r.exceptSessionId ?? null, r.note ?? null],
     );
     return rows.map((row) => String(row.id));
   }
 
   async revokeAllSessions(r: Revocation): Promise<number> {
-    const { rowCount } = await this.query('UPDATE sessions SET revoked_at = $1, revoked_reason = $2 WHERE revoked_at IS NULL', [r.at, r.reason]);
+    const { rowCount } = await this.query('UPDATE sessions SET revoked_at = $1, revoked_reason = $2, revoked_note = $3 WHERE revoked_at IS NULL', [r.at, r.reason, r.note ?? null], 'bulk');
     return rowCount ?? 0;
+  }
+
+  async updateSessionAuthentication(id: string, u: SessionAuthenticationUpdate): Promise<boolean> {
+    const { rowCount } = await this.query(
+      `UPDATE sessions SET reauthenticated_at = $1, password_change_required = coalesce($2::boolean, password_change_required)
+        WHERE id = $3 AND revoked_at IS NULL`,
+      [u.reauthenticatedAt, u.passwordChangeRequired ?? null, id],
+    );
+    return rowCount === 1;
   }
 
   async collectExpiredSessions(step: CollectStep): Promise<CollectResult> {
@@ -154,7 +225,8 @@ class PostgresStatements implements StoreScope {
     const sql = `
       WITH batch AS (SELECT id FROM sessions WHERE id > ${param(step.afterId ?? '')} ORDER BY id LIMIT ${param(step.limit)}),
       removed AS (
-        DELETE FROM sessions WHERE id IN (SELECT id FROM batch) AND NOT (${live(step.cutoffs, param)}) RETURNING 1
+        DELETE FROM sessions WHERE id IN (SELECT id FROM batch) AND NOT (${live(step.cutoffs, param)})${
+          step.endedBefore !== undefined ? ` AND (revoked_at IS NULL OR revoked_at <= ${param(step.endedBefore)})` : ''} RETURNING 1
       )
       SELECT (SELECT count(*) FROM batch) AS scanned, (SELECT max(id) FROM batch) AS last, (SELECT count(*) FROM removed) AS deleted`;
     const { rows } = await this.query(sql, values);
@@ -235,6 +307,13 @@ class PostgresStatements implements StoreScope {
   async revokeApiKey(id: string, at: number): Promise<boolean> {
     const { rowCount } = await this.query('UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [at, id]);
     return rowCount === 1;
+  }
+
+  async revokeUserApiKeys(userId: string | 'all', at: number): Promise<string[]> {
+    const { rows } = userId === 'all'
+      ? await this.query('UPDATE api_keys SET revoked_at = $1 WHERE revoked_at IS NULL RETURNING id', [at])
+      : await this.query('UPDATE api_keys SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL RETURNING id', [at, userId]);
+    return rows.map((row) => String(row.id));
   }
 
   async recordApiKeyUsage(usage: ApiKeyUsage[]): Promise<void> {
@@ -381,8 +460,8 @@ class PostgresStatements implements StoreScope {
 
   async insertUser(u: UserRecord): Promise<void> {
     try {
-      await this.query('INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-        u.id, u.email.toLowerCase(), u.name, u.role, u.passwordHash, u.createdAt,
+      await this.query('INSERT INTO users (id, email, name, role, password_hash, created_at, password_change_required) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+        u.id, u.email.toLowerCase(), u.name, u.role, u.passwordHash, u.createdAt, u.passwordChangeRequired,
       ]);
     } catch (error) {
       // Two nodes creating the same account at once: the loser gets the same answer as a sequential duplicate.
@@ -413,10 +492,57 @@ class PostgresStatements implements StoreScope {
     return Number(rows[0]!.n);
   }
 
-  async updatePasswordHash(userId: string, passwordHash: string): Promise<void> {
-    await this.query('UPDATE users SET password_hash = $1 WHERE id = $2', [passwordHash, userId]);
+  async updatePasswordHash(userId: string, passwordHash: string, changeRequired = false): Promise<void> {
+    await this.query('UPDATE users SET password_hash = $1, password_change_required = $2 WHERE id = $3', [passwordHash, changeRequired, userId]);
+  }
+
+  async upgradePasswordHash(userId: string, oldHash: string, newHash: string): Promise<boolean> {
+    const { rowCount } = await this.query('UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3', [newHash, userId, oldHash]);
+    return rowCount === 1;
+  }
+
+  async requirePasswordChange(userId: string): Promise<void> {
+    await this.query('UPDATE users SET password_change_required = true WHERE id = $1', [userId]);
+  }
+
+  async updateUserRole(userId: string, role: UserRecord['role']): Promise<boolean> {
+    const { rowCount } = await this.query('UPDATE users SET role = $1 WHERE id = $2', [role, userId]);
+    return rowCount === 1;
+  }
+
+  // ── sign-in limits ────────────────────────────────────────────────────────────────────────────────
+
+  async countSignInAttempt(key: string, at: number, windowMs: number): Promise<SignInCounter> {
+    // One statement (the row lock serialises concurrent hits from every node): a new window starts when the old
+    // one is over; otherwise the count goes up.
+    const { rows } = await this.query(
+      `INSERT INTO sign_in_limits (key, count, window_start, last_at) VALUES ($1, 1, $2, $2)
+        ON CONFLICT (key) DO UPDATE SET
+          count = CASE WHEN sign_in_limits.window_start <= excluded.window_start - $3 THEN 1 ELSE sign_in_limits.count + 1 END,
+          window_start = CASE WHEN sign_in_limits.window_start <= excluded.window_start - $3 THEN excluded.window_start ELSE sign_in_limits.window_start END,
+          last_at = excluded.last_at
+        RETURNING count, window_start, last_at`,
+      [key, at, windowMs],
+    );
+    return toCounter(rows[0]!);
+  }
+
+  async readSignInCounter(key: string): Promise<SignInCounter | null> {
+    const { rows } = await this.query('SELECT count, window_start, last_at FROM sign_in_limits WHERE key = $1', [key]);
+    return rows[0] ? toCounter(rows[0]) : null;
+  }
+
+  async clearSignInCounter(key: string): Promise<void> {
+    await this.query('DELETE FROM sign_in_limits WHERE key = $1', [key]);
+  }
+
+  async pruneSignInCounters(before: number): Promise<number> {
+    const { rowCount } = await this.query('DELETE FROM sign_in_limits WHERE last_at < $1', [before]);
+    return rowCount ?? 0;
   }
 }
+
+const toCounter = (r: Record<string, unknown>): SignInCounter => ({ count: Number(r.count), windowStart: Number(r.window_start), lastAt: Number(r.last_at) });
 
 /**
  * The multi-node store: several server processes share one PostgreSQL database through `pg` pools.
@@ -426,26 +552,42 @@ class PostgresStatements implements StoreScope {
 export class PostgresStore extends PostgresStatements implements Store {
   readonly dialect = 'postgres' as const;
   readonly connectionString: string;
+  readonly timeouts: PostgresTimeouts;
   readonly #pool: pg.Pool;
 
   constructor(connectionString: string, options: PostgresStoreOptions = {}) {
+    const timeouts: PostgresTimeouts = {
+      connectionTimeoutMs: options.connectionTimeoutMs ?? DEFAULT_POSTGRES_TIMEOUTS.connectionTimeoutMs,
+      queryTimeoutMs: options.queryTimeoutMs ?? DEFAULT_POSTGRES_TIMEOUTS.queryTimeoutMs,
+      statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_POSTGRES_TIMEOUTS.statementTimeoutMs,
+      bulkTimeoutMs: options.bulkTimeoutMs ?? DEFAULT_POSTGRES_TIMEOUTS.bulkTimeoutMs,
+    };
     const pool = new pg.Pool({
       connectionString,
       max: options.maxConnections ?? 10,
-      connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
+      connectionTimeoutMillis: timeouts.connectionTimeoutMs,
+      query_timeout: timeouts.queryTimeoutMs,
+      statement_timeout: timeouts.statementTimeoutMs,
+      idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 10_000,
       application_name: options.applicationName ?? 'seshat',
       keepAlive: true,
+      keepAliveInitialDelayMillis: options.keepAliveInitialDelayMs ?? 10_000,
     });
+    let inTransaction!: <T>(work: (run: Run) => Promise<T>) => Promise<T>;
     // Connection-level failures become `unavailable` (HTTP 503), never "not signed in"; anything else (a bad
-    // statement) stays what it is, a bug.
-    super(async (text, values = []) => {
+    // statement) stays what it is, a bug. pool.query discards a connection whose statement failed.
+    super(async (text, values = [], bulk) => {
+      // A bulk statement needs its own limits, which only a transaction can scope (SET LOCAL).
+      if (bulk) return inTransaction((run) => run(text, values, bulk));
       try {
         return await pool.query<Row>(text, values);
       } catch (error) {
-        throw translate(error);
+        throw translate(error, timeouts);
       }
     });
+    inTransaction = (work) => this.#inTransaction(work);
     this.connectionString = connectionString;
+    this.timeouts = timeouts;
     this.#pool = pool;
     // An idle connection that dies (server restart, pg_terminate_backend) is dropped by the pool and
     // replaced on the next query; without a listener the 'error' event would crash the process.
@@ -453,24 +595,39 @@ export class PostgresStore extends PostgresStatements implements Store {
   }
 
   async transaction<T>(work: (scope: StoreScope) => Promise<T>): Promise<T> {
+    return this.#inTransaction((run) => work(new PostgresStatements(run)));
+  }
+
+  /** BEGIN … COMMIT on one pooled connection, `work` running its statements through `run`. */
+  async #inTransaction<T>(work: (run: Run) => Promise<T>): Promise<T> {
     const client = await this.#connect();
-    const run: Run = async (text, values = []) => {
+    const timeouts = this.timeouts;
+    /** Set when the connection cannot be trusted any more: it is destroyed, not returned to the pool. */
+    let broken = false;
+    const run: Run = async (text, values = [], bulk) => {
       try {
-        return await client.query<Row>(text, values);
+        if (bulk) await client.query(`SET LOCAL statement_timeout = ${Math.floor(timeouts.bulkTimeoutMs)}`);
+        // query_timeout per query is read by pg's Client.query but missing from @types/pg's QueryConfig.
+        const config: pg.QueryConfig & { query_timeout?: number } = { text, values, ...(bulk ? { query_timeout: timeouts.bulkTimeoutMs + 1000 } : {}) };
+        return await client.query<Row>(config);
       } catch (error) {
-        throw translate(error);
+        const translated = translate(error, timeouts);
+        if (isSeshatError(translated) && translated.code === 'unavailable') broken = true;
+        throw translated;
       }
     };
     try {
       await run('BEGIN');
-      const result = await work(new PostgresStatements(run));
+      const result = await work(run);
       await run('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
+      // A connection that timed out or failed is not asked to roll back (on a silent link that would wait another
+      // query timeout): destroying it ends the transaction on the server, which rolls it back.
+      if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
       throw error;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 
@@ -478,7 +635,7 @@ export class PostgresStore extends PostgresStatements implements Store {
     try {
       return await this.#pool.connect();
     } catch (error) {
-      throw translate(error);
+      throw translate(error, this.timeouts);
     }
   }
 
@@ -488,7 +645,14 @@ export class PostgresStore extends PostgresStatements implements Store {
   }
 
   async migrate(): Promise<number[]> {
-    const client = await this.#connect();
+    // Its own connection, without the per-statement limits: DDL on a large table may legitimately take minutes.
+    const client = new pg.Client({ connectionString: this.connectionString, connectionTimeoutMillis: this.timeouts.connectionTimeoutMs, application_name: 'seshat-migrate', keepAlive: true });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+    } catch (error) {
+      throw translate(error, this.timeouts);
+    }
     const applied: number[] = [];
     try {
       await client.query('BEGIN');
@@ -506,9 +670,9 @@ export class PostgresStore extends PostgresStatements implements Store {
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
-      throw translate(error);
+      throw translate(error, this.timeouts);
     } finally {
-      client.release();
+      await client.end().catch(() => {});
     }
     return applied;
   }
@@ -534,7 +698,10 @@ function live(cutoffs: ExpiryCutoffs, param: (value: unknown) => string): string
   return liveSessionCondition(cutoffs, param, 'TRUE');
 }
 
-function translate(error: unknown): unknown {
+function translate(error: unknown, timeouts: PostgresTimeouts): unknown {
+  if (isTimeout(error)) {
+    return new SeshatError('unavailable', `The PostgreSQL database did not answer in time (query timeout ${timeouts.queryTimeoutMs} ms, connection timeout ${timeouts.connectionTimeoutMs} ms).`, { cause: error });
+  }
   if (isConnectionFailure(error)) {
     return new SeshatError('unavailable', 'The PostgreSQL database is not reachable.', { cause: error });
   }

@@ -87,6 +87,37 @@ export const sqliteMigrations: { version: number; name: string; sql: string }[] 
     `,
   },
   {
+    version: 3,
+    name: 'why sessions ended, sign-in and latest address',
+    sql: `
+      -- An administrator's own reason for ending a session, shown to the person only if the admin allows it.
+      ALTER TABLE sessions ADD COLUMN revoked_note TEXT;
+      -- ip/location become the latest seen (batched touch); the sign-in ones are kept beside them.
+      ALTER TABLE sessions ADD COLUMN sign_in_ip TEXT;
+      ALTER TABLE sessions ADD COLUMN sign_in_location TEXT;
+      UPDATE sessions SET sign_in_ip = ip, sign_in_location = location;
+    `,
+  },
+  {
+    version: 4,
+    name: 'step-up, required password changes, sign-in throttling',
+    sql: `
+      -- A password set by someone else (an administrator, the generated first password) must be changed first.
+      ALTER TABLE users ADD COLUMN password_change_required INTEGER NOT NULL DEFAULT 0;
+      -- Step-up: the last time the password was entered again on this session (the sign-in is created_at).
+      ALTER TABLE sessions ADD COLUMN reauthenticated_at INTEGER;
+      ALTER TABLE sessions ADD COLUMN password_change_required INTEGER NOT NULL DEFAULT 0;
+
+      -- Sign-in throttling counters shared by every process on the database (per account and per IP).
+      CREATE TABLE sign_in_limits (
+        key          TEXT PRIMARY KEY,
+        count        INTEGER NOT NULL,
+        window_start INTEGER NOT NULL,
+        last_at      INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
     version: 8,
     name: 'webhook endpoints, outbox and delivery lease',
     sql: `

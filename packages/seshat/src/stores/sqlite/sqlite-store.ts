@@ -8,12 +8,13 @@ import type { SessionRecord } from '../../core/session.ts';
 import type { DueWebhookDelivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage } from '../../core/webhook.ts';
 import type { ExpiryCutoffs } from '../../core/settings.ts';
 import { auditCursorSchema, deliveryCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
-import { jsonColumn as json, rowMappers } from '../rows.ts';
+import { jsonColumn as json, rowMappers, touchRow } from '../rows.ts';
 import { liveSessionCondition } from '../sql.ts';
 import type {
   ActiveSessionQuery,
   ApiKeyUsage,
   AuditQuery,
+  BatchedTouch,
   CollectResult,
   CollectStep,
   Page,
@@ -22,8 +23,11 @@ import type {
   Store,
   StoreScope,
   UserRecord,
+  SessionAuthenticationUpdate,
+  SignInCounter,
   UserSessionStats,
 } from '../../core/ports.ts';
+import { SqliteChangeChannel } from './invalidation.ts';
 import { sqliteMigrations } from './migrations.ts';
 
 /**
@@ -166,6 +170,15 @@ export class SqliteStore implements Store {
     return applied;
   }
 
+  /**
+   * Changes other processes commit to this file (the CLI) reach this process's cache before its next use: see
+   * `SqliteChangeChannel`. Read on this store's own connection, which does not count its own commits.
+   */
+  createInvalidationChannel(): SqliteChangeChannel {
+    const statement = this.#db.prepare('PRAGMA data_version');
+    return new SqliteChangeChannel(() => Number(statement.get()!.data_version));
+  }
+
   async ping(): Promise<void> {
     // Reads a real page: `SELECT 1` answers from memory even when the file underneath is unreadable.
     this.#sql('SELECT count(*) FROM schema_migrations').get();
@@ -180,10 +193,12 @@ export class SqliteStore implements Store {
   async insertSession(s: SessionRecord): Promise<void> {
     await this.#writable();
     this.#sql(`INSERT INTO sessions (id, user_id, secret_hash, token_hint, persistent, created_at, last_active_at, revoked_at,
-        revoked_reason, ip, user_agent, device, location, risk, requests, last_path)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+        revoked_reason, revoked_note, ip, sign_in_ip, user_agent, device, location, sign_in_location, risk, requests, last_path,
+        reauthenticated_at, password_change_required)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
       s.id, s.userId, s.secretHash, s.tokenHint, s.persistent ? 1 : 0, s.createdAt, s.lastActiveAt, s.revokedAt,
-      s.revokedReason, s.ip, s.userAgent, JSON.stringify(s.device), json(s.location), json(s.risk), s.requests, s.lastPath,
+      s.revokedReason, s.revokedNote, s.ip, s.signInIp, s.userAgent, JSON.stringify(s.device), json(s.location), json(s.signInLocation),
+      json(s.risk), s.requests, s.lastPath, s.reauthenticatedAt, s.passwordChangeRequired ? 1 : 0,
     );
   }
 
@@ -204,6 +219,22 @@ export class SqliteStore implements Store {
       ).run(t.lastActiveAt, t.requests, t.lastPath, id);
       return Number(changes) === 1;
     });
+  }
+
+  async touchSessions(touches: BatchedTouch[]): Promise<string[]> {
+    if (touches.length === 0) return [];
+    await this.#writable();
+    // One statement over a JSON array (the batch), unsynced like `touchSession`. Same condition per row.
+    return this.#unsynced(() =>
+      this.#sql(`UPDATE sessions SET last_active_at = max(sessions.last_active_at, t.at), requests = sessions.requests + t.n,
+          last_path = coalesce(t.path, sessions.last_path), ip = coalesce(t.ip, sessions.ip),
+          location = CASE WHEN t.ip IS NULL THEN sessions.location ELSE t.loc END
+        FROM (SELECT value ->> '$.id' AS id, value ->> '$.at' AS at, value ->> '$.n' AS n, value ->> '$.path' AS path,
+                value ->> '$.ip' AS ip, json_extract(value, '$.loc') AS loc FROM json_each(?)) AS t
+        WHERE sessions.id = t.id AND sessions.revoked_at IS NULL RETURNING sessions.id`)
+        .all(JSON.stringify(touches.map(touchRow)))
+        .map((r) => String(r.id)),
+    );
   }
 
   /** Runs writes that may be lost in a power cut (never a revocation) without waiting for the disk. */
@@ -256,22 +287,29 @@ export class SqliteStore implements Store {
 
   async revokeSession(id: string, r: Revocation): Promise<boolean> {
     await this.#writable();
-    const { changes } = this.#sql('UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL').run(r.at, r.reason, id);
+    const { changes } = this.#sql('UPDATE sessions SET revoked_at = ?, revoked_reason = ?, revoked_note = ? WHERE id = ? AND revoked_at IS NULL').run(r.at, r.reason, r.note ?? null, id);
     return Number(changes) === 1;
   }
 
   async revokeUserSessions(userId: string, r: Revocation & { exceptSessionId?: string }): Promise<string[]> {
     await this.#writable();
     const rows = this.#sql(
-      `UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE user_id = ? AND revoked_at IS NULL AND id IS NOT ? RETURNING id`,
-    ).all(r.at, r.reason, userId, r.exceptSessionId ?? null);
+      `UPDATE sessions SET revoked_at = ?, revoked_reason = ?, revoked_note = ? WHERE user_id = ? AND revoked_at IS NULL AND id IS NOT ? RETURNING id`,
+    ).all(r.at, r.reason, r.note ?? null, userId, r.exceptSessionId ?? null);
     return rows.map((row) => String(row.id));
   }
 
   async revokeAllSessions(r: Revocation): Promise<number> {
     await this.#writable();
-    const { changes } = this.#sql('UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE revoked_at IS NULL').run(r.at, r.reason);
+    const { changes } = this.#sql('UPDATE sessions SET revoked_at = ?, revoked_reason = ?, revoked_note = ? WHERE revoked_at IS NULL').run(r.at, r.reason, r.note ?? null);
     return Number(changes);
+  }
+
+  async updateSessionAuthentication(id: string, u: SessionAuthenticationUpdate): Promise<boolean> {
+    await this.#writable();
+    const { changes } = this.#sql(`UPDATE sessions SET reauthenticated_at = ?, password_change_required = coalesce(?, password_change_required)
+      WHERE id = ? AND revoked_at IS NULL`).run(u.reauthenticatedAt, u.passwordChangeRequired === undefined ? null : u.passwordChangeRequired ? 1 : 0, id);
+    return Number(changes) === 1;
   }
 
   async collectExpiredSessions(step: CollectStep): Promise<CollectResult> {
@@ -283,7 +321,9 @@ export class SqliteStore implements Store {
       const span = this.#sql(`SELECT count(*) AS n, max(id) AS last FROM (${window})`).get(after, step.limit)!;
       const scanned = Number(span.n);
       const params: SQLInputValue[] = [after, step.limit];
-      const { changes } = this.#sql(`DELETE FROM sessions WHERE id IN (${window}) AND NOT (${this.#live(step.cutoffs, params)})`).run(...params);
+      let sql = `DELETE FROM sessions WHERE id IN (${window}) AND NOT (${this.#live(step.cutoffs, params)})`;
+      if (step.endedBefore !== undefined) (sql += ' AND (revoked_at IS NULL OR revoked_at <= ?)'), params.push(step.endedBefore);
+      const { changes } = this.#sql(sql).run(...params);
       return { scanned, deleted: Number(changes), lastId: scanned < step.limit ? null : String(span.last) };
     }));
   }
@@ -349,6 +389,14 @@ export class SqliteStore implements Store {
     await this.#writable();
     const { changes } = this.#sql('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id);
     return Number(changes) === 1;
+  }
+
+  async revokeUserApiKeys(userId: string | 'all', at: number): Promise<string[]> {
+    await this.#writable();
+    const rows = userId === 'all'
+      ? this.#sql('UPDATE api_keys SET revoked_at = ? WHERE revoked_at IS NULL RETURNING id').all(at)
+      : this.#sql('UPDATE api_keys SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL RETURNING id').all(at, userId);
+    return rows.map((row) => String(row.id));
   }
 
   async recordApiKeyUsage(usage: ApiKeyUsage[]): Promise<void> {
@@ -477,8 +525,8 @@ export class SqliteStore implements Store {
 
   async insertUser(u: UserRecord): Promise<void> {
     await this.#writable();
-    this.#sql('INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
-      u.id, u.email.toLowerCase(), u.name, u.role, u.passwordHash, u.createdAt,
+    this.#sql('INSERT INTO users (id, email, name, role, password_hash, created_at, password_change_required) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      u.id, u.email.toLowerCase(), u.name, u.role, u.passwordHash, u.createdAt, u.passwordChangeRequired ? 1 : 0,
     );
   }
 
@@ -500,11 +548,57 @@ export class SqliteStore implements Store {
     return Number(this.#sql('SELECT count(*) AS n FROM users').get()!.n);
   }
 
-  async updatePasswordHash(userId: string, passwordHash: string): Promise<void> {
+  async updatePasswordHash(userId: string, passwordHash: string, changeRequired = false): Promise<void> {
     await this.#writable();
-    this.#sql('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, userId);
+    this.#sql('UPDATE users SET password_hash = ?, password_change_required = ? WHERE id = ?').run(passwordHash, changeRequired ? 1 : 0, userId);
+  }
+
+  async upgradePasswordHash(userId: string, oldHash: string, newHash: string): Promise<boolean> {
+    await this.#writable();
+    return Number(this.#sql('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?').run(newHash, userId, oldHash).changes) === 1;
+  }
+
+  async requirePasswordChange(userId: string): Promise<void> {
+    await this.#writable();
+    this.#sql('UPDATE users SET password_change_required = 1 WHERE id = ?').run(userId);
+  }
+
+  async updateUserRole(userId: string, role: UserRecord['role']): Promise<boolean> {
+    await this.#writable();
+    return Number(this.#sql('UPDATE users SET role = ? WHERE id = ?').run(role, userId).changes) === 1;
+  }
+
+  // ── sign-in limits ────────────────────────────────────────────────────────────────────────────────
+
+  async countSignInAttempt(key: string, at: number, windowMs: number): Promise<SignInCounter> {
+    await this.#writable();
+    // One statement: a new window starts when the old one is over; otherwise the count goes up.
+    const row = this.#sql(`INSERT INTO sign_in_limits (key, count, window_start, last_at) VALUES (?, 1, ?, ?)
+      ON CONFLICT (key) DO UPDATE SET
+        count = CASE WHEN sign_in_limits.window_start <= excluded.window_start - ? THEN 1 ELSE sign_in_limits.count + 1 END,
+        window_start = CASE WHEN sign_in_limits.window_start <= excluded.window_start - ? THEN excluded.window_start ELSE sign_in_limits.window_start END,
+        last_at = excluded.last_at
+      RETURNING count, window_start, last_at`).get(key, at, at, windowMs, windowMs)!;
+    return toCounter(row);
+  }
+
+  async readSignInCounter(key: string): Promise<SignInCounter | null> {
+    const row = this.#sql('SELECT count, window_start, last_at FROM sign_in_limits WHERE key = ?').get(key);
+    return row ? toCounter(row) : null;
+  }
+
+  async clearSignInCounter(key: string): Promise<void> {
+    await this.#writable();
+    this.#sql('DELETE FROM sign_in_limits WHERE key = ?').run(key);
+  }
+
+  async pruneSignInCounters(before: number): Promise<number> {
+    await this.#writable();
+    return Number(this.#sql('DELETE FROM sign_in_limits WHERE last_at < ?').run(before).changes);
   }
 }
+
+const toCounter = (r: Record<string, unknown>): SignInCounter => ({ count: Number(r.count), windowStart: Number(r.window_start), lastAt: Number(r.last_at) });
 
 /** Ends the open transaction; a failed COMMIT leaves it open, a closed handle has none left to end. */
 function rollback(db: DatabaseSync): void {

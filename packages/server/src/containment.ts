@@ -1,0 +1,12 @@
+import { revokeApiKeysOf, type Clock, type ContainmentHook, type StoreScope } from 'seshat';
+
+/**
+ * The server's containment rule: whenever a person's sessions are ended to lock someone out (force sign-out,
+ * invalidate-all), their API keys end in the same transaction. A key minted with a stolen cookie would
+ * otherwise survive every step meant to contain the theft (issue 14.16). Password changes and reported
+ * sessions apply the same rule in `UserDirectory`.
+ */
+export function containApiKeys(clock: Clock): ContainmentHook<StoreScope> {
+  return (change, target, { actor, cause }) =>
+    revokeApiKeysOf(change, target === 'all' ? 'all' : target.userId, { actor, cause, at: clock.now() }).then((ids) => ids.length);
+}

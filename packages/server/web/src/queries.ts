@@ -1,0 +1,34 @@
+import { QueryClient } from '@tanstack/react-query';
+import { ApiError } from './api.ts';
+
+/**
+ * Server state lives in TanStack Query: one cache per query key, refetched when the window regains focus
+ * and after every change (mutations invalidate the keys they touch), retried only when retrying can help.
+ */
+export const keys = {
+  authOptions: ['auth', 'options'] as const,
+  sessions: ['sessions'] as const,
+  session: (id: string) => ['sessions', id] as const,
+  admin: ['admin'] as const,
+  teamUsers: ['admin', 'users'] as const,
+  teamSessions: (user: string) => ['admin', 'sessions', user] as const,
+  /** One person's sessions in a single page (the sign-out-everywhere dialog lists them). */
+  personSessions: (user: string) => ['admin', 'person-sessions', user] as const,
+  settings: ['admin', 'settings'] as const,
+  audit: (filters: object) => ['admin', 'audit', filters] as const,
+  apiKeys: ['api-keys'] as const,
+};
+
+export function createQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        // A refusal (4xx) will not change by asking again; the network or a 5xx may.
+        retry: (failures, error) => failures < 2 && !(error instanceof ApiError && error.status >= 400 && error.status < 500),
+        staleTime: 10_000,
+        refetchOnWindowFocus: true,
+      },
+      mutations: { retry: false },
+    },
+  });
+}
