@@ -38,7 +38,7 @@ describe.each(STORE_KINDS)('GET /api/sessions/stream (%s)', (kind) => {
 
     expect((await phone.delete(`/api/sessions/${laptopSession.id}`)).status).toBe(204);
     await onLaptop.until(() => onLaptop.ended, 'the laptop stream to end');
-    expect(onLaptop.events.at(-1)).toMatchObject({ event: 'session.ended', data: { reason: 'revoked', endedAt: expect.any(String) } });
+    expect(onLaptop.events.at(-1)).toMatchObject({ event: 'session.ended', data: { reason: 'signed-out-elsewhere', endedAt: expect.any(String) } });
     await onPhone.until(() => onPhone.events.some((e) => e.event === 'sessions.changed'));
 
     // A new sign-in elsewhere is a change too.
@@ -58,7 +58,7 @@ describe.each(STORE_KINDS)('GET /api/sessions/stream (%s)', (kind) => {
     await onAlice.until(() => onAlice.events.some((e) => e.event === 'ready'));
     expect((await admin.post('/api/admin/sessions/revoke-all', { reason: 'rotation' })).status).toBe(200);
     await onAlice.until(() => onAlice.ended);
-    expect(onAlice.events.at(-1)).toMatchObject({ event: 'session.ended', data: { reason: 'invalidate-all' } });
+    expect(onAlice.events.at(-1)).toMatchObject({ event: 'session.ended', data: { reason: 'invalidated-all' } });
 
     const anonymous = await stream(new Client(t.url));
     expect(anonymous.response.status).toBe(401);

@@ -45,7 +45,7 @@ describe.each(STORE_KINDS)('webhooks over HTTP (%s)', (kind) => {
     const types = got.map((r) => r.payload.type);
     expect(types).toEqual(expect.arrayContaining(['session.created', 'settings.changed', 'api-key.created', 'session.ended']));
     const ended = got.find((r) => r.payload.type === 'session.ended')!;
-    expect(ended.payload.data).toMatchObject({ sessionId: session.id, reason: 'sign-out' });
+    expect(ended.payload.data).toMatchObject({ sessionId: session.id, reason: 'signed-out', code: 'sign-out' });
 
     await expect.poll(async () => {
       const log = (await (await admin.get(`/api/admin/webhooks/deliveries?endpoint=${endpoint.id}`)).json()) as { deliveries: { status: string; lastStatusCode: number | null }[] };

@@ -4,7 +4,7 @@ import type { Clock } from './clock.ts';
 import type { SessionScope } from './ports.ts';
 import type { SessionRecord } from './session.ts';
 
-import type { RevocationReason } from './ended-reason.ts';
+import { endedReasonOf, type RevocationReason } from './ended-reason.ts';
 
 /** Revocation reasons stored on the session row and counted in metrics (the table is in `ended-reason.ts`). */
 export type { RevocationReason } from './ended-reason.ts';
@@ -70,8 +70,9 @@ export class SessionChange<S extends SessionScope = SessionScope> {
   }
 
   /** `session.ended` in the webhook outbox, in this transaction: every path that ends a session comes through here. */
-  async #ended(data: Record<string, unknown>): Promise<void> {
-    await this.#audit.outbox?.enqueue(this.store, 'session.ended', { ...data, endedAt: new Date(this.#clock.now()).toISOString() });
+  async #ended(data: { reason: RevocationReason } & Record<string, unknown>): Promise<void> {
+    // `reason` in the session-ended problem's vocabulary, `code` as stored (finer: revoked vs signed-out-others…).
+    await this.#audit.outbox?.enqueue(this.store, 'session.ended', { ...data, reason: endedReasonOf(data.reason), code: data.reason, endedAt: new Date(this.#clock.now()).toISOString() });
   }
 
   /** Appends an audit event to this change. */

@@ -34,7 +34,7 @@ describe('manager.subscribe: live session events within one process', () => {
     await manager.subscribe(other.session.id, onOther.listener);
 
     await manager.revokeSession({ userId: 'usr_a', sessionId: b.session.id }, a.session.id);
-    expect(onA.events).toEqual([{ type: 'session.ended', reason: 'revoked', endedAt: expect.any(String) }]);
+    expect(onA.events).toEqual([{ type: 'session.ended', reason: 'signed-out-elsewhere', endedAt: expect.any(String) }]);
     expect(onB.events).toEqual([{ type: 'sessions.changed' }]);
     expect(onOther.events).toEqual([]);
 
@@ -55,7 +55,7 @@ describe('manager.subscribe: live session events within one process', () => {
     stop();
     await manager.revokeAllSessions(null);
     expect(onA.events).toEqual([]);
-    expect(onB.events).toEqual([{ type: 'session.ended', reason: 'invalidate-all', endedAt: expect.any(String) }]);
+    expect(onB.events).toEqual([{ type: 'session.ended', reason: 'invalidated-all', endedAt: expect.any(String) }]);
     expect(manager.subscribedSessions).toBe(0);
   });
 

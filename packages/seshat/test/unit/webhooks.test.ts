@@ -92,7 +92,7 @@ describe.each([
     expect(got.every((r) => r.verified)).toBe(true);
     const byType = Object.fromEntries(got.map((r) => [r.payload.type, r.payload.data]));
     expect(byType['session.created']).toMatchObject({ sessionId: session.id, userId: 'usr_a' });
-    expect(byType['session.ended']).toMatchObject({ sessionId: session.id, userId: 'usr_a', reason: 'revoked', actorId: 'usr_a' });
+    expect(byType['session.ended']).toMatchObject({ sessionId: session.id, userId: 'usr_a', reason: 'signed-out-elsewhere', code: 'revoked', actorId: 'usr_a' });
     expect(byType['api-key.created']).toMatchObject({ userId: 'usr_a', name: 'deploy' });
     expect(JSON.stringify(got)).not.toContain('sk_'); // never the key itself
     expect(new Set(got.map((r) => r.id)).size).toBe(3);
@@ -105,7 +105,7 @@ describe.each([
     await manager.revokeOtherSessions({ userId: 'usr_b', sessionId: 'ses_none' });
     await receiver!.until((r) => r.length >= 4);
     expect(receiver!.received.slice(3).map((r) => [r.payload.type, r.payload.data.sessionId, r.payload.data.reason, r.verified])).toEqual([
-      ['session.ended', next.session.id, 'signed-out-others', true],
+      ['session.ended', next.session.id, 'signed-out-elsewhere', true],
     ]);
     // The answer is recorded just after it arrives.
     await expect.poll(async () => (await webhooks.listDeliveries(admin, {})).items.map((d) => [d.status, d.lastStatusCode])).toEqual(Array(4).fill(['succeeded', 204]));

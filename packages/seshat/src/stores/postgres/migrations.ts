@@ -124,6 +124,7 @@ export const postgresMigrations: { version: number; name: string; sql: string }[
         count        INTEGER NOT NULL,
         window_start BIGINT NOT NULL,
         last_at      BIGINT NOT NULL
+      );
     `,
   },
   {
