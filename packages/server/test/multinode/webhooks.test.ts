@@ -63,13 +63,13 @@ function expectNothingLost(received: ReceivedWebhook[], sessionIds: string[]) {
   for (const id of sessionIds) expect(idsBySession.get(id)?.size, `session ${id}`).toBe(1);
 }
 
-describe('webhook delivery across processes', () => {
+describe('webhook delivery across processes', { timeout: 120_000 }, () => {
   it('SQLite: kill -9 while deliveries are in flight loses nothing; the restarted server sends them again with the same webhook-id', async () => {
     dir = mkdtempSync(join(tmpdir(), 'seshat-webhooks-'));
     const env = { ...common, DATABASE_URL: `sqlite:${join(dir, 'seshat.db')}` };
     let secret: string | undefined;
     receiver = await webhookReceiver({ secret: () => secret });
-    const first = await spawnServer(env);
+    const first = await spawnServer(env, 60_000);
     servers.push(first);
     secret = (await addEndpoint(first.url)).secret;
     receiver.hold(); // the receiver takes the requests and does not answer: they are in flight
@@ -79,7 +79,7 @@ describe('webhook delivery across processes', () => {
     const inFlight = receiver.received.length;
     receiver.release();
 
-    const second = await spawnServer(env);
+    const second = await spawnServer(env, 60_000);
     servers.push(second);
     const after = await signIns([second.url], 2);
     await receiver.until((r) => new Set(r.map((x) => x.payload.data.sessionId)).size >= 5, 'every sign-in');
@@ -93,10 +93,8 @@ describe('webhook delivery across processes', () => {
     db = await createTestDatabase();
     let secret: string | undefined;
     receiver = await webhookReceiver({ secret: () => secret });
-    const [a, b] = await Promise.all([
-      spawnServer({ ...common, DATABASE_URL: db.url, SESHAT_NODE_ID: 'node-a' }),
-      spawnServer({ ...common, DATABASE_URL: db.url, SESHAT_NODE_ID: 'node-b' }),
-    ]);
+    const a = await spawnServer({ ...common, DATABASE_URL: db.url, SESHAT_NODE_ID: 'node-a' }, 60_000);
+    const b = await spawnServer({ ...common, DATABASE_URL: db.url, SESHAT_NODE_ID: 'node-b' }, 60_000);
     servers.push(a!, b!);
     secret = (await addEndpoint(a!.url)).secret;
 
