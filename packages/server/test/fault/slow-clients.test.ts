@@ -43,6 +43,24 @@ describe('clients that stop sending', () => {
     expect(answer).toContain('"status":408');
   });
 
+  it('an idle keep-alive connection between two requests is not cut by these timeouts', async () => {
+    const { hostname, port } = new URL(t.url);
+    const host = new URL(t.url).host;
+    const socket = connect({ host: hostname, port: Number(port) });
+    let received = '';
+    socket.on('data', (c) => (received += c.toString('latin1')));
+    const answers = () => received.split('HTTP/1.1 ').length - 1;
+    const request = `GET /healthz HTTP/1.1\r\nHost: ${host}\r\n\r\n`;
+    socket.write(request);
+    while (answers() < 1) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 2500)); // idle for longer than both timeouts
+    expect(socket.destroyed).toBe(false);
+    socket.write(request);
+    while (answers() < 2 && !socket.destroyed) await new Promise((r) => setTimeout(r, 20));
+    socket.destroy();
+    expect(received.match(/HTTP\/1\.1 (\d+)/g)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200']);
+  });
+
   it('the defaults are 10 s for a request and 5 s for its headers (docs/operations.md)', () => {
     expect(loadConfig({}).http).toEqual({ requestTimeoutMs: 10_000, headersTimeoutMs: 5000 });
     expect(loadConfig({}).database).toEqual({ connectionTimeoutMs: 2000, queryTimeoutMs: 2000, statementTimeoutMs: 1500 });

@@ -4,7 +4,7 @@ import { isSeshatError } from '../../src/core/errors.ts';
 import { postgresMigrations } from '../../src/stores/postgres/migrations.ts';
 import { PostgresStore, TOUCH_SQL } from '../../src/stores/postgres/postgres-store.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
-import { apiKeyRecord, sessionRecord, storeContract } from 'seshat/testing';
+import { apiKeyRecord, invalidationContract, sessionRecord, storeContract } from 'seshat/testing';
 
 // One fresh database for this file (others run tests on the same server); dropped at the end.
 // If PostgreSQL is unreachable, beforeAll throws and every test here fails: never a silent skip.
@@ -21,6 +21,14 @@ storeContract('postgres', async () => {
   await store.migrate();
   await db.query('TRUNCATE sessions, users, settings, audit_events, api_keys, api_key_usage, webhook_endpoints, webhook_messages, webhook_deliveries, webhook_lease RESTART IDENTITY');
   return store;
+});
+
+// Two pools on one database: two nodes.
+invalidationContract('postgres', async () => {
+  const here = new PostgresStore(db.url);
+  await here.migrate();
+  await db.query('TRUNCATE sessions, users, settings, audit_events, api_keys, api_key_usage RESTART IDENTITY');
+  return [here, new PostgresStore(db.url)];
 });
 
 describe('PostgreSQL specifics', () => {

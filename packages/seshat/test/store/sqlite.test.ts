@@ -1,12 +1,23 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/stores/sqlite/sqlite-store.ts';
-import { sessionRecord, storeContract } from 'seshat/testing';
+import { invalidationContract, sessionRecord, storeContract } from 'seshat/testing';
 
 storeContract('sqlite', async () => {
   const store = new SqliteStore(':memory:');
   await store.migrate();
   return store;
+});
+
+// Two connections to one file: the server and the CLI.
+invalidationContract('sqlite', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'seshat-pair-')), 'seshat.db');
+  const here = new SqliteStore(path);
+  await here.migrate();
+  return [here, new SqliteStore(path)];
 });
 
 describe('SQLite transactions on one connection', () => {

@@ -93,7 +93,7 @@ export class PgInvalidationChannel implements InvalidationChannel {
   readonly #options: ResolvedOptions;
   /** Publishes waiting for confirmations, by nonce. */
   readonly #pending = new Map<string, { acks: number; expected: number | null; done: () => void }>();
-  readonly #subscriptions = new Set<Subscription>();
+  #subscriptions: Subscription[] = [];
 
   constructor(connectionString: string, execute: Execute, options: PgInvalidationOptions = {}) {
     this.#connectionString = connectionString;
@@ -122,8 +122,10 @@ export class PgInvalidationChannel implements InvalidationChannel {
    * when heartbeats go unanswered; the session manager then reads the store on every request.
    */
   cacheTrusted(): boolean {
-    if (this.#subscriptions.size === 0) return false;
-    for (const s of this.#subscriptions) if (!s.current) return false;
+    // On the hot path (every cache use): an array walk, no iterator allocation; there is normally one subscription.
+    const subscriptions = this.#subscriptions;
+    if (subscriptions.length === 0) return false;
+    for (let i = 0; i < subscriptions.length; i++) if (!subscriptions[i]!.current) return false;
     return true;
   }
 
@@ -140,7 +142,7 @@ export class PgInvalidationChannel implements InvalidationChannel {
           ? chunks(invalidation.ids, USERS_PER_MESSAGE).map((ids) => ({ ...invalidation, ids }))
           : [invalidation];
     // Only a subscribed publisher hears confirmations; others just send (and rely on the TTL bound).
-    const nonce = this.#subscriptions.size > 0 ? randomUUID() : null;
+    const nonce = this.#subscriptions.length > 0 ? randomUUID() : null;
     // The last message carries the nonce: one statement sends all of them in order, so confirming the last
     // one confirms them all.
     if (nonce) messages[messages.length - 1]!.ack = nonce;
@@ -198,9 +200,9 @@ export class PgInvalidationChannel implements InvalidationChannel {
   async subscribe(listener: InvalidationListener): Promise<() => Promise<void>> {
     const subscription = new Subscription(this.#connectionString, this.applicationName, listener, this.#options, (nonce) => this.#acknowledged(nonce));
     await subscription.connect(); // the first connection must work: fail start-up rather than run unsynchronised
-    this.#subscriptions.add(subscription);
+    this.#subscriptions = [...this.#subscriptions, subscription];
     return async () => {
-      this.#subscriptions.delete(subscription);
+      this.#subscriptions = this.#subscriptions.filter((s) => s !== subscription);
       await subscription.stop();
     };
   }
@@ -215,6 +217,8 @@ class Subscription {
   #stopped = false;
   #retry: NodeJS.Timeout | null = null;
   #heartbeat: NodeJS.Timeout | null = null;
+  /** Runs statements on the current listening connection one after another. */
+  #queue: <T>(statement: () => Promise<T>) => Promise<T> = (statement) => statement();
   /** A heartbeat sent and not answered yet: the next tick waits for it rather than piling up queries. */
   #beating = false;
   /** Until when (performance.now()) the cache may be trusted: renewed by each heartbeat answer, 0 when not listening. */
@@ -259,6 +263,15 @@ class Subscription {
       this.#listener.reset();
       this.#scheduleReconnect();
     };
+    // Confirmations and heartbeats share this connection: one statement at a time (pg queues overlapping calls, but
+    // deprecates doing so).
+    let tail: Promise<unknown> = Promise.resolve();
+    const queue = <T>(statement: () => Promise<T>): Promise<T> => {
+      const next = tail.then(statement, statement);
+      tail = next.catch(() => {});
+      return next;
+    };
+    this.#queue = queue;
     client.on('error', onLost);
     client.on('end', () => onLost());
     client.on('notification', (n) => {
@@ -272,7 +285,7 @@ class Subscription {
       else this.#listener.reset();
       // Confirm only after applying it (the manager drops cached sessions synchronously in message()).
       const ack = ackSchema.safeParse(json);
-      if (ack.success && ack.data.ack) client.query('SELECT pg_notify($1, $2)', [ACK_CHANNEL, ack.data.ack]).catch(() => {});
+      if (ack.success && ack.data.ack) queue(() => client.query('SELECT pg_notify($1, $2)', [ACK_CHANNEL, ack.data.ack])).catch(() => {});
     });
     let listeningSince: number;
     try {
@@ -307,7 +320,7 @@ class Subscription {
       const sentAt = performance.now();
       const deadline = setTimeout(() => onLost(new Error('The invalidation connection did not answer its heartbeat.')), this.#options.heartbeatTimeoutMs);
       deadline.unref();
-      client.query('SELECT 1').then(
+      this.#queue(() => client.query('SELECT 1')).then(
         () => {
           clearTimeout(deadline);
           this.#beating = false;

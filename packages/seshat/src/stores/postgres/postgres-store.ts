@@ -69,9 +69,13 @@ export interface PostgresStoreOptions {
 
 /** The timeouts in force (see `PostgresStoreOptions`). */
 export interface PostgresTimeouts {
+  /** Longest wait for a pooled or new connection. */
   connectionTimeoutMs: number;
+  /** Client-side deadline for one statement's answer. */
   queryTimeoutMs: number;
+  /** Server-side `statement_timeout`. */
   statementTimeoutMs: number;
+  /** Both limits for statements whose work grows with the table. */
   bulkTimeoutMs: number;
 }
 
@@ -552,6 +556,7 @@ const toCounter = (r: Record<string, unknown>): SignInCounter => ({ count: Numbe
 export class PostgresStore extends PostgresStatements implements Store {
   readonly dialect = 'postgres' as const;
   readonly connectionString: string;
+  /** The timeouts in force (options over `DEFAULT_POSTGRES_TIMEOUTS`). */
   readonly timeouts: PostgresTimeouts;
   readonly #pool: pg.Pool;
 

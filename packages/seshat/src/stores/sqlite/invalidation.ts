@@ -20,8 +20,10 @@ export class SqliteChangeChannel implements InvalidationChannel {
     this.#dataVersion = dataVersion;
   }
 
+  /** Nothing to send: other processes see the commit itself. */
   async publish(_invalidation: Invalidation): Promise<void> {}
 
+  /** Starts watching from the current `data_version`; returns a function that stops. */
   async subscribe(listener: InvalidationListener): Promise<() => Promise<void>> {
     this.#seen = this.#dataVersion();
     this.#listeners.add(listener);
