@@ -21,6 +21,7 @@ import { healthRoutes } from './routes/health.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { sessionStreamRoutes } from './routes/session-stream.ts';
+import { activityRoutes } from './routes/activity.ts';
 import { UserDirectory } from './users.ts';
 import { isApiPath, isClientRoute, registerWebUi } from './web-ui.ts';
 
@@ -191,6 +192,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   await healthRoutes(app, ctx);
   await metricsRoutes(app, ctx);
   await webhookRoutes(app, ctx);
+  await activityRoutes(app, ctx);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   if (options.webRoot !== false) serveUi = await registerWebUi(app, options.webRoot);
 

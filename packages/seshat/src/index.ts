@@ -40,6 +40,7 @@ export { newToken, parseToken, sessionIdSchema, sessionTokenSchema, hashSecret, 
 export { ValidationCache, type CacheOptions, type CachedSession } from './core/validation-cache.ts';
 export { SessionMetrics } from './core/metrics.ts';
 export { SeshatEventBus, type SeshatEvents } from './core/events.ts';
+export { accountActivity, activityActions } from './core/activity.ts';
 export { SessionSubscriptions, type SessionEvent, type SessionListener } from './core/live-sessions.ts';
 export { WebhookOutbox, webhookEventsOf, DEFAULT_RETRY_WINDOW_MS } from './core/outbox.ts';
 export { WebhookDispatcher, webhookBackoff, type WebhookDispatcherOptions } from './core/webhook-dispatcher.ts';

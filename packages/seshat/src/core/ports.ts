@@ -149,6 +149,8 @@ export interface AuditStore {
 export interface AuditQuery {
   /** Events where this user is the actor or the target. */
   userId?: string;
+  /** Events about this user's account (the target), whoever acted: their security activity. */
+  targetUserId?: string;
   action?: AuditAction;
   limit?: number;
   cursor?: string | null;

@@ -309,7 +309,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
         reason: null,
         ip: session.ip,
         // Device and place go into the trail so the risk rules can compare later sign-ins with this one.
-        details: { persistent, ...signInDetails(session.device, session.location), ...(session.risk?.suspicious ? { risk: session.risk.reasons } : {}) },
+        details: { persistent, ...signInDetails(session.device, session.location), ...(enrichment.newDevice ? { newDevice: true } : {}), ...(session.risk?.suspicious ? { risk: session.risk.reasons } : {}) },
       });
     });
     this.metrics.created++;

@@ -466,6 +466,9 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
         expect((await store.listAudit({})).items).toEqual(newestFirst);
         expect((await store.listAudit({ userId: 'usr_a' })).items).toEqual([events[4], events[1], events[0]]);
         expect((await store.listAudit({ userId: 'usr_admin' })).items).toEqual([events[1]]);
+        // By target only: what happened to an account, whoever acted (an admin's own actions on others are not theirs).
+        expect((await store.listAudit({ targetUserId: 'usr_a' })).items).toEqual([events[4], events[1], events[0]]);
+        expect((await store.listAudit({ targetUserId: 'usr_admin' })).items).toEqual([]);
         expect((await store.listAudit({ action: 'auth.sign-in' })).items).toEqual([events[4], events[2], events[0]]);
         expect((await store.listAudit({ action: 'auth.sign-in', userId: 'usr_b' })).items).toEqual([events[2]]);
 

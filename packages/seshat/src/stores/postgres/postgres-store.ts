@@ -275,6 +275,7 @@ class PostgresStatements implements StoreScope {
       const user = param(q.userId);
       where.push(`(actor_id = ${user} OR target_user_id = ${user})`);
     }
+    if (q.targetUserId !== undefined) where.push(`target_user_id = ${param(q.targetUserId)}`);
     if (q.action !== undefined) where.push(`action = ${param(q.action)}`);
     if (q.cursor) where.push(`seq < ${param(decodeCursor(q.cursor, auditCursorSchema))}`);
     const limit = pageLimit(q.limit);

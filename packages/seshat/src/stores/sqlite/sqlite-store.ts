@@ -356,6 +356,7 @@ export class SqliteStore implements Store {
     const where: string[] = [];
     const params: SQLInputValue[] = [];
     if (q.userId !== undefined) where.push('(actor_id = ? OR target_user_id = ?)'), params.push(q.userId, q.userId);
+    if (q.targetUserId !== undefined) where.push('target_user_id = ?'), params.push(q.targetUserId);
     if (q.action !== undefined) where.push('action = ?'), params.push(q.action);
     if (q.cursor) where.push('seq < ?'), params.push(decodeCursor(q.cursor, auditCursorSchema));
     const limit = pageLimit(q.limit);
