@@ -12,14 +12,17 @@ import { createServer, loadConfig, openStore, requireSession } from '@seshat/ser
 const config = loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
 const store = await openStore(config.databaseUrl);
 
-// Count activity writes: the hot path's promise is at most one per session per touch interval.
+// Count activity writes: one batched statement per touch interval per node (core/touch-batch.ts), with one row
+// per session that had activity in that interval.
 let touches = 0;
+let touchStatements = 0;
 const touchesBySession = new Map<string, number>();
-const touch = store.touchSession.bind(store);
-store.touchSession = (id, t) => {
-  touches++;
-  touchesBySession.set(id, (touchesBySession.get(id) ?? 0) + 1);
-  return touch(id, t);
+const touchBatch = store.touchSessions.bind(store);
+store.touchSessions = (batch) => {
+  touchStatements++;
+  touches += batch.length;
+  for (const t of batch) touchesBySession.set(t.id, (touchesBySession.get(t.id) ?? 0) + 1);
+  return touchBatch(batch);
 };
 
 const server = await createServer({ config, store, logger: false, passwordCost: { N: 2 ** 10, r: 8, p: 1 } });
@@ -31,7 +34,7 @@ app.get('/bench/stats', async (request) => {
   const maxTouchesPerSession = Math.max(0, ...touchesBySession.values());
   // `?reset` starts a new window for the per-session maximum.
   if ((request.query as Record<string, string>).reset !== undefined) touchesBySession.clear();
-  return { cpu: process.cpuUsage(), touches, maxTouchesPerSession, validations: { ...manager.metrics.validations } };
+  return { cpu: process.cpuUsage(), touches, touchStatements, maxTouchesPerSession, validations: { ...manager.metrics.validations } };
 });
 app.post('/bench/gc', async () => {
   const started = performance.now();

@@ -2,7 +2,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { ACCEPT_CH, ApiKeys, SessionManager, WebhookDispatcher, Webhooks, anonymizeIp, defaultSettings, geoLocator, isSeshatError, problem, roleBasedPolicy, scheduleGarbageCollection, sessionEnricher, systemClock, type Clock, type GarbageCollector, type SessionEnricher, type Store, type StoreScope, openStore } from 'seshat';
+import { ACCEPT_CH, addressDescriber, ApiKeys, SessionManager, WebhookDispatcher, Webhooks, anonymizeIp, defaultSettings, geoLocator, isSeshatError, problem, roleBasedPolicy, scheduleGarbageCollection, sessionEnricher, systemClock, type Clock, type GarbageCollector, type SessionEnricher, type Store, type StoreScope, openStore } from 'seshat';
 import { seshatFastify, sendProblem } from 'seshat/fastify';
 import { clientErrorHandler, httpProblem, problemErrorHandler } from './errors.ts';
 import { checkStorableInput } from './input-rules.ts';
@@ -95,6 +95,8 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     defaults: defaultSettings(config.sessionTimeoutDays !== undefined ? { idleTimeoutDays: config.sessionTimeoutDays } : {}),
     enrich: options.enrich ?? sessionEnricher({ store, clock, geo, onError: reportBackgroundError }),
     webhookRetryWindowMs: config.webhooks.retryWindowMs,
+    // The latest address of a session (batched touch), anonymised per settings, and where it is.
+    describeAddress: addressDescriber({ geo, onError: reportBackgroundError }),
     contain: containApiKeys(clock),
   });
   manager.events.on('error', reportBackgroundError);

@@ -18,6 +18,8 @@ export const serverEnvSchema = z.object({
   /** Proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated). Off by default. */
   SESHAT_TRUSTED_PROXIES: list.default([]),
   SESHAT_COOKIE_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('session_token'),
+  /** Where the sessions page's "Learn more about sessions" link goes (your help centre); no link when unset. */
+  SESHAT_HELP_URL: z.url().optional(),
   SESHAT_ADMIN_EMAIL: z.email().optional(),
   SESHAT_ADMIN_PASSWORD: z.string().min(8).max(1024).optional(),
   /** Sign-in attempts per client IP per minute. */
@@ -97,6 +99,8 @@ export interface ServerConfig {
   publicUrl: string;
   secureCookies: boolean;
   cookieName: string;
+  /** The "Learn more about sessions" link of the UI, or null for none. */
+  helpUrl: string | null;
   trustedOrigins: string[];
   trustedProxies: string[];
   admin: { email: string | undefined; password: string | undefined };
@@ -140,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     publicUrl,
     secureCookies: publicUrl.startsWith('https://'),
     cookieName: e.SESHAT_COOKIE_NAME,
+    helpUrl: e.SESHAT_HELP_URL ?? null,
     trustedOrigins: [publicUrl, ...e.SESHAT_TRUSTED_ORIGINS],
     trustedProxies: e.SESHAT_TRUSTED_PROXIES,
     admin: { email: e.SESHAT_ADMIN_EMAIL, password: e.SESHAT_ADMIN_PASSWORD },

@@ -21,6 +21,8 @@ export function sessionView(s: SessionRecord, manager: SessionManager, currentId
     status: now - lastActiveAt < ACTIVE_WINDOW_MS ? 'active' : 'idle',
     ip: s.ip,
     location: s.location,
+    signInIp: s.signInIp,
+    signInLocation: s.signInLocation,
     device: s.device,
     tokenHint: `…${s.tokenHint}`,
     risk: s.risk,

@@ -2,6 +2,7 @@ import { systemClock, type Clock } from './core/clock.ts';
 import { RiskAssessor, signInFacts, type RiskRules } from './core/risk.ts';
 import type { SessionEnricher } from './core/session-manager.ts';
 import type { Location } from './core/session.ts';
+import type { SessionSettings } from './core/settings.ts';
 import { parseDevice } from './device/index.ts';
 import { anonymizeIp, geoLocator, type GeoLocator } from './geo/index.ts';
 import type { AuditStore } from './core/ports.ts';
@@ -31,6 +32,26 @@ export const deviceEnricher: SessionEnricher = (context, settings) => ({
   ip: settings.anonymizeIp ? anonymizeIp(context.ip) : context.ip,
   device: parseDevice(context.userAgent, context.headers),
 });
+
+/**
+ * What a session's latest address is stored as (anonymised while `anonymizeIp` is on) and where it is, for the
+ * batched touch: with a `geo` locator the location follows the address (and a new country is a risk signal);
+ * without one the location is left as it was at sign-in.
+ */
+export function addressDescriber(options: { geo?: GeoLocator; onError?: (error: unknown) => void } = {}) {
+  const { geo } = options;
+  return async (ip: string, settings: SessionSettings): Promise<{ ip: string | null; location?: Location | null }> => {
+    const stored = settings.anonymizeIp ? anonymizeIp(ip) : ip;
+    if (!geo) return { ip: stored };
+    try {
+      // Located from the full address: the prefix may be in another city.
+      return { ip: stored, location: await geo.locate(ip) };
+    } catch (error) {
+      options.onError?.(error);
+      return { ip: stored };
+    }
+  };
+}
 
 /**
  * Device, location, IP anonymisation and risk signals for a new session: the one line that turns on

@@ -64,7 +64,7 @@ export { scheduleGarbageCollection, nextDelay, type GarbageCollectionSchedule, t
 export { assessSignIn, RiskAssessor, defaultRiskRules, haversineKm, signInFacts, type SignInFacts, type RiskRules, type SignInRisk, type RiskSignal } from './core/risk.ts';
 
 // Device, location and risk for new sessions.
-export { deviceEnricher, sessionEnricher, type EnricherOptions } from './enrich.ts';
+export { addressDescriber, deviceEnricher, sessionEnricher, type EnricherOptions } from './enrich.ts';
 export { parseDevice, readClientHints, ACCEPT_CH, CLIENT_HINT_HEADERS, type ClientHints, type HeaderBag } from './device/index.ts';
 export { anonymizeIp, GeoIp, geoLocator, openGeoIp, DBIP_ATTRIBUTION, DBIP_PACKAGE, DBIP_URL, type GeoLocator, type GeoIpSource } from './geo/index.ts';
 

@@ -1,6 +1,7 @@
 import type { SessionScope } from './core/ports.ts';
 import { SessionManager as CoreSessionManager, type SessionManagerOptions } from './core/session-manager.ts';
-import { deviceEnricher } from './enrich.ts';
+import { addressDescriber, deviceEnricher } from './enrich.ts';
+import { anonymizeIp } from './geo/index.ts';
 
 /**
  * The session service: creation, validation (the hot path), listing, revocation and garbage collection.
@@ -13,6 +14,11 @@ import { deviceEnricher } from './enrich.ts';
  */
 export class SessionManager<S extends SessionScope = SessionScope> extends CoreSessionManager<S> {
   constructor(options: SessionManagerOptions<S>) {
-    super({ ...options, enrich: options.enrich ?? deviceEnricher });
+    super({
+      ...options,
+      enrich: options.enrich ?? deviceEnricher,
+      describeAddress: options.describeAddress ?? addressDescriber(),
+      anonymize: options.anonymize ?? ((ip) => anonymizeIp(ip)),
+    });
   }
 }

@@ -16,6 +16,7 @@ const signedIn = z.object({
 /** What the sign-in page needs before anyone is signed in; deliberately nothing more than that. */
 const authOptions = z.object({
   rememberMe: z.object({ enabled: z.boolean(), durationSeconds: z.number().int() }),
+  helpUrl: z.string().nullable().describe('The UI\'s "Learn more about sessions" link (SESHAT_HELP_URL), or null'),
 });
 
 export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
@@ -28,7 +29,7 @@ export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
   // Public: the sign-in page shows "Keep me signed in for N days" only when remember-me is on.
   app.get('/api/auth/options', { schema: { tags: ['auth'], response: { 200: authOptions } } }, async () => {
     const { enabled, durationSeconds } = manager.settings.rememberMe;
-    return { rememberMe: { enabled, durationSeconds } };
+    return { rememberMe: { enabled, durationSeconds }, helpUrl: ctx.config.helpUrl };
   });
 
   app.post('/api/auth/login', {

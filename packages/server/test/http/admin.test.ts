@@ -147,6 +147,7 @@ describe('admin endpoints over HTTP', () => {
       maxSessionsPerUser: null,
       sessionLimitAction: 'evict-oldest',
       anonymizeIp: false,
+      showAdminReasonToUser: false,
     });
 
     const bad = [

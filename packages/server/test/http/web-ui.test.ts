@@ -50,13 +50,22 @@ describe('serving the web UI', () => {
   it('tells the sign-in page about remember-me without a session, following the settings', async () => {
     const anonymous = await fetch(`${t.url}/api/auth/options`);
     expect(anonymous.status).toBe(200);
-    expect(await anonymous.json()).toEqual({ rememberMe: { enabled: true, durationSeconds: 30 * 86400 } });
+    expect(await anonymous.json()).toEqual({ rememberMe: { enabled: true, durationSeconds: 30 * 86400 }, helpUrl: null });
 
     await t.addUser('root@example.com', 'admin');
     const admin = new Client(t.url);
     await admin.login('root@example.com');
     expect((await admin.patch('/api/admin/settings', { rememberMe: { enabled: false, durationSeconds: 14 * 86400 } })).status).toBe(200);
-    expect(await (await fetch(`${t.url}/api/auth/options`)).json()).toEqual({ rememberMe: { enabled: false, durationSeconds: 14 * 86400 } });
+    expect(await (await fetch(`${t.url}/api/auth/options`)).json()).toEqual({ rememberMe: { enabled: false, durationSeconds: 14 * 86400 }, helpUrl: null });
+  });
+
+  it('gives the UI the "Learn more about sessions" link from SESHAT_HELP_URL', async () => {
+    const withHelp = await startTestServer({ env: { SESHAT_HELP_URL: 'https://help.example.com/sessions' } });
+    try {
+      expect(((await (await fetch(`${withHelp.url}/api/auth/options`)).json()) as { helpUrl: string }).helpUrl).toBe('https://help.example.com/sessions');
+    } finally {
+      await withHelp.close();
+    }
   });
 });
 

@@ -80,7 +80,7 @@ describe('session lifetime', () => {
     const stranger = await signedIn();
     const res = await a.post('/api/auth/password', { currentPassword: PASSWORD, newPassword: 'a new password 123' });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ revoked: 2 });
+    expect(await res.json()).toEqual({ revoked: 2, apiKeysRevoked: 0 });
     expect((await b.get('/api/auth/session')).status).toBe(401);
     expect((await c.get('/api/auth/session')).status).toBe(401);
     expect((await a.get('/api/auth/session')).status).toBe(200);

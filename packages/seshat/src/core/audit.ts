@@ -19,6 +19,8 @@ export const auditActions = [
   'auth.sign-out',
   'session.revoked',
   'session.expired',
+  'session.suspicious',
+  'ips.anonymized',
   'sessions.revoked-others',
   'user.force-signed-out',
   'sessions.invalidated-all',

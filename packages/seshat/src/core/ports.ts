@@ -1,7 +1,7 @@
 import type { ApiKeyRecord } from './api-key.ts';
 import type { AuditAction, AuditEvent } from './audit.ts';
 import type { InvalidationChannel } from './invalidation.ts';
-import type { Location, SessionRecord } from './session.ts';
+import type { Location, RiskAssessment, SessionRecord } from './session.ts';
 import type { DueWebhookDelivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage } from './webhook.ts';
 import type { ExpiryCutoffs } from './settings.ts';
 
@@ -54,6 +54,25 @@ export interface SessionStore {
   collectExpiredSessions(step: CollectStep): Promise<CollectResult>;
   /** Every stored row, live or not (garbage collection reports progress against it). */
   countSessions(): Promise<number>;
+  /** Replaces a live session's risk assessment (a signal found after sign-in). False if it ended meanwhile. */
+  setSessionRisk(id: string, risk: RiskAssessment): Promise<boolean>;
+  /** One step of anonymising the addresses (`ip`, `sign_in_ip`) stored on sessions, in id order. */
+  anonymizeSessionIps(step: AnonymizeStep): Promise<AnonymizeResult>;
+}
+
+/** One step of rewriting stored addresses: up to `limit` rows after `after` (key order), each address through `anonymize`. */
+export interface AnonymizeStep {
+  after: string | null;
+  limit: number;
+  /** The address as it may be kept (a prefix); the same address back when it already is one. */
+  anonymize: (ip: string) => string | null;
+}
+
+/** What one anonymising step did, and where the next one starts (null when the pass is complete). */
+export interface AnonymizeResult {
+  scanned: number;
+  changed: number;
+  last: string | null;
 }
 
 /** What a touch writes: activity since the last one. */
@@ -64,7 +83,7 @@ export interface SessionTouch {
   lastPath: string | null;
   /** The latest client address (as it may be recorded); null or absent leaves the stored one. */
   ip?: string | null;
-  /** The latest address's location; written only together with `ip` (null = unknown). */
+  /** The latest address's location; written only together with `ip` (null = unknown, absent = left as stored). */
   location?: Location | null;
 }
 
@@ -143,6 +162,8 @@ export interface AuditStore {
   appendAudit(event: AuditEvent): Promise<void>;
   /** Newest first. */
   listAudit(query: AuditQuery): Promise<Page<AuditEvent>>;
+  /** One step of anonymising the addresses stored in the audit trail, oldest first. */
+  anonymizeAuditIps(step: AnonymizeStep): Promise<AnonymizeResult>;
 }
 
 /** Which audit events to list, one page at a time. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Page, SessionScope, Transactional, UserSessionStats } from './ports.ts';
+import type { AnonymizeResult, AnonymizeStep, Page, SessionScope, Transactional, UserSessionStats } from './ports.ts';
 import { AuditTrail, auditBy } from './audit-trail.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { SeshatError } from './errors.ts';
@@ -74,8 +74,16 @@ export interface SessionManagerOptions<S extends SessionScope = SessionScope> {
    * browser is told why it was signed out (`whyEnded`).
    */
   endedRetentionMs?: number;
-  /** Turns a session's new client address into what is stored (anonymised per settings) and its location. */
-  describeAddress?: (ip: string, settings: SessionSettings) => Promise<{ ip: string | null; location: Location | null }>;
+  /**
+   * Turns a session's new client address into what is stored (anonymised per settings) and its location
+   * (undefined = keep the stored one). The library's `SessionManager` anonymises; the server also locates.
+   */
+  describeAddress?: (ip: string, settings: SessionSettings) => Promise<{ ip: string | null; location?: Location | null }>;
+  /**
+   * The anonymised form of an address (IPv4 /24, IPv6 /48); with it, switching `anonymizeIp` on also rewrites the
+   * addresses already stored (sessions and audit trail), in batches. The library's `SessionManager` provides it.
+   */
+  anonymize?: (ip: string) => string | null;
   /** Validation cache; `false` reads the store on every request. */
   cache?: CacheOptions | false;
   /** Cross-node invalidation; omit for a single process. */
@@ -148,6 +156,9 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   readonly #channel: InvalidationChannel | undefined;
   readonly #enrich: SessionEnricher | undefined;
   readonly #touches: TouchBatch;
+  readonly #anonymize: ((ip: string) => string | null) | undefined;
+  /** The pass rewriting stored addresses after `anonymizeIp` was switched on, while it runs. */
+  #anonymizing: Promise<unknown> | null = null;
   readonly #contain: ContainmentHook<S> | undefined;
   readonly #defaults: SessionSettings;
   #settings: SessionSettings;
@@ -165,6 +176,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     this.policy = options.policy ?? ownerOnly;
     this.touchIntervalMs = options.touchIntervalMs ?? DEFAULT_TOUCH_INTERVAL_MS;
     this.endedRetentionMs = options.endedRetentionMs ?? DEFAULT_ENDED_RETENTION_MS;
+    this.#anonymize = options.anonymize;
     const describe = options.describeAddress;
     this.#touches = new TouchBatch({
       store: options.store,
@@ -173,10 +185,11 @@ export class SessionManager<S extends SessionScope = SessionScope> {
         for (const id of ids) this.#cache?.invalidate(id);
       },
       ...(describe ? { describeAddress: (ip: string) => describe(ip, this.#settings) } : {}),
-      // A failed batch is kept and retried with the next one; report it only to whoever listens.
-      onError: (error) => {
-        if (this.events.listenerCount('error') > 0) this.events.emit('error', error);
+      onAddresses: (changes) => {
+        for (const c of changes) if (c.location) void this.#checkAddress(c.id, c.location).catch((e) => this.#report(e));
       },
+      // A failed batch is kept and retried with the next one; report it only to whoever listens.
+      onError: (error) => this.#report(error),
     });
     this.#channel = options.channel;
     const channel = this.#channel;
@@ -211,6 +224,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
 
   /** Leaves the invalidation channel. Call on shutdown, before closing the store. */
   async stop(): Promise<void> {
+    await this.#anonymizing;
     await this.#touches.stop(); // the activity still counted in memory
     await this.#unsubscribe?.();
     this.#unsubscribe = undefined;
@@ -254,6 +268,12 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     });
     this.#settings = next;
     await this.#publish({ kind: 'settings' });
+    // Switching anonymisation on means the addresses already stored too: rewritten in the background, in batches.
+    if (!before.anonymizeIp && next.anonymizeIp && this.#anonymize && !this.#anonymizing) {
+      this.#anonymizing = this.anonymizeStoredIps(actor)
+        .catch((error) => this.#report(error))
+        .finally(() => (this.#anonymizing = null));
+    }
     return next;
   }
 
@@ -373,7 +393,12 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     // This node's activity is on the record at once (idle expiry and displays count it) and in the batch.
     const path = request?.path?.slice(0, 512);
     const ip = request?.ip ?? undefined;
-    const newIp = ip !== undefined && ip !== session.ip ? ip : undefined;
+    // A new address: this node has not seen it for the session, and it is not the one stored.
+    let newIp: string | undefined;
+    if (ip !== undefined && ip !== entry.seenIp) {
+      if (ip !== session.ip) newIp = ip;
+      entry.seenIp = ip;
+    }
     this.#touches.seen(session.id, now, path, newIp);
     if (now > session.lastActiveAt) session.lastActiveAt = now;
     session.requests++;
@@ -433,6 +458,69 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     const ending: SessionEnding = { reason: endedReasonOf(row.revokedReason), at: row.revokedAt };
     if (this.#settings.showAdminReasonToUser && row.revokedNote) ending.adminReason = row.revokedNote;
     return ending;
+  }
+
+  /**
+   * A session's cookie was seen from a new address (written by the batch): from another country than it signed in
+   * from, that is a risk signal (possibly a stolen cookie). Recorded once per country on the session's risk, with
+   * an audit event and the `session.suspicious` event.
+   */
+  async #checkAddress(id: string, location: Location): Promise<void> {
+    const session = this.#cache?.get(id)?.record ?? (await this.#store.findSession(id));
+    if (!session || session.revokedAt !== null) return;
+    session.location = location;
+    const from = session.signInLocation;
+    if (!from?.countryCode || !location.countryCode || from.countryCode === location.countryCode) return;
+    const reason = `Used from ${location.country ?? location.countryCode} after signing in from ${from.country ?? from.countryCode}`;
+    if (session.risk?.reasons.includes(reason)) return;
+    const risk = { suspicious: true, reasons: [...(session.risk?.reasons ?? []), reason] };
+    const flagged = await this.change(async (change) => {
+      if (!(await change.store.setSessionRisk(id, risk))) return false;
+      await change.audit(auditBy(null, 'session.suspicious', {
+        targetUserId: session.userId,
+        sessionId: id,
+        reason,
+        // No address in the details: only the `ip` columns are rewritten when anonymisation is switched on.
+        details: { signal: 'cookie-elsewhere', signInCountry: from.countryCode, country: location.countryCode },
+      }));
+      return true;
+    });
+    if (!flagged) return;
+    session.risk = risk;
+    this.events.emit('session.suspicious', { ...session, risk });
+  }
+
+  /**
+   * Rewrites the addresses already stored (sessions: latest and sign-in; the audit trail) in their anonymised form,
+   * in batches of `batchSize` (default 1000), yielding between them. Ends with an `ips.anonymized` audit event
+   * carrying the counts. Runs by itself when `anonymizeIp` is switched on; safe to run again (a prefix stays the same).
+   */
+  async anonymizeStoredIps(actor: Actor | null, options: { batchSize?: number; onProgress?: (p: { table: 'sessions' | 'audit'; scanned: number; changed: number }) => void } = {}) {
+    const anonymize = this.#anonymize;
+    if (!anonymize) throw new SeshatError('invalid_input', 'This manager was built without an address anonymiser (`anonymize` option).');
+    const limit = options.batchSize ?? 1000;
+    const result = { sessions: { scanned: 0, changed: 0 }, auditEvents: { scanned: 0, changed: 0 }, batches: 0 };
+    const pass = async (table: 'sessions' | 'audit', step: (s: AnonymizeStep) => Promise<AnonymizeResult>, into: { scanned: number; changed: number }) => {
+      let after: string | null = null;
+      do {
+        const done: AnonymizeResult = await step({ after, limit, anonymize });
+        into.scanned += done.scanned;
+        into.changed += done.changed;
+        result.batches++;
+        after = done.last;
+        options.onProgress?.({ table, ...into });
+        if (after !== null) await new Promise((resolve) => setImmediate(resolve));
+      } while (after !== null);
+    };
+    await pass('sessions', (s) => this.#store.anonymizeSessionIps(s), result.sessions);
+    await pass('audit', (s) => this.#store.anonymizeAuditIps(s), result.auditEvents);
+    this.#cache?.flush(); // cached records may hold full addresses
+    await this.audit.record(auditBy(actor ? { ...actor, ip: actor.ip ? anonymize(actor.ip) : null } : null, 'ips.anonymized', { sessionId: null, details: result }));
+    return result;
+  }
+
+  #report(error: unknown): void {
+    if (this.events.listenerCount('error') > 0) this.events.emit('error', error);
   }
 
   /** Activity a record read from the store does not show yet (this node's unwritten counts), merged in. */

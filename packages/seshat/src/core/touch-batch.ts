@@ -17,8 +17,13 @@ export interface TouchBatchOptions {
   intervalMs: number;
   /** Sessions the batch found revoked or deleted (their rows were not updated): drop them from the cache. */
   onGone: (ids: string[]) => void;
-  /** Turns a new client address into what is stored (anonymised or not) and its location; none = stored as is. */
-  describeAddress?: (ip: string) => Promise<{ ip: string | null; location: Location | null }>;
+  /**
+   * Turns a new client address into what is stored (anonymised or not) and its location (undefined = location
+   * left as stored); none = the address stored as is.
+   */
+  describeAddress?: (ip: string) => Promise<{ ip: string | null; location?: Location | null }>;
+  /** After a write: sessions whose new address (and location) it recorded, for risk checks. */
+  onAddresses?: (changes: { id: string; ip: string | null; location: Location | null | undefined }[]) => void;
   onError: (error: unknown) => void;
 }
 
@@ -104,6 +109,8 @@ export class TouchBatch {
       const updated = new Set(await this.#options.store.touchSessions(touches));
       const gone = touches.filter((t) => !updated.has(t.id)).map((t) => t.id);
       if (gone.length > 0) this.#options.onGone(gone);
+      const moved = touches.filter((t) => t.ip != null && updated.has(t.id)).map((t) => ({ id: t.id, ip: t.ip ?? null, location: t.location }));
+      if (moved.length > 0) this.#options.onAddresses?.(moved);
     } catch (error) {
       this.#putBack(batch);
       this.#options.onError(error);

@@ -18,6 +18,8 @@ export interface CacheOptions {
  */
 export interface CachedSession {
   record: SessionRecord;
+  /** The client address this node last saw for the session, as sent (the record may hold its anonymised form). */
+  seenIp?: string;
 }
 
 /**

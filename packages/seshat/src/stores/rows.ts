@@ -1,7 +1,7 @@
 import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { AuditEvent } from '../core/audit.ts';
 import type { Location, SessionRecord } from '../core/session.ts';
-import type { BatchedTouch, UserRecord } from '../core/ports.ts';
+import type { AnonymizeStep, BatchedTouch, UserRecord } from '../core/ports.ts';
 import { serialisesWithoutSecret } from '../core/public-view.ts';
 import type { DueWebhookDelivery, WebhookDelivery, WebhookEndpoint } from '../core/webhook.ts';
 
@@ -24,9 +24,16 @@ export function jsonColumn(value: unknown): string | null {
 }
 
 /** One row of a batched touch as both dialects read it from a JSON array (`json_each`, `jsonb_to_recordset`). */
-export function touchRow(t: BatchedTouch): { id: string; at: number; n: number; path: string | null; ip: string | null; loc: Location | null } {
+export function touchRow(t: BatchedTouch): { id: string; at: number; n: number; path: string | null; ip: string | null; loc: Location | null; lk: 0 | 1 } {
   const ip = typeof t.ip === 'string' ? t.ip : null;
-  return { id: t.id, at: t.lastActiveAt, n: t.requests, path: t.lastPath, ip, loc: ip === null ? null : (t.location ?? null) };
+  // `lk`: whether the location is written (with a new address whose place is known, or known to be unknown).
+  const lk = ip !== null && t.location !== undefined ? 1 : 0;
+  return { id: t.id, at: t.lastActiveAt, n: t.requests, path: t.lastPath, ip, loc: lk ? (t.location ?? null) : null, lk };
+}
+
+/** A stored address (a column value) through an anonymising step's function. */
+export function anonymized(value: unknown, step: Pick<AnonymizeStep, 'anonymize'>): string | null {
+  return value === null || value === undefined ? null : step.anonymize(String(value));
 }
 
 const nullableString = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));

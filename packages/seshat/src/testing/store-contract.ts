@@ -193,6 +193,45 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
       });
     });
 
+    describe('sessions: risk and stored addresses', () => {
+      it('replaces the risk of a live session only', async () => {
+        const live = sessionRecord();
+        const ended = sessionRecord({ revokedAt: NOW, revokedReason: 'sign-out' });
+        await store.insertSession(live);
+        await store.insertSession(ended);
+        const risk = { suspicious: true, reasons: ['Used from Japan after signing in from France'] };
+        expect(await store.setSessionRisk(live.id, risk)).toBe(true);
+        expect(await store.setSessionRisk(ended.id, risk)).toBe(false);
+        expect((await store.findSession(live.id))!.risk).toEqual(risk);
+        expect((await store.findSession(ended.id))!.risk).toBeNull();
+      });
+
+      it('anonymises stored session and audit addresses in keyset batches', async () => {
+        const prefix = (ip: string) => ip.replace(/\.\d+$/, '.0');
+        for (let i = 0; i < 5; i++) await store.insertSession(sessionRecord({ ip: `198.51.100.${i + 1}`, signInIp: `203.0.113.${i + 1}` }));
+        await store.insertSession(sessionRecord({ ip: null, signInIp: null }));
+        for (let i = 0; i < 3; i++) await store.appendAudit({ id: `aud_anon${i}`, at: NOW + i, action: 'auth.sign-in', actorId: 'usr_a', targetUserId: 'usr_a', sessionId: null, reason: null, ip: `192.0.2.${i + 7}`, details: null });
+        let after: string | null = null;
+        let changed = 0;
+        let steps = 0;
+        do {
+          const step: { changed: number; last: string | null } = await store.anonymizeSessionIps({ after, limit: 2, anonymize: prefix });
+          changed += step.changed;
+          after = step.last;
+          steps++;
+        } while (after !== null);
+        expect(changed).toBe(5);
+        expect(steps).toBeGreaterThanOrEqual(3);
+        const { items } = await store.listActiveSessions({ cutoffs: expiryCutoffs(defaultSettings({}), NOW) });
+        for (const s of items) if (s.ip !== null) expect([s.ip, s.signInIp]).toEqual(['198.51.100.0', '203.0.113.0']);
+        const audit = await store.anonymizeAuditIps({ after: null, limit: 10, anonymize: prefix });
+        expect(audit).toMatchObject({ changed: 3, last: null });
+        expect((await store.listAudit({})).items.map((e) => e.ip)).toEqual(['192.0.2.0', '192.0.2.0', '192.0.2.0']);
+        // Again: nothing left to change.
+        expect((await store.anonymizeSessionIps({ after: null, limit: 100, anonymize: prefix })).changed).toBe(0);
+      });
+    });
+
     describe('sessions: why they ended', () => {
       it("keeps the reason code and an administrator's note with the revocation", async () => {
         const one = sessionRecord();

@@ -20,6 +20,8 @@ export function SessionsPage() {
   const { logout } = useAuth();
   const queryClient = useQueryClient();
   const sessions = useQuery({ queryKey: keys.sessions, queryFn: api.sessions });
+  const options = useQuery({ queryKey: keys.authOptions, queryFn: api.authOptions, staleTime: Infinity });
+  const helpUrl = options.data?.helpUrl ?? null;
   const [revoking, setRevoking] = useState<Session | null>(null);
   const [revokingOthers, setRevokingOthers] = useState(false);
   const [done, setDone] = useState<Done | null>(null);
@@ -40,7 +42,23 @@ export function SessionsPage() {
   );
 
   return (
-    <Page title={t('sessions.title')} trail={accountTrail(t)} intro={t('sessions.intro')}>
+    <Page
+      title={t('sessions.title')}
+      trail={accountTrail(t)}
+      intro={
+        <>
+          {t('sessions.intro')}
+          {helpUrl ? (
+            <>
+              {' '}
+              <a href={helpUrl} rel="noopener" target="_blank">
+                {t('sessions.learnMore')}
+              </a>
+            </>
+          ) : null}
+        </>
+      }
+    >
       {sessions.error ? <LoadError error={sessions.error} onRetry={() => void sessions.refetch()} /> : null}
       {sessions.isPending ? <Loading /> : null}
       {sessions.data ? (

@@ -2,11 +2,11 @@ import pg from 'pg';
 import type { ApiKeyRecord } from '../../core/api-key.ts';
 import type { AuditEvent } from '../../core/audit.ts';
 import { SeshatError, isSeshatError } from '../../core/errors.ts';
-import type { SessionRecord } from '../../core/session.ts';
-import type { DueWebhookDelivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage } from '../../core/webhook.ts';
+import type { RiskAssessment, SessionRecord } from '../../core/session.ts';
 import type { ExpiryCutoffs } from '../../core/settings.ts';
+import type { DueWebhookDelivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage } from '../../core/webhook.ts';
 import { auditCursorSchema, deliveryCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
-import { jsonColumn as json, rowMappers, touchRow, type Row } from '../rows.ts';
+import { anonymized, jsonColumn as json, rowMappers, touchRow, type Row } from '../rows.ts';
 import { liveSessionCondition } from '../sql.ts';
 import type {
   ActiveSessionQuery,
@@ -18,6 +18,8 @@ import type {
   Revocation,
   SessionTouch,
   BatchedTouch,
+  AnonymizeStep,
+  AnonymizeResult,
   Store,
   StoreScope,
   UserRecord,
@@ -97,8 +99,8 @@ type Run = (text: string, values?: unknown[], bulk?: 'bulk') => Promise<pg.Query
 /** The batched touch (`touchSessions`): one row per session of the batch, from one JSON parameter. */
 export const TOUCH_BATCH_SQL = `UPDATE sessions s SET last_active_at = GREATEST(s.last_active_at, t.at), requests = s.requests + t.n,
     last_path = COALESCE(t.path, s.last_path), ip = COALESCE(t.ip, s.ip),
-    location = CASE WHEN t.ip IS NULL THEN s.location ELSE t.loc END
-  FROM jsonb_to_recordset($1::jsonb) AS t(id text, at bigint, n bigint, path text, ip text, loc jsonb)
+    location = CASE WHEN t.lk = 1 THEN t.loc ELSE s.location END
+  FROM jsonb_to_recordset($1::jsonb) AS t(id text, at bigint, n bigint, path text, ip text, loc jsonb, lk int)
   WHERE s.id = t.id AND s.revoked_at IS NULL RETURNING s.id`;
 
 
@@ -236,6 +238,38 @@ class PostgresStatements implements StoreScope {
     const { rows } = await this.query(sql, values);
     const scanned = Number(rows[0]!.scanned);
     return { scanned, deleted: Number(rows[0]!.deleted), lastId: scanned < step.limit ? null : String(rows[0]!.last) };
+  }
+
+  async setSessionRisk(id: string, risk: RiskAssessment): Promise<boolean> {
+    const { rowCount } = await this.query('UPDATE sessions SET risk = $1 WHERE id = $2 AND revoked_at IS NULL', [JSON.stringify(risk), id]);
+    return rowCount === 1;
+  }
+
+  async anonymizeSessionIps(step: AnonymizeStep): Promise<AnonymizeResult> {
+    const { rows } = await this.query('SELECT id, ip, sign_in_ip FROM sessions WHERE id > $1 ORDER BY id LIMIT $2', [step.after ?? '', step.limit]);
+    const changes = rows
+      .map((r) => ({ id: String(r.id), old: r.ip, oldSignIn: r.sign_in_ip, ip: anonymized(r.ip, step), signIn: anonymized(r.sign_in_ip, step) }))
+      .filter((c) => c.ip !== c.old || c.signIn !== c.oldSignIn);
+    if (changes.length > 0) {
+      // One statement; a column changed meanwhile (a touch wrote a newer address) is left as it is now.
+      await this.query(
+        `UPDATE sessions s SET ip = CASE WHEN s.ip IS NOT DISTINCT FROM t.old THEN t.ip ELSE s.ip END,
+           sign_in_ip = CASE WHEN s.sign_in_ip IS NOT DISTINCT FROM t.old_sign_in THEN t.sign_in ELSE s.sign_in_ip END
+         FROM jsonb_to_recordset($1::jsonb) AS t(id text, old text, ip text, old_sign_in text, sign_in text) WHERE s.id = t.id`,
+        [JSON.stringify(changes.map((c) => ({ id: c.id, old: c.old, ip: c.ip, old_sign_in: c.oldSignIn, sign_in: c.signIn })))],
+      );
+    }
+    return { scanned: rows.length, changed: changes.length, last: rows.length < step.limit ? null : String(rows.at(-1)!.id) };
+  }
+
+  async anonymizeAuditIps(step: AnonymizeStep): Promise<AnonymizeResult> {
+    const { rows } = await this.query('SELECT seq, ip FROM audit_events WHERE seq > $1 AND ip IS NOT NULL ORDER BY seq LIMIT $2', [Number(step.after ?? 0), step.limit]);
+    const changes = rows.map((r) => ({ seq: Number(r.seq), ip: anonymized(r.ip, step), old: r.ip })).filter((c) => c.ip !== c.old);
+    if (changes.length > 0) {
+      await this.query('UPDATE audit_events a SET ip = t.ip FROM jsonb_to_recordset($1::jsonb) AS t(seq bigint, ip text) WHERE a.seq = t.seq',
+        [JSON.stringify(changes.map(({ seq, ip }) => ({ seq, ip })))]);
+    }
+    return { scanned: rows.length, changed: changes.length, last: rows.length < step.limit ? null : String(rows.at(-1)!.seq) };
   }
 
   async countSessions(): Promise<number> {

@@ -4,14 +4,16 @@ import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { ApiKeyRecord } from '../../core/api-key.ts';
 import type { AuditEvent } from '../../core/audit.ts';
 import { SeshatError } from '../../core/errors.ts';
-import type { SessionRecord } from '../../core/session.ts';
-import type { DueWebhookDelivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage } from '../../core/webhook.ts';
+import type { RiskAssessment, SessionRecord } from '../../core/session.ts';
 import type { ExpiryCutoffs } from '../../core/settings.ts';
+import type { DueWebhookDelivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage } from '../../core/webhook.ts';
 import { auditCursorSchema, deliveryCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
-import { jsonColumn as json, rowMappers, touchRow } from '../rows.ts';
+import { anonymized, jsonColumn as json, rowMappers, touchRow } from '../rows.ts';
 import { liveSessionCondition } from '../sql.ts';
 import type {
   ActiveSessionQuery,
+  AnonymizeResult,
+  AnonymizeStep,
   ApiKeyUsage,
   AuditQuery,
   BatchedTouch,
@@ -228,9 +230,9 @@ export class SqliteStore implements Store {
     return this.#unsynced(() =>
       this.#sql(`UPDATE sessions SET last_active_at = max(sessions.last_active_at, t.at), requests = sessions.requests + t.n,
           last_path = coalesce(t.path, sessions.last_path), ip = coalesce(t.ip, sessions.ip),
-          location = CASE WHEN t.ip IS NULL THEN sessions.location ELSE t.loc END
+          location = CASE WHEN t.lk = 1 THEN t.loc ELSE sessions.location END
         FROM (SELECT value ->> '$.id' AS id, value ->> '$.at' AS at, value ->> '$.n' AS n, value ->> '$.path' AS path,
-                value ->> '$.ip' AS ip, json_extract(value, '$.loc') AS loc FROM json_each(?)) AS t
+                value ->> '$.ip' AS ip, json_extract(value, '$.loc') AS loc, value ->> '$.lk' AS lk FROM json_each(?)) AS t
         WHERE sessions.id = t.id AND sessions.revoked_at IS NULL RETURNING sessions.id`)
         .all(JSON.stringify(touches.map(touchRow)))
         .map((r) => String(r.id)),
@@ -332,6 +334,26 @@ export class SqliteStore implements Store {
     return Number(this.#sql('SELECT count(*) AS n FROM sessions').get()!.n);
   }
 
+  async setSessionRisk(id: string, risk: RiskAssessment): Promise<boolean> {
+    await this.#writable();
+    return Number(this.#sql('UPDATE sessions SET risk = ? WHERE id = ? AND revoked_at IS NULL').run(JSON.stringify(risk), id).changes) === 1;
+  }
+
+  async anonymizeSessionIps(step: AnonymizeStep): Promise<AnonymizeResult> {
+    await this.#writable();
+    return this.#atomically(() => {
+      const rows = this.#sql('SELECT id, ip, sign_in_ip FROM sessions WHERE id > ? ORDER BY id LIMIT ?').all(step.after ?? '', step.limit);
+      let changed = 0;
+      for (const r of rows) {
+        const [ip, signInIp] = [anonymized(r.ip, step), anonymized(r.sign_in_ip, step)];
+        if (ip === r.ip && signInIp === r.sign_in_ip) continue;
+        this.#sql('UPDATE sessions SET ip = ?, sign_in_ip = ? WHERE id = ?').run(ip, signInIp, String(r.id));
+        changed++;
+      }
+      return { scanned: rows.length, changed, last: rows.length < step.limit ? null : String(rows.at(-1)!.id) };
+    });
+  }
+
   // ── settings ──────────────────────────────────────────────────────────────────────────────────────
 
   async loadSettings(): Promise<unknown> {
@@ -350,6 +372,21 @@ export class SqliteStore implements Store {
     await this.#writable();
     this.#sql(`INSERT INTO audit_events (id, at, action, actor_id, target_user_id, session_id, reason, ip, details)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(e.id, e.at, e.action, e.actorId, e.targetUserId, e.sessionId, e.reason, e.ip, json(e.details));
+  }
+
+  async anonymizeAuditIps(step: AnonymizeStep): Promise<AnonymizeResult> {
+    await this.#writable();
+    return this.#atomically(() => {
+      const rows = this.#sql('SELECT seq, ip FROM audit_events WHERE seq > ? AND ip IS NOT NULL ORDER BY seq LIMIT ?').all(Number(step.after ?? 0), step.limit);
+      let changed = 0;
+      for (const r of rows) {
+        const ip = anonymized(r.ip, step);
+        if (ip === r.ip) continue;
+        this.#sql('UPDATE audit_events SET ip = ? WHERE seq = ?').run(ip, Number(r.seq));
+        changed++;
+      }
+      return { scanned: rows.length, changed, last: rows.length < step.limit ? null : String(rows.at(-1)!.seq) };
+    });
   }
 
   async listAudit(q: AuditQuery): Promise<Page<AuditEvent>> {

@@ -122,6 +122,7 @@ export const de: Catalog = {
 
   'sessions.title': 'Sitzungen',
   'sessions.intro': 'Diese Browser und Geräte sind in Ihrem Konto angemeldet. Melden Sie alle ab, die Sie nicht kennen.',
+  'sessions.learnMore': 'Mehr über Sitzungen erfahren',
   'sessions.thisDevice': 'Dieses Gerät',
   'sessions.thisDeviceBadge': 'Dieses Gerät',
   'sessions.keptSignedIn': 'Bleibt angemeldet',
@@ -159,7 +160,7 @@ export const de: Catalog = {
   'details.keptYes': 'Ja („Angemeldet bleiben“ wurde gewählt)',
   'details.keptNo': 'Nein (endet bei zu langer Inaktivität)',
   'details.noPage': 'Noch keine',
-  'details.activityNote': 'Anfragen und letzte Seite werden höchstens einmal pro Minute gespeichert und können bis zu einer Minute zurückliegen.',
+  'details.activityNote': 'Anfragen und letzte Seite werden gesammelt gespeichert und können einige Sekunden zurückliegen.',
   'details.userAgent': 'User-Agent',
   'details.signOutThis': 'Diese Sitzung abmelden',
 

@@ -124,6 +124,7 @@ export const en = {
 
   'sessions.title': 'Sessions',
   'sessions.intro': "These are the browsers and devices signed in to your account. Sign out any you don't recognise.",
+  'sessions.learnMore': 'Learn more about sessions',
   'sessions.thisDevice': 'This device',
   'sessions.thisDeviceBadge': 'This device',
   'sessions.keptSignedIn': 'Kept signed in',
@@ -161,7 +162,7 @@ export const en = {
   'details.keptYes': 'Yes ("Keep me signed in" was chosen)',
   'details.keptNo': 'No (ends when idle too long)',
   'details.noPage': 'None yet',
-  'details.activityNote': 'Requests and last page are saved at most once a minute, so they can be up to a minute behind.',
+  'details.activityNote': 'Requests and last page are saved in batches, so they can lag a few seconds behind.',
   'details.userAgent': 'User-Agent',
   'details.signOutThis': 'Sign out this session',
 

@@ -122,6 +122,7 @@ export const es: Catalog = {
 
   'sessions.title': 'Sesiones',
   'sessions.intro': 'Estos son los navegadores y dispositivos con sesión iniciada en tu cuenta. Cierra la sesión de los que no reconozcas.',
+  'sessions.learnMore': 'Más información sobre las sesiones',
   'sessions.thisDevice': 'Este dispositivo',
   'sessions.thisDeviceBadge': 'Este dispositivo',
   'sessions.keptSignedIn': 'Sesión mantenida',
@@ -159,7 +160,7 @@ export const es: Catalog = {
   'details.keptYes': 'Sí (se eligió «Mantener la sesión iniciada»)',
   'details.keptNo': 'No (termina tras demasiada inactividad)',
   'details.noPage': 'Ninguna todavía',
-  'details.activityNote': 'Las solicitudes y la última página se guardan como mucho una vez por minuto, así que pueden ir hasta un minuto por detrás.',
+  'details.activityNote': 'Las solicitudes y la última página se guardan por lotes, así que pueden ir unos segundos por detrás.',
   'details.userAgent': 'User-Agent',
   'details.signOutThis': 'Cerrar esta sesión',
 
