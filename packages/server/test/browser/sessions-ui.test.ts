@@ -104,7 +104,7 @@ describe('web UI: sign-in and my sessions', () => {
     // The phone's next request is refused and the UI shows sign-in.
     await phone.getByRole('link', { name: 'API keys' }).click();
     await phone.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
-    await phone.getByText('Your session has ended. Please sign in again.').waitFor();
+    await phone.getByText('You were signed out from another of your devices.').waitFor();
     await laptop.context().close();
     await phone.context().close();
   });
@@ -130,7 +130,7 @@ describe('web UI: sign-in and my sessions', () => {
 
     // One comes back to its tab (the UI checks its session then), the other reloads.
     await first.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
-    await first.getByText('Your session has ended. Please sign in again.').waitFor();
+    await first.getByText('You were signed out from another of your devices.').waitFor();
     await second.reload();
     await second.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
     // This device is still signed in.
