@@ -275,7 +275,9 @@ export interface WebhookOutboxStore {
 
 /** Webhook endpoints, the outbox and its delivery log. */
 export interface WebhookStore extends WebhookOutboxStore {
+  /** Stores a new endpoint; rejects a duplicate id. */
   insertWebhookEndpoint(endpoint: WebhookEndpoint): Promise<void>;
+  /** One endpoint by id, or null. */
   findWebhookEndpoint(id: string): Promise<WebhookEndpoint | null>;
   /** Changes the given fields; false if there is no such endpoint. */
   updateWebhookEndpoint(id: string, patch: Partial<Pick<WebhookEndpoint, 'url' | 'events' | 'enabled' | 'description'>>): Promise<boolean>;
@@ -287,6 +289,7 @@ export interface WebhookStore extends WebhookOutboxStore {
   recordWebhookAttempt(deliveryId: string, attempt: WebhookAttempt): Promise<void>;
   /** The delivery log, newest first. */
   listWebhookDeliveries(query: { endpointId?: string; limit?: number; cursor?: string | null }): Promise<Page<WebhookDelivery>>;
+  /** One delivery by id, or null. */
   findWebhookDelivery(id: string): Promise<WebhookDelivery | null>;
   /** Replay: the delivery is pending again, due at `at`, with a new retry window until `expiresAt`. False if none. */
   requeueWebhookDelivery(id: string, at: number, expiresAt: number): Promise<boolean>;

@@ -17,7 +17,9 @@ export const webhookEventTypes = [
   'api-key.created',
   'api-key.revoked',
 ] as const;
+/** One of `webhookEventTypes`. */
 export type WebhookEventType = (typeof webhookEventTypes)[number];
+/** Checks an event type name (endpoint filters). */
 export const webhookEventTypeSchema = z.enum(webhookEventTypes);
 
 /** A receiver of webhooks. The secret signs every delivery (Standard Webhooks); it is shown once, on creation. */
@@ -45,6 +47,7 @@ export interface WebhookMessage {
   payload: string;
 }
 
+/** `pending` until it succeeds (2xx) or its retry window ends (`failed`). */
 export type WebhookDeliveryStatus = 'pending' | 'succeeded' | 'failed';
 
 /** One message to one endpoint: retried with backoff until it succeeds or its retry window ends. */

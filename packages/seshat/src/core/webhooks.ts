@@ -17,9 +17,11 @@ export const newWebhookEndpointSchema = z.object({
   description: storableText.trim().max(200).nullable().optional(),
   enabled: z.boolean().optional(),
 });
+/** What `createEndpoint` takes (see `newWebhookEndpointSchema`). */
 export type NewWebhookEndpoint = z.infer<typeof newWebhookEndpointSchema>;
 /** A change to an endpoint: any of the same fields. */
 export const webhookEndpointPatchSchema = newWebhookEndpointSchema.partial();
+/** What `updateEndpoint` takes (see `webhookEndpointPatchSchema`). */
 export type WebhookEndpointPatch = z.infer<typeof webhookEndpointPatchSchema>;
 
 /** What webhook administration reads and writes; endpoint changes commit with their audit events. */
@@ -62,11 +64,13 @@ export class Webhooks {
     return endpoint;
   }
 
+  /** Every endpoint, oldest first (secrets included: for the API to hide). */
   async listEndpoints(actor: Actor | null): Promise<WebhookEndpoint[]> {
     this.#require(actor);
     return this.#store.listWebhookEndpoints();
   }
 
+  /** One endpoint; `not_found` if there is none. */
   async getEndpoint(actor: Actor | null, id: string): Promise<WebhookEndpoint> {
     this.#require(actor);
     const endpoint = await this.#store.findWebhookEndpoint(id);

@@ -383,6 +383,7 @@ class PostgresStatements implements StoreScope {
 
   // ── webhooks ──────────────────────────────────────────────────────────────────────────────────────
 
+  /** Stores a new endpoint. */
   async insertWebhookEndpoint(e: WebhookEndpoint): Promise<void> {
     await this.query('INSERT INTO webhook_endpoints (id, url, secret, events, enabled, description, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
       e.id, e.url, e.secret, json(e.events), e.enabled, e.description, e.createdAt,
@@ -394,6 +395,7 @@ class PostgresStatements implements StoreScope {
     return rows.map(toWebhookEndpoint);
   }
 
+  /** One endpoint by id, or null. */
   async findWebhookEndpoint(id: string): Promise<WebhookEndpoint | null> {
     const { rows } = await this.query('SELECT * FROM webhook_endpoints WHERE id = $1', [id]);
     return rows[0] ? toWebhookEndpoint(rows[0]) : null;
@@ -462,6 +464,7 @@ class PostgresStatements implements StoreScope {
     return { items: page.items.map(toWebhookDelivery), nextCursor: page.nextCursor };
   }
 
+  /** One delivery by id, or null. */
   async findWebhookDelivery(id: string): Promise<WebhookDelivery | null> {
     const { rows } = await this.query('SELECT * FROM webhook_deliveries WHERE id = $1', [id]);
     return rows[0] ? toWebhookDelivery(rows[0]) : null;

@@ -456,6 +456,7 @@ export class SqliteStore implements Store {
 
   // ── webhooks ──────────────────────────────────────────────────────────────────────────────────────
 
+  /** Stores a new endpoint. */
   async insertWebhookEndpoint(e: WebhookEndpoint): Promise<void> {
     await this.#writable();
     this.#sql('INSERT INTO webhook_endpoints (id, url, secret, events, enabled, description, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
@@ -467,6 +468,7 @@ export class SqliteStore implements Store {
     return this.#sql('SELECT * FROM webhook_endpoints ORDER BY created_at, id').all().map(toWebhookEndpoint);
   }
 
+  /** One endpoint by id, or null. */
   async findWebhookEndpoint(id: string): Promise<WebhookEndpoint | null> {
     const row = this.#sql('SELECT * FROM webhook_endpoints WHERE id = ?').get(id);
     return row ? toWebhookEndpoint(row) : null;
@@ -525,6 +527,7 @@ export class SqliteStore implements Store {
     return { items: page.items.map(toWebhookDelivery), nextCursor: page.nextCursor };
   }
 
+  /** One delivery by id, or null. */
   async findWebhookDelivery(id: string): Promise<WebhookDelivery | null> {
     const row = this.#sql('SELECT * FROM webhook_deliveries WHERE id = ?').get(id);
     return row ? toWebhookDelivery(row) : null;
