@@ -1,6 +1,6 @@
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ACCEPT_CH, addressDescriber, ApiKeys, SessionManager, WebhookDispatcher, Webhooks, anonymizeIp, defaultSettings, geoLocator, isSeshatError, problem, roleBasedPolicy, scheduleGarbageCollection, sessionEnricher, systemClock, type Clock, type GarbageCollector, type SessionEnricher, type Store, type StoreScope, openStore } from 'seshat';
 import { seshatFastify, sendProblem } from 'seshat/fastify';
@@ -41,6 +41,8 @@ export interface ServerOptions {
 
 export interface SeshatServer extends ServerContext {
   app: App;
+  /** The /metrics listener when SESHAT_METRICS_ADDRESS is set (not listening yet: `listenMetrics`), else null. */
+  metricsApp: FastifyInstance | null;
   close(): Promise<void>;
 }
 
@@ -192,7 +194,14 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   await apiKeyRoutes(app, ctx);
   await adminCredentialRoutes(app, ctx);
   await healthRoutes(app, ctx);
-  await metricsRoutes(app, ctx);
+  // /metrics on the public port, or on a listener of its own (SESHAT_METRICS_ADDRESS) that the caller starts.
+  let metricsApp: FastifyInstance | null = null;
+  if (config.metrics.address) {
+    metricsApp = Fastify({ logger: false });
+    await metricsRoutes(metricsApp, ctx);
+  } else {
+    await metricsRoutes(app, ctx);
+  }
   await webhookRoutes(app, ctx);
   await activityRoutes(app, ctx);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -213,8 +222,10 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   return {
     ...ctx,
     app,
+    metricsApp,
     async close() {
       await dispatcher.stop(); // lets requests in flight finish, then hands the lease over
+      await metricsApp?.close();
       await collector?.stop();
       await app.close();
       await apiKeys.stop(); // writes the usage still counted in memory

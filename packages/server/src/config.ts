@@ -24,6 +24,13 @@ export const serverEnvSchema = z.object({
   SESHAT_ADMIN_PASSWORD: z.string().min(8).max(1024).optional(),
   /** Sign-in attempts per client IP per minute. */
   SESHAT_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  /** When set, GET /metrics needs `Authorization: Bearer <this>` (at least 16 characters). Unset: anonymous, as before. */
+  SESHAT_METRICS_TOKEN: z.string().min(16, 'at least 16 characters').max(512).optional(),
+  /**
+   * When set (`host:port`, e.g. `127.0.0.1:9464`), /metrics is served there instead, on its own listener that only a
+   * scraper on that network can reach, and not on the public port.
+   */
+  SESHAT_METRICS_ADDRESS: z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[\w.-]+):\d{1,5}$/, 'host:port').optional(),
   /**
    * How often each node writes the activity it has seen (last-active, request counts, last page, latest IP), as one
    * batched statement (seconds). The most a crash loses; idle timeouts must be at least ten times this.
@@ -105,6 +112,8 @@ export interface ServerConfig {
   trustedProxies: string[];
   admin: { email: string | undefined; password: string | undefined };
   loginRateLimit: number;
+  /** /metrics: an optional bearer token and an optional listener of its own. */
+  metrics: { token: string | undefined; address: { host: string; port: number } | undefined };
   touchIntervalMs: number;
   endedRetentionMs: number;
   /** Validation cache; `false` when SESHAT_CACHE_TTL_SECONDS is 0; no `ttlMs` = the store's default (see above). */
@@ -149,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     trustedProxies: e.SESHAT_TRUSTED_PROXIES,
     admin: { email: e.SESHAT_ADMIN_EMAIL, password: e.SESHAT_ADMIN_PASSWORD },
     loginRateLimit: e.SESHAT_LOGIN_RATE_LIMIT,
+    metrics: { token: e.SESHAT_METRICS_TOKEN, address: hostAndPort(e.SESHAT_METRICS_ADDRESS) },
     touchIntervalMs: Math.round(e.SESHAT_TOUCH_INTERVAL_SECONDS * 1000),
     endedRetentionMs: Math.round(e.SESHAT_ENDED_RETENTION_DAYS * 86_400_000),
     cache:
@@ -186,4 +196,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       timeoutMs: e.SESHAT_WEBHOOK_TIMEOUT_MS,
     },
   };
+}
+
+/** `host:port` (IPv6 in brackets) as listen options. */
+function hostAndPort(address: string | undefined): { host: string; port: number } | undefined {
+  if (address === undefined) return undefined;
+  const at = address.lastIndexOf(':');
+  return { host: address.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(address.slice(at + 1)) };
 }

@@ -22,14 +22,36 @@ function family(name: string, type: 'counter' | 'gauge', help: string, samples: 
   return lines.join('\n');
 }
 
-export async function renderMetrics(manager: SessionManager): Promise<string> {
+/** How long the active-session gauge is reused: scrapes every few seconds must not each run a `count(*)`. */
+export const GAUGE_TTL_MS = 15_000;
+
+/**
+ * The active-session gauge, counted at most once per `ttlMs` (concurrent scrapes share one count). A failed count
+ * is not kept, so the next scrape tries again.
+ */
+export function cachedActiveSessions(manager: SessionManager, ttlMs = GAUGE_TTL_MS): () => Promise<number> {
+  let cached: { at: number; value: Promise<number> } | null = null;
+  return () => {
+    const now = manager.clock.now();
+    if (!cached || now - cached.at >= ttlMs) {
+      const value = manager.countActiveSessions();
+      cached = { at: now, value };
+      value.catch(() => {
+        if (cached?.value === value) cached = null;
+      });
+    }
+    return cached.value;
+  };
+}
+
+export async function renderMetrics(manager: SessionManager, activeSessions: () => Promise<number> = () => manager.countActiveSessions()): Promise<string> {
   const m = manager.metrics;
-  const active = await manager.countActiveSessions();
+  const active = await activeSessions();
   return [
     family('seshat_sessions_created_total', 'counter', 'Sessions created (successful sign-ins).', [{ value: m.created }]),
     family('seshat_sessions_revoked_total', 'counter', 'Sessions revoked, by reason.',
       [...m.revoked].sort(([a], [b]) => a.localeCompare(b)).map(([reason, value]) => ({ labels: { reason }, value }))),
-    family('seshat_sessions_expired_total', 'counter', 'Requests that presented a session past its expiry.', [{ value: m.expired }]),
+    family('seshat_sessions_expired_total', 'counter', 'Sessions found past their expiry by a check (each is then ended for good, counted once per check that found it).', [{ value: m.expired }]),
     family('seshat_sessions_collected_total', 'counter', 'Expired or revoked sessions deleted by garbage collection.', [{ value: m.collected }]),
     family('seshat_session_validations_total', 'counter', 'Session validations: cache hit, cache miss (store read), rejected.',
       (['hit', 'miss', 'rejected'] as const).map((result) => ({ labels: { result }, value: m.validations[result] }))),

@@ -44,6 +44,8 @@ export const sessionSchema = z.object({
   device: deviceSchema,
   tokenHint: z.string(),
   risk: z.object({ suspicious: z.boolean(), reasons: z.array(z.string()) }).nullable(),
+  authenticatedAt: z.string().describe('When the password was last entered on this session: its sign-in or its latest step-up'),
+  reauthenticatedAt: z.string().nullable().describe('The latest step-up (POST /api/auth/reauthenticate), if any'),
 });
 
 export const sessionDetailSchema = sessionSchema.extend({
@@ -75,6 +77,9 @@ export const problemSchema = z.object({
     .describe('Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all'),
   endedAt: z.string().optional().describe('When the session ended (ISO 8601)'),
   adminReason: z.string().optional().describe("The administrator's reason, only when the admin setting showAdminReasonToUser is on"),
+  // `…/reauthentication-required` (401): the step-up window and when the password was last entered.
+  maxAgeSeconds: z.number().int().optional().describe('The step-up window: the password must have been entered within this many seconds'),
+  authenticatedAt: z.string().optional().describe('When the password was last entered on this session (ISO 8601)'),
 });
 
 export const revokedCount = z.object({ revoked: z.number().int() });

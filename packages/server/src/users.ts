@@ -143,6 +143,11 @@ export class UserDirectory {
     });
   }
 
+  /** Whether `password` is this account's (for step-up: the account is known, so no dummy hash is needed). */
+  verify(user: UserRecord, password: string): Promise<boolean> {
+    return verifyPassword(password, user.passwordHash);
+  }
+
   find(id: string): Promise<UserRecord | null> {
     return this.#store.findUserById(id);
   }

@@ -26,6 +26,9 @@ export function sessionView(s: SessionRecord, manager: SessionManager, currentId
     device: s.device,
     tokenHint: `…${s.tokenHint}`,
     risk: s.risk,
+    // Freshness ended on purpose ("this wasn't me") shows as the sign-in: the step-up check reads the record itself.
+    authenticatedAt: iso(Math.max(s.createdAt, s.reauthenticatedAt ?? 0)),
+    reauthenticatedAt: s.reauthenticatedAt ? iso(s.reauthenticatedAt) : null,
   };
 }
 

@@ -29,6 +29,7 @@ export {
   type ExpiryCutoffs,
 } from './core/settings.ts';
 export { SeshatError, isSeshatError, type SeshatErrorCode } from './core/errors.ts';
+export { FRESHNESS_ENDED, isRecentlyAuthenticated, lastAuthenticatedAt, recentAuthRefusal } from './core/step-up.ts';
 export { systemClock, ManualClock, SECOND, MINUTE, HOUR, DAY, type Clock } from './core/clock.ts';
 export type { InvalidationChannel, Invalidation, InvalidationListener } from './core/invalidation.ts';
 export { auditActions, type AuditEvent, type AuditAction, type NewAuditEvent } from './core/audit.ts';
@@ -71,6 +72,7 @@ export { anonymizeIp, GeoIp, geoLocator, openGeoIp, DBIP_ATTRIBUTION, DBIP_PACKA
 // HTTP building blocks shared by the adapters (and any other framework).
 export { requestAuthenticator, sameSiteGuard, signedOutProblem, type SessionRejection, type Authentication, type AuthenticatorOptions, type RequestCredentials, type SameSiteRequest } from './http/authenticate.ts';
 export { startSessionGuard, type StartSessionOptions } from './http/start-session.ts';
+export { recentAuthProblem, type MaxAge } from './http/recent-auth.ts';
 export { csrfRefusal, crossSiteRefusal, isCsrfSafe, isCrossSite, originOf, originSet, type CsrfInput } from './http/csrf.ts';
 export { bearerCredentials } from './http/bearer.ts';
 export { resolveCookie, pathOnly, type SessionCookieOptions, type ResolvedCookie } from './http/cookie.ts';

@@ -4,6 +4,7 @@ import type { App, ServerContext } from '../context.ts';
 import { requireAdmin } from '../context.ts';
 import { apiKeyIdParams, apiKeySchema, noContent, optionalReasonBody, problemSchema, userIdParams, userSchema } from '../schemas.ts';
 import { publicUser, roleSchema } from '../users.ts';
+import { recentAuth } from '../step-up.ts';
 import { apiKeyView } from '../views.ts';
 
 /** `password` omitted: one is generated and returned once. Either way the person must change it at the next sign-in. */
@@ -25,6 +26,7 @@ const denied = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404
  */
 export async function adminCredentialRoutes(app: App, ctx: ServerContext): Promise<void> {
   const { apiKeys, users } = ctx;
+  const stepUp = recentAuth(app, ctx);
 
   app.get('/api/admin/users/:id/api-keys', {
     schema: { tags: ['admin'], params: userIdParams, response: { 200: z.object({ apiKeys: z.array(apiKeySchema) }), ...denied } },
@@ -44,6 +46,7 @@ export async function adminCredentialRoutes(app: App, ctx: ServerContext): Promi
 
   app.post('/api/admin/users/:id/password', {
     schema: { tags: ['admin'], params: userIdParams, body: setPasswordBody, response: { 200: passwordSet, ...denied } },
+    preHandler: stepUp,
   }, async (request, reply) => {
     const { actor } = await requireAdmin(request, ctx);
     const result = await users.resetPassword(actor, request.params.id, request.body?.password);
@@ -55,6 +58,7 @@ export async function adminCredentialRoutes(app: App, ctx: ServerContext): Promi
 
   app.post('/api/admin/users/:id/role', {
     schema: { tags: ['admin'], params: userIdParams, body: setRoleBody, response: { 200: userSchema, 409: problemSchema, ...denied } },
+    preHandler: stepUp,
   }, async (request) => {
     const { actor } = await requireAdmin(request, ctx);
     return publicUser(await users.setRole(actor, request.params.id, request.body.role));

@@ -17,6 +17,7 @@ import {
   userIdParams,
 } from '../schemas.ts';
 import { publicUser } from '../users.ts';
+import { recentAuth } from '../step-up.ts';
 import { auditEventView, sessionView } from '../views.ts';
 
 const denied = { 400: problemSchema, 401: problemSchema, 403: problemSchema };
@@ -27,6 +28,8 @@ const denied = { 400: problemSchema, 401: problemSchema, 403: problemSchema };
  */
 export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
   const { manager, users } = ctx;
+  // Ending other people's sessions and changing settings need a recent sign-in (or the password again).
+  const stepUp = recentAuth(app, ctx);
 
   /** `user=` takes an id or an e-mail; an unknown e-mail matches nobody (user ids never contain '@'). */
   const resolveUserId = async (idOrEmail: string | undefined): Promise<string | undefined> => {
@@ -96,6 +99,7 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
 
   app.post('/api/admin/users/:id/sign-out', {
     schema: { tags: ['admin'], params: userIdParams, body: requiredReasonBody, response: { 200: containedCount, 404: problemSchema, ...denied } },
+    preHandler: stepUp,
   }, async (request, reply) => {
     const { actor } = await requireAdmin(request, ctx);
     const target = await users.find(request.params.id);
@@ -107,6 +111,7 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
 
   app.post('/api/admin/sessions/revoke-all', {
     schema: { tags: ['admin'], body: optionalReasonBody, response: { 200: containedCount, ...denied } },
+    preHandler: stepUp,
   }, async (request, reply) => {
     const { actor } = await requireAdmin(request, ctx);
     const contained = await manager.containAll(actor, request.body?.reason ?? null);
@@ -123,6 +128,7 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
 
   app.patch('/api/admin/settings', {
     schema: { tags: ['admin'], body: sessionSettingsPatchSchema, response: { 200: sessionSettingsSchema, ...denied } },
+    preHandler: stepUp,
   }, async (request) => {
     const { actor } = await requireAdmin(request, ctx);
     return manager.updateSettings(actor, request.body);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { App, ServerContext } from '../context.ts';
 import { requireUser } from '../context.ts';
 import { apiKeyView } from '../views.ts';
+import { recentAuth } from '../step-up.ts';
 import { apiKeyIdParams, apiKeySchema, createdApiKeySchema, newApiKeyBody, noContent, problemSchema } from '../schemas.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -22,6 +23,8 @@ export async function apiKeyRoutes(app: App, ctx: ServerContext): Promise<void> 
 
   app.post('/api/api-keys', {
     schema: { tags: ['api-keys'], body: newApiKeyBody, response: { 201: createdApiKeySchema, 400: problemSchema, 409: problemSchema, ...denied } },
+    // A stolen cookie alone cannot mint a long-lived key once the sign-in is more than a few minutes old.
+    preHandler: recentAuth(app, ctx),
   }, async (request, reply) => {
     const { actor } = await requireUser(request, ctx);
     const { apiKey, key } = await apiKeys.create(actor, request.body.name);

@@ -1,11 +1,17 @@
 import { z } from 'zod';
-import { SeshatError } from 'seshat';
+import { SeshatError, auditBy } from 'seshat';
 import type { App, ServerContext } from '../context.ts';
 import { recordedIp, requireSession, requireUser } from '../context.ts';
 import { containedCount as passwordChanged, loginBody, noContent, passwordBody, problemSchema, sessionSchema, userSchema } from '../schemas.ts';
 import { auditedFailure, SignInThrottle } from '../sign-in-throttle.ts';
 import { publicUser } from '../users.ts';
 import { sessionView } from '../views.ts';
+
+const reauthenticateBody = z.object({ password: z.string().min(1).max(1024) }).strict();
+const reauthenticated = z.object({
+  reauthenticatedAt: z.string(),
+  freshUntil: z.string().describe('Until when actions that need a recent sign-in are allowed without asking again'),
+});
 
 const signedIn = z.object({
   user: userSchema,
@@ -78,6 +84,21 @@ export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
   app.get('/api/auth/session', { schema: { tags: ['auth'], response: { 200: signedIn, 401: problemSchema } } }, async (request) => {
     const { session, user } = await requireUser(request, ctx);
     return { user: publicUser(user), session: sessionView(session, manager, session.id), passwordChangeRequired: session.passwordChangeRequired };
+  });
+
+  // Step-up: the password again, for the actions that ask for a recent sign-in (10 minutes by default).
+  app.post('/api/auth/reauthenticate', {
+    schema: { tags: ['auth'], body: reauthenticateBody, response: { 200: reauthenticated, 400: problemSchema, 401: problemSchema, 429: problemSchema } },
+    config: { rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } },
+  }, async (request) => {
+    const { user, session, actor } = await requireUser(request, ctx);
+    if (!(await users.verify(user, request.body.password))) {
+      await manager.audit.record(auditBy(actor, 'auth.reauthentication-failed', { targetUserId: user.id }));
+      throw new SeshatError('invalid_input', 'The password is not correct.');
+    }
+    const at = await manager.markReauthenticated(session, recordedIp(request));
+    const window = manager.settings.reauthenticationWindowSeconds;
+    return { reauthenticatedAt: new Date(at).toISOString(), freshUntil: new Date(at + window * 1000).toISOString() };
   });
 
   app.post('/api/auth/password', {

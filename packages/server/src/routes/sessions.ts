@@ -2,10 +2,12 @@ import { z } from 'zod';
 import type { App, ServerContext } from '../context.ts';
 import { ownActor, sessionActor } from '../context.ts';
 import { noContent, problemSchema, revokedCount, sessionDetailSchema, sessionIdParams, sessionSchema } from '../schemas.ts';
+import { recentAuth } from '../step-up.ts';
 import { sessionDetailView, sessionView } from '../views.ts';
 
 /** "My sessions": each user sees and signs out only their own (owner rule, whatever their role). */
-export async function sessionRoutes(app: App, { manager }: ServerContext): Promise<void> {
+export async function sessionRoutes(app: App, ctx: ServerContext): Promise<void> {
+  const { manager } = ctx;
   app.get('/api/sessions', { schema: { tags: ['sessions'], response: { 200: z.object({ sessions: z.array(sessionSchema) }), 401: problemSchema } } }, async (request) => {
     const actor = ownActor(request);
     const sessions = await manager.listOwnSessions(actor);
@@ -26,7 +28,11 @@ export async function sessionRoutes(app: App, { manager }: ServerContext): Promi
     return reply.code(204).send(null);
   });
 
-  app.post('/api/sessions/revoke-others', { schema: { tags: ['sessions'], response: { 200: revokedCount, 401: problemSchema, 403: problemSchema } } }, async (request) => {
+  // "Sign out everywhere else" locks everyone else out: a stolen cookie alone cannot do it once the sign-in is old.
+  app.post('/api/sessions/revoke-others', {
+    schema: { tags: ['sessions'], response: { 200: revokedCount, 401: problemSchema, 403: problemSchema } },
+    preHandler: recentAuth(app, ctx),
+  }, async (request) => {
     return { revoked: await manager.revokeOtherSessions(sessionActor(request)) };
   });
 }

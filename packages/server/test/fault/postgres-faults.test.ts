@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresStore } from 'seshat/postgres';
-import { Client, startTestServer, type TestServer } from '../helpers/server.ts';
+import { PostgresStore, type PostgresStoreOptions } from 'seshat/postgres';
+import { Client, PATIENT_POSTGRES, startTestServer, type TestServer } from '../helpers/server.ts';
 import { TcpRelay } from '../helpers/tcp-relay.ts';
 import { ThrowawayPostgres } from '../helpers/throwaway-postgres.ts';
 
@@ -32,9 +32,15 @@ async function freshDatabase(): Promise<string> {
   return cluster.url(name);
 }
 
-async function node(url: string, nodeId: string, env: Record<string, string> = {}): Promise<TestServer> {
-  return startTestServer({ store: new PostgresStore(url), env: { SESHAT_NODE_ID: nodeId, SESHAT_GC_INTERVAL_SECONDS: '0', ...env } });
+async function node(url: string, nodeId: string, options: PostgresStoreOptions = {}): Promise<TestServer> {
+  return startTestServer({ store: new PostgresStore(url, options), env: { SESHAT_NODE_ID: nodeId, SESHAT_GC_INTERVAL_SECONDS: '0' } });
 }
+
+/**
+ * Twenty sign-ins queue on one account's lock and for ten pooled connections: on a loaded test machine the last ones
+ * wait longer than the 2-s production deadlines (and would answer 503), which is not what defect 4 is about.
+ */
+const PATIENT: PostgresStoreOptions = PATIENT_POSTGRES;
 
 function withCookie(server: TestServer, cookie: string | undefined): Client {
   const c = new Client(server.url);
@@ -117,8 +123,8 @@ describe('defect 4: the concurrent-session limit under 20 parallel sign-ins', ()
     for (const nodes of [1, 2]) {
       it(`never leaves more than 3 live sessions (${action}, ${nodes} node${nodes > 1 ? 's' : ''})`, async () => {
         const url = await freshDatabase();
-        const servers = [await node(url, 'limit-a')];
-        if (nodes === 2) servers.push(await node(url, 'limit-b'));
+        const servers = [await node(url, 'limit-a', PATIENT)];
+        if (nodes === 2) servers.push(await node(url, 'limit-b', PATIENT));
         try {
           await servers[0]!.addUser('ann@example.com');
           await servers[0]!.server.manager.updateSettings(admin, { maxSessionsPerUser: 3, sessionLimitAction: action });
@@ -149,7 +155,7 @@ describe('defect 5: the database link goes silent (no FIN, no RST)', () => {
   it('answers 503 problem+json within the query and connection timeouts, never 200 for a session revoked meanwhile, and recovers', async () => {
     const url = await freshDatabase();
     const relay = await new TcpRelay({ host: '127.0.0.1', port: cluster.port }).open();
-    const a = await node(url, 'direct-a');
+    const a = await node(url, 'direct-a', PATIENT); // only B's link goes silent: A need not hurry
     const b = await node(relay.url(url), 'relayed-b');
     try {
       await a.addUser('ann@example.com');

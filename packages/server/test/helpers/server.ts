@@ -23,6 +23,13 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/**
+ * PostgreSQL timeouts for tests that are not about timeouts: on a loaded 2-core machine shared by several suites a
+ * statement can wait longer than the 2-s production deadlines, which would turn unrelated tests into 503s. The fault
+ * suite (test/fault/postgres-faults.test.ts) checks the production defaults.
+ */
+export const PATIENT_POSTGRES = { connectionTimeoutMs: 30_000, queryTimeoutMs: 30_000, statementTimeoutMs: 25_000 } as const;
+
 export type StoreKind = 'sqlite' | 'postgres';
 /** Both stores, for `describe.each(STORE_KINDS)`: behaviour must not depend on the store. */
 export const STORE_KINDS: StoreKind[] = ['sqlite', 'postgres'];
@@ -36,7 +43,7 @@ export async function startTestServer(options: { env?: Record<string, string>; s
   const database = options.store === 'postgres' ? await createTestDatabase() : null;
   const config = loadConfig({ PORT: '0', DATABASE_URL: database?.url ?? join(dir, 'seshat.db'), LOG_LEVEL: 'silent', SESHAT_LOGIN_RATE_LIMIT: '1000', ...options.env });
   const clock = new ManualClock(Date.now());
-  const store = typeof options.store === 'object' ? options.store : database ? new PostgresStore(database.url) : new SqliteStore(config.databaseUrl);
+  const store = typeof options.store === 'object' ? options.store : database ? new PostgresStore(database.url, PATIENT_POSTGRES) : new SqliteStore(config.databaseUrl);
   const server = await createServer({ config, store, clock, passwordCost: TEST_PASSWORD_COST, logger: false });
   const address = await server.app.listen({ port: 0, host: '127.0.0.1' });
   return {

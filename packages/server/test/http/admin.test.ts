@@ -148,6 +148,7 @@ describe('admin endpoints over HTTP', () => {
       sessionLimitAction: 'evict-oldest',
       anonymizeIp: false,
       showAdminReasonToUser: false,
+      reauthenticationWindowSeconds: 600,
     });
 
     const bad = [

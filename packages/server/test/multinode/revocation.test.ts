@@ -22,7 +22,13 @@ let users: UserDirectory;
 beforeAll(async () => {
   db = await createTestDatabase();
   // No background GC (where the server has one): the test inspects revoked rows afterwards.
-  const common = { SESHAT_GC_INTERVAL_SECONDS: '0', DATABASE_URL: db.url, SESHAT_ADMIN_EMAIL: 'admin@example.com', SESHAT_ADMIN_PASSWORD: 'admin password 1' };
+  // Patient database timeouts: thirty parallel revocations queue for ten pooled connections, and on a loaded test
+  // machine the 2-s production deadlines would turn some into 503s, which is not what these tests are about
+  // (test/fault/postgres-faults.test.ts is).
+  const common = {
+    SESHAT_GC_INTERVAL_SECONDS: '0', DATABASE_URL: db.url, SESHAT_ADMIN_EMAIL: 'admin@example.com', SESHAT_ADMIN_PASSWORD: 'admin password 1',
+    SESHAT_DB_CONNECT_TIMEOUT_MS: '30000', SESHAT_DB_QUERY_TIMEOUT_MS: '30000', SESHAT_DB_STATEMENT_TIMEOUT_MS: '25000',
+  };
   // Started together: both migrate and both try to create the admin at once, as nodes of one deployment do.
   [a, b] = await Promise.all([
     startServerProcess({ ...common, SESHAT_NODE_ID: 'node-a' }),
@@ -98,6 +104,18 @@ describe('two server processes on one PostgreSQL database', () => {
     expect(await status(b!, target)).toBe(401);
     expect(await status(a!, target)).toBe(401);
     expect(await status(b!, other)).toBe(200);
+  });
+
+  it('a session ended on A is explained on B: 401 …/session-ended with the reason, the cookie cleared (issue #10, item 1)', async () => {
+    const userId = await newUser();
+    const target = await issue(userId);
+    const other = await issue(userId);
+    expect(await status(b!, target)).toBe(200); // cached on B
+    expect((await client(a!, other).post('/api/sessions/revoke-others')).status).toBe(200);
+    const res = await fetch(`${b!.url}/api/sessions`, { headers: { cookie: target.cookie } });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('set-cookie')).toMatch(/^session_token=;.*Max-Age=0/i);
+    expect(await res.json()).toMatchObject({ type: 'https://seshat.dev/problems/session-ended', endedReason: 'signed-out-elsewhere' });
   });
 
   it("with B's notification connection cut, B still refuses a session revoked on A on its very next request", async () => {

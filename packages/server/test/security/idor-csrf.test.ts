@@ -141,6 +141,10 @@ const unsafeRoutes: Record<string, { send: (h: Record<string, string>) => Promis
       expect((await new Client(t.url).post('/api/auth/login', { email: 'ann@example.com', password: 'attacker chosen 123' })).status).toBe(401);
     },
   },
+  'POST /api/auth/reauthenticate': {
+    send: (h) => raw(ann, 'POST', '/api/auth/reauthenticate', { password: PASSWORD }, h),
+    unchanged: async () => expect(((await (await ann.get('/api/auth/session')).json()) as { session: { reauthenticatedAt: string | null } }).session.reauthenticatedAt).toBeNull(),
+  },
   'DELETE /api/sessions/{id}': {
     send: async (h) => raw(ann, 'DELETE', `/api/sessions/${(await annOther.login('ann@example.com')).session.id}`, undefined, h),
     unchanged: () => alive(annOther),

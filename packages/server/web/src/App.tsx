@@ -5,6 +5,7 @@ import { AuthContext, type AuthState } from './auth.tsx';
 import type { Notice } from './notice.ts';
 import { endingNotice, forgetEnding } from './ended.ts';
 import { HOME, Layout } from './components/Layout.tsx';
+import { safeNextPath } from './next-path.ts';
 import { Loading, Page } from './components/Page.tsx';
 import { Link } from './components/Link.tsx';
 import { useT } from './i18n/I18n.tsx';
@@ -31,10 +32,9 @@ type Auth =
 /** The sign-in banner after a 401: why the session ended if the server said so, else a general sentence. */
 const endedNotice = (): Notice => endingNotice() ?? { id: 'signIn.notice.ended' };
 
-/** Only same-site paths are followed after sign-in (no open redirect via ?next=). */
+/** Only same-origin paths are followed after sign-in (no open redirect via ?next=): see next-path.ts. */
 function safeNext(search: string): string {
-  const next = new URLSearchParams(search).get('next');
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/sign-in') ? next : HOME;
+  return safeNextPath(new URLSearchParams(search).get('next'), window.location.origin, HOME);
 }
 
 export function App() {

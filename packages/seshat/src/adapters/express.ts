@@ -4,6 +4,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { CreatedSession } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
+import { recentAuthProblem, type MaxAge } from '../http/recent-auth.ts';
 import { requestAuthenticator, sameSiteGuard, signedOutProblem, type AuthenticatorOptions, type SameSiteRequest, type SessionRejection } from '../http/authenticate.ts';
 import { pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
 import { originOf } from '../http/csrf.ts';
@@ -51,6 +52,13 @@ export interface SeshatExpress {
    * when the cookie's session ended) and clears a refused cookie.
    */
   requireSession(): RequestHandler;
+  /**
+   * Step-up guard: like `requireSession`, and answers 401 `…/reauthentication-required` unless the session signed in
+   * or re-entered its password within `maxAgeSeconds` (a number, or a function read per request).
+   * `app.post('/api/keys', seshat.requireRecentAuth(600), …)`; record a re-entered password with
+   * `manager.markReauthenticated(session)`.
+   */
+  requireRecentAuth(maxAgeSeconds: MaxAge): RequestHandler;
 }
 
 /** The request's own origin as Express sees it (`req.protocol` and `req.host` follow the app's `trust proxy`). */
@@ -121,6 +129,17 @@ export function seshatExpress(options: SeshatExpressOptions): SeshatExpress {
         if (req.session) return next();
         if (req.sessionRejection) clearCookie(res);
         sendProblem(res, signedOutProblem(req.sessionRejection));
+      };
+    },
+    requireRecentAuth(maxAgeSeconds) {
+      return (req, res, next) => {
+        if (!req.session) {
+          if (req.sessionRejection) clearCookie(res);
+          return void sendProblem(res, signedOutProblem(req.sessionRejection));
+        }
+        const refused = recentAuthProblem(req.session, maxAgeSeconds, options.manager.clock);
+        if (refused) return void sendProblem(res, refused);
+        next();
       };
     },
   };

@@ -4,6 +4,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncH
 import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { CreatedSession } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
+import { recentAuthProblem, type MaxAge } from '../http/recent-auth.ts';
 import { requestAuthenticator, sameSiteGuard, signedOutProblem, type AuthenticatorOptions, type SameSiteRequest, type SessionRejection } from '../http/authenticate.ts';
 import { pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
 import { originOf } from '../http/csrf.ts';
@@ -52,6 +53,12 @@ declare module 'fastify' {
      * when the cookie's session ended). `app.get('/me', { preHandler: app.requireSession() }, …)`.
      */
     requireSession(): preHandlerAsyncHookHandler;
+    /**
+     * Step-up guard: like `requireSession`, and answers 401 `…/reauthentication-required` unless the session signed
+     * in or re-entered its password within `maxAgeSeconds` (a number, or a function read per request).
+     * `app.post('/api/keys', { preHandler: app.requireRecentAuth(600) }, …)`.
+     */
+    requireRecentAuth(maxAgeSeconds: MaxAge): preHandlerAsyncHookHandler;
   }
 }
 
@@ -87,6 +94,15 @@ const plugin: FastifyPluginAsync<SeshatFastifyOptions> = async (app, options) =>
   });
   app.decorate('requireSameSite', () => async (request: FastifyRequest, reply: FastifyReply) => {
     const refused = guard(sameSiteRequest(request));
+    if (refused) return sendProblem(reply, refused);
+  });
+
+  app.decorate('requireRecentAuth', (maxAgeSeconds: MaxAge) => async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!request.session) {
+      if (request.sessionRejection) reply.header('set-cookie', clearing);
+      return sendProblem(reply, signedOutProblem(request.sessionRejection));
+    }
+    const refused = recentAuthProblem(request.session, maxAgeSeconds, options.manager.clock);
     if (refused) return sendProblem(reply, refused);
   });
 

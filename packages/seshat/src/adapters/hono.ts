@@ -5,6 +5,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { CreatedSession } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
+import { recentAuthProblem, type MaxAge } from '../http/recent-auth.ts';
 import { requestAuthenticator, sameSiteGuard, signedOutProblem, type AuthenticatorOptions, type SameSiteRequest, type SessionRejection } from '../http/authenticate.ts';
 import { pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
 import type { Problem } from '../http/problem.ts';
@@ -14,6 +15,11 @@ import { startSessionGuard, type StartSessionOptions } from '../http/start-sessi
 export interface SeshatHonoOptions extends AuthenticatorOptions {
   /** Cookie name and whether it is `Secure` (default `session_token`, not secure). */
   cookie?: SessionCookieOptions;
+  /**
+   * The client address of a request, recorded as a session's latest address. Hono has no runtime-neutral one: on
+   * Node, `(c) => getConnInfo(c).remote.address` from `@hono/node-server/conninfo`. Default: none recorded.
+   */
+  clientIp?: (c: Context) => string | null | undefined;
 }
 
 declare module 'hono' {
@@ -48,6 +54,11 @@ export interface SeshatHono {
    * when the cookie's session ended) and clears a refused cookie.
    */
   requireSession(): MiddlewareHandler;
+  /**
+   * Step-up guard: like `requireSession`, and answers 401 `…/reauthentication-required` unless the session signed in
+   * or re-entered its password within `maxAgeSeconds` (a number, or a function read per request).
+   */
+  requireRecentAuth(maxAgeSeconds: MaxAge): MiddlewareHandler;
 }
 
 /**
@@ -95,6 +106,7 @@ export function seshatHono(options: SeshatHonoOptions): SeshatHono {
         origin: c.req.header('origin'),
         ownOrigin: ownOrigin(c),
         path: pathOnly(c.req.path),
+        ip: options.clientIp?.(c) ?? null,
       });
       if (auth.kind === 'refused') return problemResponse(c, auth.problem);
       if (auth.kind === 'session') c.set('session', auth.session);
@@ -123,6 +135,19 @@ export function seshatHono(options: SeshatHonoOptions): SeshatHono {
         const rejection = c.get('sessionRejection');
         if (rejection) c.header('set-cookie', clearing, { append: true });
         return problemResponse(c, signedOutProblem(rejection));
+      };
+    },
+    requireRecentAuth(maxAgeSeconds) {
+      return async (c, next) => {
+        const session = c.get('session');
+        if (!session) {
+          const rejection = c.get('sessionRejection');
+          if (rejection) c.header('set-cookie', clearing, { append: true });
+          return problemResponse(c, signedOutProblem(rejection));
+        }
+        const refused = recentAuthProblem(session, maxAgeSeconds, options.manager.clock);
+        if (refused) return problemResponse(c, refused);
+        await next();
       };
     },
   };

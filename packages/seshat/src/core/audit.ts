@@ -26,6 +26,8 @@ export const auditActions = [
   'sessions.invalidated-all',
   'settings.changed',
   'password.changed',
+  'auth.reauthenticated',
+  'auth.reauthentication-failed',
   'password.change-failed',
   'password.reset',
   'user.role-changed',

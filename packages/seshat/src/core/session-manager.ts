@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { AnonymizeResult, AnonymizeStep, Page, SessionScope, Transactional, UserSessionStats } from './ports.ts';
+import type { AnonymizeResult, AnonymizeStep, Page, SessionAuthenticationUpdate, SessionScope, Transactional, UserSessionStats } from './ports.ts';
+import type { NewAuditEvent } from './audit.ts';
 import { AuditTrail, auditBy } from './audit-trail.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { SeshatError } from './errors.ts';
@@ -447,7 +448,10 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   async whyEnded(token: string | undefined): Promise<SessionEnding | null> {
     const parsed = token === undefined ? null : parseToken(token);
     if (!parsed) return null;
-    let row = await this.#store.findSession(parsed.id);
+    // An ended session stays ended, so a cached copy that says so is as good as the row (a browser that keeps
+    // sending a revoked cookie for every asset costs no extra read); anything else is read from the store.
+    const cached = this.#cache?.get(parsed.id)?.record;
+    let row = cached?.revokedAt != null ? cached : await this.#store.findSession(parsed.id);
     if (!row || !secretMatches(parsed.secret, row.secretHash)) return null;
     if (row.revokedAt === null) {
       if (!isExpired(row, this.#settings, this.clock.now())) return null;
@@ -634,6 +638,32 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     const result = await this.#store.transaction((scope) => work((change = new SessionChange(scope, this.audit, this.clock))));
     if (change) await this.#announce(change);
     return result;
+  }
+
+  /**
+   * Step-up: records that the session's password was just entered again (the caller checked it), audited; every node
+   * drops its cached copy, so the new time counts everywhere at once. Returns the time recorded.
+   */
+  async markReauthenticated(session: SessionRecord, ip: string | null = null): Promise<number> {
+    const at = this.clock.now();
+    await this.updateAuthentication(session, { reauthenticatedAt: at }, auditBy({ userId: session.userId, sessionId: session.id, ip }, 'auth.reauthenticated', { targetUserId: session.userId }));
+    return at;
+  }
+
+  /**
+   * Changes a live session's step-up state (see `updateSessionAuthentication`) with its audit event in one
+   * transaction, then drops cached copies on every node. `unauthenticated` if the session ended meanwhile.
+   */
+  async updateAuthentication(session: SessionRecord, update: SessionAuthenticationUpdate, event: NewAuditEvent): Promise<void> {
+    await this.change(async (change) => {
+      if (!(await change.store.updateSessionAuthentication(session.id, update))) throw new SeshatError('unauthenticated', 'This session has ended; sign in again.');
+      await change.audit(event);
+    });
+    // The request's own copy (possibly the cached object) follows at once.
+    session.reauthenticatedAt = update.reauthenticatedAt;
+    if (update.passwordChangeRequired !== undefined) session.passwordChangeRequired = update.passwordChangeRequired;
+    this.#cache?.invalidate(session.id);
+    await this.#publish({ kind: 'sessions', ids: [session.id] });
   }
 
   /** Signs the actor out of the session they are using. */

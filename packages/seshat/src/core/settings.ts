@@ -23,6 +23,8 @@ export const sessionSettingsSchema = z.object({
   anonymizeIp: z.boolean(),
   /** Tell a person an administrator signed out the administrator's reason too (in the `…/session-ended` answer). */
   showAdminReasonToUser: z.boolean(),
+  /** Step-up: how recent the last password entry must be for dangerous actions (1 minute to 1 day; default 10 minutes). */
+  reauthenticationWindowSeconds: z.number().int().min(60).max(86400),
 });
 /** The session settings (timeouts, remember-me, limits, IP anonymisation): `sessionSettingsSchema`'s type. */
 export type SessionSettings = z.infer<typeof sessionSettingsSchema>;
@@ -45,6 +47,7 @@ export function defaultSettings({ idleTimeoutDays = 7 }: { idleTimeoutDays?: num
     sessionLimitAction: 'evict-oldest',
     anonymizeIp: false,
     showAdminReasonToUser: false,
+    reauthenticationWindowSeconds: 600,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
@@ -47,6 +48,7 @@ export const adapterApps: Record<'express' | 'fastify' | 'hono', (options: AppOp
     app.get('/who', who);
     app.post('/who', who);
     app.get('/me', seshat.requireSession(), (req, res) => void res.json({ sessionId: req.session!.id }));
+    app.post('/danger', seshat.requireRecentAuth(600), (req, res) => void res.json({ sessionId: req.session!.id }));
     app.post('/logout', async (req, res) => {
       if (req.session) await manager.signOut(req.session);
       seshat.endSession(res);
@@ -86,6 +88,7 @@ export const adapterApps: Record<'express' | 'fastify' | 'hono', (options: AppOp
     app.get('/who', who);
     app.post('/who', who);
     app.get('/me', { preHandler: app.requireSession() }, async (request) => ({ sessionId: request.session!.id }));
+    app.post('/danger', { preHandler: app.requireRecentAuth(() => 600) }, async (request) => ({ sessionId: request.session!.id }));
     app.post('/logout', async (request, reply) => {
       if (request.session) await manager.signOut(request.session);
       return reply.endSession().code(204).send();
@@ -95,7 +98,7 @@ export const adapterApps: Record<'express' | 'fastify' | 'hono', (options: AppOp
   },
 
   async hono({ manager, apiKeys, trustedOrigins }) {
-    const seshat = seshatHono({ manager, apiKeys, trustedOrigins });
+    const seshat = seshatHono({ manager, apiKeys, trustedOrigins, clientIp: (c) => getConnInfo(c).remote.address });
     const app = new Hono();
     app.use(seshat.middleware);
     app.onError((error, c) => {
@@ -115,6 +118,7 @@ export const adapterApps: Record<'express' | 'fastify' | 'hono', (options: AppOp
     app.get('/who', who);
     app.post('/who', who);
     app.get('/me', seshat.requireSession(), (c) => c.json({ sessionId: c.var.session!.id }));
+    app.post('/danger', seshat.requireRecentAuth(600), (c) => c.json({ sessionId: c.var.session!.id }));
     app.post('/logout', async (c) => {
       const session = c.get('session');
       if (session) await manager.signOut(session);

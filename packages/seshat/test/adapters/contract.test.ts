@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiKeys, SessionManager } from 'seshat';
+import { ApiKeys, ManualClock, SessionManager } from 'seshat';
 import { SqliteStore } from 'seshat/sqlite';
 import { bearerCredentials } from '../../src/http/bearer.ts';
 import { adapterApps, type AdapterApp, type AppOptions } from './apps.ts';
@@ -46,6 +46,31 @@ describe.each(Object.keys(adapterApps) as (keyof typeof adapterApps)[])('%s adap
     };
     return { store, manager, app, request, signIn, who };
   }
+
+  it('requireRecentAuth: 401 reauthentication-required once the sign-in is older than the window, until the password is entered again', async () => {
+    const store = new SqliteStore(':memory:');
+    await store.migrate();
+    const clock = new ManualClock(Date.now());
+    const manager = await new SessionManager({ store, clock }).start();
+    const app: AdapterApp = await adapterApps[name]({ manager });
+    cleanup.push(() => store.close(), () => app.stop());
+    const login = await fetch(app.url + '/login', { method: 'POST', headers: { 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' }, body: '{"userId":"usr_a"}' });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const danger = () => fetch(app.url + '/danger', { method: 'POST', headers: { cookie, 'sec-fetch-site': 'same-origin' } });
+
+    expect((await danger()).status).toBe(200); // just signed in
+    clock.advance(601_000);
+    const stale = await danger();
+    expect(stale.status).toBe(401);
+    expect(stale.headers.get('content-type')).toContain('application/problem+json');
+    expect(await stale.json()).toMatchObject({ type: 'https://seshat.dev/problems/reauthentication-required', maxAgeSeconds: 600 });
+    // The app checked the password again and recorded it: fresh for another window, on this and every node.
+    const session = (await manager.listOwnSessions({ userId: 'usr_a' }))[0]!;
+    await manager.markReauthenticated(session);
+    expect((await danger()).status).toBe(200);
+    // Without a session: 401 like requireSession.
+    expect((await fetch(app.url + '/danger', { method: 'POST', headers: { 'sec-fetch-site': 'same-origin' } })).status).toBe(401);
+  });
 
   it('signs in with an HttpOnly, SameSite=Lax, path-wide cookie; Max-Age only for remember-me', async () => {
     const { signIn } = await start();
@@ -128,6 +153,14 @@ describe.each(Object.keys(adapterApps) as (keyof typeof adapterApps)[])('%s adap
     expect(response.headers.get('set-cookie')).toMatch(/^session_token=;.*Max-Age=0/);
     expect(response.headers.get('set-cookie')).toMatch(/Expires=/);
     expect((await who(cookie)).body.session).toBeNull();
+  });
+
+  it("records the address a cookie is used from as the session's latest, keeping the sign-in one", async () => {
+    const { request, manager, store } = await start();
+    const { token, session } = await manager.createSession({ userId: 'usr_a', remember: false, ip: '198.51.100.1', userAgent: null });
+    expect((await request('/me', { headers: { cookie: `session_token=${token}` } })).status).toBe(200);
+    await manager.flushActivity();
+    expect(await store.findSession(session.id)).toMatchObject({ ip: expect.stringMatching(/127\.0\.0\.1$/), signInIp: '198.51.100.1', requests: 2 });
   });
 
   it('requireSession: 401 …/session-ended with the reason for an ended session, and the refused cookie cleared', async () => {

@@ -16,6 +16,12 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * The other process reports back (the CLI prints and exits): that takes longer than the millisecond for which one
+ * reading of data_version stands, which is all the guarantee needs.
+ */
+const afterTheOtherProcess = () => new Promise((resolve) => setTimeout(resolve, 5));
+
 async function fileWithTwoConnections() {
   const dir = mkdtempSync(join(tmpdir(), 'seshat-dv-'));
   dirs.push(dir);
@@ -38,6 +44,24 @@ describe('SQLite change channel (PRAGMA data_version)', () => {
       expect(manager.metrics.validations.hit).toBeGreaterThan(0); // cached
 
       expect(await operator.revokeAllSessions(null, 'incident')).toBe(1); // `seshat sessions invalidate-all`
+      await afterTheOtherProcess();
+      expect(await manager.validate(created.token)).toBeNull();
+    } finally {
+      await manager.stop();
+      await operator.stop();
+      await server.close();
+      await cli.close();
+    }
+  });
+
+  it('with recheckMs 0, even a request in the same millisecond sees the other commit', async () => {
+    const { server, cli } = await fileWithTwoConnections();
+    const manager = await new SessionManager({ store: server, channel: server.createInvalidationChannel({ recheckMs: 0 }), cache: { ttlMs: 60_000 } }).start();
+    const operator = await new SessionManager({ store: cli, cache: false }).start();
+    try {
+      const created = await manager.createSession({ userId: 'usr_a', remember: false, ip: null, userAgent: null });
+      await manager.validate(created.token);
+      await operator.revokeAllSessions(null, 'incident');
       expect(await manager.validate(created.token)).toBeNull();
     } finally {
       await manager.stop();
@@ -72,6 +96,7 @@ describe('SQLite change channel (PRAGMA data_version)', () => {
       const a = await manager.createSession({ userId: 'usr_a', remember: false, ip: null, userAgent: null });
       await manager.validate(a.token);
       await operator.updateSettings({ userId: 'usr_admin' }, { idleTimeoutSeconds: 4321 });
+      await afterTheOtherProcess();
       await manager.validate(a.token); // sees the other commit: flushes and reloads settings
       await new Promise((r) => setImmediate(r));
       expect(manager.settings.idleTimeoutSeconds).toBe(4321);

@@ -17,6 +17,7 @@ web UI until SIGINT or SIGTERM. Configuration: see "Configuration (environment)"
       const server = await createServer({ config });
       await ensureAdmin(server, out);
       const address = await server.app.listen({ port: config.port, host: config.host });
+      if (server.metricsApp && config.metrics.address) out(`Metrics on ${await server.metricsApp.listen(config.metrics.address)}/metrics`);
       out(`Seshat is listening on ${address} (${describeDatabase(config.databaseUrl)}); open ${config.port === 0 ? address : config.publicUrl}`);
       const stop = async (signal: string) => {
         server.app.log.info(`${signal}: shutting down`);

@@ -176,9 +176,10 @@ export class SqliteStore implements Store {
    * Changes other processes commit to this file (the CLI) reach this process's cache before its next use: see
    * `SqliteChangeChannel`. Read on this store's own connection, which does not count its own commits.
    */
-  createInvalidationChannel(): SqliteChangeChannel {
+  createInvalidationChannel(options: { recheckMs?: number; nodeId?: string; onError?: (error: unknown) => void } = {}): SqliteChangeChannel {
+    // nodeId and onError (the PostgreSQL channel's) have nothing to name or report here.
     const statement = this.#db.prepare('PRAGMA data_version');
-    return new SqliteChangeChannel(() => Number(statement.get()!.data_version));
+    return new SqliteChangeChannel(() => Number(statement.get()!.data_version), { ...(options.recheckMs !== undefined ? { recheckMs: options.recheckMs } : {}) });
   }
 
   async ping(): Promise<void> {
