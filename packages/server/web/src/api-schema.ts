@@ -129,6 +129,10 @@ export type paths = {
                                     suspicious: boolean;
                                     reasons: string[];
                                 } | null;
+                                /** @description When the password was last entered on this session: its sign-in or its latest step-up */
+                                authenticatedAt: string;
+                                /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
+                                reauthenticatedAt: string | null;
                             };
                             /** @description Only POST /api/auth/password (and sign-out) is allowed until the password is changed */
                             passwordChangeRequired: boolean;
@@ -155,6 +159,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -178,6 +186,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -234,6 +246,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -321,6 +337,10 @@ export type paths = {
                                     suspicious: boolean;
                                     reasons: string[];
                                 } | null;
+                                /** @description When the password was last entered on this session: its sign-in or its latest step-up */
+                                authenticatedAt: string;
+                                /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
+                                reauthenticatedAt: string | null;
                             };
                             /** @description Only POST /api/auth/password (and sign-out) is allowed until the password is changed */
                             passwordChangeRequired: boolean;
@@ -347,6 +367,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -354,6 +378,132 @@ export type paths = {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/reauthenticate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reauthenticatedAt: string;
+                            /** @description Until when actions that need a recent sign-in are allowed without asking again */
+                            freshUntil: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -420,6 +570,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -443,6 +597,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -505,6 +663,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -528,6 +690,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -551,6 +717,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -633,6 +803,10 @@ export type paths = {
                                     suspicious: boolean;
                                     reasons: string[];
                                 } | null;
+                                /** @description When the password was last entered on this session: its sign-in or its latest step-up */
+                                authenticatedAt: string;
+                                /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
+                                reauthenticatedAt: string | null;
                             }[];
                         };
                     };
@@ -657,6 +831,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -740,6 +918,10 @@ export type paths = {
                                 suspicious: boolean;
                                 reasons: string[];
                             } | null;
+                            /** @description When the password was last entered on this session: its sign-in or its latest step-up */
+                            authenticatedAt: string;
+                            /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
+                            reauthenticatedAt: string | null;
                             userAgent: string | null;
                             activity: {
                                 requests: number;
@@ -768,6 +950,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -791,6 +977,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -836,6 +1026,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -859,6 +1053,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -882,6 +1080,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -905,6 +1107,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -964,6 +1170,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -987,6 +1197,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1072,6 +1286,10 @@ export type paths = {
                                     suspicious: boolean;
                                     reasons: string[];
                                 } | null;
+                                /** @description When the password was last entered on this session: its sign-in or its latest step-up */
+                                authenticatedAt: string;
+                                /** @description The latest step-up (POST /api/auth/reauthenticate), if any */
+                                reauthenticatedAt: string | null;
                                 user: {
                                     id: string;
                                     email: string;
@@ -1105,6 +1323,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1128,6 +1350,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1151,6 +1377,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1221,6 +1451,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1244,6 +1478,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1267,6 +1505,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1334,6 +1576,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1357,6 +1603,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1380,6 +1630,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1403,6 +1657,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1472,6 +1730,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1495,6 +1757,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1518,6 +1784,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1541,6 +1811,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1609,6 +1883,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1632,6 +1910,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1655,6 +1937,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1700,6 +1986,7 @@ export type paths = {
                             sessionLimitAction: "evict-oldest" | "deny";
                             anonymizeIp: boolean;
                             showAdminReasonToUser: boolean;
+                            reauthenticationWindowSeconds: number;
                         };
                     };
                 };
@@ -1723,6 +2010,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1746,6 +2037,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1769,6 +2064,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1800,6 +2099,7 @@ export type paths = {
                         sessionLimitAction?: "evict-oldest" | "deny";
                         anonymizeIp?: boolean;
                         showAdminReasonToUser?: boolean;
+                        reauthenticationWindowSeconds?: number;
                     };
                 };
             };
@@ -1822,6 +2122,7 @@ export type paths = {
                             sessionLimitAction: "evict-oldest" | "deny";
                             anonymizeIp: boolean;
                             showAdminReasonToUser: boolean;
+                            reauthenticationWindowSeconds: number;
                         };
                     };
                 };
@@ -1845,6 +2146,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1868,6 +2173,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1891,6 +2200,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1910,7 +2223,7 @@ export type paths = {
                 query?: {
                     /** @description User id or e-mail: events where the user is actor or target */
                     user?: string;
-                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "session.suspicious" | "ips.anonymized" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created" | "webhook.created" | "webhook.changed" | "webhook.deleted";
+                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "session.suspicious" | "ips.anonymized" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "auth.reauthenticated" | "auth.reauthentication-failed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created" | "webhook.created" | "webhook.changed" | "webhook.deleted";
                     limit?: number;
                     cursor?: string;
                 };
@@ -1973,6 +2286,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -1996,6 +2313,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2019,6 +2340,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2089,6 +2414,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2112,6 +2441,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2169,6 +2502,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2192,6 +2529,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2215,6 +2556,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2238,6 +2583,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2297,6 +2646,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2320,6 +2673,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2343,6 +2700,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2412,6 +2773,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2435,6 +2800,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2458,6 +2827,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2481,6 +2854,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2548,6 +2925,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2571,6 +2952,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2594,6 +2979,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2617,6 +3006,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2687,6 +3080,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2710,6 +3107,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2733,6 +3134,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2756,6 +3161,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2829,6 +3238,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2852,6 +3265,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2875,6 +3292,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2898,6 +3319,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -2921,6 +3346,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3063,6 +3492,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3086,6 +3519,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3109,6 +3546,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3176,6 +3617,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3199,6 +3644,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3222,6 +3671,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3303,6 +3756,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3326,6 +3783,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3349,6 +3810,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3429,6 +3894,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3452,6 +3921,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3475,6 +3948,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3498,6 +3975,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3567,6 +4048,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3590,6 +4075,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3613,6 +4102,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3636,6 +4129,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3681,6 +4178,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3704,6 +4205,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3727,6 +4232,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3750,6 +4259,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3818,6 +4331,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3841,6 +4358,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3864,6 +4385,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3887,6 +4412,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3961,6 +4490,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -3984,6 +4517,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -4007,6 +4544,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -4030,6 +4571,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -4121,6 +4666,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
@@ -4144,6 +4693,10 @@ export type paths = {
                             endedAt?: string;
                             /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
                             adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
                         };
                     };
                 };
