@@ -22,6 +22,8 @@ import { sessionRoutes } from './routes/sessions.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { sessionStreamRoutes } from './routes/session-stream.ts';
 import { activityRoutes } from './routes/activity.ts';
+import { notificationRoutes } from './routes/notifications.ts';
+import { SignInNotifier } from './sign-in-notifications.ts';
 import { UserDirectory } from './users.ts';
 import { isApiPath, isClientRoute, registerWebUi } from './web-ui.ts';
 
@@ -118,6 +120,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     onError: (error) => app.log.warn({ err: error }, 'webhook delivery pass failed; retrying'),
   });
   manager.outbox.onEnqueued = () => dispatcher.wake();
+  const notifier = new SignInNotifier({ config: { ...config.notifications, publicUrl: config.publicUrl }, users, store, manager, onError: (error) => app.log.warn({ err: error }, 'new sign-in e-mail not sent') });
 
   // ── what every request passes through ─────────────────────────────────────────────────────────────
   // The same headers on every response, computed once: helmet's security headers, and Accept-CH, which asks
@@ -186,7 +189,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   app.addHook('onRequest', passwordChangeGate);
 
   // ── routes ────────────────────────────────────────────────────────────────────────────────────────
-  const ctx: ServerContext = { config, store, manager, users, apiKeys, webhooks, dispatcher };
+  const ctx: ServerContext = { config, store, manager, users, apiKeys, webhooks, dispatcher, notifier };
   await authRoutes(app, ctx);
   await sessionStreamRoutes(app, ctx);
   await sessionRoutes(app, ctx);
@@ -204,6 +207,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   }
   await webhookRoutes(app, ctx);
   await activityRoutes(app, ctx);
+  await notificationRoutes(app, ctx);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   if (options.webRoot !== false) serveUi = await registerWebUi(app, options.webRoot);
 

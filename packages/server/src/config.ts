@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { GeoIpSource } from 'seshat';
 
@@ -94,6 +95,14 @@ export const serverEnvSchema = z.object({
   SESHAT_STREAM_HEARTBEAT_SECONDS: z.coerce.number().min(1).max(300).default(25),
   /** A live session stream is closed after this many seconds; the browser reconnects. */
   SESHAT_STREAM_MAX_SECONDS: z.coerce.number().min(1).max(86400).default(3600),
+  /** SMTP server for "new sign-in" e-mails (`smtp://user:pass@host:587`, `smtps://…`); unset = none are sent. */
+  SESHAT_SMTP_URL: z.string().regex(/^smtps?:\/\//).optional(),
+  /** The From address of those e-mails. */
+  SESHAT_SMTP_FROM: z.string().min(3).max(254).default('Seshat <no-reply@localhost>'),
+  /** "New sign-in" e-mails per user per hour, at most (per node). */
+  SESHAT_NOTIFY_PER_HOUR: z.coerce.number().int().min(1).max(100).default(3),
+  /** Signs "This wasn't me" links; give every node the same value (default: random per process). */
+  SESHAT_LINK_SECRET: z.string().min(32).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -128,6 +137,7 @@ export interface ServerConfig {
   database: { connectionTimeoutMs: number; queryTimeoutMs: number; statementTimeoutMs: number };
   /** HTTP request and header timeouts in ms. */
   http: { requestTimeoutMs: number; headersTimeoutMs: number };
+  notifications: { smtpUrl: string | undefined; from: string; perHour: number; linkSecret: string; linkTtlMs: number };
   streams: { maxPerUser: number; heartbeatMs: number; maxAgeMs: number };
   webhooks: { pollIntervalMs: number; leaseMs: number; baseBackoffMs: number; retryWindowMs: number; timeoutMs: number };
 }
@@ -182,6 +192,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       requestTimeoutMs: Math.round(e.SESHAT_REQUEST_TIMEOUT_SECONDS * 1000),
       // Node requires headersTimeout ≤ requestTimeout.
       headersTimeoutMs: Math.round(Math.min(e.SESHAT_HEADERS_TIMEOUT_SECONDS, e.SESHAT_REQUEST_TIMEOUT_SECONDS) * 1000),
+    },
+    notifications: {
+      smtpUrl: e.SESHAT_SMTP_URL,
+      from: e.SESHAT_SMTP_FROM,
+      perHour: e.SESHAT_NOTIFY_PER_HOUR,
+      linkSecret: e.SESHAT_LINK_SECRET ?? randomBytes(32).toString('base64url'),
+      linkTtlMs: 24 * 60 * 60 * 1000,
     },
     streams: {
       maxPerUser: e.SESHAT_STREAMS_PER_USER,

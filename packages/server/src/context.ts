@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { SeshatError, sessionEndedError, type Actor, type ApiKeys, type SessionManager, type SessionRecord, type Store, type StoreScope, type UserRecord, type WebhookDispatcher, type Webhooks } from 'seshat';
 import type { ServerConfig } from './config.ts';
 import type { SessionStreams } from './session-streams.ts';
+import type { SignInNotifier } from './sign-in-notifications.ts';
 import type { UserDirectory } from './users.ts';
 
 /** What every route module gets: the services, never the HTTP server's internals. */
@@ -16,6 +17,8 @@ export interface ServerContext {
   webhooks: Webhooks;
   /** Delivers the outbox while this node holds the lease. */
   dispatcher: WebhookDispatcher;
+  /** "New sign-in" e-mails and their "This wasn't me" links. */
+  notifier: SignInNotifier;
   /** Open live session streams (set when their routes are registered). */
   streams?: SessionStreams;
 }

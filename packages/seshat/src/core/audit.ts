@@ -35,6 +35,7 @@ export const auditActions = [
   'api-key.revoked',
   'api-keys.revoked',
   'user.created',
+  'session.reported',
   'webhook.created',
   'webhook.changed',
   'webhook.deleted',
