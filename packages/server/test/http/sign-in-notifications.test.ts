@@ -67,6 +67,9 @@ describe.each(STORE_KINDS)('"new sign-in" e-mails (%s)', (kind) => {
     expect(text).toContain('Ungefährer Ort');
     const token = /\/not-me\?token=([\w.-]+)/.exec(text)![1]!;
 
+    // The link opens the UI's confirmation page (a GET changes nothing).
+    expect((await fetch(`${t.url}/not-me?token=${token}`)).headers.get('content-type')).toContain('text/html');
+    expect((await laptop.get('/api/sessions')).status).toBe(200);
     // Signed out, from anywhere: every session ends, a new password is required, and it is in the audit trail.
     const stranger = new Client(t.url);
     const used = await stranger.post('/api/auth/not-me', { token });

@@ -22,6 +22,7 @@ import { match, navigate, usePath } from './router.ts';
 import { useLiveSession } from './live-session.ts';
 import { keys } from './queries.ts';
 import { ActivityPage } from './pages/Activity.tsx';
+import { NotMePage } from './pages/NotMe.tsx';
 import { WebhooksPage } from './pages/Webhooks.tsx';
 
 type Auth =
@@ -83,7 +84,7 @@ export function App() {
   });
 
   useEffect(() => {
-    if (auth.state === 'signed-out' && path !== '/sign-in') {
+    if (auth.state === 'signed-out' && path !== '/sign-in' && path !== '/not-me') {
       const here = location.pathname + location.search;
       navigate(here === '/' || here === HOME ? '/sign-in' : `/sign-in?next=${encodeURIComponent(here)}`, { replace: true });
     }
@@ -110,6 +111,8 @@ export function App() {
     [auth, logout, signedOut],
   );
 
+  // The page of the e-mail's link works whoever is (or is not) signed in here.
+  if (path === '/not-me') return <NotMePage />;
   if (auth.state === 'loading') return <Loading />;
   if (auth.state === 'signed-out' || !context) {
     return (

@@ -170,6 +170,8 @@ export const api = {
   createApiKey: (name: string) => request<CreatedApiKey>('POST', '/api/api-keys', { body: { name } }),
   revokeApiKey: (keyId: string) => request<void>('DELETE', `/api/api-keys/${id(keyId)}`),
 
+  notifications: () => request<Reply<'/api/admin/notifications', 'get'>>('GET', '/api/admin/notifications'),
+  reportByLink: (token: string) => request<Reply<'/api/auth/not-me', 'post'>>('POST', '/api/auth/not-me', { body: { token }, anonymousOk: true }),
   activity: (cursor?: string | null) => request<ActivityPage>('GET', `/api/activity${query({ cursor })}`),
 
   webhooks: () => request<Reply<'/api/admin/webhooks', 'get'>>('GET', '/api/admin/webhooks'),

@@ -18,6 +18,7 @@ export const keys = {
   audit: (filters: object) => ['admin', 'audit', filters] as const,
   apiKeys: ['api-keys'] as const,
   activity: ['activity'] as const,
+  notifications: ['admin', 'notifications'] as const,
   webhooks: ['admin', 'webhooks'] as const,
   webhookDeliveries: ['admin', 'webhooks', 'deliveries'] as const,
 };

@@ -378,4 +378,11 @@ export const de: Catalog = {
   'webhooks.status.failed': 'Fehlgeschlagen',
   'webhooks.replay': 'Erneut senden',
   'webhooks.replayQueued': 'Zustellung erneut eingereiht.',
+  'settings.mail.on': 'E-Mails zu neuen Anmeldungen werden von {from} gesendet.',
+  'settings.mail.off': 'E-Mails zu neuen Anmeldungen sind aus: Kein SMTP-Server ist eingerichtet (SESHAT_SMTP_URL).',
+  'notMe.title': 'Das war ich nicht',
+  'notMe.intro': 'Jemand hat sich von einem neuen Gerät bei Ihrem Konto angemeldet. Jetzt alle Sitzungen Ihres Kontos abmelden? Danach wählen Sie ein neues Passwort.',
+  'notMe.confirm': 'Überall abmelden',
+  'notMe.done': '{count, plural, one {# Sitzung wurde abgemeldet.} other {# Sitzungen wurden abgemeldet.}} Melden Sie sich an und wählen Sie ein neues Passwort.',
+  'notMe.signIn': 'Anmelden',
 };

@@ -380,6 +380,13 @@ export const en = {
   'webhooks.status.failed': 'Failed',
   'webhooks.replay': 'Send again',
   'webhooks.replayQueued': 'Delivery queued again.',
+  'settings.mail.on': '“New sign-in” e-mails are sent from {from}.',
+  'settings.mail.off': '“New sign-in” e-mails are off: no SMTP server is configured (SESHAT_SMTP_URL).',
+  'notMe.title': 'This wasn’t me',
+  'notMe.intro': 'Someone signed in to your account from a new device. Sign out every session of your account now? You will then choose a new password.',
+  'notMe.confirm': 'Sign out everywhere',
+  'notMe.done': '{count, plural, one {# session was signed out.} other {# sessions were signed out.}} Sign in and choose a new password.',
+  'notMe.signIn': 'Sign in',
 } as const;
 
 export type MessageId = keyof typeof en;

@@ -378,4 +378,11 @@ export const es: Catalog = {
   'webhooks.status.failed': 'Fallido',
   'webhooks.replay': 'Reenviar',
   'webhooks.replayQueued': 'Entrega en cola de nuevo.',
+  'settings.mail.on': 'Los correos de nuevo inicio de sesión se envían desde {from}.',
+  'settings.mail.off': 'Los correos de nuevo inicio de sesión están desactivados: no hay servidor SMTP configurado (SESHAT_SMTP_URL).',
+  'notMe.title': 'No fui yo',
+  'notMe.intro': 'Alguien inició sesión en tu cuenta desde un dispositivo nuevo. ¿Cerrar ahora todas las sesiones de tu cuenta? Después elegirás una contraseña nueva.',
+  'notMe.confirm': 'Cerrar sesión en todas partes',
+  'notMe.done': '{count, plural, one {Se cerró # sesión.} other {Se cerraron # sesiones.}} Inicia sesión y elige una contraseña nueva.',
+  'notMe.signIn': 'Iniciar sesión',
 };
