@@ -5,6 +5,7 @@
  *   GET  /bench/whoami  the smallest authenticated route (cookie → validate → request.session)
  *   GET  /bench/stats   this process's CPU time, touch writes and validation counters
  *   POST /bench/gc      runs the garbage collector to completion and reports how long it took
+ *   POST /bench/flush   drops this process's session cache (after the runner binds sessions behind its back)
  * Prints `BENCH_READY <url>` when listening.
  */
 import { createServer, loadConfig, openStore, requireSession } from '@seshat/server';
@@ -35,6 +36,10 @@ app.get('/bench/stats', async (request) => {
   // `?reset` starts a new window for the per-session maximum.
   if ((request.query as Record<string, string>).reset !== undefined) touchesBySession.clear();
   return { cpu: process.cpuUsage(), touches, touchStatements, maxTouchesPerSession, validations: { ...manager.metrics.validations } };
+});
+app.post('/bench/flush', async () => {
+  manager.flushCache();
+  return { flushed: true };
 });
 app.post('/bench/gc', async () => {
   const started = performance.now();

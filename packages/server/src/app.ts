@@ -2,7 +2,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { ACCEPT_CH, addressDescriber, ApiKeys, SessionManager, WebhookDispatcher, Webhooks, anonymizeIp, defaultSettings, geoLocator, isSeshatError, problem, roleBasedPolicy, scheduleGarbageCollection, sessionEnricher, systemClock, type Clock, type GarbageCollector, type SessionEnricher, type Store, type StoreScope, openStore } from 'seshat';
+import { ACCEPT_CH, addressDescriber, ApiKeys, DeviceBinding, SessionManager, WebhookDispatcher, Webhooks, anonymizeIp, defaultSettings, geoLocator, isSeshatError, problem, roleBasedPolicy, scheduleGarbageCollection, sessionEnricher, systemClock, type Clock, type GarbageCollector, type SessionEnricher, type Store, type StoreScope, openStore } from 'seshat';
 import { seshatFastify, sendProblem } from 'seshat/fastify';
 import { clientErrorHandler, httpProblem, problemErrorHandler } from './errors.ts';
 import { checkStorableInput } from './input-rules.ts';
@@ -26,6 +26,7 @@ import { notificationRoutes } from './routes/notifications.ts';
 import { SignInNotifier } from './sign-in-notifications.ts';
 import { UserDirectory } from './users.ts';
 import { isApiPath, isClientRoute, registerWebUi } from './web-ui.ts';
+import { loadNetworks } from './network.ts';
 
 export interface ServerOptions {
   config: ServerConfig;
@@ -74,6 +75,8 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   }).withTypeProvider<ZodTypeProvider>();
 
   // ── services ──────────────────────────────────────────────────────────────────────────────────────
+  // ISP names load in the background (a few seconds); sessions show none until then.
+  if (config.network) void loadNetworks().catch((error: unknown) => app.log.warn({ err: error }, 'network (ASN) tables not loaded'));
   const geo = geoLocator(config.geoip);
   // A configured database must be readable: fail at start rather than silently locate nothing.
   if (Array.isArray(config.geoip)) await geo.open();
@@ -121,6 +124,13 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   });
   manager.outbox.onEnqueued = () => dispatcher.wake();
   const notifier = new SignInNotifier({ config: { ...config.notifications, publicUrl: config.publicUrl }, users, store, manager, onError: (error) => app.log.warn({ err: error }, 'new sign-in e-mail not sent') });
+  // Device Bound Session Credentials: offered at sign-in unless an admin sets the policy to off (docs/device-binding.md).
+  const deviceBinding = await new DeviceBinding({
+    manager,
+    store,
+    paths: { register: '/api/auth/device-binding/register', refresh: '/api/auth/device-binding/refresh' },
+    cookie: { name: `${config.cookieName}_bound`, secure: config.secureCookies },
+  }).start();
 
   // ── what every request passes through ─────────────────────────────────────────────────────────────
   // The same headers on every response, computed once: helmet's security headers, and Accept-CH, which asks
@@ -182,6 +192,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     cookie: { name: config.cookieName, secure: config.secureCookies },
     trustedOrigins: config.trustedOrigins,
     apiKeys,
+    deviceBinding,
     // Only the API reads sessions: the UI's files, /healthz and /metrics answer as they should while the store is
     // down (a cookie on a static file must not turn it into a 503).
     sessionPaths: isApiPath,
@@ -189,7 +200,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   app.addHook('onRequest', passwordChangeGate);
 
   // ── routes ────────────────────────────────────────────────────────────────────────────────────────
-  const ctx: ServerContext = { config, store, manager, users, apiKeys, webhooks, dispatcher, notifier };
+  const ctx: ServerContext = { config, store, manager, users, apiKeys, deviceBinding, webhooks, dispatcher, notifier };
   await authRoutes(app, ctx);
   await sessionStreamRoutes(app, ctx);
   await sessionRoutes(app, ctx);

@@ -19,6 +19,8 @@ export const serverEnvSchema = z.object({
   /** Proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated). Off by default. */
   SESHAT_TRUSTED_PROXIES: list.default([]),
   SESHAT_COOKIE_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('session_token'),
+  /** ISP / network names from the bundled AS-organisation tables (@ip-location-db/asn); `off` saves ~10 MB of memory. */
+  SESHAT_NETWORK: z.enum(['on', 'off']).default('on'),
   /** Where the sessions page's "Learn more about sessions" link goes (your help centre); no link when unset. */
   SESHAT_HELP_URL: z.url().optional(),
   SESHAT_ADMIN_EMAIL: z.email().optional(),
@@ -117,6 +119,8 @@ export interface ServerConfig {
   cookieName: string;
   /** The "Learn more about sessions" link of the UI, or null for none. */
   helpUrl: string | null;
+  /** Whether sessions show their network (ISP), from SESHAT_NETWORK. */
+  network: boolean;
   trustedOrigins: string[];
   trustedProxies: string[];
   admin: { email: string | undefined; password: string | undefined };
@@ -164,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     secureCookies: publicUrl.startsWith('https://'),
     cookieName: e.SESHAT_COOKIE_NAME,
     helpUrl: e.SESHAT_HELP_URL ?? null,
+    network: e.SESHAT_NETWORK === 'on',
     trustedOrigins: [publicUrl, ...e.SESHAT_TRUSTED_ORIGINS],
     trustedProxies: e.SESHAT_TRUSTED_PROXIES,
     admin: { email: e.SESHAT_ADMIN_EMAIL, password: e.SESHAT_ADMIN_PASSWORD },

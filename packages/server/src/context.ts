@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { SeshatError, sessionEndedError, type Actor, type ApiKeys, type SessionManager, type SessionRecord, type Store, type StoreScope, type UserRecord, type WebhookDispatcher, type Webhooks } from 'seshat';
+import { SeshatError, isDeviceBound, sessionEndedError, type Actor, type ApiKeys, type DeviceBinding, type SessionManager, type SessionRecord, type Store, type StoreScope, type UserRecord, type WebhookDispatcher, type Webhooks } from 'seshat';
 import type { ServerConfig } from './config.ts';
 import type { SessionStreams } from './session-streams.ts';
 import type { SignInNotifier } from './sign-in-notifications.ts';
@@ -13,6 +13,7 @@ export interface ServerContext {
   manager: SessionManager<StoreScope>;
   users: UserDirectory;
   apiKeys: ApiKeys;
+  deviceBinding: DeviceBinding;
   /** Webhook endpoints and the delivery log (admin API). */
   webhooks: Webhooks;
   /** Delivers the outbox while this node holds the lease. */
@@ -80,5 +81,10 @@ export function sessionActor(request: FastifyRequest): Actor {
 export async function requireAdmin(request: FastifyRequest, ctx: ServerContext): Promise<{ session: SessionRecord; user: UserRecord; actor: Actor }> {
   const signedIn = await requireUser(request, ctx);
   if (!ctx.manager.policy.canManageTeam(signedIn.actor)) throw new SeshatError('forbidden', 'This needs an administrator.');
+  // Policy "require-for-admins": team-wide actions only from a session bound to its device, so a stolen admin
+  // cookie alone can do nothing here (docs/device-binding.md).
+  if (ctx.manager.settings.deviceBinding.policy === 'require-for-admins' && !isDeviceBound(signedIn.session)) {
+    throw new SeshatError('forbidden', 'Administration needs a session bound to this device (device binding policy). Sign in again with a browser that supports Device Bound Session Credentials.');
+  }
   return signedIn;
 }

@@ -30,11 +30,16 @@ export const GAUGE_TTL_MS = 15_000;
  * is not kept, so the next scrape tries again.
  */
 export function cachedActiveSessions(manager: SessionManager, ttlMs = GAUGE_TTL_MS): () => Promise<number> {
+  return cachedGauge(manager, () => manager.countActiveSessions(), ttlMs);
+}
+
+/** Any counting gauge under the same rule as `cachedActiveSessions` (the device-bound share uses it too). */
+export function cachedGauge(manager: Pick<SessionManager, 'clock'>, count: () => Promise<number>, ttlMs = GAUGE_TTL_MS): () => Promise<number> {
   let cached: { at: number; value: Promise<number> } | null = null;
   return () => {
     const now = manager.clock.now();
     if (!cached || now - cached.at >= ttlMs) {
-      const value = manager.countActiveSessions();
+      const value = count();
       cached = { at: now, value };
       value.catch(() => {
         if (cached?.value === value) cached = null;
@@ -44,9 +49,13 @@ export function cachedActiveSessions(manager: SessionManager, ttlMs = GAUGE_TTL_
   };
 }
 
-export async function renderMetrics(manager: SessionManager, activeSessions: () => Promise<number> = () => manager.countActiveSessions()): Promise<string> {
+export async function renderMetrics(
+  manager: SessionManager,
+  activeSessions: () => Promise<number> = () => manager.countActiveSessions(),
+  boundSessions: () => Promise<number> = async () => 0,
+): Promise<string> {
   const m = manager.metrics;
-  const active = await activeSessions();
+  const [active, bound] = await Promise.all([activeSessions(), boundSessions()]);
   return [
     family('seshat_sessions_created_total', 'counter', 'Sessions created (successful sign-ins).', [{ value: m.created }]),
     family('seshat_sessions_revoked_total', 'counter', 'Sessions revoked, by reason.',
@@ -56,5 +65,6 @@ export async function renderMetrics(manager: SessionManager, activeSessions: () 
     family('seshat_session_validations_total', 'counter', 'Session validations: cache hit, cache miss (store read), rejected.',
       (['hit', 'miss', 'rejected'] as const).map((result) => ({ labels: { result }, value: m.validations[result] }))),
     family('seshat_sessions_active', 'gauge', 'Unrevoked, unexpired sessions in the store.', [{ value: active }]),
+    family('seshat_sessions_device_bound', 'gauge', 'Active sessions bound to their device (DBSC); divide by seshat_sessions_active for the share.', [{ value: bound }]),
   ].join('\n') + '\n';
 }

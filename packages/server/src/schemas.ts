@@ -38,14 +38,25 @@ export const sessionSchema = z.object({
   persistent: z.boolean(),
   status: z.enum(['active', 'idle']),
   ip: z.string().nullable().describe('The latest client address the session was used from'),
+  network: z.string().nullable().describe('ISP / AS organisation of `ip`, from offline RouteViews and DB-IP data; null when unknown'),
   location: locationSchema.nullable().describe('Where the latest address is'),
   signInIp: z.string().nullable().describe('The address the session signed in from'),
   signInLocation: locationSchema.nullable(),
   device: deviceSchema,
   tokenHint: z.string(),
-  risk: z.object({ suspicious: z.boolean(), reasons: z.array(z.string()) }).nullable(),
+  risk: z
+    .object({
+      suspicious: z.boolean(),
+      reasons: z.array(z.string()).describe('In English, for logs'),
+      signals: z.array(z.enum(['new-device', 'new-country', 'impossible-travel', 'failed-attempts'])).optional().describe('The rules that fired'),
+      travel: z.object({ km: z.number(), minutes: z.number(), fromCountry: z.string().nullable(), fromCountryCode: z.string().nullable() }).optional(),
+      failures: z.number().int().optional(),
+    })
+    .nullable(),
   authenticatedAt: z.string().describe('When the password was last entered on this session: its sign-in or its latest step-up'),
   reauthenticatedAt: z.string().nullable().describe('The latest step-up (POST /api/auth/reauthenticate), if any'),
+  deviceBound: z.boolean().describe('The browser proved it holds a device key for this session (DBSC); a copied cookie stops working elsewhere'),
+  boundSince: z.string().nullable().describe('When the browser registered that key'),
 });
 
 export const sessionDetailSchema = sessionSchema.extend({
@@ -74,7 +85,7 @@ export const problemSchema = z.object({
   detail: z.string(),
   // `…/session-ended` (401): why and when the cookie's session ended (issue #10).
   endedReason: z.enum(Object.values(endedReasons) as [EndedReason, ...EndedReason[]]).optional()
-    .describe('Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all'),
+    .describe('Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch'),
   endedAt: z.string().optional().describe('When the session ended (ISO 8601)'),
   adminReason: z.string().optional().describe("The administrator's reason, only when the admin setting showAdminReasonToUser is on"),
   // `…/reauthentication-required` (401): the step-up window and when the password was last entered.

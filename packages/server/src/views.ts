@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { ACTIVE_WINDOW_MS, expiresAt, type ApiKeySummary, type AuditEvent, type SessionManager, type SessionRecord, type UserRecord } from 'seshat';
+import { ACTIVE_WINDOW_MS, expiresAt, isDeviceBound, type ApiKeySummary, type AuditEvent, type SessionManager, type SessionRecord, type UserRecord } from 'seshat';
+import { networkOf } from './network.ts';
 import type { apiKeySchema, auditEventSchema, sessionDetailSchema, sessionSchema } from './schemas.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -20,6 +21,7 @@ export function sessionView(s: SessionRecord, manager: SessionManager, currentId
     persistent: s.persistent,
     status: now - lastActiveAt < ACTIVE_WINDOW_MS ? 'active' : 'idle',
     ip: s.ip,
+    network: networkOf(s.ip),
     location: s.location,
     signInIp: s.signInIp,
     signInLocation: s.signInLocation,
@@ -29,6 +31,8 @@ export function sessionView(s: SessionRecord, manager: SessionManager, currentId
     // Freshness ended on purpose ("this wasn't me") shows as the sign-in: the step-up check reads the record itself.
     authenticatedAt: iso(Math.max(s.createdAt, s.reauthenticatedAt ?? 0)),
     reauthenticatedAt: s.reauthenticatedAt ? iso(s.reauthenticatedAt) : null,
+    deviceBound: isDeviceBound(s),
+    boundSince: s.boundSince != null ? iso(s.boundSince) : null,
   };
 }
 

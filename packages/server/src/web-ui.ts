@@ -33,10 +33,13 @@ export function isApiPath(path: string): boolean {
   return path === '/api' || path.startsWith('/api/');
 }
 
+/** Operational endpoints that are never a page of the UI, even where they are not served (/metrics on its own listener). */
+const serverPaths = new Set(['/metrics', '/healthz']);
+
 export function isClientRoute(method: string, url: string): boolean {
   if (method !== 'GET' && method !== 'HEAD') return false;
   const path = url.split('?')[0]!;
-  if (isApiPath(path)) return false;
+  if (isApiPath(path) || serverPaths.has(path)) return false;
   const last = path.slice(path.lastIndexOf('/') + 1);
   return !last.includes('.');
 }

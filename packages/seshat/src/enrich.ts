@@ -80,7 +80,13 @@ export function sessionEnricher(options: EnricherOptions): SessionEnricher {
       ip: settings.anonymizeIp ? anonymizeIp(context.ip) : context.ip,
       device,
       location,
-      risk: { suspicious: risk.suspicious, reasons: risk.reasons },
+      risk: {
+        suspicious: risk.suspicious,
+        reasons: risk.reasons,
+        signals: risk.signals,
+        ...(risk.travel ? { travel: risk.travel } : {}),
+        ...(risk.failures !== undefined ? { failures: risk.failures } : {}),
+      },
       newDevice: risk.newDevice,
     };
   };

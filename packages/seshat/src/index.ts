@@ -10,7 +10,7 @@ export { TouchBatch, type TouchBatchOptions, type PendingActivity } from './core
 export { openStore, describeDatabase, type OpenStoreOptions } from './stores/open.ts';
 export type { SessionManagerOptions, SignInContext, CreatedSession, SessionEnricher, SessionEnrichment, RevocationReason, CollectProgress, ContainmentHook, Contained } from './core/session-manager.ts';
 export { publicView, type PublicSession, type PublicApiKey } from './core/public-view.ts';
-export { unknownDevice, type SessionRecord, type Actor, type DeviceInfo, type Location, type RiskAssessment } from './core/session.ts';
+export { unknownDevice, isDeviceBound, type DeviceKey, type SessionRecord, type Actor, type DeviceInfo, type Location, type RiskAssessment } from './core/session.ts';
 export { ownerOnly, roleBasedPolicy, type PermissionPolicy } from './core/permissions.ts';
 export {
   defaultSettings,
@@ -77,3 +77,7 @@ export { csrfRefusal, crossSiteRefusal, isCsrfSafe, isCrossSite, originOf, origi
 export { bearerCredentials } from './http/bearer.ts';
 export { resolveCookie, pathOnly, type SessionCookieOptions, type ResolvedCookie } from './http/cookie.ts';
 export { problem, problemFromError, problemType, problemStatus, type Problem } from './http/problem.ts';
+
+// Device Bound Session Credentials (W3C WebAppSec draft): sessions bound to a key the browser keeps in hardware.
+export { DeviceBinding, type DeviceBindingOptions, type BindingRequest, type BindingAnswer, type SessionInstructions } from './device-binding/device-binding.ts';
+export { REGISTRATION_HEADER, CHALLENGE_HEADER, RESPONSE_HEADER, SESSION_ID_HEADER } from './device-binding/headers.ts';

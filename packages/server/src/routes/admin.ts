@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SeshatError, sessionSettingsPatchSchema, sessionSettingsSchema, type UserRecord } from 'seshat';
+import { SeshatError, isDeviceBound, sessionSettingsPatchSchema, sessionSettingsSchema, type UserRecord } from 'seshat';
 import type { App, ServerContext } from '../context.ts';
 import { requireAdmin } from '../context.ts';
 import {
@@ -71,11 +71,18 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
   app.get('/api/admin/users', {
     schema: {
       tags: ['admin'],
-      response: { 200: z.object({ users: z.array(adminUserSchema), totalActiveSessions: z.number().int() }), ...denied },
+      response: {
+        200: z.object({
+          users: z.array(adminUserSchema),
+          totalActiveSessions: z.number().int(),
+          deviceBoundSessions: z.number().int().describe('Active sessions bound to their device (DBSC)'),
+        }),
+        ...denied,
+      },
     },
   }, async (request) => {
     const { actor } = await requireAdmin(request, ctx);
-    const [all, stats] = await Promise.all([users.list(), manager.teamStats(actor)]);
+    const [all, stats, deviceBoundSessions] = await Promise.all([users.list(), manager.teamStats(actor), ctx.deviceBinding.countBoundSessions()]);
     const byUser = new Map(stats.map((s) => [s.userId, s]));
     return {
       users: all.map((u) => {
@@ -83,6 +90,7 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
         return { ...publicUser(u), activeSessions: s?.activeSessions ?? 0, lastActiveAt: s ? new Date(s.lastActiveAt).toISOString() : null };
       }),
       totalActiveSessions: stats.reduce((sum, s) => sum + s.activeSessions, 0),
+      deviceBoundSessions,
     };
   });
 
@@ -130,8 +138,20 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
     schema: { tags: ['admin'], body: sessionSettingsPatchSchema, response: { 200: sessionSettingsSchema, ...denied } },
     preHandler: stepUp,
   }, async (request) => {
-    const { actor } = await requireAdmin(request, ctx);
+    const { actor, session } = await requireAdmin(request, ctx);
+    // Switching to require-for-admins from an unbound session would lock the switching admin out at once.
+    if (request.body.deviceBinding?.policy === 'require-for-admins' && !isDeviceBound(session)) {
+      throw new SeshatError('conflict', 'Your own session is not bound to this device: "require-for-admins" would lock you out. Sign in with a browser that supports device binding first.');
+    }
     return manager.updateSettings(actor, request.body);
+  });
+
+  // The settings form's confirmation: "This will sign out N sessions now", before anything changes.
+  app.post('/api/admin/settings/preview', {
+    schema: { tags: ['admin'], body: sessionSettingsPatchSchema, response: { 200: z.object({ endingSessions: z.number().int() }), ...denied } },
+  }, async (request) => {
+    const { actor } = await requireAdmin(request, ctx);
+    return manager.previewSettings(actor, request.body);
   });
 
   app.get('/api/admin/audit', {

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { problem } from 'seshat';
 import { sendProblem } from 'seshat/fastify';
 import type { ServerContext } from '../context.ts';
-import { cachedActiveSessions, PROMETHEUS_CONTENT_TYPE, renderMetrics } from '../metrics.ts';
+import { cachedActiveSessions, cachedGauge, PROMETHEUS_CONTENT_TYPE, renderMetrics } from '../metrics.ts';
 
 /** Whether a request's `Authorization: Bearer …` is the metrics token (constant-time). */
 function bearerMatches(request: FastifyRequest, token: string): boolean {
@@ -17,10 +17,11 @@ function bearerMatches(request: FastifyRequest, token: string): boolean {
  * `GET /metrics` for Prometheus: counts only, never ids, users or tokens. Two ways to keep it private
  * (docs/operations.md): `SESHAT_METRICS_TOKEN` (the scraper sends `Authorization: Bearer <token>`; anything else is
  * 401), and `SESHAT_METRICS_ADDRESS` (served on a listener of its own, e.g. 127.0.0.1:9464, and not on the public
- * port). The active-session gauge is counted at most every 15 s however often it is scraped.
+ * port). The active-session and device-bound gauges are counted at most every 15 s however often it is scraped.
  */
-export async function metricsRoutes(app: FastifyInstance, { manager, config }: ServerContext): Promise<void> {
+export async function metricsRoutes(app: FastifyInstance, { manager, config, deviceBinding }: ServerContext): Promise<void> {
   const activeSessions = cachedActiveSessions(manager);
+  const boundSessions = cachedGauge(manager, () => deviceBinding.countBoundSessions());
   const token = config.metrics.token;
   app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics (text format 0.0.4)' } }, async (request: FastifyRequest, reply: FastifyReply) => {
     if (token !== undefined && !bearerMatches(request, token)) {
@@ -29,6 +30,6 @@ export async function metricsRoutes(app: FastifyInstance, { manager, config }: S
     }
     // Counts of this node, read fresh every scrape.
     reply.header('cache-control', 'no-store');
-    return reply.type(PROMETHEUS_CONTENT_TYPE).send(await renderMetrics(manager, activeSessions));
+    return reply.type(PROMETHEUS_CONTENT_TYPE).send(await renderMetrics(manager, activeSessions, boundSessions));
   });
 }

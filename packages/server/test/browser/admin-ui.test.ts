@@ -148,6 +148,8 @@ describe('web UI: admin pages and API keys', () => {
     await admin.getByLabel('Offer “Keep me signed in” on the sign-in page').uncheck();
     await admin.getByLabel('Maximum sessions per person').fill('5');
     await admin.getByRole('button', { name: 'Save settings' }).click();
+    // The confirmation says what the change ends now (a preview from the server), before anything is saved.
+    await admin.getByRole('dialog', { name: 'Apply these settings to everyone?' }).getByText('No session is signed out by this.').waitFor();
     await admin.getByRole('dialog', { name: 'Apply these settings to everyone?' }).getByRole('button', { name: 'Save settings' }).click();
     await admin.getByText('Settings saved. They apply to existing sessions at once.').waitFor();
 

@@ -24,11 +24,15 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /** A separate browser profile-like context: its own cookies, like a second device. */
-export function newDevice(browser: Browser, options: { userAgent?: string; width?: number; height?: number } = {}): Promise<BrowserContext> {
+export function newDevice(
+  browser: Browser,
+  options: { userAgent?: string; width?: number; height?: number; colorScheme?: 'light' | 'dark'; locale?: string } = {},
+): Promise<BrowserContext> {
   return browser.newContext({
     viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
     ...(options.userAgent ? { userAgent: options.userAgent } : {}),
-    locale: 'en-GB',
+    colorScheme: options.colorScheme ?? 'light',
+    locale: options.locale ?? 'en-GB',
     timezoneId: 'UTC',
   });
 }

@@ -149,6 +149,7 @@ describe('admin endpoints over HTTP', () => {
       anonymizeIp: false,
       showAdminReasonToUser: false,
       reauthenticationWindowSeconds: 600,
+      deviceBinding: { policy: 'offer', boundCookieSeconds: 600 },
     });
 
     const bad = [
@@ -161,6 +162,8 @@ describe('admin endpoints over HTTP', () => {
       { sessionLimitAction: 'kick' },
       { anonymizeIp: 'yes' },
       { rememberMe: { durationSeconds: 0 } },
+      { deviceBinding: { policy: 'always' } },
+      { deviceBinding: { boundCookieSeconds: 10 } },
     ];
     for (const body of bad) {
       const res = await admin.patch('/api/admin/settings', body);

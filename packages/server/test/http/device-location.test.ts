@@ -111,7 +111,7 @@ describe('behind a trusted proxy', () => {
       expect((await attacker.post('/api/auth/login', { email: 'bob@example.com', password: 'wrong password' })).status).toBe(401);
     }
     const session = (await attacker.login('bob@example.com')).session as unknown as SessionJson;
-    expect(session.risk).toEqual({ suspicious: true, reasons: ['5 failed sign-in attempts in the 15 minutes before'] });
+    expect(session.risk).toMatchObject({ suspicious: true, reasons: ['5 failed sign-in attempts in the 15 minutes before'] });
   });
 
   it('stores only the /24 or /48 prefix when anonymizeIp is on, but still locates the full address', async () => {

@@ -37,7 +37,9 @@ beforeAll(async () => {
   store = new PostgresStore(db.url);
   // Sessions are issued straight through a manager on the same database (a login per session would cost
   // a full scrypt each); they were "created" ten minutes ago so B's first request on each is due to touch.
-  issuer = await new SessionManager<StoreScope>({ store, clock: new ManualClock(Date.now() - 10 * MINUTE), cache: false }).start();
+  // Sessions signed in two minutes ago: old enough for touches to be due, recent enough for the step-up window
+  // (10 min) that "sign out other sessions" asks for.
+  issuer = await new SessionManager<StoreScope>({ store, clock: new ManualClock(Date.now() - 2 * MINUTE), cache: false }).start();
   users = new UserDirectory(store, issuer, TEST_PASSWORD_COST);
 }, 60_000);
 
@@ -150,7 +152,7 @@ describe('two server processes on one PostgreSQL database', () => {
     const sessions = await Promise.all(Array.from({ length: 60 }, () => issue(userId)));
     for (const s of sessions.slice(0, 10)) expect(await status(b!, s)).toBe(200);
 
-    // B hammers every session (touch interval 1 s, sessions last active 10 minutes ago: touches are due).
+    // B hammers every session (touch interval 1 s, sessions last active 2 minutes ago: touches are due).
     let hammering = true;
     const seenOnB: number[] = [];
     const hammer = async (offset: number) => {

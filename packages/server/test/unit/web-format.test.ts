@@ -69,3 +69,20 @@ describe('web UI formatting', () => {
     expect(describeDetails(en, null)).toEqual([]);
   });
 });
+
+describe('risk wording', () => {
+  it('says in one line what was unusual, with no speeds, in the UI language', async () => {
+    const { riskLine, riskReasons } = await import('../../web/src/risk-text.ts');
+    const session = {
+      location: { city: 'Frankfurt am Main', region: 'Hesse', country: 'Germany', countryCode: 'DE' },
+      risk: { suspicious: true, reasons: [], signals: ['new-country', 'impossible-travel'] as const, travel: { km: 9548, minutes: 2, fromCountry: 'Brazil', fromCountryCode: 'BR' } },
+    };
+    const s = { ...session, risk: { ...session.risk, signals: [...session.risk.signals] } };
+    expect(riskLine(en, s)).toBe('Signed in from Germany 2 min after Brazil');
+    expect(riskLine(de, s)).toBe('Anmeldung aus Deutschland 2 Min. nach Brasilien');
+    expect(riskReasons(en, s, s.risk).join(' ')).not.toMatch(/km\/h/);
+    expect(riskLine(en, { ...s, risk: { ...s.risk, signals: ['impossible-travel'], travel: { ...s.risk.travel, minutes: 0 } } })).toBe('Signed in from Germany moments after Brazil');
+    // Sessions stored before signals were kept: the generic line, the server's reasons.
+    expect(riskLine(en, { location: null, risk: { suspicious: true, reasons: ['x'] } })).toBe('This sign-in looked unusual');
+  });
+});

@@ -114,7 +114,9 @@ async function request<T>(method: string, path: string, options: RequestOptions 
     return (await response.json()) as T;
   }
   const problem = await readProblem(response);
-  if (response.status === 401 && !options.anonymousOk) for (const listener of signedOutListeners) listener();
+  // A step-up refusal (…/reauthentication-required) is a 401 for a session that is still fine: not "signed out".
+  const stepUp = problem.type?.endsWith('/reauthentication-required') ?? false;
+  if (response.status === 401 && !options.anonymousOk && !stepUp) for (const listener of signedOutListeners) listener();
   const retryAfter = Number(response.headers.get('retry-after'));
   throw new ApiError(response.status, problem.title, problem.detail, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null, problem.type);
 }
@@ -164,6 +166,7 @@ export const api = {
     request<Reply<'/api/admin/sessions/revoke-all', 'post'>>('POST', '/api/admin/sessions/revoke-all', { body: reason ? { reason } : {} }),
   settings: () => request<SessionSettings>('GET', '/api/admin/settings'),
   updateSettings: (patch: SettingsPatch) => request<SessionSettings>('PATCH', '/api/admin/settings', { body: patch }),
+  previewSettings: (patch: SettingsPatch) => request<Reply<'/api/admin/settings/preview', 'post'>>('POST', '/api/admin/settings/preview', { body: patch }),
   audit: (params: Query<'/api/admin/audit', 'get'>) => request<AuditPage>('GET', `/api/admin/audit${query(params)}`),
 
   apiKeys: () => request<Reply<'/api/api-keys', 'get'>>('GET', '/api/api-keys'),

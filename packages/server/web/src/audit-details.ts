@@ -16,6 +16,8 @@ export const ACTION_LABELS: Record<string, MessageId> = {
   'api-key.created': 'audit.action.apiKeyCreated',
   'api-key.revoked': 'audit.action.apiKeyRevoked',
   'user.created': 'audit.action.userCreated',
+  'session.device-bound': 'audit.action.deviceBound',
+  'session.device-key-mismatch': 'audit.action.deviceKeyMismatch',
 };
 
 export const actionLabel = (f: Fmt, action: string): string => (ACTION_LABELS[action] ? f.t(ACTION_LABELS[action]) : action);

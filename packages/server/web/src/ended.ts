@@ -56,6 +56,7 @@ const sentences: Record<string, MessageId> = {
   'idle-timeout': 'ended.idleTimeout',
   lifetime: 'ended.lifetime',
   'invalidated-all': 'ended.invalidatedAll',
+  'key-mismatch': 'ended.keyMismatch',
 };
 
 /** The banner for the sign-in page (catalog messages), or null when no reason is known. */

@@ -10,6 +10,7 @@ export function errorText(f: Fmt, error: unknown): string {
       return error.retryAfterSeconds ? f.t('error.tooManyWait', { wait: waitText(f, error.retryAfterSeconds) }) : f.t('error.tooMany');
     }
     if (error.status >= 500) return f.t('error.server', { status: error.status });
+    if (error.status === 401 && error.type?.endsWith('/reauthentication-required')) return f.t('error.reauthenticate');
     if (error.status === 403) return f.t('error.forbidden');
     if (error.status === 404) return f.t('error.notFound');
     // 400/409/422: the server's own words name the field or conflict (they are English).

@@ -10,6 +10,7 @@ import { pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cook
 import { originOf } from '../http/csrf.ts';
 import type { Problem } from '../http/problem.ts';
 import { startSessionGuard, type StartSessionOptions } from '../http/start-session.ts';
+import { REGISTRATION_HEADER, RESPONSE_HEADER, SESSION_ID_HEADER } from '../device-binding/headers.ts';
 
 /** Options of `seshatExpress`. */
 export interface SeshatExpressOptions extends AuthenticatorOptions {
@@ -33,7 +34,10 @@ declare global {
 
 /** What `seshatExpress` returns: one middleware for every request, a route guard and the cookie setters. */
 export interface SeshatExpress {
-  /** Validates the session cookie and sets `req.session`; refuses cross-site unsafe requests with 403. */
+  /**
+   * Validates the session cookie and sets `req.session`; refuses cross-site unsafe requests with 403. With the
+   * `deviceBinding` option it also answers the two device-binding endpoints.
+   */
   middleware: RequestHandler;
   /**
    * Login-CSRF guard for the sign-in route: answers 403 problem+json when a browser marks the request as
@@ -81,19 +85,31 @@ export function seshatExpress(options: SeshatExpressOptions): SeshatExpress {
   // Express 5's clearCookie drops maxAge; `Max-Age=0` (with an Expires of now) makes every browser drop it at once.
   const clearCookie = (res: Response) => res.cookie(cookie.name, '', { ...cookie.attributes, maxAge: 0 });
 
+  const { deviceBinding } = options;
+
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
     req.session = null;
     req.apiKey = null;
     req.sessionRejection = null;
     const header = req.headers.cookie;
+    const jar = header ? parseCookie(header) : undefined;
+    const path = pathOnly(req.originalUrl);
+    // The two device-binding endpoints are answered here: an app adds nothing but the `deviceBinding` option.
+    if (deviceBinding && req.method === 'POST' && deviceBinding.isEndpoint(path)) {
+      const request = { sessionCookie: jar?.[cookie.name], proof: req.get(RESPONSE_HEADER), sessionIdHeader: req.get(SESSION_ID_HEADER), ip: req.ip ?? null };
+      const answer = path === deviceBinding.paths.register ? deviceBinding.register(request) : deviceBinding.refresh(request);
+      answer.then((a) => void res.status(a.status).set(a.headers).send(JSON.stringify(a.body)), next);
+      return;
+    }
     authenticate({
       method: req.method,
-      cookie: header ? parseCookie(header)[cookie.name] : undefined,
+      cookie: jar?.[cookie.name],
+      boundCookie: deviceBinding ? jar?.[deviceBinding.cookieName] : undefined,
       authorization: req.headers.authorization,
       secFetchSite: req.get('sec-fetch-site'),
       origin: req.get('origin'),
       ownOrigin: ownOrigin(req),
-      path: pathOnly(req.originalUrl),
+      path,
       ip: req.ip ?? null,
     }).then((auth) => {
       if (auth.kind === 'refused') return void sendProblem(res, auth.problem);
@@ -120,6 +136,8 @@ export function seshatExpress(options: SeshatExpressOptions): SeshatExpress {
         // Express takes milliseconds here.
         ...(created.cookieMaxAge !== undefined ? { maxAge: created.cookieMaxAge * 1000 } : {}),
       });
+      const offer = deviceBinding?.registrationHeader(created.session);
+      if (offer) res.set(REGISTRATION_HEADER, offer);
     },
     endSession(res) {
       clearCookie(res);

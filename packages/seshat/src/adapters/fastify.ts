@@ -1,6 +1,6 @@
 import '../node-version.ts';
 import { parseCookie, stringifySetCookie } from 'cookie';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema, preHandlerAsyncHookHandler } from 'fastify';
 import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { CreatedSession } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
@@ -10,6 +10,7 @@ import { pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cook
 import { originOf } from '../http/csrf.ts';
 import type { Problem } from '../http/problem.ts';
 import { startSessionGuard, type StartSessionOptions } from '../http/start-session.ts';
+import { REGISTRATION_HEADER, RESPONSE_HEADER, SESSION_ID_HEADER } from '../device-binding/headers.ts';
 
 /** Options of the `seshatFastify` plugin. */
 export interface SeshatFastifyOptions extends AuthenticatorOptions {
@@ -76,6 +77,7 @@ const plugin: FastifyPluginAsync<SeshatFastifyOptions> = async (app, options) =>
   const authenticate = requestAuthenticator(options);
   const guard = sameSiteGuard(options);
   const guardStart = startSessionGuard(options);
+  const { deviceBinding } = options;
   // The cookie is read and written with `cookie` (as in the Express adapter) rather than @fastify/cookie:
   // one header each way does not justify a second plugin in every app's install.
   // Max-Age=0 and an Expires in the past: browsers drop the cookie at once (Max-Age wins where both are understood).
@@ -87,6 +89,8 @@ const plugin: FastifyPluginAsync<SeshatFastifyOptions> = async (app, options) =>
   app.decorateReply('startSession', function (this: FastifyReply, created: CreatedSession, start?: StartSessionOptions) {
     guardStart(sameSiteRequest(this.request), created, start);
     const maxAge = created.cookieMaxAge !== undefined ? { maxAge: created.cookieMaxAge } : {};
+    const offer = deviceBinding?.registrationHeader(created.session);
+    if (offer) this.header(REGISTRATION_HEADER, offer);
     return this.header('set-cookie', stringifySetCookie({ name: cookie.name, value: created.token, ...cookie.attributes, ...maxAge }));
   });
   app.decorateReply('endSession', function (this: FastifyReply) {
@@ -96,6 +100,26 @@ const plugin: FastifyPluginAsync<SeshatFastifyOptions> = async (app, options) =>
     const refused = guard(sameSiteRequest(request));
     if (refused) return sendProblem(reply, refused);
   });
+
+  // The two device-binding endpoints: authenticated by the signed challenge, not by the hook below.
+  if (deviceBinding) {
+    const answer = (register: boolean) => async (request: FastifyRequest, reply: FastifyReply) => {
+      const cookies = request.headers.cookie;
+      const binding = {
+        sessionCookie: cookies ? parseCookie(cookies)[cookie.name] : undefined,
+        proof: header(request, RESPONSE_HEADER),
+        sessionIdHeader: header(request, SESSION_ID_HEADER),
+        ip: request.ip,
+      };
+      const a = await (register ? deviceBinding.register(binding) : deviceBinding.refresh(binding));
+      return reply.code(a.status).headers(a.headers).send(JSON.stringify(a.body));
+    };
+    // `hide` keeps them out of an OpenAPI document (@fastify/swagger), where the app has one: browsers call these
+    // two from their network layer, API clients never do. Cast: Fastify's own schema type does not know the key.
+    const hidden = { schema: { hide: true } as FastifySchema };
+    app.post(deviceBinding.paths.register, hidden, answer(true));
+    app.post(deviceBinding.paths.refresh, hidden, answer(false));
+  }
 
   app.decorate('requireRecentAuth', (maxAgeSeconds: MaxAge) => async (request: FastifyRequest, reply: FastifyReply) => {
     if (!request.session) {
@@ -120,9 +144,11 @@ const plugin: FastifyPluginAsync<SeshatFastifyOptions> = async (app, options) =>
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (sessionPaths && !sessionPaths(pathOnly(request.url))) return;
     const cookies = request.headers.cookie;
+    const jar = cookies ? parseCookie(cookies) : undefined;
     const auth = await authenticate({
       method: request.method,
-      cookie: cookies ? parseCookie(cookies)[cookie.name] : undefined,
+      cookie: jar?.[cookie.name],
+      boundCookie: deviceBinding ? jar?.[deviceBinding.cookieName] : undefined,
       authorization: request.headers.authorization,
       secFetchSite: header(request, 'sec-fetch-site'),
       origin: header(request, 'origin'),

@@ -10,6 +10,7 @@ import { requestAuthenticator, sameSiteGuard, signedOutProblem, type Authenticat
 import { pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
 import type { Problem } from '../http/problem.ts';
 import { startSessionGuard, type StartSessionOptions } from '../http/start-session.ts';
+import { REGISTRATION_HEADER, RESPONSE_HEADER, SESSION_ID_HEADER } from '../device-binding/headers.ts';
 
 /** Options of `seshatHono`. */
 export interface SeshatHonoOptions extends AuthenticatorOptions {
@@ -91,6 +92,7 @@ export function seshatHono(options: SeshatHonoOptions): SeshatHono {
   const guardStart = startSessionGuard(options);
   // Max-Age=0 and an Expires in the past: browsers drop the cookie at once (Max-Age wins where both are understood).
   const clearing = stringifySetCookie({ name: cookie.name, value: '', ...cookie.attributes, maxAge: 0, expires: new Date(0) });
+  const { deviceBinding } = options;
 
   return {
     async middleware(c, next) {
@@ -98,9 +100,17 @@ export function seshatHono(options: SeshatHonoOptions): SeshatHono {
       c.set('apiKey', null);
       c.set('sessionRejection', null);
       const cookies = c.req.header('cookie');
+      const jar = cookies ? parseCookie(cookies) : undefined;
+      // The two device-binding endpoints are answered here: an app adds nothing but the `deviceBinding` option.
+      if (deviceBinding && c.req.method === 'POST' && deviceBinding.isEndpoint(c.req.path)) {
+        const request = { sessionCookie: jar?.[cookie.name], proof: c.req.header(RESPONSE_HEADER), sessionIdHeader: c.req.header(SESSION_ID_HEADER) };
+        const a = await (c.req.path === deviceBinding.paths.register ? deviceBinding.register(request) : deviceBinding.refresh(request));
+        return c.body(JSON.stringify(a.body), a.status as ContentfulStatusCode, a.headers);
+      }
       const auth = await authenticate({
         method: c.req.method,
-        cookie: cookies ? parseCookie(cookies)[cookie.name] : undefined,
+        cookie: jar?.[cookie.name],
+        boundCookie: deviceBinding ? jar?.[deviceBinding.cookieName] : undefined,
         authorization: c.req.header('authorization'),
         secFetchSite: c.req.header('sec-fetch-site'),
         origin: c.req.header('origin'),
@@ -124,6 +134,8 @@ export function seshatHono(options: SeshatHonoOptions): SeshatHono {
     startSession(c, created, start) {
       guardStart(sameSiteRequest(c), created, start);
       const maxAge = created.cookieMaxAge !== undefined ? { maxAge: created.cookieMaxAge } : {};
+      const offer = deviceBinding?.registrationHeader(created.session);
+      if (offer) c.header(REGISTRATION_HEADER, offer);
       c.header('set-cookie', stringifySetCookie({ name: cookie.name, value: created.token, ...cookie.attributes, ...maxAge }), { append: true });
     },
     endSession(c) {

@@ -35,6 +35,8 @@ export const auditActions = [
   'api-key.revoked',
   'api-keys.revoked',
   'user.created',
+  'session.device-bound',
+  'session.device-key-mismatch',
   'session.reported',
   'webhook.created',
   'webhook.changed',

@@ -26,6 +26,8 @@ export const endedReasons = {
   /** Found past the absolute lifetime or the remember-me duration. */
   lifetime: 'lifetime',
   'invalidate-all': 'invalidated-all',
+  /** A device-bound session's refresh was signed by another key than the one registered (DBSC): cookies copied elsewhere. */
+  'key-mismatch': 'key-mismatch',
 } as const satisfies Record<string, string>;
 
 /** A stored reason code (`revoked_reason`). */
@@ -57,6 +59,7 @@ const endedDetail: Record<EndedReason, string> = {
   'idle-timeout': 'You were signed out after a period of inactivity.',
   lifetime: 'This session reached its maximum lifetime.',
   'invalidated-all': 'Everyone was signed out.',
+  'key-mismatch': 'This session was ended because another device tried to use it: its cookies were copied off the device it was bound to.',
 };
 
 /** The `…/session-ended` answer (401) for a session that ended: why, when and, if allowed, the administrator's words. */

@@ -1,7 +1,7 @@
 import type { ApiKeyRecord } from './api-key.ts';
 import type { AuditAction, AuditEvent } from './audit.ts';
 import type { InvalidationChannel } from './invalidation.ts';
-import type { Location, RiskAssessment, SessionRecord } from './session.ts';
+import type { DeviceKey, Location, RiskAssessment, SessionRecord } from './session.ts';
 import type { DueWebhookDelivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage } from './webhook.ts';
 import type { ExpiryCutoffs } from './settings.ts';
 
@@ -146,6 +146,32 @@ export interface CollectResult {
   deleted: number;
   /** Where the next step starts; null when the pass is complete. */
   lastId: string | null;
+}
+
+/**
+ * Device Bound Session Credentials: a session's registered key and the rotated HMAC secrets every node
+ * signs bound cookies and challenges with.
+ */
+export interface DeviceBindingStore {
+  /**
+   * Records the key a session's browser registered. A conditional UPDATE (`… WHERE id = ? AND revoked_at IS
+   * NULL AND device_key IS NULL`): the first registration wins and a key is never replaced. True if it was set.
+   */
+  bindSessionKey(id: string, binding: { key: DeviceKey; at: number }): Promise<boolean>;
+  /** How many live sessions under `cutoffs` are bound to a device key. */
+  countBoundSessions(cutoffs: ExpiryCutoffs): Promise<number>;
+  /** The stored signing secrets, newest first. */
+  listBindingSecrets(): Promise<BindingSecret[]>;
+  /** Adds a secret and deletes those created before `retireBefore`. */
+  insertBindingSecret(secret: BindingSecret, retireBefore: number): Promise<void>;
+}
+
+/** One HMAC secret of the device-binding key ring. */
+export interface BindingSecret {
+  /** Short public id carried in bound cookies and challenges, so a verifier knows which secret to use. */
+  id: string;
+  secret: Uint8Array;
+  createdAt: number;
 }
 
 /** Where the admin-editable session settings are kept (one JSON document). */
@@ -319,10 +345,10 @@ export interface Transactional<Scope> {
 }
 
 /** What the session manager reads and writes. */
-export type SessionScope = SessionStore & SettingsStore & AuditStore & SessionLocks & WebhookOutboxStore;
+export type SessionScope = SessionStore & SettingsStore & AuditStore & SessionLocks & DeviceBindingStore & WebhookOutboxStore;
 
 /** Everything one transaction of the server may touch. */
-export type StoreScope = SessionStore & SettingsStore & AuditStore & UserStore & ApiKeyStore & SignInLimitStore & SessionLocks & WebhookStore;
+export type StoreScope = SessionStore & SettingsStore & AuditStore & UserStore & ApiKeyStore & SignInLimitStore & SessionLocks & DeviceBindingStore & WebhookStore;
 
 /**
  * Serialises changes to one user's sessions across processes, for rules that count before they insert
@@ -334,7 +360,7 @@ export interface SessionLocks {
 }
 
 /** Everything the server needs from one database. */
-export interface Store extends SessionStore, SettingsStore, AuditStore, UserStore, ApiKeyStore, SignInLimitStore, SessionLocks, WebhookStore, Transactional<StoreScope> {
+export interface Store extends SessionStore, SettingsStore, AuditStore, UserStore, ApiKeyStore, SignInLimitStore, SessionLocks, DeviceBindingStore, WebhookStore, Transactional<StoreScope> {
   readonly dialect: 'sqlite' | 'postgres';
   /** Applies pending migrations; returns the versions applied. */
   migrate(): Promise<number[]>;

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { AuditStore } from './ports.ts';
 import { MINUTE } from './clock.ts';
-import type { DeviceInfo, Location, RiskAssessment } from './session.ts';
+import type { DeviceInfo, Location, RiskAssessment, RiskSignal } from './session.ts';
+
+export type { RiskSignal } from './session.ts';
 
 /** What one sign-in tells the risk rules. Read back from the `details` of `auth.sign-in` audit events. */
 export interface SignInFacts {
@@ -39,9 +41,6 @@ export const defaultRiskRules: RiskRules = {
   minTravelDistanceKm: 500,
   historySize: 100,
 };
-
-/** A rule that fired. */
-export type RiskSignal = 'new-device' | 'new-country' | 'impossible-travel' | 'failed-attempts';
 
 export interface SignInRisk extends RiskAssessment {
   signals: RiskSignal[];
@@ -91,6 +90,7 @@ export function assessSignIn(current: SignInFacts, previous: SignInFacts[], fail
     reasons.push(`New country: ${current.country ?? current.countryCode}`);
   }
 
+  let travel: SignInRisk['travel'];
   const last = previous.find(located);
   if (located(current) && last) {
     const distance = haversineKm(last, current);
@@ -100,7 +100,9 @@ export function assessSignIn(current: SignInFacts, previous: SignInFacts[], fail
       signals.push('impossible-travel');
       const from = last.country ?? last.countryCode ?? 'the previous sign-in';
       const minutes = Math.round(hours * 60);
-      reasons.push(`Impossible travel: ${km(distance)} km from ${from} in ${minutes} min (${Number.isFinite(speed) ? `${km(speed)} km/h` : 'no time at all'})`);
+      // No speed: "123,903,928 km/h" from two sign-ins a second apart says nothing a person can use.
+      reasons.push(`Impossible travel: ${km(distance)} km from ${from} in ${minutes} min`);
+      travel = { km: Math.round(distance), minutes, fromCountry: last.country, fromCountryCode: last.countryCode };
     }
   }
 
@@ -110,7 +112,14 @@ export function assessSignIn(current: SignInFacts, previous: SignInFacts[], fail
     reasons.push(`${failures} failed sign-in attempts in the ${Math.round(rules.failedAttemptsWindowMs / MINUTE)} minutes before`);
   }
 
-  return { suspicious: signals.some((signal) => signal !== 'new-device'), reasons, signals, newDevice };
+  return {
+    suspicious: signals.some((signal) => signal !== 'new-device'),
+    reasons,
+    signals,
+    newDevice,
+    ...(travel ? { travel } : {}),
+    ...(failures >= rules.failedAttemptsThreshold ? { failures } : {}),
+  };
 }
 
 /** The facts of a sign-in being made now, in the form later assessments read back from the audit trail. */

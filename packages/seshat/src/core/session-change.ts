@@ -30,6 +30,8 @@ export class SessionChange<S extends SessionScope = SessionScope> {
   /** The transaction's scope: every write through it belongs to this change. */
   readonly store: S;
   readonly revoked: Revoked[] = [];
+  /** Live sessions whose stored row this change altered (a device key bound): cached copies must be dropped. */
+  readonly altered: string[] = [];
   readonly #audit: AuditTrail;
   readonly #clock: Clock;
 
@@ -73,6 +75,11 @@ export class SessionChange<S extends SessionScope = SessionScope> {
   async #ended(data: { reason: RevocationReason } & Record<string, unknown>): Promise<void> {
     // `reason` in the session-ended problem's vocabulary, `code` as stored (finer: revoked vs signed-out-others…).
     await this.#audit.outbox?.enqueue(this.store, 'session.ended', { ...data, reason: endedReasonOf(data.reason), code: data.reason, endedAt: new Date(this.#clock.now()).toISOString() });
+  }
+
+  /** Notes that this change rewrote a live session's row, so every node drops its cached copy after the commit. */
+  alteredSession(id: string): void {
+    this.altered.push(id);
   }
 
   /** Appends an audit event to this change. */

@@ -107,6 +107,7 @@ export interface SessionManagerOptions<S extends SessionScope = SessionScope> {
  * wider scope (the server's `StoreScope`) must stay assignable to a `SessionManager<SessionScope>` parameter.
  */
 export type ContainmentHook<S extends SessionScope = SessionScope> = {
+  /** Ends the target's other credentials inside `change`; returns how many it ended. */
   hook(change: SessionChange<S>, target: { userId: string } | 'all', context: { actor: Actor | null; cause: 'force-sign-out' | 'invalidate-all' }): Promise<number>;
 }['hook'];
 
@@ -249,6 +250,28 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     const parsed = stored ? sessionSettingsSchema.safeParse({ ...this.#defaults, ...(stored as object) }) : null;
     this.#settings = parsed?.success ? parsed.data : this.#defaults;
     return this.#settings;
+  }
+
+  /**
+   * What a settings change would do now, without making it: how many active sessions the new timeouts would end
+   * at once (expiry is computed from the settings, so a shorter idle timeout or lifetime applies immediately).
+   */
+  async previewSettings(actor: Actor, patch: SessionSettingsPatch): Promise<{ endingSessions: number }> {
+    this.#requireTeam(actor);
+    let next: SessionSettings;
+    try {
+      next = applySettingsPatch(this.#settings, patch, { touchIntervalMs: this.touchIntervalMs });
+    } catch (error) {
+      const issue = (error as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
+      if (!issue) throw error;
+      throw new SeshatError('invalid_input', `${issue.path.join('.')} ${issue.message}.`);
+    }
+    const now = this.clock.now();
+    const [today, after] = await Promise.all([
+      this.#store.countActiveSessions(expiryCutoffs(this.#settings, now)),
+      this.#store.countActiveSessions(expiryCutoffs(next, now)),
+    ]);
+    return { endingSessions: Math.max(0, today - after) };
   }
 
   /** Changes settings (team managers only), audited with before and after, and tells the other nodes. */
@@ -764,8 +787,8 @@ export class SessionManager<S extends SessionScope = SessionScope> {
 
   /** After a commit: drop cached copies on this node now, tell the other nodes, then report the events. */
   async #announce(change: SessionChange<S>): Promise<void> {
-    if (change.revoked.length === 0) return;
-    const ids: string[] = [];
+    if (change.revoked.length === 0 && change.altered.length === 0) return;
+    const ids: string[] = [...change.altered];
     let all = false;
     for (const r of change.revoked) {
       this.metrics.countRevoked(r.reason, r.count);

@@ -26,8 +26,18 @@ export interface Location {
 /** Why a new session looks unusual (filled by the risk assessor, if one is configured). */
 export interface RiskAssessment {
   suspicious: boolean;
+  /** In English, for logs and the audit trail. */
   reasons: string[];
+  /** The rules that fired, for UIs that word them themselves (absent on sessions stored before they were kept). */
+  signals?: RiskSignal[];
+  /** With `impossible-travel`: the jump from the previous located sign-in. */
+  travel?: { km: number; minutes: number; fromCountry: string | null; fromCountryCode: string | null };
+  /** With `failed-attempts`: how many failed sign-ins came just before. */
+  failures?: number;
 }
+
+/** A risk rule that fired. */
+export type RiskSignal = 'new-device' | 'new-country' | 'impossible-travel' | 'failed-attempts';
 
 /** The device of a session nothing could be learnt about (no User-Agent, or no enricher). */
 export const unknownDevice: DeviceInfo = {
@@ -79,6 +89,24 @@ export interface SessionRecord {
   reauthenticatedAt: number | null;
   /** Nothing but a password change is allowed on this session (generated or reset password, reported session). */
   passwordChangeRequired: boolean;
+  /**
+   * The public key the browser proved it holds (Device Bound Session Credentials), or null/absent when the
+   * session is not bound. Set once, never replaced: see `device-binding/`.
+   */
+  deviceKey?: DeviceKey | null;
+  /** When the browser registered that key (epoch ms); null/absent when not bound. */
+  boundSince?: number | null;
+}
+
+/** A session's registered public key: a public JWK (never a private part) and the algorithm it signs with. */
+export interface DeviceKey {
+  alg: 'ES256' | 'RS256';
+  jwk: Record<string, unknown>;
+}
+
+/** Whether the session's browser registered a device key (DBSC): then requests need the bound cookie too. */
+export function isDeviceBound(session: Pick<SessionRecord, 'deviceKey'>): boolean {
+  return session.deviceKey != null;
 }
 
 /** Who is acting: the subject of permission checks. */

@@ -25,13 +25,26 @@ export const sessionSettingsSchema = z.object({
   showAdminReasonToUser: z.boolean(),
   /** Step-up: how recent the last password entry must be for dangerous actions (1 minute to 1 day; default 10 minutes). */
   reauthenticationWindowSeconds: z.number().int().min(60).max(86400),
+  /** Device Bound Session Credentials (see `DeviceBinding`). */
+  deviceBinding: z.object({
+    /**
+     * off: never offer; offer: offer every browser after sign-in (those without DBSC ignore it);
+     * require-for-admins: offer, and team-wide actions need a bound session.
+     */
+    policy: z.enum(['off', 'offer', 'require-for-admins']),
+    /** Lifetime of the short-lived bound cookie: how long a stolen copy of it keeps working (default 600 s). */
+    boundCookieSeconds: z.number().int().min(60).max(86_400),
+  }),
 });
 /** The session settings (timeouts, remember-me, limits, IP anonymisation): `sessionSettingsSchema`'s type. */
 export type SessionSettings = z.infer<typeof sessionSettingsSchema>;
 
 /** A partial change. Unknown fields (at any level) are refused, so a typo never passes silently. */
 export const sessionSettingsPatchSchema = sessionSettingsSchema
-  .extend({ rememberMe: sessionSettingsSchema.shape.rememberMe.partial().strict() })
+  .extend({
+    rememberMe: sessionSettingsSchema.shape.rememberMe.partial().strict(),
+    deviceBinding: sessionSettingsSchema.shape.deviceBinding.partial().strict(),
+  })
   .partial()
   .strict();
 /** A partial change of the settings, as `PATCH /api/admin/settings` takes it. */
@@ -48,6 +61,8 @@ export function defaultSettings({ idleTimeoutDays = 7 }: { idleTimeoutDays?: num
     anonymizeIp: false,
     showAdminReasonToUser: false,
     reauthenticationWindowSeconds: 600,
+    // Offering is harmless: a browser without DBSC ignores the header and its session works as before.
+    deviceBinding: { policy: 'offer', boundCookieSeconds: 600 },
   };
 }
 
@@ -67,6 +82,7 @@ export function applySettingsPatch(current: SessionSettings, patch: SessionSetti
     ...current,
     ...patch,
     rememberMe: { ...current.rememberMe, ...patch.rememberMe },
+    deviceBinding: { ...current.deviceBinding, ...patch.deviceBinding },
   });
 }
 

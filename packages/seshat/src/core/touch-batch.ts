@@ -24,6 +24,7 @@ export interface TouchBatchOptions {
   describeAddress?: (ip: string) => Promise<{ ip: string | null; location?: Location | null }>;
   /** After a write: sessions whose new address (and location) it recorded, for risk checks. */
   onAddresses?: (changes: { id: string; ip: string | null; location: Location | null | undefined }[]) => void;
+  /** A batch that could not be written (it is kept and retried with the next one). */
   onError: (error: unknown) => void;
 }
 

@@ -3,6 +3,7 @@ import type { ApiKeys } from '../core/api-keys.ts';
 import { sessionEndedError, type SessionEnding } from '../core/ended-reason.ts';
 import type { SessionManager } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
+import type { DeviceBinding } from '../device-binding/device-binding.ts';
 import { bearerCredentials } from './bearer.ts';
 import { crossSiteRefusal, csrfRefusal, originSet } from './csrf.ts';
 import { problem, problemFromError, type Problem } from './problem.ts';
@@ -25,6 +26,8 @@ export interface RequestCredentials {
   path: string;
   /** The client address (recorded as the session's latest address when it changes). */
   ip?: string | null;
+  /** The bound cookie's value (device-bound sessions), if the request carries one. */
+  boundCookie?: string | undefined;
 }
 
 /**
@@ -57,6 +60,11 @@ export interface AuthenticatorOptions {
    * own origin, e.g. a front end served from another port or host: `['https://app.example.com']`.
    */
   trustedOrigins?: readonly string[];
+  /**
+   * Device Bound Session Credentials: the adapter offers registration at sign-in, answers the two endpoints, and
+   * treats a request of a bound session without a valid bound cookie as anonymous. See `DeviceBinding`.
+   */
+  deviceBinding?: DeviceBinding;
 }
 
 const ANONYMOUS: Authentication = { kind: 'anonymous' };
@@ -66,7 +74,7 @@ const ANONYMOUS: Authentication = { kind: 'anonymous' };
  * else anonymous. Options are resolved once; the returned function runs per request.
  */
 export function requestAuthenticator(options: AuthenticatorOptions): (request: RequestCredentials) => Promise<Authentication> {
-  const { manager, apiKeys } = options;
+  const { manager, apiKeys, deviceBinding } = options;
   const trustedOrigins = originSet(options.trustedOrigins ?? []);
   return async (request) => {
     const bearer = apiKeys ? bearerCredentials(request.authorization) : undefined;
@@ -76,10 +84,20 @@ export function requestAuthenticator(options: AuthenticatorOptions): (request: R
       return apiKey ? { kind: 'api-key', apiKey } : ANONYMOUS;
     }
     if (request.cookie === undefined) return ANONYMOUS;
+    // The device-binding endpoints authenticate by the signed challenge, and browsers call them from the
+    // network layer without Origin or Sec-Fetch-Site: they skip the CSRF check and validate on their own.
+    if (deviceBinding?.isEndpoint(request.path)) return ANONYMOUS;
     const refusal = csrfRefusal({ ...request, trustedOrigins });
     if (refusal !== null) return { kind: 'refused', problem: problem('forbidden', refusal) };
     const session = await manager.validate(request.cookie, { path: request.path, ip: request.ip ?? null });
-    if (session) return { kind: 'session', session };
+    if (session) {
+      // A bound session also needs its bound cookie: an HMAC check, no store read, awaited only in the rare case
+      // it is asynchronous (a signing secret this node has not loaded yet). Unbound sessions pass at once. Without
+      // it the request is anonymous but not "rejected": the main cookie stays, the browser refreshes the bound one.
+      const held = deviceBinding ? deviceBinding.holds(session, request.boundCookie) : true;
+      if (held === false || (held !== true && !(await held))) return ANONYMOUS;
+      return { kind: 'session', session };
+    }
     // Refusals are rare and cheap to explain: one more read, and only the token's holder learns the reason.
     return { kind: 'rejected', rejection: { ended: await manager.whyEnded(request.cookie) } };
   };

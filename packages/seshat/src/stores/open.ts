@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { SeshatError } from '../core/errors.ts';
 import type { Store } from '../core/ports.ts';
-import type { PostgresStoreOptions } from './postgres/postgres-store.ts';
+import type { PostgresStoreOptions } from './postgres/options.ts';
 
 const POSTGRES_URL = /^postgres(ql)?:\/\//i;
 /** `scheme:` of two letters or more (so `C:\data\x.db` is still a path). */

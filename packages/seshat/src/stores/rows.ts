@@ -64,6 +64,8 @@ export function rowMappers(decode: ColumnDecoders) {
         lastPath: nullableString(r.last_path),
         reauthenticatedAt: nullableNumber(r.reauthenticated_at),
         passwordChangeRequired: decode.bool(r.password_change_required ?? false),
+        deviceKey: decode.json<SessionRecord['deviceKey']>(r.device_key),
+        boundSince: nullableNumber(r.bound_at),
       }),
     toAuditEvent: (r: Row): AuditEvent => ({
       id: String(r.id),

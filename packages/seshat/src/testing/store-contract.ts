@@ -9,6 +9,7 @@ import { newSessionId } from '../core/token.ts';
 import type { Store, UserRecord } from '../core/ports.ts';
 import { apiKeyStoreContract } from './api-key-contract.ts';
 import { webhookStoreContract } from './webhook-contract.ts';
+import { deviceBindingStoreContract } from './device-binding-contract.ts';
 
 /** Opens an empty, migrated store for one test; the suite closes it afterwards. */
 export type StoreFactory = () => Promise<Store>;
@@ -41,6 +42,8 @@ export function sessionRecord(overrides: Partial<SessionRecord> = {}): SessionRe
     lastPath: null,
     reauthenticatedAt: null,
     passwordChangeRequired: false,
+    deviceKey: null,
+    boundSince: null,
     ...overrides,
   };
 }
@@ -106,6 +109,7 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
 
     apiKeyStoreContract(() => store);
     webhookStoreContract(() => store);
+    deviceBindingStoreContract(() => store, sessionRecord);
 
     it('is the dialect it claims, answers pings, and migrating again applies nothing', async () => {
       expect(store.dialect).toBe(dialect);

@@ -5,7 +5,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
-import { problemFromError, type ApiKeys, type SessionManager } from 'seshat';
+import { problemFromError, type ApiKeys, type DeviceBinding, type SessionManager } from 'seshat';
 import { seshatExpress } from 'seshat/express';
 import { seshatFastify } from 'seshat/fastify';
 import { seshatHono } from 'seshat/hono';
@@ -27,13 +27,14 @@ export interface AppOptions {
   manager: SessionManager;
   apiKeys?: ApiKeys;
   trustedOrigins?: string[];
+  deviceBinding?: DeviceBinding;
 }
 
 type Body = { userId?: string; remember?: boolean };
 
 export const adapterApps: Record<'express' | 'fastify' | 'hono', (options: AppOptions) => Promise<AdapterApp>> = {
-  async express({ manager, apiKeys, trustedOrigins }) {
-    const seshat = seshatExpress({ manager, apiKeys, trustedOrigins });
+  async express({ manager, apiKeys, trustedOrigins, deviceBinding }) {
+    const seshat = seshatExpress({ manager, apiKeys, trustedOrigins, ...(deviceBinding ? { deviceBinding } : {}) });
     const app = express();
     app.use(express.json(), seshat.middleware);
     const login: express.RequestHandler = async (req, res) => {
@@ -68,9 +69,9 @@ export const adapterApps: Record<'express' | 'fastify' | 'hono', (options: AppOp
     };
   },
 
-  async fastify({ manager, apiKeys, trustedOrigins }) {
+  async fastify({ manager, apiKeys, trustedOrigins, deviceBinding }) {
     const app = Fastify();
-    await app.register(seshatFastify, { manager, apiKeys, trustedOrigins });
+    await app.register(seshatFastify, { manager, apiKeys, trustedOrigins, ...(deviceBinding ? { deviceBinding } : {}) });
     app.setErrorHandler((error, _request, reply) => {
       const problem = problemFromError(error);
       if (!problem) throw error;
@@ -97,8 +98,8 @@ export const adapterApps: Record<'express' | 'fastify' | 'hono', (options: AppOp
     return { url, stop: () => app.close() };
   },
 
-  async hono({ manager, apiKeys, trustedOrigins }) {
-    const seshat = seshatHono({ manager, apiKeys, trustedOrigins, clientIp: (c) => getConnInfo(c).remote.address });
+  async hono({ manager, apiKeys, trustedOrigins, deviceBinding }) {
+    const seshat = seshatHono({ manager, apiKeys, trustedOrigins, clientIp: (c) => getConnInfo(c).remote.address, ...(deviceBinding ? { deviceBinding } : {}) });
     const app = new Hono();
     app.use(seshat.middleware);
     app.onError((error, c) => {

@@ -98,6 +98,30 @@ describe('PgInvalidationChannel (LISTEN/NOTIFY)', () => {
     }
   });
 
+  it('confirmations go only to the publisher that asked (no N² fan-out), and a publisher of an older version is still answered', async () => {
+    const store = openStore();
+    const nodes = ['reply-a', 'reply-b', 'reply-c'].map((nodeId) => ({ channel: store.createInvalidationChannel({ nodeId }), seen: recorder() }));
+    const stops = await Promise.all(nodes.map((n) => n.channel.subscribe(n.seen.listener)));
+    // Hears the shared ack channel, where every node used to confirm (and every node heard every confirmation).
+    const shared = new pg.Client({ connectionString: db.url });
+    await shared.connect();
+    cleanups.push(() => shared.end());
+    const heard: string[] = [];
+    shared.on('notification', (n) => heard.push(n.payload ?? ''));
+    await shared.query('LISTEN seshat_invalidation_ack');
+    try {
+      await nodes[0]!.channel.publish({ kind: 'sessions', ids: ['ses_reply'] });
+      for (const { seen } of nodes) expect(seen.messages).toEqual([{ kind: 'sessions', ids: ['ses_reply'] }]);
+      // An older publisher names no reply channel: the nodes confirm on the shared channel, as before.
+      await shared.query('SELECT pg_notify($1, $2)', ['seshat_invalidation', JSON.stringify({ kind: 'settings', ack: 'old-nonce' })]);
+      await until('three confirmations on the shared channel', () => heard.length === 3);
+      expect(heard).toEqual(['old-nonce', 'old-nonce', 'old-nonce']); // and none of the first publish's
+    } finally {
+      for (const stop of stops) await stop();
+      await shared.end();
+    }
+  });
+
   it('a node that never confirms holds publish back at most ackTimeoutMs, and is reported', async () => {
     const store = openStore();
     // A listener that counts as a node (by its application_name) but never confirms: a hung process.

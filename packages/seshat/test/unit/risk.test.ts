@@ -53,7 +53,8 @@ describe('risk rules (pure)', () => {
     const tokyoEarlier = facts({ at: 0, countryCode: 'JP', country: 'Japan', latitude: 35.69, longitude: 139.75 });
     const risk = assessSignIn(facts({ at: 4 * HOUR }), [unlocated, tokyoEarlier], []);
     expect(risk.signals).toEqual(['new-country', 'impossible-travel']);
-    expect(risk.reasons[1]).toMatch(/^Impossible travel: 9,5\d\d km from Japan in 240 min \(2,3\d\d km\/h\)$/);
+    expect(risk.reasons[1]).toMatch(/^Impossible travel: 9,5\d\d km from Japan in 240 min$/);
+    expect(risk.travel).toMatchObject({ minutes: 240, fromCountry: 'Japan' });
   });
 
   it('counts only failures inside the window', () => {
@@ -99,7 +100,7 @@ describe('sign-in risk through SessionManager', () => {
     expect(first.device.label).toBe('Chrome on macOS');
     expect(first.location).toMatchObject({ city: 'London', countryCode: 'GB' });
     expect(first.ip).toBe(LONDON);
-    expect(first.risk).toEqual({ suspicious: false, reasons: [] });
+    expect(first.risk).toMatchObject({ suspicious: false, reasons: [] });
     expect(newDevice).toEqual([]);
     expect(suspicious).toEqual([]);
   });
@@ -114,7 +115,7 @@ describe('sign-in risk through SessionManager', () => {
     await signIn(LONDON, CHROME_MAC);
     clock.advance(HOUR);
     const again = await signIn(LONDON_2, CHROME_MAC_NEWER);
-    expect(again.risk).toEqual({ suspicious: false, reasons: [] });
+    expect(again.risk).toMatchObject({ suspicious: false, reasons: [] });
     expect(newDevice).toEqual([]);
   });
 
@@ -122,7 +123,7 @@ describe('sign-in risk through SessionManager', () => {
     await signIn(LONDON, CHROME_MAC);
     clock.advance(HOUR);
     const other = await signIn(LONDON, FIREFOX_LINUX);
-    expect(other.risk).toEqual({ suspicious: false, reasons: ['New device: Firefox on Linux'] });
+    expect(other.risk).toMatchObject({ suspicious: false, reasons: ['New device: Firefox on Linux'] });
     expect(newDevice.map((s) => s.id)).toEqual([other.id]);
     expect(suspicious).toEqual([]);
     // Another user's history is not this user's.
@@ -135,7 +136,7 @@ describe('sign-in risk through SessionManager', () => {
     clock.advance(3 * 24 * HOUR); // slow enough not to be impossible travel
     const s = await signIn(FRANKFURT_V6, CHROME_MAC);
     expect(s.location?.countryCode).toBe('DE');
-    expect(s.risk).toEqual({ suspicious: true, reasons: ['New country: Germany'] });
+    expect(s.risk).toMatchObject({ suspicious: true, reasons: ['New country: Germany'] });
     expect(newDevice).toEqual([]);
   });
 
@@ -145,7 +146,7 @@ describe('sign-in risk through SessionManager', () => {
     const s = await signIn(TOKYO, CHROME_MAC);
     expect(s.location?.countryCode).toBe('JP');
     expect(s.risk?.suspicious).toBe(true);
-    expect(s.risk?.reasons).toEqual(['New country: Japan', expect.stringMatching(/^Impossible travel: 9,5\d\d km from United Kingdom in 60 min \(9,5\d\d km\/h\)$/)]);
+    expect(s.risk?.reasons).toEqual(['New country: Japan', expect.stringMatching(/^Impossible travel: 9,5\d\d km from United Kingdom in 60 min$/)]);
     expect(suspicious.map((x) => x.id)).toEqual([s.id]);
   });
 
@@ -161,7 +162,7 @@ describe('sign-in risk through SessionManager', () => {
     clock.advance(MINUTE);
     const s = await signIn(OFFICE_LAN, CHROME_MAC);
     expect(s.location).toMatchObject({ country: 'Local network', countryCode: null });
-    expect(s.risk).toEqual({ suspicious: false, reasons: [] });
+    expect(s.risk).toMatchObject({ suspicious: false, reasons: [] });
   });
 
   it('many failed sign-ins just before: at least 5 in the previous 15 minutes', async () => {
@@ -172,14 +173,14 @@ describe('sign-in risk through SessionManager', () => {
       clock.advance(MINUTE);
     }
     await failSignIn('usr_bob', LONDON); // someone else's failures do not count
-    expect((await signIn(LONDON, CHROME_MAC)).risk).toEqual({ suspicious: false, reasons: [] });
+    expect((await signIn(LONDON, CHROME_MAC)).risk).toMatchObject({ suspicious: false, reasons: [] });
 
     await failSignIn('usr_alice', LONDON);
     clock.advance(MINUTE);
-    expect((await signIn(LONDON, CHROME_MAC)).risk).toEqual({ suspicious: true, reasons: ['5 failed sign-in attempts in the 15 minutes before'] });
+    expect((await signIn(LONDON, CHROME_MAC)).risk).toMatchObject({ suspicious: true, reasons: ['5 failed sign-in attempts in the 15 minutes before'] });
 
     clock.advance(15 * MINUTE); // the burst is now outside the window
-    expect((await signIn(LONDON, CHROME_MAC)).risk).toEqual({ suspicious: false, reasons: [] });
+    expect((await signIn(LONDON, CHROME_MAC)).risk).toMatchObject({ suspicious: false, reasons: [] });
   });
 
   it('anonymizeIp: located from the full address, stored as the /24 or /48 prefix everywhere', async () => {

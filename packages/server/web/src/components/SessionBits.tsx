@@ -19,6 +19,20 @@ export function sessionName(f: Fmt, session: Pick<Session, 'device' | 'location'
   return f.t('session.nameUnknown', { device });
 }
 
+/**
+ * "Protected: bound to this device": the browser keeps a key for this session in its hardware and proves it
+ * every few minutes, so a copied cookie stops working on another machine.
+ */
+export function BoundBadge({ session }: { session: Pick<Session, 'deviceBound'> }) {
+  const { t } = useFmt();
+  if (!session.deviceBound) return null;
+  return (
+    <span className="badge badge-protected" title={t('session.boundHint')}>
+      {t('session.bound')}
+    </span>
+  );
+}
+
 /** A warning for suspicious sign-ins; a quiet "New device" note when the only signal is a device not seen before. */
 export function SuspiciousBadge({ risk }: { risk: Session['risk'] }) {
   const { t } = useFmt();

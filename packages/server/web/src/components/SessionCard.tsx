@@ -3,7 +3,7 @@ import { deviceKind, deviceLabel } from '../device.ts';
 import { useFmt } from '../i18n/I18n.tsx';
 import { DeviceIcon } from './Icons.tsx';
 import { Link } from './Link.tsx';
-import { Place, sessionName } from './SessionBits.tsx';
+import { BoundBadge, Place, sessionName } from './SessionBits.tsx';
 import { RiskNote } from './RiskNote.tsx';
 import { DateTime, LastActive } from './Time.tsx';
 
@@ -23,6 +23,7 @@ export function SessionCard({ session, onSignOut, onSignOutOthers }: { session: 
           <span className="session-label">{deviceLabel(f, session.device)}</span>
           {session.current ? <span className="badge badge-current">{t('sessions.thisDeviceBadge')}</span> : null}
           {session.persistent ? <span className="badge badge-neutral">{t('sessions.keptSignedIn')}</span> : null}
+          <BoundBadge session={session} />
         </h3>
         <dl className="facts">
           <div>
@@ -35,6 +36,12 @@ export function SessionCard({ session, onSignOut, onSignOutOthers }: { session: 
               <Place location={session.location} ip={session.ip} />
             </dd>
           </div>
+          {session.network ? (
+            <div>
+              <dt>{t('field.network')}</dt>
+              <dd className="wrap-anywhere">{session.network}</dd>
+            </div>
+          ) : null}
           <div>
             <dt>{t('field.ip')}</dt>
             <dd className="mono">{session.ip ?? t('common.unknown')}</dd>

@@ -5,7 +5,7 @@ import { useAuth } from '../auth.tsx';
 import { ConfirmDialog, DialogList } from '../components/Dialog.tsx';
 import { DeviceIcon } from '../components/Icons.tsx';
 import { LoadError, Loading, Page, Status } from '../components/Page.tsx';
-import { Place, sessionName, SuspiciousBadge } from '../components/SessionBits.tsx';
+import { BoundBadge, Place, sessionName, SuspiciousBadge } from '../components/SessionBits.tsx';
 import { LastActive } from '../components/Time.tsx';
 import { deviceLabel } from '../device.ts';
 import { useFmt } from '../i18n/I18n.tsx';
@@ -78,7 +78,12 @@ export function AdminSessionsPage() {
     >
       <Status message={status} />
       {users.error ? <LoadError error={users.error} onRetry={() => void users.refetch()} /> : null}
-      {users.data ? <p className="stat">{t('team.stat', { sessions: activeTotal, people: people.length })}</p> : null}
+      {users.data ? (
+        <p className="stat">
+          {t('team.stat', { sessions: activeTotal, people: people.length })}
+          {activeTotal > 0 ? <> · {t('team.boundStat', { percent: Math.round((users.data.deviceBoundSessions / activeTotal) * 100), bound: users.data.deviceBoundSessions })}</> : null}
+        </p>
+      ) : null}
 
       <section aria-labelledby="people-heading">
         <div className="section-head">
@@ -188,11 +193,12 @@ export function AdminSessionsPage() {
                     </span>
                     {s.current ? <span className="badge badge-current">{t('sessions.thisDeviceBadge')}</span> : null}
                     <SuspiciousBadge risk={s.risk} />
+                    <BoundBadge session={s} />
                   </td>
                   <td data-label={t('field.location')}>
                     <Place location={s.location} ip={s.ip} />
                   </td>
-                  <td data-label={t('field.ip')} className="mono wrap-anywhere">
+                  <td data-label={t('field.ip')} className="mono ip">
                     {s.ip ?? t('common.unknown')}
                   </td>
                   <td data-label={t('field.lastActive')}>

@@ -38,6 +38,10 @@ function readForm(form: FormData, settings: SessionSettings): SettingsPatch {
     maxSessionsPerUser: maxSessions === '' ? null : Number(maxSessions),
     anonymizeIp: form.get('anonymizeIp') === 'on',
     sessionLimitAction: (form.get('sessionLimitAction') as SessionSettings['sessionLimitAction'] | null) ?? settings.sessionLimitAction,
+    deviceBinding: {
+      policy: (form.get('deviceBindingPolicy') as SessionSettings['deviceBinding']['policy'] | null) ?? settings.deviceBinding.policy,
+      boundCookieSeconds: Number(form.get('boundCookieMinutes')) * 60,
+    },
   };
 }
 
@@ -56,7 +60,7 @@ export function AdminSettingsPage() {
   const [inputError, setInputError] = useState<unknown>(null);
   const [rememberEnabled, setRememberEnabled] = useState<boolean | null>(null);
   const [idleChoice, setIdleChoice] = useState<string | null>(null);
-  const [pending, setPending] = useState<SettingsPatch | null>(null);
+  const [pending, setPending] = useState<{ patch: SettingsPatch; ending: number | null } | null>(null);
 
   if (!settings.data) {
     return (
@@ -71,11 +75,18 @@ export function AdminSettingsPage() {
     event.preventDefault();
     save.reset();
     setInputError(null);
+    let patch: SettingsPatch;
     try {
-      setPending(readForm(new FormData(event.currentTarget), current));
+      patch = readForm(new FormData(event.currentTarget), current);
     } catch (e) {
       setInputError(e);
+      return;
     }
+    // Ask the server what the change would end now; the dialog says so before anything is saved.
+    api.previewSettings(patch).then(
+      ({ endingSessions }) => setPending({ patch, ending: endingSessions }),
+      () => setPending({ patch, ending: null }),
+    );
   }
 
   const idleValue = current.idleTimeoutSeconds === null ? 'never' : String(current.idleTimeoutSeconds);
@@ -212,6 +223,25 @@ export function AdminSettingsPage() {
             </div>
           </div>
         </fieldset>
+
+        <fieldset className="panel">
+          <legend>{t('settings.dbsc.legend')}</legend>
+          <div className="field">
+            <label htmlFor="deviceBindingPolicy">{t('settings.dbsc.label')}</label>
+            <select id="deviceBindingPolicy" name="deviceBindingPolicy" defaultValue={current.deviceBinding.policy} className="fit" aria-describedby="dbsc-hint">
+              <option value="off">{t('settings.dbsc.off')}</option>
+              <option value="offer">{t('settings.dbsc.offer')}</option>
+              <option value="require-for-admins">{t('settings.dbsc.require')}</option>
+            </select>
+            <p id="dbsc-hint" className="hint">
+              {t('settings.dbsc.hint')}
+            </p>
+          </div>
+          <div className="field">
+            <label htmlFor="boundCookieMinutes">{t('settings.dbsc.minutes')}</label>
+            <input id="boundCookieMinutes" name="boundCookieMinutes" type="number" min={1} max={1440} required className="fit" defaultValue={Math.round(current.deviceBinding.boundCookieSeconds / 60)} />
+          </div>
+        </fieldset>
         <ErrorMessage message={error ? errorText(f, error) : null} />
         <Status message={save.isSuccess ? t('settings.saved') : null} />
         <div>
@@ -224,13 +254,18 @@ export function AdminSettingsPage() {
         open={pending !== null}
         title={t('settings.confirm.title')}
         confirmLabel={t('settings.save')}
-        danger={false}
+        danger={(pending?.ending ?? 0) > 0}
         onClose={() => setPending(null)}
         onConfirm={async () => {
-          if (pending) await save.mutateAsync(pending);
+          if (pending) await save.mutateAsync(pending.patch);
         }}
       >
         <p>{t('settings.confirm.body')}</p>
+        {pending && pending.ending !== null ? (
+          <p className={pending.ending > 0 ? 'warning-text' : undefined}>
+            <strong>{t('settings.confirm.ending', { count: pending.ending })}</strong>
+          </p>
+        ) : null}
       </ConfirmDialog>
     </Page>
   );

@@ -130,7 +130,7 @@ function AuditRow({ event, users }: { event: AuditEvent; users: TeamUser[] }) {
       <td data-label={t('audit.reason')} className="reason">
         {event.reason ? reasonText(f, event.reason) : '—'}
       </td>
-      <td data-label={t('field.ip')} className="mono wrap-anywhere">
+      <td data-label={t('field.ip')} className="mono ip">
         {event.ip ?? '—'}
       </td>
     </tr>

@@ -7,7 +7,7 @@ import { DeviceIcon } from '../components/Icons.tsx';
 import { Link } from '../components/Link.tsx';
 import { ErrorMessage, LoadError, Loading, Page } from '../components/Page.tsx';
 import { RiskNote } from '../components/RiskNote.tsx';
-import { Place, sessionName } from '../components/SessionBits.tsx';
+import { BoundBadge, Place, sessionName } from '../components/SessionBits.tsx';
 import { DateTime, LastActive } from '../components/Time.tsx';
 import { deviceLabel, deviceTypeName } from '../device.ts';
 import { maskId } from '../format.ts';
@@ -49,6 +49,7 @@ export function SessionDetailsPage({ id }: { id: string }) {
     [t('field.device'), session.device.deviceModel ?? deviceTypeName(t, session.device.deviceType)],
     [t('field.location'), <Place location={session.location} ip={session.ip} />],
     [t('field.ip'), <span className="mono">{session.ip ?? t('common.unknown')}</span>],
+    [t('field.network'), session.network ?? t('common.unknown')],
     [t('field.signedIn'), <DateTime iso={session.createdAt} />],
     [t('field.lastActive'), <LastActive iso={session.lastActiveAt} />],
     [t('field.expires'), session.expiresAt ? <DateTime iso={session.expiresAt} /> : t('details.neverExpires')],
@@ -68,6 +69,7 @@ export function SessionDetailsPage({ id }: { id: string }) {
           <h2 id="detail-heading" className="session-title">
             <span className="session-label">{deviceLabel(f, session.device)}</span>
             {session.current ? <span className="badge badge-current">{t('sessions.thisDeviceBadge')}</span> : null}
+            <BoundBadge session={session} />
           </h2>
         </div>
         <RiskNote session={session} onSignOut={() => (session.current ? void logout() : setConfirming(true))} />

@@ -40,8 +40,13 @@ export interface PgInvalidationOptions {
 
 /** The NOTIFY channel revocations are sent on. */
 export const INVALIDATION_CHANNEL = 'seshat_invalidation';
-/** Where nodes confirm an invalidation: the payload is the message's ack nonce. */
+/**
+ * Where nodes confirm an invalidation from a publisher that named no reply channel (an older version): the
+ * payload is the message's ack nonce. Every listener hears every confirmation sent here.
+ */
 export const ACK_CHANNEL = 'seshat_invalidation_ack';
+/** Prefix of each process's own reply channel: confirmations go only to the publisher that asked for them. */
+const REPLY_CHANNEL_PREFIX = 'seshat_ack_';
 /** application_name prefix of the listening connections: how a publisher counts the nodes to wait for. */
 export const LISTENER_PREFIX = 'seshat-invalidation ';
 /** NOTIFY payloads must stay under 8000 bytes: ~30-byte ids, 200 per message. */
@@ -56,8 +61,8 @@ const invalidationSchema: z.ZodType<Invalidation> = z.discriminatedUnion('kind',
   z.object({ kind: z.literal('settings') }),
 ]);
 
-/** `{ack}` asks every listener to confirm on ACK_CHANNEL once it has applied the message. */
-const ackSchema = z.object({ ack: z.string().regex(/^[\w-]{1,64}$/).optional() });
+/** `{ack, replyTo}` asks every listener to confirm on `replyTo` (ACK_CHANNEL when absent) once it has applied the message. */
+const ackSchema = z.object({ ack: z.string().regex(/^[\w-]{1,64}$/).optional(), replyTo: z.string().regex(/^seshat_ack_[a-z0-9]{1,40}$/).optional() });
 
 /** Runs one statement on the store's pool. */
 export type Execute = (sql: string, values: unknown[]) => Promise<Record<string, unknown>[]>;
@@ -79,7 +84,7 @@ type ResolvedOptions = Required<Omit<PgInvalidationOptions, 'onError'>> & Pick<P
  * `leaseMs` (1 s), whether or not the socket ever reports an error.
  *
  * Confirmed delivery: a publisher that is itself subscribed counts the listening connections in the same
- * statement that sends the NOTIFY, tags the message with a nonce, and waits (up to `ackTimeoutMs`) until
+ * statement that sends the NOTIFY, tags the message with a nonce and its own reply channel, and waits (up to `ackTimeoutMs`) until
  * that many nodes have confirmed on ACK_CHANNEL after applying it. Since the session manager publishes after
  * the durable write and before the API answers, a revocation answered on node A is already applied on every
  * healthy node B: the very next request there is refused, however loaded the machines are. A node that did not
@@ -93,6 +98,13 @@ export class PgInvalidationChannel implements InvalidationChannel {
   readonly #options: ResolvedOptions;
   /** Publishes waiting for confirmations, by nonce. */
   readonly #pending = new Map<string, { acks: number; expected: number | null; done: () => void }>();
+  /**
+   * This process's reply channel. With one shared ack channel every node would hear every other node's
+   * confirmation: N nodes, N confirmations per revocation, each delivered to N listeners, so the work per
+   * revocation grew with N² and the publisher's wait with it (docs/benchmarks.md, many nodes). Replies to a
+   * channel only the publisher listens on keep it at N deliveries.
+   */
+  readonly #replyChannel = `${REPLY_CHANNEL_PREFIX}${randomUUID().replaceAll('-', '')}`;
   #subscriptions: Subscription[] = [];
 
   constructor(connectionString: string, execute: Execute, options: PgInvalidationOptions = {}) {
@@ -135,7 +147,7 @@ export class PgInvalidationChannel implements InvalidationChannel {
 
   /** Sends an invalidation (after the change committed) and waits up to the ack timeout for every listening node to apply it. */
   async publish(invalidation: Invalidation): Promise<void> {
-    const messages: (Invalidation & { ack?: string })[] =
+    const messages: (Invalidation & { ack?: string; replyTo?: string })[] =
       invalidation.kind === 'sessions'
         ? chunks(invalidation.ids, IDS_PER_MESSAGE).map((ids) => ({ kind: 'sessions', ids }))
         : invalidation.kind === 'users'
@@ -145,7 +157,7 @@ export class PgInvalidationChannel implements InvalidationChannel {
     const nonce = this.#subscriptions.length > 0 ? randomUUID() : null;
     // The last message carries the nonce: one statement sends all of them in order, so confirming the last
     // one confirms them all.
-    if (nonce) messages[messages.length - 1]!.ack = nonce;
+    if (nonce) Object.assign(messages[messages.length - 1]!, { ack: nonce, replyTo: this.#replyChannel });
     const confirmed = nonce ? this.#awaitAcks(nonce) : null;
     try {
       const rows = await this.#execute(
@@ -198,7 +210,7 @@ export class PgInvalidationChannel implements InvalidationChannel {
   }
 
   async subscribe(listener: InvalidationListener): Promise<() => Promise<void>> {
-    const subscription = new Subscription(this.#connectionString, this.applicationName, listener, this.#options, (nonce) => this.#acknowledged(nonce));
+    const subscription = new Subscription(this.#connectionString, this.applicationName, this.#replyChannel, listener, this.#options, (nonce) => this.#acknowledged(nonce));
     await subscription.connect(); // the first connection must work: fail start-up rather than run unsynchronised
     this.#subscriptions = [...this.#subscriptions, subscription];
     return async () => {
@@ -211,6 +223,7 @@ export class PgInvalidationChannel implements InvalidationChannel {
 class Subscription {
   readonly #connectionString: string;
   readonly #applicationName: string;
+  readonly #replyChannel: string;
   readonly #listener: InvalidationListener;
   readonly #options: ResolvedOptions;
   #client: pg.Client | null = null;
@@ -226,8 +239,9 @@ class Subscription {
   #backoff: number;
   readonly #onAck: (nonce: string) => void;
 
-  constructor(connectionString: string, applicationName: string, listener: InvalidationListener, options: ResolvedOptions, onAck: (nonce: string) => void) {
+  constructor(connectionString: string, applicationName: string, replyChannel: string, listener: InvalidationListener, options: ResolvedOptions, onAck: (nonce: string) => void) {
     this.#onAck = onAck;
+    this.#replyChannel = replyChannel;
     this.#connectionString = connectionString;
     this.#applicationName = applicationName;
     this.#listener = listener;
@@ -276,7 +290,7 @@ class Subscription {
     client.on('end', () => onLost());
     client.on('notification', (n) => {
       if (n.payload === undefined) return;
-      if (n.channel === ACK_CHANNEL) return this.#onAck(n.payload);
+      if (n.channel === ACK_CHANNEL || n.channel === this.#replyChannel) return this.#onAck(n.payload);
       if (n.channel !== INVALIDATION_CHANNEL) return;
       const json = safeJson(n.payload);
       const parsed = invalidationSchema.safeParse(json);
@@ -285,13 +299,18 @@ class Subscription {
       else this.#listener.reset();
       // Confirm only after applying it (the manager drops cached sessions synchronously in message()).
       const ack = ackSchema.safeParse(json);
-      if (ack.success && ack.data.ack) queue(() => client.query('SELECT pg_notify($1, $2)', [ACK_CHANNEL, ack.data.ack])).catch(() => {});
+      if (ack.success && ack.data.ack) {
+        const to = ack.data.replyTo ?? ACK_CHANNEL;
+        const nonce = ack.data.ack;
+        queue(() => client.query('SELECT pg_notify($1, $2)', [to, nonce])).catch(() => {});
+      }
     });
     let listeningSince: number;
     try {
       await client.connect();
       listeningSince = performance.now();
-      await client.query(`LISTEN ${INVALIDATION_CHANNEL}; LISTEN ${ACK_CHANNEL}`);
+      // ACK_CHANNEL too: nodes of an older version still confirm there during a rolling upgrade.
+      await client.query(`LISTEN ${INVALIDATION_CHANNEL}; LISTEN ${ACK_CHANNEL}; LISTEN ${this.#replyChannel}`);
     } catch (error) {
       client.removeAllListeners();
       client.on('error', () => {});

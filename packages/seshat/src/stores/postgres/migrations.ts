@@ -128,6 +128,22 @@ export const postgresMigrations: { version: number; name: string; sql: string }[
     `,
   },
   {
+    version: 6,
+    name: 'device-bound sessions (DBSC)',
+    sql: `
+      -- The public key a browser registered for the session (a JWK) and when; null = not bound. Neither is
+      -- indexed and a touch writes neither, so touches stay HOT updates.
+      ALTER TABLE sessions ADD COLUMN device_key JSONB, ADD COLUMN bound_at BIGINT;
+
+      -- HMAC keys for the short-lived bound cookie and the DBSC challenges, shared by every node and rotated.
+      CREATE TABLE device_binding_secrets (
+        id         TEXT COLLATE "C" PRIMARY KEY,
+        secret     BYTEA NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+    `,
+  },
+  {
     version: 8,
     name: 'webhook endpoints, outbox and delivery lease',
     sql: `

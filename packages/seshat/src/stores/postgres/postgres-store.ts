@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { ApiKeyRecord } from '../../core/api-key.ts';
 import type { AuditEvent } from '../../core/audit.ts';
 import { SeshatError, isSeshatError } from '../../core/errors.ts';
-import type { RiskAssessment, SessionRecord } from '../../core/session.ts';
+import type { DeviceKey, RiskAssessment, SessionRecord } from '../../core/session.ts';
 import type { ExpiryCutoffs } from '../../core/settings.ts';
 import type { DueWebhookDelivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage } from '../../core/webhook.ts';
 import { auditCursorSchema, deliveryCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
@@ -12,6 +12,7 @@ import type {
   ActiveSessionQuery,
   ApiKeyUsage,
   AuditQuery,
+  BindingSecret,
   CollectResult,
   CollectStep,
   Page,
@@ -30,59 +31,10 @@ import type {
 import { PgInvalidationChannel, type PgInvalidationOptions } from './invalidation.ts';
 import { postgresMigrations } from './migrations.ts';
 import { isConnectionFailure, isTimeout } from './errors.ts';
+import { DEFAULT_POSTGRES_TIMEOUTS, type PostgresStoreOptions, type PostgresTimeouts } from './options.ts';
 
+export { DEFAULT_POSTGRES_TIMEOUTS, type PostgresStoreOptions, type PostgresTimeouts } from './options.ts';
 
-/**
- * Pool settings and timeouts of a `PostgresStore`. The timeouts make a silent network (no FIN, no RST: a
- * partition, a dead load balancer) a quick 503 instead of a hung request: every statement has an answer deadline
- * on the client, a time limit on the server, and waiting for a connection is bounded too.
- */
-export interface PostgresStoreOptions {
-  /** Pool size per process (default 10). */
-  maxConnections?: number;
-  /**
-   * How long a query waits for a free pooled connection, or for a new one to be established, before the store is
-   * reported unavailable (default 2 s).
-   */
-  connectionTimeoutMs?: number;
-  /**
-   * Client-side deadline for the answer to one statement (default 2 s): past it the statement fails as
-   * unavailable and its connection is discarded. This is what bounds a request when the link goes silent.
-   */
-  queryTimeoutMs?: number;
-  /**
-   * Server-side `statement_timeout` (default 1.5 s, under `queryTimeoutMs` so an overloaded server cancels the
-   * statement itself and the connection stays usable). Statements whose work grows with the table
-   * (revoke-all) get `bulkTimeoutMs` instead.
-   */
-  statementTimeoutMs?: number;
-  /** Both limits for statements whose work grows with the table: revoking every session (default 60 s). */
-  bulkTimeoutMs?: number;
-  /**
-   * `idle_in_transaction_session_timeout` (default 10 s): a node that vanishes mid-transaction must not hold its
-   * row and advisory locks (a user's sign-in lock) until the server's TCP keepalive notices.
-   */
-  idleInTransactionTimeoutMs?: number;
-  /** TCP keepalive on every connection, first probe after this much idle time (default 10 s). */
-  keepAliveInitialDelayMs?: number;
-  /** Shown in pg_stat_activity (default 'seshat'). */
-  applicationName?: string;
-}
-
-/** The timeouts in force (see `PostgresStoreOptions`). */
-export interface PostgresTimeouts {
-  /** Longest wait for a pooled or new connection. */
-  connectionTimeoutMs: number;
-  /** Client-side deadline for one statement's answer. */
-  queryTimeoutMs: number;
-  /** Server-side `statement_timeout`. */
-  statementTimeoutMs: number;
-  /** Both limits for statements whose work grows with the table. */
-  bulkTimeoutMs: number;
-}
-
-/** Defaults of the timeouts; the hot path (one lookup, one touch) is bounded by `queryTimeoutMs`. */
-export const DEFAULT_POSTGRES_TIMEOUTS: PostgresTimeouts = { connectionTimeoutMs: 2000, queryTimeoutMs: 2000, statementTimeoutMs: 1500, bulkTimeoutMs: 60_000 };
 
 /**
  * The touch statement: writes only unindexed columns, so PostgreSQL can make it a HOT update.
@@ -275,6 +227,37 @@ class PostgresStatements implements StoreScope {
   async countSessions(): Promise<number> {
     const { rows } = await this.query('SELECT count(*) AS n FROM sessions');
     return Number(rows[0]!.n);
+  }
+
+  // ── device binding ────────────────────────────────────────────────────────────────────────────────
+
+  async bindSessionKey(id: string, b: { key: DeviceKey; at: number }): Promise<boolean> {
+    const { rowCount } = await this.query(
+      'UPDATE sessions SET device_key = $1, bound_at = $2 WHERE id = $3 AND revoked_at IS NULL AND device_key IS NULL',
+      [JSON.stringify(b.key), b.at, id],
+    );
+    return rowCount === 1;
+  }
+
+  async countBoundSessions(cutoffs: ExpiryCutoffs): Promise<number> {
+    const values: unknown[] = [];
+    const sql = `SELECT count(*) AS n FROM sessions WHERE ${live(cutoffs, placeholders(values))} AND device_key IS NOT NULL`;
+    const { rows } = await this.query(sql, values);
+    return Number(rows[0]!.n);
+  }
+
+  async listBindingSecrets(): Promise<BindingSecret[]> {
+    const { rows } = await this.query('SELECT * FROM device_binding_secrets ORDER BY created_at DESC, id DESC');
+    return rows.map((r) => ({ id: String(r.id), secret: new Uint8Array(r.secret as Buffer), createdAt: Number(r.created_at) }));
+  }
+
+  async insertBindingSecret(k: BindingSecret, retireBefore: number): Promise<void> {
+    // One statement: atomic without a pooled transaction.
+    await this.query(
+      `WITH added AS (INSERT INTO device_binding_secrets (id, secret, created_at) VALUES ($1, $2, $3))
+       DELETE FROM device_binding_secrets WHERE created_at < $4`,
+      [k.id, Buffer.from(k.secret), k.createdAt, retireBefore],
+    );
   }
 
   // ── settings ──────────────────────────────────────────────────────────────────────────────────────

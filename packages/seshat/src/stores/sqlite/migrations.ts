@@ -118,6 +118,22 @@ export const sqliteMigrations: { version: number; name: string; sql: string }[] 
     `,
   },
   {
+    version: 6,
+    name: 'device-bound sessions (DBSC)',
+    sql: `
+      -- The public key a browser registered for the session (a JWK, JSON text) and when; null = not bound.
+      ALTER TABLE sessions ADD COLUMN device_key TEXT;
+      ALTER TABLE sessions ADD COLUMN bound_at INTEGER;
+
+      -- HMAC keys for the short-lived bound cookie and the DBSC challenges, shared by every node and rotated.
+      CREATE TABLE device_binding_secrets (
+        id         TEXT PRIMARY KEY,
+        secret     BLOB NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+    `,
+  },
+  {
     version: 8,
     name: 'webhook endpoints, outbox and delivery lease',
     sql: `

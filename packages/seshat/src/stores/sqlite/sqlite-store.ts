@@ -4,7 +4,7 @@ import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { ApiKeyRecord } from '../../core/api-key.ts';
 import type { AuditEvent } from '../../core/audit.ts';
 import { SeshatError } from '../../core/errors.ts';
-import type { RiskAssessment, SessionRecord } from '../../core/session.ts';
+import type { DeviceKey, RiskAssessment, SessionRecord } from '../../core/session.ts';
 import type { ExpiryCutoffs } from '../../core/settings.ts';
 import type { DueWebhookDelivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage } from '../../core/webhook.ts';
 import { auditCursorSchema, deliveryCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
@@ -17,6 +17,7 @@ import type {
   ApiKeyUsage,
   AuditQuery,
   BatchedTouch,
+  BindingSecret,
   CollectResult,
   CollectStep,
   Page,
@@ -333,6 +334,34 @@ export class SqliteStore implements Store {
 
   async countSessions(): Promise<number> {
     return Number(this.#sql('SELECT count(*) AS n FROM sessions').get()!.n);
+  }
+
+  // ── device binding ────────────────────────────────────────────────────────────────────────────────
+
+  async bindSessionKey(id: string, b: { key: DeviceKey; at: number }): Promise<boolean> {
+    await this.#writable();
+    const { changes } = this.#sql('UPDATE sessions SET device_key = ?, bound_at = ? WHERE id = ? AND revoked_at IS NULL AND device_key IS NULL')
+      .run(JSON.stringify(b.key), b.at, id);
+    return Number(changes) === 1;
+  }
+
+  async countBoundSessions(cutoffs: ExpiryCutoffs): Promise<number> {
+    const params: SQLInputValue[] = [];
+    const sql = `SELECT count(*) AS n FROM sessions WHERE ${this.#live(cutoffs, params)} AND device_key IS NOT NULL`;
+    return Number(this.#sql(sql).get(...params)!.n);
+  }
+
+  async listBindingSecrets(): Promise<BindingSecret[]> {
+    return this.#sql('SELECT * FROM device_binding_secrets ORDER BY created_at DESC, id DESC').all()
+      .map((r) => ({ id: String(r.id), secret: r.secret as Uint8Array, createdAt: Number(r.created_at) }));
+  }
+
+  async insertBindingSecret(k: BindingSecret, retireBefore: number): Promise<void> {
+    await this.#writable();
+    this.#atomically(() => {
+      this.#sql('INSERT INTO device_binding_secrets (id, secret, created_at) VALUES (?, ?, ?)').run(k.id, k.secret, k.createdAt);
+      this.#sql('DELETE FROM device_binding_secrets WHERE created_at < ?').run(retireBefore);
+    });
   }
 
   async setSessionRisk(id: string, risk: RiskAssessment): Promise<boolean> {

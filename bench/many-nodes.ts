@@ -1,0 +1,168 @@
+/**
+ * `npm run bench:nodes [-- --nodes 2,4,8,16] [-- --trials 20] [-- --write docs/benchmarks.md]`
+ *
+ * Many nodes on one PostgreSQL (issue 11, goal 5): for each node count, starts that many real `seshat serve`
+ * processes on a fresh database, signs in over HTTP, and repeatedly revokes a session cached on every node
+ * through one of them (in turn) while every other node is polled in a tight loop. Measured per node count:
+ * - refused after: from sending the revoke until each other node first answers 401 (p50/p99/max over
+ *   trials × nodes), and how many requests that started after the revoke answered were still served (must be 0);
+ * - the revoke's answer time (includes the confirmed-delivery wait) and the bare confirmed-delivery wait of
+ *   one NOTIFY (a publisher subscribed like a node, publishing a no-op invalidation);
+ * - connections per node in pg_stat_activity (the pool, which grows on demand up to its max, and the LISTEN one).
+ */
+import { loadavg, cpus } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { SessionManager, type StoreScope } from 'seshat';
+import { PostgresStore } from 'seshat/postgres';
+import { createTestDatabase } from '../packages/seshat/test/helpers/postgres.ts';
+import { startServerProcess, type ServerProcess } from '../packages/server/test/helpers/process-server.ts';
+
+const { values: args } = parseArgs({
+  options: { nodes: { type: 'string', default: '2,4,8,16' }, trials: { type: 'string', default: '20' }, write: { type: 'string' } },
+});
+const NODE_COUNTS = args.nodes!.split(',').map(Number);
+const TRIALS = Number(args.trials);
+const ADMIN = { email: 'admin@example.com', password: 'admin password 1' };
+
+interface Result {
+  nodes: number;
+  refused: number[];
+  servedAfterAnswer: number;
+  answer: number[];
+  publish: number[];
+  poolPerNode: number;
+  listenersPerNode: number;
+  startSeconds: number;
+}
+
+function pct(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+const ms = (v: number) => v.toFixed(1);
+
+async function get(node: ServerProcess, cookie: string): Promise<number> {
+  const res = await fetch(node.url + '/api/auth/session', { headers: { cookie } });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+async function measure(count: number): Promise<Result> {
+  const db = await createTestDatabase();
+  const common = { SESHAT_GC_INTERVAL_SECONDS: '0', DATABASE_URL: db.url, SESHAT_ADMIN_EMAIL: ADMIN.email, SESHAT_ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'error' };
+  const started = performance.now();
+  const nodes: ServerProcess[] = [];
+  const store = new PostgresStore(db.url);
+  let issuer: SessionManager<StoreScope> | undefined;
+  const channel = store.createInvalidationChannel({ nodeId: 'bench-publisher' });
+  let unsubscribe: (() => Promise<void>) | undefined;
+  try {
+    // The first node migrates and creates the admin; the rest start together (as a rolling deploy would not, but
+    // a scale-out does).
+    nodes.push(await startServerProcess({ ...common, SESHAT_NODE_ID: 'node-0' }, 180_000));
+    nodes.push(...(await Promise.all(Array.from({ length: count - 1 }, (_, i) => startServerProcess({ ...common, SESHAT_NODE_ID: `node-${i + 1}` }, 300_000)))));
+    const startSeconds = (performance.now() - started) / 1000;
+
+    // Sign in over HTTP on node 0: the actor that revokes.
+    const login = await fetch(nodes[0]!.url + '/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' },
+      body: JSON.stringify(ADMIN),
+    });
+    if (login.status !== 200) throw new Error(`sign-in answered ${login.status}: ${await login.text()}`);
+    const actor = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const userId = ((await login.json()) as { user: { id: string } }).user.id;
+    // Targets are issued straight through a manager on the same database: a sign-in each would measure scrypt.
+    issuer = await new SessionManager<StoreScope>({ store, cache: false }).start();
+
+    const refused: number[] = [];
+    const answer: number[] = [];
+    let servedAfterAnswer = 0;
+    for (let trial = 0; trial < TRIALS; trial++) {
+      const created = await issuer.createSession({ userId, remember: false, ip: null, userAgent: null });
+      const cookie = `session_token=${created.token}`;
+      for (const node of nodes) for (let i = 0; i < 2; i++) if ((await get(node, cookie)) !== 200) throw new Error('target not accepted');
+      const revoker = trial % count;
+      const others = nodes.filter((_, i) => i !== revoker);
+      const t0 = performance.now();
+      let answeredAt = Infinity;
+      const pollers = others.map(async (node) => {
+        for (;;) {
+          const sentAt = performance.now();
+          const status = await get(node, cookie);
+          if (status === 401) return refused.push(performance.now() - t0);
+          if (sentAt > answeredAt) servedAfterAnswer++;
+        }
+      });
+      const res = await fetch(`${nodes[revoker]!.url}/api/sessions/${created.session.id}`, { method: 'DELETE', headers: { cookie: actor, 'sec-fetch-site': 'same-origin' } });
+      answeredAt = performance.now();
+      if (res.status !== 204) throw new Error(`revoke answered ${res.status}`);
+      answer.push(answeredAt - t0);
+      await Promise.all(pollers);
+    }
+
+    // The bare confirmed-delivery wait: one no-op NOTIFY acknowledged by every node (and this publisher).
+    unsubscribe = await channel.subscribe({ message() {}, reset() {} });
+    const publish: number[] = [];
+    for (let i = 0; i < TRIALS; i++) {
+      const t = performance.now();
+      await channel.publish({ kind: 'sessions', ids: ['ses_bench_none'] });
+      publish.push(performance.now() - t);
+    }
+
+    const { rows } = await db.query<{ name: string; n: string }>(
+      'SELECT application_name AS name, count(*) AS n FROM pg_stat_activity WHERE datname = $1 GROUP BY 1',
+      [db.name],
+    );
+    const pool = rows.filter((r) => r.name === 'seshat').reduce((s, r) => s + Number(r.n), 0);
+    const listeners = rows.filter((r) => r.name.startsWith('seshat-invalidation node-')).reduce((s, r) => s + Number(r.n), 0);
+    return { nodes: count, refused, servedAfterAnswer, answer, publish, poolPerNode: pool / count, listenersPerNode: listeners / count, startSeconds };
+  } finally {
+    await unsubscribe?.();
+    await issuer?.stop();
+    await store.close();
+    await Promise.all(nodes.map((n) => n.stop()));
+    await db.drop();
+  }
+}
+
+const results: Result[] = [];
+for (const count of NODE_COUNTS) {
+  const result = await measure(count);
+  results.push(result);
+  console.log(
+    `${count} nodes: refused after p50 ${ms(pct(result.refused, 50))} / p99 ${ms(pct(result.refused, 99))} / max ${ms(Math.max(...result.refused))} ms; ` +
+      `revoke answered p50 ${ms(pct(result.answer, 50))} ms; confirmed NOTIFY p50 ${ms(pct(result.publish, 50))} / p99 ${ms(pct(result.publish, 99))} ms; ` +
+      `served after answer ${result.servedAfterAnswer}; pool ${result.poolPerNode.toFixed(1)} + LISTEN ${result.listenersPerNode.toFixed(1)} per node (started in ${result.startSeconds.toFixed(0)} s)`,
+  );
+}
+
+const load = loadavg().map((l) => l.toFixed(1)).join(' / ');
+const table = [
+  `### Many nodes: revoke → refused everywhere (\`npm run bench:nodes\`)`,
+  '',
+  `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpus().length} cores, load average ${load} (1/5/15 min) at the end, ${TRIALS} revocations per node count, ` +
+    'each revoking node in turn, every other node polled in a tight loop from one client process. Times in ms from sending the revoke.',
+  '',
+  '| nodes | refused after p50 | p99 | max | served after the answer | revoke answered p50 | p99 | confirmed NOTIFY p50 | p99 | pool conns / node | LISTEN conns / node |',
+  '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...results.map(
+    (r) =>
+      `| ${r.nodes} | ${ms(pct(r.refused, 50))} | ${ms(pct(r.refused, 99))} | ${ms(Math.max(...r.refused))} | ${r.servedAfterAnswer} | ${ms(pct(r.answer, 50))} | ${ms(pct(r.answer, 99))} | ${ms(pct(r.publish, 50))} | ${ms(pct(r.publish, 99))} | ${r.poolPerNode.toFixed(1)} | ${r.listenersPerNode.toFixed(0)} |`,
+  ),
+  '',
+].join('\n');
+console.log('\n' + table);
+if (args.write) {
+  const heading = '### Many nodes: revoke → refused everywhere';
+  const current = readFileSync(args.write, 'utf8');
+  const start = current.indexOf(heading);
+  const next = start < 0 ? -1 : current.indexOf('\n### ', start + heading.length);
+  const updated = start < 0 ? `${current.trimEnd()}\n\n${table}` : current.slice(0, start) + table + (next < 0 ? '' : current.slice(next + 1));
+  writeFileSync(args.write, updated);
+}
+if (results.some((r) => r.servedAfterAnswer > 0)) {
+  console.error('A node served a revoked session after the revoke answered.');
+  process.exitCode = 1;
+}
