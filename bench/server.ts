@@ -1,8 +1,9 @@
 /**
  * The server under benchmark: the real createServer() on the store DATABASE_URL names, plus a few
- * bench-only routes that exist only in this process (never in the product):
- *   GET  /bench/bare    no cookie, no store: the floor of a Fastify request with our hooks and headers
- *   GET  /bench/whoami  the smallest authenticated route (cookie → validate → request.session)
+ * bench-only routes that exist only in this process (never in the product; under /api/ because only API paths
+ * read sessions):
+ *   GET  /api/bench/bare    no cookie, no store: the floor of a Fastify request with our hooks and headers
+ *   GET  /api/bench/whoami  the smallest authenticated route (cookie → validate → request.session)
  *   GET  /bench/stats   this process's CPU time, touch writes and validation counters
  *   POST /bench/gc      runs the garbage collector to completion and reports how long it took
  *   POST /bench/flush   drops this process's session cache (after the runner binds sessions behind its back)
@@ -29,8 +30,8 @@ store.touchSessions = (batch) => {
 const server = await createServer({ config, store, logger: false, passwordCost: { N: 2 ** 10, r: 8, p: 1 } });
 const { app, manager } = server;
 
-app.get('/bench/bare', async () => 'ok');
-app.get('/bench/whoami', async (request) => requireSession(request).userId);
+app.get('/api/bench/bare', async () => 'ok');
+app.get('/api/bench/whoami', async (request) => requireSession(request).userId);
 app.get('/bench/stats', async (request) => {
   const maxTouchesPerSession = Math.max(0, ...touchesBySession.values());
   // `?reset` starts a new window for the per-session maximum.

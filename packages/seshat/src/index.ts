@@ -8,7 +8,7 @@ export { SessionManager } from './session-manager.ts';
 export { endedReasons, endedReasonOf, sessionEndedError, type EndedReason, type SessionEnding } from './core/ended-reason.ts';
 export { TouchBatch, type TouchBatchOptions, type PendingActivity } from './core/touch-batch.ts';
 export { openStore, describeDatabase, type OpenStoreOptions } from './stores/open.ts';
-export type { SessionManagerOptions, SignInContext, CreatedSession, SessionEnricher, SessionEnrichment, RevocationReason, CollectProgress, ContainmentHook, Contained } from './core/session-manager.ts';
+export type { SessionManagerOptions, ValidationRequest, SignInContext, CreatedSession, SessionEnricher, SessionEnrichment, RevocationReason, CollectProgress, ContainmentHook, Contained } from './core/session-manager.ts';
 export { publicView, type PublicSession, type PublicApiKey } from './core/public-view.ts';
 export { unknownDevice, isDeviceBound, type DeviceKey, type SessionRecord, type Actor, type DeviceInfo, type Location, type RiskAssessment } from './core/session.ts';
 export { ownerOnly, roleBasedPolicy, type PermissionPolicy } from './core/permissions.ts';
@@ -37,7 +37,7 @@ export { AuditTrail, auditBy, type AuditFields } from './core/audit-trail.ts';
 export { SessionChange, type Revoked } from './core/session-change.ts';
 export { storableText, isStorableText, reasonSchema, userIdSchema, UNSTORABLE_MESSAGE } from './core/text.ts';
 export type * from './core/ports.ts';
-export { newToken, parseToken, sessionIdSchema, sessionTokenSchema, hashSecret, secretMatches, type NewToken } from './core/token.ts';
+export { newToken, parseToken, sessionIdSchema, sessionTokenSchema, hashSecret, secretMatches, secretsEqual, type NewToken } from './core/token.ts';
 export { ValidationCache, type CacheOptions, type CachedSession } from './core/validation-cache.ts';
 export { SessionMetrics } from './core/metrics.ts';
 export { SeshatEventBus, type SeshatEvents } from './core/events.ts';
@@ -70,12 +70,12 @@ export { parseDevice, readClientHints, ACCEPT_CH, CLIENT_HINT_HEADERS, type Clie
 export { anonymizeIp, GeoIp, geoLocator, openGeoIp, DBIP_ATTRIBUTION, DBIP_PACKAGE, DBIP_URL, type GeoLocator, type GeoIpSource } from './geo/index.ts';
 
 // HTTP building blocks shared by the adapters (and any other framework).
-export { requestAuthenticator, sameSiteGuard, signedOutProblem, type SessionRejection, type Authentication, type AuthenticatorOptions, type RequestCredentials, type SameSiteRequest } from './http/authenticate.ts';
+export { requestAuthenticator, authenticationRule, sameSiteGuard, signedOutProblem, type SessionRejection, type Authentication, type AuthenticatorOptions, type RequestCredentials, type SameSiteRequest } from './http/authenticate.ts';
 export { startSessionGuard, type StartSessionOptions } from './http/start-session.ts';
 export { recentAuthProblem, type MaxAge } from './http/recent-auth.ts';
-export { csrfRefusal, crossSiteRefusal, isCsrfSafe, isCrossSite, originOf, originSet, type CsrfInput } from './http/csrf.ts';
+export { csrfRefusal, crossSiteRefusal, isCsrfSafe, isSafeMethod, isCrossSite, originOf, originSet, type CsrfInput } from './http/csrf.ts';
 export { bearerCredentials } from './http/bearer.ts';
-export { resolveCookie, pathOnly, type SessionCookieOptions, type ResolvedCookie } from './http/cookie.ts';
+export { resolveCookie, pathOnly, cookieValue, type SessionCookieOptions, type ResolvedCookie } from './http/cookie.ts';
 export { problem, problemFromError, problemType, problemStatus, type Problem } from './http/problem.ts';
 
 // Device Bound Session Credentials (W3C WebAppSec draft): sessions bound to a key the browser keeps in hardware.

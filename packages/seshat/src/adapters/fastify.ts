@@ -1,13 +1,13 @@
 import '../node-version.ts';
 import { parseCookie, stringifySetCookie } from 'cookie';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema, HookHandlerDoneFunction, preHandlerAsyncHookHandler } from 'fastify';
 import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { CreatedSession } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
 import { recentAuthProblem, type MaxAge } from '../http/recent-auth.ts';
-import { requestAuthenticator, sameSiteGuard, signedOutProblem, type AuthenticatorOptions, type SameSiteRequest, type SessionRejection } from '../http/authenticate.ts';
-import { pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
-import { originOf } from '../http/csrf.ts';
+import { authenticationRule, sameSiteGuard, signedOutProblem, type Authentication, type AuthenticatorOptions, type SameSiteRequest, type SessionRejection } from '../http/authenticate.ts';
+import { cookieValue, pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
+import { isSafeMethod, originOf } from '../http/csrf.ts';
 import type { Problem } from '../http/problem.ts';
 import { startSessionGuard, type StartSessionOptions } from '../http/start-session.ts';
 import { REGISTRATION_HEADER, RESPONSE_HEADER, SESSION_ID_HEADER } from '../device-binding/headers.ts';
@@ -72,9 +72,18 @@ const sameSiteRequest = (request: FastifyRequest): SameSiteRequest => ({
   ownOrigin: ownOrigin(request),
 });
 
+/** Applies the authentication to the request, then continues; a refusal is answered and the request ends there. */
+function settle(auth: Authentication, request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  if (auth.kind === 'refused') return void sendProblem(reply, auth.problem);
+  if (auth.kind === 'session') request.session = auth.session;
+  else if (auth.kind === 'api-key') request.apiKey = auth.apiKey;
+  else if (auth.kind === 'rejected') request.sessionRejection = auth.rejection;
+  done();
+}
+
 const plugin: FastifyPluginAsync<SeshatFastifyOptions> = async (app, options) => {
   const cookie = resolveCookie(options.cookie);
-  const authenticate = requestAuthenticator(options);
+  const authenticate = authenticationRule(options);
   const guard = sameSiteGuard(options);
   const guardStart = startSessionGuard(options);
   const { deviceBinding } = options;
@@ -135,32 +144,36 @@ const plugin: FastifyPluginAsync<SeshatFastifyOptions> = async (app, options) =>
   });
   // Any 401 to a request whose cookie was refused clears the cookie, whoever answered it: the browser stops
   // sending a dead token.
-  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+  // A callback hook too: no promise per request.
+  app.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: Error | null, payload?: unknown) => void) => {
     if (reply.statusCode === 401 && request.sessionRejection) appendSetCookie(reply, clearing);
-    return payload;
+    done(null, payload);
   });
 
   const sessionPaths = options.sessionPaths;
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (sessionPaths && !sessionPaths(pathOnly(request.url))) return;
-    const cookies = request.headers.cookie;
-    const jar = cookies ? parseCookie(cookies) : undefined;
-    const auth = await authenticate({
-      method: request.method,
-      cookie: jar?.[cookie.name],
-      boundCookie: deviceBinding ? jar?.[deviceBinding.cookieName] : undefined,
-      authorization: request.headers.authorization,
+  // A callback hook, not an async one: a cache hit answers at once, with no promise per request.
+  app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    const path = pathOnly(request.url);
+    if (sessionPaths && !sessionPaths(path)) return done();
+    const headers = request.headers;
+    const method = request.method;
+    const auth = authenticate({
+      method,
+      // The two cookies read by name, without parsing (and decoding) every cookie of the site.
+      cookie: cookieValue(headers.cookie, cookie.name),
+      boundCookie: deviceBinding ? cookieValue(headers.cookie, deviceBinding.cookieName) : undefined,
+      authorization: headers.authorization,
       secFetchSite: header(request, 'sec-fetch-site'),
       origin: header(request, 'origin'),
-      ownOrigin: ownOrigin(request),
-      path: pathOnly(request.url),
+      // Only an unsafe method's CSRF check may need the request's own origin.
+      ownOrigin: isSafeMethod(method) ? undefined : ownOrigin(request),
+      path,
       ip: request.ip,
     });
-    if (auth.kind === 'refused') return sendProblem(reply, auth.problem);
-    if (auth.kind === 'session') request.session = auth.session;
-    else if (auth.kind === 'api-key') request.apiKey = auth.apiKey;
-    else if (auth.kind === 'rejected') request.sessionRejection = auth.rejection;
+    if (auth instanceof Promise) auth.then((a) => settle(a, request, reply, done), done);
+    else settle(auth, request, reply, done);
   });
+
 };
 
 // What fastify-plugin would do, in three documented symbols: skip encapsulation, so the decorators and the

@@ -6,31 +6,46 @@
  * (which keeps insertion order, so re-inserting on a hit is the recency list), while the package is 3.4 MB
  * installed, a quarter of a library user's install. Ages use `performance.now()`, a monotonic clock, as
  * lru-cache did: a wall-clock jump must not keep stale sessions alive.
+ *
+ * Recency is tracked by position in the Map, and a read moves an entry to the end only when it has drifted
+ * out of the newest half (more than `max / 2` moves since its own): an entry in the newest half is at least
+ * `max / 2` insertions away from eviction, so leaving it in place never evicts it early by more than that,
+ * and the common read — a busy session read again soon — is one Map lookup instead of a delete and a set.
  */
 export class LruTtlMap<K, V> {
-  readonly #entries = new Map<K, { value: V; expiresAt: number }>();
+  readonly #entries = new Map<K, { value: V; expiresAt: number; movedAt: number }>();
   readonly #max: number;
   readonly #ttlMs: number;
+  readonly #half: number;
+  /** Insertions and moves to the end so far: an entry's `movedAt` says how far back its position is. */
+  #moves = 0;
 
   constructor({ max, ttlMs }: { max: number; ttlMs: number }) {
     if (!(Number.isInteger(max) && max >= 1)) throw new RangeError('max must be a positive integer.');
     if (!(ttlMs > 0)) throw new RangeError('ttlMs must be positive.');
     this.#max = max;
     this.#ttlMs = ttlMs;
+    this.#half = max >>> 1;
   }
 
   get(key: K): V | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
-    this.#entries.delete(key);
-    if (performance.now() >= entry.expiresAt) return undefined;
-    this.#entries.set(key, entry); // now the most recently used
+    if (performance.now() >= entry.expiresAt) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    if (this.#moves - entry.movedAt >= this.#half) {
+      this.#entries.delete(key);
+      entry.movedAt = ++this.#moves;
+      this.#entries.set(key, entry); // now the most recently used
+    }
     return entry.value;
   }
 
   set(key: K, value: V): void {
     this.#entries.delete(key);
-    this.#entries.set(key, { value, expiresAt: performance.now() + this.#ttlMs });
+    this.#entries.set(key, { value, expiresAt: performance.now() + this.#ttlMs, movedAt: ++this.#moves });
     // The first key in a Map is the one inserted (or re-inserted by a hit) longest ago.
     if (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value!);
   }

@@ -30,7 +30,7 @@ import { serialisesWithoutSecret } from './public-view.ts';
 import { signInDetails } from './risk.ts';
 import { SessionChange, type RevocationReason } from './session-change.ts';
 import { reasonSchema, userIdSchema } from './text.ts';
-import { newToken, parseToken, secretMatches } from './token.ts';
+import { newToken, parseToken, secretMatches, secretsEqual } from './token.ts';
 import { ValidationCache, type CacheOptions, type CachedSession } from './validation-cache.ts';
 
 /** What is known about a sign-in when the session is created. */
@@ -58,6 +58,14 @@ export interface SessionEnrichment {
 
 /** Describes a new session (device, location, risk, the IP to store) before it is stored; see `sessionEnricher`. */
 export type SessionEnricher = (context: SignInContext, settings: SessionSettings) => Promise<SessionEnrichment> | SessionEnrichment;
+
+/** What `validate` is told about the request: its path (the session's last page) and client address. */
+export interface ValidationRequest {
+  /** The request path without its query: recorded as the session's last page (first 512 characters). */
+  path?: string;
+  /** The client address; a new one is recorded (anonymised per settings) as the session's latest. */
+  ip?: string | null;
+}
 
 /** Options of `SessionManager`: only `store` is required. */
 export interface SessionManagerOptions<S extends SessionScope = SessionScope> {
@@ -392,11 +400,11 @@ export class SessionManager<S extends SessionScope = SessionScope> {
    * memory, and no write: the activity is counted in the node's touch batch (`touch-batch.ts`).
    * `request.ip` is the client address; a change is recorded as the session's latest address.
    */
-  async validate(token: string | undefined, request?: { path?: string; ip?: string | null }): Promise<SessionRecord | null> {
-    if (token === undefined) return null;
-    const parsed = parseToken(token);
-    if (!parsed) return this.#reject();
-
+  async validate(token: string | undefined, request?: ValidationRequest): Promise<SessionRecord | null> {
+    const known = this.validateCached(token, request);
+    if (known !== undefined) return known;
+    // Only a well-formed token whose session is not cached, or cached but past its expiry, gets here.
+    const parsed = parseToken(token)!;
     let entry = this.#cache?.get(parsed.id);
     if (entry) this.metrics.validations.hit++;
     else {
@@ -405,7 +413,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       if (!entry) return this.#reject();
     }
     let session = entry.record;
-    if (!secretMatches(parsed.secret, session.secretHash)) return this.#reject();
+    if (!this.#secretMatches(entry, parsed.secret)) return this.#reject();
     if (session.revokedAt !== null) return this.#reject();
     const now = this.clock.now();
     if (isExpired(session, this.#settings, now)) {
@@ -413,9 +421,36 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       if (!live) return this.#reject();
       session = live;
     }
+    this.#seen(entry, session, now, request);
+    return session;
+  }
 
-    // This node's activity is on the record at once (idle expiry and displays count it) and in the batch.
-    const path = request?.path?.slice(0, 512);
+  /**
+   * `validate()` without a promise, for what memory decides: the session (a cache hit), or null (no token, a
+   * malformed one, or a cached session that refuses it); undefined when the store must be read (not cached, or
+   * cached but past its expiry, which is confirmed against the store) — then call `validate()`. The adapters
+   * call this first, so a cache hit allocates no promise and waits for no microtask.
+   */
+  validateCached(token: string | undefined, request?: ValidationRequest): SessionRecord | null | undefined {
+    if (token === undefined) return null;
+    const parsed = parseToken(token);
+    if (!parsed) return this.#reject();
+    const entry = this.#cache?.get(parsed.id);
+    if (!entry) return undefined;
+    const session = entry.record;
+    const now = this.clock.now();
+    if (isExpired(session, this.#settings, now)) return undefined;
+    this.metrics.validations.hit++;
+    if (!this.#secretMatches(entry, parsed.secret)) return this.#reject();
+    if (session.revokedAt !== null) return this.#reject();
+    this.#seen(entry, session, now, request);
+    return session;
+  }
+
+  /** This node's activity is on the record at once (idle expiry and displays count it) and in the batch. */
+  #seen(entry: CachedSession, session: SessionRecord, now: number, request: ValidationRequest | undefined): void {
+    const raw = request?.path;
+    const path = raw !== undefined && raw.length > 512 ? raw.slice(0, 512) : raw;
     const ip = request?.ip ?? undefined;
     // A new address: this node has not seen it for the session, and it is not the one stored.
     let newIp: string | undefined;
@@ -427,7 +462,19 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     if (now > session.lastActiveAt) session.lastActiveAt = now;
     session.requests++;
     if (path !== undefined) session.lastPath = path;
-    return session;
+  }
+
+  /**
+   * The presented secret against the entry: SHA-256 and the stored hash the first time, then a constant-time
+   * comparison with the secret that passed (kept in memory with the entry, never stored). A different secret
+   * for the same id is hashed and checked against the stored hash like the first one.
+   */
+  #secretMatches(entry: CachedSession, secret: string): boolean {
+    const verified = entry.verifiedSecret;
+    if (verified !== undefined && secretsEqual(verified, secret)) return true;
+    if (!secretMatches(secret, entry.record.secretHash)) return false;
+    entry.verifiedSecret = secret;
+    return true;
   }
 
   /**

@@ -18,6 +18,11 @@ export interface CacheOptions {
  */
 export interface CachedSession {
   record: SessionRecord;
+  /**
+   * The secret already checked against `record.secretHash` for this entry (memory only, never stored): a
+   * later request presenting the same secret is compared with it in constant time instead of hashing again.
+   */
+  verifiedSecret?: string;
   /** The client address this node last saw for the session, as sent (the record may hold its anonymised form). */
   seenIp?: string;
 }

@@ -5,7 +5,7 @@ import type { SessionManager } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
 import type { DeviceBinding } from '../device-binding/device-binding.ts';
 import { bearerCredentials } from './bearer.ts';
-import { crossSiteRefusal, csrfRefusal, originSet } from './csrf.ts';
+import { crossSiteRefusal, csrfRefusal, isSafeMethod, originSet } from './csrf.ts';
 import { problem, problemFromError, type Problem } from './problem.ts';
 
 /** What an adapter reads off a request; nothing framework-specific. */
@@ -74,32 +74,50 @@ const ANONYMOUS: Authentication = { kind: 'anonymous' };
  * else anonymous. Options are resolved once; the returned function runs per request.
  */
 export function requestAuthenticator(options: AuthenticatorOptions): (request: RequestCredentials) => Promise<Authentication> {
+  const rule = authenticationRule(options);
+  return async (request) => rule(request);
+}
+
+/**
+ * `requestAuthenticator`'s rule, answering without a promise when memory decides — a cached session (bound
+ * cookie checked), an anonymous request, a CSRF refusal — and with one when the store must be read (a cache miss,
+ * an expiry to confirm, a refused cookie's reason, an API key). A cache hit then allocates no promise and waits
+ * for no microtask.
+ */
+export function authenticationRule(options: AuthenticatorOptions): (request: RequestCredentials) => Authentication | Promise<Authentication> {
   const { manager, apiKeys, deviceBinding } = options;
   const trustedOrigins = originSet(options.trustedOrigins ?? []);
-  return async (request) => {
+  // Refusals are rare and cheap to explain: one more read, and only the token's holder learns the reason.
+  const rejected = async (token: string): Promise<Authentication> => ({ kind: 'rejected', rejection: { ended: await manager.whyEnded(token) } });
+  // A bound session also needs its bound cookie: an HMAC check, no store read, awaited only in the rare case it is
+  // asynchronous (a signing secret this node has not loaded yet). Unbound sessions pass at once. Without it the
+  // request is anonymous but not "rejected": the main cookie stays, the browser refreshes the bound one.
+  const accept = (session: SessionRecord, request: RequestCredentials): Authentication | Promise<Authentication> => {
+    const held = deviceBinding ? deviceBinding.holds(session, request.boundCookie) : true;
+    if (held === true) return { kind: 'session', session };
+    if (held === false) return ANONYMOUS;
+    return held.then((ok): Authentication => (ok ? { kind: 'session', session } : ANONYMOUS));
+  };
+  return (request) => {
     const bearer = apiKeys ? bearerCredentials(request.authorization) : undefined;
     if (bearer !== undefined) {
       // Authenticated by the key alone, cookie ignored: nothing ambient for CSRF to ride on (see bearer.ts).
-      const apiKey = await apiKeys!.authenticate(bearer);
-      return apiKey ? { kind: 'api-key', apiKey } : ANONYMOUS;
+      return apiKeys!.authenticate(bearer).then((apiKey): Authentication => (apiKey ? { kind: 'api-key', apiKey } : ANONYMOUS));
     }
-    if (request.cookie === undefined) return ANONYMOUS;
+    const token = request.cookie;
+    if (token === undefined) return ANONYMOUS;
     // The device-binding endpoints authenticate by the signed challenge, and browsers call them from the
     // network layer without Origin or Sec-Fetch-Site: they skip the CSRF check and validate on their own.
     if (deviceBinding?.isEndpoint(request.path)) return ANONYMOUS;
-    const refusal = csrfRefusal({ ...request, trustedOrigins });
-    if (refusal !== null) return { kind: 'refused', problem: problem('forbidden', refusal) };
-    const session = await manager.validate(request.cookie, { path: request.path, ip: request.ip ?? null });
-    if (session) {
-      // A bound session also needs its bound cookie: an HMAC check, no store read, awaited only in the rare case
-      // it is asynchronous (a signing secret this node has not loaded yet). Unbound sessions pass at once. Without
-      // it the request is anonymous but not "rejected": the main cookie stays, the browser refreshes the bound one.
-      const held = deviceBinding ? deviceBinding.holds(session, request.boundCookie) : true;
-      if (held === false || (held !== true && !(await held))) return ANONYMOUS;
-      return { kind: 'session', session };
+    if (!isSafeMethod(request.method)) {
+      const refusal = csrfRefusal({ ...request, trustedOrigins });
+      if (refusal !== null) return { kind: 'refused', problem: problem('forbidden', refusal) };
     }
-    // Refusals are rare and cheap to explain: one more read, and only the token's holder learns the reason.
-    return { kind: 'rejected', rejection: { ended: await manager.whyEnded(request.cookie) } };
+    const seen = { path: request.path, ip: request.ip ?? null };
+    const known = manager.validateCached(token, seen);
+    if (known) return accept(known, request);
+    if (known === null) return rejected(token);
+    return manager.validate(token, seen).then((session) => (session ? accept(session, request) : rejected(token)));
   };
 }
 

@@ -10,6 +10,11 @@
  */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** GET, HEAD and OPTIONS: methods the CSRF rule always lets through (they must not change anything). */
+export function isSafeMethod(method: string): boolean {
+  return method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
+}
+
 /** What the CSRF rules read off a request. */
 export interface CsrfInput {
   /** The HTTP method, upper case. */

@@ -43,3 +43,36 @@ describe('LruTtlMap', () => {
     expect(() => new LruTtlMap({ max: 1, ttlMs: 0 })).toThrow(RangeError);
   });
 });
+
+describe('LruTtlMap recency (approximate by at most half the size)', () => {
+  it('keeps an entry read while it was in the older half; evicts the oldest untouched one', () => {
+    const map = new LruTtlMap<number, number>({ max: 10, ttlMs: 60_000 });
+    for (let i = 0; i < 10; i++) map.set(i, i);
+    expect(map.get(0)).toBe(0); // oldest: moved to the end
+    for (let i = 10; i < 15; i++) map.set(i, i); // evicts 1..5, not 0
+    expect(map.get(0)).toBe(0);
+    for (let i = 1; i <= 5; i++) expect(map.get(i)).toBeUndefined();
+    for (let i = 6; i < 15; i++) expect(map.get(i)).toBe(i);
+  });
+
+  it('never evicts an entry among the most recently used half of the capacity', () => {
+    const max = 100;
+    const map = new LruTtlMap<number, number>({ max, ttlMs: 60_000 });
+    let next = 0;
+    const recent: number[] = [];
+    for (let step = 0; step < 5000; step++) {
+      // Mostly new keys, sometimes a read of a recent one.
+      if (step % 3 === 0 && recent.length > 0) {
+        const key = recent[Math.floor(Math.random() * recent.length)]!;
+        expect(map.get(key)).toBe(key);
+        recent.splice(recent.indexOf(key), 1);
+        recent.push(key);
+      } else {
+        map.set(next, next);
+        recent.push(next++);
+      }
+      if (recent.length > max / 2) recent.shift();
+      expect(map.size).toBeLessThanOrEqual(max);
+    }
+  });
+});
