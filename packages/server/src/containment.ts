@@ -7,6 +7,10 @@ import { revokeApiKeysOf, type Clock, type ContainmentHook, type StoreScope } fr
  * sessions apply the same rule in `UserDirectory`.
  */
 export function containApiKeys(clock: Clock): ContainmentHook<StoreScope> {
-  return (change, target, { actor, cause }) =>
-    revokeApiKeysOf(change, target === 'all' ? 'all' : target.userId, { actor, cause, at: clock.now() }).then((ids) => ids.length);
+  return async (change, target, { actor, cause }) => {
+    const ids = await revokeApiKeysOf(change, target === 'all' ? 'all' : target.userId, { actor, cause, at: clock.now() });
+    // A reported session means someone else may know the password: the next sign-in must replace it.
+    if (cause === 'session-reported' && target !== 'all') await change.store.requirePasswordChange(target.userId);
+    return ids.length;
+  };
 }

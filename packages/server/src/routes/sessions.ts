@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import type { App, ServerContext } from '../context.ts';
 import { ownActor, sessionActor } from '../context.ts';
-import { noContent, problemSchema, revokedCount, sessionDetailSchema, sessionIdParams, sessionSchema } from '../schemas.ts';
+import { containedCount, noContent, problemSchema, revokedCount, sessionDetailSchema, sessionIdParams, sessionSchema } from '../schemas.ts';
 import { recentAuth } from '../step-up.ts';
 import { sessionDetailView, sessionView } from '../views.ts';
+
+const reportedResult = containedCount.extend({
+  passwordChangeRequired: z.literal(true).describe('This session may now only change the password (POST /api/auth/password)'),
+});
 
 /** "My sessions": each user sees and signs out only their own (owner rule, whatever their role). */
 export async function sessionRoutes(app: App, ctx: ServerContext): Promise<void> {
@@ -26,6 +30,19 @@ export async function sessionRoutes(app: App, ctx: ServerContext): Promise<void>
   }, async (request, reply) => {
     await manager.revokeSession(sessionActor(request), request.params.id);
     return reply.code(204).send(null);
+  });
+
+  // "This wasn't me" (issue 10.4): no step-up asked (it is the emergency exit); afterwards this session may only
+  // change the password, and the account must change it at the next sign-in too.
+  app.post('/api/sessions/:id/report', {
+    schema: {
+      tags: ['sessions'],
+      params: sessionIdParams,
+      response: { 200: reportedResult, 401: problemSchema, 403: problemSchema, 404: problemSchema },
+    },
+  }, async (request) => {
+    const { revoked, credentials } = await manager.reportSession(sessionActor(request), request.params.id);
+    return { revoked, apiKeysRevoked: credentials, passwordChangeRequired: true as const };
   });
 
   // "Sign out everywhere else" locks everyone else out: a stolen cookie alone cannot do it once the sign-in is old.

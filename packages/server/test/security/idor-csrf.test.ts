@@ -102,6 +102,7 @@ const idRoutes: Record<string, IdRoute> = {
     method: 'DELETE', path: (id) => `/api/api-keys/${id}`,
     foreign: async () => (await bobApiKey()).id, missing: async () => flip((await bobApiKey()).id), unchanged: keyWorks,
   },
+  'POST /api/sessions/{id}/report': { method: 'POST', path: (id) => `/api/sessions/${id}/report`, body: {}, ...sessionTarget },
   'GET /api/admin/users/{id}/api-keys': {
     method: 'GET', path: (id) => `/api/admin/users/${id}/api-keys`, foreign: async () => bobId, missing: async () => flip(bobId), unchanged: keyWorks,
   },
@@ -182,6 +183,7 @@ const unsafeRoutes: Record<string, { send: (h: Record<string, string>) => Promis
       expect((await new Client(t.url).post('/api/auth/login', { email: 'ann@example.com', password: 'attacker chosen 123' })).status).toBe(401);
     },
   },
+  'POST /api/sessions/{id}/report': { send: (h) => raw(bob, 'POST', `/api/sessions/${bobSessionId}/report`, {}, h), unchanged: () => alive(bob) },
   'POST /api/auth/reauthenticate': {
     send: (h) => raw(ann, 'POST', '/api/auth/reauthenticate', { password: PASSWORD }, h),
     unchanged: async () => expect(((await (await ann.get('/api/auth/session')).json()) as { session: { reauthenticatedAt: string | null } }).session.reauthenticatedAt).toBeNull(),

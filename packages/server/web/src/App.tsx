@@ -6,6 +6,7 @@ import type { Notice } from './notice.ts';
 import { endingNotice, forgetEnding } from './ended.ts';
 import { HOME, Layout } from './components/Layout.tsx';
 import { safeNextPath } from './next-path.ts';
+import { StepUpPrompt } from './components/StepUpPrompt.tsx';
 import { Loading, Page } from './components/Page.tsx';
 import { Link } from './components/Link.tsx';
 import { useT } from './i18n/I18n.tsx';
@@ -28,7 +29,7 @@ import { WebhooksPage } from './pages/Webhooks.tsx';
 type Auth =
   | { state: 'loading' }
   | { state: 'signed-out'; notice: Notice | null }
-  | { state: 'signed-in'; user: User; sessionId: string };
+  | { state: 'signed-in'; user: User; sessionId: string; mustChangePassword: boolean };
 
 /** The sign-in banner after a 401: why the session ended if the server said so, else a general sentence. */
 const endedNotice = (): Notice => endingNotice() ?? { id: 'signIn.notice.ended' };
@@ -45,7 +46,7 @@ export function App() {
 
   useEffect(() => {
     api.currentSession().then(
-      ({ user, session }) => setAuth({ state: 'signed-in', user, sessionId: session.id }),
+      ({ user, session, passwordChangeRequired }) => setAuth({ state: 'signed-in', user, sessionId: session.id, mustChangePassword: passwordChangeRequired }),
       // A 401 here may say why this browser's session ended, now or before a reload (ended.ts).
       (error: unknown) => setAuth({ state: 'signed-out', notice: error instanceof ApiError && error.status === 401 ? endingNotice() : { error } }),
     );
@@ -118,9 +119,9 @@ export function App() {
     return (
       <SignInPage
         notice={auth.state === 'signed-out' ? auth.notice : null}
-        onSignedIn={({ user, session }) => {
+        onSignedIn={({ user, session, passwordChangeRequired }) => {
           forgetEnding();
-          setAuth({ state: 'signed-in', user, sessionId: session.id });
+          setAuth({ state: 'signed-in', user, sessionId: session.id, mustChangePassword: passwordChangeRequired });
           navigate(safeNext(location.search), { replace: true });
         }}
       />
@@ -129,8 +130,14 @@ export function App() {
   return (
     <AuthContext.Provider value={context}>
       <Layout>
-        <Routes path={path} admin={auth.state === 'signed-in' && auth.user.role === 'admin'} />
+        {auth.mustChangePassword ? (
+          // Nothing else is allowed until then (403 …/password-change-required); the new cookie comes with the change.
+          <PasswordPage required onChanged={() => setAuth({ ...auth, mustChangePassword: false })} />
+        ) : (
+          <Routes path={path} admin={auth.state === 'signed-in' && auth.user.role === 'admin'} />
+        )}
       </Layout>
+      <StepUpPrompt />
     </AuthContext.Provider>
   );
 }

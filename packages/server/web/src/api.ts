@@ -92,6 +92,25 @@ interface RequestOptions {
   body?: unknown;
   /** 401 is an expected answer here (sign-in, session probe), not "your session ended". */
   anonymousOk?: boolean;
+  /** Already retried after a step-up: do not ask for the password twice for one action. */
+  steppedUp?: boolean;
+}
+
+const REAUTHENTICATION_REQUIRED = 'https://seshat.dev/problems/reauthentication-required';
+/** Asks for the password (the StepUpPrompt component); resolves true once the server accepted it. */
+type StepUpHandler = () => Promise<boolean>;
+let stepUp: StepUpHandler | null = null;
+
+/**
+ * Registers what asks for the password when an action needs a recent sign-in (401 `…/reauthentication-required`).
+ * The action is then sent again, once: the person sees the password field over the dialog they are in, and no
+ * second prompt for the rest of the window (10 minutes by default).
+ */
+export function onStepUpRequired(handler: StepUpHandler): () => void {
+  stepUp = handler;
+  return () => {
+    if (stepUp === handler) stepUp = null;
+  };
 }
 
 async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
@@ -114,9 +133,10 @@ async function request<T>(method: string, path: string, options: RequestOptions 
     return (await response.json()) as T;
   }
   const problem = await readProblem(response);
-  // A step-up refusal (…/reauthentication-required) is a 401 for a session that is still fine: not "signed out".
-  const stepUp = problem.type?.endsWith('/reauthentication-required') ?? false;
-  if (response.status === 401 && !options.anonymousOk && !stepUp) for (const listener of signedOutListeners) listener();
+  // A step-up refusal is not a sign-out: ask for the password, then send the action again.
+  if (response.status === 401 && problem.type === REAUTHENTICATION_REQUIRED) {
+    if (!options.steppedUp && stepUp && (await stepUp())) return request<T>(method, path, { ...options, steppedUp: true });
+  } else if (response.status === 401 && !options.anonymousOk) for (const listener of signedOutListeners) listener();
   const retryAfter = Number(response.headers.get('retry-after'));
   throw new ApiError(response.status, problem.title, problem.detail, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null, problem.type);
 }
@@ -124,7 +144,7 @@ async function request<T>(method: string, path: string, options: RequestOptions 
 async function readProblem(response: Response): Promise<{ type: string | null; title: string; detail: string }> {
   try {
     const body = (await response.json()) as { type?: unknown; title?: unknown; detail?: unknown; endedReason?: unknown; adminReason?: unknown };
-    if (response.status === 401) rememberEnding(body);
+    if (response.status === 401 && body.type !== REAUTHENTICATION_REQUIRED) rememberEnding(body);
     return {
       type: typeof body.type === 'string' ? body.type : null,
       title: typeof body.title === 'string' ? body.title : response.statusText,
@@ -150,6 +170,9 @@ export const api = {
   login: (body: Body<'/api/auth/login', 'post'>) => request<Reply<'/api/auth/login', 'post'>>('POST', '/api/auth/login', { body, anonymousOk: true }),
   logout: () => request<void>('POST', '/api/auth/logout', { anonymousOk: true }),
   changePassword: (body: Body<'/api/auth/password', 'post'>) => request<Reply<'/api/auth/password', 'post'>>('POST', '/api/auth/password', { body }),
+  // Wrong password: a 400, so never retried or taken for a sign-out.
+  reauthenticate: (password: string) => request<Reply<'/api/auth/reauthenticate', 'post'>>('POST', '/api/auth/reauthenticate', { body: { password }, steppedUp: true }),
+  reportSession: (sessionId: string) => request<Reply<'/api/sessions/{id}/report', 'post'>>('POST', `/api/sessions/${id(sessionId)}/report`),
 
   sessions: () => request<Reply<'/api/sessions', 'get'>>('GET', '/api/sessions'),
   session: (sessionId: string) => request<SessionDetail>('GET', `/api/sessions/${id(sessionId)}`),
@@ -172,6 +195,10 @@ export const api = {
   apiKeys: () => request<Reply<'/api/api-keys', 'get'>>('GET', '/api/api-keys'),
   createApiKey: (name: string) => request<CreatedApiKey>('POST', '/api/api-keys', { body: { name } }),
   revokeApiKey: (keyId: string) => request<void>('DELETE', `/api/api-keys/${id(keyId)}`),
+  userApiKeys: (userId: string) => request<Reply<'/api/admin/users/{id}/api-keys', 'get'>>('GET', `/api/admin/users/${id(userId)}/api-keys`),
+  adminRevokeApiKey: (keyId: string, reason?: string) => request<void>('DELETE', `/api/admin/api-keys/${id(keyId)}`, { body: reason ? { reason } : {} }),
+  setUserPassword: (userId: string) => request<Reply<'/api/admin/users/{id}/password', 'post'>>('POST', `/api/admin/users/${id(userId)}/password`, { body: {} }),
+  setUserRole: (userId: string, role: User['role']) => request<User>('POST', `/api/admin/users/${id(userId)}/role`, { body: { role } }),
 
   notifications: () => request<Reply<'/api/admin/notifications', 'get'>>('GET', '/api/admin/notifications'),
   reportByLink: (token: string) => request<Reply<'/api/auth/not-me', 'post'>>('POST', '/api/auth/not-me', { body: { token }, anonymousOk: true }),

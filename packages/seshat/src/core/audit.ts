@@ -27,6 +27,7 @@ export const auditActions = [
   'settings.changed',
   'password.changed',
   'auth.reauthenticated',
+  'session.reported',
   'auth.reauthentication-failed',
   'password.change-failed',
   'password.reset',

@@ -26,6 +26,8 @@ export const endedReasons = {
   /** Found past the absolute lifetime or the remember-me duration. */
   lifetime: 'lifetime',
   'invalidate-all': 'invalidated-all',
+  /** The owner reported the session ("this wasn't me"); its holder is told no more than for any other sign-out elsewhere. */
+  reported: 'signed-out-elsewhere',
   /** A device-bound session's refresh was signed by another key than the one registered (DBSC): cookies copied elsewhere. */
   'key-mismatch': 'key-mismatch',
 } as const satisfies Record<string, string>;

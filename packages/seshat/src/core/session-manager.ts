@@ -26,6 +26,7 @@ import {
 import { SessionMetrics } from './metrics.ts';
 import { SessionSubscriptions, type SessionListener } from './live-sessions.ts';
 import { WebhookOutbox } from './outbox.ts';
+import { FRESHNESS_ENDED } from './step-up.ts';
 import { serialisesWithoutSecret } from './public-view.ts';
 import { signInDetails } from './risk.ts';
 import { SessionChange, type RevocationReason } from './session-change.ts';
@@ -116,7 +117,7 @@ export interface SessionManagerOptions<S extends SessionScope = SessionScope> {
  */
 export type ContainmentHook<S extends SessionScope = SessionScope> = {
   /** Ends the target's other credentials inside `change`; returns how many it ended. */
-  hook(change: SessionChange<S>, target: { userId: string } | 'all', context: { actor: Actor | null; cause: 'force-sign-out' | 'invalidate-all' }): Promise<number>;
+  hook(change: SessionChange<S>, target: { userId: string } | 'all', context: { actor: Actor | null; cause: 'force-sign-out' | 'invalidate-all' | 'session-reported' }): Promise<number>;
 }['hook'];
 
 /** What a containment step ended: sessions, and other credentials (API keys) through `contain`. */
@@ -734,6 +735,44 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     if (update.passwordChangeRequired !== undefined) session.passwordChangeRequired = update.passwordChangeRequired;
     this.#cache?.invalidate(session.id);
     await this.#publish({ kind: 'sessions', ids: [session.id] });
+  }
+
+  /**
+   * "This wasn't me" (issue 10.4): the owner reports one of their sessions as not theirs. In one transaction: the
+   * reported session and every other one of theirs end (reason `reported`), the `contain` hook ends their other
+   * credentials (the server: API keys, and the password must be changed), the session the report is made from (if
+   * any) stays but loses its step-up freshness and may do nothing but change the password, and `session.reported`
+   * records the reported session's device, IP and place. `actor.sessionId` absent = reported from outside a session
+   * (a signed e-mail link): then every session ends. The reported session must be the actor's own (404 otherwise).
+   */
+  async reportSession(actor: Actor, sessionId: string): Promise<{ revoked: number; credentials: number }> {
+    const reported = await this.#store.findSession(sessionId);
+    if (!reported || reported.userId !== actor.userId) throw new SeshatError('not_found', 'No such session.');
+    const current = actor.sessionId && actor.sessionId !== sessionId ? actor.sessionId : undefined;
+    const result = await this.change(async (change) => {
+      const ids = await change.revokeUserSessions(actor.userId, 'reported', actor.userId, current);
+      const credentials = (await this.#contain?.(change, { userId: actor.userId }, { actor, cause: 'session-reported' })) ?? 0;
+      if (current) await change.store.updateSessionAuthentication(current, { reauthenticatedAt: FRESHNESS_ENDED, passwordChangeRequired: true });
+      await change.audit(auditBy(actor, 'session.reported', {
+        targetUserId: actor.userId,
+        sessionId: reported.id,
+        details: {
+          reportedFrom: actor.sessionId ?? null,
+          device: reported.device.label,
+          ip: reported.ip,
+          location: reported.location ? [reported.location.city, reported.location.country].filter(Boolean).join(', ') || null : null,
+          userAgent: reported.userAgent,
+          revokedSessions: ids.length,
+          revokedCredentials: credentials,
+        },
+      }));
+      return { revoked: ids.length, credentials };
+    });
+    if (current) {
+      this.#cache?.invalidate(current);
+      await this.#publish({ kind: 'sessions', ids: [current] });
+    }
+    return result;
   }
 
   /** Signs the actor out of the session they are using. */

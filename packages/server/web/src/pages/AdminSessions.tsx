@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { api, InputError, type TeamSession, type TeamUser } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { ConfirmDialog, DialogList } from '../components/Dialog.tsx';
+import { UserCredentialsButton } from '../components/UserCredentials.tsx';
 import { DeviceIcon } from '../components/Icons.tsx';
 import { LoadError, Loading, Page, Status } from '../components/Page.tsx';
 import { BoundBadge, Place, sessionName, SuspiciousBadge } from '../components/SessionBits.tsx';
@@ -138,6 +139,7 @@ export function AdminSessionsPage() {
                     >
                       {t('team.signOutPerson')}
                     </button>
+                    <UserCredentialsButton user={user} />
                   </td>
                 </tr>
               ))}

@@ -6,11 +6,12 @@ import { errorText } from '../errors.ts';
 import { useFmt } from '../i18n/I18n.tsx';
 import { accountTrail } from './trails.ts';
 
-export function PasswordPage() {
+/** `required`: the account must choose a new password before anything else (403 `…/password-change-required`). */
+export function PasswordPage({ required = false, onChanged }: { required?: boolean; onChanged?: () => void } = {}) {
   const f = useFmt();
   const { t } = f;
   const [mismatch, setMismatch] = useState(false);
-  const change = useMutation({ mutationFn: api.changePassword });
+  const change = useMutation({ mutationFn: api.changePassword, onSuccess: () => onChanged?.() });
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -31,6 +32,11 @@ export function PasswordPage() {
 
   return (
     <Page title={t('password.title')} trail={accountTrail(t)}>
+      {required ? (
+        <p className="notice" role="status">
+          {t('password.required')}
+        </p>
+      ) : null}
       <form className="panel stack narrow" onSubmit={submit}>
         <div className="field">
           <label htmlFor="currentPassword">{t('password.current')}</label>
@@ -38,14 +44,14 @@ export function PasswordPage() {
         </div>
         <div className="field">
           <label htmlFor="newPassword">{t('password.new')}</label>
-          <input id="newPassword" name="newPassword" type="password" autoComplete="new-password" required minLength={8} maxLength={1024} aria-describedby="newPassword-hint" />
+          <input id="newPassword" name="newPassword" type="password" autoComplete="new-password" required minLength={15} maxLength={1024} aria-describedby="newPassword-hint" />
           <p id="newPassword-hint" className="hint">
             {t('password.newHint')}
           </p>
         </div>
         <div className="field">
           <label htmlFor="confirmPassword">{t('password.repeat')}</label>
-          <input id="confirmPassword" name="confirmPassword" type="password" autoComplete="new-password" required minLength={8} maxLength={1024} />
+          <input id="confirmPassword" name="confirmPassword" type="password" autoComplete="new-password" required minLength={15} maxLength={1024} />
         </div>
         <div className="checkbox-field">
           <input id="signOutOtherSessions" name="signOutOtherSessions" type="checkbox" defaultChecked />

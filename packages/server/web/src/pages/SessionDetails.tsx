@@ -3,6 +3,7 @@ import { useState, type ReactNode } from 'react';
 import { api, ApiError } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { ConfirmDialog } from '../components/Dialog.tsx';
+import { ReportSessionButton } from '../components/ReportSession.tsx';
 import { DeviceIcon } from '../components/Icons.tsx';
 import { Link } from '../components/Link.tsx';
 import { ErrorMessage, LoadError, Loading, Page } from '../components/Page.tsx';
@@ -94,9 +95,13 @@ export function SessionDetailsPage({ id }: { id: string }) {
               {t('action.signOut')}
             </button>
           ) : (
-            <button type="button" className="button danger" onClick={() => setConfirming(true)}>
-              {t('details.signOutThis')}
-            </button>
+            <>
+              <button type="button" className="button danger" onClick={() => setConfirming(true)}>
+                {t('details.signOutThis')}
+              </button>
+              {/* Reporting leaves this browser able only to change the password: reload to show that page. */}
+              <ReportSessionButton sessionId={session.id} onReported={() => window.location.assign(HOME)} />
+            </>
           )}
         </div>
       </section>
