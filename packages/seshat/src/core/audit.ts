@@ -38,6 +38,10 @@ export const auditActions = [
   'user.created',
   'session.device-bound',
   'session.device-key-mismatch',
+  'session.reported',
+  'webhook.created',
+  'webhook.changed',
+  'webhook.deleted',
 ] as const;
 /** One of `auditActions`. */
 export type AuditAction = (typeof auditActions)[number];

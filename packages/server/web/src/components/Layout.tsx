@@ -42,6 +42,9 @@ export function Layout({ children }: { children: ReactNode }) {
               <Link to="/settings/security/password">{t('nav.password')}</Link>
             </li>
             <li>
+              <Link to="/settings/security/activity">{t('nav.activity')}</Link>
+            </li>
+            <li>
               <Link to="/settings/api-keys">{t('nav.apiKeys')}</Link>
             </li>
           </ul>
@@ -57,6 +60,9 @@ export function Layout({ children }: { children: ReactNode }) {
                 </li>
                 <li>
                   <Link to="/admin/audit">{t('nav.audit')}</Link>
+                </li>
+                <li>
+                  <Link to="/admin/webhooks">{t('nav.webhooks')}</Link>
                 </li>
               </ul>
             </>
