@@ -38,7 +38,6 @@ export const auditActions = [
   'user.created',
   'session.device-bound',
   'session.device-key-mismatch',
-  'session.reported',
   'webhook.created',
   'webhook.changed',
   'webhook.deleted',
