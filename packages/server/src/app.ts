@@ -2,7 +2,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { ACCEPT_CH, addressDescriber, ApiKeys, DeviceBinding, SessionManager, anonymizeIp, defaultSettings, geoLocator, isSeshatError, problem, scheduleGarbageCollection, sessionEnricher, systemClock, type Clock, type GarbageCollector, type SessionEnricher, type Store, type StoreScope, openStore } from 'seshat';
+import { ACCEPT_CH, addressDescriber, ApiKeys, DeviceBinding, SessionManager, WebhookDispatcher, Webhooks, anonymizeIp, defaultSettings, geoLocator, isSeshatError, problem, scheduleGarbageCollection, sessionEnricher, systemClock, type Clock, type GarbageCollector, type SessionEnricher, type Store, type StoreScope, openStore } from 'seshat';
 import { seshatFastify, sendProblem } from 'seshat/fastify';
 import { clientErrorHandler, httpProblem, problemErrorHandler } from './errors.ts';
 import { checkStorableInput } from './input-rules.ts';
@@ -20,6 +20,11 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
+import { sessionStreamRoutes } from './routes/session-stream.ts';
+import { activityRoutes } from './routes/activity.ts';
+import { notificationRoutes } from './routes/notifications.ts';
+import { SignInNotifier } from './sign-in-notifications.ts';
 import { UserDirectory } from './users.ts';
 import { isApiPath, isClientRoute, registerWebUi } from './web-ui.ts';
 import { loadNetworks } from './network.ts';
@@ -98,6 +103,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     // SESSION_TIMEOUT_DAYS sets the idle default; settings saved by an admin override it.
     defaults: defaultSettings(config.sessionTimeoutDays !== undefined ? { idleTimeoutDays: config.sessionTimeoutDays } : {}),
     enrich: options.enrich ?? sessionEnricher({ store, clock, geo, onError: reportBackgroundError }),
+    webhookRetryWindowMs: config.webhooks.retryWindowMs,
     // The latest address of a session (batched touch), anonymised per settings, and where it is.
     describeAddress: addressDescriber({ geo, onError: reportBackgroundError }),
     contain: containApiKeys(clock),
@@ -106,6 +112,20 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   await manager.start();
   const users = new UserDirectory(store, manager, options.passwordCost);
   const apiKeys = new ApiKeys({ store, audit: manager.audit, clock, policy: manager.policy, flushIntervalMs: config.apiKeyUsageFlushMs, onError: reportBackgroundError }).start();
+  const webhooks = new Webhooks({ store, outbox: manager.outbox, audit: manager.audit, policy: manager.policy });
+  // Every node runs a dispatcher; only the one holding the lease delivers (see WebhookDispatcher).
+  const dispatcher = new WebhookDispatcher({
+    store,
+    clock,
+    ...(config.nodeId ? { nodeId: config.nodeId } : {}),
+    pollIntervalMs: config.webhooks.pollIntervalMs,
+    leaseMs: config.webhooks.leaseMs,
+    baseBackoffMs: config.webhooks.baseBackoffMs,
+    timeoutMs: config.webhooks.timeoutMs,
+    onError: (error) => app.log.warn({ err: error }, 'webhook delivery pass failed; retrying'),
+  });
+  manager.outbox.onEnqueued = () => dispatcher.wake();
+  const notifier = new SignInNotifier({ config: { ...config.notifications, publicUrl: config.publicUrl }, users, store, manager, onError: (error) => app.log.warn({ err: error }, 'new sign-in e-mail not sent') });
   // Device Bound Session Credentials: offered at sign-in unless an admin sets the policy to off (docs/device-binding.md).
   const deviceBinding = await new DeviceBinding({
     manager,
@@ -190,8 +210,9 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   });
 
   // ── routes ────────────────────────────────────────────────────────────────────────────────────────
-  const ctx: ServerContext = { config, store, manager, users, apiKeys, deviceBinding };
+  const ctx: ServerContext = { config, store, manager, users, apiKeys, deviceBinding, webhooks, dispatcher, notifier };
   await authRoutes(app, ctx);
+  await sessionStreamRoutes(app, ctx);
   await sessionRoutes(app, ctx);
   await adminRoutes(app, ctx);
   await apiKeyRoutes(app, ctx);
@@ -205,6 +226,9 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   } else {
     await metricsRoutes(app, ctx);
   }
+  await webhookRoutes(app, ctx);
+  await activityRoutes(app, ctx);
+  await notificationRoutes(app, ctx);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   if (options.webRoot !== false) serveUi = await registerWebUi(app, options.webRoot);
 
@@ -218,11 +242,14 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
       })
     : null;
 
+  dispatcher.start();
+
   return {
     ...ctx,
     app,
     metricsApp,
     async close() {
+      await dispatcher.stop(); // lets requests in flight finish, then hands the lease over
       await metricsApp?.close();
       await collector?.stop();
       await app.close();

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { GeoIpSource } from 'seshat';
 
@@ -80,6 +81,30 @@ export const serverEnvSchema = z.object({
    * comma-separated (e.g. a GeoLite2-City.mmdb, or an IPv4 and an IPv6 file).
    */
   SESHAT_GEOIP_DB: z.string().trim().optional(),
+  /** How often the webhook deliverer looks for due deliveries, and other nodes for a free lease (milliseconds). */
+  SESHAT_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** How long a node's webhook delivery lease lasts without renewal (seconds): the hand-over time after a crash. */
+  SESHAT_WEBHOOK_LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(30),
+  /** First retry delay of a failed webhook delivery (milliseconds); doubled per attempt up to an hour. */
+  SESHAT_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(3_600_000).default(5000),
+  /** How long a webhook delivery is retried before it is marked failed (seconds; default 24 h). */
+  SESHAT_WEBHOOK_RETRY_WINDOW_SECONDS: z.coerce.number().min(1).max(30 * 86400).default(86400),
+  /** Per-request timeout of a webhook delivery (milliseconds). */
+  SESHAT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** Live session streams (`/api/sessions/stream`) one user may hold open on one node. */
+  SESHAT_STREAMS_PER_USER: z.coerce.number().int().min(1).max(1000).default(10),
+  /** Seconds between heartbeat comments on a live session stream. */
+  SESHAT_STREAM_HEARTBEAT_SECONDS: z.coerce.number().min(1).max(300).default(25),
+  /** A live session stream is closed after this many seconds; the browser reconnects. */
+  SESHAT_STREAM_MAX_SECONDS: z.coerce.number().min(1).max(86400).default(3600),
+  /** SMTP server for "new sign-in" e-mails (`smtp://user:pass@host:587`, `smtps://…`); unset = none are sent. */
+  SESHAT_SMTP_URL: z.string().regex(/^smtps?:\/\//).optional(),
+  /** The From address of those e-mails. */
+  SESHAT_SMTP_FROM: z.string().min(3).max(254).default('Seshat <no-reply@localhost>'),
+  /** "New sign-in" e-mails per user per hour, at most (per node). */
+  SESHAT_NOTIFY_PER_HOUR: z.coerce.number().int().min(1).max(100).default(3),
+  /** Signs "This wasn't me" links; give every node the same value (default: random per process). */
+  SESHAT_LINK_SECRET: z.string().min(32).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -116,6 +141,9 @@ export interface ServerConfig {
   database: { connectionTimeoutMs: number; queryTimeoutMs: number; statementTimeoutMs: number };
   /** HTTP request and header timeouts in ms. */
   http: { requestTimeoutMs: number; headersTimeoutMs: number };
+  notifications: { smtpUrl: string | undefined; from: string; perHour: number; linkSecret: string; linkTtlMs: number };
+  streams: { maxPerUser: number; heartbeatMs: number; maxAgeMs: number };
+  webhooks: { pollIntervalMs: number; leaseMs: number; baseBackoffMs: number; retryWindowMs: number; timeoutMs: number };
 }
 
 function geoipSource(value: string | undefined): GeoIpSource {
@@ -169,6 +197,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       requestTimeoutMs: Math.round(e.SESHAT_REQUEST_TIMEOUT_SECONDS * 1000),
       // Node requires headersTimeout ≤ requestTimeout.
       headersTimeoutMs: Math.round(Math.min(e.SESHAT_HEADERS_TIMEOUT_SECONDS, e.SESHAT_REQUEST_TIMEOUT_SECONDS) * 1000),
+    },
+    notifications: {
+      smtpUrl: e.SESHAT_SMTP_URL,
+      from: e.SESHAT_SMTP_FROM,
+      perHour: e.SESHAT_NOTIFY_PER_HOUR,
+      linkSecret: e.SESHAT_LINK_SECRET ?? randomBytes(32).toString('base64url'),
+      linkTtlMs: 24 * 60 * 60 * 1000,
+    },
+    streams: {
+      maxPerUser: e.SESHAT_STREAMS_PER_USER,
+      heartbeatMs: Math.round(e.SESHAT_STREAM_HEARTBEAT_SECONDS * 1000),
+      maxAgeMs: Math.round(e.SESHAT_STREAM_MAX_SECONDS * 1000),
+    },
+    webhooks: {
+      pollIntervalMs: e.SESHAT_WEBHOOK_POLL_MS,
+      leaseMs: Math.round(e.SESHAT_WEBHOOK_LEASE_SECONDS * 1000),
+      baseBackoffMs: e.SESHAT_WEBHOOK_RETRY_BASE_MS,
+      retryWindowMs: Math.round(e.SESHAT_WEBHOOK_RETRY_WINDOW_SECONDS * 1000),
+      timeoutMs: e.SESHAT_WEBHOOK_TIMEOUT_MS,
     },
   };
 }

@@ -1,8 +1,10 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { SeshatError, isDeviceBound, sessionEndedError, type Actor, type ApiKeys, type DeviceBinding, type SessionManager, type SessionRecord, type Store, type StoreScope, type UserRecord } from 'seshat';
+import { SeshatError, isDeviceBound, sessionEndedError, type Actor, type ApiKeys, type DeviceBinding, type SessionManager, type SessionRecord, type Store, type StoreScope, type UserRecord, type WebhookDispatcher, type Webhooks } from 'seshat';
 import type { ServerConfig } from './config.ts';
 import { hasPermission, permissionsOf, type Permission } from './permissions.ts';
+import type { SessionStreams } from './session-streams.ts';
+import type { SignInNotifier } from './sign-in-notifications.ts';
 import type { UserDirectory } from './users.ts';
 
 /** What every route module gets: the services, never the HTTP server's internals. */
@@ -13,6 +15,14 @@ export interface ServerContext {
   users: UserDirectory;
   apiKeys: ApiKeys;
   deviceBinding: DeviceBinding;
+  /** Webhook endpoints and the delivery log (admin API). */
+  webhooks: Webhooks;
+  /** Delivers the outbox while this node holds the lease. */
+  dispatcher: WebhookDispatcher;
+  /** "New sign-in" e-mails and their "This wasn't me" links. */
+  notifier: SignInNotifier;
+  /** Open live session streams (set when their routes are registered). */
+  streams?: SessionStreams;
 }
 
 declare module 'fastify' {

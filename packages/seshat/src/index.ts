@@ -42,6 +42,24 @@ export { newToken, parseToken, sessionIdSchema, sessionTokenSchema, hashSecret, 
 export { ValidationCache, type CacheOptions, type CachedSession } from './core/validation-cache.ts';
 export { SessionMetrics } from './core/metrics.ts';
 export { SeshatEventBus, type SeshatEvents } from './core/events.ts';
+export { accountActivity, activityActions } from './core/activity.ts';
+export { SessionSubscriptions, type SessionEvent, type SessionListener } from './core/live-sessions.ts';
+export { WebhookOutbox, webhookEventsOf, DEFAULT_RETRY_WINDOW_MS } from './core/outbox.ts';
+export { WebhookDispatcher, webhookBackoff, type WebhookDispatcherOptions } from './core/webhook-dispatcher.ts';
+export { Webhooks, newWebhookEndpointSchema, webhookEndpointPatchSchema, type NewWebhookEndpoint, type WebhookEndpointPatch, type WebhookScope } from './core/webhooks.ts';
+export { signWebhook, verifyWebhook, webhookHeaders, newWebhookSecret } from './core/webhook-signature.ts';
+export {
+  webhookEventTypes,
+  webhookEventTypeSchema,
+  webhookUrlSchema,
+  type WebhookEventType,
+  type WebhookEndpoint,
+  type WebhookMessage,
+  type WebhookDelivery,
+  type WebhookDeliveryStatus,
+  type DueWebhookDelivery,
+  type WebhookAttempt,
+} from './core/webhook.ts';
 export { ApiKeys, UsageBuffer, revokeApiKeysOf, type ApiKeysOptions, type ApiKeyScope, type ApiKeyContainmentCause } from './core/api-keys.ts';
 export { apiKeyIdSchema, apiKeyNameSchema, parseApiKey, type ApiKeyRecord, type ApiKeySummary } from './core/api-key.ts';
 export { scheduleGarbageCollection, nextDelay, type GarbageCollectionSchedule, type GarbageCollector } from './core/gc-schedule.ts';

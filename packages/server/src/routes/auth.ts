@@ -73,6 +73,8 @@ export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
       headers: request.headers,
       passwordChangeRequired: user.passwordChangeRequired,
     });
+    // The e-mail about a new device (sent after this answer) is written in the language this browser asked for.
+    ctx.notifier.rememberLanguage(created.session.id, request.headers['accept-language']);
     reply.startSession(created);
     return { user: publicUser(user), session: sessionView(created.session, manager, created.session.id), passwordChangeRequired: user.passwordChangeRequired, permissions: [...permissionsOf(user.role)] };
   });

@@ -31,7 +31,8 @@ describe('web UI: sign-in and my sessions', () => {
     expect(new URL(page.url()).pathname).toBe('/sign-in');
     await page.getByLabel('Keep me signed in for 30 days').waitFor();
     await page.getByText(/Don't use this on a shared or public device/).waitFor();
-    await expect(page.getByRole('link', { name: 'DB-IP' }).getAttribute('href')).resolves.toBe('https://db-ip.com');
+    await expect(page.getByRole('link', { name: 'DB-IP' }).first().getAttribute('href')).resolves.toBe('https://db-ip.com');
+    await expect(page.getByRole('link', { name: 'RouteViews' }).getAttribute('href')).resolves.toBe('https://www.routeviews.org');
 
     await page.getByLabel('E-mail address').fill('alice@example.com');
     await page.getByLabel('Password').fill('not the password');

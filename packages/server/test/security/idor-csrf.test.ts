@@ -66,8 +66,31 @@ interface IdRoute {
   unchanged: () => Promise<void>;
 }
 
+/** An endpoint and a delivery of the admin's (made once), for the webhook routes. */
+let webhook: Promise<{ endpointId: string; deliveryId: string }> | undefined;
+function rootWebhook() {
+  webhook ??= (async () => {
+    const endpoint = (await (await root.post('/api/admin/webhooks', { url: 'http://127.0.0.1:9/idor' })).json()) as { id: string };
+    const delivery = (await (await root.post(`/api/admin/webhooks/${endpoint.id}/test`)).json()) as { id: string };
+    return { endpointId: endpoint.id, deliveryId: delivery.id };
+  })();
+  return webhook;
+}
+const webhookState = async () => (await (await root.get(`/api/admin/webhooks/${(await rootWebhook()).endpointId}`)).json()) as { enabled: boolean; url: string };
+const webhookUnchanged = async () => expect(await webhookState()).toMatchObject({ enabled: true, url: 'http://127.0.0.1:9/idor' });
+const deliveryCount = async () => ((await (await root.get(`/api/admin/webhooks/deliveries?endpoint=${(await rootWebhook()).endpointId}`)).json()) as { deliveries: unknown[] }).deliveries.length;
+const webhookTarget = { foreign: async () => (await rootWebhook()).endpointId, missing: async () => `whe_${'Z'.repeat(16)}`, unchanged: webhookUnchanged };
+
 const sessionTarget = { foreign: async () => bobSessionId, missing: async () => `ses_${'Z'.repeat(24)}`, unchanged: () => alive(bob) };
 const idRoutes: Record<string, IdRoute> = {
+  'GET /api/admin/webhooks/{id}': { method: 'GET', path: (id) => `/api/admin/webhooks/${id}`, ...webhookTarget },
+  'PATCH /api/admin/webhooks/{id}': { method: 'PATCH', path: (id) => `/api/admin/webhooks/${id}`, body: { enabled: false }, ...webhookTarget },
+  'DELETE /api/admin/webhooks/{id}': { method: 'DELETE', path: (id) => `/api/admin/webhooks/${id}`, ...webhookTarget },
+  'POST /api/admin/webhooks/{id}/test': { method: 'POST', path: (id) => `/api/admin/webhooks/${id}/test`, ...webhookTarget },
+  'POST /api/admin/webhooks/deliveries/{id}/replay': {
+    method: 'POST', path: (id) => `/api/admin/webhooks/deliveries/${id}/replay`,
+    foreign: async () => (await rootWebhook()).deliveryId, missing: async () => `dlv_${'Z'.repeat(22)}`, unchanged: webhookUnchanged,
+  },
   'GET /api/sessions/{id}': { method: 'GET', path: (id) => `/api/sessions/${id}`, ...sessionTarget },
   'DELETE /api/sessions/{id}': { method: 'DELETE', path: (id) => `/api/sessions/${id}`, ...sessionTarget },
   'DELETE /api/admin/sessions/{id}': { method: 'DELETE', path: (id) => `/api/admin/sessions/${id}`, body: { reason: 'idor test' }, ...sessionTarget },
@@ -142,7 +165,25 @@ function raw(c: Client, method: string, path: string, body: unknown, headers: Re
 }
 
 /** Unsafe endpoints: a request from a signed-in user that would change something if accepted, and the proof it did not. */
+let deliveriesBefore = 0;
 const unsafeRoutes: Record<string, { send: (h: Record<string, string>) => Promise<Response>; unchanged: () => Promise<void> }> = {
+  'POST /api/admin/webhooks': {
+    send: (h) => raw(root, 'POST', '/api/admin/webhooks', { url: 'http://127.0.0.1:9/csrf' }, h),
+    unchanged: async () => expect(await (await root.get('/api/admin/webhooks')).text()).not.toContain('/csrf'),
+  },
+  'PATCH /api/admin/webhooks/{id}': { send: async (h) => raw(root, 'PATCH', `/api/admin/webhooks/${(await rootWebhook()).endpointId}`, { enabled: false }, h), unchanged: webhookUnchanged },
+  'DELETE /api/admin/webhooks/{id}': { send: async (h) => raw(root, 'DELETE', `/api/admin/webhooks/${(await rootWebhook()).endpointId}`, undefined, h), unchanged: webhookUnchanged },
+  'POST /api/admin/webhooks/{id}/test': {
+    send: async (h) => {
+      deliveriesBefore = await deliveryCount();
+      return raw(root, 'POST', `/api/admin/webhooks/${(await rootWebhook()).endpointId}/test`, undefined, h);
+    },
+    unchanged: async () => expect(await deliveryCount()).toBe(deliveriesBefore),
+  },
+  'POST /api/admin/webhooks/deliveries/{id}/replay': {
+    send: async (h) => raw(root, 'POST', `/api/admin/webhooks/deliveries/${(await rootWebhook()).deliveryId}/replay`, undefined, h),
+    unchanged: webhookUnchanged,
+  },
   'POST /api/auth/logout': { send: (h) => raw(ann, 'POST', '/api/auth/logout', undefined, h), unchanged: () => alive(ann) },
   'POST /api/auth/password': {
     send: (h) => raw(ann, 'POST', '/api/auth/password', { currentPassword: PASSWORD, newPassword: 'attacker chosen 123' }, h),
@@ -173,10 +214,10 @@ const unsafeRoutes: Record<string, { send: (h: Record<string, string>) => Promis
     // Only meaningful on a disabled account: the refusal leaves it disabled.
     unchanged: async () => expect((await t.server.users.find(bobId))!.disabledAt).toBeNull(),
   },
-  // Changes nothing even when accepted; listed so the CSRF rule is checked on it like on every other write.
+  // Changes nothing, but is a cookie-authenticated POST like any other: the same CSRF refusal.
   'POST /api/admin/settings/preview': {
     send: (h) => raw(root, 'POST', '/api/admin/settings/preview', { idleTimeoutSeconds: 60 }, h),
-    unchanged: async () => expect(t.server.manager.settings.idleTimeoutSeconds).not.toBe(60),
+    unchanged: async () => expect(((await (await root.get('/api/admin/settings')).json()) as { idleTimeoutSeconds: number }).idleTimeoutSeconds).not.toBe(60),
   },
   'PATCH /api/admin/settings': {
     send: (h) => raw(root, 'PATCH', '/api/admin/settings', { idleTimeoutSeconds: 60 }, h),
@@ -195,7 +236,8 @@ const unsafeRoutes: Record<string, { send: (h: Record<string, string>) => Promis
   },
 };
 // Sign-in is not cookie-authenticated; its own cross-site rule (login CSRF) is tested in login.test.ts.
-const NOT_COOKIE_AUTHENTICATED = new Set(['POST /api/auth/login']);
+// Nor is the e-mail's "This wasn't me": a signed token in the body is its only authority (sign-in-notifications.test.ts).
+const NOT_COOKIE_AUTHENTICATED = new Set(['POST /api/auth/login', 'POST /api/auth/not-me']);
 
 describe('CSRF', () => {
   it('covers every unsafe endpoint in the OpenAPI document', async () => {

@@ -20,6 +20,11 @@ import { SessionDetailsPage } from './pages/SessionDetails.tsx';
 import { SessionsPage } from './pages/Sessions.tsx';
 import { SignInPage } from './pages/SignIn.tsx';
 import { match, navigate, usePath } from './router.ts';
+import { useLiveSession } from './live-session.ts';
+import { keys } from './queries.ts';
+import { ActivityPage } from './pages/Activity.tsx';
+import { NotMePage } from './pages/NotMe.tsx';
+import { WebhooksPage } from './pages/Webhooks.tsx';
 
 type Auth =
   | { state: 'loading' }
@@ -68,8 +73,19 @@ export function App() {
     return () => document.removeEventListener('visibilitychange', check);
   }, [signedIn]);
 
+  // Live sign-out: the moment this session ends anywhere, every tab of this browser returns to sign-in with the
+  // reason; when another session of this person starts or ends, lists reload.
+  useLiveSession(signedIn, {
+    onEnded: () => setAuth((current) => (current.state === 'signed-in' ? { state: 'signed-out', notice: endedNotice() } : current)),
+    onChanged: () => void queryClient.invalidateQueries({ queryKey: keys.sessions }).then(() => queryClient.invalidateQueries({ queryKey: keys.activity })),
+    onLost: () =>
+      void api.currentSession().catch((error: unknown) => {
+        if (error instanceof ApiError && error.status === 401) setAuth({ state: 'signed-out', notice: endedNotice() });
+      }),
+  });
+
   useEffect(() => {
-    if (auth.state === 'signed-out' && path !== '/sign-in') {
+    if (auth.state === 'signed-out' && path !== '/sign-in' && path !== '/not-me') {
       const here = location.pathname + location.search;
       navigate(here === '/' || here === HOME ? '/sign-in' : `/sign-in?next=${encodeURIComponent(here)}`, { replace: true });
     }
@@ -96,6 +112,8 @@ export function App() {
     [auth, logout, signedOut],
   );
 
+  // The page of the e-mail's link works whoever is (or is not) signed in here.
+  if (path === '/not-me') return <NotMePage />;
   if (auth.state === 'loading') return <Loading />;
   if (auth.state === 'signed-out' || !context) {
     return (
@@ -131,9 +149,11 @@ function Routes({ path, can }: { path: string; can: (permission: Permission) => 
   if (details) return <SessionDetailsPage id={details['id']!} />;
   if (path === '/settings/security/password') return <PasswordPage />;
   if (path === '/settings/api-keys') return <ApiKeysPage />;
+  if (path === '/settings/security/activity') return <ActivityPage />;
   if (path === '/admin/sessions') return can('sessions:view') || can('sessions:revoke') || can('users:manage') ? <AdminSessionsPage /> : <Forbidden />;
   if (path === '/admin/settings') return can('sessions:manage-settings') || can('audit:read') ? <AdminSettingsPage /> : <Forbidden />;
   if (path === '/admin/audit') return can('audit:read') ? <AuditLogPage /> : <Forbidden />;
+  if (path === '/admin/webhooks') return can('sessions:manage-settings') ? <WebhooksPage /> : <Forbidden />;
   if (path.startsWith('/admin/')) return <Forbidden />;
   return <NotFound />;
 }

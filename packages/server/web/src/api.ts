@@ -45,6 +45,12 @@ export type AuditParty = AuditEvent['actor'];
 export type AuditAction = NonNullable<Query<'/api/admin/audit', 'get'>['action']>;
 export type ApiKey = Reply<'/api/api-keys', 'get'>['apiKeys'][number];
 export type CreatedApiKey = Reply<'/api/api-keys', 'post'>;
+export type ActivityPage = Reply<'/api/activity', 'get'>;
+export type ActivityEvent = ActivityPage['events'][number];
+export type WebhookEndpoint = Reply<'/api/admin/webhooks', 'get'>['endpoints'][number];
+export type CreatedWebhookEndpoint = Reply<'/api/admin/webhooks', 'post'>;
+export type NewWebhookEndpoint = Body<'/api/admin/webhooks', 'post'>;
+export type WebhookDelivery = Reply<'/api/admin/webhooks/deliveries', 'get'>['deliveries'][number];
 
 /** An RFC 9457 problem answer, or a server that could not be reached at all (status 0). */
 export class ApiError extends Error {
@@ -203,4 +209,17 @@ export const api = {
   adminRevokeApiKey: (keyId: string, reason?: string) => request<void>('DELETE', `/api/admin/api-keys/${id(keyId)}`, { body: reason ? { reason } : {} }),
   setUserPassword: (userId: string) => request<Reply<'/api/admin/users/{id}/password', 'post'>>('POST', `/api/admin/users/${id(userId)}/password`, { body: {} }),
   setUserRole: (userId: string, role: User['role']) => request<User>('POST', `/api/admin/users/${id(userId)}/role`, { body: { role } }),
+
+  notifications: () => request<Reply<'/api/admin/notifications', 'get'>>('GET', '/api/admin/notifications'),
+  reportByLink: (token: string) => request<Reply<'/api/auth/not-me', 'post'>>('POST', '/api/auth/not-me', { body: { token }, anonymousOk: true }),
+  activity: (cursor?: string | null) => request<ActivityPage>('GET', `/api/activity${query({ cursor })}`),
+
+  webhooks: () => request<Reply<'/api/admin/webhooks', 'get'>>('GET', '/api/admin/webhooks'),
+  createWebhook: (body: NewWebhookEndpoint) => request<CreatedWebhookEndpoint>('POST', '/api/admin/webhooks', { body }),
+  updateWebhook: (endpointId: string, patch: Body<'/api/admin/webhooks/{id}', 'patch'>) =>
+    request<WebhookEndpoint>('PATCH', `/api/admin/webhooks/${id(endpointId)}`, { body: patch }),
+  deleteWebhook: (endpointId: string) => request<void>('DELETE', `/api/admin/webhooks/${id(endpointId)}`),
+  testWebhook: (endpointId: string) => request<WebhookDelivery>('POST', `/api/admin/webhooks/${id(endpointId)}/test`),
+  webhookDeliveries: () => request<Reply<'/api/admin/webhooks/deliveries', 'get'>>('GET', '/api/admin/webhooks/deliveries'),
+  replayDelivery: (deliveryId: string) => request<WebhookDelivery>('POST', `/api/admin/webhooks/deliveries/${id(deliveryId)}/replay`),
 };

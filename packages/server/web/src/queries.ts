@@ -17,6 +17,10 @@ export const keys = {
   settings: ['admin', 'settings'] as const,
   audit: (filters: object) => ['admin', 'audit', filters] as const,
   apiKeys: ['api-keys'] as const,
+  activity: ['activity'] as const,
+  notifications: ['admin', 'notifications'] as const,
+  webhooks: ['admin', 'webhooks'] as const,
+  webhookDeliveries: ['admin', 'webhooks', 'deliveries'] as const,
 };
 
 export function createQueryClient(): QueryClient {

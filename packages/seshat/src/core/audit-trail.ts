@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditAction, AuditEvent, NewAuditEvent } from './audit.ts';
 import type { Clock } from './clock.ts';
-import type { AuditQuery, AuditStore, Page } from './ports.ts';
+import type { WebhookOutbox } from './outbox.ts';
+import type { AuditQuery, AuditStore, Page, WebhookOutboxStore } from './ports.ts';
 import type { Actor } from './session.ts';
 
 /** What an audit event says besides who acted: whom it concerns, in which session, why, and extra facts. */
@@ -33,9 +34,12 @@ export function auditBy(actor: Actor | null, action: AuditAction, fields: AuditF
 export class AuditTrail {
   readonly #store: AuditStore;
   readonly #clock: Clock;
-  constructor(store: AuditStore, clock: Clock) {
+  /** Where events that are also webhooks go, in the same transaction (see `WebhookOutbox`). */
+  readonly outbox: WebhookOutbox | null;
+  constructor(store: AuditStore, clock: Clock, outbox: WebhookOutbox | null = null) {
     this.#store = store;
     this.#clock = clock;
+    this.outbox = outbox;
   }
 
   /** A complete event: a fresh id, and the time now unless given. */
@@ -44,9 +48,14 @@ export class AuditTrail {
   }
 
   /** Appends one event through `store` (a transaction's scope) or, by default, the trail's own store. */
-  async record(event: NewAuditEvent, store: AuditStore = this.#store): Promise<AuditEvent> {
+  async record(event: NewAuditEvent, store: AuditStore & Partial<WebhookOutboxStore> = this.#store): Promise<AuditEvent> {
     const full = this.event(event);
     await store.appendAudit(full);
+    // Every audited change that is also a webhook event (sign-in, settings, API keys…) goes to the outbox here,
+    // through the same scope: one hook covers every change path, and the event commits with the change.
+    if (this.outbox && store.insertWebhookMessage && store.listWebhookEndpoints) {
+      await this.outbox.enqueueFor(store as AuditStore & WebhookOutboxStore, full);
+    }
     return full;
   }
 

@@ -43,6 +43,9 @@ export const auditActions = [
   'audit.exported',
   'session.device-bound',
   'session.device-key-mismatch',
+  'webhook.created',
+  'webhook.changed',
+  'webhook.deleted',
 ] as const;
 /** Actions that record something refused or failed (the audit log's "failure" outcome); all others succeeded. */
 export const failureActions: readonly AuditAction[] = ['auth.sign-in-failed'];

@@ -4,6 +4,11 @@
  */
 export type Invalidation =
   | { kind: 'sessions'; ids: string[] }
+  /**
+   * These users' sessions changed (one was created or ended): for live session pages, no cache effect. `origin`
+   * names the sending process, which told its own pages already and ignores its echo.
+   */
+  | { kind: 'users'; ids: string[]; origin?: string }
   | { kind: 'all' }
   | { kind: 'settings' };
 

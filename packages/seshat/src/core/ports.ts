@@ -3,6 +3,7 @@ import type { AuditAction, AuditEvent } from './audit.ts';
 import type { InvalidationChannel } from './invalidation.ts';
 import type { SessionMatch } from './session-filter.ts';
 import type { DeviceKey, Location, RiskAssessment, SessionRecord } from './session.ts';
+import type { DueWebhookDelivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage } from './webhook.ts';
 import type { ExpiryCutoffs } from './settings.ts';
 
 /**
@@ -217,6 +218,8 @@ export interface AuditStore {
 export interface AuditQuery {
   /** Events where this user is the actor or the target. */
   userId?: string;
+  /** Events about this user's account (the target), whoever acted: their security activity. */
+  targetUserId?: string;
   action?: AuditAction;
   /** Any of these actions. */
   actions?: readonly AuditAction[];
@@ -330,6 +333,45 @@ export interface ApiKeyUsage {
   lastUsedAt: number;
 }
 
+/** Writing to the webhook outbox: what a change's transaction needs (see `WebhookOutbox`). */
+export interface WebhookOutboxStore {
+  /** Every endpoint (a handful): the outbox picks those that want an event. */
+  listWebhookEndpoints(): Promise<WebhookEndpoint[]>;
+  /** Stores a message and its deliveries (one per endpoint), in the caller's transaction. */
+  insertWebhookMessage(message: WebhookMessage, deliveries: WebhookDelivery[]): Promise<void>;
+}
+
+/** Webhook endpoints, the outbox and its delivery log. */
+export interface WebhookStore extends WebhookOutboxStore {
+  /** Stores a new endpoint; rejects a duplicate id. */
+  insertWebhookEndpoint(endpoint: WebhookEndpoint): Promise<void>;
+  /** One endpoint by id, or null. */
+  findWebhookEndpoint(id: string): Promise<WebhookEndpoint | null>;
+  /** Changes the given fields; false if there is no such endpoint. */
+  updateWebhookEndpoint(id: string, patch: Partial<Pick<WebhookEndpoint, 'url' | 'events' | 'enabled' | 'description'>>): Promise<boolean>;
+  /** Deletes an endpoint and its deliveries; false if there was none. */
+  deleteWebhookEndpoint(id: string): Promise<boolean>;
+  /** Pending deliveries due at `now` to enabled endpoints, oldest due first, with URL, secret and body. */
+  dueWebhookDeliveries(now: number, limit: number): Promise<DueWebhookDelivery[]>;
+  /** Records one attempt: attempts + 1, and the outcome. */
+  recordWebhookAttempt(deliveryId: string, attempt: WebhookAttempt): Promise<void>;
+  /** The delivery log, newest first. */
+  listWebhookDeliveries(query: { endpointId?: string; limit?: number; cursor?: string | null }): Promise<Page<WebhookDelivery>>;
+  /** One delivery by id, or null. */
+  findWebhookDelivery(id: string): Promise<WebhookDelivery | null>;
+  /** Replay: the delivery is pending again, due at `at`, with a new retry window until `expiresAt`. False if none. */
+  requeueWebhookDelivery(id: string, at: number, expiresAt: number): Promise<boolean>;
+  /**
+   * The delivery lease: one node at a time delivers. Takes or renews it for `holder` until `now + ttlMs` if it is
+   * free, expired or already `holder`'s; true if `holder` has it now. One conditional upsert: atomic on both stores.
+   */
+  claimWebhookLease(holder: string, now: number, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up (on shutdown), if `holder` has it. */
+  releaseWebhookLease(holder: string): Promise<void>;
+  /** Deletes finished deliveries (and messages left without any) created before `before`; returns how many deliveries. */
+  pruneWebhookDeliveries(before: number): Promise<number>;
+}
+
 /**
  * A unit of work. Everything `work` writes through `scope` commits together when it resolves, and nothing does if
  * it throws. Obligations of the caller:
@@ -345,10 +387,10 @@ export interface Transactional<Scope> {
 }
 
 /** What the session manager reads and writes. */
-export type SessionScope = SessionStore & SettingsStore & AuditStore & SessionLocks & DeviceBindingStore;
+export type SessionScope = SessionStore & SettingsStore & AuditStore & SessionLocks & DeviceBindingStore & WebhookOutboxStore;
 
 /** Everything one transaction of the server may touch. */
-export type StoreScope = SessionStore & SettingsStore & AuditStore & UserStore & ApiKeyStore & SignInLimitStore & SessionLocks & DeviceBindingStore;
+export type StoreScope = SessionStore & SettingsStore & AuditStore & UserStore & ApiKeyStore & SignInLimitStore & SessionLocks & DeviceBindingStore & WebhookStore;
 
 /**
  * Serialises changes to one user's sessions across processes, for rules that count before they insert
@@ -360,7 +402,7 @@ export interface SessionLocks {
 }
 
 /** Everything the server needs from one database. */
-export interface Store extends SessionStore, SettingsStore, AuditStore, UserStore, ApiKeyStore, SignInLimitStore, SessionLocks, DeviceBindingStore, Transactional<StoreScope> {
+export interface Store extends SessionStore, SettingsStore, AuditStore, UserStore, ApiKeyStore, SignInLimitStore, SessionLocks, DeviceBindingStore, WebhookStore, Transactional<StoreScope> {
   readonly dialect: 'sqlite' | 'postgres';
   /** Applies pending migrations; returns the versions applied. */
   migrate(): Promise<number[]>;

@@ -6,7 +6,7 @@ import type { SessionMatch } from './session-filter.ts';
 import type { ExpiryCutoffs } from './settings.ts';
 import type { SessionRecord } from './session.ts';
 
-import type { RevocationReason } from './ended-reason.ts';
+import { endedReasonOf, type RevocationReason } from './ended-reason.ts';
 
 /** Revocation reasons stored on the session row and counted in metrics (the table is in `ended-reason.ts`). */
 export type { RevocationReason } from './ended-reason.ts';
@@ -18,6 +18,8 @@ export interface Revoked {
   ids: string[] | 'all';
   count: number;
   actorId: string | null;
+  /** Whose sessions they were, when known (live session pages of that user hear `sessions.changed`). */
+  userId?: string | null;
 }
 
 /**
@@ -45,16 +47,20 @@ export class SessionChange<S extends SessionScope = SessionScope> {
    * Ends one session; false if it had already ended (nothing changes then). `note` is an administrator's reason,
    * kept on the row so the signed-out person can be shown it (setting `showAdminReasonToUser`).
    */
-  async revokeSession(session: Pick<SessionRecord, 'id'>, reason: RevocationReason, actorId: string | null, note: string | null = null, at = this.#clock.now()): Promise<boolean> {
+  async revokeSession(session: Pick<SessionRecord, 'id'> & Partial<Pick<SessionRecord, 'userId'>>, reason: RevocationReason, actorId: string | null, note: string | null = null, at = this.#clock.now()): Promise<boolean> {
     const ended = await this.store.revokeSession(session.id, { at, reason, note });
-    if (ended) this.revoked.push({ reason, ids: [session.id], count: 1, actorId });
+    if (ended) {
+      this.revoked.push({ reason, ids: [session.id], count: 1, actorId, userId: session.userId ?? null });
+      await this.#ended({ sessionId: session.id, userId: session.userId ?? null, reason, actorId });
+    }
     return ended;
   }
 
   /** Ends a user's live sessions, except `exceptSessionId`; returns their ids. */
   async revokeUserSessions(userId: string, reason: RevocationReason, actorId: string | null, exceptSessionId?: string, note: string | null = null): Promise<string[]> {
     const ids = await this.store.revokeUserSessions(userId, { at: this.#clock.now(), reason, note, ...(exceptSessionId ? { exceptSessionId } : {}) });
-    if (ids.length > 0) this.revoked.push({ reason, ids, count: ids.length, actorId });
+    if (ids.length > 0) this.revoked.push({ reason, ids, count: ids.length, actorId, userId });
+    for (const id of ids) await this.#ended({ sessionId: id, userId, reason, actorId });
     return ids;
   }
 
@@ -77,7 +83,15 @@ export class SessionChange<S extends SessionScope = SessionScope> {
   async revokeAllSessions(reason: RevocationReason, actorId: string | null, note: string | null = null): Promise<number> {
     const count = await this.store.revokeAllSessions({ at: this.#clock.now(), reason, note });
     this.revoked.push({ reason, ids: 'all', count, actorId });
+    // One event for all of them: there may be millions, and receivers need "everyone", not a list.
+    if (count > 0) await this.#ended({ sessionId: null, all: true, count, reason, actorId });
     return count;
+  }
+
+  /** `session.ended` in the webhook outbox, in this transaction: every path that ends a session comes through here. */
+  async #ended(data: { reason: RevocationReason } & Record<string, unknown>): Promise<void> {
+    // `reason` in the session-ended problem's vocabulary, `code` as stored (finer: revoked vs signed-out-others…).
+    await this.#audit.outbox?.enqueue(this.store, 'session.ended', { ...data, reason: endedReasonOf(data.reason), code: data.reason, endedAt: new Date(this.#clock.now()).toISOString() });
   }
 
   /** Notes that this change rewrote a live session's row, so every node drops its cached copy after the commit. */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { AnonymizeResult, AnonymizeStep, Page, SessionAuthenticationUpdate, SessionScope, Transactional, UserSessionStats } from './ports.ts';
 import type { NewAuditEvent } from './audit.ts';
 import { AuditTrail, auditBy } from './audit-trail.ts';
@@ -24,6 +25,8 @@ import {
   type SessionSettingsPatch,
 } from './settings.ts';
 import { SessionMetrics } from './metrics.ts';
+import { SessionSubscriptions, type SessionListener } from './live-sessions.ts';
+import { WebhookOutbox } from './outbox.ts';
 import { FRESHNESS_ENDED } from './step-up.ts';
 import { serialisesWithoutSecret } from './public-view.ts';
 import { signInDetails } from './risk.ts';
@@ -99,6 +102,8 @@ export interface SessionManagerOptions<S extends SessionScope = SessionScope> {
   /** Settings used until an admin saves others (default: 7-day idle, 30-day remember-me, 90-day cap). */
   defaults?: SessionSettings;
   enrich?: SessionEnricher;
+  /** How long webhook deliveries are retried (default 24 h); see `WebhookOutbox`. */
+  webhookRetryWindowMs?: number;
   /**
    * Containment beyond sessions: called inside the transaction of a force sign-out (`userId`) and of an
    * invalidate-all (`'all'`), so other credentials the app issued for those people (API keys: `revokeApiKeysOf`)
@@ -163,6 +168,8 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   readonly events = new SeshatEventBus();
   readonly metrics = new SessionMetrics();
   readonly audit: AuditTrail;
+  /** The webhook outbox every change writes to (nothing is written while no endpoint is configured). */
+  readonly outbox: WebhookOutbox;
   readonly clock: Clock;
   readonly policy: PermissionPolicy;
   readonly touchIntervalMs: number;
@@ -180,6 +187,10 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   readonly #defaults: SessionSettings;
   #settings: SessionSettings;
   #unsubscribe: (() => Promise<void>) | undefined;
+  /** Names this process in the invalidations it sends about users, so it can ignore their echo. */
+  readonly #origin = randomBytes(9).toString('base64url');
+  /** Open pages listening for their session's end (`subscribe`). */
+  readonly #subscriptions = new SessionSubscriptions();
   /** Store reads in flight on the validation path, by session id. */
   readonly #loading = new Map<string, { ticket: number; load: Promise<CachedSession | null> }>();
 
@@ -213,7 +224,8 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     this.#contain = options.contain;
     this.#defaults = options.defaults ?? defaultSettings();
     this.#settings = this.#defaults;
-    this.audit = new AuditTrail(options.store, this.clock);
+    this.outbox = new WebhookOutbox({ clock: this.clock, ...(options.webhookRetryWindowMs !== undefined ? { retryWindowMs: options.webhookRetryWindowMs } : {}) });
+    this.audit = new AuditTrail(options.store, this.clock, this.outbox);
   }
 
   /** Loads stored settings and joins the invalidation channel. Call once before serving. */
@@ -225,6 +237,8 @@ export class SessionManager<S extends SessionScope = SessionScope> {
         message: (m) => void this.#applyInvalidation(m),
         reset: () => {
           this.#cache?.flush();
+          // Messages may have been missed: ask the store about every subscribed session instead.
+          void this.#recheckSubscriptions().catch((e) => this.events.emit('error', e));
           void this.reloadSettings().catch((e) => this.events.emit('error', e));
         },
       });
@@ -361,10 +375,11 @@ export class SessionManager<S extends SessionScope = SessionScope> {
         reason: null,
         ip: session.ip,
         // Device and place go into the trail so the risk rules can compare later sign-ins with this one.
-        details: { persistent, ...signInDetails(session.device, session.location), ...(session.risk?.suspicious ? { risk: session.risk.reasons } : {}) },
+        details: { persistent, ...signInDetails(session.device, session.location), ...(enrichment.newDevice ? { newDevice: true } : {}), ...(session.risk?.suspicious ? { risk: session.risk.reasons } : {}) },
       });
     });
     this.metrics.created++;
+    this.#usersChanged([context.userId]);
     this.events.emit('session.created', session);
     if (enrichment.newDevice) this.events.emit('session.new-device', session);
     if (session.risk?.suspicious) this.events.emit('session.suspicious', session);
@@ -956,6 +971,12 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     if (flush) this.#cache?.flush();
     else for (const id of ids) this.#cache?.invalidate(id);
     await this.#publish(flush ? { kind: 'all' } : { kind: 'sessions', ids });
+    const at = this.clock.now();
+    for (const r of change.revoked) {
+      if (r.ids === 'all') this.#subscriptions.allEnded(endedReasonFor(r.reason), at);
+      else for (const id of r.ids) this.#subscriptions.ended(id, endedReasonFor(r.reason), at);
+    }
+    this.#usersChanged(change.revoked.flatMap((r) => (r.userId ? [r.userId] : [])));
     for (const r of change.revoked) this.events.emit('session.revoked', { sessionIds: r.ids, reason: r.reason, actorId: r.actorId });
   }
 
@@ -970,9 +991,66 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   }
 
   async #applyInvalidation(invalidation: Invalidation): Promise<void> {
-    if (invalidation.kind === 'sessions') for (const id of invalidation.ids) this.#cache?.invalidate(id);
-    else if (invalidation.kind === 'all') this.#cache?.flush();
+    if (invalidation.kind === 'sessions') {
+      for (const id of invalidation.ids) this.#cache?.invalidate(id);
+      // Only sessions someone here listens for are read again, to tell them why they ended.
+      await Promise.all(invalidation.ids.filter((id) => this.#subscriptions.has(id)).map((id) => this.#recheck(id)));
+    } else if (invalidation.kind === 'all') {
+      this.#cache?.flush();
+      this.#subscriptions.allEnded(endedReasonFor('invalidate-all'), this.clock.now());
+    } else if (invalidation.kind === 'users') {
+      if (invalidation.origin !== this.#origin) this.#subscriptions.changed(invalidation.ids);
+    }
     else await this.reloadSettings().catch((e) => this.events.emit('error', e));
+  }
+
+  // ── live session events ─────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Calls `listener` when the session ends (`session.ended` with the reason, the moment it is revoked on any node
+   * sharing the invalidation channel) or when its user's sessions change (`sessions.changed`). The session must be
+   * live (`not_found` otherwise). Returns the function that unsubscribes.
+   */
+  async subscribe(sessionId: string, listener: SessionListener): Promise<() => void> {
+    const session = await this.#store.findSession(sessionId);
+    if (!session || !this.#isLive(session)) throw new SeshatError('not_found', 'No such session.');
+    return this.#subscriptions.add(session.id, session.userId, listener);
+  }
+
+  /** Sessions with a live listener on this node. */
+  get subscribedSessions(): number {
+    return this.#subscriptions.size;
+  }
+
+  /**
+   * Reads a subscribed session and ends its listeners if it is no longer live: revoked elsewhere, or expired
+   * (nothing announces an expiry; a stream's heartbeat calls this). True while it is live.
+   */
+  async checkSubscribed(sessionId: string): Promise<boolean> {
+    return this.#recheck(sessionId);
+  }
+
+  async #recheck(id: string): Promise<boolean> {
+    const session = await this.#store.findSession(id);
+    if (session && this.#isLive(session)) return true;
+    if (!session) this.#subscriptions.ended(id, endedReasonFor(null), null);
+    else if (session.revokedAt !== null) this.#subscriptions.ended(id, endedReasonFor(session.revokedReason), session.revokedAt);
+    else this.#subscriptions.ended(id, endedReasonOf(expiryReason(session, this.#settings, this.clock.now())), expiresAt(session, this.#settings));
+    return false;
+  }
+
+  async #recheckSubscriptions(): Promise<void> {
+    const ids = this.#subscriptions.ids();
+    for (const id of ids) await this.#recheck(id);
+    this.#subscriptions.changed(this.#subscriptions.users());
+  }
+
+  /** `sessions.changed` for these users' pages, here and (without waiting) on the other nodes. */
+  #usersChanged(userIds: string[]): void {
+    if (userIds.length === 0) return;
+    const ids = [...new Set(userIds)];
+    this.#subscriptions.changed(ids);
+    void this.#publish({ kind: 'users', ids, origin: this.#origin });
   }
 
   /** Drops every cached session on this node (used when the invalidation channel cannot be trusted). */
@@ -1030,6 +1108,11 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   async #requireTeam(actor: Actor, action: TeamAction): Promise<void> {
     if (!(await this.policy.canManageTeam(actor, action))) throw new SeshatError('forbidden', 'This needs an administrator.');
   }
+}
+
+/** What a listener is told about a stored revocation code: the session-ended problem's vocabulary. */
+function endedReasonFor(code: string | null): string {
+  return endedReasonOf(code);
 }
 
 /** Whether two copies of a session hold the same secret hash (a row re-created under the same id would not). */

@@ -20,6 +20,9 @@ export const sessionCursorSchema = z.tuple([z.number().int(), z.string().max(64)
 /** Cursor of the audit listing: the last row's sequence number. */
 export const auditCursorSchema = z.number().int().nonnegative();
 
+/** Cursor of the webhook delivery log: the last row's sequence number. */
+export const deliveryCursorSchema = z.number().int().nonnegative();
+
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 500;
 

@@ -3,6 +3,7 @@ import type { AuditEvent } from '../core/audit.ts';
 import type { Location, SessionRecord } from '../core/session.ts';
 import type { AnonymizeStep, BatchedTouch, UserRecord } from '../core/ports.ts';
 import { serialisesWithoutSecret } from '../core/public-view.ts';
+import type { DueWebhookDelivery, WebhookDelivery, WebhookEndpoint } from '../core/webhook.ts';
 
 /**
  * Row → record mapping shared by the dialects. Both use the same snake_case columns; they differ only in how
@@ -88,6 +89,17 @@ export function rowMappers(decode: ColumnDecoders) {
         lastUsedAt: nullableNumber(r.last_used_at),
         revokedAt: nullableNumber(r.revoked_at),
       }),
+    toWebhookEndpoint: (r: Row): WebhookEndpoint => ({
+      id: String(r.id),
+      url: String(r.url),
+      secret: String(r.secret),
+      events: decode.json(r.events),
+      enabled: decode.bool(r.enabled),
+      description: nullableString(r.description),
+      createdAt: Number(r.created_at),
+    }),
+    toWebhookDelivery,
+    toDueWebhookDelivery: (r: Row): DueWebhookDelivery => ({ ...toWebhookDelivery(r), url: String(r.url), secret: String(r.secret), payload: String(r.payload) }),
     toUser: (r: Row): UserRecord => ({
       id: String(r.id),
       email: String(r.email),
@@ -98,5 +110,22 @@ export function rowMappers(decode: ColumnDecoders) {
       disabledAt: nullableNumber(r.disabled_at),
       passwordChangeRequired: decode.bool(r.password_change_required ?? false),
     }),
+  };
+}
+
+function toWebhookDelivery(r: Row): WebhookDelivery {
+  return {
+    id: String(r.id),
+    messageId: String(r.message_id),
+    endpointId: String(r.endpoint_id),
+    eventType: String(r.event_type) as WebhookDelivery['eventType'],
+    status: String(r.status) as WebhookDelivery['status'],
+    attempts: Number(r.attempts),
+    nextAttemptAt: nullableNumber(r.next_attempt_at),
+    expiresAt: Number(r.expires_at),
+    createdAt: Number(r.created_at),
+    lastAttemptAt: nullableNumber(r.last_attempt_at),
+    lastStatusCode: nullableNumber(r.last_status_code),
+    lastError: nullableString(r.last_error),
   };
 }

@@ -58,6 +58,7 @@ export function sessionMatchCondition(m: SessionMatch, param: Param, dialect: { 
 export function auditConditions(q: AuditQuery, param: Param, contains: (column: string, text: string) => string): string[] {
   const where: string[] = [];
   if (q.userId !== undefined) where.push(`(actor_id = ${param(q.userId)} OR target_user_id = ${param(q.userId)})`);
+  if (q.targetUserId !== undefined) where.push(`target_user_id = ${param(q.targetUserId)}`);
   if (q.action !== undefined) where.push(`action = ${param(q.action)}`);
   if (q.actions !== undefined) where.push(q.actions.length === 0 ? '1 = 0' : `action IN (${q.actions.map(param).join(', ')})`);
   if (q.outcome !== undefined) where.push(`action ${q.outcome === 'failure' ? '' : 'NOT '}IN (${failureActions.map(param).join(', ')})`);

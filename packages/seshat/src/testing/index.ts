@@ -7,6 +7,7 @@ import '../node-version.ts';
 
 export { storeContract, sessionRecord, type StoreFactory } from './store-contract.ts';
 export { apiKeyStoreContract, apiKeyRecord } from './api-key-contract.ts';
+export { webhookStoreContract, webhookEndpointRecord } from './webhook-contract.ts';
 export { deviceBindingStoreContract } from './device-binding-contract.ts';
 export { DbscClient, parseOffer, type DbscOffer, type DbscSession } from './dbsc-client.ts';
 export { invalidationContract, type StorePairFactory } from './invalidation-contract.ts';

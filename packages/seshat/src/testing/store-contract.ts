@@ -8,6 +8,7 @@ import { defaultSettings, expiryCutoffs, isExpired, type SessionSettings } from 
 import { newSessionId } from '../core/token.ts';
 import type { Store, UserRecord } from '../core/ports.ts';
 import { apiKeyStoreContract } from './api-key-contract.ts';
+import { webhookStoreContract } from './webhook-contract.ts';
 import { deviceBindingStoreContract } from './device-binding-contract.ts';
 
 /** Opens an empty, migrated store for one test; the suite closes it afterwards. */
@@ -108,6 +109,7 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
     });
 
     apiKeyStoreContract(() => store);
+    webhookStoreContract(() => store);
     deviceBindingStoreContract(() => store, sessionRecord);
 
     it('is the dialect it claims, answers pings, and migrating again applies nothing', async () => {
@@ -600,6 +602,9 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
         expect((await store.listAudit({})).items).toEqual(newestFirst);
         expect((await store.listAudit({ userId: 'usr_a' })).items).toEqual([events[4], events[1], events[0]]);
         expect((await store.listAudit({ userId: 'usr_admin' })).items).toEqual([events[1]]);
+        // By target only: what happened to an account, whoever acted (an admin's own actions on others are not theirs).
+        expect((await store.listAudit({ targetUserId: 'usr_a' })).items).toEqual([events[4], events[1], events[0]]);
+        expect((await store.listAudit({ targetUserId: 'usr_admin' })).items).toEqual([]);
         expect((await store.listAudit({ action: 'auth.sign-in' })).items).toEqual([events[4], events[2], events[0]]);
         expect((await store.listAudit({ action: 'auth.sign-in', userId: 'usr_b' })).items).toEqual([events[2]]);
 

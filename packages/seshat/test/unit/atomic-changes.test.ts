@@ -46,7 +46,7 @@ describe.each([
   ['postgres', async () => {
     const store = new PostgresStore(db.url);
     await store.migrate();
-    await db.query('TRUNCATE sessions, users, settings, audit_events, api_keys, api_key_usage RESTART IDENTITY');
+    await db.query('TRUNCATE sessions, users, settings, audit_events, api_keys, api_key_usage, webhook_endpoints, webhook_messages, webhook_deliveries, webhook_lease RESTART IDENTITY');
     return store as Store;
   }],
 ] as const)('changes on %s commit with their audit event or not at all', (_kind, open) => {

@@ -43,6 +43,9 @@ export function Layout({ children }: { children: ReactNode }) {
               <Link to="/settings/security/password">{t('nav.password')}</Link>
             </li>
             <li>
+              <Link to="/settings/security/activity">{t('nav.activity')}</Link>
+            </li>
+            <li>
               <Link to="/settings/api-keys">{t('nav.apiKeys')}</Link>
             </li>
           </ul>
@@ -61,6 +64,11 @@ export function Layout({ children }: { children: ReactNode }) {
                 {can('audit:read') ? (
                   <li>
                     <Link to="/admin/audit">{t('nav.audit')}</Link>
+                  </li>
+                ) : null}
+                {can('sessions:manage-settings') ? (
+                  <li>
+                    <Link to="/admin/webhooks">{t('nav.webhooks')}</Link>
                   </li>
                 ) : null}
               </ul>

@@ -110,6 +110,7 @@ export function AdminSettingsPage() {
 
   return (
     <Page title={t('settings.title')} trail={adminTrail(t)} intro={t('settings.intro')}>
+      <MailStatus />
       <form className="stack" onSubmit={submit}>
         {!canEdit ? <p className="notice">{t('settings.readOnly')}</p> : null}
         <fieldset disabled={!canEdit} className="plain">
@@ -308,4 +309,12 @@ function customParts(seconds: number): { amount: number; unit: number } {
   if (seconds % DAY === 0) return { amount: seconds / DAY, unit: DAY };
   if (seconds % HOUR === 0) return { amount: seconds / HOUR, unit: HOUR };
   return { amount: Math.max(1, Math.round(seconds / MINUTE)), unit: MINUTE };
+}
+
+/** Whether "new sign-in" e-mails can go out: without SESHAT_SMTP_URL none are sent, and the page says so. */
+function MailStatus() {
+  const t = useFmt().t;
+  const mail = useQuery({ queryKey: keys.notifications, queryFn: api.notifications });
+  if (!mail.data) return null;
+  return <p className={mail.data.smtpConfigured ? 'muted' : 'panel notice'}>{mail.data.smtpConfigured ? t('settings.mail.on', { from: mail.data.from }) : t('settings.mail.off')}</p>;
 }

@@ -51,9 +51,12 @@ const REPLY_CHANNEL_PREFIX = 'seshat_ack_';
 export const LISTENER_PREFIX = 'seshat-invalidation ';
 /** NOTIFY payloads must stay under 8000 bytes: ~30-byte ids, 200 per message. */
 const IDS_PER_MESSAGE = 200;
+/** User ids may be up to 255 characters: 25 per message keeps it under the limit too. */
+const USERS_PER_MESSAGE = 25;
 
 const invalidationSchema: z.ZodType<Invalidation> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('sessions'), ids: z.array(z.string().max(64)).max(IDS_PER_MESSAGE) }),
+  z.object({ kind: z.literal('users'), ids: z.array(z.string().max(255)).max(USERS_PER_MESSAGE), origin: z.string().max(64).optional() }),
   z.object({ kind: z.literal('all') }),
   z.object({ kind: z.literal('settings') }),
 ]);
@@ -147,7 +150,9 @@ export class PgInvalidationChannel implements InvalidationChannel {
     const messages: (Invalidation & { ack?: string; replyTo?: string })[] =
       invalidation.kind === 'sessions'
         ? chunks(invalidation.ids, IDS_PER_MESSAGE).map((ids) => ({ kind: 'sessions', ids }))
-        : [invalidation];
+        : invalidation.kind === 'users'
+          ? chunks(invalidation.ids, USERS_PER_MESSAGE).map((ids) => ({ ...invalidation, ids }))
+          : [invalidation];
     // Only a subscribed publisher hears confirmations; others just send (and rely on the TTL bound).
     const nonce = this.#subscriptions.length > 0 ? randomUUID() : null;
     // The last message carries the nonce: one statement sends all of them in order, so confirming the last

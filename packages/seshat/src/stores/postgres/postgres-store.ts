@@ -4,7 +4,8 @@ import type { AuditEvent } from '../../core/audit.ts';
 import { SeshatError, isSeshatError } from '../../core/errors.ts';
 import type { DeviceKey, RiskAssessment, SessionRecord } from '../../core/session.ts';
 import type { ExpiryCutoffs } from '../../core/settings.ts';
-import { auditCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
+import type { DueWebhookDelivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage } from '../../core/webhook.ts';
+import { auditCursorSchema, deliveryCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
 import { anonymized, jsonColumn as json, rowMappers, touchRow, type Row } from '../rows.ts';
 import { auditConditions, liveSessionCondition, sessionMatchCondition } from '../sql.ts';
 import type { SessionMatch } from '../../core/session-filter.ts';
@@ -398,6 +399,123 @@ class PostgresStatements implements StoreScope {
     return rowCount ?? 0;
   }
 
+  // ── webhooks ──────────────────────────────────────────────────────────────────────────────────────
+
+  /** Stores a new endpoint. */
+  async insertWebhookEndpoint(e: WebhookEndpoint): Promise<void> {
+    await this.query('INSERT INTO webhook_endpoints (id, url, secret, events, enabled, description, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+      e.id, e.url, e.secret, json(e.events), e.enabled, e.description, e.createdAt,
+    ]);
+  }
+
+  async listWebhookEndpoints(): Promise<WebhookEndpoint[]> {
+    const { rows } = await this.query('SELECT * FROM webhook_endpoints ORDER BY created_at, id');
+    return rows.map(toWebhookEndpoint);
+  }
+
+  /** One endpoint by id, or null. */
+  async findWebhookEndpoint(id: string): Promise<WebhookEndpoint | null> {
+    const { rows } = await this.query('SELECT * FROM webhook_endpoints WHERE id = $1', [id]);
+    return rows[0] ? toWebhookEndpoint(rows[0]) : null;
+  }
+
+  async updateWebhookEndpoint(id: string, patch: Partial<Pick<WebhookEndpoint, 'url' | 'events' | 'enabled' | 'description'>>): Promise<boolean> {
+    const values: unknown[] = [];
+    const param = placeholders(values);
+    const set: string[] = [];
+    if (patch.url !== undefined) set.push(`url = ${param(patch.url)}`);
+    if (patch.events !== undefined) set.push(`events = ${param(json(patch.events))}`);
+    if (patch.enabled !== undefined) set.push(`enabled = ${param(patch.enabled)}`);
+    if (patch.description !== undefined) set.push(`description = ${param(patch.description)}`);
+    if (set.length === 0) return (await this.findWebhookEndpoint(id)) !== null;
+    const { rowCount } = await this.query(`UPDATE webhook_endpoints SET ${set.join(', ')} WHERE id = ${param(id)}`, values);
+    return rowCount === 1;
+  }
+
+  async deleteWebhookEndpoint(id: string): Promise<boolean> {
+    // Its deliveries go with it (ON DELETE CASCADE); messages left without deliveries go at the next prune.
+    const { rowCount } = await this.query('DELETE FROM webhook_endpoints WHERE id = $1', [id]);
+    return rowCount === 1;
+  }
+
+  async insertWebhookMessage(m: WebhookMessage, deliveries: WebhookDelivery[]): Promise<void> {
+    // One statement: atomic on the pool too (inside a change it is part of the change's transaction anyway).
+    const values: unknown[] = [m.id, m.type, m.at, m.payload];
+    const param = placeholders(values);
+    const rows = deliveries.map((d) => `(${[d.id, d.messageId, d.endpointId, d.eventType, d.status, d.attempts, d.nextAttemptAt, d.expiresAt, d.createdAt].map(param).join(', ')})`);
+    await this.query(
+      `WITH message AS (INSERT INTO webhook_messages (id, type, at, payload) VALUES ($1, $2, $3, $4))
+        INSERT INTO webhook_deliveries (id, message_id, endpoint_id, event_type, status, attempts, next_attempt_at, expires_at, created_at)
+        VALUES ${rows.join(', ')}`,
+      values,
+    );
+  }
+
+  async dueWebhookDeliveries(now: number, limit: number): Promise<DueWebhookDelivery[]> {
+    const { rows } = await this.query(
+      `SELECT d.*, e.url, e.secret, m.payload FROM webhook_deliveries d
+        JOIN webhook_endpoints e ON e.id = d.endpoint_id JOIN webhook_messages m ON m.id = d.message_id
+        WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND e.enabled
+        ORDER BY d.next_attempt_at, d.seq LIMIT $2`,
+      [now, limit],
+    );
+    return rows.map(toDueWebhookDelivery);
+  }
+
+  async recordWebhookAttempt(id: string, a: WebhookAttempt): Promise<void> {
+    await this.query(
+      `UPDATE webhook_deliveries SET attempts = attempts + 1, status = $1, next_attempt_at = $2, last_attempt_at = $3,
+        last_status_code = $4, last_error = $5 WHERE id = $6`,
+      [a.status, a.nextAttemptAt, a.at, a.statusCode, a.error, id],
+    );
+  }
+
+  async listWebhookDeliveries(q: { endpointId?: string; limit?: number; cursor?: string | null }): Promise<Page<WebhookDelivery>> {
+    const values: unknown[] = [];
+    const param = placeholders(values);
+    const where: string[] = [];
+    if (q.endpointId !== undefined) where.push(`endpoint_id = ${param(q.endpointId)}`);
+    if (q.cursor) where.push(`seq < ${param(decodeCursor(q.cursor, deliveryCursorSchema))}`);
+    const limit = pageLimit(q.limit);
+    const { rows } = await this.query(`SELECT * FROM webhook_deliveries ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq DESC LIMIT ${param(limit + 1)}`, values);
+    const page = pageOf(rows, limit, (r) => encodeCursor(Number(r.seq)));
+    return { items: page.items.map(toWebhookDelivery), nextCursor: page.nextCursor };
+  }
+
+  /** One delivery by id, or null. */
+  async findWebhookDelivery(id: string): Promise<WebhookDelivery | null> {
+    const { rows } = await this.query('SELECT * FROM webhook_deliveries WHERE id = $1', [id]);
+    return rows[0] ? toWebhookDelivery(rows[0]) : null;
+  }
+
+  async requeueWebhookDelivery(id: string, at: number, expiresAt: number): Promise<boolean> {
+    const { rowCount } = await this.query("UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $1, expires_at = $2 WHERE id = $3", [at, expiresAt, id]);
+    return rowCount === 1;
+  }
+
+  async claimWebhookLease(holder: string, now: number, ttlMs: number): Promise<boolean> {
+    // Taken if free, expired or already ours. One statement: under concurrent claims the row lock makes the
+    // second re-check the WHERE against the first one's row, so only one node wins.
+    const { rows } = await this.query(
+      `INSERT INTO webhook_lease (name, holder, expires_at) VALUES ('deliver', $1, $2)
+        ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+        WHERE webhook_lease.holder = excluded.holder OR webhook_lease.expires_at < $3
+        RETURNING holder`,
+      [holder, now + ttlMs, now],
+    );
+    return rows.length === 1;
+  }
+
+  async releaseWebhookLease(holder: string): Promise<void> {
+    await this.query("DELETE FROM webhook_lease WHERE name = 'deliver' AND holder = $1", [holder]);
+  }
+
+  async pruneWebhookDeliveries(before: number): Promise<number> {
+    const { rowCount } = await this.query("DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < $1", [before]);
+    await this.query('DELETE FROM webhook_messages m WHERE m.at < $1 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.message_id = m.id)', [before]);
+    return rowCount ?? 0;
+  }
+
   // ── users ─────────────────────────────────────────────────────────────────────────────────────────
 
   async insertUser(u: UserRecord): Promise<void> {
@@ -664,7 +782,7 @@ function translate(error: unknown, timeouts: PostgresTimeouts): unknown {
   return error;
 }
 
-const { toSession, toAuditEvent, toApiKey, toUser } = rowMappers({
+const { toSession, toAuditEvent, toApiKey, toUser, toWebhookEndpoint, toWebhookDelivery, toDueWebhookDelivery } = rowMappers({
   bool: (value) => value === true,
   // pg parses jsonb itself.
   json: <T>(value: unknown) => (value ?? null) as T | null,

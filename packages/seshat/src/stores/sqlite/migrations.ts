@@ -151,6 +151,56 @@ export const sqliteMigrations: { version: number; name: string; sql: string | ((
       );
     `,
   },
+  {
+    version: 8,
+    name: 'webhook endpoints, outbox and delivery lease',
+    sql: `
+      CREATE TABLE webhook_endpoints (
+        id          TEXT PRIMARY KEY,
+        url         TEXT NOT NULL,
+        secret      TEXT NOT NULL,
+        events      TEXT,
+        enabled     INTEGER NOT NULL,
+        description TEXT,
+        created_at  INTEGER NOT NULL
+      );
+
+      -- The exact request body as text: the signature covers its bytes.
+      CREATE TABLE webhook_messages (
+        id      TEXT PRIMARY KEY,
+        type    TEXT NOT NULL,
+        at      INTEGER NOT NULL,
+        payload TEXT NOT NULL
+      );
+
+      CREATE TABLE webhook_deliveries (
+        seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+        id               TEXT NOT NULL UNIQUE,
+        message_id       TEXT NOT NULL REFERENCES webhook_messages (id) ON DELETE CASCADE,
+        endpoint_id      TEXT NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
+        event_type       TEXT NOT NULL,
+        status           TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
+        attempts         INTEGER NOT NULL,
+        next_attempt_at  INTEGER,
+        expires_at       INTEGER NOT NULL,
+        created_at       INTEGER NOT NULL,
+        last_attempt_at  INTEGER,
+        last_status_code INTEGER,
+        last_error       TEXT
+      );
+      -- The dispatcher's question: what is due? Only pending rows are in the index.
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+      CREATE INDEX webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_id, seq);
+      CREATE INDEX webhook_deliveries_by_message ON webhook_deliveries (message_id);
+
+      -- One row: which node delivers, until when (see WebhookDispatcher).
+      CREATE TABLE webhook_lease (
+        name       TEXT PRIMARY KEY,
+        holder     TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /** What a migration may read of the current schema. */

@@ -6,7 +6,8 @@ import type { AuditEvent } from '../../core/audit.ts';
 import { SeshatError } from '../../core/errors.ts';
 import type { DeviceKey, RiskAssessment, SessionRecord } from '../../core/session.ts';
 import type { ExpiryCutoffs } from '../../core/settings.ts';
-import { auditCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
+import type { DueWebhookDelivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage } from '../../core/webhook.ts';
+import { auditCursorSchema, deliveryCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
 import { anonymized, jsonColumn as json, rowMappers, touchRow } from '../rows.ts';
 import { auditConditions, liveSessionCondition, sessionMatchCondition } from '../sql.ts';
 import type { SessionMatch } from '../../core/session-filter.ts';
@@ -527,6 +528,114 @@ export class SqliteStore implements Store {
     return Number(this.#sql('DELETE FROM api_key_usage WHERE minute < ?').run(beforeMinute).changes);
   }
 
+  // ── webhooks ──────────────────────────────────────────────────────────────────────────────────────
+
+  /** Stores a new endpoint. */
+  async insertWebhookEndpoint(e: WebhookEndpoint): Promise<void> {
+    await this.#writable();
+    this.#sql('INSERT INTO webhook_endpoints (id, url, secret, events, enabled, description, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      e.id, e.url, e.secret, json(e.events), e.enabled ? 1 : 0, e.description, e.createdAt,
+    );
+  }
+
+  async listWebhookEndpoints(): Promise<WebhookEndpoint[]> {
+    return this.#sql('SELECT * FROM webhook_endpoints ORDER BY created_at, id').all().map(toWebhookEndpoint);
+  }
+
+  /** One endpoint by id, or null. */
+  async findWebhookEndpoint(id: string): Promise<WebhookEndpoint | null> {
+    const row = this.#sql('SELECT * FROM webhook_endpoints WHERE id = ?').get(id);
+    return row ? toWebhookEndpoint(row) : null;
+  }
+
+  async updateWebhookEndpoint(id: string, patch: Partial<Pick<WebhookEndpoint, 'url' | 'events' | 'enabled' | 'description'>>): Promise<boolean> {
+    await this.#writable();
+    const set: string[] = [];
+    const params: SQLInputValue[] = [];
+    if (patch.url !== undefined) set.push('url = ?'), params.push(patch.url);
+    if (patch.events !== undefined) set.push('events = ?'), params.push(json(patch.events));
+    if (patch.enabled !== undefined) set.push('enabled = ?'), params.push(patch.enabled ? 1 : 0);
+    if (patch.description !== undefined) set.push('description = ?'), params.push(patch.description);
+    if (set.length === 0) return (await this.findWebhookEndpoint(id)) !== null;
+    return Number(this.#sql(`UPDATE webhook_endpoints SET ${set.join(', ')} WHERE id = ?`).run(...params, id).changes) === 1;
+  }
+
+  async deleteWebhookEndpoint(id: string): Promise<boolean> {
+    await this.#writable();
+    // Its deliveries go with it (ON DELETE CASCADE); messages left without deliveries go at the next prune.
+    return Number(this.#sql('DELETE FROM webhook_endpoints WHERE id = ?').run(id).changes) === 1;
+  }
+
+  async insertWebhookMessage(m: WebhookMessage, deliveries: WebhookDelivery[]): Promise<void> {
+    await this.#writable();
+    this.#atomically(() => {
+      this.#sql('INSERT INTO webhook_messages (id, type, at, payload) VALUES (?, ?, ?, ?)').run(m.id, m.type, m.at, m.payload);
+      for (const d of deliveries) {
+        this.#sql(`INSERT INTO webhook_deliveries (id, message_id, endpoint_id, event_type, status, attempts, next_attempt_at, expires_at, created_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(d.id, d.messageId, d.endpointId, d.eventType, d.status, d.attempts, d.nextAttemptAt, d.expiresAt, d.createdAt);
+      }
+    });
+  }
+
+  async dueWebhookDeliveries(now: number, limit: number): Promise<DueWebhookDelivery[]> {
+    return this.#sql(`SELECT d.*, e.url, e.secret, m.payload FROM webhook_deliveries d
+      JOIN webhook_endpoints e ON e.id = d.endpoint_id JOIN webhook_messages m ON m.id = d.message_id
+      WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND e.enabled = 1
+      ORDER BY d.next_attempt_at, d.seq LIMIT ?`).all(now, limit).map(toDueWebhookDelivery);
+  }
+
+  async recordWebhookAttempt(id: string, a: WebhookAttempt): Promise<void> {
+    await this.#writable();
+    this.#sql(`UPDATE webhook_deliveries SET attempts = attempts + 1, status = ?, next_attempt_at = ?, last_attempt_at = ?,
+      last_status_code = ?, last_error = ? WHERE id = ?`).run(a.status, a.nextAttemptAt, a.at, a.statusCode, a.error, id);
+  }
+
+  async listWebhookDeliveries(q: { endpointId?: string; limit?: number; cursor?: string | null }): Promise<Page<WebhookDelivery>> {
+    const where: string[] = [];
+    const params: SQLInputValue[] = [];
+    if (q.endpointId !== undefined) where.push('endpoint_id = ?'), params.push(q.endpointId);
+    if (q.cursor) where.push('seq < ?'), params.push(decodeCursor(q.cursor, deliveryCursorSchema));
+    const limit = pageLimit(q.limit);
+    const rows = this.#sql(`SELECT * FROM webhook_deliveries ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq DESC LIMIT ?`).all(...params, limit + 1);
+    const page = pageOf(rows, limit, (r) => encodeCursor(Number(r.seq)));
+    return { items: page.items.map(toWebhookDelivery), nextCursor: page.nextCursor };
+  }
+
+  /** One delivery by id, or null. */
+  async findWebhookDelivery(id: string): Promise<WebhookDelivery | null> {
+    const row = this.#sql('SELECT * FROM webhook_deliveries WHERE id = ?').get(id);
+    return row ? toWebhookDelivery(row) : null;
+  }
+
+  async requeueWebhookDelivery(id: string, at: number, expiresAt: number): Promise<boolean> {
+    await this.#writable();
+    return Number(this.#sql("UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?, expires_at = ? WHERE id = ?").run(at, expiresAt, id).changes) === 1;
+  }
+
+  async claimWebhookLease(holder: string, now: number, ttlMs: number): Promise<boolean> {
+    await this.#writable();
+    // Taken if free, expired or already ours: one statement, so two claimants cannot both win.
+    const row = this.#sql(`INSERT INTO webhook_lease (name, holder, expires_at) VALUES ('deliver', ?, ?)
+      ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+      WHERE webhook_lease.holder = excluded.holder OR webhook_lease.expires_at < ?
+      RETURNING holder`).get(holder, now + ttlMs, now);
+    return row !== undefined;
+  }
+
+  async releaseWebhookLease(holder: string): Promise<void> {
+    await this.#writable();
+    this.#sql("DELETE FROM webhook_lease WHERE name = 'deliver' AND holder = ?").run(holder);
+  }
+
+  async pruneWebhookDeliveries(before: number): Promise<number> {
+    await this.#writable();
+    return this.#atomically(() => {
+      const deleted = Number(this.#sql("DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < ?").run(before).changes);
+      this.#sql('DELETE FROM webhook_messages WHERE at < ? AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.message_id = webhook_messages.id)').run(before);
+      return deleted;
+    });
+  }
+
   // ── users ─────────────────────────────────────────────────────────────────────────────────────────
 
   async insertUser(u: UserRecord): Promise<void> {
@@ -658,7 +767,7 @@ function translated<T>(run: () => T): T {
   }
 }
 
-const { toSession, toAuditEvent, toApiKey, toUser } = rowMappers({
+const { toSession, toAuditEvent, toApiKey, toUser, toWebhookEndpoint, toWebhookDelivery, toDueWebhookDelivery } = rowMappers({
   bool: (value) => Number(value) === 1,
   json: <T>(value: unknown) => (value === null || value === undefined ? null : (JSON.parse(String(value)) as T)),
 });

@@ -1,0 +1,83 @@
+/**
+ * Live sign-out (issue #10): one Server-Sent-Events stream per browser, shared by its tabs. The tab holding the
+ * Web Lock opens `GET /api/sessions/stream` and relays what it hears over a BroadcastChannel; the others listen
+ * there, and one of them takes the lock (and the stream) when the holder closes. One stream per browser matters:
+ * the server keeps one per session and a second would replace the first.
+ */
+import { useEffect, useRef } from 'react';
+import { rememberEnding } from './ended.ts';
+
+const CHANNEL = 'seshat-session';
+const LOCK = 'seshat-session-stream';
+
+type LiveMessage = { type: 'ended'; reason: string } | { type: 'changed' };
+
+export interface LiveSessionHandlers {
+  /** The session ended (the reason is already remembered for the sign-in banner). */
+  onEnded(): void;
+  /** The user's sessions changed somewhere: reload lists. */
+  onChanged(): void;
+  /** The stream was refused or lost for good: ask the server whether the session still exists. */
+  onLost(): void;
+}
+
+export function useLiveSession(signedIn: boolean, handlers: LiveSessionHandlers): void {
+  const current = useRef(handlers);
+  current.current = handlers;
+
+  useEffect(() => {
+    if (!signedIn || typeof BroadcastChannel === 'undefined') return;
+    const channel = new BroadcastChannel(CHANNEL);
+    const handle = (message: LiveMessage) => {
+      if (message.type === 'ended') {
+        rememberEnding({ endedReason: message.reason });
+        current.current.onEnded();
+      } else current.current.onChanged();
+    };
+    channel.onmessage = (event: MessageEvent<LiveMessage>) => handle(event.data);
+
+    // Without Web Locks a stream per tab would make the tabs replace each other's: those browsers keep the
+    // check on returning to a tab (App.tsx) instead.
+    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+    const abort = new AbortController();
+    let source: EventSource | null = null;
+    if (locks) {
+      void locks
+        .request(LOCK, { signal: abort.signal }, () =>
+          new Promise<void>((release) => {
+            source = new EventSource('/api/sessions/stream', { withCredentials: true });
+            const relay = (message: LiveMessage) => {
+              channel.postMessage(message);
+              handle(message);
+            };
+            source.addEventListener('session.ended', (event) => {
+              const data = JSON.parse((event as MessageEvent<string>).data) as { reason?: string };
+              source?.close();
+              relay({ type: 'ended', reason: data.reason ?? 'signed-out' });
+              release();
+            });
+            source.addEventListener('sessions.changed', () => relay({ type: 'changed' }));
+            source.onerror = () => {
+              // CLOSED: refused (401, 429…) and not retried by the browser; CONNECTING: it retries by itself.
+              if (source?.readyState === EventSource.CLOSED) {
+                current.current.onLost();
+                release();
+              }
+            };
+            abort.signal.addEventListener('abort', () => {
+              source?.close();
+              release();
+            });
+          }),
+        )
+        .catch(() => {
+          // aborted before the lock was granted: this tab was closed or signed out
+        });
+    }
+    return () => {
+      abort.abort();
+      source?.close();
+      channel.close();
+    };
+  }, [signedIn]);
+}

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import type { AuditEvent } from './audit.ts';
+import type { Clock } from './clock.ts';
+import type { WebhookOutboxStore } from './ports.ts';
+import type { WebhookDelivery, WebhookEndpoint, WebhookEventType, WebhookMessage } from './webhook.ts';
+
+/** How long a delivery is retried before it is marked failed: 24 hours. */
+export const DEFAULT_RETRY_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+const newId = (prefix: string) => prefix + randomBytes(16).toString('base64url');
+
+/**
+ * The transactional outbox. `enqueue` runs inside a change's transaction, through its scope: the message and one
+ * delivery per interested endpoint commit with the change, or not at all. Nothing is sent here; the dispatcher
+ * reads the committed deliveries later, so a crash between commit and send loses nothing (it only delays).
+ * With no endpoint interested, nothing is written: the table does not grow for a feature nobody uses.
+ */
+export class WebhookOutbox {
+  readonly clock: Clock;
+  readonly retryWindowMs: number;
+  /** Called (on a later tick) after an enqueue, so a local dispatcher can look at once instead of at its next poll. */
+  onEnqueued: (() => void) | null = null;
+
+  constructor(options: { clock: Clock; retryWindowMs?: number }) {
+    this.clock = options.clock;
+    this.retryWindowMs = options.retryWindowMs ?? DEFAULT_RETRY_WINDOW_MS;
+  }
+
+  /** Writes one event for every enabled endpoint that wants it; returns the message, or null if none did. */
+  async enqueue(scope: WebhookOutboxStore, type: WebhookEventType, data: Record<string, unknown>): Promise<WebhookMessage | null> {
+    const endpoints = (await scope.listWebhookEndpoints()).filter((e) => e.enabled && (e.events === null || e.events.includes(type)));
+    if (endpoints.length === 0) return null;
+    return this.#write(scope, type, data, endpoints);
+  }
+
+  /** A `webhook.test` message to one endpoint, whatever its filter and state. */
+  test(scope: WebhookOutboxStore, endpoint: WebhookEndpoint): Promise<WebhookMessage> {
+    return this.#write(scope, 'webhook.test', { endpointId: endpoint.id, message: 'This is a test event from Seshat.' }, [endpoint]);
+  }
+
+  /** The events an audit event stands for (the audit trail calls this for every event it records in a change). */
+  enqueueFor(scope: WebhookOutboxStore, event: AuditEvent): Promise<unknown> {
+    return Promise.all(webhookEventsOf(event).map((e) => this.enqueue(scope, e.type, e.data)));
+  }
+
+  async #write(scope: WebhookOutboxStore, type: WebhookMessage['type'], data: Record<string, unknown>, endpoints: WebhookEndpoint[]): Promise<WebhookMessage> {
+    const at = this.clock.now();
+    // The Standard Webhooks payload shape: type, ISO timestamp, data.
+    const message: WebhookMessage = { id: newId('msg_'), type, at, payload: JSON.stringify({ type, timestamp: new Date(at).toISOString(), data }) };
+    const deliveries: WebhookDelivery[] = endpoints.map((endpoint) => ({
+      id: newId('dlv_'),
+      messageId: message.id,
+      endpointId: endpoint.id,
+      eventType: type,
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: at,
+      expiresAt: at + this.retryWindowMs,
+      createdAt: at,
+      lastAttemptAt: null,
+      lastStatusCode: null,
+      lastError: null,
+    }));
+    await scope.insertWebhookMessage(message, deliveries);
+    const notify = this.onEnqueued;
+    // After the current transaction had its chance to commit; the dispatcher's poll covers the case where not.
+    if (notify) setTimeout(notify, 0).unref();
+    return message;
+  }
+}
+
+/**
+ * Audit actions that are webhook events, with the data receivers get: ids, who, why, and the facts recorded
+ * (never a token or a key). `session.ended` is not here: revocations write it themselves (`SessionChange`), one
+ * per ended session, with the revocation's reason.
+ */
+export function webhookEventsOf(event: AuditEvent): { type: WebhookEventType; data: Record<string, unknown> }[] {
+  const common = { auditId: event.id, at: new Date(event.at).toISOString(), actorId: event.actorId, userId: event.targetUserId, ip: event.ip };
+  const details = event.details ?? {};
+  switch (event.action as string) {
+    case 'auth.sign-in': {
+      const created = { type: 'session.created' as const, data: { ...common, sessionId: event.sessionId, details } };
+      return 'risk' in details ? [created, { type: 'session.suspicious', data: { ...common, sessionId: event.sessionId, signals: details.risk, details } }] : [created];
+    }
+    case 'session.reported':
+      return [{ type: 'session.reported', data: { ...common, sessionId: event.sessionId, reason: event.reason, details } }];
+    case 'user.force-signed-out':
+      return [{ type: 'user.force-signed-out', data: { ...common, reason: event.reason, count: details.count ?? null } }];
+    case 'settings.changed':
+      return [{ type: 'settings.changed', data: { ...common, before: details.before ?? null, after: details.after ?? null } }];
+    case 'api-key.created':
+    case 'api-key.revoked':
+      return [{ type: event.action as 'api-key.created' | 'api-key.revoked', data: { ...common, keyId: details.keyId ?? null, name: details.name ?? null } }];
+    default:
+      return [];
+  }
+}
