@@ -31,7 +31,7 @@ export async function adminCredentialRoutes(app: App, ctx: ServerContext): Promi
   app.get('/api/admin/users/:id/api-keys', {
     schema: { tags: ['admin'], params: userIdParams, response: { 200: z.object({ apiKeys: z.array(apiKeySchema) }), ...denied } },
   }, async (request) => {
-    const { actor } = await requireAdmin(request, ctx);
+    const { actor } = await requireAdmin(request, ctx, 'users:manage');
     if (!(await users.find(request.params.id))) throw new SeshatError('not_found', 'No such user.');
     return { apiKeys: (await apiKeys.listOf(actor, request.params.id)).map(apiKeyView) };
   });
@@ -39,7 +39,7 @@ export async function adminCredentialRoutes(app: App, ctx: ServerContext): Promi
   app.delete('/api/admin/api-keys/:id', {
     schema: { tags: ['admin'], params: apiKeyIdParams, body: optionalReasonBody, response: { 204: noContent, ...denied } },
   }, async (request, reply) => {
-    const { actor } = await requireAdmin(request, ctx);
+    const { actor } = await requireAdmin(request, ctx, 'users:manage');
     await apiKeys.revokeAny(actor, request.params.id, request.body?.reason ?? null);
     return reply.code(204).send(null);
   });
@@ -48,7 +48,7 @@ export async function adminCredentialRoutes(app: App, ctx: ServerContext): Promi
     schema: { tags: ['admin'], params: userIdParams, body: setPasswordBody, response: { 200: passwordSet, ...denied } },
     preHandler: stepUp,
   }, async (request, reply) => {
-    const { actor } = await requireAdmin(request, ctx);
+    const { actor } = await requireAdmin(request, ctx, 'users:manage');
     const result = await users.resetPassword(actor, request.params.id, request.body?.password);
     if (result.user.id === actor.userId) reply.endSession(); // reset their own: signed out here too
     // The only response that carries a password: keep it out of caches.
@@ -60,7 +60,7 @@ export async function adminCredentialRoutes(app: App, ctx: ServerContext): Promi
     schema: { tags: ['admin'], params: userIdParams, body: setRoleBody, response: { 200: userSchema, 409: problemSchema, ...denied } },
     preHandler: stepUp,
   }, async (request) => {
-    const { actor } = await requireAdmin(request, ctx);
+    const { actor } = await requireAdmin(request, ctx, 'users:manage');
     return publicUser(await users.setRole(actor, request.params.id, request.body.role));
   });
 }

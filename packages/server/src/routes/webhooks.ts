@@ -51,14 +51,14 @@ export async function webhookRoutes(app: App, ctx: ServerContext): Promise<void>
   const tags = ['webhooks'];
 
   app.get('/api/admin/webhooks', { schema: { tags, response: { 200: z.object({ endpoints: z.array(webhookEndpointSchema) }), ...denied } } }, async (request) => {
-    const { actor } = await requireAdmin(request, ctx);
+    const { actor } = await requireAdmin(request, ctx, 'sessions:manage-settings');
     return { endpoints: (await webhooks.listEndpoints(actor)).map(endpointView) };
   });
 
   app.post('/api/admin/webhooks', {
     schema: { tags, body: newWebhookEndpointBody, response: { 201: createdWebhookEndpointSchema, ...denied } },
   }, async (request, reply) => {
-    const { actor } = await requireAdmin(request, ctx);
+    const { actor } = await requireAdmin(request, ctx, 'sessions:manage-settings');
     const endpoint = await webhooks.createEndpoint(actor, request.body);
     // The only response that carries the secret: keep it out of caches.
     reply.header('cache-control', 'no-store');
@@ -68,7 +68,7 @@ export async function webhookRoutes(app: App, ctx: ServerContext): Promise<void>
   app.get('/api/admin/webhooks/deliveries', {
     schema: { tags, querystring: webhookDeliveriesQuery, response: { 200: z.object({ deliveries: z.array(webhookDeliverySchema), nextCursor: z.string().nullable() }), ...denied } },
   }, async (request) => {
-    const { actor } = await requireAdmin(request, ctx);
+    const { actor } = await requireAdmin(request, ctx, 'sessions:manage-settings');
     const { endpoint, limit, cursor } = request.query;
     const page = await webhooks.listDeliveries(actor, { ...(endpoint ? { endpointId: endpoint } : {}), ...(limit ? { limit } : {}), cursor: cursor ?? null });
     return { deliveries: page.items.map(deliveryView), nextCursor: page.nextCursor };
@@ -77,28 +77,28 @@ export async function webhookRoutes(app: App, ctx: ServerContext): Promise<void>
   app.post('/api/admin/webhooks/deliveries/:id/replay', {
     schema: { tags, params: webhookDeliveryParams, response: { 202: webhookDeliverySchema, 404: problemSchema, ...denied } },
   }, async (request, reply) => {
-    const { actor } = await requireAdmin(request, ctx);
+    const { actor } = await requireAdmin(request, ctx, 'sessions:manage-settings');
     return reply.code(202).send(deliveryView(await webhooks.replay(actor, request.params.id)));
   });
 
   app.get('/api/admin/webhooks/:id', {
     schema: { tags, params: webhookEndpointParams, response: { 200: webhookEndpointSchema, 404: problemSchema, ...denied } },
   }, async (request) => {
-    const { actor } = await requireAdmin(request, ctx);
+    const { actor } = await requireAdmin(request, ctx, 'sessions:manage-settings');
     return endpointView(await webhooks.getEndpoint(actor, request.params.id));
   });
 
   app.patch('/api/admin/webhooks/:id', {
     schema: { tags, params: webhookEndpointParams, body: webhookEndpointPatchBody, response: { 200: webhookEndpointSchema, 404: problemSchema, ...denied } },
   }, async (request) => {
-    const { actor } = await requireAdmin(request, ctx);
+    const { actor } = await requireAdmin(request, ctx, 'sessions:manage-settings');
     return endpointView(await webhooks.updateEndpoint(actor, request.params.id, request.body));
   });
 
   app.delete('/api/admin/webhooks/:id', {
     schema: { tags, params: webhookEndpointParams, response: { 204: noContent, 404: problemSchema, ...denied } },
   }, async (request, reply) => {
-    const { actor } = await requireAdmin(request, ctx);
+    const { actor } = await requireAdmin(request, ctx, 'sessions:manage-settings');
     await webhooks.deleteEndpoint(actor, request.params.id);
     return reply.code(204).send(null);
   });
@@ -106,7 +106,7 @@ export async function webhookRoutes(app: App, ctx: ServerContext): Promise<void>
   app.post('/api/admin/webhooks/:id/test', {
     schema: { tags, params: webhookEndpointParams, response: { 202: webhookDeliverySchema, 404: problemSchema, ...denied } },
   }, async (request, reply) => {
-    const { actor } = await requireAdmin(request, ctx);
+    const { actor } = await requireAdmin(request, ctx, 'sessions:manage-settings');
     return reply.code(202).send(deliveryView(await webhooks.sendTest(actor, request.params.id)));
   });
 }
