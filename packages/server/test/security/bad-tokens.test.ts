@@ -35,7 +35,8 @@ describe('unknown, tampered and malformed tokens', () => {
       ['unicode', `ses_ÄÖÜ😀${'x'.repeat(18)}.${secret}`],
       ['raw UTF-8 bytes', Buffer.from(`ses_${'é'.repeat(12)}.${secret}`, 'utf8')],
       ['invalid UTF-8 bytes', Buffer.concat([Buffer.from('ses_'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('.' + secret)])],
-      ['quoted', `"${valid}"`],
+      // RFC 6265 lets a cookie value be wrapped in DQUOTEs (a quoted valid token is that token); a quoted tampered one is not.
+      ['quoted, tampered', `"${id}.${flip(secret, 10)}"`],
       ['two dots', `${id}..${secret}`],
       ['base64 padding', `${id}.${secret.slice(0, 42)}=`],
       ['JSON', '{"id":"x"}'],
