@@ -26,7 +26,7 @@ describe('web UI: admin pages and API keys', () => {
 
   it('shows admin pages only to admins', async () => {
     const bob = await signedIn('bob@example.com');
-    await expect.poll(() => bob.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).toEqual(['Sessions', 'Password', 'API keys']);
+    await expect.poll(() => bob.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).toEqual(['Sessions', 'Password', 'Security activity', 'API keys']);
     await bob.goto(`${t.url}/admin/sessions`);
     await bob.getByText('This page is for administrators.').waitFor();
     const admin = await signedIn('admin@example.com');

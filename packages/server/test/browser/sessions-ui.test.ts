@@ -102,8 +102,7 @@ describe('web UI: sign-in and my sessions', () => {
     await expect.poll(() => otherCards(laptop).count()).toBe(0);
     await dialog.waitFor({ state: 'hidden' });
 
-    // The phone's next request is refused and the UI shows sign-in.
-    await phone.getByRole('link', { name: 'API keys' }).click();
+    // The phone hears it on its live stream and shows sign-in with the reason, without a click.
     await phone.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
     await phone.getByText('You were signed out from another of your devices.').waitFor();
     await laptop.context().close();

@@ -41,7 +41,8 @@ export function useLiveSession(signedIn: boolean, handlers: LiveSessionHandlers)
     const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
     const abort = new AbortController();
     let source: EventSource | null = null;
-    if (locks) {
+    const open = (): void => {
+      if (!locks || abort.signal.aborted) return;
       void locks
         .request(LOCK, { signal: abort.signal }, () =>
           new Promise<void>((release) => {
@@ -53,8 +54,21 @@ export function useLiveSession(signedIn: boolean, handlers: LiveSessionHandlers)
             source.addEventListener('session.ended', (event) => {
               const data = JSON.parse((event as MessageEvent<string>).data) as { reason?: string };
               source?.close();
-              relay({ type: 'ended', reason: data.reason ?? 'signed-out' });
-              release();
+              // The session this stream watched ended, but this browser may already hold its successor (a password
+              // change issues a new cookie): only a refused session check means the browser is signed out.
+              void fetch('/api/auth/session', { credentials: 'same-origin' })
+                .then((res) => res.ok)
+                .catch(() => false)
+                .then((stillSignedIn) => {
+                  if (stillSignedIn) {
+                    relay({ type: 'changed' });
+                    release();
+                    open(); // follow the new session
+                  } else {
+                    relay({ type: 'ended', reason: data.reason ?? 'signed-out' });
+                    release();
+                  }
+                });
             });
             source.addEventListener('sessions.changed', () => relay({ type: 'changed' }));
             source.onerror = () => {
@@ -73,7 +87,8 @@ export function useLiveSession(signedIn: boolean, handlers: LiveSessionHandlers)
         .catch(() => {
           // aborted before the lock was granted: this tab was closed or signed out
         });
-    }
+    };
+    open();
     return () => {
       abort.abort();
       source?.close();
