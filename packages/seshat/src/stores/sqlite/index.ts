@@ -1,5 +1,5 @@
 import '../../node-version.ts';
 
 export { SqliteStore } from './sqlite-store.ts';
-export { sqliteMigrations } from './migrations.ts';
+export { sqliteMigrations, type SchemaReader, type SqliteMigration } from './migrations.ts';
 export { SqliteChangeChannel } from './invalidation.ts';

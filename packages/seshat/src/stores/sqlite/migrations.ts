@@ -2,7 +2,7 @@
  * SQLite schema, one entry per version; applied in order, each in its own transaction, never edited once
  * released (add a new version instead). Times are epoch milliseconds.
  */
-export const sqliteMigrations: { version: number; name: string; sql: string | ((schema: SchemaReader) => string) }[] = [
+export const sqliteMigrations: SqliteMigration[] = [
   {
     version: 1,
     name: 'sessions, users, settings, audit',
@@ -209,4 +209,14 @@ export interface SchemaReader {
   definition(table: string): string;
   /** The CREATE INDEX statements of a table's explicit indexes. */
   indexes(table: string): string[];
+}
+
+/** One SQLite schema version. */
+export interface SqliteMigration {
+  /** Applied once, in ascending order. */
+  version: number;
+  /** What it changes, for `schema_migrations`. */
+  name: string;
+  /** The statements, or a function that writes them from the current schema (SQLite rebuilds tables to alter them). */
+  sql: string | ((schema: SchemaReader) => string);
 }
