@@ -23,6 +23,19 @@ export const ACTION_LABELS: Record<string, MessageId> = {
   'audit.exported': 'audit.action.auditExported',
   'session.device-bound': 'audit.action.deviceBound',
   'session.device-key-mismatch': 'audit.action.deviceKeyMismatch',
+  'session.expired': 'audit.action.sessionExpired',
+  'session.suspicious': 'audit.action.sessionSuspicious',
+  'ips.anonymized': 'audit.action.ipsAnonymized',
+  'auth.reauthenticated': 'audit.action.reauthenticated',
+  'session.reported': 'audit.action.sessionReported',
+  'auth.reauthentication-failed': 'audit.action.reauthenticationFailed',
+  'password.change-failed': 'audit.action.passwordChangeFailed',
+  'password.reset': 'audit.action.passwordReset',
+  'user.role-changed': 'audit.action.roleChanged',
+  'api-keys.revoked': 'audit.action.apiKeysRevoked',
+  'webhook.created': 'audit.action.webhookCreated',
+  'webhook.changed': 'audit.action.webhookChanged',
+  'webhook.deleted': 'audit.action.webhookDeleted',
 };
 
 export const actionLabel = (f: Fmt, action: string): string => (ACTION_LABELS[action] ? f.t(ACTION_LABELS[action]) : action);

@@ -66,6 +66,12 @@ export function Layout({ children }: { children: ReactNode }) {
                     <Link to="/admin/audit">{t('nav.audit')}</Link>
                   </li>
                 ) : null}
+                {can('audit:read') ? (
+                  <li>
+                    {/* Sessions people reported with "This wasn't me" (issue #10 item 4): the audit log, filtered. */}
+                    <Link to="/admin/audit?action=session.reported">{t('nav.reported')}</Link>
+                  </li>
+                ) : null}
                 {can('sessions:manage-settings') ? (
                   <li>
                     <Link to="/admin/webhooks">{t('nav.webhooks')}</Link>
