@@ -1,4 +1,4 @@
-import type { Actor, PermissionPolicy, SessionSettings, TeamAction, UserRole } from 'seshat';
+import { SeshatError, type Actor, type PermissionPolicy, type SessionSettings, type TeamAction, type UserRecord, type UserRole } from 'seshat';
 
 /**
  * The server's named permissions. Roles hold them; the `teamSessionAccess` setting narrows what they reach
@@ -31,6 +31,24 @@ export const hasPermission = (actor: Pick<Actor, 'role'>, permission: Permission
  */
 export const canManageUser = (actor: Pick<Actor, 'role'>, target: { role: UserRole }): boolean =>
   hasPermission(actor, 'users:manage') && (target.role !== 'owner' || actor.role === 'owner');
+
+/**
+ * The account an admin acts on (disable, enable, password reset, role change): 404 if there is none, 403 for an
+ * owner unless the caller is one, and only an owner makes someone an owner (`newRole`).
+ */
+export async function manageableUser(
+  users: { find(id: string): Promise<UserRecord | null> },
+  actor: Pick<Actor, 'role'>,
+  id: string,
+  newRole?: UserRole,
+): Promise<UserRecord> {
+  const target = await users.find(id);
+  if (!target) throw new SeshatError('not_found', 'No such user.');
+  if (!canManageUser(actor, target) || (newRole === 'owner' && actor.role !== 'owner')) {
+    throw new SeshatError('forbidden', 'Only an owner can change an owner or make someone one.');
+  }
+  return target;
+}
 
 /**
  * The permission policy of the server. Everyone sees and revokes their own sessions. Other people's:

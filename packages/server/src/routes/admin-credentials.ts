@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SeshatError } from 'seshat';
 import type { App, ServerContext } from '../context.ts';
 import { requireAdmin } from '../context.ts';
-import { canManageUser } from '../permissions.ts';
+import { manageableUser } from '../permissions.ts';
 import { apiKeyIdParams, apiKeySchema, noContent, optionalReasonBody, problemSchema, userIdParams, userSchema } from '../schemas.ts';
 import { publicUser, roleSchema } from '../users.ts';
 import { recentAuth } from '../step-up.ts';
@@ -28,14 +28,6 @@ const denied = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404
 export async function adminCredentialRoutes(app: App, ctx: ServerContext): Promise<void> {
   const { apiKeys, users } = ctx;
   const stepUp = recentAuth(app, ctx);
-  /** Only an owner acts on an owner's password or role, and only an owner makes someone an owner. */
-  const requireManageable = async (actor: Parameters<typeof canManageUser>[0], id: string, newRole?: string): Promise<void> => {
-    const target = await users.find(id);
-    if (!target) throw new SeshatError('not_found', 'No such user.');
-    if (!canManageUser(actor, target) || (newRole === 'owner' && actor.role !== 'owner')) {
-      throw new SeshatError('forbidden', 'Only an owner can change an owner or make someone one.');
-    }
-  };
 
   app.get('/api/admin/users/:id/api-keys', {
     schema: { tags: ['admin'], params: userIdParams, response: { 200: z.object({ apiKeys: z.array(apiKeySchema) }), ...denied } },
@@ -58,7 +50,7 @@ export async function adminCredentialRoutes(app: App, ctx: ServerContext): Promi
     preHandler: stepUp,
   }, async (request, reply) => {
     const { actor } = await requireAdmin(request, ctx, 'users:manage');
-    await requireManageable(actor, request.params.id);
+    await manageableUser(users, actor, request.params.id);
     const result = await users.resetPassword(actor, request.params.id, request.body?.password);
     if (result.user.id === actor.userId) reply.endSession(); // reset their own: signed out here too
     // The only response that carries a password: keep it out of caches.
@@ -71,7 +63,7 @@ export async function adminCredentialRoutes(app: App, ctx: ServerContext): Promi
     preHandler: stepUp,
   }, async (request) => {
     const { actor } = await requireAdmin(request, ctx, 'users:manage');
-    await requireManageable(actor, request.params.id, request.body.role);
+    await manageableUser(users, actor, request.params.id, request.body.role);
     return publicUser(await users.setRole(actor, request.params.id, request.body.role));
   });
 }

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { SeshatError, anonymizeIp, auditBy, isDeviceBound, type AuditQuery, sessionSettingsPatchSchema, sessionSettingsSchema, type Actor, type SessionFilter, type SessionRecord, type UserRecord } from 'seshat';
 import type { App, ServerContext } from '../context.ts';
 import { requireAdmin } from '../context.ts';
-import { canManageUser } from '../permissions.ts';
+import { manageableUser } from '../permissions.ts';
 import { csvHeader, csvRow } from '../audit-export.ts';
 import {
   adminSessionSchema,
@@ -140,19 +140,11 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
     return { matched: preview.matched, users: preview.users, sample: await teamSessionViews(actor, preview.sample) };
   });
 
-  /** The account to act on: 404 if there is none, 403 for an owner unless the caller is one. */
-  const manageableUser = async (actor: Actor & { role?: string }, id: string): Promise<UserRecord> => {
-    const target = await users.find(id);
-    if (!target) throw new SeshatError('not_found', 'No such user.');
-    if (!canManageUser(actor, target)) throw new SeshatError('forbidden', 'Only an owner can change an owner.');
-    return target;
-  };
-
   app.post('/api/admin/users/:id/disable', {
     schema: { tags: ['admin'], params: userIdParams, body: requiredReasonBody, response: { 200: z.object({ user: userSchema, revoked: z.number().int(), apiKeysRevoked: z.number().int() }), 404: problemSchema, 409: problemSchema, ...denied } },
   }, async (request) => {
     const { actor } = await requireAdmin(request, ctx, 'users:manage');
-    const target = await manageableUser(actor, request.params.id);
+    const target = await manageableUser(users, actor, request.params.id);
     // Locking oneself out would leave nobody to undo it.
     if (target.id === actor.userId) throw new SeshatError('conflict', 'You cannot disable your own account.');
     const { revoked, apiKeysRevoked } = await users.disable(actor, target.id, request.body.reason);
@@ -163,7 +155,7 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
     schema: { tags: ['admin'], params: userIdParams, body: optionalReasonBody, response: { 200: z.object({ user: userSchema }), 404: problemSchema, ...denied } },
   }, async (request) => {
     const { actor } = await requireAdmin(request, ctx, 'users:manage');
-    const target = await manageableUser(actor, request.params.id);
+    const target = await manageableUser(users, actor, request.params.id);
     await users.enable(actor, target.id, request.body?.reason ?? null);
     return { user: publicUser((await users.find(target.id))!) };
   });
