@@ -5,6 +5,7 @@
  */
 
 import type { paths } from './api-schema.ts';
+import { whileRotating } from './live-session.ts';
 
 // ── Types: all derived from the server's OpenAPI document (api-schema.ts, generated), never written by hand ──
 
@@ -172,7 +173,9 @@ export const api = {
   currentSession: () => request<SignedIn>('GET', '/api/auth/session', { anonymousOk: true }),
   login: (body: Body<'/api/auth/login', 'post'>) => request<Reply<'/api/auth/login', 'post'>>('POST', '/api/auth/login', { body, anonymousOk: true }),
   logout: () => request<void>('POST', '/api/auth/logout', { anonymousOk: true }),
-  changePassword: (body: Body<'/api/auth/password', 'post'>) => request<Reply<'/api/auth/password', 'post'>>('POST', '/api/auth/password', { body }),
+  // Answers with a new session cookie: live sign-out must not take the old session's end for a sign-out.
+  changePassword: (body: Body<'/api/auth/password', 'post'>) =>
+    whileRotating(() => request<Reply<'/api/auth/password', 'post'>>('POST', '/api/auth/password', { body })),
   // Wrong password: a 400, so never retried or taken for a sign-out.
   reauthenticate: (password: string) => request<Reply<'/api/auth/reauthenticate', 'post'>>('POST', '/api/auth/reauthenticate', { body: { password }, steppedUp: true }),
   reportSession: (sessionId: string) => request<Reply<'/api/sessions/{id}/report', 'post'>>('POST', `/api/sessions/${id(sessionId)}/report`),
