@@ -71,7 +71,7 @@ export { parseDevice, readClientHints, ACCEPT_CH, CLIENT_HINT_HEADERS, type Clie
 export { anonymizeIp, GeoIp, geoLocator, openGeoIp, DBIP_ATTRIBUTION, DBIP_PACKAGE, DBIP_URL, type GeoLocator, type GeoIpSource } from './geo/index.ts';
 
 // HTTP building blocks shared by the adapters (and any other framework).
-export { requestAuthenticator, authenticationRule, sameSiteGuard, signedOutProblem, type SessionRejection, type Authentication, type AuthenticatorOptions, type RequestCredentials, type SameSiteRequest } from './http/authenticate.ts';
+export { requestAuthenticator, authenticationRule, settleAuthentication, sameSiteGuard, signedOutProblem, type SessionRejection, type Authentication, type AuthenticatorOptions, type RequestCredentials, type SameSiteRequest } from './http/authenticate.ts';
 export { startSessionGuard, type StartSessionOptions } from './http/start-session.ts';
 export { recentAuthProblem, type MaxAge } from './http/recent-auth.ts';
 export { csrfRefusal, crossSiteRefusal, isCsrfSafe, isSafeMethod, isCrossSite, originOf, originSet, type CsrfInput } from './http/csrf.ts';

@@ -1,13 +1,15 @@
 import '../node-version.ts';
-import { parseCookie } from 'cookie';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { CreatedSession } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
 import { recentAuthProblem, type MaxAge } from '../http/recent-auth.ts';
-import { requestAuthenticator, sameSiteGuard, signedOutProblem, type AuthenticatorOptions, type SameSiteRequest, type SessionRejection } from '../http/authenticate.ts';
-import { pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
-import { originOf } from '../http/csrf.ts';
+import {
+  authenticationRule, sameSiteGuard, settleAuthentication, signedOutProblem,
+  type Authentication, type AuthenticatorOptions, type SameSiteRequest, type SessionRejection,
+} from '../http/authenticate.ts';
+import { cookieValue, pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
+import { isSafeMethod, originOf } from '../http/csrf.ts';
 import type { Problem } from '../http/problem.ts';
 import { startSessionGuard, type StartSessionOptions } from '../http/start-session.ts';
 import { REGISTRATION_HEADER, RESPONSE_HEADER, SESSION_ID_HEADER } from '../device-binding/headers.ts';
@@ -68,6 +70,9 @@ export interface SeshatExpress {
 /** The request's own origin as Express sees it (`req.protocol` and `req.host` follow the app's `trust proxy`). */
 const ownOrigin = (req: Request) => () => originOf(req.protocol, req.host);
 
+/** A header's (first) value. */
+const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
 const sameSiteRequest = (req: Request): SameSiteRequest => ({
   secFetchSite: req.get('sec-fetch-site'),
   origin: req.get('origin'),
@@ -76,10 +81,22 @@ const sameSiteRequest = (req: Request): SameSiteRequest => ({
 
 const sendProblem = (res: Response, p: Problem) => res.status(p.status).type('application/problem+json').json(p);
 
+/** Applies the authentication to the request, then continues (or answers a refusal). */
+function settle(auth: Authentication, req: Request, res: Response, next: NextFunction): void {
+  if (auth.kind === 'refused') return void sendProblem(res, auth.problem);
+  if (auth.kind === 'session') req.session = auth.session;
+  else if (auth.kind === 'api-key') req.apiKey = auth.apiKey;
+  else if (auth.kind === 'rejected') req.sessionRejection = auth.rejection;
+  next();
+}
+
+/** A store failure while authenticating: Express's error handling takes it. */
+const failed = (error: unknown, _req: Request, _res: Response, next: NextFunction): void => next(error);
+
 /** Express middleware: translates the request for `requestAuthenticator` and its answer back. */
 export function seshatExpress(options: SeshatExpressOptions): SeshatExpress {
   const cookie = resolveCookie(options.cookie);
-  const authenticate = requestAuthenticator(options);
+  const authenticate = authenticationRule(options);
   const guard = sameSiteGuard(options);
   const guardStart = startSessionGuard(options);
   // Express 5's clearCookie drops maxAge; `Max-Age=0` (with an Expires of now) makes every browser drop it at once.
@@ -91,33 +108,31 @@ export function seshatExpress(options: SeshatExpressOptions): SeshatExpress {
     req.session = null;
     req.apiKey = null;
     req.sessionRejection = null;
-    const header = req.headers.cookie;
-    const jar = header ? parseCookie(header) : undefined;
+    const headers = req.headers;
+    const method = req.method;
     const path = pathOnly(req.originalUrl);
     // The two device-binding endpoints are answered here: an app adds nothing but the `deviceBinding` option.
-    if (deviceBinding && req.method === 'POST' && deviceBinding.isEndpoint(path)) {
-      const request = { sessionCookie: jar?.[cookie.name], proof: req.get(RESPONSE_HEADER), sessionIdHeader: req.get(SESSION_ID_HEADER), ip: req.ip ?? null };
+    if (deviceBinding && method === 'POST' && deviceBinding.isEndpoint(path)) {
+      const request = { sessionCookie: cookieValue(headers.cookie, cookie.name), proof: req.get(RESPONSE_HEADER), sessionIdHeader: req.get(SESSION_ID_HEADER), ip: req.ip ?? null };
       const answer = path === deviceBinding.paths.register ? deviceBinding.register(request) : deviceBinding.refresh(request);
       answer.then((a) => void res.status(a.status).set(a.headers).send(JSON.stringify(a.body)), next);
       return;
     }
-    authenticate({
-      method: req.method,
-      cookie: jar?.[cookie.name],
-      boundCookie: deviceBinding ? jar?.[deviceBinding.cookieName] : undefined,
-      authorization: req.headers.authorization,
-      secFetchSite: req.get('sec-fetch-site'),
-      origin: req.get('origin'),
-      ownOrigin: ownOrigin(req),
+    const auth = authenticate({
+      method,
+      // The two cookies read by name, without parsing (and decoding) every cookie of the site.
+      cookie: cookieValue(headers.cookie, cookie.name),
+      boundCookie: deviceBinding ? cookieValue(headers.cookie, deviceBinding.cookieName) : undefined,
+      authorization: headers.authorization,
+      secFetchSite: header(headers['sec-fetch-site']),
+      origin: headers.origin,
+      // Only an unsafe method's CSRF check may need the request's own origin.
+      ownOrigin: isSafeMethod(method) ? undefined : ownOrigin(req),
       path,
       ip: req.ip ?? null,
-    }).then((auth) => {
-      if (auth.kind === 'refused') return void sendProblem(res, auth.problem);
-      if (auth.kind === 'session') req.session = auth.session;
-      else if (auth.kind === 'api-key') req.apiKey = auth.apiKey;
-      else if (auth.kind === 'rejected') req.sessionRejection = auth.rejection;
-      next();
-    }, next);
+    });
+    // A cache hit continues at once: no promise, no microtask before the route runs.
+    settleAuthentication(auth, settle, failed, req, res, next);
   };
 
   return {

@@ -5,7 +5,7 @@ import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { CreatedSession } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
 import { recentAuthProblem, type MaxAge } from '../http/recent-auth.ts';
-import { authenticationRule, sameSiteGuard, signedOutProblem, type Authentication, type AuthenticatorOptions, type SameSiteRequest, type SessionRejection } from '../http/authenticate.ts';
+import { authenticationRule, sameSiteGuard, settleAuthentication, signedOutProblem, type Authentication, type AuthenticatorOptions, type SameSiteRequest, type SessionRejection } from '../http/authenticate.ts';
 import { cookieValue, pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
 import { isSafeMethod, originOf } from '../http/csrf.ts';
 import type { Problem } from '../http/problem.ts';
@@ -80,6 +80,9 @@ function settle(auth: Authentication, request: FastifyRequest, reply: FastifyRep
   else if (auth.kind === 'rejected') request.sessionRejection = auth.rejection;
   done();
 }
+
+/** A store failure while authenticating: Fastify's error handling takes it. */
+const failed = (error: unknown, _request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => done(error as Error);
 
 const plugin: FastifyPluginAsync<SeshatFastifyOptions> = async (app, options) => {
   const cookie = resolveCookie(options.cookie);
@@ -170,8 +173,8 @@ const plugin: FastifyPluginAsync<SeshatFastifyOptions> = async (app, options) =>
       path,
       ip: request.ip,
     });
-    if (auth instanceof Promise) auth.then((a) => settle(a, request, reply, done), done);
-    else settle(auth, request, reply, done);
+    // A cache hit continues at once: no promise, no microtask before the route runs.
+    settleAuthentication(auth, settle, failed, request, reply, done);
   });
 
 };

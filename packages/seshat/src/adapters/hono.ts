@@ -1,13 +1,17 @@
 import '../node-version.ts';
-import { parseCookie, stringifySetCookie } from 'cookie';
-import type { Context, MiddlewareHandler } from 'hono';
+import { stringifySetCookie } from 'cookie';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { CreatedSession } from '../core/session-manager.ts';
 import type { SessionRecord } from '../core/session.ts';
 import { recentAuthProblem, type MaxAge } from '../http/recent-auth.ts';
-import { requestAuthenticator, sameSiteGuard, signedOutProblem, type AuthenticatorOptions, type SameSiteRequest, type SessionRejection } from '../http/authenticate.ts';
-import { pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
+import {
+  authenticationRule, sameSiteGuard, settleAuthentication, signedOutProblem,
+  type Authentication, type AuthenticatorOptions, type SameSiteRequest, type SessionRejection,
+} from '../http/authenticate.ts';
+import { cookieValue, pathOnly, resolveCookie, type SessionCookieOptions } from '../http/cookie.ts';
+import { isSafeMethod } from '../http/csrf.ts';
 import type { Problem } from '../http/problem.ts';
 import { startSessionGuard, type StartSessionOptions } from '../http/start-session.ts';
 import { REGISTRATION_HEADER, RESPONSE_HEADER, SESSION_ID_HEADER } from '../device-binding/headers.ts';
@@ -84,10 +88,24 @@ const sameSiteRequest = (c: Context): SameSiteRequest => ({
 const problemResponse = (c: Context, p: Problem) =>
   c.body(JSON.stringify(p), p.status as ContentfulStatusCode, { 'content-type': 'application/problem+json' });
 
-/** Hono middleware (tested on Node with @hono/node-server): translates the request for `requestAuthenticator`. */
+/** Applies the authentication to the context, then runs the next handler (or answers a refusal). */
+function settle(auth: Authentication, c: Context, next: Next): Promise<Response | void> {
+  if (auth.kind === 'refused') return Promise.resolve(problemResponse(c, auth.problem));
+  if (auth.kind === 'session') c.set('session', auth.session);
+  else if (auth.kind === 'api-key') c.set('apiKey', auth.apiKey);
+  else if (auth.kind === 'rejected') c.set('sessionRejection', auth.rejection);
+  return next();
+}
+
+/** A store failure while authenticating: Hono's `onError` takes it. */
+const failed = (error: unknown): never => {
+  throw error;
+};
+
+/** Hono middleware (tested on Node with @hono/node-server): translates the request for `authenticationRule`. */
 export function seshatHono(options: SeshatHonoOptions): SeshatHono {
   const cookie = resolveCookie(options.cookie);
-  const authenticate = requestAuthenticator(options);
+  const authenticate = authenticationRule(options);
   const guard = sameSiteGuard(options);
   const guardStart = startSessionGuard(options);
   // Max-Age=0 and an Expires in the past: browsers drop the cookie at once (Max-Age wins where both are understood).
@@ -95,34 +113,35 @@ export function seshatHono(options: SeshatHonoOptions): SeshatHono {
   const { deviceBinding } = options;
 
   return {
-    async middleware(c, next) {
+    // Not an async function: a cache hit returns the next handler's own promise, with none of its own.
+    middleware(c, next) {
       c.set('session', null);
       c.set('apiKey', null);
       c.set('sessionRejection', null);
+      const method = c.req.method;
+      const path = c.req.path;
       const cookies = c.req.header('cookie');
-      const jar = cookies ? parseCookie(cookies) : undefined;
       // The two device-binding endpoints are answered here: an app adds nothing but the `deviceBinding` option.
-      if (deviceBinding && c.req.method === 'POST' && deviceBinding.isEndpoint(c.req.path)) {
-        const request = { sessionCookie: jar?.[cookie.name], proof: c.req.header(RESPONSE_HEADER), sessionIdHeader: c.req.header(SESSION_ID_HEADER) };
-        const a = await (c.req.path === deviceBinding.paths.register ? deviceBinding.register(request) : deviceBinding.refresh(request));
-        return c.body(JSON.stringify(a.body), a.status as ContentfulStatusCode, a.headers);
+      if (deviceBinding && method === 'POST' && deviceBinding.isEndpoint(path)) {
+        const request = { sessionCookie: cookieValue(cookies, cookie.name), proof: c.req.header(RESPONSE_HEADER), sessionIdHeader: c.req.header(SESSION_ID_HEADER) };
+        return (path === deviceBinding.paths.register ? deviceBinding.register(request) : deviceBinding.refresh(request)).then((a) =>
+          c.body(JSON.stringify(a.body), a.status as ContentfulStatusCode, a.headers),
+        );
       }
-      const auth = await authenticate({
-        method: c.req.method,
-        cookie: jar?.[cookie.name],
-        boundCookie: deviceBinding ? jar?.[deviceBinding.cookieName] : undefined,
+      const auth = authenticate({
+        method,
+        // The two cookies read by name, without parsing (and decoding) every cookie of the site.
+        cookie: cookieValue(cookies, cookie.name),
+        boundCookie: deviceBinding ? cookieValue(cookies, deviceBinding.cookieName) : undefined,
         authorization: c.req.header('authorization'),
         secFetchSite: c.req.header('sec-fetch-site'),
         origin: c.req.header('origin'),
-        ownOrigin: ownOrigin(c),
-        path: pathOnly(c.req.path),
+        // Only an unsafe method's CSRF check may need the request's own origin.
+        ownOrigin: isSafeMethod(method) ? undefined : ownOrigin(c),
+        path: pathOnly(path),
         ip: options.clientIp?.(c) ?? null,
       });
-      if (auth.kind === 'refused') return problemResponse(c, auth.problem);
-      if (auth.kind === 'session') c.set('session', auth.session);
-      else if (auth.kind === 'api-key') c.set('apiKey', auth.apiKey);
-      else if (auth.kind === 'rejected') c.set('sessionRejection', auth.rejection);
-      await next();
+      return settleAuthentication(auth, settle, failed, c, next, undefined);
     },
     requireSameSite() {
       return async (c, next) => {

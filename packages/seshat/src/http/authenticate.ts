@@ -122,6 +122,25 @@ export function authenticationRule(options: AuthenticatorOptions): (request: Req
 }
 
 /**
+ * Hands a request's authentication to the adapter: at once when memory decided it (a cache hit, an anonymous
+ * request, a CSRF refusal), so the route runs with no promise and no microtask in between; when the store has
+ * answered otherwise, and a store failure to `fail`. `apply` and `fail` receive the adapter's own request objects
+ * (`a`, `b`, `c`: req, res and next in Express), so an adapter passes module-level functions and a hit builds no
+ * closure. Every adapter continues through this one function: the hit path cannot be lost in one of them.
+ */
+export function settleAuthentication<A, B, C, R>(
+  auth: Authentication | Promise<Authentication>,
+  apply: (auth: Authentication, a: A, b: B, c: C) => R,
+  fail: (error: unknown, a: A, b: B, c: C) => R,
+  a: A,
+  b: B,
+  c: C,
+): R | Promise<Awaited<R>> {
+  if (!(auth instanceof Promise)) return apply(auth, a, b, c);
+  return auth.then((settled) => apply(settled, a, b, c) as Awaited<R>, (error: unknown) => fail(error, a, b, c) as Awaited<R>);
+}
+
+/**
  * The 401 for a request that needs a session and has none: `…/session-ended` with `endedReason` and `endedAt` when
  * its cookie named a session that ended, else `…/unauthenticated`.
  */
