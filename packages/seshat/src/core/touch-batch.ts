@@ -101,17 +101,28 @@ export class TouchBatch {
     const batch = (this.#writing = this.#pending);
     this.#pending = new Map();
     try {
-      const touches: BatchedTouch[] = [];
+      const touches: BatchedTouch[] = new Array(batch.size);
+      let i = 0;
+      let moves = false;
       for (const [id, p] of batch) {
         const touch: BatchedTouch = { id, lastActiveAt: p.lastActiveAt, requests: p.requests, lastPath: p.lastPath };
-        if (p.ip !== undefined) Object.assign(touch, await this.#address(p.ip));
-        touches.push(touch);
+        if (p.ip !== undefined) {
+          Object.assign(touch, await this.#address(p.ip));
+          moves = true;
+        }
+        touches[i++] = touch;
       }
-      const updated = new Set(await this.#options.store.touchSessions(touches));
-      const gone = touches.filter((t) => !updated.has(t.id)).map((t) => t.id);
-      if (gone.length > 0) this.#options.onGone(gone);
-      const moved = touches.filter((t) => t.ip != null && updated.has(t.id)).map((t) => ({ id: t.id, ip: t.ip ?? null, location: t.location }));
-      if (moved.length > 0) this.#options.onAddresses?.(moved);
+      const updated = await this.#options.store.touchSessions(touches);
+      // The common answer under load: every row updated. Only otherwise is it worth a set to find the gone ones.
+      const taken = updated.length === touches.length ? null : new Set(updated);
+      if (taken) {
+        const gone = touches.filter((t) => !taken.has(t.id)).map((t) => t.id);
+        if (gone.length > 0) this.#options.onGone(gone);
+      }
+      if (moves) {
+        const moved = touches.filter((t) => t.ip != null && (!taken || taken.has(t.id))).map((t) => ({ id: t.id, ip: t.ip ?? null, location: t.location }));
+        if (moved.length > 0) this.#options.onAddresses?.(moved);
+      }
     } catch (error) {
       this.#putBack(batch);
       this.#options.onError(error);

@@ -1,6 +1,6 @@
 import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { AuditEvent } from '../core/audit.ts';
-import type { Location, SessionRecord } from '../core/session.ts';
+import type { SessionRecord } from '../core/session.ts';
 import type { AnonymizeStep, BatchedTouch, UserRecord } from '../core/ports.ts';
 import { serialisesWithoutSecret } from '../core/public-view.ts';
 import type { DueWebhookDelivery, WebhookDelivery, WebhookEndpoint } from '../core/webhook.ts';
@@ -23,12 +23,27 @@ export function jsonColumn(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);
 }
 
-/** One row of a batched touch as both dialects read it from a JSON array (`json_each`, `jsonb_to_recordset`). */
-export function touchRow(t: BatchedTouch): { id: string; at: number; n: number; path: string | null; ip: string | null; loc: Location | null; lk: 0 | 1 } {
-  const ip = typeof t.ip === 'string' ? t.ip : null;
-  // `lk`: whether the location is written (with a new address whose place is known, or known to be unknown).
-  const lk = ip !== null && t.location !== undefined ? 1 : 0;
-  return { id: t.id, at: t.lastActiveAt, n: t.requests, path: t.lastPath, ip, loc: lk ? (t.location ?? null) : null, lk };
+/**
+ * A batched touch as both dialects read it (`json_each`, `jsonb_array_elements`): one JSON array of positional
+ * rows, built in one pass. Most rows are `[id, at, n, path]`; a row with a new address adds `ip, loc, lk`, where
+ * `lk` = 1 says the location is written (a place, or null = known to be unknown) and absent leaves it as stored.
+ * Positions rather than keyed objects: the batch is thousands of rows a second on a busy node, and SQLite reads
+ * an array element by index where it would scan an object's keys (a quarter of the statement's cost, measured).
+ */
+export function touchRowsJson(touches: readonly BatchedTouch[]): string {
+  let json = '[';
+  for (let i = 0; i < touches.length; i++) {
+    const t = touches[i]!;
+    if (i > 0) json += ',';
+    // Ids, times and counts are ours (base64url, integers); the path comes from the request, so it is escaped.
+    json += `[${JSON.stringify(t.id)},${t.lastActiveAt},${t.requests},${t.lastPath === null ? 'null' : JSON.stringify(t.lastPath)}`;
+    if (typeof t.ip === 'string') {
+      json += `,${JSON.stringify(t.ip)}`;
+      if (t.location !== undefined) json += `,${JSON.stringify(t.location)},1`;
+    }
+    json += ']';
+  }
+  return json + ']';
 }
 
 /** A stored address (a column value) through an anonymising step's function. */

@@ -171,6 +171,21 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
         expect(await store.findSession(b.id)).toMatchObject({ lastActiveAt: NOW - 5, requests: 5, ip: null, location: null });
       });
 
+      it('a new address with an unknown place clears the location; one whose place was not looked up keeps it; paths are stored as sent', async () => {
+        const lyon = { city: 'Lyon', region: null, country: 'France', countryCode: 'FR' };
+        const a = sessionRecord({ ip: '198.51.100.1', location: lyon });
+        const b = sessionRecord({ ip: '198.51.100.2', location: lyon });
+        await store.insertSession(a);
+        await store.insertSession(b);
+        const path = '/a "quoted" \\ path/ü/\u2028';
+        await store.touchSessions([
+          { id: a.id, lastActiveAt: NOW, requests: 1, lastPath: path, ip: '203.0.113.8', location: null },
+          { id: b.id, lastActiveAt: NOW, requests: 1, lastPath: null, ip: '203.0.113.9' },
+        ]);
+        expect(await store.findSession(a.id)).toMatchObject({ ip: '203.0.113.8', location: null, lastPath: path });
+        expect(await store.findSession(b.id)).toMatchObject({ ip: '203.0.113.9', location: lyon });
+      });
+
       it('only raises last-active (nodes may write out of order) and keeps the last path when none is given', async () => {
         const s = sessionRecord({ lastPath: '/kept' });
         await store.insertSession(s);

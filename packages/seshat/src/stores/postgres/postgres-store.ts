@@ -6,7 +6,7 @@ import type { DeviceKey, RiskAssessment, SessionRecord } from '../../core/sessio
 import type { ExpiryCutoffs } from '../../core/settings.ts';
 import type { DueWebhookDelivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage } from '../../core/webhook.ts';
 import { auditCursorSchema, deliveryCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
-import { anonymized, jsonColumn as json, rowMappers, touchRow, type Row } from '../rows.ts';
+import { anonymized, jsonColumn as json, rowMappers, touchRowsJson, type Row } from '../rows.ts';
 import { auditConditions, liveSessionCondition, sessionMatchCondition } from '../sql.ts';
 import type { SessionMatch } from '../../core/session-filter.ts';
 import type {
@@ -50,11 +50,12 @@ export const TOUCH_SQL = 'UPDATE sessions SET last_active_at = $1, requests = re
  */
 type Run = (text: string, values?: unknown[], bulk?: 'bulk') => Promise<pg.QueryResult<Row>>;
 
-/** The batched touch (`touchSessions`): one row per session of the batch, from one JSON parameter. */
+/** The batched touch (`touchSessions`): one row per session of the batch, from one JSON parameter (`touchRowsJson`). */
 export const TOUCH_BATCH_SQL = `UPDATE sessions s SET last_active_at = GREATEST(s.last_active_at, t.at), requests = s.requests + t.n,
     last_path = COALESCE(t.path, s.last_path), ip = COALESCE(t.ip, s.ip),
     location = CASE WHEN t.lk = 1 THEN t.loc ELSE s.location END
-  FROM jsonb_to_recordset($1::jsonb) AS t(id text, at bigint, n bigint, path text, ip text, loc jsonb, lk int)
+  FROM (SELECT v ->> 0 AS id, (v ->> 1)::bigint AS at, (v ->> 2)::bigint AS n, v ->> 3 AS path, v ->> 4 AS ip,
+          NULLIF(v -> 5, 'null'::jsonb) AS loc, (v ->> 6)::int AS lk FROM jsonb_array_elements($1::jsonb) AS e(v)) AS t
   WHERE s.id = t.id AND s.revoked_at IS NULL RETURNING s.id`;
 
 
@@ -112,7 +113,7 @@ class PostgresStatements implements StoreScope {
     if (touches.length === 0) return [];
     // One statement for the whole batch (a JSON array as one parameter), the same condition per row as TOUCH_SQL,
     // and only unindexed columns written, so each row stays a HOT update.
-    const { rows } = await this.query(TOUCH_BATCH_SQL, [JSON.stringify(touches.map(touchRow))]);
+    const { rows } = await this.query(TOUCH_BATCH_SQL, [touchRowsJson(touches)]);
     return rows.map((r) => String(r.id));
   }
 

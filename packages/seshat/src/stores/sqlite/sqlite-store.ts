@@ -8,7 +8,7 @@ import type { DeviceKey, RiskAssessment, SessionRecord } from '../../core/sessio
 import type { ExpiryCutoffs } from '../../core/settings.ts';
 import type { DueWebhookDelivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage } from '../../core/webhook.ts';
 import { auditCursorSchema, deliveryCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
-import { anonymized, jsonColumn as json, rowMappers, touchRow } from '../rows.ts';
+import { anonymized, jsonColumn as json, rowMappers, touchRowsJson } from '../rows.ts';
 import { auditConditions, liveSessionCondition, sessionMatchCondition } from '../sql.ts';
 import type { SessionMatch } from '../../core/session-filter.ts';
 import type {
@@ -239,15 +239,16 @@ export class SqliteStore implements Store {
   async touchSessions(touches: BatchedTouch[]): Promise<string[]> {
     if (touches.length === 0) return [];
     await this.#writable();
-    // One statement over a JSON array (the batch), unsynced like `touchSession`. Same condition per row.
+    // One statement over a JSON array of positional rows (`touchRowsJson`), unsynced like `touchSession`. Same
+    // condition per row.
     return this.#unsynced(() =>
       this.#sql(`UPDATE sessions SET last_active_at = max(sessions.last_active_at, t.at), requests = sessions.requests + t.n,
           last_path = coalesce(t.path, sessions.last_path), ip = coalesce(t.ip, sessions.ip),
           location = CASE WHEN t.lk = 1 THEN t.loc ELSE sessions.location END
-        FROM (SELECT value ->> '$.id' AS id, value ->> '$.at' AS at, value ->> '$.n' AS n, value ->> '$.path' AS path,
-                value ->> '$.ip' AS ip, json_extract(value, '$.loc') AS loc, value ->> '$.lk' AS lk FROM json_each(?)) AS t
+        FROM (SELECT value ->> 0 AS id, value ->> 1 AS at, value ->> 2 AS n, value ->> 3 AS path, value ->> 4 AS ip,
+                json_extract(value, '$[5]') AS loc, value ->> 6 AS lk FROM json_each(?)) AS t
         WHERE sessions.id = t.id AND sessions.revoked_at IS NULL RETURNING sessions.id`)
-        .all(JSON.stringify(touches.map(touchRow)))
+        .all(touchRowsJson(touches))
         .map((r) => String(r.id)),
     );
   }
