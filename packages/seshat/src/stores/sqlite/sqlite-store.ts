@@ -239,18 +239,24 @@ export class SqliteStore implements Store {
   async touchSessions(touches: BatchedTouch[]): Promise<string[]> {
     if (touches.length === 0) return [];
     await this.#writable();
+    const rows = touchRowsJson(touches);
     // One statement over a JSON array of positional rows (`touchRowsJson`), unsynced like `touchSession`. Same
     // condition per row.
-    return this.#unsynced(() =>
+    const { changes } = this.#unsynced(() =>
       this.#sql(`UPDATE sessions SET last_active_at = max(sessions.last_active_at, t.at), requests = sessions.requests + t.n,
           last_path = coalesce(t.path, sessions.last_path), ip = coalesce(t.ip, sessions.ip),
           location = CASE WHEN t.lk = 1 THEN t.loc ELSE sessions.location END
         FROM (SELECT value ->> 0 AS id, value ->> 1 AS at, value ->> 2 AS n, value ->> 3 AS path, value ->> 4 AS ip,
                 json_extract(value, '$[5]') AS loc, value ->> 6 AS lk FROM json_each(?)) AS t
-        WHERE sessions.id = t.id AND sessions.revoked_at IS NULL RETURNING sessions.id`)
-        .all(touchRowsJson(touches))
-        .map((r) => String(r.id)),
+        WHERE sessions.id = t.id AND sessions.revoked_at IS NULL`).run(rows),
     );
+    // The usual answer: every row updated, and the ids are the batch's own. No RETURNING: materialising thousands
+    // of result rows each second cost a tenth of the statement (measured). Otherwise the live ones among the batch
+    // are the ones it updated: a row it skipped was revoked or deleted, and ended sessions never come back.
+    if (Number(changes) === touches.length) return touches.map((t) => t.id);
+    return this.#sql(`SELECT id FROM sessions WHERE id IN (SELECT value ->> 0 FROM json_each(?)) AND revoked_at IS NULL`)
+      .all(rows)
+      .map((r) => String(r.id));
   }
 
   /** Runs writes that may be lost in a power cut (never a revocation) without waiting for the disk. */
