@@ -3,7 +3,8 @@
  *
  * Every figure as a ratio measured in one run. For each store, one target process per framework
  * (bench/targets.ts) serves a bare route and the same route with one thing added — Seshat's validate(),
- * the hand-written reference (bench/reference.ts), each adapter, express-session — and each added cost is
+ * the hand-written reference (bench/reference.ts), each adapter, express-session, the Fastify adapter with every
+ * session device-bound (bench/bind.ts; its row also shows its cost over the unbound adapter) — and each added cost is
  * the server CPU per request over that process's bare route, measured in the same round. Rounds alternate
  * the routes; the median round counts and the spread of the rounds is the noise. Two loads per route:
  * flat out (closed loop, CONNECTIONS connections: throughput, p50/p99 and the CPU figure the goals are
@@ -22,6 +23,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { openStore, SessionManager } from 'seshat';
 import { referenceValidator } from './reference.ts';
+import { BOUND_COOKIE, bindSessions } from './bind.ts';
 import { runLoad, type LoadResult } from './load.ts';
 import { postgresSeeder, sqliteSeeder, type Seeder } from './seed.ts';
 
@@ -145,6 +147,8 @@ interface Row {
   /** Per round: flat-out CPU µs over the bare route of the same round. */
   extras: number[];
   pacedExtras: number[];
+  /** Per round, where the row compares with another route of the same round (device binding vs unbound). */
+  over?: { label: string; extras: number[] };
 }
 const rows: Row[] = [];
 
@@ -153,14 +157,25 @@ const LABEL: Record<string, string> = {
   '/validate': 'validate() (cookie → manager.validate)',
   '/reference': 'hand-written reference (SHA-256 + SQLite read)',
   '/seshat': 'Seshat adapter',
+  '/seshat-bound': 'Seshat adapter, every session device-bound (bound cookie checked)',
   '/express-session': 'express-session (MemoryStore)',
 };
 
-async function benchFramework(store: string, databaseUrl: string, framework: string, tokens: string[], db: Db, extra: Record<string, string>): Promise<void> {
+/**
+ * `bound`: each token's bound cookie (bench/bind.ts), sent with it on /seshat-bound; the same sessions, unbound
+ * routes ignore the binding.
+ */
+async function benchFramework(store: string, databaseUrl: string, framework: string, tokens: string[], db: Db, extra: Record<string, string>, bound?: string[]): Promise<void> {
   const target = await startTarget({ DATABASE_URL: databaseUrl, BENCH_FRAMEWORK: framework, BENCH_CACHE_TTL_MS: String(TTL[store as keyof typeof TTL]), ...extra });
   try {
     const cookiesFor = (route: string) =>
-      route === '/bare' ? tokens.map((t) => `decoy=${t}`) : route === '/express-session' ? target.expressSessionCookies! : tokens.map((t) => `session_token=${t}`);
+      route === '/bare'
+        ? tokens.map((t) => `decoy=${t}`)
+        : route === '/express-session'
+          ? target.expressSessionCookies!
+          : route === '/seshat-bound'
+            ? tokens.map((t, i) => `session_token=${t}; ${BOUND_COOKIE}=${bound![i]}`)
+            : tokens.map((t) => `session_token=${t}`);
     const samples = new Map<string, Sample[]>(target.routes.map((r) => [r, []]));
     await new Promise((resolve) => {
       target.child.once('message', resolve);
@@ -176,7 +191,7 @@ async function benchFramework(store: string, databaseUrl: string, framework: str
     const bare = samples.get('/bare')!;
     for (const route of target.routes) {
       const s = samples.get(route)!;
-      const ttl = route === '/validate' || route === '/seshat' ? `${TTL[store as keyof typeof TTL] / 1000} s` : route === '/bare' ? '—' : 'none (no cache)';
+      const ttl = route === '/validate' || route.startsWith('/seshat') ? `${TTL[store as keyof typeof TTL] / 1000} s` : route === '/bare' ? '—' : 'none (no cache)';
       rows.push({
         store: route === '/express-session' ? 'memory' : route === '/reference' ? 'SQLite' : store,
         framework,
@@ -185,6 +200,8 @@ async function benchFramework(store: string, databaseUrl: string, framework: str
         samples: s,
         extras: s.map((x, i) => x.flatCpuUs - bare[i]!.flatCpuUs),
         pacedExtras: s.map((x, i) => x.pacedCpuUs - bare[i]!.pacedCpuUs),
+        // The cost of enforcement alone: the bound route over the unbound one, round by round.
+        ...(route === '/seshat-bound' ? { over: { label: 'the unbound adapter', extras: s.map((x, i) => x.flatCpuUs - samples.get('/seshat')![i]!.flatCpuUs) } } : {}),
       });
     }
   } finally {
@@ -239,7 +256,12 @@ async function benchStore(store: string, databaseUrl: string, seeder: () => Prom
   if (sqliteFile) await benchInProcess(sqliteFile, tokens);
   await benchFramework(store, databaseUrl, 'http', tokens, db, sqliteFile ? { BENCH_REFERENCE_DB: sqliteFile } : {});
   await benchFramework(store, databaseUrl, 'express', tokens, db, sqliteFile ? { BENCH_EXPRESS_SESSIONS: String(SESSIONS) } : {});
-  await benchFramework(store, databaseUrl, 'fastify', tokens, db, {});
+  // Every session bound to a device key (issue #15) just before the target that enforces it: bound cookies live
+  // 10 minutes (the default), the fastify target a minute or two.
+  const started = performance.now();
+  const bound = await bindSessions(databaseUrl, tokens);
+  log(`[${store}] bound ${bound.length.toLocaleString('en')} sessions to a device key in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  await benchFramework(store, databaseUrl, 'fastify', tokens, db, { BENCH_DEVICE_BINDING: '1' }, bound);
   await benchFramework(store, databaseUrl, 'hono', tokens, db, {});
 }
 
@@ -301,6 +323,11 @@ for (const r of rows) {
     verdict = `≤ +${goal} µs: ${extra <= goal ? 'met' : ok ? 'within noise' : '**MISSED**'}`;
     if (!ok) failed = true;
     verdicts.push(`${r.store} ${r.framework} ${LABEL[r.route]}: +${extra.toFixed(1)} µs ± ${noise.toFixed(1)} (goal ≤ +${goal}) → ${ok ? 'ok' : 'MISSED'}`);
+  }
+  if (r.over) {
+    const over = median(r.over.extras);
+    verdict = `+${fmt(over)} µs (±${fmt(spread(r.over.extras))}) over ${r.over.label}`;
+    verdicts.push(`${r.store} ${r.framework} ${LABEL[r.route]}: ${verdict}`);
   }
   const db = r.samples[0]!.dbUs === null ? null : pick((s) => s.dbUs ?? 0);
   lines.push(

@@ -5,16 +5,18 @@
  *   BENCH_FRAMEWORK=http     GET /bare · /validate (cookie → manager.validate) · /reference (bench/reference.ts)
  *   BENCH_FRAMEWORK=express  GET /bare · /seshat (seshatExpress middleware) · /express-session (MemoryStore)
  *   BENCH_FRAMEWORK=fastify  GET /bare · /seshat (seshatFastify plugin, encapsulated to that route)
+ *                            · /seshat-bound (the same with `deviceBinding`: bound sessions need a valid bound cookie)
  *   BENCH_FRAMEWORK=hono     GET /bare · /seshat (seshatHono middleware) — on @hono/node-server
  *
  * DATABASE_URL names the store, BENCH_CACHE_TTL_MS the validation cache's TTL, BENCH_REFERENCE_DB (SQLite
- * file) enables /reference, BENCH_EXPRESS_SESSIONS=n enables /express-session with n sessions. The runner
+ * file) enables /reference, BENCH_EXPRESS_SESSIONS=n enables /express-session with n sessions, BENCH_DEVICE_BINDING=1
+ * enables /seshat-bound (the runner binds the sessions first: bench/bind.ts). The runner
  * talks to it over IPC: `{ ready, port, routes, expressSessionCookies? }` once listening; `'cpu'` →
  * `{ cpu: process.cpuUsage(), validations }`; `{ warm: tokens }` validates each once → `{ warmed }`.
  */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cookieValue, openStore, SessionManager, type Store } from 'seshat';
+import { cookieValue, DeviceBinding, openStore, SessionManager, type Store } from 'seshat';
 import { referenceValidator } from './reference.ts';
 
 const framework = process.env.BENCH_FRAMEWORK ?? 'http';
@@ -98,6 +100,16 @@ if (framework === 'http') {
     scoped.get('/seshat', async (request, reply) => (request.session ? request.session.userId : reply.code(401).send('no')));
   });
   routes.push('/seshat');
+  if (process.env.BENCH_DEVICE_BINDING) {
+    // Enforcement on: a bound session passes only with an unexpired bound cookie signed for it (an HMAC per new
+    // cookie value, memoised per value), on the same cached sessions as /seshat.
+    const deviceBinding = await new DeviceBinding({ manager, store }).start();
+    await app.register(async (scoped) => {
+      await scoped.register(seshatFastify, { manager, deviceBinding });
+      scoped.get('/seshat-bound', async (request, reply) => (request.session ? request.session.userId : reply.code(401).send('no')));
+    });
+    routes.push('/seshat-bound');
+  }
   await app.listen({ port: 0, host: '127.0.0.1' });
   port = (app.server.address() as AddressInfo).port;
 } else if (framework === 'hono') {
