@@ -113,4 +113,13 @@ describe.each(STORE_KINDS)('person page API (%s)', (kind) => {
     expect(events[0]).toMatchObject({ action: 'api-key.revoked', reason: 'Found in a public repo', actor: { id: ids['admin'] }, target: { id: ids['bob'] }, details: { name: 'deploy bot' } });
     expect(events.some((e) => e.action === 'api-key.created' && e.actor?.id === ids['bob'])).toBe(true);
   });
+
+  it("only an owner revokes an owner's key (like their password and role)", async () => {
+    const owner = new Client(t.url);
+    await owner.login('owner@example.com');
+    const created = (await (await owner.post('/api/api-keys', { name: 'owner automation' })).json()) as { id: string; key: string };
+    expect((await admin.delete(`/api/admin/api-keys/${created.id}`, { reason: 'x' })).status).toBe(403);
+    expect((await owner.get('/api/sessions', { authorization: `Bearer ${created.key}` })).status).toBe(200);
+    expect((await owner.delete(`/api/admin/api-keys/${created.id}`, { reason: 'rotated' })).status).toBe(204);
+  });
 });

@@ -299,9 +299,12 @@ function ApiKeys({ person, onStatus }: { person: Person; onStatus: (message: str
                 <td data-label={t('apiKeys.colLastUsed')}>{key.lastUsedAt ? <TimeAgo iso={key.lastUsedAt} /> : t('common.never')}</td>
                 <td data-label={t('apiKeys.colRequests')}>{f.intl.formatNumber(key.requests24h)}</td>
                 <td className="actions">
-                  <button type="button" className="button danger-outline small" aria-label={t('apiKeys.revokeLabel', { name: key.name })} onClick={() => setRevoking(key)}>
-                    {t('apiKeys.revoke')}
-                  </button>
+                  {/* An owner's keys are revoked only by an owner (the server refuses anyone else). */}
+                  {person.manageable ? (
+                    <button type="button" className="button danger-outline small" aria-label={t('apiKeys.revokeLabel', { name: key.name })} onClick={() => setRevoking(key)}>
+                      {t('apiKeys.revoke')}
+                    </button>
+                  ) : null}
                 </td>
               </tr>
             ))}
