@@ -110,7 +110,7 @@ export function seshatHono(options: SeshatHonoOptions): SeshatHono {
   const guardStart = startSessionGuard(options);
   // Max-Age=0 and an Expires in the past: browsers drop the cookie at once (Max-Age wins where both are understood).
   const clearing = stringifySetCookie({ name: cookie.name, value: '', ...cookie.attributes, maxAge: 0, expires: new Date(0) });
-  const { deviceBinding } = options;
+  const { deviceBinding, apiKeys } = options;
 
   return {
     // Not an async function: a cache hit returns the next handler's own promise, with none of its own.
@@ -128,16 +128,18 @@ export function seshatHono(options: SeshatHonoOptions): SeshatHono {
           c.body(JSON.stringify(a.body), a.status as ContentfulStatusCode, a.headers),
         );
       }
+      // Each header is a lookup through Hono's request (a Headers object off Node), so only the ones the rule will
+      // read: the CSRF headers for unsafe methods, `Authorization` when API keys are accepted.
+      const safe = isSafeMethod(method);
       const auth = authenticate({
         method,
         // The two cookies read by name, without parsing (and decoding) every cookie of the site.
         cookie: cookieValue(cookies, cookie.name),
         boundCookie: deviceBinding ? cookieValue(cookies, deviceBinding.cookieName) : undefined,
-        authorization: c.req.header('authorization'),
-        secFetchSite: c.req.header('sec-fetch-site'),
-        origin: c.req.header('origin'),
-        // Only an unsafe method's CSRF check may need the request's own origin.
-        ownOrigin: isSafeMethod(method) ? undefined : ownOrigin(c),
+        authorization: apiKeys ? c.req.header('authorization') : undefined,
+        secFetchSite: safe ? undefined : c.req.header('sec-fetch-site'),
+        origin: safe ? undefined : c.req.header('origin'),
+        ownOrigin: safe ? undefined : ownOrigin(c),
         path: pathOnly(path),
         ip: options.clientIp?.(c) ?? null,
       });

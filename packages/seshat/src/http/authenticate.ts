@@ -14,11 +14,11 @@ export interface RequestCredentials {
   method: string;
   /** The session cookie's value, if the request carries one. */
   cookie: string | undefined;
-  /** The `Authorization` header, if sent. */
+  /** The `Authorization` header, if sent (read only with `apiKeys`: an adapter without them may leave it out). */
   authorization: string | string[] | undefined;
-  /** The `Sec-Fetch-Site` header, if sent. */
+  /** The `Sec-Fetch-Site` header, if sent (read only for unsafe methods: an adapter may leave it out for GET). */
   secFetchSite: string | undefined;
-  /** The `Origin` header, if sent. */
+  /** The `Origin` header, if sent (read only for unsafe methods, like `secFetchSite`). */
   origin: string | undefined;
   /** The request's own origin (protocol + Host), computed on demand; see `CsrfInput.ownOrigin`. */
   ownOrigin?: () => string | undefined;
