@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AnonymizeResult, AnonymizeStep, Page, SessionAuthenticationUpdate, SessionScope, Transactional, UserSessionStats } from './ports.ts';
+import type { AnonymizeResult, AnonymizeStep, Page, SessionAuthenticationUpdate, SessionGroup, SessionScope, Transactional, UserSessionStats } from './ports.ts';
 import type { NewAuditEvent } from './audit.ts';
 import { AuditTrail, auditBy } from './audit-trail.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -25,6 +25,7 @@ import {
   type SessionSettingsPatch,
 } from './settings.ts';
 import { SessionMetrics } from './metrics.ts';
+import { dailyMetrics, lastDays, overviewDays, utcDay, type OverviewDay } from './daily-stats.ts';
 import { SessionSubscriptions, type SessionListener } from './live-sessions.ts';
 import { WebhookOutbox } from './outbox.ts';
 import { FRESHNESS_ENDED } from './step-up.ts';
@@ -155,6 +156,24 @@ export interface MatchPreview {
   sample: SessionRecord[];
   /** How many different people the matches belong to. */
   users: number;
+}
+
+/** How long the overview's daily rollups are kept: a little over a year, so a day can be compared with last year's. */
+export const DAILY_STATS_RETENTION_DAYS = 400;
+
+/** What `SessionManager.overview` answers. */
+export interface SessionOverview {
+  days: OverviewDay[];
+  /** Live sessions now. */
+  activeSessions: number;
+  /** Of them, bound to their device (DBSC). */
+  boundSessions: number;
+  /** Live sessions by country code (null: unknown place), largest first. */
+  countries: SessionGroup[];
+  /** Live sessions by device type (null: unknown), largest first. */
+  deviceTypes: SessionGroup[];
+  /** The people holding the most live sessions. */
+  holders: { userId: string; count: number }[];
 }
 
 /** Default of `endedRetentionMs`: how long an ended session's reason is kept (7 days). */
@@ -367,6 +386,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     await this.change(async (change) => {
       await this.#makeRoom(change, context.userId, settings, now);
       await change.store.insertSession(session);
+      change.tally.add(dailyMetrics.signedIn);
       await change.audit({
         action: 'auth.sign-in',
         actorId: context.userId,
@@ -725,6 +745,46 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     return this.#store.activeSessionStats(this.#cutoffs());
   }
 
+  /**
+   * The admin overview (team statistics, `view-stats`): the daily rollups of the last `days` UTC days, and the live
+   * sessions now, by country, device type and holder (`top` groups each, default 10). Today's active and bound
+   * counts are the live ones, so a day without a garbage-collection pass yet still shows. Holders are user ids:
+   * whether names go with them is the caller's decision (the server asks `view-sessions`).
+   */
+  async overview(actor: Actor, options: { days: number; top?: number }): Promise<SessionOverview> {
+    await this.#requireTeam(actor, 'view-stats');
+    const now = this.clock.now();
+    const days = lastDays(options.days, now);
+    const cutoffs = expiryCutoffs(this.#settings, now);
+    const top = options.top ?? 10;
+    const [stats, activeSessions, boundSessions, countries, deviceTypes, holders] = await Promise.all([
+      this.#store.listDailyStats(days[0]!, days.at(-1)!),
+      this.#store.countActiveSessions(cutoffs),
+      this.#store.countBoundSessions(cutoffs),
+      this.#store.liveSessionBreakdown(cutoffs, 'country', top),
+      this.#store.liveSessionBreakdown(cutoffs, 'deviceType', top),
+      this.#store.liveSessionBreakdown(cutoffs, 'user', top),
+    ]);
+    const rows = overviewDays(days, stats);
+    const today = rows.at(-1)!;
+    today.activeSessions = activeSessions;
+    today.boundSessions = boundSessions;
+    return { days: rows, activeSessions, boundSessions, countries, deviceTypes, holders: holders.map((h) => ({ userId: h.key!, count: h.count })) };
+  }
+
+  /**
+   * The background job's part of the rollups (after each garbage-collection pass): today's snapshot of live and
+   * device-bound sessions (set, not added: running it twice, or on several nodes, changes nothing), and days older
+   * than `DAILY_STATS_RETENTION_DAYS` deleted.
+   */
+  async recordDailySnapshot(): Promise<void> {
+    const now = this.clock.now();
+    const cutoffs = expiryCutoffs(this.#settings, now);
+    const [active, bound] = await Promise.all([this.#store.countActiveSessions(cutoffs), this.#store.countBoundSessions(cutoffs)]);
+    await this.#store.setDailyValues(utcDay(now), [[dailyMetrics.active, active], [dailyMetrics.bound, bound]]);
+    await this.#store.pruneDailyStats(utcDay(now - DAILY_STATS_RETENTION_DAYS * 86_400_000));
+  }
+
   /** Whether a session is neither revoked nor expired under the current settings. */
   isLive(session: SessionRecord): boolean {
     return this.#isLive(session);
@@ -748,7 +808,12 @@ export class SessionManager<S extends SessionScope = SessionScope> {
    */
   async change<T>(work: (change: SessionChange<S>) => Promise<T>): Promise<T> {
     let change: SessionChange<S> | undefined;
-    const result = await this.#store.transaction((scope) => work((change = new SessionChange(scope, this.audit, this.clock))));
+    const result = await this.#store.transaction(async (scope) => {
+      change = new SessionChange(scope, this.audit, this.clock);
+      const done = await work(change);
+      await change.writeTally();
+      return done;
+    });
     if (change) await this.#announce(change);
     return result;
   }
@@ -934,18 +999,22 @@ export class SessionManager<S extends SessionScope = SessionScope> {
    * account's running count.
    */
   async recordFailedSignIn(attempt: { userId: string | null; identifier: string; ip: string | null; attempts?: number; failures?: number }): Promise<void> {
-    await this.audit.record({
-      action: 'auth.sign-in-failed',
-      actorId: null,
-      targetUserId: attempt.userId,
-      sessionId: null,
-      reason: null,
-      ip: attempt.ip,
-      details: {
-        email: attempt.identifier.slice(0, 254),
-        ...(attempt.attempts !== undefined && attempt.attempts > 1 ? { attempts: attempt.attempts } : {}),
-        ...(attempt.failures !== undefined ? { failures: attempt.failures } : {}),
-      },
+    // A change of its own (the event and the overview's counter commit together).
+    await this.change(async (change) => {
+      change.tally.add(dailyMetrics.signInFailed, attempt.attempts ?? 1);
+      await change.audit({
+        action: 'auth.sign-in-failed',
+        actorId: null,
+        targetUserId: attempt.userId,
+        sessionId: null,
+        reason: null,
+        ip: attempt.ip,
+        details: {
+          email: attempt.identifier.slice(0, 254),
+          ...(attempt.attempts !== undefined && attempt.attempts > 1 ? { attempts: attempt.attempts } : {}),
+          ...(attempt.failures !== undefined ? { failures: attempt.failures } : {}),
+        },
+      });
     });
   }
 
@@ -1076,6 +1145,9 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       const step = await this.#store.collectExpiredSessions({ cutoffs: expiryCutoffs(this.#settings, keepFrom), endedBefore: keepFrom, afterId, limit });
       scanned += step.scanned;
       deleted += step.deleted;
+      // Counted after the batch, not in its transaction: batches skip the fsync (a lost one is collected again), and
+      // a crash in between loses at most one batch's count, against an fsync per batch for every pass.
+      if (step.expired > 0) await this.#store.addDailyCounts(utcDay(this.clock.now()), [[dailyMetrics.collectedExpired, step.expired]]);
       afterId = step.lastId;
       options.onProgress?.({ scanned, deleted, total });
       // Let waiting requests in between batches. A synchronous store (node:sqlite) resolves at once, and
@@ -1086,6 +1158,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     this.metrics.collected += deleted;
     this.events.emit('sessions.collected', { deleted });
     await this.pruneAudit({ batchSize: limit });
+    await this.recordDailySnapshot();
     return { scanned, deleted };
   }
 
