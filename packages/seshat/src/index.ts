@@ -9,7 +9,7 @@ export { endedReasons, endedReasonOf, sessionEndedError, type EndedReason, type 
 export { TouchBatch, type TouchBatchOptions, type PendingActivity } from './core/touch-batch.ts';
 export { openStore, describeDatabase, type OpenStoreOptions } from './stores/open.ts';
 export { DAILY_STATS_RETENTION_DAYS } from './core/session-manager.ts';
-export { dailyMetrics, utcDay, lastDays, overviewDays, endedMetric, DailyTally, type DailyStat, type OverviewDay, type OverviewEndedReason } from './core/daily-stats.ts';
+export { dailyMetrics, overviewEndedReasons, utcDay, lastDays, overviewDays, endedMetric, DailyTally, type DailyStat, type OverviewDay, type OverviewEndedReason } from './core/daily-stats.ts';
 export type { SessionOverview, MatchPreview, SessionManagerOptions, ValidationRequest, SignInContext, CreatedSession, SessionEnricher, SessionEnrichment, RevocationReason, CollectProgress, ContainmentHook, Contained } from './core/session-manager.ts';
 export { publicView, type PublicSession, type PublicApiKey } from './core/public-view.ts';
 export { unknownDevice, isDeviceBound, type DeviceKey, type SessionRecord, type Actor, type DeviceInfo, type Location, type RiskAssessment } from './core/session.ts';

@@ -1,4 +1,4 @@
-import { endedReasonOf, type RevocationReason } from './ended-reason.ts';
+import { endedReasonOf, endedReasons, type EndedReason, type RevocationReason } from './ended-reason.ts';
 
 /**
  * Daily rollups for the admin overview (issue 13 item 8): counters per UTC day, kept in the store so the overview
@@ -46,7 +46,10 @@ export function endedMetric(reason: RevocationReason): string {
 }
 
 /** Why sessions ended, in the overview's words: the public reasons (`endedReasonOf`) plus `expired` (collected). */
-export type OverviewEndedReason = ReturnType<typeof endedReasonOf> | 'expired';
+export type OverviewEndedReason = EndedReason | 'expired';
+
+/** Every `OverviewEndedReason`, in the order the overview stacks them. */
+export const overviewEndedReasons: readonly OverviewEndedReason[] = [...new Set(Object.values(endedReasons)), 'expired'];
 
 /** One day of the overview: what happened that day, and the last active-session snapshot taken (null: none taken). */
 export interface OverviewDay {
