@@ -16,6 +16,7 @@ export const keys = {
   personSessions: (user: string) => ['admin', 'person-sessions', user] as const,
   settings: ['admin', 'settings'] as const,
   audit: (filters: object) => ['admin', 'audit', filters] as const,
+  overview: (days: string) => ['admin', 'overview', days] as const,
   apiKeys: ['api-keys'] as const,
   activity: ['activity'] as const,
   notifications: ['admin', 'notifications'] as const,
