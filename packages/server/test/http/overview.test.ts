@@ -63,6 +63,16 @@ describe.each(STORE_KINDS)('admin overview (%s)', (kind) => {
     expect(body.countries.reduce((n, c) => n + c.sessions, 0)).toBe(4);
   });
 
+  it('counts every failed sign-in, also those the audit trail groups', async () => {
+    const before = (await overview(owner, '?days=7')).daily.at(-1)!.failedSignIns;
+    const guesser = new Client(t.url);
+    for (let i = 0; i < 7; i++) {
+      t.clock.advance(61_000); // past the throttle's wait after the free failures
+      expect((await guesser.post('/api/auth/login', { email: 'carol@example.com', password: `guess number ${i}` })).status).toBe(401);
+    }
+    expect((await overview(owner, '?days=7')).daily.at(-1)!.failedSignIns - before).toBe(7);
+  });
+
   it('takes 7, 30 or 90 days and refuses anything else', async () => {
     expect((await overview(owner)).daily).toHaveLength(30);
     expect((await overview(auditor, '?days=90')).daily).toHaveLength(90);

@@ -1001,9 +1001,10 @@ export class SessionManager<S extends SessionScope = SessionScope> {
    * account's running count.
    */
   async recordFailedSignIn(attempt: { userId: string | null; identifier: string; ip: string | null; attempts?: number; failures?: number }): Promise<void> {
-    // A change of its own (the event and the overview's counter commit together).
+    // A change of its own (the event and the overview's counter commit together). The rollup counts this one failure:
+    // the earlier ones `attempts` stands for were counted when they happened (`countFailedSignIn`).
     await this.change(async (change) => {
-      change.tally.add(dailyMetrics.signInFailed, attempt.attempts ?? 1);
+      change.tally.add(dailyMetrics.signInFailed);
       await change.audit({
         action: 'auth.sign-in-failed',
         actorId: null,
@@ -1018,6 +1019,15 @@ export class SessionManager<S extends SessionScope = SessionScope> {
         },
       });
     });
+  }
+
+  /**
+   * Counts a failed sign-in in the overview's daily rollup without an audit event: one the caller groups with others
+   * instead of recording it (the server audits repeated failures at growing intervals), so the daily numbers stay exact
+   * under a password-guessing run. One statement.
+   */
+  async countFailedSignIn(): Promise<void> {
+    await this.#store.addDailyCounts(utcDay(this.clock.now()), [[dailyMetrics.signInFailed, 1]]);
   }
 
   #reason(reason: string): string {

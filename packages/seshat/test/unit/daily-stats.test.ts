@@ -69,6 +69,8 @@ describe.each(['sqlite', 'postgres'] as const)('daily rollups on %s', (kind) => 
       const b = await manager.createSession(signIn('usr_a'));
       await manager.createSession(signIn('usr_b'));
       await manager.recordFailedSignIn({ userId: 'usr_a', identifier: 'a@example.com', ip: null });
+      // Failures grouped into one audit event are each counted when they happen, the audited one with its event.
+      for (let i = 0; i < 3; i++) await manager.countFailedSignIn();
       await manager.recordFailedSignIn({ userId: null, identifier: 'nobody@example.com', ip: null, attempts: 4 });
       await manager.signOut(a.session);
       clock.advance(DAY);
