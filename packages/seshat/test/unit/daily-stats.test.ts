@@ -124,3 +124,21 @@ describe.each(['sqlite', 'postgres'] as const)('daily rollups on %s', (kind) => 
     }
   });
 });
+
+describe('daily rollups on two PostgreSQL nodes', () => {
+  it('lose no count and deadlock nowhere under parallel sign-ins and sign-outs on both', async () => {
+    const stores = [new PostgresStore(db.url, { queryTimeoutMs: 20_000, statementTimeoutMs: 15_000 }), new PostgresStore(db.url, { queryTimeoutMs: 20_000, statementTimeoutMs: 15_000 })];
+    await stores[0]!.migrate();
+    await db.query('TRUNCATE sessions, audit_events, settings, daily_stats');
+    const managers = await Promise.all(stores.map((store) => new SessionManager<StoreScope>({ store, defaults: defaultSettings({}), policy: roleBasedPolicy(['admin']) }).start()));
+    try {
+      const created = await Promise.all(Array.from({ length: 40 }, (_, i) => managers[i % 2]!.createSession(signIn(`usr_${i % 5}`))));
+      await Promise.all(created.map((c, i) => (i % 4 === 0 ? managers[(i + 1) % 2]!.signOut(c.session) : managers[i % 2]!.recordFailedSignIn({ userId: null, identifier: 'x@example.com', ip: null }))));
+      const today = (await managers[0]!.overview(admin, { days: 1 })).days[0]!;
+      expect(today).toMatchObject({ signIns: 40, failedSignIns: 30, ended: { 'signed-out': 10 } });
+    } finally {
+      for (const m of managers) await m.stop();
+      for (const s of stores) await s.close();
+    }
+  });
+});
