@@ -1149,24 +1149,29 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     let afterId: string | null = null;
     let scanned = 0;
     let deleted = 0;
-    do {
-      // Cutoffs per batch: a long pass keeps up with the clock.
-      // Ended sessions are kept `endedRetentionMs` (so their former holders learn why): a row goes when it ended,
-      // or expired, longer ago than that.
-      const keepFrom = this.clock.now() - this.endedRetentionMs;
-      const step = await this.#store.collectExpiredSessions({ cutoffs: expiryCutoffs(this.#settings, keepFrom), endedBefore: keepFrom, afterId, limit });
-      scanned += step.scanned;
-      deleted += step.deleted;
-      // Counted after the batch, not in its transaction: batches skip the fsync (a lost one is collected again), and
-      // a crash in between loses at most one batch's count, against an fsync per batch for every pass.
-      if (step.expired > 0) await this.#store.addDailyCounts(utcDay(this.clock.now()), [[dailyMetrics.collectedExpired, step.expired]]);
-      afterId = step.lastId;
-      options.onProgress?.({ scanned, deleted, total });
-      // Let waiting requests in between batches. A synchronous store (node:sqlite) resolves at once, and
-      // awaiting a resolved promise only runs microtasks: without this, a pass over a million rows would
-      // hold the event loop for its whole length.
-      if (afterId !== null) await new Promise((resolve) => setImmediate(resolve));
-    } while (afterId !== null);
+    let expired = 0;
+    try {
+      do {
+        // Cutoffs per batch: a long pass keeps up with the clock.
+        // Ended sessions are kept `endedRetentionMs` (so their former holders learn why): a row goes when it ended,
+        // or expired, longer ago than that.
+        const keepFrom = this.clock.now() - this.endedRetentionMs;
+        const step = await this.#store.collectExpiredSessions({ cutoffs: expiryCutoffs(this.#settings, keepFrom), endedBefore: keepFrom, afterId, limit });
+        scanned += step.scanned;
+        deleted += step.deleted;
+        expired += step.expired;
+        afterId = step.lastId;
+        options.onProgress?.({ scanned, deleted, total });
+        // Let waiting requests in between batches. A synchronous store (node:sqlite) resolves at once, and
+        // awaiting a resolved promise only runs microtasks: without this, a pass over a million rows would
+        // hold the event loop for its whole length.
+        if (afterId !== null) await new Promise((resolve) => setImmediate(resolve));
+      } while (afterId !== null);
+    } finally {
+      // The overview's "expired" count: one write per pass, not per batch (each would be a commit of its own, where
+      // the batches themselves skip the fsync); a pass cut short still counts what it removed.
+      if (expired > 0) await this.#store.addDailyCounts(utcDay(this.clock.now()), [[dailyMetrics.collectedExpired, expired]]).catch((e) => this.#report(e));
+    }
     this.metrics.collected += deleted;
     this.events.emit('sessions.collected', { deleted });
     await this.pruneAudit({ batchSize: limit });
