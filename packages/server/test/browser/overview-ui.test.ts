@@ -71,7 +71,10 @@ describe('admin overview in the browser', () => {
     await expect.poll(() => table.locator('tbody tr').count()).toBe(90);
 
     // People with the most sessions: the admin first, by name (team access is full by default).
-    await expect(page.getByRole('region', { name: 'People with the most sessions' }).locator('tbody th').first().textContent()).resolves.toBe('Alexandra Konstantinopoulou-Featherstonehaugh');
+    const people = page.getByRole('region', { name: 'People with the most sessions' });
+    await expect(people.locator('tbody th').first().textContent()).resolves.toBe('Alexandra Konstantinopoulou-Featherstonehaugh');
+    await people.getByRole('link', { name: 'Alexandra Konstantinopoulou-Featherstonehaugh' }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/admin\/people\/usr_/);
     await page.context().close();
   });
 

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Bar, BarChart, Line, LineChart } from 'recharts';
 import { api, type Overview } from '../api.ts';
 import { ChartFigure, chartColors, chartFrame } from '../components/ChartFigure.tsx';
+import { Link } from '../components/Link.tsx';
 import { LoadError, Loading, Page } from '../components/Page.tsx';
 import { deviceTypeName } from '../device.ts';
 import { countryName } from '../format.ts';
@@ -190,7 +191,14 @@ function OverviewBody({ f, data }: { f: Fmt; data: Overview }) {
               <tbody>
                 {data.topUsers.users.map((u, i) => (
                   <tr key={u.user?.id ?? i}>
-                    <th scope="row">{u.user ? (u.user.name && u.user.name !== u.user.email ? u.user.name : u.user.email) : t('overview.people.anonymous', { rank: i + 1 })}</th>
+                    <th scope="row">
+                      {u.user ? (
+                        // The person's page (their sessions, recent events, keys), as far as the caller's permissions go.
+                        <Link to={`/admin/people/${encodeURIComponent(u.user.id)}`}>{u.user.name && u.user.name !== u.user.email ? u.user.name : u.user.email}</Link>
+                      ) : (
+                        t('overview.people.anonymous', { rank: i + 1 })
+                      )}
+                    </th>
                     <td className="numeric">{num(f, u.sessions)}</td>
                   </tr>
                 ))}
