@@ -753,10 +753,13 @@ export class SessionManager<S extends SessionScope = SessionScope> {
    */
   async overview(actor: Actor, options: { days: number; top?: number }): Promise<SessionOverview> {
     await this.#requireTeam(actor, 'view-stats');
+    const top = options.top ?? 10;
+    // Bounded both ways: no more days than are kept, no more groups than a page can show.
+    if (!Number.isInteger(options.days) || options.days < 1 || options.days > DAILY_STATS_RETENTION_DAYS) throw new SeshatError('invalid_input', `days must be an integer from 1 to ${DAILY_STATS_RETENTION_DAYS}.`);
+    if (!Number.isInteger(top) || top < 1 || top > 100) throw new SeshatError('invalid_input', 'top must be an integer from 1 to 100.');
     const now = this.clock.now();
     const days = lastDays(options.days, now);
     const cutoffs = expiryCutoffs(this.#settings, now);
-    const top = options.top ?? 10;
     const [stats, activeSessions, boundSessions, countries, deviceTypes, holders] = await Promise.all([
       this.#store.listDailyStats(days[0]!, days.at(-1)!),
       this.#store.countActiveSessions(cutoffs),

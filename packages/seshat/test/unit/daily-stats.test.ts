@@ -119,6 +119,10 @@ describe.each(['sqlite', 'postgres'] as const)('daily rollups on %s', (kind) => 
       expect(overview.countries).toEqual([{ key: null, count: 3 }]);
       const refused = await manager.overview({ userId: 'usr_a' }, { days: 7 }).then(() => null, (e: unknown) => e);
       expect(isSeshatError(refused) && refused.code).toBe('forbidden');
+      for (const bad of [{ days: 0 }, { days: 401 }, { days: 1.5 }, { days: 7, top: 0 }, { days: 7, top: 1000 }]) {
+        const error = await manager.overview(admin, bad).then(() => null, (e: unknown) => e);
+        expect(isSeshatError(error) && error.code, JSON.stringify(bad)).toBe('invalid_input');
+      }
     } finally {
       await close();
     }
