@@ -8,7 +8,7 @@ export { SessionManager } from './session-manager.ts';
 export { endedReasons, endedReasonOf, sessionEndedError, type EndedReason, type SessionEnding } from './core/ended-reason.ts';
 export { TouchBatch, type TouchBatchOptions, type PendingActivity } from './core/touch-batch.ts';
 export { openStore, describeDatabase, type OpenStoreOptions } from './stores/open.ts';
-export type { MatchPreview, SessionManagerOptions, ValidationRequest, SignInContext, CreatedSession, SessionEnricher, SessionEnrichment, RevocationReason, CollectProgress, ContainmentHook, Contained } from './core/session-manager.ts';
+export type { MatchPreview, SessionManagerOptions, ValidationRequest, SignInContext, CreatedSession, SessionEnricher, SessionEnrichment, RevocationReason, CollectProgress, ContainmentHook, Contained, PolicyAssigner } from './core/session-manager.ts';
 export { publicView, type PublicSession, type PublicApiKey } from './core/public-view.ts';
 export { unknownDevice, isDeviceBound, type DeviceKey, type SessionRecord, type Actor, type DeviceInfo, type Location, type RiskAssessment } from './core/session.ts';
 export { ownerOnly, roleBasedPolicy, type PermissionPolicy, type TeamAction, type Decision } from './core/permissions.ts';
@@ -28,7 +28,21 @@ export {
   type SessionSettings,
   type SessionSettingsPatch,
   type ExpiryCutoffs,
+  type ExpiryException,
 } from './core/settings.ts';
+export {
+  sessionPolicySchema,
+  policySchemaFor,
+  resolvePolicy,
+  mergePolicies,
+  EffectivePolicies,
+  POLICY_FIELDS,
+  type SessionPolicy,
+  type PolicyField,
+  type PolicyLayer,
+  type ResolvedPolicy,
+  type PolicyAssignment,
+} from './core/session-policy.ts';
 export { SeshatError, isSeshatError, type SeshatErrorCode } from './core/errors.ts';
 export { FRESHNESS_ENDED, isRecentlyAuthenticated, lastAuthenticatedAt, recentAuthRefusal } from './core/step-up.ts';
 export { systemClock, ManualClock, SECOND, MINUTE, HOUR, DAY, type Clock } from './core/clock.ts';

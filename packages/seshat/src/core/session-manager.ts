@@ -21,10 +21,13 @@ import {
   expiryReason,
   isExpired,
   sessionSettingsSchema,
+  type ExpiryCutoffs,
   type SessionSettings,
   type SessionSettingsPatch,
 } from './settings.ts';
 import { SessionMetrics } from './metrics.ts';
+import { EffectivePolicies, policySchemaFor, type PolicyAssignment, type SessionPolicy } from './session-policy.ts';
+import type { StoredSessionPolicy } from './ports.ts';
 import { SessionSubscriptions, type SessionListener } from './live-sessions.ts';
 import { WebhookOutbox } from './outbox.ts';
 import { FRESHNESS_ENDED } from './step-up.ts';
@@ -101,6 +104,12 @@ export interface SessionManagerOptions<S extends SessionScope = SessionScope> {
   channel?: InvalidationChannel;
   /** Settings used until an admin saves others (default: 7-day idle, 30-day remember-me, 90-day cap). */
   defaults?: SessionSettings;
+  /**
+   * Who is under which stored session policy (`savePolicy`): read with the settings — at start, and whenever any
+   * node announces a settings or policy change — never per request. The server maps role and per-user policies;
+   * absent = everyone under the global settings.
+   */
+  assignPolicies?: PolicyAssigner<S>;
   enrich?: SessionEnricher;
   /** How long webhook deliveries are retried (default 24 h); see `WebhookOutbox`. */
   webhookRetryWindowMs?: number;
@@ -119,6 +128,11 @@ export interface SessionManagerOptions<S extends SessionScope = SessionScope> {
 export type ContainmentHook<S extends SessionScope = SessionScope> = {
   /** Ends the target's other credentials inside `change`; returns how many it ended. */
   hook(change: SessionChange<S>, target: { userId: string } | 'all', context: { actor: Actor | null; cause: 'force-sign-out' | 'invalidate-all' | 'session-reported' }): Promise<number>;
+}['hook'];
+
+/** See `SessionManagerOptions.assignPolicies`; a method type, bivariant in `S` like `ContainmentHook`. */
+export type PolicyAssigner<S extends SessionScope = SessionScope> = {
+  hook(store: S): Promise<PolicyAssignment>;
 }['hook'];
 
 /** What a containment step ended: sessions, and other credentials (API keys) through `contain`. */
@@ -186,6 +200,10 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   readonly #contain: ContainmentHook<S> | undefined;
   readonly #defaults: SessionSettings;
   #settings: SessionSettings;
+  readonly #assignPolicies: PolicyAssigner<S> | undefined;
+  #assignment: PolicyAssignment = {};
+  /** The settings in force per person (global settings + session policies), rebuilt on every change. */
+  #policies: EffectivePolicies;
   #unsubscribe: (() => Promise<void>) | undefined;
   /** Names this process in the invalidations it sends about users, so it can ignore their echo. */
   readonly #origin = randomBytes(9).toString('base64url');
@@ -224,6 +242,8 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     this.#contain = options.contain;
     this.#defaults = options.defaults ?? defaultSettings();
     this.#settings = this.#defaults;
+    this.#assignPolicies = options.assignPolicies;
+    this.#policies = new EffectivePolicies(this.#settings);
     this.outbox = new WebhookOutbox({ clock: this.clock, ...(options.webhookRetryWindowMs !== undefined ? { retryWindowMs: options.webhookRetryWindowMs } : {}) });
     this.audit = new AuditTrail(options.store, this.clock, this.outbox);
   }
@@ -265,13 +285,61 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     return this.#settings;
   }
 
-  /** Reads the stored settings again (defaults fill what is missing); other nodes' changes arrive this way. */
+  /**
+   * The settings in force for one person's sessions: the global settings with their session policy applied
+   * (see `assignPolicies`). One map look-up: the hot path calls it on every validation.
+   */
+  settingsFor(userId: string): SessionSettings {
+    return this.#policies.for(userId);
+  }
+
+  /** Reads the stored settings and policies again (defaults fill what is missing); other nodes' changes arrive this way. */
   async reloadSettings(): Promise<SessionSettings> {
-    const stored = await this.#store.loadSettings();
+    const [stored, assignment] = await Promise.all([this.#store.loadSettings(), this.#assignPolicies?.(this.#store) ?? {}]);
     // A stored document from an older version may lack newer fields: defaults fill them in.
     const parsed = stored ? sessionSettingsSchema.safeParse({ ...this.#defaults, ...(stored as object) }) : null;
     this.#settings = parsed?.success ? parsed.data : this.#defaults;
+    this.#assignment = assignment;
+    this.#policies = new EffectivePolicies(this.#settings, assignment);
     return this.#settings;
+  }
+
+  /**
+   * Stores (or, with `policy` null, removes) the session policy of `subject` (team managers only), audited as
+   * `policy.changed` with before and after in the same transaction; then every node reloads, so the edit applies at
+   * once to existing sessions (expiry is computed on every check). What a subject means is `assignPolicies`' business.
+   */
+  async savePolicy(actor: Actor, subject: string, policy: SessionPolicy | null): Promise<StoredSessionPolicy | null> {
+    await this.#requireTeam(actor, 'manage-settings');
+    if (subject.length === 0 || subject.length > 200) throw new SeshatError('invalid_input', 'A policy subject has 1 to 200 characters.');
+    let next: SessionPolicy | null = null;
+    if (policy !== null) {
+      const parsed = policySchemaFor(this.touchIntervalMs).safeParse(policy);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw new SeshatError('invalid_input', `${issue.path.join('.') || 'policy'} ${issue.message}.`);
+      }
+      next = parsed.data;
+    }
+    const stored = next === null ? null : { subject, policy: next, updatedAt: this.clock.now() };
+    await this.change(async (change) => {
+      const before = (await change.store.findSessionPolicy(subject))?.policy ?? null;
+      if (stored) await change.store.saveSessionPolicy(stored);
+      else if (before === null) return;
+      else await change.store.deleteSessionPolicy(subject);
+      await change.audit(auditBy(actor, 'policy.changed', { details: { subject, before, after: next } }));
+    });
+    await this.policiesChanged();
+    return stored;
+  }
+
+  /**
+   * Call after a change that moves people between policies outside `savePolicy` (the server: a role change, a new
+   * account with a team role): reloads here and tells the other nodes to reload.
+   */
+  async policiesChanged(): Promise<void> {
+    await this.reloadSettings();
+    await this.#publish({ kind: 'settings' });
   }
 
   /**
@@ -290,8 +358,8 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     }
     const now = this.clock.now();
     const [today, after] = await Promise.all([
-      this.#store.countActiveSessions(expiryCutoffs(this.#settings, now)),
-      this.#store.countActiveSessions(expiryCutoffs(next, now)),
+      this.#store.countActiveSessions(this.#policies.cutoffs(now)),
+      this.#store.countActiveSessions(new EffectivePolicies(next, this.#assignment).cutoffs(now)),
     ]);
     return { endingSessions: Math.max(0, today - after) };
   }
@@ -313,6 +381,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       await change.audit(auditBy(actor, 'settings.changed', { details: { before, after: next } }));
     });
     this.#settings = next;
+    this.#policies = new EffectivePolicies(next, this.#assignment);
     await this.#publish({ kind: 'settings' });
     // Switching anonymisation on means the addresses already stored too: rewritten in the background, in batches.
     if (!before.anonymizeIp && next.anonymizeIp && this.#anonymize && !this.#anonymizing) {
@@ -333,7 +402,8 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   async createSession(context: SignInContext): Promise<CreatedSession> {
     const userId = userIdSchema.safeParse(context.userId);
     if (!userId.success) throw new SeshatError('invalid_input', `userId ${userId.error.issues[0]?.message ?? 'is not valid'}.`);
-    const settings = this.#settings;
+    // This person's policy decides remember-me, the session limit and the cookie's life.
+    const settings = this.#policies.for(context.userId);
     // The slow parts (device parsing, GeoIP, risk history) come before the transaction.
     const enrichment = (await this.#enrich?.(context, settings)) ?? {};
     // Evicting the least recently active session ranks by stored last-active: write this node's activity first.
@@ -430,7 +500,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     if (!this.#secretMatches(entry, parsed.secret)) return this.#reject();
     if (session.revokedAt !== null) return this.#reject();
     const now = this.clock.now();
-    if (isExpired(session, this.#settings, now)) {
+    if (isExpired(session, this.#policies.for(session.userId), now)) {
       const live = await this.#confirmExpiry(session, now);
       if (!live) return this.#reject();
       session = live;
@@ -453,7 +523,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     if (!entry) return undefined;
     const session = entry.record;
     const now = this.clock.now();
-    if (isExpired(session, this.#settings, now)) return undefined;
+    if (isExpired(session, this.#policies.for(session.userId), now)) return undefined;
     this.metrics.validations.hit++;
     if (!this.#secretMatches(entry, parsed.secret)) return this.#reject();
     if (session.revokedAt !== null) return this.#reject();
@@ -504,7 +574,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     if (!fresh || fresh.revokedAt !== null || !sameSecret(fresh, cached)) return null;
     const stored = fresh.lastActiveAt;
     fresh.lastActiveAt = Math.max(stored, cached.lastActiveAt);
-    const settings = this.#settings;
+    const settings = this.#policies.for(fresh.userId);
     // What this node saw is exact; what the row says may trail other nodes by one touch interval.
     const benefit = { ...fresh, lastActiveAt: Math.min(now, Math.max(stored + this.touchIntervalMs, cached.lastActiveAt)) };
     if (!isExpired(benefit, settings, now)) return fresh;
@@ -538,7 +608,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     let row = cached?.revokedAt != null ? cached : await this.#store.findSession(parsed.id);
     if (!row || !secretMatches(parsed.secret, row.secretHash)) return null;
     if (row.revokedAt === null) {
-      if (!isExpired(row, this.#settings, this.clock.now())) return null;
+      if (!isExpired(row, this.#policies.for(row.userId), this.clock.now())) return null;
       if ((await this.#confirmExpiry(row, this.clock.now())) !== null) return null;
       row = await this.#store.findSession(parsed.id);
       if (!row || row.revokedAt === null) return null;
@@ -659,7 +729,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
 
   /** The actor's own active sessions: the current one first, then most recently active. */
   async listOwnSessions(actor: Actor): Promise<SessionRecord[]> {
-    const { items: stored } = await this.#store.listActiveSessions({ cutoffs: this.#cutoffs(), userId: actor.userId });
+    const { items: stored } = await this.#store.listActiveSessions({ cutoffs: this.#cutoffs(actor.userId), userId: actor.userId });
     const items = stored.map((s) => this.#withPending(s));
     const current = items.filter((s) => s.id === actor.sessionId);
     return [...current, ...items.filter((s) => s.id !== actor.sessionId)];
@@ -689,7 +759,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
    */
   async listTeamSessions(actor: Actor, query: { userId?: string; limit?: number; cursor?: string | null }): Promise<Page<SessionRecord> & { total: number }> {
     await this.#requireTeam(actor, 'view-sessions');
-    const cutoffs = this.#cutoffs();
+    const cutoffs = this.#cutoffs(query.userId);
     const [page, total] = await Promise.all([
       this.#store.listActiveSessions({ cutoffs, ...query }),
       this.#store.countActiveSessions(cutoffs, query.userId),
@@ -716,7 +786,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
 
   /** Active sessions of everyone, or of one user: for operators and dashboards. */
   countActiveSessions(userId?: string): Promise<number> {
-    return this.#store.countActiveSessions(this.#cutoffs(), userId);
+    return this.#store.countActiveSessions(this.#cutoffs(userId), userId);
   }
 
   /** Per-user session counts and latest activity (team managers only). */
@@ -731,11 +801,18 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   }
 
   #isLive(session: SessionRecord): boolean {
-    return session.revokedAt === null && !isExpired(session, this.#settings, this.clock.now());
+    return session.revokedAt === null && !isExpired(session, this.#policies.for(session.userId), this.clock.now());
   }
 
-  #cutoffs() {
-    return expiryCutoffs(this.#settings, this.clock.now());
+  /** Everyone's expiry rule now (session policies included), as the cutoffs store queries take. */
+  activeCutoffs(): ExpiryCutoffs {
+    return this.#cutoffs();
+  }
+
+  /** Everyone's expiry rule as SQL cutoffs, or one person's when the query is about them alone. */
+  #cutoffs(userId?: string) {
+    const now = this.clock.now();
+    return userId === undefined ? this.#policies.cutoffs(now) : this.#policies.cutoffsFor(userId, now);
   }
 
   // ── revocation ──────────────────────────────────────────────────────────────────────────────────
@@ -1035,7 +1112,10 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     if (session && this.#isLive(session)) return true;
     if (!session) this.#subscriptions.ended(id, endedReasonFor(null), null);
     else if (session.revokedAt !== null) this.#subscriptions.ended(id, endedReasonFor(session.revokedReason), session.revokedAt);
-    else this.#subscriptions.ended(id, endedReasonOf(expiryReason(session, this.#settings, this.clock.now())), expiresAt(session, this.#settings));
+    else {
+      const settings = this.#policies.for(session.userId);
+      this.#subscriptions.ended(id, endedReasonOf(expiryReason(session, settings, this.clock.now())), expiresAt(session, settings));
+    }
     return false;
   }
 
@@ -1073,7 +1153,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       // Ended sessions are kept `endedRetentionMs` (so their former holders learn why): a row goes when it ended,
       // or expired, longer ago than that.
       const keepFrom = this.clock.now() - this.endedRetentionMs;
-      const step = await this.#store.collectExpiredSessions({ cutoffs: expiryCutoffs(this.#settings, keepFrom), endedBefore: keepFrom, afterId, limit });
+      const step = await this.#store.collectExpiredSessions({ cutoffs: this.#policies.cutoffs(keepFrom), endedBefore: keepFrom, afterId, limit });
       scanned += step.scanned;
       deleted += step.deleted;
       afterId = step.lastId;
