@@ -21,6 +21,7 @@ interface Endpoint {
 }
 
 const reason = { reason: 'incident 42' };
+const samePolicy = { reauthenticationWindowSeconds: 600 };
 const ALL_OK_BUT_OWNERS: Statuses = [200, 200, 403, 403];
 
 // prettier-ignore
@@ -40,6 +41,15 @@ const table: Record<string, Endpoint> = {
   'disable a user':           { method: 'POST',   path: (i) => `/api/admin/users/${i.bob}/disable`,      body: reason, full: ALL_OK_BUT_OWNERS },
   'enable a user':            { method: 'POST',   path: (i) => `/api/admin/users/${i.bob}/enable`,       body: {}, full: ALL_OK_BUT_OWNERS },
   'disable an owner':         { method: 'POST',   path: (i) => `/api/admin/users/${i.otherOwner}/disable`, body: reason, full: [200, 403, 403, 403] },
+  // Session policies: the bodies repeat the defaults, so no cell changes what the next one sees.
+  'read policies':            { method: 'GET',    path: () => '/api/admin/policies',                     full: [200, 200, 200, 403] },
+  'set a role policy':        { method: 'PUT',    path: () => '/api/admin/policies/roles/user',          body: samePolicy, full: ALL_OK_BUT_OWNERS },
+  'clear a role policy':      { method: 'DELETE', path: () => '/api/admin/policies/roles/user',          full: [204, 204, 403, 403] },
+  "set the owners' policy":   { method: 'PUT',    path: () => '/api/admin/policies/roles/owner',         body: samePolicy, full: [200, 403, 403, 403] },
+  "set a person's policy":    { method: 'PUT',    path: (i) => `/api/admin/users/${i.bob}/policy`,       body: samePolicy, full: ALL_OK_BUT_OWNERS },
+  "clear a person's policy":  { method: 'DELETE', path: (i) => `/api/admin/users/${i.bob}/policy`,       full: [204, 204, 403, 403] },
+  "set an owner's policy":    { method: 'PUT',    path: (i) => `/api/admin/users/${i.otherOwner}/policy`, body: samePolicy, full: [200, 403, 403, 403] },
+  'effective policy':         { method: 'GET',    path: (i) => `/api/admin/users/${i.bob}/effective-policy`, full: [200, 200, 200, 403] },
 };
 
 const roles: Role[] = ['owner', 'admin', 'auditor', 'user'];
