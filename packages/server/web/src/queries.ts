@@ -15,6 +15,8 @@ export const keys = {
   /** One person's sessions in a single page (the sign-out-everywhere dialog lists them). */
   personSessions: (user: string) => ['admin', 'person-sessions', user] as const,
   settings: ['admin', 'settings'] as const,
+  policies: ['admin', 'policies'] as const,
+  effectivePolicy: (user: string) => ['admin', 'effective-policy', user] as const,
   audit: (filters: object) => ['admin', 'audit', filters] as const,
   apiKeys: ['api-keys'] as const,
   activity: ['activity'] as const,
