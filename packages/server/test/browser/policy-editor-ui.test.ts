@@ -46,6 +46,14 @@ describe('web UI: session policies per role and per person', () => {
     await effective.getByRole('row', { name: /Session limit/ }).getByText('Session settings').waitFor();
     expect(await axeViolations(admin)).toEqual([]);
 
+    // The person page shows the same, each value with its source.
+    await admin.goto(`${t.url}/admin/people/${adminId}`);
+    await admin.getByRole('heading', { level: 2, name: 'Policy in effect' }).waitFor();
+    await admin.getByText('1 hour · Role policy (Admin)').waitFor();
+    await admin.getByText('Not offered · Role policy (Admin)').waitFor();
+    await admin.goBack();
+    await admin.getByRole('heading', { level: 2, name: 'Policies per role and per person' }).waitFor();
+
     // Edit puts the stored values back into the form.
     await row.getByRole('button', { name: 'Edit the policy for Role: Admin' }).click();
     await expect(admin.getByLabel('Idle timeout').inputValue()).resolves.toBe('3600');

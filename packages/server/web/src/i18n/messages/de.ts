@@ -598,6 +598,6 @@ export const de: Catalog = {
   'policy.limitNone': 'Kein Limit',
   'policy.limitEvict': '{count, number}; beim Limit wird die am längsten unbenutzte Sitzung abgemeldet',
   'policy.limitDeny': '{count, number}; beim Limit werden neue Anmeldungen abgelehnt',
-  'policy.source': 'Für alle gelten die teamweiten Sitzungseinstellungen.',
+  'policy.source': 'Die eigene Richtlinie einer Person geht der ihrer Rolle vor, beide den teamweiten Einstellungen:',
   'policy.settingsLink': 'Sitzungseinstellungen',
 };

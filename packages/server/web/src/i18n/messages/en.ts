@@ -600,7 +600,7 @@ export const en = {
   'policy.limitNone': 'No limit',
   'policy.limitEvict': '{count, number}; at the limit the least recently used session is signed out',
   'policy.limitDeny': '{count, number}; at the limit new sign-ins are refused',
-  'policy.source': 'The team-wide session settings apply to everyone.',
+  'policy.source': 'A person’s own policy wins over their role’s policy, and both over the team-wide settings:',
   'policy.settingsLink': 'Session settings',
 } as const;
 

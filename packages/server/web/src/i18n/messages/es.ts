@@ -598,6 +598,6 @@ export const es: Catalog = {
   'policy.limitNone': 'Sin límite',
   'policy.limitEvict': '{count, number}; al llegar al límite se cierra la sesión usada hace más tiempo',
   'policy.limitDeny': '{count, number}; al llegar al límite se rechazan los nuevos inicios de sesión',
-  'policy.source': 'A todos se les aplican los ajustes de sesión del equipo.',
+  'policy.source': 'La política propia de una persona prevalece sobre la de su rol, y ambas sobre los ajustes del equipo:',
   'policy.settingsLink': 'Ajustes de sesión',
 };
