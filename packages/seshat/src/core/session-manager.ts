@@ -132,6 +132,7 @@ export type ContainmentHook<S extends SessionScope = SessionScope> = {
 
 /** See `SessionManagerOptions.assignPolicies`; a method type, bivariant in `S` like `ContainmentHook`. */
 export type PolicyAssigner<S extends SessionScope = SessionScope> = {
+  /** Who is under which session policy, read from `store` (see `PolicyAssignment`). */
   hook(store: S): Promise<PolicyAssignment>;
 }['hook'];
 

@@ -46,6 +46,7 @@ export const POLICY_FIELDS = [
   'reauthenticationWindowSeconds',
   'deviceBinding.policy',
 ] as const;
+/** One of `POLICY_FIELDS`: a setting a session policy can decide, as a dotted path. */
 export type PolicyField = (typeof POLICY_FIELDS)[number];
 
 function read(from: Record<string, unknown> | null | undefined, field: PolicyField): unknown {
