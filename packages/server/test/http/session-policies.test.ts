@@ -162,6 +162,20 @@ describe.each(STORE_KINDS)('session policies per role and per person over HTTP (
     expect((await admin.delete('/api/admin/policies/roles/user')).status).toBe(401);
   });
 
+  it('device binding per role: required for admins only (from unbound sessions their admin pages answer 403), and no one locks themselves out', async () => {
+    const { as } = await setup();
+    const admin = await as('admin@example.com');
+    const required = { deviceBinding: { policy: 'require-for-admins' } };
+    const refused = await admin.put('/api/admin/policies/roles/admin', required);
+    expect(refused.status).toBe(409);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    const owner = await as('owner@example.com');
+    expect((await owner.put('/api/admin/policies/roles/admin', required)).status).toBe(200);
+    expect((await admin.get('/api/admin/settings')).status).toBe(403);
+    // The owner's role has no such policy, and the global setting still offers: the owner's session keeps working.
+    expect((await owner.get('/api/admin/settings')).status).toBe(200);
+  });
+
   it('an edit on one node applies on another node sharing the database', async () => {
     const { ids, as } = await setup();
     const url = t.config.databaseUrl;
