@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { api, type EffectivePolicy, type Role, type SessionPolicy } from '../api.ts';
+import { useAuth } from '../auth.tsx';
 import { errorText } from '../errors.ts';
 import { durationText } from '../format.ts';
 import { useFmt } from '../i18n/I18n.tsx';
@@ -78,6 +79,9 @@ export function PolicyEditor({ canEdit }: { canEdit: boolean }) {
   const queryClient = useQueryClient();
   const policies = useQuery({ queryKey: keys.policies, queryFn: api.policies });
   const people = useQuery({ queryKey: keys.teamUsers, queryFn: api.teamUsers });
+  const { user: me } = useAuth();
+  // Only an owner changes the owners' policy or an owner's override: nobody else is offered either.
+  const mayChange = (role: Role) => role !== 'owner' || me.role === 'owner';
   const [subject, setSubject] = useState<Subject>('role:admin');
   const [status, setStatus] = useState<string | null>(null);
   const changed = () => void queryClient.invalidateQueries({ queryKey: keys.admin });
@@ -102,8 +106,8 @@ export function PolicyEditor({ canEdit }: { canEdit: boolean }) {
     );
   }
   const rows = [
-    ...policies.data.roles.map((r) => ({ subject: `role:${r.role}` as Subject, who: t('policies.forRole', { role: t(ROLE_LABEL[r.role]) }), policy: r.policy })),
-    ...policies.data.users.map((u) => ({ subject: `user:${u.user.id}` as Subject, who: u.user.email, policy: u.policy })),
+    ...policies.data.roles.map((r) => ({ subject: `role:${r.role}` as Subject, who: t('policies.forRole', { role: t(ROLE_LABEL[r.role]) }), policy: r.policy, changeable: mayChange(r.role) })),
+    ...policies.data.users.map((u) => ({ subject: `user:${u.user.id}` as Subject, who: u.user.email, policy: u.policy, changeable: mayChange(u.user.role) })),
   ];
   const editing = rows.find((r) => r.subject === subject)?.policy ?? {};
   const error = save.error ?? remove.error;
@@ -138,12 +142,16 @@ export function PolicyEditor({ canEdit }: { canEdit: boolean }) {
                 <td data-label={t('policies.colRules')}>{policySummary(f, r.policy)}</td>
                 {canEdit ? (
                   <td className="actions">
-                    <button type="button" className="button secondary small" onClick={() => (setSubject(r.subject), setStatus(null))} aria-label={t('policies.editFor', { who: r.who })}>
-                      {t('policies.edit')}
-                    </button>
-                    <button type="button" className="button danger-outline small" onClick={() => (setStatus(null), remove.mutate(r.subject))} aria-label={t('policies.removeFor', { who: r.who })}>
-                      {t('policies.remove')}
-                    </button>
+                    {r.changeable ? (
+                      <>
+                        <button type="button" className="button secondary small" onClick={() => (setSubject(r.subject), setStatus(null))} aria-label={t('policies.editFor', { who: r.who })}>
+                          {t('policies.edit')}
+                        </button>
+                        <button type="button" className="button danger-outline small" onClick={() => (setStatus(null), remove.mutate(r.subject))} aria-label={t('policies.removeFor', { who: r.who })}>
+                          {t('policies.remove')}
+                        </button>
+                      </>
+                    ) : null}
                   </td>
                 ) : null}
               </tr>
@@ -160,7 +168,7 @@ export function PolicyEditor({ canEdit }: { canEdit: boolean }) {
             <label htmlFor="policySubject">{t('policies.subject')}</label>
             <select id="policySubject" value={subject} onChange={(e) => (setSubject(e.currentTarget.value as Subject), setStatus(null))} className="fit">
               <optgroup label={t('policies.rolesGroup')}>
-                {ROLES.map((role) => (
+                {ROLES.filter(mayChange).map((role) => (
                   <option key={role} value={`role:${role}`}>
                     {t('policies.forRole', { role: t(ROLE_LABEL[role]) })}
                   </option>
@@ -168,7 +176,7 @@ export function PolicyEditor({ canEdit }: { canEdit: boolean }) {
               </optgroup>
               {people.data?.users.length ? (
                 <optgroup label={t('policies.peopleGroup')}>
-                  {people.data.users.map((u) => (
+                  {people.data.users.filter((u) => mayChange(u.role)).map((u) => (
                     <option key={u.id} value={`user:${u.id}`}>
                       {u.email}
                     </option>
