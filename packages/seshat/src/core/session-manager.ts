@@ -205,6 +205,12 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   #assignment: PolicyAssignment = {};
   /** The settings in force per person (global settings + session policies), rebuilt on every change. */
   #policies: EffectivePolicies;
+  /**
+   * Reloads started, and the latest one applied. Reloads overlap (a change here, NOTIFYs from other nodes): a read
+   * begun later sees the database at least as new, so an earlier read that finishes last must not overwrite it.
+   */
+  #reloadsStarted = 0;
+  #reloadApplied = 0;
   #unsubscribe: (() => Promise<void>) | undefined;
   /** Names this process in the invalidations it sends about users, so it can ignore their echo. */
   readonly #origin = randomBytes(9).toString('base64url');
@@ -296,7 +302,10 @@ export class SessionManager<S extends SessionScope = SessionScope> {
 
   /** Reads the stored settings and policies again (defaults fill what is missing); other nodes' changes arrive this way. */
   async reloadSettings(): Promise<SessionSettings> {
+    const ticket = ++this.#reloadsStarted;
     const [stored, assignment] = await Promise.all([this.#store.loadSettings(), this.#assignPolicies?.(this.#store) ?? {}]);
+    if (ticket < this.#reloadApplied) return this.#settings; // a newer read (or change) is already in force
+    this.#reloadApplied = ticket;
     // A stored document from an older version may lack newer fields: defaults fill them in.
     const parsed = stored ? sessionSettingsSchema.safeParse({ ...this.#defaults, ...(stored as object) }) : null;
     this.#settings = parsed?.success ? parsed.data : this.#defaults;
@@ -383,6 +392,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     });
     this.#settings = next;
     this.#policies = new EffectivePolicies(next, this.#assignment);
+    this.#reloadApplied = ++this.#reloadsStarted; // reads begun before this commit are older than it
     await this.#publish({ kind: 'settings' });
     // Switching anonymisation on means the addresses already stored too: rewritten in the background, in batches.
     if (!before.anonymizeIp && next.anonymizeIp && this.#anonymize && !this.#anonymizing) {

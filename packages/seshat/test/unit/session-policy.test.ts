@@ -145,6 +145,21 @@ describe('session policies in the manager', () => {
     expect(isSeshatError(forbidden) && forbidden.code === 'forbidden').toBe(true);
   });
 
+  it('keep the newest of overlapping reloads: an older read that finishes last changes nothing', async () => {
+    const pending: ((a: PolicyAssignment) => void)[] = [];
+    let held = false;
+    const { manager } = await managerForTest({ assignPolicies: (store) => (held ? new Promise((resolve) => pending.push(resolve)) : perUser(store)) });
+    held = true;
+    const older = manager.reloadSettings();
+    const newer = manager.reloadSettings();
+    await new Promise((resolve) => setImmediate(resolve));
+    pending[1]!({ users: new Map([['usr_a', { idleTimeoutSeconds: 600 }]]) });
+    await newer;
+    pending[0]!({});
+    await older;
+    expect(manager.settingsFor('usr_a').idleTimeoutSeconds).toBe(600);
+  });
+
   it('cost the validation hot path no store read: policies are loaded with the settings only', async () => {
     let loads = 0;
     const { manager } = await managerForTest({ policy: adminPolicy, assignPolicies: async (store) => (loads++, perUser(store)) });
