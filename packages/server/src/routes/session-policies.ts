@@ -3,7 +3,7 @@ import { POLICY_FIELDS, SeshatError, isDeviceBound, sessionPolicySchema, type Ac
 import type { App, ServerContext } from '../context.ts';
 import { requireAdmin } from '../context.ts';
 import { manageableUser, roles } from '../permissions.ts';
-import { noContent, problemSchema, userIdParams, userSchema } from '../schemas.ts';
+import { accountIdSchema, noContent, problemSchema, userIdParams, userSchema } from '../schemas.ts';
 import { effectivePolicy, roleSubject, splitPolicies, userSubject } from '../session-policies.ts';
 import { recentAuth } from '../step-up.ts';
 import { publicUser } from '../users.ts';
@@ -21,6 +21,11 @@ const effectivePolicySchema = z.object({
   user: userSchema,
   fields: z.object(Object.fromEntries(POLICY_FIELDS.map((f) => [f, effectiveField])) as Record<(typeof POLICY_FIELDS)[number], typeof effectiveField>),
 });
+
+const previewBody = z.union([
+  z.object({ role: z.enum(roles), policy: sessionPolicySchema.nullable() }).strict(),
+  z.object({ userId: accountIdSchema, policy: sessionPolicySchema.nullable() }).strict(),
+]).describe('A role or a person, and the policy to try (null: as if removed)');
 
 const denied = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -61,6 +66,16 @@ export async function sessionPolicyRoutes(app: App, ctx: ServerContext): Promise
         return u && p ? [{ user: publicUser(u), policy: p.policy, updatedAt: iso(p.updatedAt) }] : [];
       }),
     };
+  });
+
+  // The editor's confirmation: "This will sign out N sessions now", before anything changes (like the settings').
+  app.post('/api/admin/policies/preview', {
+    schema: { tags: ['admin'], body: previewBody, response: { 200: z.object({ endingSessions: z.number().int() }), ...denied } },
+  }, async (request) => {
+    const { actor } = await requireAdmin(request, ctx, 'sessions:manage-settings');
+    const body = request.body;
+    const subject = 'role' in body ? roleSubject(body.role) : userSubject((await manageableUser(users, actor, body.userId)).id);
+    return manager.previewPolicy(actor, subject, body.policy);
   });
 
   app.put('/api/admin/policies/roles/:role', {

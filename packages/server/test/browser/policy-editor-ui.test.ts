@@ -32,6 +32,11 @@ describe('web UI: session policies per role and per person', () => {
     await admin.getByLabel('Maximum session length').selectOption({ label: '12 hours' });
     await admin.getByLabel('“Keep me signed in”', { exact: true }).selectOption({ label: 'Not allowed' });
     await admin.getByRole('button', { name: 'Save policy' }).click();
+    // The confirmation says what the edit ends now (a preview from the server), before anything is saved.
+    const confirm = admin.getByRole('dialog', { name: 'Save this policy?' });
+    await confirm.getByText('No session is signed out by this.').waitFor();
+    expect(await axeViolations(admin)).toEqual([]);
+    await confirm.getByRole('button', { name: 'Save policy' }).click();
     await admin.getByText('Policy saved. It applies at once.').waitFor();
     const row = admin.getByRole('row', { name: /Role: Admin/ });
     await row.getByText('1 hour idle, 12 hours max, no remember-me').waitFor();

@@ -54,6 +54,7 @@ const table: Record<string, Endpoint> = {
   "set a person's policy":    { method: 'PUT',    path: (i) => `/api/admin/users/${i.bob}/policy`,       body: samePolicy, full: ALL_OK_BUT_OWNERS },
   "clear a person's policy":  { method: 'DELETE', path: (i) => `/api/admin/users/${i.bob}/policy`,       full: [204, 204, 403, 403] },
   "set an owner's policy":    { method: 'PUT',    path: (i) => `/api/admin/users/${i.otherOwner}/policy`, body: samePolicy, full: [200, 403, 403, 403] },
+  'preview a policy':         { method: 'POST',   path: () => '/api/admin/policies/preview',             body: { role: 'user', policy: samePolicy }, full: ALL_OK_BUT_OWNERS },
   'effective policy':         { method: 'GET',    path: (i) => `/api/admin/users/${i.bob}/effective-policy`, full: [200, 200, 200, 403] },
 };
 

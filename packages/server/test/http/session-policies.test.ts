@@ -104,6 +104,25 @@ describe.each(STORE_KINDS)('session policies per role and per person over HTTP (
     expect((await owner.get(`/api/admin/users/usr_nobody/effective-policy`)).status).toBe(404);
   });
 
+  it('a preview says how many sessions an edit would end now, and changes nothing', async () => {
+    const { ids, as } = await setup();
+    const alice = await as('alice@example.com');
+    t.clock.advance(2 * HOUR);
+    const admin = await as('admin@example.com');
+    const preview = async (body: unknown) => {
+      const res = await admin.post('/api/admin/policies/preview', body);
+      expect(res.status, await res.clone().text()).toBe(200);
+      return ((await res.json()) as { endingSessions: number }).endingSessions;
+    };
+    expect(await preview({ role: 'user', policy: { idleTimeoutSeconds: 3600 } })).toBe(1);
+    expect(await preview({ userId: ids.alice, policy: { idleTimeoutSeconds: 3 * 3600 } })).toBe(0);
+    expect(await preview({ role: 'user', policy: null })).toBe(0);
+    expect((await admin.post('/api/admin/policies/preview', { role: 'user', userId: ids.alice, policy: null })).status).toBe(400);
+    expect((await admin.post('/api/admin/policies/preview', { userId: 'usr_AAAAAAAAAAAAAAAA', policy: null })).status).toBe(404);
+    t.clock.advance(SECOND);
+    expect((await alice.get('/api/sessions')).status).toBe(200);
+  });
+
   it('the session limit and its action per role: ordinary accounts get one session, refused beyond it', async () => {
     const { as } = await setup();
     const admin = await as('admin@example.com');

@@ -255,6 +255,11 @@ const unsafeRoutes: Record<string, { send: (h: Record<string, string>) => Promis
     send: (h) => raw(root, 'POST', `/api/admin/users/${bobId}/role`, { role: 'admin' }, h),
     unchanged: async () => expect((await bob.get('/api/admin/users')).status).toBe(403),
   },
+  // Changes nothing, but is a cookie-authenticated POST like any other: the same CSRF refusal.
+  'POST /api/admin/policies/preview': {
+    send: (h) => raw(root, 'POST', '/api/admin/policies/preview', { role: 'user', policy: { idleTimeoutSeconds: 60 } }, h),
+    unchanged: async () => expect(await t.store.findSessionPolicy('role:user')).toBeNull(),
+  },
   'PUT /api/admin/policies/roles/{role}': {
     send: (h) => raw(root, 'PUT', '/api/admin/policies/roles/user', { idleTimeoutSeconds: 60 }, h),
     unchanged: async () => expect(await t.store.findSessionPolicy('role:user')).toBeNull(),

@@ -225,6 +225,7 @@ export const api = {
   removeRolePolicy: (role: Role) => request<void>('DELETE', `/api/admin/policies/roles/${id(role)}`),
   saveUserPolicy: (userId: string, policy: SessionPolicy) => request<Reply<'/api/admin/users/{id}/policy', 'put'>>('PUT', `/api/admin/users/${id(userId)}/policy`, { body: policy }),
   removeUserPolicy: (userId: string) => request<void>('DELETE', `/api/admin/users/${id(userId)}/policy`),
+  previewPolicy: (body: Body<'/api/admin/policies/preview', 'post'>) => request<Reply<'/api/admin/policies/preview', 'post'>>('POST', '/api/admin/policies/preview', { body }),
   effectivePolicy: (userId: string) => request<EffectivePolicy>('GET', `/api/admin/users/${id(userId)}/effective-policy`),
 
   notifications: () => request<Reply<'/api/admin/notifications', 'get'>>('GET', '/api/admin/notifications'),

@@ -321,16 +321,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
    */
   async savePolicy(actor: Actor, subject: string, policy: SessionPolicy | null): Promise<StoredSessionPolicy | null> {
     await this.#requireTeam(actor, 'manage-settings');
-    if (subject.length === 0 || subject.length > 200) throw new SeshatError('invalid_input', 'A policy subject has 1 to 200 characters.');
-    let next: SessionPolicy | null = null;
-    if (policy !== null) {
-      const parsed = policySchemaFor(this.touchIntervalMs).safeParse(policy);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw new SeshatError('invalid_input', `${issue.path.join('.') || 'policy'} ${issue.message}.`);
-      }
-      next = parsed.data;
-    }
+    const next = this.#checkedPolicy(subject, policy);
     const stored = next === null ? null : { subject, policy: next, updatedAt: this.clock.now() };
     await this.change(async (change) => {
       const before = (await change.store.findSessionPolicy(subject))?.policy ?? null;
@@ -341,6 +332,48 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     });
     await this.policiesChanged();
     return stored;
+  }
+
+  /**
+   * What `savePolicy` would do now, without doing it: how many active sessions the edit would end at once (a shorter
+   * idle timeout or lifetime applies to existing sessions). The assignment is computed as if the edit were stored.
+   */
+  async previewPolicy(actor: Actor, subject: string, policy: SessionPolicy | null): Promise<{ endingSessions: number }> {
+    await this.#requireTeam(actor, 'manage-settings');
+    const next = this.#checkedPolicy(subject, policy);
+    const now = this.clock.now();
+    let assignment = this.#assignment;
+    if (this.#assignPolicies) {
+      const stored = (await this.#store.listSessionPolicies()).filter((p) => p.subject !== subject);
+      if (next) stored.push({ subject, policy: next, updatedAt: now });
+      // The store as the assigner sees it, but with the edit in place (methods stay bound to the real store).
+      const store = this.#store;
+      const asIfSaved = new Proxy(store, {
+        get: (target, property) => {
+          if (property === 'listSessionPolicies') return async () => stored;
+          const value: unknown = Reflect.get(target, property, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      assignment = await this.#assignPolicies(asIfSaved);
+    }
+    const [today, after] = await Promise.all([
+      this.#store.countActiveSessions(this.#policies.cutoffs(now)),
+      this.#store.countActiveSessions(new EffectivePolicies(this.#settings, assignment).cutoffs(now)),
+    ]);
+    return { endingSessions: Math.max(0, today - after) };
+  }
+
+  /** A policy as `savePolicy` takes it: a subject of 1–200 characters, and a policy the schema accepts (or null). */
+  #checkedPolicy(subject: string, policy: SessionPolicy | null): SessionPolicy | null {
+    if (subject.length === 0 || subject.length > 200) throw new SeshatError('invalid_input', 'A policy subject has 1 to 200 characters.');
+    if (policy === null) return null;
+    const parsed = policySchemaFor(this.touchIntervalMs).safeParse(policy);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new SeshatError('invalid_input', `${issue.path.join('.') || 'policy'} ${issue.message}.`);
+    }
+    return parsed.data;
   }
 
   /**

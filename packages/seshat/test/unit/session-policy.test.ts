@@ -145,6 +145,21 @@ describe('session policies in the manager', () => {
     expect(isSeshatError(forbidden) && forbidden.code === 'forbidden').toBe(true);
   });
 
+  it('preview how many sessions an edit would end, changing nothing', async () => {
+    const { manager, clock } = await managerForTest({ policy: adminPolicy, assignPolicies: perUser });
+    await manager.createSession(signIn('usr_a'));
+    await manager.createSession(signIn('usr_a'));
+    await manager.createSession(signIn('usr_b'));
+    clock.advance(2 * HOUR);
+    expect(await manager.previewPolicy(admin, 'user:usr_a', { idleTimeoutSeconds: 3600 })).toEqual({ endingSessions: 2 });
+    expect(await manager.previewPolicy(admin, 'user:usr_a', { idleTimeoutSeconds: 3 * 3600 })).toEqual({ endingSessions: 0 });
+    expect(await manager.countActiveSessions()).toBe(3);
+    expect(await manager.audit.list({ action: 'policy.changed' })).toMatchObject({ items: [] });
+    // Removing a strict policy ends nothing.
+    await manager.savePolicy(admin, 'user:usr_b', { absoluteLifetimeSeconds: 3 * 3600 });
+    expect(await manager.previewPolicy(admin, 'user:usr_b', null)).toEqual({ endingSessions: 0 });
+  });
+
   it('keep the newest of overlapping reloads: an older read that finishes last changes nothing', async () => {
     const pending: ((a: PolicyAssignment) => void)[] = [];
     let held = false;

@@ -3,6 +3,7 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { api, type EffectivePolicy, type Role, type SessionPolicy } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { errorText } from '../errors.ts';
+import { ConfirmDialog } from './Dialog.tsx';
 import { durationText } from '../format.ts';
 import { useFmt } from '../i18n/I18n.tsx';
 import type { Fmt } from '../i18n/fmt.ts';
@@ -84,6 +85,8 @@ export function PolicyEditor({ canEdit }: { canEdit: boolean }) {
   const mayChange = (role: Role) => role !== 'owner' || me.role === 'owner';
   const [subject, setSubject] = useState<Subject>('role:admin');
   const [status, setStatus] = useState<string | null>(null);
+  /** The edit waiting for confirmation, with how many sessions it would end now (null: the preview failed). */
+  const [pending, setPending] = useState<{ to: Subject; policy: SessionPolicy; ending: number | null } | null>(null);
   const changed = () => void queryClient.invalidateQueries({ queryKey: keys.admin });
   const save = useMutation({
     mutationFn: async ({ to, policy }: { to: Subject; policy: SessionPolicy }) => {
@@ -116,7 +119,14 @@ export function PolicyEditor({ canEdit }: { canEdit: boolean }) {
     event.preventDefault();
     setStatus(null);
     save.reset();
-    save.mutate({ to: subject, policy: readPolicy(new FormData(event.currentTarget)) });
+    const policy = readPolicy(new FormData(event.currentTarget));
+    const to = subject;
+    // Ask the server what the edit would end now; the dialog says so before anything is saved.
+    const target = to.startsWith('role:') ? { role: to.slice(5) as Role } : { userId: to.slice(5) };
+    api.previewPolicy({ ...target, policy }).then(
+      ({ endingSessions }) => setPending({ to, policy, ending: endingSessions }),
+      () => setPending({ to, policy, ending: null }),
+    );
   }
 
   return (
@@ -226,6 +236,23 @@ export function PolicyEditor({ canEdit }: { canEdit: boolean }) {
       <ErrorMessage message={error ? errorText(f, error) : null} />
       <Status message={status} />
       <EffectivePolicyView people={people.data?.users ?? []} />
+      <ConfirmDialog
+        open={pending !== null}
+        title={t('policies.confirm.title')}
+        confirmLabel={t('policies.save')}
+        danger={(pending?.ending ?? 0) > 0}
+        onClose={() => setPending(null)}
+        onConfirm={async () => {
+          if (pending) await save.mutateAsync({ to: pending.to, policy: pending.policy });
+        }}
+      >
+        <p>{t('policies.confirm.body')}</p>
+        {pending && pending.ending !== null ? (
+          <p className={pending.ending > 0 ? 'warning-text' : undefined}>
+            <strong>{t('settings.confirm.ending', { count: pending.ending })}</strong>
+          </p>
+        ) : null}
+      </ConfirmDialog>
     </section>
   );
 }

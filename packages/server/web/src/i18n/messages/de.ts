@@ -347,6 +347,8 @@ export const de: Catalog = {
   'policies.stepUp': 'Passwort erneut abfragen nach',
   'policies.dbsc': 'Gerätebindung',
   'policies.save': 'Richtlinie speichern',
+  'policies.confirm.title': 'Diese Richtlinie speichern?',
+  'policies.confirm.body': 'Sie gilt sofort für die Sitzungen aller, die sie betrifft, auch für schon angemeldete.',
   'policies.saved': 'Richtlinie gespeichert. Sie gilt sofort.',
   'policies.removed': 'Richtlinie entfernt.',
   'policies.summary.idle': '{duration} inaktiv',

@@ -349,6 +349,8 @@ export const en = {
   'policies.stepUp': 'Ask for the password again after',
   'policies.dbsc': 'Device binding',
   'policies.save': 'Save policy',
+  'policies.confirm.title': 'Save this policy?',
+  'policies.confirm.body': 'It applies at once to the sessions of everyone it covers, including ones already signed in.',
   'policies.saved': 'Policy saved. It applies at once.',
   'policies.removed': 'Policy removed.',
   'policies.summary.idle': '{duration} idle',

@@ -347,6 +347,8 @@ export const es: Catalog = {
   'policies.stepUp': 'Volver a pedir la contraseña tras',
   'policies.dbsc': 'Vinculación al dispositivo',
   'policies.save': 'Guardar política',
+  'policies.confirm.title': '¿Guardar esta política?',
+  'policies.confirm.body': 'Se aplica al instante a las sesiones de todas las personas que abarca, también a las ya iniciadas.',
   'policies.saved': 'Política guardada. Se aplica al instante.',
   'policies.removed': 'Política quitada.',
   'policies.summary.idle': '{duration} de inactividad',
