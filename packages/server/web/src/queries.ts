@@ -21,6 +21,7 @@ export const keys = {
   policies: ['admin', 'policies'] as const,
   effectivePolicy: (user: string) => ['admin', 'effective-policy', user] as const,
   audit: (filters: object) => ['admin', 'audit', filters] as const,
+  overview: (days: string) => ['admin', 'overview', days] as const,
   apiKeys: ['api-keys'] as const,
   activity: ['activity'] as const,
   notifications: ['admin', 'notifications'] as const,
