@@ -6197,7 +6197,7 @@ export type paths = {
                                 id: string;
                                 url: string;
                                 /** @description null = every event type */
-                                events: ("session.created" | "session.ended" | "session.suspicious" | "session.reported" | "user.force-signed-out" | "settings.changed" | "api-key.created" | "api-key.revoked")[] | null;
+                                events: ("session.created" | "session.ended" | "session.suspicious" | "session.reported" | "user.force-signed-out" | "settings.changed" | "policy.changed" | "api-key.created" | "api-key.revoked")[] | null;
                                 enabled: boolean;
                                 description: string | null;
                                 createdAt: string;
@@ -6303,7 +6303,7 @@ export type paths = {
                     "application/json": {
                         /** Format: uri */
                         url: string;
-                        events?: ("session.created" | "session.ended" | "session.suspicious" | "session.reported" | "user.force-signed-out" | "settings.changed" | "api-key.created" | "api-key.revoked")[] | null;
+                        events?: ("session.created" | "session.ended" | "session.suspicious" | "session.reported" | "user.force-signed-out" | "settings.changed" | "policy.changed" | "api-key.created" | "api-key.revoked")[] | null;
                         description?: string | null;
                         enabled?: boolean;
                     };
@@ -6321,7 +6321,7 @@ export type paths = {
                             id: string;
                             url: string;
                             /** @description null = every event type */
-                            events: ("session.created" | "session.ended" | "session.suspicious" | "session.reported" | "user.force-signed-out" | "settings.changed" | "api-key.created" | "api-key.revoked")[] | null;
+                            events: ("session.created" | "session.ended" | "session.suspicious" | "session.reported" | "user.force-signed-out" | "settings.changed" | "policy.changed" | "api-key.created" | "api-key.revoked")[] | null;
                             enabled: boolean;
                             description: string | null;
                             createdAt: string;
@@ -6754,7 +6754,7 @@ export type paths = {
                             id: string;
                             url: string;
                             /** @description null = every event type */
-                            events: ("session.created" | "session.ended" | "session.suspicious" | "session.reported" | "user.force-signed-out" | "settings.changed" | "api-key.created" | "api-key.revoked")[] | null;
+                            events: ("session.created" | "session.ended" | "session.suspicious" | "session.reported" | "user.force-signed-out" | "settings.changed" | "policy.changed" | "api-key.created" | "api-key.revoked")[] | null;
                             enabled: boolean;
                             description: string | null;
                             createdAt: string;
@@ -7019,7 +7019,7 @@ export type paths = {
                     "application/json": {
                         /** Format: uri */
                         url?: string;
-                        events?: ("session.created" | "session.ended" | "session.suspicious" | "session.reported" | "user.force-signed-out" | "settings.changed" | "api-key.created" | "api-key.revoked")[] | null;
+                        events?: ("session.created" | "session.ended" | "session.suspicious" | "session.reported" | "user.force-signed-out" | "settings.changed" | "policy.changed" | "api-key.created" | "api-key.revoked")[] | null;
                         description?: string | null;
                         enabled?: boolean;
                     };
@@ -7037,7 +7037,7 @@ export type paths = {
                             id: string;
                             url: string;
                             /** @description null = every event type */
-                            events: ("session.created" | "session.ended" | "session.suspicious" | "session.reported" | "user.force-signed-out" | "settings.changed" | "api-key.created" | "api-key.revoked")[] | null;
+                            events: ("session.created" | "session.ended" | "session.suspicious" | "session.reported" | "user.force-signed-out" | "settings.changed" | "policy.changed" | "api-key.created" | "api-key.revoked")[] | null;
                             enabled: boolean;
                             description: string | null;
                             createdAt: string;

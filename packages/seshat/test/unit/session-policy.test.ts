@@ -5,6 +5,7 @@ import type { SessionScope } from '../../src/core/ports.ts';
 import type { Actor } from '../../src/core/session.ts';
 import { EffectivePolicies, mergePolicies, policySchemaFor, resolvePolicy, sessionPolicySchema, type PolicyAssignment } from '../../src/core/session-policy.ts';
 import { defaultSettings } from '../../src/core/settings.ts';
+import { webhookEventsOf } from '../../src/core/outbox.ts';
 import { adminPolicy, managerForTest, signIn } from '../helpers/manager.ts';
 
 const admin: Actor = { userId: 'usr_admin', ip: null, role: 'admin' };
@@ -173,6 +174,11 @@ describe('session policies in the manager', () => {
     pending[0]!({});
     await older;
     expect(manager.settingsFor('usr_a').idleTimeoutSeconds).toBe(600);
+  });
+
+  it('reach webhooks as policy.changed, with whose policy and before and after', () => {
+    const event = { id: 'aud_1', at: 0, action: 'policy.changed' as const, actorId: 'usr_admin', targetUserId: null, sessionId: null, reason: null, ip: null, details: { subject: 'role:admin', before: null, after: { idleTimeoutSeconds: 3600 } } };
+    expect(webhookEventsOf(event)).toEqual([{ type: 'policy.changed', data: expect.objectContaining({ subject: 'role:admin', before: null, after: { idleTimeoutSeconds: 3600 }, actorId: 'usr_admin' }) }]);
   });
 
   it('cost the validation hot path no store read: policies are loaded with the settings only', async () => {
