@@ -47,7 +47,9 @@ export function policySummary(f: Fmt, p: SessionPolicy): string {
   if (p.sessionLimitAction !== undefined) parts.push(t(p.sessionLimitAction === 'deny' ? 'policies.summary.deny' : 'policies.summary.evict'));
   if (p.reauthenticationWindowSeconds !== undefined) parts.push(t('policies.summary.stepUp', { duration: durationText(f, p.reauthenticationWindowSeconds) }));
   if (p.deviceBinding?.policy !== undefined) parts.push(t('policies.summary.dbsc', { mode: t(DBSC[p.deviceBinding.policy]) }));
-  return parts.length ? parts.join(', ') : t('policies.summary.empty');
+  const line = parts.length ? parts.join(', ') : t('policies.summary.empty');
+  // The parts are written to follow each other; the line as a whole starts with a capital.
+  return line.charAt(0).toLocaleUpperCase(f.intl.locale) + line.slice(1);
 }
 
 /** Reads the form: an empty choice is "not set" (the next layer decides), so it is left out of the policy. */
