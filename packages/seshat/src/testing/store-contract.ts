@@ -6,7 +6,7 @@ import { isSeshatError } from '../core/errors.ts';
 import { unknownDevice, type SessionRecord } from '../core/session.ts';
 import { defaultSettings, expiryCutoffs, isExpired, type SessionSettings } from '../core/settings.ts';
 import { newSessionId } from '../core/token.ts';
-import type { Store, UserRecord } from '../core/ports.ts';
+import type { Page, Store, UserRecord } from '../core/ports.ts';
 import { apiKeyStoreContract } from './api-key-contract.ts';
 import { webhookStoreContract } from './webhook-contract.ts';
 import { deviceBindingStoreContract } from './device-binding-contract.ts';
@@ -375,6 +375,26 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
           const want = userId ? expected.filter((id) => all.find((s) => s.id === id)!.userId === userId) : expected;
           expect(seen).toEqual(want);
         }
+      });
+
+      it('orders everyone\'s sessions by the minute of last activity, then id (the team list\'s index); one user\'s exactly', async () => {
+        const minute = NOW - 2 * MINUTE; // NOW is on a minute boundary
+        const early = sessionRecord({ lastActiveAt: minute + 1_000 });
+        const late = sessionRecord({ lastActiveAt: minute + 59_000 });
+        const before = sessionRecord({ lastActiveAt: minute - 1 });
+        for (const s of [before, early, late]) await store.insertSession(s);
+
+        const sameMinute = [early, late].sort((x, y) => (x.id < y.id ? 1 : -1)).map((s) => s.id);
+        expect((await store.listActiveSessions({ cutoffs })).items.map((s) => s.id)).toEqual([...sameMinute, before.id]);
+        const paged: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: Page<SessionRecord> = await store.listActiveSessions({ cutoffs, limit: 1, cursor });
+          paged.push(...page.items.map((s) => s.id));
+          cursor = page.nextCursor;
+        } while (cursor !== null && paged.length < 10);
+        expect(paged).toEqual([...sameMinute, before.id]);
+        expect((await store.listActiveSessions({ cutoffs, userId: 'usr_a' })).items.map((s) => s.id)).toEqual([late.id, early.id, before.id]);
       });
 
       it('refuses a malformed cursor as invalid input', async () => {

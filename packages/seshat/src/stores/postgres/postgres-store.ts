@@ -7,7 +7,7 @@ import type { ExpiryCutoffs } from '../../core/settings.ts';
 import type { DueWebhookDelivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage } from '../../core/webhook.ts';
 import { auditCursorSchema, deliveryCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
 import { anonymized, jsonColumn as json, rowMappers, touchRow, type Row } from '../rows.ts';
-import { auditConditions, liveSessionCondition, sessionMatchCondition } from '../sql.ts';
+import { auditConditions, liveSessionCondition, sessionMatchCondition, sessionOrderKey } from '../sql.ts';
 import type { SessionMatch } from '../../core/session-filter.ts';
 import type {
   ActiveSessionQuery,
@@ -119,17 +119,20 @@ class PostgresStatements implements StoreScope {
   async listActiveSessions(q: ActiveSessionQuery): Promise<Page<SessionRecord>> {
     const values: unknown[] = [];
     const param = placeholders(values);
+    // A user's few sessions: exact order (the user index, then a sort). Everyone's: the minute of last activity,
+    // then id, which `sessions_live_by_activity` serves (migration 11), so a page reads ~limit rows at any depth.
+    const key = q.userId !== undefined ? 'last_active_at' : 'last_active_minute';
     let sql = `SELECT * FROM sessions WHERE ${live(q.cutoffs, param)}`;
     if (q.userId !== undefined) sql += ` AND user_id = ${param(q.userId)}`;
     if (q.cursor) {
       const [at, id] = decodeCursor(q.cursor, sessionCursorSchema);
-      sql += ` AND (last_active_at < ${param(at)} OR (last_active_at = ${param(at)} AND id < ${param(id)}))`;
+      sql += ` AND (${key}, id) < (${param(at)}, ${param(id)})`;
     }
-    sql += ' ORDER BY last_active_at DESC, id DESC';
+    sql += ` ORDER BY ${key} DESC, id DESC`;
     const limit = q.limit === undefined ? undefined : pageLimit(q.limit);
     if (limit !== undefined) sql += ` LIMIT ${param(limit + 1)}`;
     const { rows } = await this.query(sql, values);
-    return pageOf(rows.map(toSession), limit, (s) => encodeCursor([s.lastActiveAt, s.id]));
+    return pageOf(rows.map(toSession), limit, (s) => encodeCursor([sessionOrderKey(s, q.userId), s.id]));
   }
 
   async countActiveSessions(cutoffs: ExpiryCutoffs, userId?: string): Promise<number> {

@@ -9,7 +9,7 @@ import type { ExpiryCutoffs } from '../../core/settings.ts';
 import type { DueWebhookDelivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage } from '../../core/webhook.ts';
 import { auditCursorSchema, deliveryCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
 import { anonymized, jsonColumn as json, rowMappers, touchRow } from '../rows.ts';
-import { auditConditions, liveSessionCondition, sessionMatchCondition } from '../sql.ts';
+import { auditConditions, liveSessionCondition, sessionMatchCondition, sessionOrderKey } from '../sql.ts';
 import type { SessionMatch } from '../../core/session-filter.ts';
 import type {
   ActiveSessionQuery,
@@ -270,18 +270,21 @@ export class SqliteStore implements Store {
 
   async listActiveSessions(q: ActiveSessionQuery): Promise<Page<SessionRecord>> {
     const params: SQLInputValue[] = [];
+    // The same order as on PostgreSQL: a user's sessions exactly by last activity; everyone's by its minute,
+    // then id, spelled exactly as the expression index `sessions_live_by_activity` (migration 11) so SQLite uses it.
+    const key = q.userId !== undefined ? 'last_active_at' : '(last_active_at / 60000)';
     let sql = `SELECT * FROM sessions WHERE ${this.#live(q.cutoffs, params)}`;
     if (q.userId !== undefined) (sql += ' AND user_id = ?'), params.push(q.userId);
     if (q.cursor) {
       const [at, id] = decodeCursor(q.cursor, sessionCursorSchema);
-      sql += ' AND (last_active_at < ? OR (last_active_at = ? AND id < ?))';
+      sql += ` AND (${key} < ? OR (${key} = ? AND id < ?))`;
       params.push(at, at, id);
     }
-    sql += ' ORDER BY last_active_at DESC, id DESC';
+    sql += ` ORDER BY ${key} DESC, id DESC`;
     const limit = q.limit === undefined ? undefined : pageLimit(q.limit);
     if (limit !== undefined) (sql += ' LIMIT ?'), params.push(limit + 1);
     const rows = this.#sql(sql).all(...params).map(toSession);
-    return pageOf(rows, limit, (s) => encodeCursor([s.lastActiveAt, s.id]));
+    return pageOf(rows, limit, (s) => encodeCursor([sessionOrderKey(s, q.userId), s.id]));
   }
 
   async countActiveSessions(cutoffs: ExpiryCutoffs, userId?: string): Promise<number> {
