@@ -277,7 +277,8 @@ export class SqliteStore implements Store {
     if (q.userId !== undefined) (sql += ' AND user_id = ?'), params.push(q.userId);
     if (q.cursor) {
       const [at, id] = decodeCursor(q.cursor, sessionCursorSchema);
-      sql += ` AND (${key} < ? OR (${key} = ? AND id < ?))`;
+      // `key <= ?` first: a range SQLite seeks to in the index (an OR alone made it scan from the top).
+      sql += ` AND ${key} <= ? AND (${key} < ? OR id < ?)`;
       params.push(at, at, id);
     }
     sql += ` ORDER BY ${key} DESC, id DESC`;
