@@ -339,6 +339,12 @@ export interface WebhookOutboxStore {
   listWebhookEndpoints(): Promise<WebhookEndpoint[]>;
   /** Stores a message and its deliveries (one per endpoint), in the caller's transaction. */
   insertWebhookMessage(message: WebhookMessage, deliveries: WebhookDelivery[]): Promise<void>;
+  /**
+   * Stores many messages and their deliveries in one statement (or a few), in the caller's transaction: a bulk
+   * revocation writes one `session.ended` per session (100,000 of them must not be 100,000 round trips).
+   * Optional: without it the outbox calls `insertWebhookMessage` once per message.
+   */
+  insertWebhookMessages?(messages: readonly WebhookMessage[], deliveries: readonly WebhookDelivery[]): Promise<void>;
 }
 
 /** Webhook endpoints, the outbox and its delivery log. */

@@ -910,13 +910,14 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       return { matched: found.length, sample, users: new Set(found.map((s) => s.userId)).size };
     }
     return this.change(async (change) => {
-      // One transaction: the matching, the revocation and the audit event. Without an address block the store
-      // does it in one statement; with one, the matches are read, checked here and revoked by id.
+      // One transaction: the matching, the revocation, one `session.ended` webhook per session (bulk-inserted)
+      // and one audit event. Without an address block the store does it in one statement; with one, the matches
+      // are read, checked here and revoked by id. After the commit one invalidation goes out for the batch.
       const ended = block === null
         ? await change.revokeMatchingSessions(match, this.#cutoffs(), 'revoked-by-admin', actor?.userId ?? null, actor?.sessionId, reason)
         : await (async () => {
             const found = await matching(change.store);
-            const ids = new Set(await change.revokeSessions(found.map((s) => s.id), 'revoked-by-admin', actor?.userId ?? null, reason));
+            const ids = new Set(await change.revokeSessions(found, 'revoked-by-admin', actor?.userId ?? null, reason));
             return found.filter((s) => ids.has(s.id));
           })();
       await change.audit(auditBy(actor, 'sessions.revoked-matching', {

@@ -454,6 +454,24 @@ class PostgresStatements implements StoreScope {
     );
   }
 
+  async insertWebhookMessages(messages: readonly WebhookMessage[], deliveries: readonly WebhookDelivery[]): Promise<void> {
+    if (messages.length === 0) return;
+    // One statement for the whole batch: a column array per field, unnested (no placeholder per value).
+    const column = <T>(rows: readonly T[], pick: (row: T) => unknown) => rows.map(pick);
+    await this.query(
+      `WITH message AS (INSERT INTO webhook_messages (id, type, at, payload) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]))
+        INSERT INTO webhook_deliveries (id, message_id, endpoint_id, event_type, status, attempts, next_attempt_at, expires_at, created_at)
+        SELECT * FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::bigint[], $12::bigint[], $13::bigint[])`,
+      [
+        column(messages, (m) => m.id), column(messages, (m) => m.type), column(messages, (m) => m.at), column(messages, (m) => m.payload),
+        column(deliveries, (d) => d.id), column(deliveries, (d) => d.messageId), column(deliveries, (d) => d.endpointId),
+        column(deliveries, (d) => d.eventType), column(deliveries, (d) => d.status), column(deliveries, (d) => d.attempts),
+        column(deliveries, (d) => d.nextAttemptAt), column(deliveries, (d) => d.expiresAt), column(deliveries, (d) => d.createdAt),
+      ],
+      'bulk',
+    );
+  }
+
   async dueWebhookDeliveries(now: number, limit: number): Promise<DueWebhookDelivery[]> {
     const { rows } = await this.query(
       `SELECT d.*, e.url, e.secret, m.payload FROM webhook_deliveries d

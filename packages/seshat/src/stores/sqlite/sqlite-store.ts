@@ -271,7 +271,7 @@ export class SqliteStore implements Store {
   async listActiveSessions(q: ActiveSessionQuery): Promise<Page<SessionRecord>> {
     const params: SQLInputValue[] = [];
     // The same order as on PostgreSQL: a user's sessions exactly by last activity; everyone's by its minute,
-    // then id, spelled exactly as the expression index `sessions_live_by_activity` (migration 11) so SQLite uses it.
+    // then id, spelled exactly as the expression index `sessions_by_activity` (migration 11) so SQLite uses it.
     const key = q.userId !== undefined ? 'last_active_at' : '(last_active_at / 60000)';
     let sql = `SELECT * FROM sessions WHERE ${this.#live(q.cutoffs, params)}`;
     if (q.userId !== undefined) (sql += ' AND user_id = ?'), params.push(q.userId);
@@ -578,6 +578,18 @@ export class SqliteStore implements Store {
         this.#sql(`INSERT INTO webhook_deliveries (id, message_id, endpoint_id, event_type, status, attempts, next_attempt_at, expires_at, created_at)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(d.id, d.messageId, d.endpointId, d.eventType, d.status, d.attempts, d.nextAttemptAt, d.expiresAt, d.createdAt);
       }
+    });
+  }
+
+  async insertWebhookMessages(messages: readonly WebhookMessage[], deliveries: readonly WebhookDelivery[]): Promise<void> {
+    await this.#writable();
+    // In process, a prepared statement per row is the bulk path: no round trips, one savepoint for the batch.
+    this.#atomically(() => {
+      const message = this.#sql('INSERT INTO webhook_messages (id, type, at, payload) VALUES (?, ?, ?, ?)');
+      for (const m of messages) message.run(m.id, m.type, m.at, m.payload);
+      const delivery = this.#sql(`INSERT INTO webhook_deliveries (id, message_id, endpoint_id, event_type, status, attempts, next_attempt_at, expires_at, created_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      for (const d of deliveries) delivery.run(d.id, d.messageId, d.endpointId, d.eventType, d.status, d.attempts, d.nextAttemptAt, d.expiresAt, d.createdAt);
     });
   }
 
