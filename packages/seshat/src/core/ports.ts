@@ -32,8 +32,11 @@ export interface SessionStore {
   touchSessions(touches: BatchedTouch[]): Promise<string[]>;
   /** Unrevoked, unexpired sessions, most recently active first. */
   listActiveSessions(query: ActiveSessionQuery): Promise<Page<SessionRecord>>;
-  /** How many sessions are live under `cutoffs`: everyone's, or one user's. */
-  countActiveSessions(cutoffs: ExpiryCutoffs, userId?: string): Promise<number>;
+  /**
+   * How many sessions are live under `cutoffs`: everyone's, or one user's. With `atMost`, counting stops there
+   * (the answer is min(count, atMost)): an exact count of millions is a scan, a capped one is not.
+   */
+  countActiveSessions(cutoffs: ExpiryCutoffs, userId?: string, atMost?: number): Promise<number>;
   /** Per-user number of active sessions and latest activity (only users with at least one). */
   activeSessionStats(cutoffs: ExpiryCutoffs): Promise<UserSessionStats[]>;
   /** Marks one session revoked. True only if it was active before (a second revoke changes nothing). */

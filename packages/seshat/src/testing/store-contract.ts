@@ -414,6 +414,9 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
         expect(await store.countActiveSessions(cutoffs)).toBe(3);
         expect(await store.countActiveSessions(cutoffs, 'usr_a')).toBe(2);
         expect(await store.countActiveSessions(cutoffs, 'usr_c')).toBe(0);
+        // Capped: counting stops at `atMost` (the team list's total), and a smaller count is exact.
+        expect(await store.countActiveSessions(cutoffs, undefined, 2)).toBe(2);
+        expect(await store.countActiveSessions(cutoffs, 'usr_a', 10)).toBe(2);
         expect(await store.countSessions()).toBe(5);
         expect(await store.activeSessionStats(cutoffs)).toEqual([
           { userId: 'usr_b', activeSessions: 1, lastActiveAt: NOW - MINUTE },

@@ -135,11 +135,14 @@ class PostgresStatements implements StoreScope {
     return pageOf(rows.map(toSession), limit, (s) => encodeCursor([sessionOrderKey(s, q.userId), s.id]));
   }
 
-  async countActiveSessions(cutoffs: ExpiryCutoffs, userId?: string): Promise<number> {
+  async countActiveSessions(cutoffs: ExpiryCutoffs, userId?: string, atMost?: number): Promise<number> {
     const values: unknown[] = [];
     const param = placeholders(values);
-    let sql = `SELECT count(*) AS n FROM sessions WHERE ${live(cutoffs, param)}`;
-    if (userId !== undefined) sql += ` AND user_id = ${param(userId)}`;
+    let where = live(cutoffs, param);
+    if (userId !== undefined) where += ` AND user_id = ${param(userId)}`;
+    const sql = atMost === undefined
+      ? `SELECT count(*) AS n FROM sessions WHERE ${where}`
+      : `SELECT count(*) AS n FROM (SELECT 1 FROM sessions WHERE ${where} LIMIT ${param(atMost)}) AS live`;
     const { rows } = await this.query(sql, values);
     return Number(rows[0]!.n);
   }

@@ -288,10 +288,12 @@ export class SqliteStore implements Store {
     return pageOf(rows, limit, (s) => encodeCursor([sessionOrderKey(s, q.userId), s.id]));
   }
 
-  async countActiveSessions(cutoffs: ExpiryCutoffs, userId?: string): Promise<number> {
+  async countActiveSessions(cutoffs: ExpiryCutoffs, userId?: string, atMost?: number): Promise<number> {
     const params: SQLInputValue[] = [];
-    let sql = `SELECT count(*) AS n FROM sessions WHERE ${this.#live(cutoffs, params)}`;
-    if (userId !== undefined) (sql += ' AND user_id = ?'), params.push(userId);
+    let where = this.#live(cutoffs, params);
+    if (userId !== undefined) (where += ' AND user_id = ?'), params.push(userId);
+    let sql = `SELECT count(*) AS n FROM sessions WHERE ${where}`;
+    if (atMost !== undefined) (sql = `SELECT count(*) AS n FROM (SELECT 1 FROM sessions WHERE ${where} LIMIT ?)`), params.push(atMost);
     return Number(this.#sql(sql).get(...params)!.n);
   }
 
