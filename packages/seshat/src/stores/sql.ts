@@ -32,7 +32,12 @@ export function liveSessionCondition(c: ExpiryCutoffs, param: Param, persistentT
  * sessions are few and ordered exactly (the session limit ends the least recently active ones).
  */
 export function sessionOrderKey(s: { lastActiveAt: number }, userId: string | undefined): number {
-  return userId !== undefined ? s.lastActiveAt : Math.floor(s.lastActiveAt / ACTIVITY_ORDER_MS);
+  return userId !== undefined ? s.lastActiveAt : activityMinute(s.lastActiveAt);
+}
+
+/** The minute of last activity (`last_active_minute`): what SQL's integer `last_active_at / 60000` gives. */
+export function activityMinute(lastActiveAt: number): number {
+  return Math.floor(lastActiveAt / ACTIVITY_ORDER_MS);
 }
 
 /** The resolution of the team list's order; the indexes of migration 11 divide by the same 60000. */

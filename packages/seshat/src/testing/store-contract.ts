@@ -395,6 +395,10 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
         } while (cursor !== null && paged.length < 10);
         expect(paged).toEqual([...sameMinute, before.id]);
         expect((await store.listActiveSessions({ cutoffs, userId: 'usr_a' })).items.map((s) => s.id)).toEqual([late.id, early.id, before.id]);
+
+        // A batched touch into a later minute moves the session to the top of everyone's list.
+        await store.touchSessions([{ id: before.id, lastActiveAt: NOW, requests: 1, lastPath: null }]);
+        expect((await store.listActiveSessions({ cutoffs })).items.map((s) => s.id)).toEqual([before.id, ...sameMinute]);
       });
 
       it('refuses a malformed cursor as invalid input', async () => {

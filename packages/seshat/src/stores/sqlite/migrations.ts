@@ -203,16 +203,18 @@ export const sqliteMigrations: SqliteMigration[] = [
   },
   {
     version: 11,
-    name: 'team list index: live sessions by minute of last activity',
+    name: 'team list index: sessions by minute of last activity',
     sql: `
       -- The team list (every live session, most recently active first, keyset pages) scanned and sorted every
-      -- live row without an index. It orders by the minute of last activity, then id, as on PostgreSQL (where a
-      -- minute column keeps same-minute touches HOT); here an expression index serves that order, and the
-      -- listing's ORDER BY must spell the expression exactly like this for SQLite to use it. Not partial: SQLite
-      -- maintains a partial index whenever its predicate's column changes, so a revocation (revoked_at) would
-      -- pay a delete in it per row — it doubled the CPU of revoke-matching 100,000 sessions. The listing skips
-      -- the few ended rows (kept until GC) as it walks.
-      CREATE INDEX sessions_by_activity ON sessions ((last_active_at / 60000) DESC, id DESC);
+      -- live row without an index. It orders by the minute of last activity, then id, as on PostgreSQL. A plain
+      -- column, not an expression index: SQLite rewrites an index entry whenever a column it covers is SET, so an
+      -- index on last_active_at (or an expression of it) would be written by every touch; the touch batch moves
+      -- this column only for sessions that entered a new minute. Not partial on revoked_at either: a revocation
+      -- would then delete an entry per row (it doubled the CPU of revoke-matching 100,000 sessions); the listing
+      -- skips the few ended rows (kept until GC) as it walks.
+      ALTER TABLE sessions ADD COLUMN last_active_minute INTEGER NOT NULL DEFAULT 0;
+      UPDATE sessions SET last_active_minute = last_active_at / 60000;
+      CREATE INDEX sessions_by_activity ON sessions (last_active_minute DESC, id DESC);
     `,
   },
 ];
