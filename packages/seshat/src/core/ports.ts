@@ -31,7 +31,11 @@ export interface SessionStore {
    * answer was revoked or deleted meanwhile.
    */
   touchSessions(touches: BatchedTouch[]): Promise<string[]>;
-  /** Unrevoked, unexpired sessions, most recently active first. */
+  /**
+   * Unrevoked, unexpired sessions, most recently active first: one user's exactly by `lastActiveAt` (then id);
+   * everyone's by the minute of last activity, then id (descending), an order an index can serve without every
+   * touch writing it (docs/scaling.md). The keyset cursor carries that key and the id.
+   */
   listActiveSessions(query: ActiveSessionQuery): Promise<Page<SessionRecord>>;
   /**
    * How many sessions are live under `cutoffs`: everyone's, or one user's. With `atMost`, counting stops there
