@@ -37,6 +37,7 @@ export {
   policySchemaFor,
   resolvePolicy,
   mergePolicies,
+  policyFieldValue,
   EffectivePolicies,
   POLICY_FIELDS,
   type SessionPolicy,

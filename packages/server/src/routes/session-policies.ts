@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { POLICY_FIELDS, SeshatError, isDeviceBound, sessionPolicySchema, type Actor, type SessionPolicy, type SessionRecord, type UserRole } from 'seshat';
+import { POLICY_FIELDS, SeshatError, policyFieldValue, isDeviceBound, sessionPolicySchema, type Actor, type SessionPolicy, type SessionRecord, type UserRole } from 'seshat';
 import type { App, ServerContext } from '../context.ts';
 import { requireAdmin } from '../context.ts';
 import { manageableUser, roles } from '../permissions.ts';
@@ -130,12 +130,10 @@ export async function sessionPolicyRoutes(app: App, ctx: ServerContext): Promise
     const [rolePolicy, override] = await Promise.all([store.findSessionPolicy(roleSubject(target.role)), store.findSessionPolicy(userSubject(target.id))]);
     const { byRole, byUser } = splitPolicies([rolePolicy, override].filter((p) => p !== null));
     const resolved = effectivePolicy(manager.settings, byRole.get(target.role)?.policy, byUser.get(target.id)?.policy);
-    const fields = Object.fromEntries(POLICY_FIELDS.map((field) => {
-      const [head, tail] = field.split('.') as [string, string | undefined];
-      const top = (resolved.settings as unknown as Record<string, unknown>)[head];
-      const value = tail === undefined ? top : (top as Record<string, unknown>)[tail];
-      return [field, { value: value as string | number | boolean | null, source: resolved.sources[field] }];
-    })) as z.infer<typeof effectivePolicySchema>['fields'];
+    const fields = Object.fromEntries(POLICY_FIELDS.map((field) => [
+      field,
+      { value: policyFieldValue(resolved.settings, field) as string | number | boolean | null, source: resolved.sources[field] },
+    ])) as z.infer<typeof effectivePolicySchema>['fields'];
     return { user: publicUser(target), fields };
   });
 }

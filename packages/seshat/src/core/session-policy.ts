@@ -62,6 +62,11 @@ function write(into: Record<string, unknown>, field: PolicyField, value: unknown
   else into[head] = { ...(into[head] as object | undefined), [tail]: value };
 }
 
+/** The value of one policy field in some settings (or a policy: undefined when it does not set the field). */
+export function policyFieldValue(from: SessionSettings | SessionPolicy, field: PolicyField): unknown {
+  return read(from as Record<string, unknown>, field);
+}
+
 /** One layer of a resolution: a policy and what to call it when it decides a field. */
 export interface PolicyLayer<Source extends string = string> {
   source: Source;
