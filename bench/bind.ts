@@ -39,7 +39,7 @@ export async function bindSessions(databaseUrl: string, tokens: readonly string[
   try {
     // 1. One real registration.
     const first = tokens[0]!;
-    const offer = parseOffer(binding.registrationHeader({ id: idOf(first) })!);
+    const offer = parseOffer(binding.registrationHeader((await store.findSession(idOf(first)))!)!);
     const proof = await device.proof(offer.challenge, { jwk: true, aud: new URL(offer.path, device.baseUrl).href });
     cookies[0] = cookieOf(await binding.register({ sessionCookie: first, proof: serializeItem(proof), sessionIdHeader: undefined }));
     const key = (await store.findSession(idOf(first)))!.deviceKey!;

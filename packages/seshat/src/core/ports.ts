@@ -5,6 +5,7 @@ import type { SessionMatch } from './session-filter.ts';
 import type { DeviceKey, Location, RiskAssessment, SessionRecord } from './session.ts';
 import type { DueWebhookDelivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage } from './webhook.ts';
 import type { ExpiryCutoffs } from './settings.ts';
+import type { SessionPolicy } from './session-policy.ts';
 import type { DailyStat } from './daily-stats.ts';
 
 /**
@@ -31,10 +32,17 @@ export interface SessionStore {
    * answer was revoked or deleted meanwhile.
    */
   touchSessions(touches: BatchedTouch[]): Promise<string[]>;
-  /** Unrevoked, unexpired sessions, most recently active first. */
+  /**
+   * Unrevoked, unexpired sessions, most recently active first: one user's exactly by `lastActiveAt` (then id);
+   * everyone's by the minute of last activity, then id (descending), an order an index can serve without every
+   * touch writing it (docs/scaling.md). The keyset cursor carries that key and the id.
+   */
   listActiveSessions(query: ActiveSessionQuery): Promise<Page<SessionRecord>>;
-  /** How many sessions are live under `cutoffs`: everyone's, or one user's. */
-  countActiveSessions(cutoffs: ExpiryCutoffs, userId?: string): Promise<number>;
+  /**
+   * How many sessions are live under `cutoffs`: everyone's, or one user's. With `atMost`, counting stops there
+   * (the answer is min(count, atMost)): an exact count of millions is a scan, a capped one is not.
+   */
+  countActiveSessions(cutoffs: ExpiryCutoffs, userId?: string, atMost?: number): Promise<number>;
   /** Per-user number of active sessions and latest activity (only users with at least one). */
   activeSessionStats(cutoffs: ExpiryCutoffs): Promise<UserSessionStats[]>;
   /** Marks one session revoked. True only if it was active before (a second revoke changes nothing). */
@@ -238,6 +246,29 @@ export interface SettingsStore {
   saveSettings(settings: unknown): Promise<void>;
 }
 
+/**
+ * Session policies (timeouts, remember-me, limits per group of people), one row per subject. The subject is the
+ * application's name for whom a policy covers (the server: `role:admin`, `user:usr_…`); `assignPolicies` maps
+ * subjects onto people.
+ */
+export interface SessionPolicyStore {
+  /** Every stored policy, by subject. */
+  listSessionPolicies(): Promise<StoredSessionPolicy[]>;
+  /** The policy of one subject, or null. */
+  findSessionPolicy(subject: string): Promise<StoredSessionPolicy | null>;
+  /** Creates or replaces a subject's policy (already validated by the caller). */
+  saveSessionPolicy(policy: StoredSessionPolicy): Promise<void>;
+  /** Removes a subject's policy; true if there was one. */
+  deleteSessionPolicy(subject: string): Promise<boolean>;
+}
+
+/** A stored session policy: whom it covers, what it sets, and when it was last changed. */
+export interface StoredSessionPolicy {
+  subject: string;
+  policy: SessionPolicy;
+  updatedAt: number;
+}
+
 /** The audit trail: append-only events, listed newest first. */
 export interface AuditStore {
   /** Appends one event. */
@@ -319,6 +350,8 @@ export interface UserStore {
   requirePasswordChange(userId: string): Promise<void>;
   /** Changes an account's role; false if there is no such account. */
   updateUserRole(userId: string, role: UserRecord['role']): Promise<boolean>;
+  /** The id and role of every account holding one of `roles` (few: the team, not everyone). */
+  listUsersWithRoles(roles: readonly UserRole[]): Promise<Pick<UserRecord, 'id' | 'role'>[]>;
 }
 
 /**
@@ -375,6 +408,12 @@ export interface WebhookOutboxStore {
   listWebhookEndpoints(): Promise<WebhookEndpoint[]>;
   /** Stores a message and its deliveries (one per endpoint), in the caller's transaction. */
   insertWebhookMessage(message: WebhookMessage, deliveries: WebhookDelivery[]): Promise<void>;
+  /**
+   * Stores many messages and their deliveries in one statement (or a few), in the caller's transaction: a bulk
+   * revocation writes one `session.ended` per session (100,000 of them must not be 100,000 round trips).
+   * Optional: without it the outbox calls `insertWebhookMessage` once per message.
+   */
+  insertWebhookMessages?(messages: readonly WebhookMessage[], deliveries: readonly WebhookDelivery[]): Promise<void>;
 }
 
 /** Webhook endpoints, the outbox and its delivery log. */
@@ -423,10 +462,10 @@ export interface Transactional<Scope> {
 }
 
 /** What the session manager reads and writes. */
-export type SessionScope = SessionStore & SettingsStore & AuditStore & SessionLocks & DeviceBindingStore & WebhookOutboxStore & OverviewStore;
+export type SessionScope = SessionStore & SettingsStore & SessionPolicyStore & AuditStore & SessionLocks & DeviceBindingStore & WebhookOutboxStore & OverviewStore;
 
 /** Everything one transaction of the server may touch. */
-export type StoreScope = SessionStore & SettingsStore & AuditStore & UserStore & ApiKeyStore & SignInLimitStore & SessionLocks & DeviceBindingStore & WebhookStore & OverviewStore;
+export type StoreScope = SessionStore & SettingsStore & SessionPolicyStore & AuditStore & UserStore & ApiKeyStore & SignInLimitStore & SessionLocks & DeviceBindingStore & WebhookStore & OverviewStore;
 
 /**
  * Serialises changes to one user's sessions across processes, for rules that count before they insert
@@ -438,7 +477,7 @@ export interface SessionLocks {
 }
 
 /** Everything the server needs from one database. */
-export interface Store extends SessionStore, SettingsStore, AuditStore, UserStore, ApiKeyStore, SignInLimitStore, SessionLocks, DeviceBindingStore, WebhookStore, OverviewStore, Transactional<StoreScope> {
+export interface Store extends SessionStore, SettingsStore, SessionPolicyStore, AuditStore, UserStore, ApiKeyStore, SignInLimitStore, SessionLocks, DeviceBindingStore, WebhookStore, OverviewStore, Transactional<StoreScope> {
   readonly dialect: 'sqlite' | 'postgres';
   /** Applies pending migrations; returns the versions applied. */
   migrate(): Promise<number[]>;

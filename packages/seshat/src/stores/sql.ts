@@ -14,7 +14,19 @@ export type Param = (value: unknown) => string;
  * cutoff that applies to it has been reached. The store contract suite checks the two agree.
  */
 export function liveSessionCondition(c: ExpiryCutoffs, param: Param, persistentTrue: string): string {
-  const parts = ['revoked_at IS NULL', `created_at > ${param(c.createdBefore)}`];
+  const exceptions = (c.exceptions ?? []).filter((e) => e.userIds.length > 0);
+  if (exceptions.length === 0) return `revoked_at IS NULL AND ${unexpired(c, param, persistentTrue)}`;
+  // People under a session policy are judged by their group's cutoffs, everyone else by the common ones. The
+  // string is built in placeholder order (SQLite's `?` are positional).
+  const branches = exceptions.map((e) => `(user_id IN (${e.userIds.map(param).join(', ')}) AND ${unexpired(e, param, persistentTrue)})`);
+  const listed = exceptions.flatMap((e) => e.userIds).map(param).join(', ');
+  branches.push(`(user_id NOT IN (${listed}) AND ${unexpired(c, param, persistentTrue)})`);
+  return `revoked_at IS NULL AND (${branches.join(' OR ')})`;
+}
+
+/** One set of cutoffs as SQL: no cutoff that applies to the session has been reached. */
+function unexpired(c: Omit<ExpiryCutoffs, 'exceptions'>, param: Param, persistentTrue: string): string {
+  const parts = [`created_at > ${param(c.createdBefore)}`];
   const remembered = c.rememberedCreatedBefore !== null;
   if (remembered) parts.push(`NOT (persistent = ${persistentTrue} AND created_at <= ${param(c.rememberedCreatedBefore)})`);
   if (c.idleBefore !== null) {
@@ -24,6 +36,24 @@ export function liveSessionCondition(c: ExpiryCutoffs, param: Param, persistentT
   }
   return parts.join(' AND ');
 }
+
+/**
+ * The team list's sort key (with id as the tie-break), the value its keyset cursor carries. Everyone's sessions are
+ * ordered by the minute of last activity: an index on it (migration 11) serves every page, and on PostgreSQL a
+ * touch within the same minute leaves it unchanged, so the touch stays a HOT update (docs/scaling.md). One user's
+ * sessions are few and ordered exactly (the session limit ends the least recently active ones).
+ */
+export function sessionOrderKey(s: { lastActiveAt: number }, userId: string | undefined): number {
+  return userId !== undefined ? s.lastActiveAt : activityMinute(s.lastActiveAt);
+}
+
+/** The minute of last activity (`last_active_minute`): what SQL's integer `last_active_at / 60000` gives. */
+export function activityMinute(lastActiveAt: number): number {
+  return Math.floor(lastActiveAt / ACTIVITY_ORDER_MS);
+}
+
+/** The resolution of the team list's order; the indexes of migration 11 divide by the same 60000. */
+export const ACTIVITY_ORDER_MS = 60_000;
 
 /** How a dialect reads one text field of a JSON column (SQLite `json_extract`, PostgreSQL `->>`). */
 export type JsonText = (column: string, field: string) => string;

@@ -5,8 +5,9 @@ import { DAY, HOUR, MINUTE } from '../core/clock.ts';
 import { isSeshatError } from '../core/errors.ts';
 import { unknownDevice, type SessionRecord } from '../core/session.ts';
 import { defaultSettings, expiryCutoffs, isExpired, type SessionSettings } from '../core/settings.ts';
+import { EffectivePolicies } from '../core/session-policy.ts';
 import { newSessionId } from '../core/token.ts';
-import type { Store, UserRecord } from '../core/ports.ts';
+import type { Page, Store, UserRecord } from '../core/ports.ts';
 import { apiKeyStoreContract } from './api-key-contract.ts';
 import { webhookStoreContract } from './webhook-contract.ts';
 import { deviceBindingStoreContract } from './device-binding-contract.ts';
@@ -394,6 +395,30 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
         }
       });
 
+      it('orders everyone\'s sessions by the minute of last activity, then id (the team list\'s index); one user\'s exactly', async () => {
+        const minute = NOW - 2 * MINUTE; // NOW is on a minute boundary
+        const early = sessionRecord({ lastActiveAt: minute + 1_000 });
+        const late = sessionRecord({ lastActiveAt: minute + 59_000 });
+        const before = sessionRecord({ lastActiveAt: minute - 1 });
+        for (const s of [before, early, late]) await store.insertSession(s);
+
+        const sameMinute = [early, late].sort((x, y) => (x.id < y.id ? 1 : -1)).map((s) => s.id);
+        expect((await store.listActiveSessions({ cutoffs })).items.map((s) => s.id)).toEqual([...sameMinute, before.id]);
+        const paged: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: Page<SessionRecord> = await store.listActiveSessions({ cutoffs, limit: 1, cursor });
+          paged.push(...page.items.map((s) => s.id));
+          cursor = page.nextCursor;
+        } while (cursor !== null && paged.length < 10);
+        expect(paged).toEqual([...sameMinute, before.id]);
+        expect((await store.listActiveSessions({ cutoffs, userId: 'usr_a' })).items.map((s) => s.id)).toEqual([late.id, early.id, before.id]);
+
+        // A batched touch into a later minute moves the session to the top of everyone's list.
+        await store.touchSessions([{ id: before.id, lastActiveAt: NOW, requests: 1, lastPath: null }]);
+        expect((await store.listActiveSessions({ cutoffs })).items.map((s) => s.id)).toEqual([before.id, ...sameMinute]);
+      });
+
       it('refuses a malformed cursor as invalid input', async () => {
         await expectInvalidInput(store.listActiveSessions({ cutoffs, cursor: 'not-a-cursor', limit: 2 }));
         await expectInvalidInput(store.listActiveSessions({ cutoffs, cursor: Buffer.from('{"a":1}').toString('base64url'), limit: 2 }));
@@ -411,6 +436,9 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
         expect(await store.countActiveSessions(cutoffs)).toBe(3);
         expect(await store.countActiveSessions(cutoffs, 'usr_a')).toBe(2);
         expect(await store.countActiveSessions(cutoffs, 'usr_c')).toBe(0);
+        // Capped: counting stops at `atMost` (the team list's total), and a smaller count is exact.
+        expect(await store.countActiveSessions(cutoffs, undefined, 2)).toBe(2);
+        expect(await store.countActiveSessions(cutoffs, 'usr_a', 10)).toBe(2);
         expect(await store.countSessions()).toBe(5);
         expect(await store.activeSessionStats(cutoffs)).toEqual([
           { userId: 'usr_b', activeSessions: 1, lastActiveAt: NOW - MINUTE },
@@ -560,6 +588,68 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
         do afterId = (await store.collectExpiredSessions({ cutoffs, afterId, limit: 50 })).lastId;
         while (afterId !== null);
         expect(ids((await store.listActiveSessions({ cutoffs: expiryCutoffs(settingsWith({ idleTimeoutSeconds: null, absoluteLifetimeSeconds: 3650 * 86400, rememberMe: { enabled: false, durationSeconds: 1 } }), NOW) })).items)).toEqual(expected);
+      });
+    });
+
+    describe('the SQL live condition agrees with isExpired under session policies', () => {
+      it('judges each person by their own policy, everyone else by the common one', async () => {
+        const H = 3600;
+        // Three rules: everyone (2 h idle, remember-me 5 h), a strict group (1 h idle, no remember-me, 3 h cap) and
+        // a lenient one (idle never, 100 h cap).
+        const settings = settingsWith({ idleTimeoutSeconds: 2 * H, rememberMe: { enabled: true, durationSeconds: 5 * H }, absoluteLifetimeSeconds: 10 * H });
+        const users = new Map([
+          ['usr_strict1', { idleTimeoutSeconds: H, rememberMe: { enabled: false }, absoluteLifetimeSeconds: 3 * H }],
+          ['usr_strict2', { idleTimeoutSeconds: H, rememberMe: { enabled: false }, absoluteLifetimeSeconds: 3 * H }],
+          ['usr_lenient', { idleTimeoutSeconds: null, absoluteLifetimeSeconds: 100 * H }],
+          ['usr_same', { maxSessionsPerUser: 2 }], // a policy that changes no expiry: no exception of its own
+        ]);
+        const policies = new EffectivePolicies(settings, { users });
+        const ages = [0, H * 1000 - 1, H * 1000 + 1, 2 * H * 1000 + 1, 3 * H * 1000 + 1, 5 * H * 1000 + 1, 10 * H * 1000 + 1, 50 * H * 1000];
+        const sessions: SessionRecord[] = [];
+        for (const userId of ['usr_strict1', 'usr_strict2', 'usr_lenient', 'usr_same', 'usr_plain'])
+          for (const persistent of [false, true])
+            for (const created of ages)
+              for (const idle of ages)
+                if (idle <= created) sessions.push(sessionRecord({ userId, persistent, createdAt: NOW - created, lastActiveAt: NOW - idle }));
+        for (const s of sessions) await store.insertSession(s);
+        const expected = sessions.filter((s) => !isExpired(s, policies.for(s.userId), NOW)).map((s) => s.id).sort();
+        const cutoffs = policies.cutoffs(NOW);
+        expect(cutoffs.exceptions).toHaveLength(2);
+        expect(ids((await store.listActiveSessions({ cutoffs, limit: 1000 })).items)).toEqual(expected);
+        expect(await store.countActiveSessions(cutoffs)).toBe(expected.length);
+        expect((await store.activeSessionStats(cutoffs)).reduce((n, s) => n + s.activeSessions, 0)).toBe(expected.length);
+        let afterId: string | null = null;
+        do afterId = (await store.collectExpiredSessions({ cutoffs, afterId, limit: 50 })).lastId;
+        while (afterId !== null);
+        expect(await store.countSessions()).toBe(expected.length);
+      });
+    });
+
+    describe('session policies', () => {
+      it('saves, replaces, lists by subject and deletes', async () => {
+        expect(await store.listSessionPolicies()).toEqual([]);
+        expect(await store.findSessionPolicy('role:admin')).toBeNull();
+        const admin = { subject: 'role:admin', policy: { idleTimeoutSeconds: 3600, rememberMe: { enabled: false } }, updatedAt: NOW };
+        await store.saveSessionPolicy(admin);
+        await store.saveSessionPolicy({ subject: 'user:usr_a', policy: { idleTimeoutSeconds: null }, updatedAt: NOW + 1 });
+        expect(await store.findSessionPolicy('role:admin')).toEqual(admin);
+        const replaced = { ...admin, policy: { maxSessionsPerUser: 2, sessionLimitAction: 'deny' as const }, updatedAt: NOW + 2 };
+        await store.saveSessionPolicy(replaced);
+        expect(await store.listSessionPolicies()).toEqual([replaced, { subject: 'user:usr_a', policy: { idleTimeoutSeconds: null }, updatedAt: NOW + 1 }]);
+        expect(await store.deleteSessionPolicy('role:admin')).toBe(true);
+        expect(await store.deleteSessionPolicy('role:admin')).toBe(false);
+        expect((await store.listSessionPolicies()).map((p) => p.subject)).toEqual(['user:usr_a']);
+      });
+
+      it('lists the accounts holding some roles', async () => {
+        const admin = user({ role: 'admin' });
+        const owner = user({ role: 'owner' });
+        await store.insertUser(admin);
+        await store.insertUser(owner);
+        await store.insertUser(user());
+        const found = await store.listUsersWithRoles(['owner', 'admin', 'auditor']);
+        expect(found.sort((a, b) => a.id.localeCompare(b.id))).toEqual([admin, owner].map((u) => ({ id: u.id, role: u.role })).sort((a, b) => a.id.localeCompare(b.id)));
+        expect(await store.listUsersWithRoles([])).toEqual([]);
       });
     });
 

@@ -9,7 +9,7 @@ import type { ExpiryCutoffs } from '../../core/settings.ts';
 import type { DueWebhookDelivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage } from '../../core/webhook.ts';
 import { auditCursorSchema, deliveryCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
 import { anonymized, jsonColumn as json, rowMappers, touchRowsJson } from '../rows.ts';
-import { auditConditions, breakdownKey, liveSessionCondition, sessionMatchCondition } from '../sql.ts';
+import { ACTIVITY_ORDER_MS, activityMinute, auditConditions, breakdownKey, liveSessionCondition, sessionMatchCondition, sessionOrderKey } from '../sql.ts';
 import type { SessionMatch } from '../../core/session-filter.ts';
 import type {
   ActiveSessionQuery,
@@ -28,6 +28,8 @@ import type {
   Store,
   StoreScope,
   UserRecord,
+  UserRole,
+  StoredSessionPolicy,
   SessionAuthenticationUpdate,
   SignInCounter,
   UserSessionStats,
@@ -212,11 +214,11 @@ export class SqliteStore implements Store {
     await this.#writable();
     this.#sql(`INSERT INTO sessions (id, user_id, secret_hash, token_hint, persistent, created_at, last_active_at, revoked_at,
         revoked_reason, revoked_note, ip, sign_in_ip, user_agent, device, location, sign_in_location, risk, requests, last_path,
-        reauthenticated_at, password_change_required)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+        reauthenticated_at, password_change_required, last_active_minute)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
       s.id, s.userId, s.secretHash, s.tokenHint, s.persistent ? 1 : 0, s.createdAt, s.lastActiveAt, s.revokedAt,
       s.revokedReason, s.revokedNote, s.ip, s.signInIp, s.userAgent, JSON.stringify(s.device), json(s.location), json(s.signInLocation),
-      json(s.risk), s.requests, s.lastPath, s.reauthenticatedAt, s.passwordChangeRequired ? 1 : 0,
+      json(s.risk), s.requests, s.lastPath, s.reauthenticatedAt, s.passwordChangeRequired ? 1 : 0, activityMinute(s.lastActiveAt),
     );
   }
 
@@ -233,8 +235,8 @@ export class SqliteStore implements Store {
     // (a revocation, a sign-in) syncs the WAL, these frames included.
     return this.#unsynced(() => {
       const { changes } = this.#sql(
-        'UPDATE sessions SET last_active_at = ?, requests = requests + ?, last_path = ? WHERE id = ? AND revoked_at IS NULL',
-      ).run(t.lastActiveAt, t.requests, t.lastPath, id);
+        'UPDATE sessions SET last_active_at = ?, requests = requests + ?, last_path = ?, last_active_minute = ? WHERE id = ? AND revoked_at IS NULL',
+      ).run(t.lastActiveAt, t.requests, t.lastPath, activityMinute(t.lastActiveAt), id);
       return Number(changes) === 1;
     });
   }
@@ -244,22 +246,31 @@ export class SqliteStore implements Store {
     await this.#writable();
     const rows = touchRowsJson(touches);
     // One statement over a JSON array of positional rows (`touchRowsJson`), unsynced like `touchSession`. Same
-    // condition per row.
-    const { changes } = this.#unsynced(() =>
-      this.#sql(`UPDATE sessions SET last_active_at = max(sessions.last_active_at, t.at), requests = sessions.requests + t.n,
-          last_path = coalesce(t.path, sessions.last_path), ip = coalesce(t.ip, sessions.ip),
-          location = CASE WHEN t.lk = 1 THEN t.loc ELSE sessions.location END
-        FROM (SELECT value ->> 0 AS id, value ->> 1 AS at, value ->> 2 AS n, value ->> 3 AS path, value ->> 4 AS ip,
-                json_extract(value, '$[5]') AS loc, value ->> 6 AS lk FROM json_each(?)) AS t
-        WHERE sessions.id = t.id AND sessions.revoked_at IS NULL`).run(rows),
+    // condition per row. It leaves `last_active_minute` alone: SQLite rewrites an index entry for every row whose
+    // indexed column is SET, even to the same value, and that index maintenance made every touch ~60% dearer. The
+    // second statement moves only the live rows of the batch that entered a new minute (a session in use is touched
+    // every second, and changes minute once a minute).
+    return this.#unsynced(() =>
+      this.#atomically(() => {
+        const { changes } = this.#sql(`UPDATE sessions SET last_active_at = max(sessions.last_active_at, t.at), requests = sessions.requests + t.n,
+            last_path = coalesce(t.path, sessions.last_path), ip = coalesce(t.ip, sessions.ip),
+            location = CASE WHEN t.lk = 1 THEN t.loc ELSE sessions.location END
+          FROM (SELECT value ->> 0 AS id, value ->> 1 AS at, value ->> 2 AS n, value ->> 3 AS path, value ->> 4 AS ip,
+                  json_extract(value, '$[5]') AS loc, value ->> 6 AS lk FROM json_each(?)) AS t
+          WHERE sessions.id = t.id AND sessions.revoked_at IS NULL`).run(rows);
+        this.#sql(`UPDATE sessions SET last_active_minute = last_active_at / ${ACTIVITY_ORDER_MS}
+          WHERE id IN (SELECT value ->> 0 FROM json_each(?)) AND revoked_at IS NULL
+            AND last_active_minute <> last_active_at / ${ACTIVITY_ORDER_MS}`).run(rows);
+        // The usual answer: every row updated, and the ids are the batch's own. No RETURNING: materialising thousands
+        // of result rows each second cost a tenth of the statement (measured). Otherwise the live ones among the
+        // batch are the ones it updated (same transaction): a row it skipped was revoked or deleted, and ended
+        // sessions never come back.
+        if (Number(changes) === touches.length) return touches.map((t) => t.id);
+        return this.#sql(`SELECT id FROM sessions WHERE id IN (SELECT value ->> 0 FROM json_each(?)) AND revoked_at IS NULL`)
+          .all(rows)
+          .map((r) => String(r.id));
+      }),
     );
-    // The usual answer: every row updated, and the ids are the batch's own. No RETURNING: materialising thousands
-    // of result rows each second cost a tenth of the statement (measured). Otherwise the live ones among the batch
-    // are the ones it updated: a row it skipped was revoked or deleted, and ended sessions never come back.
-    if (Number(changes) === touches.length) return touches.map((t) => t.id);
-    return this.#sql(`SELECT id FROM sessions WHERE id IN (SELECT value ->> 0 FROM json_each(?)) AND revoked_at IS NULL`)
-      .all(rows)
-      .map((r) => String(r.id));
   }
 
   /** Runs writes that may be lost in a power cut (never a revocation) without waiting for the disk. */
@@ -280,24 +291,30 @@ export class SqliteStore implements Store {
 
   async listActiveSessions(q: ActiveSessionQuery): Promise<Page<SessionRecord>> {
     const params: SQLInputValue[] = [];
+    // The same order as on PostgreSQL: a user's sessions exactly by last activity; everyone's by its minute,
+    // then id, which the index `sessions_by_activity` (migration 11) serves.
+    const key = q.userId !== undefined ? 'last_active_at' : 'last_active_minute';
     let sql = `SELECT * FROM sessions WHERE ${this.#live(q.cutoffs, params)}`;
     if (q.userId !== undefined) (sql += ' AND user_id = ?'), params.push(q.userId);
     if (q.cursor) {
       const [at, id] = decodeCursor(q.cursor, sessionCursorSchema);
-      sql += ' AND (last_active_at < ? OR (last_active_at = ? AND id < ?))';
+      // `key <= ?` first: a range SQLite seeks to in the index (an OR alone made it scan from the top).
+      sql += ` AND ${key} <= ? AND (${key} < ? OR id < ?)`;
       params.push(at, at, id);
     }
-    sql += ' ORDER BY last_active_at DESC, id DESC';
+    sql += ` ORDER BY ${key} DESC, id DESC`;
     const limit = q.limit === undefined ? undefined : pageLimit(q.limit);
     if (limit !== undefined) (sql += ' LIMIT ?'), params.push(limit + 1);
     const rows = this.#sql(sql).all(...params).map(toSession);
-    return pageOf(rows, limit, (s) => encodeCursor([s.lastActiveAt, s.id]));
+    return pageOf(rows, limit, (s) => encodeCursor([sessionOrderKey(s, q.userId), s.id]));
   }
 
-  async countActiveSessions(cutoffs: ExpiryCutoffs, userId?: string): Promise<number> {
+  async countActiveSessions(cutoffs: ExpiryCutoffs, userId?: string, atMost?: number): Promise<number> {
     const params: SQLInputValue[] = [];
-    let sql = `SELECT count(*) AS n FROM sessions WHERE ${this.#live(cutoffs, params)}`;
-    if (userId !== undefined) (sql += ' AND user_id = ?'), params.push(userId);
+    let where = this.#live(cutoffs, params);
+    if (userId !== undefined) (where += ' AND user_id = ?'), params.push(userId);
+    let sql = `SELECT count(*) AS n FROM sessions WHERE ${where}`;
+    if (atMost !== undefined) (sql = `SELECT count(*) AS n FROM (SELECT 1 FROM sessions WHERE ${where} LIMIT ?)`), params.push(atMost);
     return Number(this.#sql(sql).get(...params)!.n);
   }
 
@@ -487,6 +504,28 @@ export class SqliteStore implements Store {
     this.#sql("INSERT INTO settings (key, value) VALUES ('sessions', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(JSON.stringify(settings));
   }
 
+  // ── session policies ──────────────────────────────────────────────────────────────────────────────
+
+  async listSessionPolicies(): Promise<StoredSessionPolicy[]> {
+    return this.#sql('SELECT * FROM session_policies ORDER BY subject').all().map(toStoredPolicy);
+  }
+
+  async findSessionPolicy(subject: string): Promise<StoredSessionPolicy | null> {
+    const row = this.#sql('SELECT * FROM session_policies WHERE subject = ?').get(subject);
+    return row ? toStoredPolicy(row) : null;
+  }
+
+  async saveSessionPolicy(p: StoredSessionPolicy): Promise<void> {
+    await this.#writable();
+    this.#sql(`INSERT INTO session_policies (subject, policy, updated_at) VALUES (?, ?, ?)
+      ON CONFLICT (subject) DO UPDATE SET policy = excluded.policy, updated_at = excluded.updated_at`).run(p.subject, JSON.stringify(p.policy), p.updatedAt);
+  }
+
+  async deleteSessionPolicy(subject: string): Promise<boolean> {
+    await this.#writable();
+    return Number(this.#sql('DELETE FROM session_policies WHERE subject = ?').run(subject).changes) === 1;
+  }
+
   // ── audit ─────────────────────────────────────────────────────────────────────────────────────────
 
   async appendAudit(e: AuditEvent): Promise<void> {
@@ -630,6 +669,18 @@ export class SqliteStore implements Store {
     });
   }
 
+  async insertWebhookMessages(messages: readonly WebhookMessage[], deliveries: readonly WebhookDelivery[]): Promise<void> {
+    await this.#writable();
+    // In process, a prepared statement per row is the bulk path: no round trips, one savepoint for the batch.
+    this.#atomically(() => {
+      const message = this.#sql('INSERT INTO webhook_messages (id, type, at, payload) VALUES (?, ?, ?, ?)');
+      for (const m of messages) message.run(m.id, m.type, m.at, m.payload);
+      const delivery = this.#sql(`INSERT INTO webhook_deliveries (id, message_id, endpoint_id, event_type, status, attempts, next_attempt_at, expires_at, created_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      for (const d of deliveries) delivery.run(d.id, d.messageId, d.endpointId, d.eventType, d.status, d.attempts, d.nextAttemptAt, d.expiresAt, d.createdAt);
+    });
+  }
+
   async dueWebhookDeliveries(now: number, limit: number): Promise<DueWebhookDelivery[]> {
     return this.#sql(`SELECT d.*, e.url, e.secret, m.payload FROM webhook_deliveries d
       JOIN webhook_endpoints e ON e.id = d.endpoint_id JOIN webhook_messages m ON m.id = d.message_id
@@ -736,6 +787,13 @@ export class SqliteStore implements Store {
     return Number(this.#sql('UPDATE users SET role = ? WHERE id = ?').run(role, userId).changes) === 1;
   }
 
+  async listUsersWithRoles(roles: readonly UserRole[]): Promise<Pick<UserRecord, 'id' | 'role'>[]> {
+    if (roles.length === 0) return [];
+    return this.#sql('SELECT id, role FROM users WHERE role IN (SELECT value FROM json_each(?)) ORDER BY id')
+      .all(JSON.stringify(roles))
+      .map((r) => ({ id: String(r.id), role: r.role as UserRole }));
+  }
+
   // ── sign-in limits ────────────────────────────────────────────────────────────────────────────────
 
   async countSignInAttempt(key: string, at: number, windowMs: number): Promise<SignInCounter> {
@@ -824,3 +882,7 @@ const { toSession, toAuditEvent, toApiKey, toUser, toWebhookEndpoint, toWebhookD
   bool: (value) => Number(value) === 1,
   json: <T>(value: unknown) => (value === null || value === undefined ? null : (JSON.parse(String(value)) as T)),
 });
+
+function toStoredPolicy(row: Record<string, unknown>): StoredSessionPolicy {
+  return { subject: String(row.subject), policy: JSON.parse(String(row.policy)), updatedAt: Number(row.updated_at) };
+}
