@@ -1,0 +1,88 @@
+import { serialisesWithoutSecret } from '../../core/public-view.ts';
+import type { SessionMatch } from '../../core/session-filter.ts';
+import type { SessionRecord } from '../../core/session.ts';
+import type { ExpiryCutoffs } from '../../core/settings.ts';
+
+/**
+ * How a session is kept in its Redis hash: one field per `SessionRecord` property, under the same name. A null is an
+ * absent field; numbers are decimal strings, booleans '1'/'0', objects JSON and the secret's hash hex.
+ */
+export type SessionHash = Record<string, string>;
+
+const JSON_FIELDS = ['device', 'location', 'signInLocation', 'risk', 'deviceKey'] as const;
+const NUMBER_FIELDS = ['createdAt', 'lastActiveAt', 'revokedAt', 'requests', 'reauthenticatedAt', 'boundSince'] as const;
+const TEXT_FIELDS = ['id', 'userId', 'tokenHint', 'revokedReason', 'revokedNote', 'ip', 'signInIp', 'userAgent', 'lastPath'] as const;
+
+/** The hash fields of a record, as HSET's field/value list (nulls left out). */
+export function toHashFields(s: SessionRecord): string[] {
+  const out: string[] = ['secretHash', Buffer.from(s.secretHash).toString('hex'), 'persistent', s.persistent ? '1' : '0', 'passwordChangeRequired', s.passwordChangeRequired ? '1' : '0'];
+  // `!= null`: a record built in code may leave an optional value undefined; stored, both are "absent".
+  for (const f of TEXT_FIELDS) if (s[f] != null) out.push(f, s[f]);
+  for (const f of NUMBER_FIELDS) if (s[f] != null) out.push(f, String(s[f]));
+  for (const f of JSON_FIELDS) if (s[f] != null) out.push(f, JSON.stringify(s[f]));
+  return out;
+}
+
+/** A stored hash back as a record, or null for an empty one (no such key). */
+export function fromHash(h: SessionHash): SessionRecord | null {
+  if (h.id === undefined) return null;
+  const text = (f: string) => h[f] ?? null;
+  const num = (f: string) => (h[f] === undefined ? null : Number(h[f]));
+  const json = <T>(f: string) => (h[f] === undefined ? null : (JSON.parse(h[f]) as T));
+  return serialisesWithoutSecret({
+    id: h.id,
+    userId: h.userId!,
+    secretHash: Buffer.from(h.secretHash ?? '', 'hex'),
+    tokenHint: h.tokenHint ?? '',
+    persistent: h.persistent === '1',
+    createdAt: Number(h.createdAt),
+    lastActiveAt: Number(h.lastActiveAt),
+    revokedAt: num('revokedAt'),
+    revokedReason: text('revokedReason'),
+    revokedNote: text('revokedNote'),
+    ip: text('ip'),
+    signInIp: text('signInIp'),
+    userAgent: text('userAgent'),
+    device: json<SessionRecord['device']>('device')!,
+    location: json<SessionRecord['location']>('location'),
+    signInLocation: json<SessionRecord['signInLocation']>('signInLocation'),
+    risk: json<SessionRecord['risk']>('risk'),
+    requests: Number(h.requests ?? 0),
+    lastPath: text('lastPath'),
+    reauthenticatedAt: num('reauthenticatedAt'),
+    passwordChangeRequired: h.passwordChangeRequired === '1',
+    deviceKey: json<SessionRecord['deviceKey']>('deviceKey'),
+    boundSince: num('boundSince'),
+  });
+}
+
+/**
+ * The live condition of `liveSessionCondition` (src/stores/sql.ts) over a record, for the scans done in Node; the
+ * Lua `live` (scripts.ts) is the same rule for GC. The store contract checks both against `isExpired`.
+ */
+export function isLiveUnder(c: ExpiryCutoffs, s: SessionRecord): boolean {
+  if (s.revokedAt !== null || s.createdAt <= c.createdBefore) return false;
+  const remembered = c.rememberedCreatedBefore !== null;
+  if (remembered && s.persistent && s.createdAt <= c.rememberedCreatedBefore!) return false;
+  if (c.idleBefore !== null) {
+    const active = s.lastActiveAt > c.idleBefore;
+    // While remember-me is on, remembered sessions are exempt from the idle rule.
+    if (!(remembered ? s.persistent || active : active)) return false;
+  }
+  return true;
+}
+
+/** `sessionMatchCondition` (src/stores/sql.ts) over a record: every criterion given holds. */
+export function matches(m: SessionMatch, s: SessionRecord): boolean {
+  if (m.userIds !== undefined && !m.userIds.includes(s.userId)) return false;
+  if (m.countryCodes && !(s.location?.countryCode != null && m.countryCodes.includes(s.location.countryCode))) return false;
+  if (m.deviceTypes && !(s.device?.deviceType != null && m.deviceTypes.includes(s.device.deviceType))) return false;
+  if (m.deviceLabel !== undefined && s.device?.label !== m.deviceLabel) return false;
+  if (m.suspicious !== undefined && (s.risk?.suspicious === true) !== m.suspicious) return false;
+  if (m.persistent !== undefined && s.persistent !== m.persistent) return false;
+  if (m.createdBefore !== undefined && !(s.createdAt < m.createdBefore)) return false;
+  if (m.createdAfter !== undefined && !(s.createdAt > m.createdAfter)) return false;
+  if (m.lastActiveBefore !== undefined && !(s.lastActiveAt < m.lastActiveBefore)) return false;
+  if (m.lastActiveAfter !== undefined && !(s.lastActiveAt > m.lastActiveAfter)) return false;
+  return true;
+}

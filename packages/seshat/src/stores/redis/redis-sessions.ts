@@ -1,0 +1,295 @@
+import { ErrorReply } from '@redis/client';
+import { SeshatError } from '../../core/errors.ts';
+import type {
+  ActiveSessionQuery,
+  AnonymizeResult,
+  AnonymizeStep,
+  BatchedTouch,
+  CollectResult,
+  CollectStep,
+  MatchedSession,
+  Page,
+  Revocation,
+  SessionAuthenticationUpdate,
+  SessionTouch,
+  StoreScope,
+  UserSessionStats,
+} from '../../core/ports.ts';
+import type { SessionMatch } from '../../core/session-filter.ts';
+import type { DeviceKey, RiskAssessment, SessionRecord } from '../../core/session.ts';
+import type { ExpiryCutoffs } from '../../core/settings.ts';
+import { decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
+import { anonymized, touchRow } from '../rows.ts';
+import type { RedisConnection } from './connection.ts';
+import { fromHash, isLiveUnder, matches, toHashFields, type SessionHash } from './fields.ts';
+import * as scripts from './scripts.ts';
+
+/** The store methods the Redis tier answers; every other one goes to PostgreSQL. */
+export const SESSION_METHODS = [
+  'insertSession', 'findSession', 'touchSession', 'touchSessions', 'listActiveSessions', 'countActiveSessions',
+  'activeSessionStats', 'revokeSession', 'revokeUserSessions', 'revokeAllSessions', 'findMatchingSessions',
+  'revokeMatchingSessions', 'revokeSessions', 'updateSessionAuthentication', 'collectExpiredSessions', 'countSessions',
+  'setSessionRisk', 'anonymizeSessionIps', 'bindSessionKey', 'countBoundSessions',
+] as const satisfies readonly (keyof StoreScope)[];
+
+/** A store method the Redis tier answers. */
+export type SessionMethod = (typeof SESSION_METHODS)[number];
+
+/**
+ * How to take back one write of a transaction whose PostgreSQL part did not commit: a row put back as it was (null:
+ * removed), or revocations undone (only those this revocation made).
+ */
+export type Undo = { kind: 'restore'; id: string; before: SessionHash | null } | { kind: 'unrevoke'; ids: string[]; at: number; reason: string };
+
+type Flat = (string | null)[];
+
+/**
+ * The session part of the store, in Redis. Outside a transaction each method is one atomic script (or a batched
+ * scan); inside one (`undo` given) each write is applied at once — so the work's own reads see it, and the
+ * PostgreSQL lock a session-limit check takes still covers it — and what would take it back is recorded.
+ */
+export class RedisSessions implements Pick<StoreScope, SessionMethod> {
+  readonly #redis: RedisConnection;
+  readonly #undo: Undo[] | null;
+
+  constructor(redis: RedisConnection, undo: Undo[] | null = null) {
+    this.#redis = redis;
+    this.#undo = undo;
+  }
+
+  async insertSession(s: SessionRecord): Promise<void> {
+    try {
+      await this.#redis.run(scripts.INSERT, [s.id, s.userId, String(s.lastActiveAt), s.revokedAt === null ? '0' : '1', ...toHashFields(s)]);
+    } catch (error) {
+      if (error instanceof ErrorReply && error.message.includes('SESHAT_DUPLICATE')) throw new SeshatError('conflict', 'A session with this id already exists.', { cause: error });
+      throw error;
+    }
+    this.#undo?.push({ kind: 'restore', id: s.id, before: null });
+  }
+
+  async findSession(id: string): Promise<SessionRecord | null> {
+    // The hot path: one HGETALL.
+    return fromHash(await this.#hash(id));
+  }
+
+  async touchSession(id: string, t: SessionTouch): Promise<boolean> {
+    const before = await this.#snapshot(id);
+    const touched = await this.#redis.run(scripts.TOUCH, [id, String(t.lastActiveAt), String(t.requests), t.lastPath ?? '', t.lastPath === null ? '0' : '1']);
+    return this.#changed(touched === 1, id, before);
+  }
+
+  async touchSessions(touches: BatchedTouch[]): Promise<string[]> {
+    if (touches.length === 0) return [];
+    if (this.#undo) for (const t of touches) this.#undo.push({ kind: 'restore', id: t.id, before: (await this.#snapshot(t.id)) ?? null });
+    const rows = touches.map((t) => {
+      const row = touchRow(t);
+      return { ...row, at: String(row.at), n: String(row.n), loc: row.loc === null ? null : JSON.stringify(row.loc) };
+    });
+    const touched = await this.#redis.run<string[]>(scripts.TOUCH_BATCH, [JSON.stringify(rows)]);
+    return touched ?? [];
+  }
+
+  async listActiveSessions(q: ActiveSessionQuery): Promise<Page<SessionRecord>> {
+    const limit = q.limit === undefined ? undefined : pageLimit(q.limit);
+    const cursor = q.cursor ? decodeCursor(q.cursor, sessionCursorSchema) : null;
+    const index = q.userId === undefined ? 'live' : `u:${q.userId}`;
+    const found: SessionRecord[] = [];
+    // Walks the index newest first (ties: id descending, as ZRANGE … REV orders equal scores), from the cursor on.
+    const max = cursor ? String(cursor[0]) : '+inf';
+    const min = lowestLiveScore(q.cutoffs);
+    const batch = this.#redis.options.batchSize;
+    for (let offset = 0; limit === undefined || found.length <= limit; offset += batch) {
+      const ids = await this.#redis.send<string[]>(['ZRANGE', this.#redis.key(index), max, min, 'BYSCORE', 'REV', 'LIMIT', String(offset), String(batch)]);
+      for (const s of await this.#records(ids)) {
+        if (cursor && s.lastActiveAt === cursor[0] && s.id >= cursor[1]) continue;
+        if (cursor && s.lastActiveAt > cursor[0]) continue;
+        if (isLiveUnder(q.cutoffs, s)) found.push(s);
+        if (limit !== undefined && found.length > limit) break;
+      }
+      if (ids.length < batch) break;
+    }
+    // A touch may move a session while the walk runs: the page is re-sorted, like a statement's ORDER BY.
+    found.sort((a, b) => b.lastActiveAt - a.lastActiveAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    return pageOf(found, limit, (s) => encodeCursor([s.lastActiveAt, s.id]));
+  }
+
+  async countActiveSessions(cutoffs: ExpiryCutoffs, userId?: string): Promise<number> {
+    let count = 0;
+    await this.#scanLive(cutoffs, userId, () => void count++);
+    return count;
+  }
+
+  async activeSessionStats(cutoffs: ExpiryCutoffs): Promise<UserSessionStats[]> {
+    const byUser = new Map<string, UserSessionStats>();
+    await this.#scanLive(cutoffs, undefined, (s) => {
+      const stats = byUser.get(s.userId) ?? { userId: s.userId, activeSessions: 0, lastActiveAt: 0 };
+      stats.activeSessions++;
+      stats.lastActiveAt = Math.max(stats.lastActiveAt, s.lastActiveAt);
+      byUser.set(s.userId, stats);
+    });
+    return [...byUser.values()].sort((a, b) => b.lastActiveAt - a.lastActiveAt || (a.userId < b.userId ? -1 : 1));
+  }
+
+  async revokeSession(id: string, r: Revocation): Promise<boolean> {
+    return (await this.#revokeIds([id], r)).length === 1;
+  }
+
+  async revokeUserSessions(userId: string, r: Revocation & { exceptSessionId?: string }): Promise<string[]> {
+    const flat = await this.#redis.run<Flat>(scripts.REVOKE_USER, [String(r.at), r.reason, JSON.stringify(r.note ?? null), userId, r.exceptSessionId ?? '']);
+    return this.#revoked(flat, r).map((m) => m.id);
+  }
+
+  async revokeAllSessions(r: Revocation): Promise<number> {
+    // In batches, each one atomic script: one script over a million sessions would stall Redis for everyone else.
+    let total = 0;
+    for (;;) {
+      const [looked, flat] = await this.#redis.run<[number, Flat]>(scripts.REVOKE_LIVE_BATCH, [String(r.at), r.reason, JSON.stringify(r.note ?? null), String(this.#redis.options.batchSize)]);
+      total += this.#revoked(flat, r).length;
+      if (looked === 0) break;
+    }
+    return total;
+  }
+
+  async findMatchingSessions(match: SessionMatch, cutoffs: ExpiryCutoffs): Promise<MatchedSession[]> {
+    const found: MatchedSession[] = [];
+    if (match.userIds !== undefined && match.userIds.length === 0) return found;
+    const users = match.userIds;
+    const visit = (s: SessionRecord) => void (matches(match, s) && found.push({ id: s.id, userId: s.userId, ip: s.ip }));
+    if (users) for (const user of new Set(users)) await this.#scanLive(cutoffs, user, visit);
+    else await this.#scanLive(cutoffs, undefined, visit);
+    return found;
+  }
+
+  async revokeMatchingSessions(match: SessionMatch, cutoffs: ExpiryCutoffs, r: Revocation & { exceptSessionId?: string }): Promise<MatchedSession[]> {
+    // Found by a scan, then ended by ids: the script re-checks that each is still unrevoked, so a session revoked in
+    // between is neither ended twice nor reported.
+    const ids = (await this.findMatchingSessions(match, cutoffs)).map((m) => m.id).filter((id) => id !== r.exceptSessionId);
+    return this.#revokeIds(ids, r);
+  }
+
+  async revokeSessions(ids: readonly string[], r: Revocation): Promise<string[]> {
+    return (await this.#revokeIds(ids, r)).map((m) => m.id);
+  }
+
+  async updateSessionAuthentication(id: string, u: SessionAuthenticationUpdate): Promise<boolean> {
+    const set: Record<string, string> = {};
+    const del: string[] = [];
+    if (u.reauthenticatedAt === null) del.push('reauthenticatedAt');
+    else set.reauthenticatedAt = String(u.reauthenticatedAt);
+    if (u.passwordChangeRequired !== undefined) set.passwordChangeRequired = u.passwordChangeRequired ? '1' : '0';
+    return this.#updateLive(id, set, del);
+  }
+
+  async collectExpiredSessions(step: CollectStep): Promise<CollectResult> {
+    const c = step.cutoffs;
+    const opt = (n: number | null | undefined) => (n === null || n === undefined ? '' : String(n));
+    const [scanned, deleted, last] = await this.#redis.run<[number, number, string | null]>(scripts.COLLECT, [
+      step.afterId ?? '', String(step.limit), String(c.createdBefore), opt(c.rememberedCreatedBefore), opt(c.idleBefore), opt(step.endedBefore),
+    ]);
+    return { scanned, deleted, lastId: scanned < step.limit ? null : last };
+  }
+
+  async countSessions(): Promise<number> {
+    return this.#redis.send<number>(['ZCARD', this.#redis.key('ids')]);
+  }
+
+  async setSessionRisk(id: string, risk: RiskAssessment): Promise<boolean> {
+    return this.#updateLive(id, { risk: JSON.stringify(risk) }, []);
+  }
+
+  async anonymizeSessionIps(step: AnonymizeStep): Promise<AnonymizeResult> {
+    const from = step.after === null ? '-' : `(${step.after}`;
+    const ids = await this.#redis.send<string[]>(['ZRANGE', this.#redis.key('ids'), from, '+', 'BYLEX', 'LIMIT', '0', String(step.limit)]);
+    const changes = (await this.#records(ids))
+      .map((s) => ({ id: s.id, old: s.ip, ip: anonymized(s.ip, step), oldSignIn: s.signInIp, signIn: anonymized(s.signInIp, step) }))
+      .filter((c) => c.ip !== c.old || c.signIn !== c.oldSignIn);
+    if (changes.length > 0) {
+      if (this.#undo) for (const c of changes) this.#undo.push({ kind: 'restore', id: c.id, before: (await this.#snapshot(c.id)) ?? null });
+      await this.#redis.run(scripts.REWRITE_IPS, [JSON.stringify(changes)]);
+    }
+    return { scanned: ids.length, changed: changes.length, last: ids.length < step.limit ? null : ids.at(-1)! };
+  }
+
+  async bindSessionKey(id: string, b: { key: DeviceKey; at: number }): Promise<boolean> {
+    return this.#updateLive(id, { deviceKey: JSON.stringify(b.key), boundSince: String(b.at) }, [], 'deviceKey');
+  }
+
+  async countBoundSessions(cutoffs: ExpiryCutoffs): Promise<number> {
+    let count = 0;
+    await this.#scanLive(cutoffs, undefined, (s) => void (s.deviceKey !== null && count++));
+    return count;
+  }
+
+  // ── helpers ───────────────────────────────────────────────────────────────────────────────────────
+
+  #hash(id: string): Promise<SessionHash> {
+    return this.#redis.send<SessionHash>(['HGETALL', this.#redis.key(`s:${id}`)]);
+  }
+
+  /** The records of these ids, in this order (one pipelined round trip: the client sends same-tick commands together). */
+  async #records(ids: readonly string[]): Promise<SessionRecord[]> {
+    const hashes = await Promise.all(ids.map((id) => this.#hash(id)));
+    return hashes.map(fromHash).filter((s): s is SessionRecord => s !== null);
+  }
+
+  /**
+   * Visits every live session (everyone's, or one user's) in batches. ZSCAN returns every member present for the whole
+   * walk at least once; the seen set drops the repeats a concurrent rehash may cause.
+   */
+  async #scanLive(cutoffs: ExpiryCutoffs, userId: string | undefined, visit: (s: SessionRecord) => void): Promise<void> {
+    const index = this.#redis.key(userId === undefined ? 'live' : `u:${userId}`);
+    const seen = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.#redis.send<[string, string[]]>(['ZSCAN', index, cursor, 'COUNT', String(this.#redis.options.batchSize)]);
+      cursor = next;
+      const ids: string[] = [];
+      for (let i = 0; i < flat.length; i += 2) if (!seen.has(flat[i]!)) ids.push(flat[i]!), seen.add(flat[i]!);
+      for (const s of await this.#records(ids)) if (isLiveUnder(cutoffs, s)) visit(s);
+    } while (cursor !== '0');
+  }
+
+  async #revokeIds(ids: readonly string[], r: Revocation): Promise<MatchedSession[]> {
+    const ended: MatchedSession[] = [];
+    const batch = this.#redis.options.batchSize;
+    for (let i = 0; i < ids.length; i += batch) {
+      const flat = await this.#redis.run<Flat>(scripts.REVOKE_IDS, [String(r.at), r.reason, JSON.stringify(r.note ?? null), JSON.stringify(ids.slice(i, i + batch))]);
+      ended.push(...this.#revoked(flat, r));
+    }
+    return ended;
+  }
+
+  /** Reads a revoke script's flat [id, userId, ip, …] answer, and records its undo in a transaction. */
+  #revoked(flat: Flat, r: Revocation): MatchedSession[] {
+    const out: MatchedSession[] = [];
+    for (let i = 0; i < flat.length; i += 3) out.push({ id: flat[i]!, userId: flat[i + 1]!, ip: flat[i + 2] ?? null });
+    if (this.#undo && out.length > 0) this.#undo.push({ kind: 'unrevoke', ids: out.map((m) => m.id), at: r.at, reason: r.reason });
+    return out;
+  }
+
+  async #updateLive(id: string, set: Record<string, string>, del: string[], unset: string | null = null): Promise<boolean> {
+    const before = await this.#snapshot(id);
+    const changed = await this.#redis.run(scripts.UPDATE_LIVE, [id, JSON.stringify({ set, del, unset })]);
+    return this.#changed(changed === 1, id, before);
+  }
+
+  /** In a transaction, the row as it is before a write (what its undo puts back); outside one, nothing to read. */
+  async #snapshot(id: string): Promise<SessionHash | null | undefined> {
+    if (!this.#undo) return undefined;
+    const hash = await this.#hash(id);
+    return Object.keys(hash).length === 0 ? null : hash;
+  }
+
+  #changed(changed: boolean, id: string, before: SessionHash | null | undefined): boolean {
+    if (changed && this.#undo && before !== undefined) this.#undo.push({ kind: 'restore', id, before });
+    return changed;
+  }
+}
+
+/**
+ * The lowest last-activity a live session can have under `cutoffs`, as a ZRANGE bound: with remember-me off every
+ * session obeys the idle rule, so older ones need not be read. Otherwise remembered sessions may be any age.
+ */
+function lowestLiveScore(c: ExpiryCutoffs): string {
+  return c.rememberedCreatedBefore === null && c.idleBefore !== null ? `(${c.idleBefore}` : '-inf';
+}
