@@ -81,7 +81,8 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   const geo = geoLocator(config.geoip);
   // A configured database must be readable: fail at start rather than silently locate nothing.
   if (Array.isArray(config.geoip)) await geo.open();
-  const store = options.store ?? (await openStore(config.databaseUrl, { postgres: config.database }));
+  const redis = config.redis && { ...config.redis, onError: (error: unknown) => app.log.error({ err: error }, 'Redis session tier: a failed change could not be fully taken back') };
+  const store = options.store ?? (await openStore(config.databaseUrl, { postgres: config.database, ...(redis ? { redis } : {}) }));
   await store.migrate();
   // Other processes' revocations and settings changes reach this node's cache over the store's channel: other
   // nodes on one PostgreSQL database (LISTEN/NOTIFY), or the CLI on the same SQLite file (PRAGMA data_version).
