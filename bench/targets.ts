@@ -18,7 +18,9 @@ import { cookieValue, openStore, SessionManager, type Store } from 'seshat';
 import { referenceValidator } from './reference.ts';
 
 const framework = process.env.BENCH_FRAMEWORK ?? 'http';
-const store: Store = await openStore(process.env.DATABASE_URL!);
+// BENCH_REDIS_URL: the Redis session tier (sessions there under BENCH_REDIS_PREFIX, the rest in DATABASE_URL).
+const redis = process.env.BENCH_REDIS_URL ? { redis: { url: process.env.BENCH_REDIS_URL, prefix: process.env.BENCH_REDIS_PREFIX ?? 'seshat:' } } : {};
+const store: Store = await openStore(process.env.DATABASE_URL!, redis);
 await store.migrate();
 const channel = store.createInvalidationChannel?.({ onError: (e) => console.error('channel', e) });
 const manager = new SessionManager({ store, cache: { ttlMs: Number(process.env.BENCH_CACHE_TTL_MS ?? 10_000), max: 20_000 }, ...(channel ? { channel } : {}) });
