@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --db sqlite|postgres|redis|all] [-- --write docs/benchmarks.md]`
+ * `npm run bench [-- --quick] [-- --db sqlite|postgres|redis|all] [-- --framework http|express|fastify|hono] [-- --no-cache] [-- --write docs/benchmarks.md]`
  *
  * Every figure as a ratio measured in one run. For each store, one target process per framework
  * (bench/targets.ts) serves a bare route and the same route with one thing added — Seshat's validate(),
@@ -28,7 +28,16 @@ import { referenceValidator } from './reference.ts';
 import { runLoad, type LoadResult } from './load.ts';
 import { postgresSeeder, redisSeeder, sqliteSeeder, type Seeder } from './seed.ts';
 
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, db: { type: 'string', default: 'all' }, write: { type: 'string' } } });
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    db: { type: 'string', default: 'all' },
+    // One framework only, and the validation cache off: every request reads the store (comparing stores, not caches).
+    framework: { type: 'string' },
+    'no-cache': { type: 'boolean', default: false },
+    write: { type: 'string' },
+  },
+});
 const QUICK = args.quick!;
 const ROUNDS = QUICK ? 3 : 5;
 const FLAT_MS = QUICK ? 1500 : 4000;
@@ -38,10 +47,10 @@ const CONNECTIONS = 50;
 const RATE = 2000;
 const SESSIONS = 10_000;
 const PER_USER = 10;
-const TTL = { SQLite: 10_000, PostgreSQL: 60_000, Redis: 60_000 } as const; // the server's defaults for each store (packages/server app.ts)
+const TTL = args['no-cache'] ? ({ SQLite: 0, PostgreSQL: 0, Redis: 0 } as const) : ({ SQLite: 10_000, PostgreSQL: 60_000, Redis: 60_000 } as const); // the server's defaults for each store (packages/server app.ts)
 
 /** Goal rows (issue #11): extra server CPU µs per request over the bare route of the same framework. */
-const GOALS: Record<string, number> = { '/validate': 6, '/seshat': 10 };
+const GOALS: Record<string, number> = args['no-cache'] ? {} : { '/validate': 6, '/seshat': 10 }; // they are about the cached path
 
 const log = (line: string) => process.stderr.write(line + '\n');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -198,7 +207,7 @@ async function benchFramework(store: string, databaseUrl: string, framework: str
     const bare = samples.get('/bare')!;
     for (const route of target.routes) {
       const s = samples.get(route)!;
-      const ttl = route === '/validate' || route === '/seshat' ? `${TTL[store as keyof typeof TTL] / 1000} s` : route === '/bare' ? '—' : 'none (no cache)';
+      const ttl = route === '/validate' || route === '/seshat' ? (TTL[store as keyof typeof TTL] === 0 ? 'off' : `${TTL[store as keyof typeof TTL] / 1000} s`) : route === '/bare' ? '—' : 'none (no cache)';
       rows.push({
         store: route === '/express-session' ? 'memory' : route === '/reference' ? 'SQLite' : store,
         framework,
@@ -262,10 +271,11 @@ async function benchStore(store: string, databaseUrl: string, seeder: () => Prom
   await seed.close();
   log(`[${store}] seeded ${SESSIONS.toLocaleString('en')} sessions`);
   if (sqliteFile) await benchInProcess(sqliteFile, tokens);
-  await benchFramework(store, databaseUrl, 'http', tokens, db, sqliteFile ? { BENCH_REFERENCE_DB: sqliteFile } : {});
-  await benchFramework(store, databaseUrl, 'express', tokens, db, sqliteFile ? { BENCH_EXPRESS_SESSIONS: String(SESSIONS) } : {});
-  await benchFramework(store, databaseUrl, 'fastify', tokens, db, {});
-  await benchFramework(store, databaseUrl, 'hono', tokens, db, {});
+  const wanted = (framework: string) => args.framework === undefined || args.framework === framework;
+  if (wanted('http')) await benchFramework(store, databaseUrl, 'http', tokens, db, sqliteFile ? { BENCH_REFERENCE_DB: sqliteFile } : {});
+  if (wanted('express')) await benchFramework(store, databaseUrl, 'express', tokens, db, sqliteFile ? { BENCH_EXPRESS_SESSIONS: String(SESSIONS) } : {});
+  if (wanted('fastify')) await benchFramework(store, databaseUrl, 'fastify', tokens, db, {});
+  if (wanted('hono')) await benchFramework(store, databaseUrl, 'hono', tokens, db, {});
 }
 
 // ── main ─────────────────────────────────────────────────────────────────────────────────────────

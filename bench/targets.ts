@@ -7,7 +7,7 @@
  *   BENCH_FRAMEWORK=fastify  GET /bare · /seshat (seshatFastify plugin, encapsulated to that route)
  *   BENCH_FRAMEWORK=hono     GET /bare · /seshat (seshatHono middleware) — on @hono/node-server
  *
- * DATABASE_URL names the store, BENCH_CACHE_TTL_MS the validation cache's TTL, BENCH_REFERENCE_DB (SQLite
+ * DATABASE_URL names the store (BENCH_REDIS_URL: sessions in Redis), BENCH_CACHE_TTL_MS the validation cache's TTL (0: off), BENCH_REFERENCE_DB (SQLite
  * file) enables /reference, BENCH_EXPRESS_SESSIONS=n enables /express-session with n sessions. The runner
  * talks to it over IPC: `{ ready, port, routes, expressSessionCookies? }` once listening; `'cpu'` →
  * `{ cpu: process.cpuUsage(), validations }`; `{ warm: tokens }` validates each once → `{ warmed }`.
@@ -23,7 +23,9 @@ const redis = process.env.BENCH_REDIS_URL ? { redis: { url: process.env.BENCH_RE
 const store: Store = await openStore(process.env.DATABASE_URL!, redis);
 await store.migrate();
 const channel = store.createInvalidationChannel?.({ onError: (e) => console.error('channel', e) });
-const manager = new SessionManager({ store, cache: { ttlMs: Number(process.env.BENCH_CACHE_TTL_MS ?? 10_000), max: 20_000 }, ...(channel ? { channel } : {}) });
+const ttlMs = Number(process.env.BENCH_CACHE_TTL_MS ?? 10_000);
+// A TTL of 0: no validation cache, every request reads the store (`npm run bench -- --no-cache`).
+const manager = new SessionManager({ store, cache: ttlMs === 0 ? false : { ttlMs, max: 20_000 }, ...(channel ? { channel } : {}) });
 manager.events.on('error', (e) => console.error('seshat', e));
 await manager.start();
 
