@@ -122,6 +122,18 @@ export const adminUserSchema = userSchema.extend({
   manySessions: z.boolean().describe('More active sessions than the manySessionsThreshold setting'),
 });
 
+/**
+ * One person for the admin person page: the account, their session counts (no devices, addresses or places: those
+ * come from the session listing, which `teamSessionAccess` governs and audits) and whether the caller may change
+ * the account (`users:manage`, and only owners act on owners).
+ */
+export const adminUserDetailSchema = adminUserSchema.extend({
+  createdAt: z.string(),
+  disabledAt: z.string().nullable().describe('When the account was disabled; null while enabled'),
+  passwordChangeRequired: z.boolean().describe('The next sign-in must choose a new password (after a reset or a report)'),
+  manageable: z.boolean().describe('The caller may disable, enable, reset the password of or change the role of this account'),
+});
+
 export const adminUsersQuery = z.object({
   manySessions: z.enum(['true', 'false']).optional().describe('Only people over (true) or within (false) the threshold'),
 });

@@ -152,20 +152,9 @@ export class SignInNotifier {
     if (!reported || reported.userId !== claims.u || reported.revokedAt !== null) {
       throw new SeshatError('conflict', 'This link was already used, or that session has already ended.');
     }
-    const revoked = await this.#manager.change(async (change) => {
-      const ids = await change.revokeUserSessions(claims.u, 'revoked', claims.u);
-      await change.store.requirePasswordChange(claims.u);
-      await change.audit({
-        action: 'session.reported',
-        actorId: claims.u,
-        targetUserId: claims.u,
-        sessionId: reported.id,
-        reason: null,
-        ip,
-        details: { via: 'e-mail link', count: ids.length, device: reported.device.label, ip: reported.ip, location: reported.location },
-      });
-      return ids.length;
-    });
+    // Exactly what "This wasn't me" does from a session (one core method), from outside any session: every session
+    // and API key ends and the password must be replaced.
+    const { revoked } = await this.#manager.reportSession({ userId: claims.u, ip }, reported.id, 'e-mail link');
     return { revoked };
   }
 }

@@ -41,7 +41,8 @@ export async function adminCredentialRoutes(app: App, ctx: ServerContext): Promi
     schema: { tags: ['admin'], params: apiKeyIdParams, body: optionalReasonBody, response: { 204: noContent, ...denied } },
   }, async (request, reply) => {
     const { actor } = await requireAdmin(request, ctx, 'users:manage');
-    await apiKeys.revokeAny(actor, request.params.id, request.body?.reason ?? null);
+    // An owner's keys are an owner's credentials: like their password and role, only an owner ends them.
+    await apiKeys.revokeAny(actor, request.params.id, request.body?.reason ?? null, (key) => manageableUser(users, actor, key.userId));
     return reply.code(204).send(null);
   });
 

@@ -3,11 +3,12 @@ import { Readable } from 'node:stream';
 import { SeshatError, anonymizeIp, auditBy, isDeviceBound, type AuditQuery, sessionSettingsPatchSchema, sessionSettingsSchema, type Actor, type SessionFilter, type SessionRecord, type UserRecord } from 'seshat';
 import type { App, ServerContext } from '../context.ts';
 import { requireAdmin } from '../context.ts';
-import { manageableUser } from '../permissions.ts';
+import { canManageUser, manageableUser } from '../permissions.ts';
 import { csvHeader, csvRow } from '../audit-export.ts';
 import {
   adminSessionSchema,
   adminSessionsQuery,
+  adminUserDetailSchema,
   adminUserSchema,
   adminUsersQuery,
   revokeMatchingBody,
@@ -118,6 +119,28 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
       .filter((u) => wanted === undefined || u.manySessions === (wanted === 'true'))
       .sort((a, b) => b.activeSessions - a.activeSessions || a.email.localeCompare(b.email));
     return { users: listed, totalActiveSessions: stats.reduce((sum, s) => sum + s.activeSessions, 0), manySessionsThreshold: threshold, deviceBoundSessions };
+  });
+
+  // The person page's header: the same counts as the people list, for one account. Like the list it needs any admin
+  // permission and shows nothing of anyone's devices, so it is not a `sessions.viewed` read.
+  app.get('/api/admin/users/:id', {
+    schema: { tags: ['admin'], params: userIdParams, response: { 200: adminUserDetailSchema, 404: problemSchema, ...denied } },
+  }, async (request) => {
+    const { actor } = await requireAdmin(request, ctx);
+    const user = await users.find(request.params.id);
+    if (!user) throw new SeshatError('not_found', 'No such user.');
+    const stats = (await manager.teamStats(actor)).find((s) => s.userId === user.id);
+    const activeSessions = stats?.activeSessions ?? 0;
+    return {
+      ...publicUser(user),
+      activeSessions,
+      lastActiveAt: stats ? new Date(stats.lastActiveAt).toISOString() : null,
+      manySessions: activeSessions > manager.settings.manySessionsThreshold,
+      createdAt: new Date(user.createdAt).toISOString(),
+      disabledAt: user.disabledAt === null ? null : new Date(user.disabledAt).toISOString(),
+      passwordChangeRequired: user.passwordChangeRequired,
+      manageable: canManageUser(actor, user),
+    };
   });
 
   app.post('/api/admin/sessions/revoke-matching', {

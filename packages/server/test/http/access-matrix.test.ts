@@ -10,11 +10,13 @@ import { Client, STORE_KINDS, startTestServer, type TestServer } from '../helper
 type Role = 'owner' | 'admin' | 'auditor' | 'user';
 type Access = SessionSettings['teamSessionAccess'];
 type Statuses = [owner: number, admin: number, auditor: number, user: number];
-interface Ids { bob: string; bobSession: string; otherOwner: string }
+interface Ids { bob: string; bobSession: string; otherOwner: string; bobKey: string }
 interface Endpoint {
   method: string;
   path: (ids: Ids) => string;
   body?: unknown;
+  /** The cell needs a live API key of Bob's (`ids.bobKey`). */
+  withKey?: boolean;
   full: Statuses;
   'view-only'?: Statuses;
   off?: Statuses;
@@ -39,6 +41,9 @@ const table: Record<string, Endpoint> = {
   'read the audit log':       { method: 'GET',    path: () => '/api/admin/audit',                        full: [200, 200, 200, 403] },
   'disable a user':           { method: 'POST',   path: (i) => `/api/admin/users/${i.bob}/disable`,      body: reason, full: ALL_OK_BUT_OWNERS },
   'enable a user':            { method: 'POST',   path: (i) => `/api/admin/users/${i.bob}/enable`,       body: {}, full: ALL_OK_BUT_OWNERS },
+  'view a person':            { method: 'GET',    path: (i) => `/api/admin/users/${i.bob}`,              full: [200, 200, 200, 403] },
+  "a person's API keys":      { method: 'GET',    path: (i) => `/api/admin/users/${i.bob}/api-keys`,     full: ALL_OK_BUT_OWNERS },
+  "revoke a person's key":    { method: 'DELETE', path: (i) => `/api/admin/api-keys/${i.bobKey}`,        body: reason, withKey: true, full: [204, 204, 403, 403] },
   'disable an owner':         { method: 'POST',   path: (i) => `/api/admin/users/${i.otherOwner}/disable`, body: reason, full: [200, 403, 403, 403] },
 };
 
@@ -59,13 +64,14 @@ describe.each(STORE_KINDS)('access matrix: role × endpoint × teamSessionAccess
   afterAll(() => t?.close());
 
   /** A fresh start for one cell: the access level, Bob and the other owner enabled, Bob signed in. */
-  async function cell(access: Access): Promise<Ids> {
+  async function cell(access: Access, withKey = false): Promise<Ids> {
     await t.server.manager.updateSettings({ userId: 'setup', role: 'owner' }, { teamSessionAccess: access });
     await t.server.users.enable(null, bobId);
     await t.server.users.enable(null, otherOwner);
     const bob = new Client(t.url);
     const bobSession = (await bob.login('bob@example.com')).session.id;
-    return { bob: bobId, bobSession, otherOwner };
+    const bobKey = withKey ? (await t.server.apiKeys.create({ userId: bobId, sessionId: bobSession, ip: null }, 'matrix')).apiKey.id : '';
+    return { bob: bobId, bobSession, otherOwner, bobKey };
   }
 
   for (const access of levels) {
@@ -75,7 +81,7 @@ describe.each(STORE_KINDS)('access matrix: role × endpoint × teamSessionAccess
       for (const [name, e] of Object.entries(table)) {
         const statuses = e[access] ?? e.full;
         for (const [index, role] of roles.entries()) {
-          const ids = await cell(access);
+          const ids = await cell(access, e.withKey);
           const caller = new Client(t.url);
           await caller.login(`${role}@example.com`);
           const res = await caller.request(e.method, e.path(ids), e.body);
@@ -91,7 +97,7 @@ describe.each(STORE_KINDS)('access matrix: role × endpoint × teamSessionAccess
   it('anonymous callers get 401 and API keys (even an admin\'s) 403 on every endpoint', async () => {
     const seen: string[] = [];
     for (const [name, e] of Object.entries(table)) {
-      const ids = await cell('full');
+      const ids = await cell('full', e.withKey);
       // A fresh key per endpoint: signing everyone out (revoke-all) ends API keys too.
       const admin = new Client(t.url);
       await admin.login('admin@example.com');

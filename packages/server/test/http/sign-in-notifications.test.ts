@@ -70,6 +70,9 @@ describe.each(STORE_KINDS)('"new sign-in" e-mails (%s)', (kind) => {
     // The link opens the UI's confirmation page (a GET changes nothing).
     expect((await fetch(`${t.url}/not-me?token=${token}`)).headers.get('content-type')).toContain('text/html');
     expect((await laptop.get('/api/sessions')).status).toBe(200);
+    const { key } = (await (await laptop.post('/api/api-keys', { name: 'made with a stolen cookie?' })).json()) as { key: string };
+    const withKey = () => fetch(`${t.url}/api/sessions`, { headers: { authorization: `Bearer ${key}` } });
+    expect((await withKey()).status).toBe(200);
     // Signed out, from anywhere: every session ends, a new password is required, and it is in the audit trail.
     const stranger = new Client(t.url);
     const used = await stranger.post('/api/auth/not-me', { token });
@@ -77,11 +80,12 @@ describe.each(STORE_KINDS)('"new sign-in" e-mails (%s)', (kind) => {
     expect(await used.json()).toEqual({ revoked: 2 });
     expect((await laptop.get('/api/sessions')).status).toBe(401);
     expect((await phone.get('/api/sessions')).status).toBe(401);
+    expect((await withKey()).status).toBe(401); // what "This wasn't me" does in a session: API keys end too
     expect((await stranger.post('/api/auth/not-me', { token })).status).toBe(409); // once only
     expect((await stranger.post('/api/auth/not-me', { token: token.slice(0, -2) + 'xx' })).status).toBe(404);
     const events = (await t.store.listAudit({ action: 'session.reported' })).items;
     expect(events).toHaveLength(1);
-    expect(events[0]!.details).toMatchObject({ via: 'e-mail link', count: 2, device: 'Safari on iPhone' });
+    expect(events[0]!.details).toMatchObject({ via: 'e-mail link', reportedFrom: null, revokedSessions: 2, revokedCredentials: 1, device: 'Safari on iPhone' });
   });
 
   it('sends at most the per-user rate; without SMTP nothing is sent and the admin API says so', async () => {

@@ -111,6 +111,9 @@ const idRoutes: Record<string, IdRoute> = {
     foreign: async () => (await bobApiKey()).id, missing: async () => flip((await bobApiKey()).id), unchanged: keyWorks,
   },
   'POST /api/sessions/{id}/report': { method: 'POST', path: (id) => `/api/sessions/${id}/report`, body: {}, ...sessionTarget },
+  'GET /api/admin/users/{id}': {
+    method: 'GET', path: (id) => `/api/admin/users/${id}`, foreign: async () => bobId, missing: async () => flip(bobId), unchanged: () => alive(bob),
+  },
   'GET /api/admin/users/{id}/api-keys': {
     method: 'GET', path: (id) => `/api/admin/users/${id}/api-keys`, foreign: async () => bobId, missing: async () => flip(bobId), unchanged: keyWorks,
   },

@@ -25,6 +25,7 @@ import { keys } from './queries.ts';
 import { ActivityPage } from './pages/Activity.tsx';
 import { NotMePage } from './pages/NotMe.tsx';
 import { WebhooksPage } from './pages/Webhooks.tsx';
+import { PersonPage } from './pages/Person.tsx';
 
 type Auth =
   | { state: 'loading' }
@@ -154,6 +155,9 @@ function Routes({ path, can }: { path: string; can: (permission: Permission) => 
   if (path === '/admin/settings') return can('sessions:manage-settings') || can('audit:read') ? <AdminSettingsPage /> : <Forbidden />;
   if (path === '/admin/audit') return can('audit:read') ? <AuditLogPage /> : <Forbidden />;
   if (path === '/admin/webhooks') return can('sessions:manage-settings') ? <WebhooksPage /> : <Forbidden />;
+  // A person's page: any admin permission; each section shows what the caller's permissions allow.
+  const person = match('/admin/people/:id', path);
+  if (person) return can('sessions:view') || can('sessions:revoke') || can('users:manage') || can('audit:read') ? <PersonPage key={person['id']} id={person['id']!} /> : <Forbidden />;
   if (path.startsWith('/admin/')) return <Forbidden />;
   return <NotFound />;
 }

@@ -35,6 +35,8 @@ export type AuthOptions = Reply<'/api/auth/options', 'get'>;
 export type TeamSessionsPage = Reply<'/api/admin/sessions', 'get'>;
 export type TeamSession = TeamSessionsPage['sessions'][number];
 export type TeamUser = Reply<'/api/admin/users', 'get'>['users'][number];
+/** One person for the admin person page: account, session counts, whether the caller may change the account. */
+export type Person = Reply<'/api/admin/users/{id}', 'get'>;
 export type SessionSettings = Reply<'/api/admin/settings', 'get'>;
 export type SettingsPatch = Body<'/api/admin/settings', 'patch'>;
 export type Permission = SignedIn['permissions'][number];
@@ -187,6 +189,7 @@ export const api = {
 
   teamSessions: (params: Query<'/api/admin/sessions', 'get'>) => request<TeamSessionsPage>('GET', `/api/admin/sessions${query(params)}`),
   teamUsers: () => request<Reply<'/api/admin/users', 'get'>>('GET', '/api/admin/users'),
+  person: (userId: string) => request<Person>('GET', `/api/admin/users/${id(userId)}`),
   previewMatching: (filter: SessionFilter) =>
     request<MatchPreview>('POST', '/api/admin/sessions/revoke-matching', { body: { filter, reason: 'preview', dryRun: true } }),
   revokeMatching: (filter: SessionFilter, reason: string) =>

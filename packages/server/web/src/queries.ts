@@ -14,6 +14,9 @@ export const keys = {
   teamSessions: (user: string) => ['admin', 'sessions', user] as const,
   /** One person's sessions in a single page (the sign-out-everywhere dialog lists them). */
   personSessions: (user: string) => ['admin', 'person-sessions', user] as const,
+  /** The person page: the account and counts, and their API keys (also the credentials dialog's). */
+  person: (id: string) => ['admin', 'person', id] as const,
+  personApiKeys: (id: string) => ['admin', 'user-api-keys', id] as const,
   settings: ['admin', 'settings'] as const,
   audit: (filters: object) => ['admin', 'audit', filters] as const,
   apiKeys: ['api-keys'] as const,

@@ -208,12 +208,14 @@ export class ApiKeys {
 
   /**
    * A team manager (the permission policy decides) or, with `actor` null, an operator at the CLI revokes anyone's
-   * key, with an optional reason for the audit trail. Returns the key as it was.
+   * key, with an optional reason for the audit trail. `mayRevoke` (e.g. "only an owner touches an owner's
+   * credentials") sees the key before anything changes and throws to refuse. Returns the key as it was.
    */
-  async revokeAny(actor: Actor | null, id: string, reason: string | null = null): Promise<ApiKeyRecord> {
+  async revokeAny(actor: Actor | null, id: string, reason: string | null = null, mayRevoke?: (key: ApiKeyRecord) => Promise<unknown>): Promise<ApiKeyRecord> {
     if (actor && !this.#policy.canManageTeam(actor)) throw new SeshatError('forbidden', 'This needs an administrator.');
     const key = await this.#live(id);
     if (!key) throw new SeshatError('not_found', 'No such API key.');
+    await mayRevoke?.(key);
     await this.#revoke(actor, key, reason);
     return key;
   }

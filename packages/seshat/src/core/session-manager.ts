@@ -786,8 +786,9 @@ export class SessionManager<S extends SessionScope = SessionScope> {
    * any) stays but loses its step-up freshness and may do nothing but change the password, and `session.reported`
    * records the reported session's device, IP and place. `actor.sessionId` absent = reported from outside a session
    * (a signed e-mail link): then every session ends. The reported session must be the actor's own (404 otherwise).
+   * `via` names the channel in the audit event (`session` by default, e.g. `e-mail link`).
    */
-  async reportSession(actor: Actor, sessionId: string): Promise<{ revoked: number; credentials: number }> {
+  async reportSession(actor: Actor, sessionId: string, via = 'session'): Promise<{ revoked: number; credentials: number }> {
     const reported = await this.#store.findSession(sessionId);
     if (!reported || reported.userId !== actor.userId) throw new SeshatError('not_found', 'No such session.');
     const current = actor.sessionId && actor.sessionId !== sessionId ? actor.sessionId : undefined;
@@ -799,6 +800,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
         targetUserId: actor.userId,
         sessionId: reported.id,
         details: {
+          via,
           reportedFrom: actor.sessionId ?? null,
           device: reported.device.label,
           ip: reported.ip,

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { api, type User } from '../api.ts';
 import { errorText } from '../errors.ts';
 import { useFmt } from '../i18n/I18n.tsx';
+import { keys } from '../queries.ts';
 import { Modal } from './Dialog.tsx';
 
 /**
@@ -15,7 +16,7 @@ export function UserCredentialsButton({ user }: { user: Pick<User, 'id' | 'email
   const { t } = f;
   const [open, setOpen] = useState(false);
   const queryClient = useQueryClient();
-  const keyList = useQuery({ queryKey: ['admin', 'user-api-keys', user.id], queryFn: () => api.userApiKeys(user.id), enabled: open });
+  const keyList = useQuery({ queryKey: keys.personApiKeys(user.id), queryFn: () => api.userApiKeys(user.id), enabled: open });
   const refresh = () => void queryClient.invalidateQueries();
   const revokeKey = useMutation({ mutationFn: (keyId: string) => api.adminRevokeApiKey(keyId, t('credentials.revokeReason')), onSettled: refresh });
   const reset = useMutation({ mutationFn: () => api.setUserPassword(user.id), onSettled: refresh });

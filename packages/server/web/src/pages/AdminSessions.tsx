@@ -1,25 +1,22 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
-import { api, ApiError, InputError, type TeamSession, type TeamUser } from '../api.ts';
+import { api, ApiError, type TeamUser } from '../api.ts';
 import { useAuth, useCan } from '../auth.tsx';
 import { errorText } from '../errors.ts';
 import { RevokeMatching } from '../components/RevokeMatching.tsx';
-import { ConfirmDialog, DialogList } from '../components/Dialog.tsx';
+import { ConfirmDialog } from '../components/Dialog.tsx';
 import { UserCredentialsButton } from '../components/UserCredentials.tsx';
-import { DeviceIcon } from '../components/Icons.tsx';
 import { LoadError, Loading, Page, Status } from '../components/Page.tsx';
-import { BoundBadge, Place, sessionName, SuspiciousBadge } from '../components/SessionBits.tsx';
+import { DisableDialog, displayName, ForceSignOutDialog, ReasonField } from '../components/PersonDialogs.tsx';
+import { PersonLink } from '../components/PersonLink.tsx';
+import { TeamSessionTable } from '../components/TeamSessionTable.tsx';
 import { LastActive } from '../components/Time.tsx';
-import { deviceLabel } from '../device.ts';
 import { useFmt } from '../i18n/I18n.tsx';
 import { keys } from '../queries.ts';
 import { useSearchParam } from '../router.ts';
 import { adminTrail } from './trails.ts';
 
 const PAGE_SIZE = 25;
-
-/** Name for people: their name when they have one, else the e-mail. */
-const displayName = (u: { name: string; email: string }) => (u.name && u.name !== u.email ? u.name : u.email);
 
 export function AdminSessionsPage() {
   const f = useFmt();
@@ -32,7 +29,6 @@ export function AdminSessionsPage() {
   const [filter, setFilter] = useSearchParam('user');
   const [search, setSearch] = useSearchParam('q');
   const [status, setStatus] = useState<string | null>(null);
-  const [revoking, setRevoking] = useState<TeamSession | null>(null);
   const [forcing, setForcing] = useState<TeamUser | null>(null);
   const [revokingAll, setRevokingAll] = useState(false);
   const sessionsHeading = useRef<HTMLHeadingElement>(null);
@@ -45,12 +41,6 @@ export function AdminSessionsPage() {
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
   });
-  // Forced sign-out lists the sessions that will end: the person's own list.
-  const forcingSessions = useQuery({
-    queryKey: keys.personSessions(forcing?.id ?? ''),
-    queryFn: () => api.teamSessions({ user: forcing!.id, limit: 100 }),
-    enabled: forcing !== null,
-  });
   const refresh = () => queryClient.invalidateQueries({ queryKey: keys.admin });
 
   // "Show sessions": the result is further down the page; take the eye and the focus there.
@@ -60,10 +50,7 @@ export function AdminSessionsPage() {
     sessionsHeading.current?.focus();
   }, [jump]);
 
-  const revoke = useMutation({ mutationFn: (v: { id: string; reason?: string }) => api.adminRevokeSession(v.id, v.reason), onSettled: refresh });
-  const force = useMutation({ mutationFn: (v: { id: string; reason: string }) => api.forceSignOut(v.id, v.reason), onSettled: refresh });
   const revokeAll = useMutation({ mutationFn: (reason?: string) => api.revokeAllSessions(reason) });
-  const disable = useMutation({ mutationFn: (v: { id: string; reason: string }) => api.disableUser(v.id, v.reason), onSettled: refresh });
   const enable = useMutation({ mutationFn: (userId: string) => api.enableUser(userId), onSettled: refresh });
   // teamSessionAccess "off" (or no sessions:view): the people list and signing a person out still work.
   const detailsOff = sessions.error instanceof ApiError && sessions.error.status === 403;
@@ -128,7 +115,9 @@ export function AdminSessionsPage() {
               {shown.map((user) => (
                 <tr key={user.id}>
                   <th scope="row" data-label={t('field.person')}>
-                    <span className="person-name">{displayName(user)}</span>
+                    <span className="person-name">
+                      <PersonLink person={user}>{displayName(user)}</PersonLink>
+                    </span>
                     {user.role !== 'user' ? <span className="badge badge-neutral">{t(`role.${user.role}`)}</span> : null}
                     {user.disabled ? <span className="badge badge-warning">{t('team.disabled')}</span> : null}
                     {user.manySessions ? <span className="badge badge-warning">{t('team.manySessions')}</span> : null}
@@ -227,59 +216,7 @@ export function AdminSessionsPage() {
         {sessions.isPending ? <Loading /> : null}
         {sessions.data && list.length === 0 ? <p className="empty">{t('team.noSessions')}</p> : null}
         {list.length > 0 ? (
-          <table className="table stack-on-mobile team-table">
-            <thead>
-              <tr>
-                <th scope="col">{t('field.person')}</th>
-                <th scope="col">{t('field.device')}</th>
-                <th scope="col">{t('field.location')}</th>
-                <th scope="col">{t('field.ip')}</th>
-                <th scope="col">{t('field.lastActive')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('common.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((s) => (
-                <tr key={s.id}>
-                  <th scope="row" data-label={t('field.person')} className="wrap-anywhere">
-                    {s.user.email}
-                  </th>
-                  <td data-label={t('field.device')}>
-                    <span className="device-cell">
-                      <DeviceIcon type={s.device.deviceType} />
-                      {deviceLabel(f, s.device)}
-                    </span>
-                    {s.current ? <span className="badge badge-current">{t('sessions.thisDeviceBadge')}</span> : null}
-                    <SuspiciousBadge risk={s.risk} />
-                    <BoundBadge session={s} />
-                  </td>
-                  <td data-label={t('field.location')}>
-                    <Place location={s.location} ip={s.ip} />
-                  </td>
-                  <td data-label={t('field.ip')} className="mono ip">
-                    {s.ip ?? t('common.unknown')}
-                  </td>
-                  <td data-label={t('field.lastActive')}>
-                    <LastActive iso={s.lastActiveAt} />
-                  </td>
-                  <td className="actions">
-                    {s.current || !can('sessions:revoke') ? null : (
-                      <button
-                        type="button"
-                        className="button danger-outline small"
-                        aria-label={t('team.signOutSessionLabel', { email: s.user.email, name: sessionName(f, s) })}
-                        onClick={() => setRevoking(s)}
-                      >
-                        {t('action.signOut')}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <TeamSessionTable sessions={list} onStatus={setStatus} />
         ) : null}
         {list.length > 0 ? <p className="hint table-note">{t('sessions.locationNote')}</p> : null}
         {sessions.data ? (
@@ -295,79 +232,8 @@ export function AdminSessionsPage() {
       </section>
       )}
 
-      <ConfirmDialog
-        open={disabling !== null}
-        title={t('team.disableTitle', { email: disabling?.email ?? '' })}
-        confirmLabel={t('team.disableConfirm')}
-        autoFocusCancel={false}
-        onClose={() => setDisabling(null)}
-        onConfirm={async (form) => {
-          if (!disabling) return;
-          const reason = String(form.get('reason') ?? '').trim();
-          if (!reason) throw new InputError('team.reasonMissing');
-          const { revoked } = await disable.mutateAsync({ id: disabling.id, reason });
-          setStatus(t('team.disabledDone', { email: disabling.email, count: revoked }));
-        }}
-      >
-        {disabling ? (
-          <>
-            <p>{t('team.disableBody', { name: displayName(disabling) })}</p>
-            <ReasonField required />
-          </>
-        ) : null}
-      </ConfirmDialog>
-
-      <ConfirmDialog
-        open={revoking !== null}
-        title={t('team.confirmSession.title')}
-        confirmLabel={t('team.confirmSession.confirm')}
-        autoFocusCancel={false}
-        onClose={() => setRevoking(null)}
-        onConfirm={async (form) => {
-          if (!revoking) return;
-          const reason = String(form.get('reason') ?? '').trim();
-          await revoke.mutateAsync({ id: revoking.id, ...(reason ? { reason } : {}) });
-          setStatus(t('team.signedOutSession', { email: revoking.user.email, name: sessionName(f, revoking) }));
-        }}
-      >
-        {revoking ? (
-          <>
-            <p>{t('team.confirmSession.body', { email: revoking.user.email, name: sessionName(f, revoking) })}</p>
-            <ReasonField required={false} />
-          </>
-        ) : null}
-      </ConfirmDialog>
-
-      <ConfirmDialog
-        open={forcing !== null}
-        title={forcing ? t('team.confirmPerson.title', { name: displayName(forcing) }) : ''}
-        confirmLabel={t('team.confirmPerson.confirm', { count: forcing?.activeSessions ?? 0 })}
-        autoFocusCancel={false}
-        onClose={() => setForcing(null)}
-        onConfirm={async (form) => {
-          if (!forcing) return;
-          const reason = String(form.get('reason') ?? '').trim();
-          if (!reason) throw new InputError('team.reasonMissing');
-          const { revoked } = await force.mutateAsync({ id: forcing.id, reason });
-          setStatus(t('team.signedOutPerson', { name: displayName(forcing), count: revoked }));
-        }}
-      >
-        {forcing ? (
-          <>
-            <p>{t('team.confirmPerson.body', { name: displayName(forcing), email: forcing.email, count: forcing.activeSessions })}</p>
-            {forcingSessions.data ? (
-              <DialogList label={t('team.confirmPerson.listLabel', { count: forcingSessions.data.sessions.length })}>
-                {forcingSessions.data.sessions.map((s) => (
-                  <li key={s.id}>
-                    {sessionName(f, s)} · <LastActive iso={s.lastActiveAt} />
-                  </li>
-                ))}
-              </DialogList>
-            ) : null}
-            <ReasonField required />
-          </>
-        ) : null}
-      </ConfirmDialog>
+      <DisableDialog person={disabling} onClose={() => setDisabling(null)} onDone={setStatus} />
+      <ForceSignOutDialog person={forcing} onClose={() => setForcing(null)} onDone={setStatus} />
 
       <ConfirmDialog
         open={revokingAll}
@@ -385,20 +251,5 @@ export function AdminSessionsPage() {
         <ReasonField required={false} />
       </ConfirmDialog>
     </Page>
-  );
-}
-
-function ReasonField({ required }: { required: boolean }) {
-  const { t } = useFmt();
-  return (
-    <div className="field">
-      <label htmlFor="reason">
-        {t('reason.label')} {required ? <span className="required">{t('reason.required')}</span> : <span className="hint">{t('reason.optional')}</span>}
-      </label>
-      <textarea id="reason" name="reason" rows={3} maxLength={500} required={required} data-autofocus="" aria-describedby="reason-hint" />
-      <p id="reason-hint" className="hint">
-        {t(required ? 'reason.hintRequired' : 'reason.hint')}
-      </p>
-    </div>
   );
 }

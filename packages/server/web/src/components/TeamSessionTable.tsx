@@ -1,0 +1,118 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api, type TeamSession } from '../api.ts';
+import { useCan } from '../auth.tsx';
+import { deviceLabel } from '../device.ts';
+import { useFmt } from '../i18n/I18n.tsx';
+import { keys } from '../queries.ts';
+import { ConfirmDialog } from './Dialog.tsx';
+import { DeviceIcon } from './Icons.tsx';
+import { PersonLink } from './PersonLink.tsx';
+import { ReasonField } from './PersonDialogs.tsx';
+import { BoundBadge, Place, sessionName, SuspiciousBadge } from './SessionBits.tsx';
+import { LastActive } from './Time.tsx';
+
+/**
+ * Other people's sessions as the team view shows them (addresses as the server sends them: anonymised without
+ * sessions:view-ip), each with "Sign out" for `sessions:revoke`. The team page lists everyone's; the person
+ * page one person's, without the person column.
+ */
+export function TeamSessionTable({ sessions, showPerson = true, onStatus }: { sessions: TeamSession[]; showPerson?: boolean; onStatus: (message: string) => void }) {
+  const f = useFmt();
+  const { t } = f;
+  const can = useCan();
+  const queryClient = useQueryClient();
+  const [revoking, setRevoking] = useState<TeamSession | null>(null);
+  const revoke = useMutation({
+    mutationFn: (v: { id: string; reason?: string }) => api.adminRevokeSession(v.id, v.reason),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: keys.admin }),
+  });
+
+  const device = (s: TeamSession) => (
+    <>
+      <span className="device-cell">
+        <DeviceIcon type={s.device.deviceType} />
+        {deviceLabel(f, s.device)}
+      </span>
+      {s.current ? <span className="badge badge-current">{t('sessions.thisDeviceBadge')}</span> : null}
+      <SuspiciousBadge risk={s.risk} />
+      <BoundBadge session={s} />
+    </>
+  );
+
+  return (
+    <>
+      <table className="table stack-on-mobile team-table">
+        <thead>
+          <tr>
+            {showPerson ? <th scope="col">{t('field.person')}</th> : null}
+            <th scope="col">{t('field.device')}</th>
+            <th scope="col">{t('field.location')}</th>
+            <th scope="col">{t('field.ip')}</th>
+            <th scope="col">{t('field.lastActive')}</th>
+            <th scope="col">
+              <span className="visually-hidden">{t('common.actions')}</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {sessions.map((s) => (
+            <tr key={s.id}>
+              {showPerson ? (
+                <th scope="row" data-label={t('field.person')} className="wrap-anywhere">
+                  <PersonLink person={s.user}>{s.user.email}</PersonLink>
+                </th>
+              ) : (
+                <th scope="row" data-label={t('field.device')}>
+                  {device(s)}
+                </th>
+              )}
+              {showPerson ? <td data-label={t('field.device')}>{device(s)}</td> : null}
+              <td data-label={t('field.location')}>
+                <Place location={s.location} ip={s.ip} />
+              </td>
+              <td data-label={t('field.ip')} className="mono ip">
+                {s.ip ?? t('common.unknown')}
+              </td>
+              <td data-label={t('field.lastActive')}>
+                <LastActive iso={s.lastActiveAt} />
+              </td>
+              <td className="actions">
+                {s.current || !can('sessions:revoke') ? null : (
+                  <button
+                    type="button"
+                    className="button danger-outline small"
+                    aria-label={t('team.signOutSessionLabel', { email: s.user.email, name: sessionName(f, s) })}
+                    onClick={() => setRevoking(s)}
+                  >
+                    {t('action.signOut')}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <ConfirmDialog
+        open={revoking !== null}
+        title={t('team.confirmSession.title')}
+        confirmLabel={t('team.confirmSession.confirm')}
+        autoFocusCancel={false}
+        onClose={() => setRevoking(null)}
+        onConfirm={async (form) => {
+          if (!revoking) return;
+          const reason = String(form.get('reason') ?? '').trim();
+          await revoke.mutateAsync({ id: revoking.id, ...(reason ? { reason } : {}) });
+          onStatus(t('team.signedOutSession', { email: revoking.user.email, name: sessionName(f, revoking) }));
+        }}
+      >
+        {revoking ? (
+          <>
+            <p>{t('team.confirmSession.body', { email: revoking.user.email, name: sessionName(f, revoking) })}</p>
+            <ReasonField required={false} />
+          </>
+        ) : null}
+      </ConfirmDialog>
+    </>
+  );
+}
