@@ -21,7 +21,12 @@ export interface OpenStoreOptions {
    * Keep sessions in Redis (or Valkey) at `url` (`redis://…`, `rediss://…`): the Redis session tier, with users,
    * settings and audit in the PostgreSQL database the URL names (needs `@redis/client`). Only with PostgreSQL.
    */
-  redis?: RedisTierOptions & { url: string; onError?: (error: unknown) => void };
+  redis?: RedisTierOptions & {
+    /** `redis://…` or `rediss://…`. */
+    url: string;
+    /** Told when a failed change's Redis writes could not all be taken back (see `RedisStore`). */
+    onError?: (error: unknown) => void;
+  };
 }
 
 const REDIS_URL = /^rediss?:\/\//i;
