@@ -1,5 +1,4 @@
 import { serialisesWithoutSecret } from '../../core/public-view.ts';
-import type { SessionMatch } from '../../core/session-filter.ts';
 import type { SessionRecord } from '../../core/session.ts';
 import type { ExpiryCutoffs } from '../../core/settings.ts';
 
@@ -57,8 +56,9 @@ export function fromHash(h: SessionHash): SessionRecord | null {
 }
 
 /**
- * The live condition of `liveSessionCondition` (src/stores/sql.ts) over a record, for the scans done in Node; the
- * Lua `live` (scripts.ts) is the same rule for GC. The store contract checks both against `isExpired`.
+ * The live condition of `liveSessionCondition` (src/stores/sql.ts) over a record, for listings (which read whole
+ * records anyway); the Lua `is_live` (scripts.ts) is the same rule for counts, filters and GC. The store contract
+ * checks both against `isExpired`.
  */
 export function isLiveUnder(c: ExpiryCutoffs, s: SessionRecord): boolean {
   if (s.revokedAt !== null || s.createdAt <= c.createdBefore) return false;
@@ -69,20 +69,5 @@ export function isLiveUnder(c: ExpiryCutoffs, s: SessionRecord): boolean {
     // While remember-me is on, remembered sessions are exempt from the idle rule.
     if (!(remembered ? s.persistent || active : active)) return false;
   }
-  return true;
-}
-
-/** `sessionMatchCondition` (src/stores/sql.ts) over a record: every criterion given holds. */
-export function matches(m: SessionMatch, s: SessionRecord): boolean {
-  if (m.userIds !== undefined && !m.userIds.includes(s.userId)) return false;
-  if (m.countryCodes && !(s.location?.countryCode != null && m.countryCodes.includes(s.location.countryCode))) return false;
-  if (m.deviceTypes && !(s.device?.deviceType != null && m.deviceTypes.includes(s.device.deviceType))) return false;
-  if (m.deviceLabel !== undefined && s.device?.label !== m.deviceLabel) return false;
-  if (m.suspicious !== undefined && (s.risk?.suspicious === true) !== m.suspicious) return false;
-  if (m.persistent !== undefined && s.persistent !== m.persistent) return false;
-  if (m.createdBefore !== undefined && !(s.createdAt < m.createdBefore)) return false;
-  if (m.createdAfter !== undefined && !(s.createdAt > m.createdAfter)) return false;
-  if (m.lastActiveBefore !== undefined && !(s.lastActiveAt < m.lastActiveBefore)) return false;
-  if (m.lastActiveAfter !== undefined && !(s.lastActiveAt > m.lastActiveAfter)) return false;
   return true;
 }

@@ -21,7 +21,7 @@ import type { ExpiryCutoffs } from '../../core/settings.ts';
 import { decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
 import { anonymized, touchRow } from '../rows.ts';
 import type { RedisConnection } from './connection.ts';
-import { fromHash, isLiveUnder, matches, toHashFields, type SessionHash } from './fields.ts';
+import { fromHash, isLiveUnder, toHashFields, type SessionHash } from './fields.ts';
 import * as scripts from './scripts.ts';
 
 /** The store methods the Redis tier answers; every other one goes to PostgreSQL. */
@@ -42,6 +42,15 @@ export type SessionMethod = (typeof SESSION_METHODS)[number];
 export type Undo = { kind: 'restore'; id: string; before: SessionHash | null } | { kind: 'unrevoke'; ids: string[]; at: number; reason: string };
 
 type Flat = (string | null)[];
+
+/** What a walk over live sessions answers per session. */
+interface LiveSession {
+  id: string;
+  userId: string;
+  ip: string | null;
+  lastActiveAt: number;
+  bound: boolean;
+}
 
 /**
  * The session part of the store, in Redis. Outside a transaction each method is one atomic script (or a batched
@@ -114,19 +123,17 @@ export class RedisSessions implements Pick<StoreScope, SessionMethod> {
   }
 
   async countActiveSessions(cutoffs: ExpiryCutoffs, userId?: string): Promise<number> {
-    let count = 0;
-    await this.#scanLive(cutoffs, userId, () => void count++);
-    return count;
+    return this.#countLive(cutoffs, userId);
   }
 
   async activeSessionStats(cutoffs: ExpiryCutoffs): Promise<UserSessionStats[]> {
     const byUser = new Map<string, UserSessionStats>();
-    await this.#scanLive(cutoffs, undefined, (s) => {
+    for (const s of (await this.#scanLive(cutoffs, undefined)).values()) {
       const stats = byUser.get(s.userId) ?? { userId: s.userId, activeSessions: 0, lastActiveAt: 0 };
       stats.activeSessions++;
       stats.lastActiveAt = Math.max(stats.lastActiveAt, s.lastActiveAt);
       byUser.set(s.userId, stats);
-    });
+    }
     return [...byUser.values()].sort((a, b) => b.lastActiveAt - a.lastActiveAt || (a.userId < b.userId ? -1 : 1));
   }
 
@@ -151,20 +158,23 @@ export class RedisSessions implements Pick<StoreScope, SessionMethod> {
   }
 
   async findMatchingSessions(match: SessionMatch, cutoffs: ExpiryCutoffs): Promise<MatchedSession[]> {
-    const found: MatchedSession[] = [];
-    if (match.userIds !== undefined && match.userIds.length === 0) return found;
-    const users = match.userIds;
-    const visit = (s: SessionRecord) => void (matches(match, s) && found.push({ id: s.id, userId: s.userId, ip: s.ip }));
-    if (users) for (const user of new Set(users)) await this.#scanLive(cutoffs, user, visit);
-    else await this.#scanLive(cutoffs, undefined, visit);
-    return found;
+    return this.#matching(match, cutoffs);
   }
 
   async revokeMatchingSessions(match: SessionMatch, cutoffs: ExpiryCutoffs, r: Revocation & { exceptSessionId?: string }): Promise<MatchedSession[]> {
-    // Found by a scan, then ended by ids: the script re-checks that each is still unrevoked, so a session revoked in
-    // between is neither ended twice nor reported.
-    const ids = (await this.findMatchingSessions(match, cutoffs)).map((m) => m.id).filter((id) => id !== r.exceptSessionId);
-    return this.#revokeIds(ids, r);
+    // Found and ended in the same scripts (a batch each): a session is checked and revoked with nothing in between.
+    const ended = await this.#matching(match, cutoffs, r);
+    if (this.#undo && ended.length > 0) this.#undo.push({ kind: 'unrevoke', ids: ended.map((m) => m.id), at: r.at, reason: r.reason });
+    return ended;
+  }
+
+  async #matching(match: SessionMatch, cutoffs: ExpiryCutoffs, revocation?: Revocation & { exceptSessionId?: string }): Promise<MatchedSession[]> {
+    const found: MatchedSession[] = [];
+    if (match.userIds !== undefined && match.userIds.length === 0) return found;
+    // A user list walks those users' own indexes, not everyone's.
+    const indexes = match.userIds ? [...new Set(match.userIds)] : [undefined];
+    for (const user of indexes) for (const s of (await this.#scanLive(cutoffs, user, match, revocation)).values()) found.push({ id: s.id, userId: s.userId, ip: s.ip });
+    return found;
   }
 
   async revokeSessions(ids: readonly string[], r: Revocation): Promise<string[]> {
@@ -216,7 +226,7 @@ export class RedisSessions implements Pick<StoreScope, SessionMethod> {
 
   async countBoundSessions(cutoffs: ExpiryCutoffs): Promise<number> {
     let count = 0;
-    await this.#scanLive(cutoffs, undefined, (s) => void (s.deviceKey !== null && count++));
+    for (const s of (await this.#scanLive(cutoffs, undefined)).values()) if (s.bound) count++;
     return count;
   }
 
@@ -233,19 +243,39 @@ export class RedisSessions implements Pick<StoreScope, SessionMethod> {
   }
 
   /**
-   * Visits every live session (everyone's, or one user's) in batches. ZSCAN returns every member present for the whole
-   * walk at least once; the seen set drops the repeats a concurrent rehash may cause.
+   * Every live session (everyone's, or one user's) matching `match`, by id, in batches of one script each: the live
+   * rule and the filter run in Redis (SCAN_LIVE), so only the answer crosses the network. ZSCAN returns every member
+   * present for the whole walk at least once; keying by id drops the repeats a concurrent rehash may cause.
    */
-  async #scanLive(cutoffs: ExpiryCutoffs, userId: string | undefined, visit: (s: SessionRecord) => void): Promise<void> {
-    const index = this.#redis.key(userId === undefined ? 'live' : `u:${userId}`);
-    const seen = new Set<string>();
+  async #scanLive(cutoffs: ExpiryCutoffs, userId: string | undefined, match?: SessionMatch, r?: Revocation & { exceptSessionId?: string }): Promise<Map<string, LiveSession>> {
+    const found = new Map<string, LiveSession>();
+    for await (const flat of this.#walk(cutoffs, userId, match, r, 'full')) {
+      for (let i = 0; i < flat.length; i += 5) {
+        found.set(flat[i]!, { id: flat[i]!, userId: flat[i + 1]!, ip: flat[i + 2] ?? null, lastActiveAt: Number(flat[i + 3]), bound: flat[i + 4] === '1' });
+      }
+    }
+    return found;
+  }
+
+  /** How many live sessions there are (everyone's, or one user's): the same walk, answering ids only. */
+  async #countLive(cutoffs: ExpiryCutoffs, userId: string | undefined): Promise<number> {
+    const ids = new Set<string>();
+    for await (const flat of this.#walk(cutoffs, userId, undefined, undefined, 'ids')) for (const id of flat) ids.add(id!);
+    return ids.size;
+  }
+
+  async *#walk(cutoffs: ExpiryCutoffs, userId: string | undefined, match: SessionMatch | undefined, r: (Revocation & { exceptSessionId?: string }) | undefined, shape: 'ids' | 'full'): AsyncGenerator<Flat> {
+    const opt = (n: number | null) => (n === null ? '' : String(n));
+    const filter = match === undefined ? '' : JSON.stringify(match);
+    const revoke = r === undefined ? '' : JSON.stringify({ at: String(r.at), reason: r.reason, note: r.note ?? null, except: r.exceptSessionId ?? null });
     let cursor = '0';
     do {
-      const [next, flat] = await this.#redis.send<[string, string[]]>(['ZSCAN', index, cursor, 'COUNT', String(this.#redis.options.batchSize)]);
+      const [next, flat] = await this.#redis.run<[string, Flat]>(scripts.SCAN_LIVE, [
+        userId === undefined ? 'live' : `u:${userId}`, cursor, String(this.#redis.options.batchSize),
+        String(cutoffs.createdBefore), opt(cutoffs.rememberedCreatedBefore), opt(cutoffs.idleBefore), filter, revoke, shape,
+      ]);
       cursor = next;
-      const ids: string[] = [];
-      for (let i = 0; i < flat.length; i += 2) if (!seen.has(flat[i]!)) ids.push(flat[i]!), seen.add(flat[i]!);
-      for (const s of await this.#records(ids)) if (isLiveUnder(cutoffs, s)) visit(s);
+      yield flat;
     } while (cursor !== '0');
   }
 

@@ -41,9 +41,9 @@ local function revoked_list(list, at, reason, note, except)
   end
   return out
 end
--- The live condition (src/stores/sql.ts liveSessionCondition, src/core/settings.ts isExpired), on one hash.
-local function live(key, cb, rcb, ib)
-  local h = redis.call('HMGET', key, 'revokedAt', 'createdAt', 'persistent', 'lastActiveAt')
+-- The live condition (src/stores/sql.ts liveSessionCondition, src/core/settings.ts isExpired) on the fields
+-- {revokedAt, createdAt, persistent, lastActiveAt} of one hash (HMGET in this order).
+local function is_live(h, cb, rcb, ib)
   if h[1] then return false end
   local created = tonumber(h[2])
   if created <= cb then return false end
@@ -56,6 +56,9 @@ local function live(key, cb, rcb, ib)
     elseif not active then return false end
   end
   return true
+end
+local function live(key, cb, rcb, ib)
+  return is_live(redis.call('HMGET', key, 'revokedAt', 'createdAt', 'persistent', 'lastActiveAt'), cb, rcb, ib)
 end
 local function num(v) if v == '' then return false end return tonumber(v) end
 `;
@@ -245,4 +248,65 @@ for _, id in ipairs(cjson.decode(ARGV[4])) do
   end
 end
 return 1
+`);
+
+/**
+ * One step of a walk over live sessions (counts, per-user stats, filters), evaluated here so that only the answer
+ * crosses the network. ARGV: P, index ('live' or 'u:<user>'), ZSCAN cursor, count, createdBefore,
+ * rememberedCreatedBefore (''), idleBefore (''), filter JSON ('' none: \`sessionMatchCondition\` of src/stores/sql.ts,
+ * as \`matches\` below), revocation JSON ('' none: {at, reason, note, except} ends each match but \`except\`, and
+ * answers only those it ended), shape ('ids' or 'full'). Returns {next cursor, flat [id, …]} or {next cursor, flat
+ * [id, userId, ip, lastActiveAt, bound ('1'|'0'), …]}.
+ */
+export const SCAN_LIVE = script(`
+local function in_list(list, v)
+  if v == nil or v == NULL then return false end
+  for _, x in ipairs(list) do if x == v then return true end end
+  return false
+end
+local function field(json, name)
+  if not json then return nil end
+  local ok, t = pcall(cjson.decode, json)
+  if not ok or type(t) ~= 'table' then return nil end
+  local v = t[name]
+  if v == NULL then return nil end
+  return v
+end
+-- h: revokedAt, createdAt, persistent, lastActiveAt, userId, ip, location, device, risk, deviceKey
+local function matches(m, h)
+  if m.userIds ~= nil and not in_list(m.userIds, h[5]) then return false end
+  if m.countryCodes ~= nil and not in_list(m.countryCodes, field(h[7], 'countryCode')) then return false end
+  if m.deviceTypes ~= nil and not in_list(m.deviceTypes, field(h[8], 'deviceType')) then return false end
+  if m.deviceLabel ~= nil and field(h[8], 'label') ~= m.deviceLabel then return false end
+  if m.suspicious ~= nil and ((field(h[9], 'suspicious') == true) ~= m.suspicious) then return false end
+  if m.persistent ~= nil and ((h[3] == '1') ~= m.persistent) then return false end
+  local created, active = tonumber(h[2]), tonumber(h[4])
+  if m.createdBefore ~= nil and not (created < m.createdBefore) then return false end
+  if m.createdAfter ~= nil and not (created > m.createdAfter) then return false end
+  if m.lastActiveBefore ~= nil and not (active < m.lastActiveBefore) then return false end
+  if m.lastActiveAfter ~= nil and not (active > m.lastActiveAfter) then return false end
+  return true
+end
+local res = redis.call('ZSCAN', P .. ARGV[2], ARGV[3], 'COUNT', ARGV[4])
+local cb, rcb, ib = tonumber(ARGV[5]), num(ARGV[6]), num(ARGV[7])
+local m = nil
+if ARGV[8] ~= '' then m = cjson.decode(ARGV[8]) end
+local r = nil
+if ARGV[9] ~= '' then r = cjson.decode(ARGV[9]) end
+local out = {}
+local members = res[2]
+for i = 1, #members, 2 do
+  local id = members[i]
+  local h = redis.call('HMGET', skey(id), 'revokedAt', 'createdAt', 'persistent', 'lastActiveAt', 'userId', 'ip', 'location', 'device', 'risk', 'deviceKey')
+  if h[5] and is_live(h, cb, rcb, ib) and (not m or matches(m, h)) and (not r or (id ~= r.except and revoke(id, r.at, r.reason, r.note))) then
+    out[#out + 1] = id
+    if ARGV[10] == 'full' then
+      out[#out + 1] = h[5]
+      out[#out + 1] = h[6] or false
+      out[#out + 1] = h[4]
+      if h[10] then out[#out + 1] = '1' else out[#out + 1] = '0' end
+    end
+  end
+end
+return {res[1], out}
 `);
