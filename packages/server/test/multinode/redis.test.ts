@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE, ManualClock, SessionManager, type StoreScope } from 'seshat';
@@ -6,6 +7,7 @@ import { RedisStore } from 'seshat/redis';
 import { UserDirectory } from '../../src/users.ts';
 import { createTestDatabase, type TestDatabase } from '../../../seshat/test/helpers/postgres.ts';
 import { createTestPrefix, REDIS_URL } from '../../../seshat/test/helpers/redis.ts';
+import { seshatCommand } from '../helpers/command.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/process-server.ts';
 import { Client, TEST_PASSWORD_COST } from '../helpers/server.ts';
 
@@ -48,6 +50,22 @@ afterAll(async () => {
   await keys?.drop();
   await db?.drop();
 });
+
+/** Runs the `seshat` CLI with the same Redis tier as the servers. */
+function seshat(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const command = seshatCommand(args);
+    const env = { ...process.env, DATABASE_URL: db.url, SESHAT_REDIS_URL: REDIS_URL, SESHAT_REDIS_PREFIX: keys.prefix };
+    const child = spawn(command.command, command.args, { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end();
+  });
+}
 
 let userCount = 0;
 async function newUser(): Promise<string> {
@@ -164,5 +182,23 @@ describe('two server processes on one Redis session tier and one PostgreSQL data
     await new Promise((r) => setTimeout(r, 1500));
     for (const s of sessions) expect((await store.findSession(s.id))!.revokedAt).not.toBeNull();
     expect(await status(a!, keeper)).toBe(200);
+  }, 60_000);
+
+  // Last: it signs everyone out.
+  it('the CLI on the same tier: invalidate-all ends every session in Redis, and both nodes refuse at once', async () => {
+    const userId = await newUser();
+    const sessions = [await issue(userId), await issue(userId)];
+    for (const s of sessions) {
+      expect(await status(a!, s)).toBe(200);
+      expect(await status(b!, s)).toBe(200);
+    }
+    const result = await seshat(['sessions', 'invalidate-all', '--yes']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Signed out \d+ sessions/);
+    for (const s of sessions) {
+      expect(await status(a!, s)).toBe(401);
+      expect(await status(b!, s)).toBe(401);
+    }
+    expect(await issuer.countActiveSessions()).toBe(0);
   }, 60_000);
 });
