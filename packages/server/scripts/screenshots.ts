@@ -88,6 +88,10 @@ try {
     await page.locator('tbody tr').first().waitFor();
     await shoot(page, 'audit-log');
 
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.locator('.chart-area svg').first().waitFor();
+    await shoot(page, 'admin-overview');
+
     await page.getByRole('link', { name: 'API keys' }).click();
     await page.getByLabel('New key name').fill('Monitoring');
     await page.getByRole('button', { name: 'Create key' }).click();
@@ -100,6 +104,9 @@ try {
     await dark.goto(`${url}/admin/sessions`);
     await dark.getByText(/^Showing/).waitFor();
     await shoot(dark, 'admin-sessions-dark');
+    await dark.goto(`${url}/admin/overview`);
+    await dark.locator('.chart-area svg').first().waitFor();
+    await shoot(dark, 'admin-overview-dark');
 
     // Phone-sized: 375 px wide, light and dark.
     const mobile = await signedIn(browser, { width: 375, height: 812 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { newPasswordSchema } from './password-policy.ts';
-import { apiKeyIdSchema, apiKeyNameSchema, auditActions, endedReasons, ipOrCidrSchema, reasonSchema, sessionIdSchema, type EndedReason } from 'seshat';
+import { apiKeyIdSchema, apiKeyNameSchema, auditActions, endedReasons, ipOrCidrSchema, overviewEndedReasons, type OverviewEndedReason, reasonSchema, sessionIdSchema, type EndedReason } from 'seshat';
 import { permissions, roles } from './permissions.ts';
 
 /** Response and request shapes of API.md. Each is the runtime check, the static type and the OpenAPI schema. */
@@ -136,6 +136,33 @@ export const adminUserDetailSchema = adminUserSchema.extend({
 
 export const adminUsersQuery = z.object({
   manySessions: z.enum(['true', 'false']).optional().describe('Only people over (true) or within (false) the threshold'),
+});
+
+export const overviewQuery = z.object({
+  days: z.enum(['7', '30', '90']).default('30').describe('How many UTC days, ending today'),
+});
+
+/** Sessions ended on one day, by reason (the session-ended vocabulary, plus `expired`: removed by the collector). */
+export const endedByReasonSchema = z.object(Object.fromEntries(overviewEndedReasons.map((r) => [r, z.number().int()])) as Record<OverviewEndedReason, z.ZodNumber>);
+
+export const overviewSchema = z.object({
+  days: z.number().int(),
+  daily: z.array(z.object({
+    day: z.string().describe('UTC day, YYYY-MM-DD'),
+    signIns: z.number().int(),
+    failedSignIns: z.number().int(),
+    ended: endedByReasonSchema,
+    activeSessions: z.number().int().nullable().describe("The day's last snapshot (today: now); null before the first background pass of that day"),
+    boundSessions: z.number().int().nullable().describe('Of them, bound to their device (DBSC)'),
+  })).describe('Oldest first, one row per day, from daily rollups'),
+  activeSessions: z.number().int().describe('Live sessions now'),
+  boundSessions: z.number().int().describe('Live sessions bound to their device now (DBSC)'),
+  countries: z.array(z.object({ countryCode: z.string().nullable(), sessions: z.number().int() })).describe('Live sessions by country, largest first (null: unknown place)'),
+  deviceTypes: z.array(z.object({ deviceType: z.string().nullable(), sessions: z.number().int() })).describe('Live sessions by device type, largest first'),
+  topUsers: z.object({
+    namesShown: z.boolean().describe('False while teamSessionAccess keeps other people\'s sessions from the caller: counts only'),
+    users: z.array(z.object({ user: userSchema.nullable().describe('Null while names are not shown, or for an id without an account'), sessions: z.number().int() })),
+  }).describe('The people with the most live sessions'),
 });
 
 const isoTime = z.iso.datetime({ offset: true }).transform((t) => Date.parse(t));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Readable } from 'node:stream';
-import { SeshatError, anonymizeIp, auditBy, isDeviceBound, type AuditQuery, sessionSettingsPatchSchema, sessionSettingsSchema, type Actor, type SessionFilter, type SessionRecord, type UserRecord } from 'seshat';
+import { SeshatError, anonymizeIp, auditBy, overviewEndedReasons, type OverviewEndedReason, isDeviceBound, type AuditQuery, sessionSettingsPatchSchema, sessionSettingsSchema, type Actor, type SessionFilter, type SessionRecord, type UserRecord } from 'seshat';
 import type { App, ServerContext } from '../context.ts';
 import { requireAdmin } from '../context.ts';
 import { canManageUser, manageableUser } from '../permissions.ts';
@@ -20,6 +20,8 @@ import {
   auditQuery,
   noContent,
   optionalReasonBody,
+  overviewQuery,
+  overviewSchema,
   problemSchema,
   requiredReasonBody,
   containedCount,
@@ -119,6 +121,34 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
       .filter((u) => wanted === undefined || u.manySessions === (wanted === 'true'))
       .sort((a, b) => b.activeSessions - a.activeSessions || a.email.localeCompare(b.email));
     return { users: listed, totalActiveSessions: stats.reduce((sum, s) => sum + s.activeSessions, 0), manySessionsThreshold: threshold, deviceBoundSessions };
+  });
+
+  app.get('/api/admin/overview', {
+    schema: { tags: ['admin'], querystring: overviewQuery, response: { 200: overviewSchema, ...denied } },
+  }, async (request) => {
+    // Team statistics (`view-stats`: sessions:view or users:manage), read from the daily rollups and bounded
+    // aggregates, never from the audit trail. Names go with the per-person counts only where the caller may see
+    // other people's sessions (teamSessionAccess), as in the sessions list.
+    const { actor } = await requireAdmin(request, ctx);
+    const days = Number(request.query.days);
+    const overview = await manager.overview(actor, { days });
+    const namesShown = await manager.policy.canManageTeam(actor, 'view-sessions');
+    const lookup = userLookup();
+    return {
+      days,
+      daily: overview.days.map((d) => ({ ...d, ended: Object.fromEntries(overviewEndedReasons.map((r) => [r, d.ended[r] ?? 0])) as Record<OverviewEndedReason, number> })),
+      activeSessions: overview.activeSessions,
+      boundSessions: overview.boundSessions,
+      countries: overview.countries.map((g) => ({ countryCode: g.key, sessions: g.count })),
+      deviceTypes: overview.deviceTypes.map((g) => ({ deviceType: g.key, sessions: g.count })),
+      topUsers: {
+        namesShown,
+        users: await Promise.all(overview.holders.map(async (h) => {
+          const owner = namesShown ? await lookup(h.userId) : null;
+          return { user: owner ? publicUser(owner) : null, sessions: h.count };
+        })),
+      },
+    };
   });
 
   // The person page's header: the same counts as the people list, for one account. Like the list it needs any admin

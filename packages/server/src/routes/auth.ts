@@ -58,6 +58,9 @@ export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
         const known = await users.findByEmail(email);
         // Counted by the risk rules ("many failed sign-ins before"); the address is kept as a prefix when anonymizeIp is on.
         await manager.recordFailedSignIn({ userId: known?.id ?? null, identifier: email, ip: recordedIp(request), attempts: grouped.attempts, failures });
+      } else {
+        // Not audited on its own (grouped with the next audited one), but the overview counts every failure.
+        await manager.countFailedSignIn();
       }
       // One answer for an unknown e-mail and a wrong password: no account enumeration.
       throw new SeshatError('unauthenticated', 'The e-mail or password is not correct.');

@@ -75,6 +75,7 @@ describe('web UI accessibility (axe-core, WCAG 2.1 AA)', () => {
         ['/admin/sessions', '.pager'],
         ['/admin/settings', 'fieldset'],
         ['/admin/audit', 'tbody tr'],
+        ['/admin/overview', '.chart-area svg'],
       ];
       for (const [path, ready] of pages) {
         await page.goto(t.url + path);

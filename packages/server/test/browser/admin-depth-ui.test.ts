@@ -82,7 +82,7 @@ describe('web UI: access levels, sign-out by criteria, disabled accounts', () =>
     await signedIn('bob@example.com');
     const auditor = await signedIn('auditor@example.com');
     await expect.poll(() => auditor.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).toEqual([
-      'Sessions', 'Password', 'Security activity', 'API keys', 'Team sessions', 'Session settings', 'Audit log', 'Reported sessions',
+      'Sessions', 'Password', 'Security activity', 'API keys', 'Overview', 'Team sessions', 'Session settings', 'Audit log', 'Reported sessions',
     ]);
     await auditor.getByRole('link', { name: 'Team sessions' }).click();
     await auditor.getByRole('heading', { name: 'All sessions' }).waitFor();

@@ -99,6 +99,7 @@ describe('web UI with realistic data', () => {
           ['/settings/api-keys', 'form'],
           ['/admin/settings', 'fieldset'],
           ['/admin/audit', 'tbody tr'],
+          ['/admin/overview', '.chart-area svg'],
           ['/no/such/page', 'h1'],
         ] as const) {
           await page.goto(t.url + path);

@@ -1,10 +1,10 @@
-import { DAY, HOUR, MINUTE, type ManualClock } from 'seshat';
+import { DAY, HOUR, MINUTE, dailyMetrics, expiryCutoffs, isDeviceBound, utcDay, type ManualClock } from 'seshat';
 import type { SeshatServer } from '../../src/app.ts';
 
 /**
  * The data set of issue 16: ten kinds of device (a native Android app over okhttp, curl, an empty User-Agent,
  * an iPad…), sign-ins minutes apart from several countries, people with 60-character e-mail addresses, and an
- * audit trail with a forced sign-out reason. Used by the realistic-data browser tests and `npm run screenshots`.
+ * audit trail with a forced sign-out reason, and the daily rollups of the admin overview. Used by the realistic-data browser tests and `npm run screenshots`.
  * Needs a server that trusts 127.0.0.1 as a proxy (SESHAT_TRUSTED_PROXIES), so X-Forwarded-For places each sign-in.
  */
 export const PASSWORD = 'correct horse battery';
@@ -117,5 +117,16 @@ export async function seedRealisticData(url: string, server: SeshatServer, clock
   // API keys with some use.
   const { key } = (await (await call(cookies.get(PEOPLE[0]!.email)!, 'POST', '/api/api-keys', { name: 'Nightly export to the data warehouse (production)' })).json()) as { key: string };
   for (let i = 0; i < 3; i++) await fetch(`${url}/api/sessions`, { headers: { authorization: `Bearer ${key}` } });
+
+  // The overview's "active sessions over time": the snapshots the background pass would have taken at the end of
+  // each of the last 30 days (the sessions signed in by then that are still live; sign-ins and endings above were
+  // counted by the server itself, on the days the clock said).
+  const { items: live } = await server.store.listActiveSessions({ cutoffs: expiryCutoffs(server.manager.settings, now) });
+  const bound = live.filter(isDeviceBound);
+  for (let d = 29; d >= 0; d--) {
+    const end = Math.min(now, Date.parse(utcDay(now - d * DAY)) + DAY - 1);
+    const by = (list: typeof live) => list.filter((s) => s.createdAt <= end).length;
+    await server.store.setDailyValues(utcDay(end), [[dailyMetrics.active, by(live)], [dailyMetrics.bound, by(bound)]]);
+  }
   return { admin: ADMIN, cookies };
 }

@@ -31,6 +31,7 @@ const table: Record<string, Endpoint> = {
   "list one person's":        { method: 'GET',    path: (i) => `/api/admin/sessions?user=${i.bob}`,      full: [200, 200, 200, 403], off: [403, 403, 403, 403] },
   'list people':              { method: 'GET',    path: () => '/api/admin/users',                        full: [200, 200, 200, 403] },
   'people over the limit':    { method: 'GET',    path: () => '/api/admin/users?manySessions=true',      full: [200, 200, 200, 403] },
+  'overview':                 { method: 'GET',    path: () => '/api/admin/overview?days=7',              full: [200, 200, 200, 403] },
   'revoke one session':       { method: 'DELETE', path: (i) => `/api/admin/sessions/${i.bobSession}`,   body: reason, full: [204, 204, 403, 403], 'view-only': [403, 403, 403, 403], off: [404, 404, 404, 403] },
   'force sign-out':           { method: 'POST',   path: (i) => `/api/admin/users/${i.bob}/sign-out`,     body: reason, full: ALL_OK_BUT_OWNERS },
   'revoke all':               { method: 'POST',   path: () => '/api/admin/sessions/revoke-all',          body: {}, full: ALL_OK_BUT_OWNERS },

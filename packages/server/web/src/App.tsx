@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, onSignedOut, type Permission, type User } from './api.ts';
 import { AuthContext, type AuthState } from './auth.tsx';
@@ -26,6 +26,9 @@ import { ActivityPage } from './pages/Activity.tsx';
 import { NotMePage } from './pages/NotMe.tsx';
 import { WebhooksPage } from './pages/Webhooks.tsx';
 import { PersonPage } from './pages/Person.tsx';
+
+// The overview's chart library is loaded with that page only: the other pages' bundle does not grow.
+const OverviewPage = lazy(() => import('./pages/Overview.tsx').then((m) => ({ default: m.OverviewPage })));
 
 type Auth =
   | { state: 'loading' }
@@ -151,6 +154,16 @@ function Routes({ path, can }: { path: string; can: (permission: Permission) => 
   if (path === '/settings/security/password') return <PasswordPage />;
   if (path === '/settings/api-keys') return <ApiKeysPage />;
   if (path === '/settings/security/activity') return <ActivityPage />;
+  if (path === '/admin/overview') {
+    // Team statistics: the server grants them with sessions:view or users:manage (`view-stats`).
+    return can('sessions:view') || can('users:manage') ? (
+      <Suspense fallback={<Loading />}>
+        <OverviewPage />
+      </Suspense>
+    ) : (
+      <Forbidden />
+    );
+  }
   if (path === '/admin/sessions') return can('sessions:view') || can('sessions:revoke') || can('users:manage') ? <AdminSessionsPage /> : <Forbidden />;
   if (path === '/admin/settings') return can('sessions:manage-settings') || can('audit:read') ? <AdminSettingsPage /> : <Forbidden />;
   if (path === '/admin/audit') return can('audit:read') ? <AuditLogPage /> : <Forbidden />;

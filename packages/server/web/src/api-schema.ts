@@ -1743,6 +1743,181 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    /** @description How many UTC days, ending today */
+                    days?: "7" | "30" | "90";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            days: number;
+                            /** @description Oldest first, one row per day, from daily rollups */
+                            daily: {
+                                /** @description UTC day, YYYY-MM-DD */
+                                day: string;
+                                signIns: number;
+                                failedSignIns: number;
+                                ended: {
+                                    "signed-out": number;
+                                    "signed-out-elsewhere": number;
+                                    "password-changed": number;
+                                    admin: number;
+                                    "session-limit": number;
+                                    "idle-timeout": number;
+                                    lifetime: number;
+                                    "invalidated-all": number;
+                                    "key-mismatch": number;
+                                    expired: number;
+                                };
+                                /** @description The day's last snapshot (today: now); null before the first background pass of that day */
+                                activeSessions: number | null;
+                                /** @description Of them, bound to their device (DBSC) */
+                                boundSessions: number | null;
+                            }[];
+                            /** @description Live sessions now */
+                            activeSessions: number;
+                            /** @description Live sessions bound to their device now (DBSC) */
+                            boundSessions: number;
+                            /** @description Live sessions by country, largest first (null: unknown place) */
+                            countries: {
+                                countryCode: string | null;
+                                sessions: number;
+                            }[];
+                            /** @description Live sessions by device type, largest first */
+                            deviceTypes: {
+                                deviceType: string | null;
+                                sessions: number;
+                            }[];
+                            /** @description The people with the most live sessions */
+                            topUsers: {
+                                /** @description False while teamSessionAccess keeps other people's sessions from the caller: counts only */
+                                namesShown: boolean;
+                                users: {
+                                    /** @description Null while names are not shown, or for an id without an account */
+                                    user: {
+                                        id: string;
+                                        email: string;
+                                        name: string;
+                                        /** @enum {string} */
+                                        role: "owner" | "admin" | "auditor" | "user";
+                                        disabled: boolean;
+                                    } | null;
+                                    sessions: number;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/users/{id}": {
         parameters: {
             query?: never;

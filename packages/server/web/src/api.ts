@@ -53,6 +53,7 @@ export type ActivityEvent = ActivityPage['events'][number];
 export type WebhookEndpoint = Reply<'/api/admin/webhooks', 'get'>['endpoints'][number];
 export type CreatedWebhookEndpoint = Reply<'/api/admin/webhooks', 'post'>;
 export type NewWebhookEndpoint = Body<'/api/admin/webhooks', 'post'>;
+export type Overview = Reply<'/api/admin/overview', 'get'>;
 export type WebhookDelivery = Reply<'/api/admin/webhooks/deliveries', 'get'>['deliveries'][number];
 
 /** An RFC 9457 problem answer, or a server that could not be reached at all (status 0). */
@@ -206,6 +207,7 @@ export const api = {
   settings: () => request<SessionSettings>('GET', '/api/admin/settings'),
   updateSettings: (patch: SettingsPatch) => request<SessionSettings>('PATCH', '/api/admin/settings', { body: patch }),
   previewSettings: (patch: SettingsPatch) => request<Reply<'/api/admin/settings/preview', 'post'>>('POST', '/api/admin/settings/preview', { body: patch }),
+  overview: (days: NonNullable<Query<'/api/admin/overview', 'get'>['days']>) => request<Overview>('GET', `/api/admin/overview${query({ days })}`),
   audit: (params: Query<'/api/admin/audit', 'get'>) => request<AuditPage>('GET', `/api/admin/audit${query(params)}`),
 
   apiKeys: () => request<Reply<'/api/api-keys', 'get'>>('GET', '/api/api-keys'),

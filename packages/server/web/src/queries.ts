@@ -19,6 +19,7 @@ export const keys = {
   personApiKeys: (id: string) => ['admin', 'user-api-keys', id] as const,
   settings: ['admin', 'settings'] as const,
   audit: (filters: object) => ['admin', 'audit', filters] as const,
+  overview: (days: string) => ['admin', 'overview', days] as const,
   apiKeys: ['api-keys'] as const,
   activity: ['activity'] as const,
   notifications: ['admin', 'notifications'] as const,

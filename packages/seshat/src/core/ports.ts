@@ -5,6 +5,7 @@ import type { SessionMatch } from './session-filter.ts';
 import type { DeviceKey, Location, RiskAssessment, SessionRecord } from './session.ts';
 import type { DueWebhookDelivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage } from './webhook.ts';
 import type { ExpiryCutoffs } from './settings.ts';
+import type { DailyStat } from './daily-stats.ts';
 
 /**
  * Storage behind Seshat: the interfaces the core calls, which every store (SQLite, PostgreSQL) implements and
@@ -164,6 +165,8 @@ export interface CollectStep {
 export interface CollectResult {
   scanned: number;
   deleted: number;
+  /** Of `deleted`, the rows never ended by a request (found expired by the collector): the overview counts them. */
+  expired: number;
   /** Where the next step starts; null when the pass is complete. */
   lastId: string | null;
 }
@@ -192,6 +195,39 @@ export interface BindingSecret {
   id: string;
   secret: Uint8Array;
   createdAt: number;
+}
+
+/**
+ * What the admin overview reads and the rollups it needs (`daily-stats.ts`): counters per UTC day, written in the
+ * transactions of the changes they count, and bounded aggregates over the live sessions.
+ */
+export interface OverviewStore {
+  /**
+   * Adds to counters of one UTC day (`YYYY-MM-DD`) in one statement, in the caller's transaction. A counter is spread
+   * over a few rows (picked at random per call) so parallel changes on several nodes rarely wait on one row lock;
+   * reads add them up. Counters are given in one order (`DailyTally.entries`), so concurrent calls cannot deadlock.
+   */
+  addDailyCounts(day: string, counts: readonly (readonly [metric: string, n: number])[]): Promise<void>;
+  /** Sets (not adds) values of one day: the background job's snapshots. Idempotent. */
+  setDailyValues(day: string, values: readonly (readonly [metric: string, value: number])[]): Promise<void>;
+  /** Every stored value of the days `from`..`to` (inclusive), each counter's rows added up. */
+  listDailyStats(from: string, to: string): Promise<DailyStat[]>;
+  /** Deletes the values of days before `day`; returns how many rows. */
+  pruneDailyStats(day: string): Promise<number>;
+  /**
+   * Live sessions under `cutoffs` grouped by country code, device type or user, largest groups first (ties by key),
+   * at most `limit` groups. One aggregate statement over the live rows; a null key (unknown place) is a group too.
+   */
+  liveSessionBreakdown(cutoffs: ExpiryCutoffs, by: SessionBreakdownKey, limit: number): Promise<SessionGroup[]>;
+}
+
+/** What `liveSessionBreakdown` groups by. */
+export type SessionBreakdownKey = 'country' | 'deviceType' | 'user';
+
+/** One group of live sessions. */
+export interface SessionGroup {
+  key: string | null;
+  count: number;
 }
 
 /** Where the admin-editable session settings are kept (one JSON document). */
@@ -387,10 +423,10 @@ export interface Transactional<Scope> {
 }
 
 /** What the session manager reads and writes. */
-export type SessionScope = SessionStore & SettingsStore & AuditStore & SessionLocks & DeviceBindingStore & WebhookOutboxStore;
+export type SessionScope = SessionStore & SettingsStore & AuditStore & SessionLocks & DeviceBindingStore & WebhookOutboxStore & OverviewStore;
 
 /** Everything one transaction of the server may touch. */
-export type StoreScope = SessionStore & SettingsStore & AuditStore & UserStore & ApiKeyStore & SignInLimitStore & SessionLocks & DeviceBindingStore & WebhookStore;
+export type StoreScope = SessionStore & SettingsStore & AuditStore & UserStore & ApiKeyStore & SignInLimitStore & SessionLocks & DeviceBindingStore & WebhookStore & OverviewStore;
 
 /**
  * Serialises changes to one user's sessions across processes, for rules that count before they insert
@@ -402,7 +438,7 @@ export interface SessionLocks {
 }
 
 /** Everything the server needs from one database. */
-export interface Store extends SessionStore, SettingsStore, AuditStore, UserStore, ApiKeyStore, SignInLimitStore, SessionLocks, DeviceBindingStore, WebhookStore, Transactional<StoreScope> {
+export interface Store extends SessionStore, SettingsStore, AuditStore, UserStore, ApiKeyStore, SignInLimitStore, SessionLocks, DeviceBindingStore, WebhookStore, OverviewStore, Transactional<StoreScope> {
   /** Which store this is: `redis` is the Redis session tier (sessions in Redis, everything else in PostgreSQL). */
   readonly dialect: 'sqlite' | 'postgres' | 'redis';
   /** Applies pending migrations; returns the versions applied. */

@@ -7,6 +7,7 @@ import type { ExpiryCutoffs } from './settings.ts';
 import type { SessionRecord } from './session.ts';
 
 import { endedReasonOf, type RevocationReason } from './ended-reason.ts';
+import { DailyTally, endedMetric, utcDay } from './daily-stats.ts';
 
 /** Revocation reasons stored on the session row and counted in metrics (the table is in `ended-reason.ts`). */
 export type { RevocationReason } from './ended-reason.ts';
@@ -34,6 +35,11 @@ export class SessionChange<S extends SessionScope = SessionScope> {
   readonly revoked: Revoked[] = [];
   /** Live sessions whose stored row this change altered (a device key bound): cached copies must be dropped. */
   readonly altered: string[] = [];
+  /**
+   * The overview's daily counters this change adds to (sessions ended by reason, sign-ins), written by `writeTally`
+   * as the transaction's last statement: the counter row locks are then held only for the commit.
+   */
+  readonly tally = new DailyTally();
   readonly #audit: AuditTrail;
   readonly #clock: Clock;
 
@@ -51,6 +57,7 @@ export class SessionChange<S extends SessionScope = SessionScope> {
     const ended = await this.store.revokeSession(session.id, { at, reason, note });
     if (ended) {
       this.revoked.push({ reason, ids: [session.id], count: 1, actorId, userId: session.userId ?? null });
+      this.tally.add(endedMetric(reason));
       await this.#ended({ sessionId: session.id, userId: session.userId ?? null, reason, actorId });
     }
     return ended;
@@ -60,6 +67,7 @@ export class SessionChange<S extends SessionScope = SessionScope> {
   async revokeUserSessions(userId: string, reason: RevocationReason, actorId: string | null, exceptSessionId?: string, note: string | null = null): Promise<string[]> {
     const ids = await this.store.revokeUserSessions(userId, { at: this.#clock.now(), reason, note, ...(exceptSessionId ? { exceptSessionId } : {}) });
     if (ids.length > 0) this.revoked.push({ reason, ids, count: ids.length, actorId, userId });
+    this.tally.add(endedMetric(reason), ids.length);
     for (const id of ids) await this.#ended({ sessionId: id, userId, reason, actorId });
     return ids;
   }
@@ -69,6 +77,7 @@ export class SessionChange<S extends SessionScope = SessionScope> {
     if (ids.length === 0) return [];
     const ended = await this.store.revokeSessions(ids, { at: this.#clock.now(), reason, note });
     if (ended.length > 0) this.revoked.push({ reason, ids: ended, count: ended.length, actorId });
+    this.tally.add(endedMetric(reason), ended.length);
     return ended;
   }
 
@@ -76,6 +85,7 @@ export class SessionChange<S extends SessionScope = SessionScope> {
   async revokeMatchingSessions(match: SessionMatch, cutoffs: ExpiryCutoffs, reason: RevocationReason, actorId: string | null, exceptSessionId?: string, note: string | null = null): Promise<MatchedSession[]> {
     const ended = await this.store.revokeMatchingSessions(match, cutoffs, { at: this.#clock.now(), reason, note, ...(exceptSessionId ? { exceptSessionId } : {}) });
     if (ended.length > 0) this.revoked.push({ reason, ids: ended.map((s) => s.id), count: ended.length, actorId });
+    this.tally.add(endedMetric(reason), ended.length);
     return ended;
   }
 
@@ -83,6 +93,7 @@ export class SessionChange<S extends SessionScope = SessionScope> {
   async revokeAllSessions(reason: RevocationReason, actorId: string | null, note: string | null = null): Promise<number> {
     const count = await this.store.revokeAllSessions({ at: this.#clock.now(), reason, note });
     this.revoked.push({ reason, ids: 'all', count, actorId });
+    this.tally.add(endedMetric(reason), count);
     // One event for all of them: there may be millions, and receivers need "everyone", not a list.
     if (count > 0) await this.#ended({ sessionId: null, all: true, count, reason, actorId });
     return count;
@@ -97,6 +108,12 @@ export class SessionChange<S extends SessionScope = SessionScope> {
   /** Notes that this change rewrote a live session's row, so every node drops its cached copy after the commit. */
   alteredSession(id: string): void {
     this.altered.push(id);
+  }
+
+  /** Adds the tallied counters to today's rollup (UTC), through this change's transaction. Called once, last. */
+  async writeTally(): Promise<void> {
+    const counts = this.tally.entries();
+    if (counts.length > 0) await this.store.addDailyCounts(utcDay(this.#clock.now()), counts);
   }
 
   /** Appends an audit event to this change. */

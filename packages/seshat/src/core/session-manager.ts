@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AnonymizeResult, AnonymizeStep, Page, SessionAuthenticationUpdate, SessionScope, Transactional, UserSessionStats } from './ports.ts';
+import type { AnonymizeResult, AnonymizeStep, Page, SessionAuthenticationUpdate, SessionGroup, SessionScope, Transactional, UserSessionStats } from './ports.ts';
 import type { NewAuditEvent } from './audit.ts';
 import { AuditTrail, auditBy } from './audit-trail.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -25,6 +25,7 @@ import {
   type SessionSettingsPatch,
 } from './settings.ts';
 import { SessionMetrics } from './metrics.ts';
+import { dailyMetrics, lastDays, overviewDays, utcDay, type OverviewDay } from './daily-stats.ts';
 import { SessionSubscriptions, type SessionListener } from './live-sessions.ts';
 import { WebhookOutbox } from './outbox.ts';
 import { FRESHNESS_ENDED } from './step-up.ts';
@@ -155,6 +156,24 @@ export interface MatchPreview {
   sample: SessionRecord[];
   /** How many different people the matches belong to. */
   users: number;
+}
+
+/** How long the overview's daily rollups are kept: a little over a year, so a day can be compared with last year's. */
+export const DAILY_STATS_RETENTION_DAYS = 400;
+
+/** What `SessionManager.overview` answers. */
+export interface SessionOverview {
+  days: OverviewDay[];
+  /** Live sessions now. */
+  activeSessions: number;
+  /** Of them, bound to their device (DBSC). */
+  boundSessions: number;
+  /** Live sessions by country code (null: unknown place), largest first. */
+  countries: SessionGroup[];
+  /** Live sessions by device type (null: unknown), largest first. */
+  deviceTypes: SessionGroup[];
+  /** The people holding the most live sessions. */
+  holders: { userId: string; count: number }[];
 }
 
 /** Default of `endedRetentionMs`: how long an ended session's reason is kept (7 days). */
@@ -367,6 +386,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     await this.change(async (change) => {
       await this.#makeRoom(change, context.userId, settings, now);
       await change.store.insertSession(session);
+      change.tally.add(dailyMetrics.signedIn);
       await change.audit({
         action: 'auth.sign-in',
         actorId: context.userId,
@@ -725,6 +745,49 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     return this.#store.activeSessionStats(this.#cutoffs());
   }
 
+  /**
+   * The admin overview (team statistics, `view-stats`): the daily rollups of the last `days` UTC days, and the live
+   * sessions now, by country, device type and holder (`top` groups each, default 10). Today's active and bound
+   * counts are the live ones, so a day without a garbage-collection pass yet still shows. Holders are user ids:
+   * whether names go with them is the caller's decision (the server asks `view-sessions`).
+   */
+  async overview(actor: Actor, options: { days: number; top?: number }): Promise<SessionOverview> {
+    await this.#requireTeam(actor, 'view-stats');
+    const top = options.top ?? 10;
+    // Bounded both ways: no more days than are kept, no more groups than a page can show.
+    if (!Number.isInteger(options.days) || options.days < 1 || options.days > DAILY_STATS_RETENTION_DAYS) throw new SeshatError('invalid_input', `days must be an integer from 1 to ${DAILY_STATS_RETENTION_DAYS}.`);
+    if (!Number.isInteger(top) || top < 1 || top > 100) throw new SeshatError('invalid_input', 'top must be an integer from 1 to 100.');
+    const now = this.clock.now();
+    const days = lastDays(options.days, now);
+    const cutoffs = expiryCutoffs(this.#settings, now);
+    const [stats, activeSessions, boundSessions, countries, deviceTypes, holders] = await Promise.all([
+      this.#store.listDailyStats(days[0]!, days.at(-1)!),
+      this.#store.countActiveSessions(cutoffs),
+      this.#store.countBoundSessions(cutoffs),
+      this.#store.liveSessionBreakdown(cutoffs, 'country', top),
+      this.#store.liveSessionBreakdown(cutoffs, 'deviceType', top),
+      this.#store.liveSessionBreakdown(cutoffs, 'user', top),
+    ]);
+    const rows = overviewDays(days, stats);
+    const today = rows.at(-1)!;
+    today.activeSessions = activeSessions;
+    today.boundSessions = boundSessions;
+    return { days: rows, activeSessions, boundSessions, countries, deviceTypes, holders: holders.map((h) => ({ userId: h.key!, count: h.count })) };
+  }
+
+  /**
+   * The background job's part of the rollups (after each garbage-collection pass): today's snapshot of live and
+   * device-bound sessions (set, not added: running it twice, or on several nodes, changes nothing), and days older
+   * than `DAILY_STATS_RETENTION_DAYS` deleted.
+   */
+  async recordDailySnapshot(): Promise<void> {
+    const now = this.clock.now();
+    const cutoffs = expiryCutoffs(this.#settings, now);
+    const [active, bound] = await Promise.all([this.#store.countActiveSessions(cutoffs), this.#store.countBoundSessions(cutoffs)]);
+    await this.#store.setDailyValues(utcDay(now), [[dailyMetrics.active, active], [dailyMetrics.bound, bound]]);
+    await this.#store.pruneDailyStats(utcDay(now - DAILY_STATS_RETENTION_DAYS * 86_400_000));
+  }
+
   /** Whether a session is neither revoked nor expired under the current settings. */
   isLive(session: SessionRecord): boolean {
     return this.#isLive(session);
@@ -748,7 +811,12 @@ export class SessionManager<S extends SessionScope = SessionScope> {
    */
   async change<T>(work: (change: SessionChange<S>) => Promise<T>): Promise<T> {
     let change: SessionChange<S> | undefined;
-    const result = await this.#store.transaction((scope) => work((change = new SessionChange(scope, this.audit, this.clock))));
+    const result = await this.#store.transaction(async (scope) => {
+      change = new SessionChange(scope, this.audit, this.clock);
+      const done = await work(change);
+      await change.writeTally();
+      return done;
+    });
     if (change) await this.#announce(change);
     return result;
   }
@@ -936,19 +1004,33 @@ export class SessionManager<S extends SessionScope = SessionScope> {
    * account's running count.
    */
   async recordFailedSignIn(attempt: { userId: string | null; identifier: string; ip: string | null; attempts?: number; failures?: number }): Promise<void> {
-    await this.audit.record({
-      action: 'auth.sign-in-failed',
-      actorId: null,
-      targetUserId: attempt.userId,
-      sessionId: null,
-      reason: null,
-      ip: attempt.ip,
-      details: {
-        email: attempt.identifier.slice(0, 254),
-        ...(attempt.attempts !== undefined && attempt.attempts > 1 ? { attempts: attempt.attempts } : {}),
-        ...(attempt.failures !== undefined ? { failures: attempt.failures } : {}),
-      },
+    // A change of its own (the event and the overview's counter commit together). The rollup counts this one failure:
+    // the earlier ones `attempts` stands for were counted when they happened (`countFailedSignIn`).
+    await this.change(async (change) => {
+      change.tally.add(dailyMetrics.signInFailed);
+      await change.audit({
+        action: 'auth.sign-in-failed',
+        actorId: null,
+        targetUserId: attempt.userId,
+        sessionId: null,
+        reason: null,
+        ip: attempt.ip,
+        details: {
+          email: attempt.identifier.slice(0, 254),
+          ...(attempt.attempts !== undefined && attempt.attempts > 1 ? { attempts: attempt.attempts } : {}),
+          ...(attempt.failures !== undefined ? { failures: attempt.failures } : {}),
+        },
+      });
     });
+  }
+
+  /**
+   * Counts a failed sign-in in the overview's daily rollup without an audit event: one the caller groups with others
+   * instead of recording it (the server audits repeated failures at growing intervals), so the daily numbers stay exact
+   * under a password-guessing run. One statement.
+   */
+  async countFailedSignIn(): Promise<void> {
+    await this.#store.addDailyCounts(utcDay(this.clock.now()), [[dailyMetrics.signInFailed, 1]]);
   }
 
   #reason(reason: string): string {
@@ -1070,24 +1152,33 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     let afterId: string | null = null;
     let scanned = 0;
     let deleted = 0;
-    do {
-      // Cutoffs per batch: a long pass keeps up with the clock.
-      // Ended sessions are kept `endedRetentionMs` (so their former holders learn why): a row goes when it ended,
-      // or expired, longer ago than that.
-      const keepFrom = this.clock.now() - this.endedRetentionMs;
-      const step = await this.#store.collectExpiredSessions({ cutoffs: expiryCutoffs(this.#settings, keepFrom), endedBefore: keepFrom, afterId, limit });
-      scanned += step.scanned;
-      deleted += step.deleted;
-      afterId = step.lastId;
-      options.onProgress?.({ scanned, deleted, total });
-      // Let waiting requests in between batches. A synchronous store (node:sqlite) resolves at once, and
-      // awaiting a resolved promise only runs microtasks: without this, a pass over a million rows would
-      // hold the event loop for its whole length.
-      if (afterId !== null) await new Promise((resolve) => setImmediate(resolve));
-    } while (afterId !== null);
+    let expired = 0;
+    try {
+      do {
+        // Cutoffs per batch: a long pass keeps up with the clock.
+        // Ended sessions are kept `endedRetentionMs` (so their former holders learn why): a row goes when it ended,
+        // or expired, longer ago than that.
+        const keepFrom = this.clock.now() - this.endedRetentionMs;
+        const step = await this.#store.collectExpiredSessions({ cutoffs: expiryCutoffs(this.#settings, keepFrom), endedBefore: keepFrom, afterId, limit });
+        scanned += step.scanned;
+        deleted += step.deleted;
+        expired += step.expired;
+        afterId = step.lastId;
+        options.onProgress?.({ scanned, deleted, total });
+        // Let waiting requests in between batches. A synchronous store (node:sqlite) resolves at once, and
+        // awaiting a resolved promise only runs microtasks: without this, a pass over a million rows would
+        // hold the event loop for its whole length.
+        if (afterId !== null) await new Promise((resolve) => setImmediate(resolve));
+      } while (afterId !== null);
+    } finally {
+      // The overview's "expired" count: one write per pass, not per batch (each would be a commit of its own, where
+      // the batches themselves skip the fsync); a pass cut short still counts what it removed.
+      if (expired > 0) await this.#store.addDailyCounts(utcDay(this.clock.now()), [[dailyMetrics.collectedExpired, expired]]).catch((e) => this.#report(e));
+    }
     this.metrics.collected += deleted;
     this.events.emit('sessions.collected', { deleted });
     await this.pruneAudit({ batchSize: limit });
+    await this.recordDailySnapshot();
     return { scanned, deleted };
   }
 

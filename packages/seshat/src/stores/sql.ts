@@ -1,7 +1,7 @@
 import type { ExpiryCutoffs } from '../core/settings.ts';
 import type { SessionMatch } from '../core/session-filter.ts';
 import { failureActions } from '../core/audit.ts';
-import type { AuditQuery } from '../core/ports.ts';
+import type { AuditQuery, SessionBreakdownKey } from '../core/ports.ts';
 
 /**
  * SQL shared by the dialects. `param(value)` appends a bound value and returns its placeholder
@@ -27,6 +27,18 @@ export function liveSessionCondition(c: ExpiryCutoffs, param: Param, persistentT
 
 /** How a dialect reads one text field of a JSON column (SQLite `json_extract`, PostgreSQL `->>`). */
 export type JsonText = (column: string, field: string) => string;
+
+/** The grouping expression of `liveSessionBreakdown`: a place, a device type (from the JSON columns) or the holder. */
+export function breakdownKey(by: SessionBreakdownKey, jsonText: JsonText): string {
+  switch (by) {
+    case 'country':
+      return jsonText('location', 'countryCode');
+    case 'deviceType':
+      return jsonText('device', 'deviceType');
+    case 'user':
+      return 'user_id';
+  }
+}
 
 /**
  * The SQL-side criteria of a session filter (`SessionMatch`), ANDed. An empty `userIds` list matches nothing.

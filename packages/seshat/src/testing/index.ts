@@ -9,5 +9,6 @@ export { storeContract, sessionRecord, type StoreFactory } from './store-contrac
 export { apiKeyStoreContract, apiKeyRecord } from './api-key-contract.ts';
 export { webhookStoreContract, webhookEndpointRecord } from './webhook-contract.ts';
 export { deviceBindingStoreContract } from './device-binding-contract.ts';
+export { overviewStoreContract } from './overview-contract.ts';
 export { DbscClient, parseOffer, type DbscOffer, type DbscSession } from './dbsc-client.ts';
 export { invalidationContract, type StorePairFactory } from './invalidation-contract.ts';

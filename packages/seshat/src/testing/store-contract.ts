@@ -10,6 +10,7 @@ import type { Store, UserRecord } from '../core/ports.ts';
 import { apiKeyStoreContract } from './api-key-contract.ts';
 import { webhookStoreContract } from './webhook-contract.ts';
 import { deviceBindingStoreContract } from './device-binding-contract.ts';
+import { overviewStoreContract } from './overview-contract.ts';
 
 /** Opens an empty, migrated store for one test; the suite closes it afterwards. */
 export type StoreFactory = () => Promise<Store>;
@@ -111,6 +112,7 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
     apiKeyStoreContract(() => store);
     webhookStoreContract(() => store);
     deviceBindingStoreContract(() => store, sessionRecord);
+    overviewStoreContract(() => store, sessionRecord);
 
     it('is the dialect it claims, answers pings, and migrating again applies nothing', async () => {
       expect(store.dialect).toBe(dialect);
@@ -480,6 +482,7 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
         let afterId: string | null = null;
         let scanned = 0;
         let deleted = 0;
+        let expired = 0;
         let steps = 0;
         do {
           const step = await store.collectExpiredSessions({ cutoffs, afterId, limit: 4 });
@@ -488,12 +491,15 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
           if (step.lastId !== null && afterId !== null) expect(step.lastId > afterId).toBe(true);
           scanned += step.scanned;
           deleted += step.deleted;
+          expired += step.expired;
           afterId = step.lastId;
           steps++;
         } while (afterId !== null && steps < 100);
 
         expect(scanned).toBe(live.length + dead.length);
         expect(deleted).toBe(dead.length);
+        // Of those, the ones no request had ended (all but the revoked): the overview's "expired" count.
+        expect(expired).toBe(dead.filter((s) => s.revokedAt === null).length);
         expect(steps).toBeGreaterThanOrEqual(Math.ceil((live.length + dead.length) / 4));
         expect(await store.countSessions()).toBe(live.length);
         for (const s of live) expect(await store.findSession(s.id)).not.toBeNull();
@@ -502,7 +508,7 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
 
       it('a pass over an empty table ends at once', async () => {
         const step = await store.collectExpiredSessions({ cutoffs: expiryCutoffs(defaultSettings({}), NOW), afterId: null, limit: 10 });
-        expect(step).toEqual({ scanned: 0, deleted: 0, lastId: null });
+        expect(step).toEqual({ scanned: 0, deleted: 0, expired: 0, lastId: null });
       });
     });
 

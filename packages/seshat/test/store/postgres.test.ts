@@ -19,7 +19,7 @@ afterAll(async () => {
 storeContract('postgres', async () => {
   const store = new PostgresStore(db.url);
   await store.migrate();
-  await db.query('TRUNCATE sessions, users, settings, audit_events, api_keys, api_key_usage, device_binding_secrets, webhook_endpoints, webhook_messages, webhook_deliveries, webhook_lease RESTART IDENTITY');
+  await db.query('TRUNCATE sessions, users, settings, audit_events, api_keys, api_key_usage, device_binding_secrets, webhook_endpoints, webhook_messages, webhook_deliveries, webhook_lease, daily_stats RESTART IDENTITY');
   return store;
 });
 
@@ -86,7 +86,7 @@ describe('PostgreSQL specifics', () => {
     try {
       const applied = await Promise.all(stores.map((s) => s.migrate()));
       const all = postgresMigrations.map((m) => m.version);
-      expect(applied.flat().sort()).toEqual(all);
+      expect(applied.flat().sort((a, b) => a - b)).toEqual(all);
       expect(applied.filter((a) => a.length > 0)).toHaveLength(1);
       const { rows } = await other.query('SELECT version FROM schema_migrations ORDER BY version');
       expect(rows.map((r) => r.version)).toEqual(all);

@@ -53,6 +53,11 @@ export function Layout({ children }: { children: ReactNode }) {
             <>
               <h2 className="nav-heading">{t('nav.admin')}</h2>
               <ul>
+                {can('sessions:view') || can('users:manage') ? (
+                  <li>
+                    <Link to="/admin/overview">{t('nav.overview')}</Link>
+                  </li>
+                ) : null}
                 <li>
                   <Link to="/admin/sessions">{t('nav.teamSessions')}</Link>
                 </li>

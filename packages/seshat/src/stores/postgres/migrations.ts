@@ -202,4 +202,20 @@ export const postgresMigrations: { version: number; name: string; sql: string }[
       );
     `,
   },
+  {
+    version: 10,
+    name: 'daily rollups for the admin overview',
+    sql: `
+      -- One value per UTC day and metric (see core/daily-stats.ts): counters added by the changes they count,
+      -- snapshots set by the background job. A counter is spread over a few shards, so parallel sign-ins on
+      -- several nodes rarely wait on one row lock; reads add the shards up.
+      CREATE TABLE daily_stats (
+        day    TEXT COLLATE "C" NOT NULL,
+        metric TEXT COLLATE "C" NOT NULL,
+        shard  SMALLINT NOT NULL,
+        value  BIGINT NOT NULL,
+        PRIMARY KEY (day, metric, shard)
+      );
+    `,
+  },
 ];

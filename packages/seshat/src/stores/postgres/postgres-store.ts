@@ -7,7 +7,8 @@ import type { ExpiryCutoffs } from '../../core/settings.ts';
 import type { DueWebhookDelivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage } from '../../core/webhook.ts';
 import { auditCursorSchema, deliveryCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
 import { anonymized, jsonColumn as json, rowMappers, touchRow, type Row } from '../rows.ts';
-import { auditConditions, liveSessionCondition, sessionMatchCondition } from '../sql.ts';
+import { auditConditions, breakdownKey, liveSessionCondition, sessionMatchCondition } from '../sql.ts';
+import type { DailyStat } from '../../core/daily-stats.ts';
 import type { SessionMatch } from '../../core/session-filter.ts';
 import type {
   ActiveSessionQuery,
@@ -29,6 +30,8 @@ import type {
   SessionAuthenticationUpdate,
   SignInCounter,
   UserSessionStats,
+  SessionBreakdownKey,
+  SessionGroup,
 } from '../../core/ports.ts';
 import { PgInvalidationChannel, type PgInvalidationOptions } from './invalidation.ts';
 import { postgresMigrations } from './migrations.ts';
@@ -60,6 +63,8 @@ export const TOUCH_BATCH_SQL = `UPDATE sessions s SET last_active_at = GREATEST(
 
 /** Serialises concurrent `migrate()` calls of several nodes (an arbitrary constant: "seshat" in ASCII). */
 const MIGRATION_LOCK = 0x736573686174;
+/** Rows per daily counter (`addDailyCounts`): enough that parallel changes rarely meet on one, few enough to add up. */
+const DAILY_STAT_SHARDS = 8;
 /** The advisory-lock namespace of per-user session locks (`lockUserSessions`): "sess" in ASCII. */
 const USER_SESSIONS_LOCK = 0x73657373;
 
@@ -216,12 +221,13 @@ class PostgresStatements implements StoreScope {
       WITH batch AS (SELECT id FROM sessions WHERE id > ${param(step.afterId ?? '')} ORDER BY id LIMIT ${param(step.limit)}),
       removed AS (
         DELETE FROM sessions WHERE id IN (SELECT id FROM batch) AND NOT (${live(step.cutoffs, param)})${
-          step.endedBefore !== undefined ? ` AND (revoked_at IS NULL OR revoked_at <= ${param(step.endedBefore)})` : ''} RETURNING 1
+          step.endedBefore !== undefined ? ` AND (revoked_at IS NULL OR revoked_at <= ${param(step.endedBefore)})` : ''} RETURNING revoked_at IS NULL AS expired
       )
-      SELECT (SELECT count(*) FROM batch) AS scanned, (SELECT max(id) FROM batch) AS last, (SELECT count(*) FROM removed) AS deleted`;
+      SELECT (SELECT count(*) FROM batch) AS scanned, (SELECT max(id) FROM batch) AS last, (SELECT count(*) FROM removed) AS deleted,
+        (SELECT count(*) FROM removed WHERE expired) AS expired`;
     const { rows } = await this.query(sql, values);
     const scanned = Number(rows[0]!.scanned);
-    return { scanned, deleted: Number(rows[0]!.deleted), lastId: scanned < step.limit ? null : String(rows[0]!.last) };
+    return { scanned, deleted: Number(rows[0]!.deleted), expired: Number(rows[0]!.expired), lastId: scanned < step.limit ? null : String(rows[0]!.last) };
   }
 
   async setSessionRisk(id: string, risk: RiskAssessment): Promise<boolean> {
@@ -259,6 +265,54 @@ class PostgresStatements implements StoreScope {
   async countSessions(): Promise<number> {
     const { rows } = await this.query('SELECT count(*) AS n FROM sessions');
     return Number(rows[0]!.n);
+  }
+
+  // ── overview rollups ──────────────────────────────────────────────────────────────────────────────
+
+  async addDailyCounts(day: string, counts: readonly (readonly [string, number])[]): Promise<void> {
+    if (counts.length === 0) return;
+    // A random shard per call: parallel transactions mostly lock different rows. The rows are written in the
+    // given (sorted) order, so two transactions never wait on each other's rows crosswise.
+    const shard = Math.floor(Math.random() * DAILY_STAT_SHARDS);
+    await this.query(
+      `INSERT INTO daily_stats (day, metric, shard, value)
+        SELECT $1, t.metric, $2, t.n FROM unnest($3::text[], $4::bigint[]) WITH ORDINALITY AS t(metric, n, i) ORDER BY t.i
+        ON CONFLICT (day, metric, shard) DO UPDATE SET value = daily_stats.value + excluded.value`,
+      [day, shard, counts.map(([m]) => m), counts.map(([, n]) => n)],
+    );
+  }
+
+  async setDailyValues(day: string, values: readonly (readonly [string, number])[]): Promise<void> {
+    if (values.length === 0) return;
+    await this.query(
+      `INSERT INTO daily_stats (day, metric, shard, value)
+        SELECT $1, t.metric, 0, t.v FROM unnest($2::text[], $3::bigint[]) WITH ORDINALITY AS t(metric, v, i) ORDER BY t.i
+        ON CONFLICT (day, metric, shard) DO UPDATE SET value = excluded.value`,
+      [day, values.map(([m]) => m), values.map(([, v]) => v)],
+    );
+  }
+
+  async listDailyStats(from: string, to: string): Promise<DailyStat[]> {
+    const { rows } = await this.query(
+      'SELECT day, metric, sum(value) AS value FROM daily_stats WHERE day >= $1 AND day <= $2 GROUP BY day, metric ORDER BY day, metric',
+      [from, to],
+    );
+    return rows.map((r) => ({ day: String(r.day), metric: String(r.metric), value: Number(r.value) }));
+  }
+
+  async pruneDailyStats(day: string): Promise<number> {
+    const { rowCount } = await this.query('DELETE FROM daily_stats WHERE day < $1', [day]);
+    return rowCount ?? 0;
+  }
+
+  async liveSessionBreakdown(cutoffs: ExpiryCutoffs, by: SessionBreakdownKey, limit: number): Promise<SessionGroup[]> {
+    const values: unknown[] = [];
+    const param = placeholders(values);
+    const key = breakdownKey(by, PG_MATCH.jsonText);
+    const sql = `SELECT k, n FROM (SELECT ${key} AS k, count(*) AS n FROM sessions WHERE ${live(cutoffs, param)} GROUP BY 1) AS g
+      ORDER BY n DESC, k IS NULL, k COLLATE "C" LIMIT ${param(limit)}`;
+    const { rows } = await this.query(sql, values);
+    return rows.map((r) => ({ key: r.k === null ? null : String(r.k), count: Number(r.n) }));
   }
 
   // ── device binding ────────────────────────────────────────────────────────────────────────────────

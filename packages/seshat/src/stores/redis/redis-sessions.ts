@@ -11,6 +11,8 @@ import type {
   Page,
   Revocation,
   SessionAuthenticationUpdate,
+  SessionBreakdownKey,
+  SessionGroup,
   SessionTouch,
   StoreScope,
   UserSessionStats,
@@ -29,7 +31,7 @@ export const SESSION_METHODS = [
   'insertSession', 'findSession', 'touchSession', 'touchSessions', 'listActiveSessions', 'countActiveSessions',
   'activeSessionStats', 'revokeSession', 'revokeUserSessions', 'revokeAllSessions', 'findMatchingSessions',
   'revokeMatchingSessions', 'revokeSessions', 'updateSessionAuthentication', 'collectExpiredSessions', 'countSessions',
-  'setSessionRisk', 'anonymizeSessionIps', 'bindSessionKey', 'countBoundSessions',
+  'setSessionRisk', 'anonymizeSessionIps', 'bindSessionKey', 'countBoundSessions', 'liveSessionBreakdown',
 ] as const satisfies readonly (keyof StoreScope)[];
 
 /** A store method the Redis tier answers. */
@@ -193,10 +195,10 @@ export class RedisSessions implements Pick<StoreScope, SessionMethod> {
   async collectExpiredSessions(step: CollectStep): Promise<CollectResult> {
     const c = step.cutoffs;
     const opt = (n: number | null | undefined) => (n === null || n === undefined ? '' : String(n));
-    const [scanned, deleted, last] = await this.#redis.run<[number, number, string | null]>(scripts.COLLECT, [
+    const [scanned, deleted, last, expired] = await this.#redis.run<[number, number, string | null, number]>(scripts.COLLECT, [
       step.afterId ?? '', String(step.limit), String(c.createdBefore), opt(c.rememberedCreatedBefore), opt(c.idleBefore), opt(step.endedBefore),
     ]);
-    return { scanned, deleted, lastId: scanned < step.limit ? null : last };
+    return { scanned, deleted, expired, lastId: scanned < step.limit ? null : last };
   }
 
   async countSessions(): Promise<number> {
@@ -222,6 +224,18 @@ export class RedisSessions implements Pick<StoreScope, SessionMethod> {
 
   async bindSessionKey(id: string, b: { key: DeviceKey; at: number }): Promise<boolean> {
     return this.#updateLive(id, { deviceKey: JSON.stringify(b.key), boundSince: String(b.at) }, [], 'deviceKey');
+  }
+
+  async liveSessionBreakdown(cutoffs: ExpiryCutoffs, by: SessionBreakdownKey, limit: number): Promise<SessionGroup[]> {
+    // Grouped in Node from {id, key} pairs the scripts answer (keyed by id: a ZSCAN repeat is not counted twice).
+    const keyOf = new Map<string, string | null>();
+    for await (const flat of this.#walk(cutoffs, undefined, undefined, undefined, by)) for (let i = 0; i < flat.length; i += 2) keyOf.set(flat[i]!, flat[i + 1] ?? null);
+    const counts = new Map<string | null, number>();
+    for (const key of keyOf.values()) counts.set(key, (counts.get(key) ?? 0) + 1);
+    // As the SQL: largest first, then the unknown group last among equals, then by key (code-unit order, like COLLATE "C").
+    const order = (a: SessionGroup, b: SessionGroup) =>
+      b.count - a.count || (a.key === null ? 1 : 0) - (b.key === null ? 1 : 0) || (a.key! < b.key! ? -1 : a.key! > b.key! ? 1 : 0);
+    return [...counts].map(([key, count]) => ({ key, count })).sort(order).slice(0, limit);
   }
 
   async countBoundSessions(cutoffs: ExpiryCutoffs): Promise<number> {
@@ -264,7 +278,7 @@ export class RedisSessions implements Pick<StoreScope, SessionMethod> {
     return ids.size;
   }
 
-  async *#walk(cutoffs: ExpiryCutoffs, userId: string | undefined, match: SessionMatch | undefined, r: (Revocation & { exceptSessionId?: string }) | undefined, shape: 'ids' | 'full'): AsyncGenerator<Flat> {
+  async *#walk(cutoffs: ExpiryCutoffs, userId: string | undefined, match: SessionMatch | undefined, r: (Revocation & { exceptSessionId?: string }) | undefined, shape: 'ids' | 'full' | SessionBreakdownKey): AsyncGenerator<Flat> {
     const opt = (n: number | null) => (n === null ? '' : String(n));
     const filter = match === undefined ? '' : JSON.stringify(match);
     const revoke = r === undefined ? '' : JSON.stringify({ at: String(r.at), reason: r.reason, note: r.note ?? null, except: r.exceptSessionId ?? null });

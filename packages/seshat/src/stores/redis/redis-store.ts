@@ -16,7 +16,7 @@ export interface RedisStoreOptions extends RedisTierOptions {
   onError?: (error: unknown) => void;
 }
 
-/** The PostgreSQL store's methods this store passes on unchanged (all but the sessions'). */
+/** The PostgreSQL store's methods this store passes on unchanged (all but the sessions': overview counters too). */
 const POSTGRES_METHODS = [
   'lockUserSessions', 'listBindingSecrets', 'insertBindingSecret', 'loadSettings', 'saveSettings', 'appendAudit', 'listAudit',
   'deleteAuditBefore', 'anonymizeAuditIps', 'insertUser', 'findUserById', 'findUserByEmail', 'listUsers', 'countUsers',
@@ -25,7 +25,7 @@ const POSTGRES_METHODS = [
   'readSignInCounter', 'clearSignInCounter', 'pruneSignInCounters', 'listWebhookEndpoints', 'insertWebhookMessage',
   'insertWebhookEndpoint', 'findWebhookEndpoint', 'updateWebhookEndpoint', 'deleteWebhookEndpoint', 'dueWebhookDeliveries',
   'recordWebhookAttempt', 'listWebhookDeliveries', 'findWebhookDelivery', 'requeueWebhookDelivery', 'claimWebhookLease',
-  'releaseWebhookLease', 'pruneWebhookDeliveries',
+  'releaseWebhookLease', 'pruneWebhookDeliveries', 'addDailyCounts', 'setDailyValues', 'listDailyStats', 'pruneDailyStats',
 ] as const satisfies readonly Exclude<keyof StoreScope, SessionMethod>[];
 
 type PostgresMethod = (typeof POSTGRES_METHODS)[number];

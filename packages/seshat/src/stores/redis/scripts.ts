@@ -169,14 +169,14 @@ return {#ids, revoked_list(ids, ARGV[2], ARGV[3], cjson.decode(ARGV[4]), nil)}
 /**
  * ARGV: P, afterId ('' = from the start), limit, createdBefore, rememberedCreatedBefore (''), idleBefore (''),
  * endedBefore (''). One GC step in id order: deletes the dead rows of the window, re-checked here so a touch that
- * landed meanwhile keeps its session. Returns {scanned, deleted, lastId}.
+ * landed meanwhile keeps its session. Returns {scanned, deleted, lastId, expired (of deleted, those never ended)}.
  */
 export const COLLECT = script(`
 local from = '-'
 if ARGV[2] ~= '' then from = '(' .. ARGV[2] end
 local ids = redis.call('ZRANGE', P .. 'ids', from, '+', 'BYLEX', 'LIMIT', 0, tonumber(ARGV[3]))
 local cb, rcb, ib, eb = tonumber(ARGV[4]), num(ARGV[5]), num(ARGV[6]), num(ARGV[7])
-local deleted = 0
+local deleted, expired = 0, 0
 for _, id in ipairs(ids) do
   local key = skey(id)
   local h = redis.call('HMGET', key, 'userId', 'revokedAt')
@@ -188,9 +188,10 @@ for _, id in ipairs(ids) do
     redis.call('ZREM', P .. 'live', id)
     redis.call('ZREM', ukey(h[1]), id)
     deleted = deleted + 1
+    if not h[2] then expired = expired + 1 end
   end
 end
-return {#ids, deleted, ids[#ids] or false}
+return {#ids, deleted, ids[#ids] or false, expired}
 `);
 
 /**
@@ -255,8 +256,9 @@ return 1
  * crosses the network. ARGV: P, index ('live' or 'u:<user>'), ZSCAN cursor, count, createdBefore,
  * rememberedCreatedBefore (''), idleBefore (''), filter JSON ('' none: \`sessionMatchCondition\` of src/stores/sql.ts,
  * as \`matches\` below), revocation JSON ('' none: {at, reason, note, except} ends each match but \`except\`, and
- * answers only those it ended), shape ('ids' or 'full'). Returns {next cursor, flat [id, …]} or {next cursor, flat
- * [id, userId, ip, lastActiveAt, bound ('1'|'0'), …]}.
+ * answers only those it ended), shape ('ids', 'full', or a breakdown key: 'country', 'deviceType', 'user'). Returns
+ * {next cursor, flat [id, …]}, {next cursor, flat [id, userId, ip, lastActiveAt, bound ('1'|'0'), …]} or {next cursor,
+ * flat [id, key or null, …]}.
  */
 export const SCAN_LIVE = script(`
 local function in_list(list, v)
@@ -300,7 +302,11 @@ for i = 1, #members, 2 do
   local h = redis.call('HMGET', skey(id), 'revokedAt', 'createdAt', 'persistent', 'lastActiveAt', 'userId', 'ip', 'location', 'device', 'risk', 'deviceKey')
   if h[5] and is_live(h, cb, rcb, ib) and (not m or matches(m, h)) and (not r or (id ~= r.except and revoke(id, r.at, r.reason, r.note))) then
     out[#out + 1] = id
-    if ARGV[10] == 'full' then
+    local shape = ARGV[10]
+    if shape == 'country' then out[#out + 1] = field(h[7], 'countryCode') or false
+    elseif shape == 'deviceType' then out[#out + 1] = field(h[8], 'deviceType') or false
+    elseif shape == 'user' then out[#out + 1] = h[5]
+    elseif shape == 'full' then
       out[#out + 1] = h[5]
       out[#out + 1] = h[6] or false
       out[#out + 1] = h[4]

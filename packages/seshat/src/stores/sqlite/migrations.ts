@@ -201,6 +201,21 @@ export const sqliteMigrations: SqliteMigration[] = [
       );
     `,
   },
+  {
+    version: 10,
+    name: 'daily rollups for the admin overview',
+    sql: `
+      -- One value per UTC day and metric (see core/daily-stats.ts): counters added by the changes they count,
+      -- snapshots set by the background job. SQLite runs one writer at a time, so its counters use shard 0 only.
+      CREATE TABLE daily_stats (
+        day    TEXT NOT NULL,
+        metric TEXT NOT NULL,
+        shard  INTEGER NOT NULL,
+        value  INTEGER NOT NULL,
+        PRIMARY KEY (day, metric, shard)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** What a migration may read of the current schema. */

@@ -9,7 +9,7 @@ import type { ExpiryCutoffs } from '../../core/settings.ts';
 import type { DueWebhookDelivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage } from '../../core/webhook.ts';
 import { auditCursorSchema, deliveryCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
 import { anonymized, jsonColumn as json, rowMappers, touchRow } from '../rows.ts';
-import { auditConditions, liveSessionCondition, sessionMatchCondition } from '../sql.ts';
+import { auditConditions, breakdownKey, liveSessionCondition, sessionMatchCondition } from '../sql.ts';
 import type { SessionMatch } from '../../core/session-filter.ts';
 import type {
   ActiveSessionQuery,
@@ -31,7 +31,10 @@ import type {
   SessionAuthenticationUpdate,
   SignInCounter,
   UserSessionStats,
+  SessionBreakdownKey,
+  SessionGroup,
 } from '../../core/ports.ts';
+import type { DailyStat } from '../../core/daily-stats.ts';
 import { SqliteChangeChannel } from './invalidation.ts';
 import { sqliteMigrations, type SchemaReader } from './migrations.ts';
 
@@ -365,13 +368,56 @@ export class SqliteStore implements Store {
       const params: SQLInputValue[] = [after, step.limit];
       let sql = `DELETE FROM sessions WHERE id IN (${window}) AND NOT (${this.#live(step.cutoffs, params)})`;
       if (step.endedBefore !== undefined) (sql += ' AND (revoked_at IS NULL OR revoked_at <= ?)'), params.push(step.endedBefore);
-      const { changes } = this.#sql(sql).run(...params);
-      return { scanned, deleted: Number(changes), lastId: scanned < step.limit ? null : String(span.last) };
+      // Each removed row says whether it had ended (revoked) or only expired: the overview counts the latter.
+      const removed = this.#sql(sql + ' RETURNING revoked_at IS NULL AS expired').all(...params);
+      const changes = removed.length;
+      const expired = removed.filter((r) => Number(r.expired) === 1).length;
+      return { scanned, deleted: Number(changes), expired, lastId: scanned < step.limit ? null : String(span.last) };
     }));
   }
 
   async countSessions(): Promise<number> {
     return Number(this.#sql('SELECT count(*) AS n FROM sessions').get()!.n);
+  }
+
+  // ── overview rollups ──────────────────────────────────────────────────────────────────────────────
+
+  async addDailyCounts(day: string, counts: readonly (readonly [string, number])[]): Promise<void> {
+    if (counts.length === 0) return;
+    await this.#writable();
+    // One writer at a time: no row contention, so one shard.
+    const add = this.#sql('INSERT INTO daily_stats (day, metric, shard, value) VALUES (?, ?, 0, ?) ON CONFLICT (day, metric, shard) DO UPDATE SET value = value + excluded.value');
+    this.#atomically(() => {
+      for (const [metric, n] of counts) add.run(day, metric, n);
+    });
+  }
+
+  async setDailyValues(day: string, values: readonly (readonly [string, number])[]): Promise<void> {
+    if (values.length === 0) return;
+    await this.#writable();
+    const set = this.#sql('INSERT INTO daily_stats (day, metric, shard, value) VALUES (?, ?, 0, ?) ON CONFLICT (day, metric, shard) DO UPDATE SET value = excluded.value');
+    this.#atomically(() => {
+      for (const [metric, value] of values) set.run(day, metric, value);
+    });
+  }
+
+  async listDailyStats(from: string, to: string): Promise<DailyStat[]> {
+    return this.#sql('SELECT day, metric, sum(value) AS value FROM daily_stats WHERE day >= ? AND day <= ? GROUP BY day, metric ORDER BY day, metric')
+      .all(from, to)
+      .map((r) => ({ day: String(r.day), metric: String(r.metric), value: Number(r.value) }));
+  }
+
+  async pruneDailyStats(day: string): Promise<number> {
+    await this.#writable();
+    return Number(this.#sql('DELETE FROM daily_stats WHERE day < ?').run(day).changes);
+  }
+
+  async liveSessionBreakdown(cutoffs: ExpiryCutoffs, by: SessionBreakdownKey, limit: number): Promise<SessionGroup[]> {
+    const params: SQLInputValue[] = [];
+    const key = breakdownKey(by, SQLITE_MATCH.jsonText);
+    const sql = `SELECT ${key} AS k, count(*) AS n FROM sessions WHERE ${this.#live(cutoffs, params)} GROUP BY k ORDER BY n DESC, k IS NULL, k LIMIT ?`;
+    params.push(limit);
+    return this.#sql(sql).all(...params).map((r) => ({ key: r.k === null ? null : String(r.k), count: Number(r.n) }));
   }
 
   // ── device binding ────────────────────────────────────────────────────────────────────────────────
