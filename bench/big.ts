@@ -97,11 +97,12 @@ try {
   const first = await timed(3, () => store.listActiveSessions({ cutoffs: cutoffs(), limit: 50 }));
   rows.push(['team list, first page (50)', `p50 ${ms(q(first, 0.5))} ms, max ${ms(Math.max(...first))} ms`]);
   // A deep page: the keyset cursor of a row about 80% down the list.
-  const { rows: deepRow } = await db.query<{ last_active_at: string; id: string }>(
-    'SELECT last_active_at, id FROM sessions WHERE revoked_at IS NULL ORDER BY last_active_at DESC, id DESC OFFSET $1 LIMIT 1',
+  // The team list's keyset: the minute of last activity, then id (migration 11).
+  const { rows: deepRow } = await db.query<{ last_active_minute: string; id: string }>(
+    'SELECT last_active_minute, id FROM sessions WHERE revoked_at IS NULL ORDER BY last_active_minute DESC, id DESC OFFSET $1 LIMIT 1',
     [Math.floor(N * 0.6)],
   );
-  const deepCursor = Buffer.from(JSON.stringify([Number(deepRow[0]!.last_active_at), deepRow[0]!.id])).toString('base64url');
+  const deepCursor = Buffer.from(JSON.stringify([Number(deepRow[0]!.last_active_minute), deepRow[0]!.id])).toString('base64url');
   const deep = await timed(3, () => store.listActiveSessions({ cutoffs: cutoffs(), limit: 50, cursor: deepCursor }));
   rows.push(['team list, a deep page (keyset cursor 60% down)', `p50 ${ms(q(deep, 0.5))} ms, max ${ms(Math.max(...deep))} ms`]);
   const count = await timed(3, () => store.countActiveSessions(cutoffs()));

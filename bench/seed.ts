@@ -58,8 +58,9 @@ export function sqliteSeeder(file: string): Seeder {
   return {
     async liveSessions(count, perUser) {
       const { rows, tokens } = liveRows(count, perUser);
-      const insert = db.prepare(`INSERT INTO sessions (id, user_id, secret_hash, token_hint, persistent, created_at, last_active_at, ip, user_agent, device, requests)
-        VALUES (?, ?, ?, ?, 0, ?, ?, '127.0.0.1', 'autocannon', ?, 1)`);
+      // last_active_minute: the team list's key on SQLite (migration 11), which a raw insert must fill itself.
+      const insert = db.prepare(`INSERT INTO sessions (id, user_id, secret_hash, token_hint, persistent, created_at, last_active_at, ip, user_agent, device, requests, last_active_minute)
+        VALUES (?, ?, ?, ?, 0, ?, ?, '127.0.0.1', 'autocannon', ?, 1, CAST(?6 / 60000 AS INTEGER))`);
       inTransaction(() => {
         for (const r of rows) insert.run(r.id, r.userId, r.secretHash, r.hint, r.createdAt, r.lastActiveAt, DEVICE);
       });
@@ -72,9 +73,9 @@ export function sqliteSeeder(file: string): Seeder {
         const n = Math.min(chunk, count - done);
         inTransaction(() => {
           db.prepare(`WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i + 1 < ?)
-            INSERT INTO sessions (id, user_id, secret_hash, token_hint, persistent, created_at, last_active_at, ip, user_agent, device, requests)
-            SELECT 'ses_' || lower(hex(randomblob(12))), 'usr_bulk_' || ((i + ?) % 50000), randomblob(32), 'abcd1234', 0, ?, ?, '127.0.0.1', 'bulk', ?, 1 FROM k`)
-            .run(n, done, old, old + 60_000, DEVICE);
+            INSERT INTO sessions (id, user_id, secret_hash, token_hint, persistent, created_at, last_active_at, ip, user_agent, device, requests, last_active_minute)
+            SELECT 'ses_' || lower(hex(randomblob(12))), 'usr_bulk_' || ((i + ?) % 50000), randomblob(32), 'abcd1234', 0, ?, ?, '127.0.0.1', 'bulk', ?, 1, ? FROM k`)
+            .run(n, done, old, old + 60_000, DEVICE, Math.floor((old + 60_000) / 60_000));
         });
       }
     },

@@ -25,6 +25,7 @@ import { SessionManager, newToken, roleBasedPolicy, type StoreScope } from 'sesh
 import { PostgresStore } from 'seshat/postgres';
 import { expiryCutoffs } from '../packages/seshat/src/core/settings.ts';
 import { encodeCursor } from '../packages/seshat/src/stores/cursor.ts';
+import { liveSessionCondition } from '../packages/seshat/src/stores/sql.ts';
 import { ADMIN_URL } from '../packages/seshat/test/helpers/postgres.ts';
 
 const { values: args } = parseArgs({
@@ -190,15 +191,24 @@ try {
   const own = await timeIt(200, () => team.listOwnSessions({ userId: `usr_${Math.floor(Math.random() * USERS).toString(36).padStart(5, '0')}`, role: 'user' }));
   note(`One user's session list (${(SESSIONS / USERS).toFixed(0)} sessions each)`, `p50 ${fmt(pct(own, 50))} ms, p99 ${fmt(pct(own, 99))} ms`);
   const cutoffs = () => expiryCutoffs(team.settings, Date.now());
-  const deepCursor = encodeCursor([now - 3 * DAY, 'ses_']);
+  // The team list's keyset is the minute of last activity, then id (migration 11): a cursor half-way down the list.
+  const deepCursor = encodeCursor([Math.floor((now - 3 * DAY) / 60_000), 'ses_']);
   const first = await timeIt(3, () => store.listActiveSessions({ cutoffs: cutoffs(), limit: 50 }));
   note('Team list, first page of 50 (page only)', `p50 ${fmt(pct(first, 50))} ms, max ${fmt(Math.max(...first))} ms${overDeadline(first)}`);
   const deep = await timeIt(3, () => store.listActiveSessions({ cutoffs: cutoffs(), limit: 50, cursor: deepCursor }));
   note('Team list, deep page (cursor mid-list, page only)', `p50 ${fmt(pct(deep, 50))} ms, max ${fmt(Math.max(...deep))} ms${overDeadline(deep)}`);
   const withCount = await timeIt(2, () => team.listTeamSessions(adminActor, { limit: 50 }));
-  note('Team list as the API answers it (page + total count)', `p50 ${fmt(pct(withCount, 50))} ms, max ${fmt(Math.max(...withCount))} ms${overDeadline(withCount)}`);
-  const plan = (await sql.query<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT * FROM sessions WHERE revoked_at IS NULL ORDER BY last_active_at DESC, id DESC LIMIT 51`)).rows.map((r) => r['QUERY PLAN']).join(' | ');
-  console.log(`team list plan: ${plan}`);
+  note('Team list as the API answers it (page + total counted up to 10,000)', `p50 ${fmt(pct(withCount, 50))} ms, max ${fmt(Math.max(...withCount))} ms${overDeadline(withCount)}`);
+  // The plans of the store's own statements (first and deep page), as EXPLAIN ANALYZE shows them.
+  const explain = async (cursor: string | null) => {
+    const values: unknown[] = [];
+    const param = (v: unknown) => (values.push(v), `$${values.length}`);
+    let text = `EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM sessions WHERE ${liveSessionCondition(cutoffs(), param, 'TRUE')}`;
+    if (cursor) text += ` AND (last_active_minute, id) < (${param(Math.floor((now - 3 * DAY) / 60_000))}, ${param('ses_')})`;
+    text += ` ORDER BY last_active_minute DESC, id DESC LIMIT ${param(51)}`;
+    return (await sql.query<{ 'QUERY PLAN': string }>(text, values)).rows.map((r) => r['QUERY PLAN']).join('\n');
+  };
+  console.log(`team list, first page:\n${await explain(null)}\nteam list, deep page:\n${await explain(deepCursor)}`);
 
   // ── GC throughput, validations alongside ───────────────────────────────────────────────────────
   let gcRunning = true;

@@ -81,14 +81,22 @@ export async function adminRoutes(app: App, ctx: ServerContext): Promise<void> {
     schema: {
       tags: ['admin'],
       querystring: adminSessionsQuery,
-      response: { 200: z.object({ sessions: z.array(adminSessionSchema), nextCursor: z.string().nullable(), total: z.number().int() }), ...denied },
+      response: {
+        200: z.object({
+          sessions: z.array(adminSessionSchema),
+          nextCursor: z.string().nullable(),
+          total: z.number().int().describe('Live sessions matching, counted up to 10,000'),
+          totalCapped: z.boolean().describe('True when there are more than `total` (the count stopped at 10,000)'),
+        }),
+        ...denied,
+      },
     },
   }, async (request) => {
     const { actor } = await requireAdmin(request, ctx, 'sessions:view');
     const { user, limit, cursor } = request.query;
     const userId = await resolveUserId(user);
     const page = await manager.listTeamSessions(actor, { ...(userId !== undefined ? { userId } : {}), limit, cursor: cursor ?? null });
-    return { sessions: await teamSessionViews(actor, page.items), nextCursor: page.nextCursor, total: page.total };
+    return { sessions: await teamSessionViews(actor, page.items), nextCursor: page.nextCursor, total: page.total, totalCapped: page.totalCapped };
   });
 
   app.get('/api/admin/users', {

@@ -31,8 +31,9 @@ describe('admin endpoints over HTTP', () => {
     await second.login('alice@example.com');
     const all = await admin.get('/api/admin/sessions');
     expect(all.status).toBe(200);
-    const body = (await all.json()) as { sessions: AdminSession[]; nextCursor: string | null; total: number };
+    const body = (await all.json()) as { sessions: AdminSession[]; nextCursor: string | null; total: number; totalCapped: boolean };
     expect(body.total).toBe(4);
+    expect(body.totalCapped).toBe(false); // counted exactly below 10,000
     expect(body.sessions).toHaveLength(4);
     expect(body.nextCursor).toBeNull();
     expect(body.sessions.filter((s) => s.current)).toHaveLength(1);

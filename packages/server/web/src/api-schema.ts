@@ -1511,7 +1511,10 @@ export type paths = {
                                 };
                             }[];
                             nextCursor: string | null;
+                            /** @description Live sessions matching, counted up to 10,000 */
                             total: number;
+                            /** @description True when there are more than `total` (the count stopped at 10,000) */
+                            totalCapped: boolean;
                         };
                     };
                 };

@@ -31,10 +31,17 @@ export interface SessionStore {
    * answer was revoked or deleted meanwhile.
    */
   touchSessions(touches: BatchedTouch[]): Promise<string[]>;
-  /** Unrevoked, unexpired sessions, most recently active first. */
+  /**
+   * Unrevoked, unexpired sessions, most recently active first: one user's exactly by `lastActiveAt` (then id);
+   * everyone's by the minute of last activity, then id (descending), an order an index can serve without every
+   * touch writing it (docs/scaling.md). The keyset cursor carries that key and the id.
+   */
   listActiveSessions(query: ActiveSessionQuery): Promise<Page<SessionRecord>>;
-  /** How many sessions are live under `cutoffs`: everyone's, or one user's. */
-  countActiveSessions(cutoffs: ExpiryCutoffs, userId?: string): Promise<number>;
+  /**
+   * How many sessions are live under `cutoffs`: everyone's, or one user's. With `atMost`, counting stops there
+   * (the answer is min(count, atMost)): an exact count of millions is a scan, a capped one is not.
+   */
+  countActiveSessions(cutoffs: ExpiryCutoffs, userId?: string, atMost?: number): Promise<number>;
   /** Per-user number of active sessions and latest activity (only users with at least one). */
   activeSessionStats(cutoffs: ExpiryCutoffs): Promise<UserSessionStats[]>;
   /** Marks one session revoked. True only if it was active before (a second revoke changes nothing). */
@@ -375,6 +382,12 @@ export interface WebhookOutboxStore {
   listWebhookEndpoints(): Promise<WebhookEndpoint[]>;
   /** Stores a message and its deliveries (one per endpoint), in the caller's transaction. */
   insertWebhookMessage(message: WebhookMessage, deliveries: WebhookDelivery[]): Promise<void>;
+  /**
+   * Stores many messages and their deliveries in one statement (or a few), in the caller's transaction: a bulk
+   * revocation writes one `session.ended` per session (100,000 of them must not be 100,000 round trips).
+   * Optional: without it the outbox calls `insertWebhookMessage` once per message.
+   */
+  insertWebhookMessages?(messages: readonly WebhookMessage[], deliveries: readonly WebhookDelivery[]): Promise<void>;
 }
 
 /** Webhook endpoints, the outbox and its delivery log. */

@@ -72,11 +72,16 @@ export class SessionChange<S extends SessionScope = SessionScope> {
     return ids;
   }
 
-  /** Ends the live sessions among `ids` (one statement); returns the ids it ended. */
-  async revokeSessions(ids: readonly string[], reason: RevocationReason, actorId: string | null, note: string | null = null): Promise<string[]> {
-    if (ids.length === 0) return [];
-    const ended = await this.store.revokeSessions(ids, { at: this.#clock.now(), reason, note });
+  /**
+   * Ends the live sessions among `sessions` (ids, or ids with their owners for the webhook events) in one
+   * statement; returns the ids it ended.
+   */
+  async revokeSessions(sessions: readonly (string | { id: string; userId?: string | null })[], reason: RevocationReason, actorId: string | null, note: string | null = null): Promise<string[]> {
+    if (sessions.length === 0) return [];
+    const owners = new Map(sessions.map((s) => (typeof s === 'string' ? [s, null] : [s.id, s.userId ?? null])));
+    const ended = await this.store.revokeSessions([...owners.keys()], { at: this.#clock.now(), reason, note });
     if (ended.length > 0) this.revoked.push({ reason, ids: ended, count: ended.length, actorId });
+    await this.#endedEach(ended.map((id) => ({ sessionId: id, userId: owners.get(id) ?? null })), reason, actorId);
     this.tally.add(endedMetric(reason), ended.length);
     return ended;
   }
@@ -85,6 +90,7 @@ export class SessionChange<S extends SessionScope = SessionScope> {
   async revokeMatchingSessions(match: SessionMatch, cutoffs: ExpiryCutoffs, reason: RevocationReason, actorId: string | null, exceptSessionId?: string, note: string | null = null): Promise<MatchedSession[]> {
     const ended = await this.store.revokeMatchingSessions(match, cutoffs, { at: this.#clock.now(), reason, note, ...(exceptSessionId ? { exceptSessionId } : {}) });
     if (ended.length > 0) this.revoked.push({ reason, ids: ended.map((s) => s.id), count: ended.length, actorId });
+    await this.#endedEach(ended.map((s) => ({ sessionId: s.id, userId: s.userId })), reason, actorId);
     this.tally.add(endedMetric(reason), ended.length);
     return ended;
   }
@@ -103,6 +109,17 @@ export class SessionChange<S extends SessionScope = SessionScope> {
   async #ended(data: { reason: RevocationReason } & Record<string, unknown>): Promise<void> {
     // `reason` in the session-ended problem's vocabulary, `code` as stored (finer: revoked vs signed-out-others…).
     await this.#audit.outbox?.enqueue(this.store, 'session.ended', { ...data, reason: endedReasonOf(data.reason), code: data.reason, endedAt: new Date(this.#clock.now()).toISOString() });
+  }
+
+  /**
+   * `session.ended` for each of many sessions ended by one statement (revoke-matching: up to 100,000), the same
+   * message per session as `#ended` writes, in bulk: the endpoints read once, thousands of messages per insert.
+   */
+  async #endedEach(sessions: readonly { sessionId: string; userId: string | null }[], reason: RevocationReason, actorId: string | null): Promise<void> {
+    const outbox = this.#audit.outbox;
+    if (!outbox || sessions.length === 0) return;
+    const common = { reason: endedReasonOf(reason), actorId, code: reason, endedAt: new Date(this.#clock.now()).toISOString() };
+    await outbox.enqueueEach(this.store, 'session.ended', sessions.map((s) => ({ sessionId: s.sessionId, userId: s.userId, ...common })));
   }
 
   /** Notes that this change rewrote a live session's row, so every node drops its cached copy after the commit. */

@@ -25,6 +25,24 @@ export function liveSessionCondition(c: ExpiryCutoffs, param: Param, persistentT
   return parts.join(' AND ');
 }
 
+/**
+ * The team list's sort key (with id as the tie-break), the value its keyset cursor carries. Everyone's sessions are
+ * ordered by the minute of last activity: an index on it (migration 11) serves every page, and on PostgreSQL a
+ * touch within the same minute leaves it unchanged, so the touch stays a HOT update (docs/scaling.md). One user's
+ * sessions are few and ordered exactly (the session limit ends the least recently active ones).
+ */
+export function sessionOrderKey(s: { lastActiveAt: number }, userId: string | undefined): number {
+  return userId !== undefined ? s.lastActiveAt : activityMinute(s.lastActiveAt);
+}
+
+/** The minute of last activity (`last_active_minute`): what SQL's integer `last_active_at / 60000` gives. */
+export function activityMinute(lastActiveAt: number): number {
+  return Math.floor(lastActiveAt / ACTIVITY_ORDER_MS);
+}
+
+/** The resolution of the team list's order; the indexes of migration 11 divide by the same 60000. */
+export const ACTIVITY_ORDER_MS = 60_000;
+
 /** How a dialect reads one text field of a JSON column (SQLite `json_extract`, PostgreSQL `->>`). */
 export type JsonText = (column: string, field: string) => string;
 

@@ -6,7 +6,7 @@ import { isSeshatError } from '../core/errors.ts';
 import { unknownDevice, type SessionRecord } from '../core/session.ts';
 import { defaultSettings, expiryCutoffs, isExpired, type SessionSettings } from '../core/settings.ts';
 import { newSessionId } from '../core/token.ts';
-import type { Store, UserRecord } from '../core/ports.ts';
+import type { Page, Store, UserRecord } from '../core/ports.ts';
 import { apiKeyStoreContract } from './api-key-contract.ts';
 import { webhookStoreContract } from './webhook-contract.ts';
 import { deviceBindingStoreContract } from './device-binding-contract.ts';
@@ -379,6 +379,30 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
         }
       });
 
+      it('orders everyone\'s sessions by the minute of last activity, then id (the team list\'s index); one user\'s exactly', async () => {
+        const minute = NOW - 2 * MINUTE; // NOW is on a minute boundary
+        const early = sessionRecord({ lastActiveAt: minute + 1_000 });
+        const late = sessionRecord({ lastActiveAt: minute + 59_000 });
+        const before = sessionRecord({ lastActiveAt: minute - 1 });
+        for (const s of [before, early, late]) await store.insertSession(s);
+
+        const sameMinute = [early, late].sort((x, y) => (x.id < y.id ? 1 : -1)).map((s) => s.id);
+        expect((await store.listActiveSessions({ cutoffs })).items.map((s) => s.id)).toEqual([...sameMinute, before.id]);
+        const paged: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: Page<SessionRecord> = await store.listActiveSessions({ cutoffs, limit: 1, cursor });
+          paged.push(...page.items.map((s) => s.id));
+          cursor = page.nextCursor;
+        } while (cursor !== null && paged.length < 10);
+        expect(paged).toEqual([...sameMinute, before.id]);
+        expect((await store.listActiveSessions({ cutoffs, userId: 'usr_a' })).items.map((s) => s.id)).toEqual([late.id, early.id, before.id]);
+
+        // A batched touch into a later minute moves the session to the top of everyone's list.
+        await store.touchSessions([{ id: before.id, lastActiveAt: NOW, requests: 1, lastPath: null }]);
+        expect((await store.listActiveSessions({ cutoffs })).items.map((s) => s.id)).toEqual([before.id, ...sameMinute]);
+      });
+
       it('refuses a malformed cursor as invalid input', async () => {
         await expectInvalidInput(store.listActiveSessions({ cutoffs, cursor: 'not-a-cursor', limit: 2 }));
         await expectInvalidInput(store.listActiveSessions({ cutoffs, cursor: Buffer.from('{"a":1}').toString('base64url'), limit: 2 }));
@@ -396,6 +420,9 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
         expect(await store.countActiveSessions(cutoffs)).toBe(3);
         expect(await store.countActiveSessions(cutoffs, 'usr_a')).toBe(2);
         expect(await store.countActiveSessions(cutoffs, 'usr_c')).toBe(0);
+        // Capped: counting stops at `atMost` (the team list's total), and a smaller count is exact.
+        expect(await store.countActiveSessions(cutoffs, undefined, 2)).toBe(2);
+        expect(await store.countActiveSessions(cutoffs, 'usr_a', 10)).toBe(2);
         expect(await store.countSessions()).toBe(5);
         expect(await store.activeSessionStats(cutoffs)).toEqual([
           { userId: 'usr_b', activeSessions: 1, lastActiveAt: NOW - MINUTE },

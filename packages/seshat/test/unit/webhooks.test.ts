@@ -146,6 +146,28 @@ describe.each([
     expect(got[before]!.id).toBe(failed!.messageId);
   });
 
+  it('revoke-matching writes one session.ended per ended session in its transaction (bulk), by filter and by address block', async () => {
+    await setUp();
+    const endpoint = await webhooks.createEndpoint(admin, { url: receiver!.url, events: ['session.ended'] });
+    secret = endpoint.secret;
+    const a = await manager.createSession(signIn('usr_a'));
+    const b = await manager.createSession(signIn('usr_b'));
+    const kept = await manager.createSession({ ...signIn('usr_c'), ip: '198.51.100.4' });
+    expect(await manager.revokeMatching(admin, { userIds: ['usr_a', 'usr_b'] }, { reason: 'leaked laptop' })).toEqual({ revoked: 2 });
+    const got = await receiver!.until((r) => r.length >= 2);
+    expect(got.every((r) => r.verified && r.payload.type === 'session.ended')).toBe(true);
+    expect(got.map((r) => r.payload.data).sort((x, y) => String(x.userId).localeCompare(String(y.userId)))).toEqual([
+      expect.objectContaining({ sessionId: a.session.id, userId: 'usr_a', reason: 'admin', code: 'revoked-by-admin', actorId: 'usr_admin' }),
+      expect.objectContaining({ sessionId: b.session.id, userId: 'usr_b', reason: 'admin', code: 'revoked-by-admin', actorId: 'usr_admin' }),
+    ]);
+    expect(new Set(got.map((r) => r.id)).size).toBe(2); // a message each
+
+    // The address-block path (matches read, checked, revoked by id) tells the same.
+    expect(await manager.revokeMatching(admin, { ip: '198.51.100.0/24' }, { reason: 'bad network' })).toEqual({ revoked: 1 });
+    const third = await receiver!.until((r) => r.length >= 3);
+    expect(third[2]!.payload.data).toMatchObject({ sessionId: kept.session.id, userId: 'usr_c', reason: 'admin' });
+  });
+
   it('sends a test event to one endpoint, even a disabled one… once enabled', async () => {
     await setUp();
     const endpoint = await webhooks.createEndpoint(admin, { url: receiver!.url, events: ['settings.changed'] });

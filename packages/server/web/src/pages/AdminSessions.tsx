@@ -62,6 +62,8 @@ export function AdminSessionsPage() {
   const filteredUser = people.find((u) => u.id === filter);
   const list = sessions.data?.pages.flatMap((p) => p.sessions) ?? [];
   const total = sessions.data?.pages.at(-1)?.total ?? 0;
+  // Counted up to 10,000: beyond that the server says only "more than" (an exact count of millions is a scan).
+  const totalCapped = sessions.data?.pages.at(-1)?.totalCapped ?? false;
   const activeTotal = users.data?.totalActiveSessions ?? 0;
 
   return (
@@ -221,7 +223,7 @@ export function AdminSessionsPage() {
         {list.length > 0 ? <p className="hint table-note">{t('sessions.locationNote')}</p> : null}
         {sessions.data ? (
           <p className="pager">
-            {t('common.showingOf', { shown: list.length, total })}
+            {t(totalCapped ? 'common.showingOfMoreThan' : 'common.showingOf', { shown: list.length, total })}
             {sessions.hasNextPage ? (
               <button type="button" className="button secondary small" onClick={() => void sessions.fetchNextPage()} disabled={sessions.isFetchingNextPage}>
                 {sessions.isFetchingNextPage ? t('common.loading') : t('action.loadMore')}

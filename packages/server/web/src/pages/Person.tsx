@@ -209,6 +209,8 @@ function Sessions({ person, onStatus }: { person: Person; onStatus: (message: st
   const detailsOff = !can('sessions:view') || (sessions.error instanceof ApiError && sessions.error.status === 403);
   const list = sessions.data?.pages.flatMap((p) => p.sessions) ?? [];
   const total = sessions.data?.pages.at(-1)?.total ?? 0;
+  // Counted up to 10,000: beyond that the server says only "more than" (an exact count of millions is a scan).
+  const totalCapped = sessions.data?.pages.at(-1)?.totalCapped ?? false;
   return (
     <section aria-labelledby="person-sessions-heading">
       <h2 id="person-sessions-heading">{t('nav.sessions')}</h2>
@@ -231,7 +233,7 @@ function Sessions({ person, onStatus }: { person: Person; onStatus: (message: st
           {list.length > 0 ? <TeamSessionTable sessions={list} showPerson={false} onStatus={onStatus} /> : null}
           {sessions.hasNextPage ? (
             <p className="pager">
-              {t('common.showingOf', { shown: list.length, total })}
+              {t(totalCapped ? 'common.showingOfMoreThan' : 'common.showingOf', { shown: list.length, total })}
               <button type="button" className="button secondary small" onClick={() => void sessions.fetchNextPage()} disabled={sessions.isFetchingNextPage}>
                 {sessions.isFetchingNextPage ? t('common.loading') : t('action.loadMore')}
               </button>

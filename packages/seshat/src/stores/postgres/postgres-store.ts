@@ -7,7 +7,7 @@ import type { ExpiryCutoffs } from '../../core/settings.ts';
 import type { DueWebhookDelivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage } from '../../core/webhook.ts';
 import { auditCursorSchema, deliveryCursorSchema, decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
 import { anonymized, jsonColumn as json, rowMappers, touchRow, type Row } from '../rows.ts';
-import { auditConditions, breakdownKey, liveSessionCondition, sessionMatchCondition } from '../sql.ts';
+import { auditConditions, breakdownKey, liveSessionCondition, sessionMatchCondition, sessionOrderKey } from '../sql.ts';
 import type { DailyStat } from '../../core/daily-stats.ts';
 import type { SessionMatch } from '../../core/session-filter.ts';
 import type {
@@ -124,24 +124,30 @@ class PostgresStatements implements StoreScope {
   async listActiveSessions(q: ActiveSessionQuery): Promise<Page<SessionRecord>> {
     const values: unknown[] = [];
     const param = placeholders(values);
+    // A user's few sessions: exact order (the user index, then a sort). Everyone's: the minute of last activity,
+    // then id, which `sessions_live_by_activity` serves (migration 11), so a page reads ~limit rows at any depth.
+    const key = q.userId !== undefined ? 'last_active_at' : 'last_active_minute';
     let sql = `SELECT * FROM sessions WHERE ${live(q.cutoffs, param)}`;
     if (q.userId !== undefined) sql += ` AND user_id = ${param(q.userId)}`;
     if (q.cursor) {
       const [at, id] = decodeCursor(q.cursor, sessionCursorSchema);
-      sql += ` AND (last_active_at < ${param(at)} OR (last_active_at = ${param(at)} AND id < ${param(id)}))`;
+      sql += ` AND (${key}, id) < (${param(at)}, ${param(id)})`;
     }
-    sql += ' ORDER BY last_active_at DESC, id DESC';
+    sql += ` ORDER BY ${key} DESC, id DESC`;
     const limit = q.limit === undefined ? undefined : pageLimit(q.limit);
     if (limit !== undefined) sql += ` LIMIT ${param(limit + 1)}`;
     const { rows } = await this.query(sql, values);
-    return pageOf(rows.map(toSession), limit, (s) => encodeCursor([s.lastActiveAt, s.id]));
+    return pageOf(rows.map(toSession), limit, (s) => encodeCursor([sessionOrderKey(s, q.userId), s.id]));
   }
 
-  async countActiveSessions(cutoffs: ExpiryCutoffs, userId?: string): Promise<number> {
+  async countActiveSessions(cutoffs: ExpiryCutoffs, userId?: string, atMost?: number): Promise<number> {
     const values: unknown[] = [];
     const param = placeholders(values);
-    let sql = `SELECT count(*) AS n FROM sessions WHERE ${live(cutoffs, param)}`;
-    if (userId !== undefined) sql += ` AND user_id = ${param(userId)}`;
+    let where = live(cutoffs, param);
+    if (userId !== undefined) where += ` AND user_id = ${param(userId)}`;
+    const sql = atMost === undefined
+      ? `SELECT count(*) AS n FROM sessions WHERE ${where}`
+      : `SELECT count(*) AS n FROM (SELECT 1 FROM sessions WHERE ${where} LIMIT ${param(atMost)}) AS live`;
     const { rows } = await this.query(sql, values);
     return Number(rows[0]!.n);
   }
@@ -502,6 +508,24 @@ class PostgresStatements implements StoreScope {
         INSERT INTO webhook_deliveries (id, message_id, endpoint_id, event_type, status, attempts, next_attempt_at, expires_at, created_at)
         VALUES ${rows.join(', ')}`,
       values,
+    );
+  }
+
+  async insertWebhookMessages(messages: readonly WebhookMessage[], deliveries: readonly WebhookDelivery[]): Promise<void> {
+    if (messages.length === 0) return;
+    // One statement for the whole batch: a column array per field, unnested (no placeholder per value).
+    const column = <T>(rows: readonly T[], pick: (row: T) => unknown) => rows.map(pick);
+    await this.query(
+      `WITH message AS (INSERT INTO webhook_messages (id, type, at, payload) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]))
+        INSERT INTO webhook_deliveries (id, message_id, endpoint_id, event_type, status, attempts, next_attempt_at, expires_at, created_at)
+        SELECT * FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::bigint[], $12::bigint[], $13::bigint[])`,
+      [
+        column(messages, (m) => m.id), column(messages, (m) => m.type), column(messages, (m) => m.at), column(messages, (m) => m.payload),
+        column(deliveries, (d) => d.id), column(deliveries, (d) => d.messageId), column(deliveries, (d) => d.endpointId),
+        column(deliveries, (d) => d.eventType), column(deliveries, (d) => d.status), column(deliveries, (d) => d.attempts),
+        column(deliveries, (d) => d.nextAttemptAt), column(deliveries, (d) => d.expiresAt), column(deliveries, (d) => d.createdAt),
+      ],
+      'bulk',
     );
   }
 

@@ -22,6 +22,7 @@ import type { DeviceKey, RiskAssessment, SessionRecord } from '../../core/sessio
 import type { ExpiryCutoffs } from '../../core/settings.ts';
 import { decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
 import { anonymized, touchRow } from '../rows.ts';
+import { ACTIVITY_ORDER_MS, sessionOrderKey } from '../sql.ts';
 import type { RedisConnection } from './connection.ts';
 import { fromHash, isLiveUnder, toHashFields, type SessionHash } from './fields.ts';
 import * as scripts from './scripts.ts';
@@ -104,28 +105,33 @@ export class RedisSessions implements Pick<StoreScope, SessionMethod> {
     const limit = q.limit === undefined ? undefined : pageLimit(q.limit);
     const cursor = q.cursor ? decodeCursor(q.cursor, sessionCursorSchema) : null;
     const index = q.userId === undefined ? 'live' : `u:${q.userId}`;
-    const found: SessionRecord[] = [];
-    // Walks the index newest first (ties: id descending, as ZRANGE … REV orders equal scores), from the cursor on.
-    const max = cursor ? String(cursor[0]) : '+inf';
+    // The order of the port: one user's by last activity, everyone's by its minute; then id, descending.
+    const key = (s: { lastActiveAt: number }) => sessionOrderKey(s, q.userId);
+    const before = (s: SessionRecord) => !cursor || key(s) < cursor[0] || (key(s) === cursor[0] && s.id < cursor[1]);
+    const order = (a: SessionRecord, b: SessionRecord) => key(b) - key(a) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+    // Walks the index (scored by last activity) newest first, from the last millisecond the cursor's key allows.
+    const max = cursor === null ? '+inf' : String(q.userId !== undefined ? cursor[0] : (cursor[0] + 1) * ACTIVITY_ORDER_MS - 1);
     const min = lowestLiveScore(q.cutoffs);
     const batch = this.#redis.options.batchSize;
-    for (let offset = 0; limit === undefined || found.length <= limit; offset += batch) {
+    const found: SessionRecord[] = [];
+    for (let offset = 0; ; offset += batch) {
       const ids = await this.#redis.send<string[]>(['ZRANGE', this.#redis.key(index), max, min, 'BYSCORE', 'REV', 'LIMIT', String(offset), String(batch)]);
-      for (const s of await this.#records(ids)) {
-        if (cursor && s.lastActiveAt === cursor[0] && s.id >= cursor[1]) continue;
-        if (cursor && s.lastActiveAt > cursor[0]) continue;
-        if (isLiveUnder(q.cutoffs, s)) found.push(s);
-        if (limit !== undefined && found.length > limit) break;
-      }
+      const records = await this.#records(ids);
+      for (const s of records) if (before(s) && isLiveUnder(q.cutoffs, s)) found.push(s);
       if (ids.length < batch) break;
+      // Done once the page's last row sorts strictly before anything not read yet: an unread session scores at most
+      // what was read last, so its key is at most that one's (a minute holds sessions in id order, not score order).
+      found.sort(order);
+      const lastRead = records.at(-1);
+      if (limit !== undefined && found.length > limit && lastRead && key(found[limit]!) > key(lastRead)) break;
     }
-    // A touch may move a session while the walk runs: the page is re-sorted, like a statement's ORDER BY.
-    found.sort((a, b) => b.lastActiveAt - a.lastActiveAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
-    return pageOf(found, limit, (s) => encodeCursor([s.lastActiveAt, s.id]));
+    // A touch may move a session while the walk runs: the page is sorted at the end, like a statement's ORDER BY.
+    found.sort(order);
+    return pageOf(limit === undefined ? found : found.slice(0, limit + 1), limit, (s) => encodeCursor([key(s), s.id]));
   }
 
-  async countActiveSessions(cutoffs: ExpiryCutoffs, userId?: string): Promise<number> {
-    return this.#countLive(cutoffs, userId);
+  async countActiveSessions(cutoffs: ExpiryCutoffs, userId?: string, atMost?: number): Promise<number> {
+    return this.#countLive(cutoffs, userId, atMost);
   }
 
   async activeSessionStats(cutoffs: ExpiryCutoffs): Promise<UserSessionStats[]> {
@@ -271,11 +277,14 @@ export class RedisSessions implements Pick<StoreScope, SessionMethod> {
     return found;
   }
 
-  /** How many live sessions there are (everyone's, or one user's): the same walk, answering ids only. */
-  async #countLive(cutoffs: ExpiryCutoffs, userId: string | undefined): Promise<number> {
+  /** How many live sessions there are (everyone's, or one user's), up to `atMost`: the same walk, answering ids only. */
+  async #countLive(cutoffs: ExpiryCutoffs, userId: string | undefined, atMost = Infinity): Promise<number> {
     const ids = new Set<string>();
-    for await (const flat of this.#walk(cutoffs, userId, undefined, undefined, 'ids')) for (const id of flat) ids.add(id!);
-    return ids.size;
+    for await (const flat of this.#walk(cutoffs, userId, undefined, undefined, 'ids')) {
+      for (const id of flat) ids.add(id!);
+      if (ids.size >= atMost) break;
+    }
+    return Math.min(ids.size, atMost);
   }
 
   async *#walk(cutoffs: ExpiryCutoffs, userId: string | undefined, match: SessionMatch | undefined, r: (Revocation & { exceptSessionId?: string }) | undefined, shape: 'ids' | 'full' | SessionBreakdownKey): AsyncGenerator<Flat> {

@@ -25,7 +25,7 @@ const POSTGRES_METHODS = [
   'readSignInCounter', 'clearSignInCounter', 'pruneSignInCounters', 'listWebhookEndpoints', 'insertWebhookMessage',
   'insertWebhookEndpoint', 'findWebhookEndpoint', 'updateWebhookEndpoint', 'deleteWebhookEndpoint', 'dueWebhookDeliveries',
   'recordWebhookAttempt', 'listWebhookDeliveries', 'findWebhookDelivery', 'requeueWebhookDelivery', 'claimWebhookLease',
-  'releaseWebhookLease', 'pruneWebhookDeliveries', 'addDailyCounts', 'setDailyValues', 'listDailyStats', 'pruneDailyStats',
+  'releaseWebhookLease', 'pruneWebhookDeliveries', 'insertWebhookMessages', 'addDailyCounts', 'setDailyValues', 'listDailyStats', 'pruneDailyStats',
 ] as const satisfies readonly Exclude<keyof StoreScope, SessionMethod>[];
 
 type PostgresMethod = (typeof POSTGRES_METHODS)[number];
@@ -37,7 +37,11 @@ void everyMethodPlaced;
 /** The scope methods passed to PostgreSQL, bound to `target`. */
 function postgresPart(target: StoreScope): Pick<StoreScope, PostgresMethod> {
   const part: Record<string, unknown> = {};
-  for (const name of POSTGRES_METHODS) part[name] = (target[name] as (...args: unknown[]) => unknown).bind(target);
+  for (const name of POSTGRES_METHODS) {
+    const method = target[name] as ((...args: unknown[]) => unknown) | undefined;
+    // Optional port methods (`insertWebhookMessages`) are passed on only where the PostgreSQL store has them.
+    if (typeof method === 'function') part[name] = method.bind(target);
+  }
   return part as Pick<StoreScope, PostgresMethod>;
 }
 

@@ -216,6 +216,22 @@ export const sqliteMigrations: SqliteMigration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 11,
+    name: 'team list index: sessions by minute of last activity',
+    sql: `
+      -- The team list (every live session, most recently active first, keyset pages) scanned and sorted every
+      -- live row without an index. It orders by the minute of last activity, then id, as on PostgreSQL. A plain
+      -- column, not an expression index: SQLite rewrites an index entry whenever a column it covers is SET, so an
+      -- index on last_active_at (or an expression of it) would be written by every touch; the touch batch moves
+      -- this column only for sessions that entered a new minute. Not partial on revoked_at either: a revocation
+      -- would then delete an entry per row (it doubled the CPU of revoke-matching 100,000 sessions); the listing
+      -- skips the few ended rows (kept until GC) as it walks.
+      ALTER TABLE sessions ADD COLUMN last_active_minute INTEGER NOT NULL DEFAULT 0;
+      UPDATE sessions SET last_active_minute = last_active_at / 60000;
+      CREATE INDEX sessions_by_activity ON sessions (last_active_minute DESC, id DESC);
+    `,
+  },
 ];
 
 /** What a migration may read of the current schema. */

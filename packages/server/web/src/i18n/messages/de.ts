@@ -11,6 +11,7 @@ export const de: Catalog = {
   'common.off': 'aus',
   'common.actions': 'Aktionen',
   'common.showingOf': '{shown, number} von {total, number} angezeigt',
+  'common.showingOfMoreThan': '{shown, number} von mehr als {total, number} angezeigt',
 
   'action.cancel': 'Abbrechen',
   'action.retry': 'Erneut versuchen',

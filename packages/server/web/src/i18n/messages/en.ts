@@ -13,6 +13,7 @@ export const en = {
   'common.off': 'off',
   'common.actions': 'Actions',
   'common.showingOf': 'Showing {shown, number} of {total, number}',
+  'common.showingOfMoreThan': 'Showing {shown, number} of more than {total, number}',
 
   'action.cancel': 'Cancel',
   'action.retry': 'Try again',

@@ -11,6 +11,7 @@ export const es: Catalog = {
   'common.off': 'desactivado',
   'common.actions': 'Acciones',
   'common.showingOf': 'Se muestran {shown, number} de {total, number}',
+  'common.showingOfMoreThan': 'Se muestran {shown, number} de más de {total, number}',
 
   'action.cancel': 'Cancelar',
   'action.retry': 'Reintentar',
