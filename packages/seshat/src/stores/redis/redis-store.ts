@@ -1,4 +1,5 @@
 import type { Store, StoreScope } from '../../core/ports.ts';
+import type { WebhookDelivery, WebhookMessage } from '../../core/webhook.ts';
 import type { PostgresStore } from '../postgres/postgres-store.ts';
 import { RedisConnection } from './connection.ts';
 import { RedisInvalidationChannel, type RedisInvalidationOptions } from './invalidation.ts';
@@ -52,7 +53,11 @@ function scopeOf(postgres: StoreScope, sessions: RedisSessions): StoreScope {
   return scope;
 }
 
-export interface RedisStore extends Pick<StoreScope, PostgresMethod> {}
+/** The PostgreSQL half of a `RedisStore`: the methods it passes on (assigned in the constructor). */
+export interface RedisStore extends Pick<StoreScope, Exclude<PostgresMethod, 'insertWebhookMessages'>> {
+  /** Stores many webhook messages and their deliveries in a few statements (the PostgreSQL store's bulk insert). */
+  insertWebhookMessages(messages: readonly WebhookMessage[], deliveries: readonly WebhookDelivery[]): Promise<void>;
+}
 
 /**
  * The Redis session tier: sessions and their touches in Redis (or Valkey), everything else — users, settings, audit,
