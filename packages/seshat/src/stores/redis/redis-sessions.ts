@@ -112,7 +112,8 @@ export class RedisSessions implements Pick<StoreScope, SessionMethod> {
     // Walks the index (scored by last activity) newest first, from the last millisecond the cursor's key allows.
     const max = cursor === null ? '+inf' : String(q.userId !== undefined ? cursor[0] : (cursor[0] + 1) * ACTIVITY_ORDER_MS - 1);
     const min = lowestLiveScore(q.cutoffs);
-    const batch = this.#redis.options.batchSize;
+    // A page reads about twice its size per round trip, not a whole scan batch.
+    const batch = limit === undefined ? this.#redis.options.batchSize : Math.min(this.#redis.options.batchSize, Math.max(2 * (limit + 1), 100));
     const found: SessionRecord[] = [];
     for (let offset = 0; ; offset += batch) {
       const ids = await this.#redis.send<string[]>(['ZRANGE', this.#redis.key(index), max, min, 'BYSCORE', 'REV', 'LIMIT', String(offset), String(batch)]);
