@@ -34,7 +34,7 @@ try {
         requests: '1', device: '{"deviceType":"desktop","label":"Chrome on macOS"}', location: JSON.stringify({ countryCode: k % 2 ? 'DE' : 'FR' }), ip: '203.0.113.7',
       });
       multi.zAdd(`${prefix}ids`, { score: 0, value: id });
-      multi.zAdd(`${prefix}live`, { score: now - 10, value: id });
+      multi.zAdd(`${prefix}live`, { score: Math.floor((now - 10) / 60_000), value: id }); // the live index is scored by minute
       multi.zAdd(`${prefix}u:${user}`, { score: now - 10, value: id });
     }
     await multi.execAsPipeline();
@@ -49,7 +49,12 @@ try {
   await time('count live sessions', () => store.countActiveSessions(cutoffs));
   await time('find matching (country DE)', async () => (await store.findMatchingSessions({ countryCodes: ['DE'] }, cutoffs)).length);
   await time('revoke matching (country DE)', async () => (await store.revokeMatchingSessions({ countryCodes: ['DE'] }, cutoffs, { at: now, reason: 'revoked-by-admin' })).length);
-  await time('list the first page (50)', async () => (await store.listActiveSessions({ cutoffs, limit: 50 })).items.length);
+  await time('list the first page (50; all in one minute)', async () => (await store.listActiveSessions({ cutoffs, limit: 50 })).items.length);
+  await time('list the tenth page (50)', async () => {
+    let page = await store.listActiveSessions({ cutoffs, limit: 50 });
+    for (let i = 1; i < 10; i++) page = await store.listActiveSessions({ cutoffs, limit: 50, cursor: page.nextCursor });
+    return page.items.length;
+  });
   await time('revoke all the others', () => store.revokeAllSessions({ at: now, reason: 'invalidate-all' }));
   console.log(`\nLoad average ${loadBefore.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end; ${new Date().toISOString()}.`);
 } finally {

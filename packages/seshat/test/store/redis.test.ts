@@ -106,7 +106,7 @@ describe('Redis session tier specifics', () => {
           const id = `ses_bulk${String(i).padStart(8, '0')}`;
           multi.hSet(`${store.prefix}s:${id}`, { id, userId: `usr_${i % 100}`, secretHash: '00', tokenHint: 'x', persistent: '0', passwordChangeRequired: '0', createdAt: String(NOW - 1000), lastActiveAt: String(NOW - 10), requests: '1', device: '{}' });
           multi.zAdd(`${store.prefix}ids`, { score: 0, value: id });
-          multi.zAdd(`${store.prefix}live`, { score: NOW - 10, value: id });
+          multi.zAdd(`${store.prefix}live`, { score: Math.floor((NOW - 10) / 60_000), value: id }); // scored by minute
           multi.zAdd(`${store.prefix}u:usr_${i % 100}`, { score: NOW - 10, value: id });
         }
         await multi.execAsPipeline();

@@ -22,7 +22,7 @@ import type { DeviceKey, RiskAssessment, SessionRecord } from '../../core/sessio
 import type { ExpiryCutoffs } from '../../core/settings.ts';
 import { decodeCursor, encodeCursor, pageLimit, pageOf, sessionCursorSchema } from '../cursor.ts';
 import { anonymized, touchRow } from '../rows.ts';
-import { ACTIVITY_ORDER_MS, sessionOrderKey } from '../sql.ts';
+import { sessionOrderKey } from '../sql.ts';
 import type { RedisConnection } from './connection.ts';
 import { fromHash, isLiveUnder, toHashFields, type SessionHash } from './fields.ts';
 import * as scripts from './scripts.ts';
@@ -104,31 +104,47 @@ export class RedisSessions implements Pick<StoreScope, SessionMethod> {
   async listActiveSessions(q: ActiveSessionQuery): Promise<Page<SessionRecord>> {
     const limit = q.limit === undefined ? undefined : pageLimit(q.limit);
     const cursor = q.cursor ? decodeCursor(q.cursor, sessionCursorSchema) : null;
-    const index = q.userId === undefined ? 'live' : `u:${q.userId}`;
     // The order of the port: one user's by last activity, everyone's by its minute; then id, descending.
     const key = (s: { lastActiveAt: number }) => sessionOrderKey(s, q.userId);
     const before = (s: SessionRecord) => !cursor || key(s) < cursor[0] || (key(s) === cursor[0] && s.id < cursor[1]);
     const order = (a: SessionRecord, b: SessionRecord) => key(b) - key(a) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
-    // Walks the index (scored by last activity) newest first, from the last millisecond the cursor's key allows.
-    const max = cursor === null ? '+inf' : String(q.userId !== undefined ? cursor[0] : (cursor[0] + 1) * ACTIVITY_ORDER_MS - 1);
-    const min = lowestLiveScore(q.cutoffs);
+    // Both indexes hold that order already (`live` scored by the minute, `u:<user>` by the millisecond; equal scores by
+    // id), so the walk goes by rank from the cursor's place and stops once the page is full.
+    const index = this.#redis.key(q.userId === undefined ? 'live' : `u:${q.userId}`);
+    const start = cursor === null ? 0 : await this.#rankAfter(index, cursor);
+    // Past the idle cutoff nothing is live when remember-me is off: the walk stops there instead of at the end.
+    const c = q.cutoffs;
+    const floor = c.rememberedCreatedBefore === null && c.idleBefore !== null ? c.idleBefore : -Infinity;
     // A page reads about twice its size per round trip, not a whole scan batch.
     const batch = limit === undefined ? this.#redis.options.batchSize : Math.min(this.#redis.options.batchSize, Math.max(2 * (limit + 1), 100));
     const found: SessionRecord[] = [];
-    for (let offset = 0; ; offset += batch) {
-      const ids = await this.#redis.send<string[]>(['ZRANGE', this.#redis.key(index), max, min, 'BYSCORE', 'REV', 'LIMIT', String(offset), String(batch)]);
-      const records = await this.#records(ids);
-      for (const s of records) if (before(s) && isLiveUnder(q.cutoffs, s)) found.push(s);
+    walk: for (let at = start; ; at += batch) {
+      const ids = await this.#redis.send<string[]>(['ZRANGE', index, String(at), String(at + batch - 1), 'REV']);
+      for (const s of await this.#records(ids)) {
+        if (key(s) < key({ lastActiveAt: floor })) break walk;
+        if (before(s) && isLiveUnder(c, s)) found.push(s);
+        if (limit !== undefined && found.length > limit) break walk;
+      }
       if (ids.length < batch) break;
-      // Done once the page's last row sorts strictly before anything not read yet: an unread session scores at most
-      // what was read last, so its key is at most that one's (a minute holds sessions in id order, not score order).
-      found.sort(order);
-      const lastRead = records.at(-1);
-      if (limit !== undefined && found.length > limit && lastRead && key(found[limit]!) > key(lastRead)) break;
     }
     // A touch may move a session while the walk runs: the page is sorted at the end, like a statement's ORDER BY.
     found.sort(order);
-    return pageOf(limit === undefined ? found : found.slice(0, limit + 1), limit, (s) => encodeCursor([key(s), s.id]));
+    return pageOf(found, limit, (s) => encodeCursor([key(s), s.id]));
+  }
+
+  /**
+   * Where a page after `cursor` starts in `index`: just after the cursor's session, if it is still there with the same
+   * score; otherwise (revoked, or touched into a newer minute) after every higher score, the rows of the cursor's own
+   * score that sort before it being skipped by the caller.
+   */
+  async #rankAfter(index: string, cursor: readonly [number, string]): Promise<number> {
+    const score = cursor[0];
+    const [rank, stored] = await Promise.all([
+      this.#redis.send<number | null>(['ZREVRANK', index, cursor[1]]),
+      this.#redis.send<number | string | null>(['ZSCORE', index, cursor[1]]),
+    ]);
+    if (rank !== null && stored !== null && Number(stored) === score) return rank + 1;
+    return this.#redis.send<number>(['ZCOUNT', index, `(${score}`, '+inf']);
   }
 
   async countActiveSessions(cutoffs: ExpiryCutoffs, userId?: string, atMost?: number): Promise<number> {
@@ -338,12 +354,4 @@ export class RedisSessions implements Pick<StoreScope, SessionMethod> {
     if (changed && this.#undo && before !== undefined) this.#undo.push({ kind: 'restore', id, before });
     return changed;
   }
-}
-
-/**
- * The lowest last-activity a live session can have under `cutoffs`, as a ZRANGE bound: with remember-me off every
- * session obeys the idle rule, so older ones need not be read. Otherwise remembered sessions may be any age.
- */
-function lowestLiveScore(c: ExpiryCutoffs): string {
-  return c.rememberedCreatedBefore === null && c.idleBefore !== null ? `(${c.idleBefore}` : '-inf';
 }

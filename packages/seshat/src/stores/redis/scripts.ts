@@ -8,8 +8,9 @@ import { createHash } from 'node:crypto';
  * Keys (under the store's prefix `P`):
  * - `P s:<id>`    hash, one session; field names are `SessionRecord`'s (see fields.ts);
  * - `P ids`       sorted set of every stored session id, score 0 (lexicographic keyset order for GC and anonymising);
- * - `P live`      sorted set of unrevoked session ids by last activity (listings, counts, revoke-all);
- * - `P u:<user>`  sorted set of one user's unrevoked session ids by last activity.
+ * - `P live`      sorted set of unrevoked session ids, scored by the minute of last activity: ZRANGE … REV is the
+ *                  team list's order (minute, then id, descending); counts and revoke-all walk it too;
+ * - `P u:<user>`  sorted set of one user's unrevoked session ids by last activity (ms: that list's exact order).
  * Scripts name keys they compute from ids (not declared in KEYS): the tier needs one Redis primary (or Valkey), not
  * a Cluster (docs/design-notes.md, "Redis session tier").
  */
@@ -19,6 +20,8 @@ local P = ARGV[1]
 local NULL = cjson.null
 local function skey(id) return P .. 's:' .. id end
 local function ukey(user) return P .. 'u:' .. user end
+-- The live index's score: the minute of last activity, so ZRANGE … REV gives the team list's order (minute, then id).
+local function minute(at) return math.floor(tonumber(at) / 60000) end
 -- Ends one session if it is still unrevoked; returns {id, userId, ip} or nil. A dangling index entry is dropped.
 local function revoke(id, at, reason, note)
   local key = skey(id)
@@ -84,7 +87,7 @@ if redis.call('EXISTS', key) == 1 then return redis.error_reply('SESHAT_DUPLICAT
 redis.call('HSET', key, unpack(ARGV, 6))
 redis.call('ZADD', P .. 'ids', 0, id)
 if revoked == '0' then
-  redis.call('ZADD', P .. 'live', at, id)
+  redis.call('ZADD', P .. 'live', minute(at), id)
   redis.call('ZADD', ukey(user), at, id)
 end
 return 1
@@ -99,7 +102,7 @@ if not h[1] or h[2] then return 0 end
 redis.call('HSET', key, 'lastActiveAt', at)
 redis.call('HINCRBY', key, 'requests', n)
 if hasPath == '1' then redis.call('HSET', key, 'lastPath', path) else redis.call('HDEL', key, 'lastPath') end
-redis.call('ZADD', P .. 'live', at, id)
+redis.call('ZADD', P .. 'live', minute(at), id)
 redis.call('ZADD', ukey(h[1]), at, id)
 return 1
 `);
@@ -125,7 +128,7 @@ for _, t in ipairs(cjson.decode(ARGV[2])) do
         if t.loc == NULL then redis.call('HDEL', key, 'location') else redis.call('HSET', key, 'location', t.loc) end
       end
     end
-    redis.call('ZADD', P .. 'live', at, t.id)
+    redis.call('ZADD', P .. 'live', minute(at), t.id)
     redis.call('ZADD', ukey(h[1]), at, t.id)
     touched[#touched + 1] = t.id
   end
@@ -230,7 +233,7 @@ if snapshot ~= NULL then
   for field, value in pairs(snapshot) do redis.call('HSET', key, field, value) end
   redis.call('ZADD', P .. 'ids', 0, id)
   if not snapshot.revokedAt then
-    redis.call('ZADD', P .. 'live', snapshot.lastActiveAt, id)
+    redis.call('ZADD', P .. 'live', minute(snapshot.lastActiveAt), id)
     redis.call('ZADD', ukey(snapshot.userId), snapshot.lastActiveAt, id)
   end
 end
@@ -244,7 +247,7 @@ for _, id in ipairs(cjson.decode(ARGV[4])) do
   local h = redis.call('HMGET', key, 'userId', 'revokedAt', 'revokedReason', 'lastActiveAt')
   if h[1] and h[2] == ARGV[2] and h[3] == ARGV[3] then
     redis.call('HDEL', key, 'revokedAt', 'revokedReason', 'revokedNote')
-    redis.call('ZADD', P .. 'live', h[4], id)
+    redis.call('ZADD', P .. 'live', minute(h[4]), id)
     redis.call('ZADD', ukey(h[1]), h[4], id)
   end
 end
