@@ -16,6 +16,8 @@ import { teamPolicy } from './permissions.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { adminCredentialRoutes } from './routes/admin-credentials.ts';
+import { sessionPolicyRoutes } from './routes/session-policies.ts';
+import { assignRolePolicies } from './session-policies.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -108,6 +110,8 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     // The latest address of a session (batched touch), anonymised per settings, and where it is.
     describeAddress: addressDescriber({ geo, onError: reportBackgroundError }),
     contain: containApiKeys(clock),
+    // Role policies and per-person overrides (issue 13.2), loaded with the settings, never per request.
+    assignPolicies: assignRolePolicies,
   });
   manager.events.on('error', reportBackgroundError);
   await manager.start();
@@ -218,6 +222,7 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   await adminRoutes(app, ctx);
   await apiKeyRoutes(app, ctx);
   await adminCredentialRoutes(app, ctx);
+  await sessionPolicyRoutes(app, ctx);
   await healthRoutes(app, ctx);
   // /metrics on the public port, or on a listener of its own (SESHAT_METRICS_ADDRESS) that the caller starts.
   let metricsApp: FastifyInstance | null = null;

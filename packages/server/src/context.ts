@@ -87,7 +87,8 @@ export async function requireAdmin(request: FastifyRequest, ctx: ServerContext, 
   if (!allowed) throw new SeshatError('forbidden', 'This needs an administrator.');
   // Policy "require-for-admins": team-wide actions only from a session bound to its device, so a stolen admin
   // cookie alone can do nothing here (docs/device-binding.md).
-  if (ctx.manager.settings.deviceBinding.policy === 'require-for-admins' && !isDeviceBound(signedIn.session)) {
+  // Read per person: a role policy or an override may require it for some of the team only.
+  if (ctx.manager.settingsFor(signedIn.user.id).deviceBinding.policy === 'require-for-admins' && !isDeviceBound(signedIn.session)) {
     throw new SeshatError('forbidden', 'Administration needs a session bound to this device (device binding policy). Sign in again with a browser that supports Device Bound Session Credentials.');
   }
   return signedIn;

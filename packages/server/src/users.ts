@@ -47,6 +47,8 @@ export class UserDirectory {
       await change.store.insertUser(user);
       await change.audit(auditBy(actor, 'user.created', { targetUserId: user.id, sessionId: null, details: { email: user.email, role: user.role } }));
     });
+    // A new team member is named in the policy assignment (everyone else is a `user`; see assignRolePolicies).
+    if (user.role !== 'user') await this.#manager.policiesChanged();
     return user;
   }
 
@@ -135,7 +137,7 @@ export class UserDirectory {
     const user = await this.#store.findUserById(userId);
     if (!user) throw new SeshatError('not_found', 'No such user.');
     if (user.role === parsed.data) return user;
-    return this.#manager.change(async (c) => {
+    const changed = await this.#manager.change(async (c) => {
       if (user.role === 'admin') {
         const admins = (await c.store.listUsers()).filter((u) => u.role === 'admin');
         if (admins.length <= 1) throw new SeshatError('conflict', 'This is the last administrator: make someone else an administrator first.');
@@ -144,6 +146,9 @@ export class UserDirectory {
       await c.audit(auditBy(actor, 'user.role-changed', { targetUserId: user.id, sessionId: actor?.sessionId ?? null, details: { before: user.role, after: parsed.data } }));
       return { ...user, role: parsed.data };
     });
+    // The person now falls under another role's session policy, on every node.
+    await this.#manager.policiesChanged();
+    return changed;
   }
 
   /**

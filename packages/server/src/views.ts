@@ -11,7 +11,7 @@ export function sessionView(s: SessionRecord, manager: SessionManager, currentId
   const current = s.id === currentId;
   // The current session is being used by this very request, even if its last-active write is pending.
   const lastActiveAt = current ? Math.max(s.lastActiveAt, now) : s.lastActiveAt;
-  const expiry = expiresAt(s, manager.settings);
+  const expiry = expiresAt(s, manager.settingsFor(s.userId));
   return {
     id: s.id,
     current,

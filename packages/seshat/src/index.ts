@@ -10,7 +10,7 @@ export { TouchBatch, type TouchBatchOptions, type PendingActivity } from './core
 export { openStore, describeDatabase, type OpenStoreOptions } from './stores/open.ts';
 export { DAILY_STATS_RETENTION_DAYS } from './core/session-manager.ts';
 export { dailyMetrics, overviewEndedReasons, utcDay, lastDays, overviewDays, endedMetric, DailyTally, type DailyStat, type OverviewDay, type OverviewEndedReason } from './core/daily-stats.ts';
-export type { SessionOverview, MatchPreview, SessionManagerOptions, ValidationRequest, SignInContext, CreatedSession, SessionEnricher, SessionEnrichment, RevocationReason, CollectProgress, ContainmentHook, Contained } from './core/session-manager.ts';
+export type { SessionOverview, MatchPreview, SessionManagerOptions, ValidationRequest, SignInContext, CreatedSession, SessionEnricher, SessionEnrichment, RevocationReason, CollectProgress, ContainmentHook, Contained, PolicyAssigner } from './core/session-manager.ts';
 export { publicView, type PublicSession, type PublicApiKey } from './core/public-view.ts';
 export { unknownDevice, isDeviceBound, type DeviceKey, type SessionRecord, type Actor, type DeviceInfo, type Location, type RiskAssessment } from './core/session.ts';
 export { ownerOnly, roleBasedPolicy, type PermissionPolicy, type TeamAction, type Decision } from './core/permissions.ts';
@@ -30,7 +30,22 @@ export {
   type SessionSettings,
   type SessionSettingsPatch,
   type ExpiryCutoffs,
+  type ExpiryException,
 } from './core/settings.ts';
+export {
+  sessionPolicySchema,
+  policySchemaFor,
+  resolvePolicy,
+  mergePolicies,
+  policyFieldValue,
+  EffectivePolicies,
+  POLICY_FIELDS,
+  type SessionPolicy,
+  type PolicyField,
+  type PolicyLayer,
+  type ResolvedPolicy,
+  type PolicyAssignment,
+} from './core/session-policy.ts';
 export { SeshatError, isSeshatError, type SeshatErrorCode } from './core/errors.ts';
 export { FRESHNESS_ENDED, isRecentlyAuthenticated, lastAuthenticatedAt, recentAuthRefusal } from './core/step-up.ts';
 export { systemClock, ManualClock, SECOND, MINUTE, HOUR, DAY, type Clock } from './core/clock.ts';

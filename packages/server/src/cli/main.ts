@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { isSeshatError, SessionManager, systemClock, type Store, type StoreScope } from 'seshat';
 import { containApiKeys } from '../containment.ts';
+import { assignRolePolicies } from '../session-policies.ts';
 import { loadConfig } from '../config.ts';
 import { UsageError, type Command } from './command.ts';
 import { commands } from './commands/index.ts';
@@ -62,7 +63,14 @@ export async function main(argv: string[]): Promise<number> {
         const channel = s.createInvalidationChannel?.({ nodeId: `cli/${process.pid}` });
         // `sessions gc` keeps ended sessions as long as the servers do (SESHAT_ENDED_RETENTION_DAYS).
         const { endedRetentionMs } = loadConfig();
-        const manager = await new SessionManager<StoreScope>({ store: s, endedRetentionMs, contain: containApiKeys(systemClock), ...(channel ? { channel } : {}) }).start();
+        // Session policies as the servers apply them: `sessions gc` and `sessions list` judge each person by theirs.
+        const manager = await new SessionManager<StoreScope>({
+          store: s,
+          endedRetentionMs,
+          contain: containApiKeys(systemClock),
+          assignPolicies: assignRolePolicies,
+          ...(channel ? { channel } : {}),
+        }).start();
         managers.push(manager);
         return manager;
       },

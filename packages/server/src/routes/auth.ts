@@ -104,7 +104,7 @@ export async function authRoutes(app: App, ctx: ServerContext): Promise<void> {
       throw new SeshatError('invalid_input', 'The password is not correct.');
     }
     const at = await manager.markReauthenticated(session, recordedIp(request));
-    const window = manager.settings.reauthenticationWindowSeconds;
+    const window = manager.settingsFor(user.id).reauthenticationWindowSeconds;
     return { reauthenticatedAt: new Date(at).toISOString(), freshUntil: new Date(at + window * 1000).toISOString() };
   });
 

@@ -268,6 +268,17 @@ describe('seshat CLI', { timeout: 90_000 }, () => {
     await store.close();
   });
 
+  it('collects by each person\'s session policy: a looser override keeps their sessions', async () => {
+    const clock = new ManualClock(Date.now() - 20 * DAY); // idle 20 days: past the 7-day setting
+    await seed(3, 'usr_lenient', clock);
+    await seed(2, 'usr_plain', clock);
+    const store = new SqliteStore(databaseUrl);
+    await store.saveSessionPolicy({ subject: 'user:usr_lenient', policy: { idleTimeoutSeconds: null }, updatedAt: Date.now() });
+    await store.close();
+    const result = await inProcess(['sessions', 'gc']);
+    expect(result.stdout).toContain('Deleted 2 expired or revoked sessions (scanned 5).');
+  });
+
   it('invalidates all sessions only when confirmed', async () => {
     await seed(5, 'usr_x');
     const unconfirmed = await seshat(['sessions', 'invalidate-all']);

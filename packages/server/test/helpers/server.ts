@@ -101,6 +101,7 @@ export class Client {
   post = (path: string, body: unknown = {}, headers?: Record<string, string>) => this.request('POST', path, body, headers);
   delete = (path: string, body?: unknown, headers?: Record<string, string>) => this.request('DELETE', path, body, headers);
   patch = (path: string, body: unknown, headers?: Record<string, string>) => this.request('PATCH', path, body, headers);
+  put = (path: string, body: unknown, headers?: Record<string, string>) => this.request('PUT', path, body, headers);
 
   async login(email: string, password = PASSWORD, remember = false): Promise<{ user: { id: string }; session: { id: string } }> {
     const response = await this.post('/api/auth/login', { email, password, remember });

@@ -23,6 +23,7 @@ interface Endpoint {
 }
 
 const reason = { reason: 'incident 42' };
+const samePolicy = { reauthenticationWindowSeconds: 600 };
 const ALL_OK_BUT_OWNERS: Statuses = [200, 200, 403, 403];
 
 // prettier-ignore
@@ -46,6 +47,16 @@ const table: Record<string, Endpoint> = {
   "a person's API keys":      { method: 'GET',    path: (i) => `/api/admin/users/${i.bob}/api-keys`,     full: ALL_OK_BUT_OWNERS },
   "revoke a person's key":    { method: 'DELETE', path: (i) => `/api/admin/api-keys/${i.bobKey}`,        body: reason, withKey: true, full: [204, 204, 403, 403] },
   'disable an owner':         { method: 'POST',   path: (i) => `/api/admin/users/${i.otherOwner}/disable`, body: reason, full: [200, 403, 403, 403] },
+  // Session policies: the bodies repeat the defaults, so no cell changes what the next one sees.
+  'read policies':            { method: 'GET',    path: () => '/api/admin/policies',                     full: [200, 200, 200, 403] },
+  'set a role policy':        { method: 'PUT',    path: () => '/api/admin/policies/roles/user',          body: samePolicy, full: ALL_OK_BUT_OWNERS },
+  'clear a role policy':      { method: 'DELETE', path: () => '/api/admin/policies/roles/user',          full: [204, 204, 403, 403] },
+  "set the owners' policy":   { method: 'PUT',    path: () => '/api/admin/policies/roles/owner',         body: samePolicy, full: [200, 403, 403, 403] },
+  "set a person's policy":    { method: 'PUT',    path: (i) => `/api/admin/users/${i.bob}/policy`,       body: samePolicy, full: ALL_OK_BUT_OWNERS },
+  "clear a person's policy":  { method: 'DELETE', path: (i) => `/api/admin/users/${i.bob}/policy`,       full: [204, 204, 403, 403] },
+  "set an owner's policy":    { method: 'PUT',    path: (i) => `/api/admin/users/${i.otherOwner}/policy`, body: samePolicy, full: [200, 403, 403, 403] },
+  'preview a policy':         { method: 'POST',   path: () => '/api/admin/policies/preview',             body: { role: 'user', policy: samePolicy }, full: ALL_OK_BUT_OWNERS },
+  'effective policy':         { method: 'GET',    path: (i) => `/api/admin/users/${i.bob}/effective-policy`, full: [200, 200, 200, 403] },
 };
 
 const roles: Role[] = ['owner', 'admin', 'auditor', 'user'];

@@ -128,6 +128,24 @@ const idRoutes: Record<string, IdRoute> = {
     method: 'POST', path: (id) => `/api/admin/users/${id}/role`, body: { role: 'admin' }, foreign: async () => bobId, missing: async () => flip(bobId),
     unchanged: async () => expect((await bob.get('/api/admin/users')).status).toBe(403),
   },
+  'GET /api/admin/users/{id}/effective-policy': {
+    method: 'GET', path: (id) => `/api/admin/users/${id}/effective-policy`, foreign: async () => bobId, missing: async () => flip(bobId), unchanged: () => alive(bob),
+  },
+  'PUT /api/admin/users/{id}/policy': {
+    method: 'PUT', path: (id) => `/api/admin/users/${id}/policy`, body: { idleTimeoutSeconds: 60 }, foreign: async () => bobId, missing: async () => flip(bobId),
+    unchanged: async () => expect(await t.store.findSessionPolicy(`user:${bobId}`)).toBeNull(),
+  },
+  'DELETE /api/admin/users/{id}/policy': {
+    method: 'DELETE', path: (id) => `/api/admin/users/${id}/policy`, foreign: async () => bobId, missing: async () => flip(bobId), unchanged: () => alive(bob),
+  },
+  // A role is nobody's resource (the roles are public): any role answers a non-admin the same 403.
+  'PUT /api/admin/policies/roles/{role}': {
+    method: 'PUT', path: (role) => `/api/admin/policies/roles/${role}`, body: { idleTimeoutSeconds: 60 }, foreign: async () => 'user', missing: async () => 'auditor',
+    unchanged: async () => expect(await t.store.listSessionPolicies()).toEqual([]),
+  },
+  'DELETE /api/admin/policies/roles/{role}': {
+    method: 'DELETE', path: (role) => `/api/admin/policies/roles/${role}`, foreign: async () => 'user', missing: async () => 'auditor', unchanged: () => alive(bob),
+  },
 };
 
 describe('IDOR', () => {
@@ -236,6 +254,34 @@ const unsafeRoutes: Record<string, { send: (h: Record<string, string>) => Promis
   'POST /api/admin/users/{id}/role': {
     send: (h) => raw(root, 'POST', `/api/admin/users/${bobId}/role`, { role: 'admin' }, h),
     unchanged: async () => expect((await bob.get('/api/admin/users')).status).toBe(403),
+  },
+  // Changes nothing, but is a cookie-authenticated POST like any other: the same CSRF refusal.
+  'POST /api/admin/policies/preview': {
+    send: (h) => raw(root, 'POST', '/api/admin/policies/preview', { role: 'user', policy: { idleTimeoutSeconds: 60 } }, h),
+    unchanged: async () => expect(await t.store.findSessionPolicy('role:user')).toBeNull(),
+  },
+  'PUT /api/admin/policies/roles/{role}': {
+    send: (h) => raw(root, 'PUT', '/api/admin/policies/roles/user', { idleTimeoutSeconds: 60 }, h),
+    unchanged: async () => expect(await t.store.findSessionPolicy('role:user')).toBeNull(),
+  },
+  'DELETE /api/admin/policies/roles/{role}': {
+    // A policy to remove (written straight to the store), which the refused request leaves in place.
+    send: async (h) => (await t.store.saveSessionPolicy({ subject: 'role:auditor', policy: { idleTimeoutSeconds: 3600 }, updatedAt: 0 }), raw(root, 'DELETE', '/api/admin/policies/roles/auditor', undefined, h)),
+    unchanged: async () => {
+      expect(await t.store.findSessionPolicy('role:auditor')).not.toBeNull();
+      await t.store.deleteSessionPolicy('role:auditor');
+    },
+  },
+  'PUT /api/admin/users/{id}/policy': {
+    send: (h) => raw(root, 'PUT', `/api/admin/users/${bobId}/policy`, { idleTimeoutSeconds: 60 }, h),
+    unchanged: async () => expect(await t.store.findSessionPolicy(`user:${bobId}`)).toBeNull(),
+  },
+  'DELETE /api/admin/users/{id}/policy': {
+    send: async (h) => (await t.store.saveSessionPolicy({ subject: `user:${bobId}`, policy: { idleTimeoutSeconds: 3600 }, updatedAt: 0 }), raw(root, 'DELETE', `/api/admin/users/${bobId}/policy`, undefined, h)),
+    unchanged: async () => {
+      expect(await t.store.findSessionPolicy(`user:${bobId}`)).not.toBeNull();
+      await t.store.deleteSessionPolicy(`user:${bobId}`); // the next route's check expects none
+    },
   },
 };
 // Sign-in is not cookie-authenticated; its own cross-site rule (login CSRF) is tested in login.test.ts.

@@ -3542,7 +3542,7 @@ export type paths = {
                 query?: {
                     /** @description User id or e-mail: events where the user is actor or target */
                     user?: string;
-                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "session.suspicious" | "ips.anonymized" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "auth.reauthenticated" | "session.reported" | "auth.reauthentication-failed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created" | "sessions.viewed" | "sessions.revoked-matching" | "user.disabled" | "user.enabled" | "audit.exported" | "session.device-bound" | "session.device-key-mismatch" | "webhook.created" | "webhook.changed" | "webhook.deleted";
+                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "session.suspicious" | "ips.anonymized" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "auth.reauthenticated" | "session.reported" | "auth.reauthentication-failed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created" | "sessions.viewed" | "sessions.revoked-matching" | "user.disabled" | "user.enabled" | "audit.exported" | "session.device-bound" | "session.device-key-mismatch" | "webhook.created" | "webhook.changed" | "webhook.deleted" | "policy.changed";
                     /** @description Comma-separated actions: events of any of them */
                     actions?: string;
                     /** @description failure = refused sign-ins and other failures */
@@ -3699,7 +3699,7 @@ export type paths = {
                 query?: {
                     /** @description User id or e-mail: events where the user is actor or target */
                     user?: string;
-                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "session.suspicious" | "ips.anonymized" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "auth.reauthenticated" | "session.reported" | "auth.reauthentication-failed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created" | "sessions.viewed" | "sessions.revoked-matching" | "user.disabled" | "user.enabled" | "audit.exported" | "session.device-bound" | "session.device-key-mismatch" | "webhook.created" | "webhook.changed" | "webhook.deleted";
+                    action?: "auth.sign-in" | "auth.sign-in-failed" | "auth.sign-out" | "session.revoked" | "session.expired" | "session.suspicious" | "ips.anonymized" | "sessions.revoked-others" | "user.force-signed-out" | "sessions.invalidated-all" | "settings.changed" | "password.changed" | "auth.reauthenticated" | "session.reported" | "auth.reauthentication-failed" | "password.change-failed" | "password.reset" | "user.role-changed" | "api-key.created" | "api-key.revoked" | "api-keys.revoked" | "user.created" | "sessions.viewed" | "sessions.revoked-matching" | "user.disabled" | "user.enabled" | "audit.exported" | "session.device-bound" | "session.device-key-mismatch" | "webhook.created" | "webhook.changed" | "webhook.deleted" | "policy.changed";
                     /** @description Comma-separated actions: events of any of them */
                     actions?: string;
                     /** @description failure = refused sign-ins and other failures */
@@ -4814,6 +4814,1291 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            roles: {
+                                /** @enum {string} */
+                                role: "owner" | "admin" | "auditor" | "user";
+                                policy: {
+                                    idleTimeoutSeconds?: number | null;
+                                    absoluteLifetimeSeconds?: number;
+                                    rememberMe?: {
+                                        enabled?: boolean;
+                                        durationSeconds?: number;
+                                    };
+                                    maxSessionsPerUser?: number | null;
+                                    /** @enum {string} */
+                                    sessionLimitAction?: "evict-oldest" | "deny";
+                                    reauthenticationWindowSeconds?: number;
+                                    deviceBinding?: {
+                                        /** @enum {string} */
+                                        policy?: "off" | "offer" | "require-for-admins";
+                                    };
+                                };
+                                /** @description When the policy was last changed (ISO 8601) */
+                                updatedAt: string;
+                            }[];
+                            users: {
+                                user: {
+                                    id: string;
+                                    email: string;
+                                    name: string;
+                                    /** @enum {string} */
+                                    role: "owner" | "admin" | "auditor" | "user";
+                                    disabled: boolean;
+                                };
+                                policy: {
+                                    idleTimeoutSeconds?: number | null;
+                                    absoluteLifetimeSeconds?: number;
+                                    rememberMe?: {
+                                        enabled?: boolean;
+                                        durationSeconds?: number;
+                                    };
+                                    maxSessionsPerUser?: number | null;
+                                    /** @enum {string} */
+                                    sessionLimitAction?: "evict-oldest" | "deny";
+                                    reauthenticationWindowSeconds?: number;
+                                    deviceBinding?: {
+                                        /** @enum {string} */
+                                        policy?: "off" | "offer" | "require-for-admins";
+                                    };
+                                };
+                                /** @description When the policy was last changed (ISO 8601) */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/policies/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description A role or a person, and the policy to try (null: as if removed) */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        role: "owner" | "admin" | "auditor" | "user";
+                        policy: {
+                            idleTimeoutSeconds?: number | null;
+                            absoluteLifetimeSeconds?: number;
+                            rememberMe?: {
+                                enabled?: boolean;
+                                durationSeconds?: number;
+                            };
+                            maxSessionsPerUser?: number | null;
+                            /** @enum {string} */
+                            sessionLimitAction?: "evict-oldest" | "deny";
+                            reauthenticationWindowSeconds?: number;
+                            deviceBinding?: {
+                                /** @enum {string} */
+                                policy?: "off" | "offer" | "require-for-admins";
+                            };
+                        } | null;
+                    } | {
+                        userId: string;
+                        policy: {
+                            idleTimeoutSeconds?: number | null;
+                            absoluteLifetimeSeconds?: number;
+                            rememberMe?: {
+                                enabled?: boolean;
+                                durationSeconds?: number;
+                            };
+                            maxSessionsPerUser?: number | null;
+                            /** @enum {string} */
+                            sessionLimitAction?: "evict-oldest" | "deny";
+                            reauthenticationWindowSeconds?: number;
+                            deviceBinding?: {
+                                /** @enum {string} */
+                                policy?: "off" | "offer" | "require-for-admins";
+                            };
+                        } | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            endingSessions: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/policies/roles/{role}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    role: "owner" | "admin" | "auditor" | "user";
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        idleTimeoutSeconds?: number | null;
+                        absoluteLifetimeSeconds?: number;
+                        rememberMe?: {
+                            enabled?: boolean;
+                            durationSeconds?: number;
+                        };
+                        maxSessionsPerUser?: number | null;
+                        /** @enum {string} */
+                        sessionLimitAction?: "evict-oldest" | "deny";
+                        reauthenticationWindowSeconds?: number;
+                        deviceBinding?: {
+                            /** @enum {string} */
+                            policy?: "off" | "offer" | "require-for-admins";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            role: "owner" | "admin" | "auditor" | "user";
+                            policy: {
+                                idleTimeoutSeconds?: number | null;
+                                absoluteLifetimeSeconds?: number;
+                                rememberMe?: {
+                                    enabled?: boolean;
+                                    durationSeconds?: number;
+                                };
+                                maxSessionsPerUser?: number | null;
+                                /** @enum {string} */
+                                sessionLimitAction?: "evict-oldest" | "deny";
+                                reauthenticationWindowSeconds?: number;
+                                deviceBinding?: {
+                                    /** @enum {string} */
+                                    policy?: "off" | "offer" | "require-for-admins";
+                                };
+                            };
+                            /** @description When the policy was last changed (ISO 8601) */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    role: "owner" | "admin" | "auditor" | "user";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{id}/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        idleTimeoutSeconds?: number | null;
+                        absoluteLifetimeSeconds?: number;
+                        rememberMe?: {
+                            enabled?: boolean;
+                            durationSeconds?: number;
+                        };
+                        maxSessionsPerUser?: number | null;
+                        /** @enum {string} */
+                        sessionLimitAction?: "evict-oldest" | "deny";
+                        reauthenticationWindowSeconds?: number;
+                        deviceBinding?: {
+                            /** @enum {string} */
+                            policy?: "off" | "offer" | "require-for-admins";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            user: {
+                                id: string;
+                                email: string;
+                                name: string;
+                                /** @enum {string} */
+                                role: "owner" | "admin" | "auditor" | "user";
+                                disabled: boolean;
+                            };
+                            policy: {
+                                idleTimeoutSeconds?: number | null;
+                                absoluteLifetimeSeconds?: number;
+                                rememberMe?: {
+                                    enabled?: boolean;
+                                    durationSeconds?: number;
+                                };
+                                maxSessionsPerUser?: number | null;
+                                /** @enum {string} */
+                                sessionLimitAction?: "evict-oldest" | "deny";
+                                reauthenticationWindowSeconds?: number;
+                                deviceBinding?: {
+                                    /** @enum {string} */
+                                    policy?: "off" | "offer" | "require-for-admins";
+                                };
+                            };
+                            /** @description When the policy was last changed (ISO 8601) */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{id}/effective-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            user: {
+                                id: string;
+                                email: string;
+                                name: string;
+                                /** @enum {string} */
+                                role: "owner" | "admin" | "auditor" | "user";
+                                disabled: boolean;
+                            };
+                            fields: {
+                                idleTimeoutSeconds: {
+                                    value: number | boolean | string | null;
+                                    /**
+                                     * @description The person's override, their role's policy, or the global settings
+                                     * @enum {string}
+                                     */
+                                    source: "user" | "role" | "global";
+                                };
+                                absoluteLifetimeSeconds: {
+                                    value: number | boolean | string | null;
+                                    /**
+                                     * @description The person's override, their role's policy, or the global settings
+                                     * @enum {string}
+                                     */
+                                    source: "user" | "role" | "global";
+                                };
+                                "rememberMe.enabled": {
+                                    value: number | boolean | string | null;
+                                    /**
+                                     * @description The person's override, their role's policy, or the global settings
+                                     * @enum {string}
+                                     */
+                                    source: "user" | "role" | "global";
+                                };
+                                "rememberMe.durationSeconds": {
+                                    value: number | boolean | string | null;
+                                    /**
+                                     * @description The person's override, their role's policy, or the global settings
+                                     * @enum {string}
+                                     */
+                                    source: "user" | "role" | "global";
+                                };
+                                maxSessionsPerUser: {
+                                    value: number | boolean | string | null;
+                                    /**
+                                     * @description The person's override, their role's policy, or the global settings
+                                     * @enum {string}
+                                     */
+                                    source: "user" | "role" | "global";
+                                };
+                                sessionLimitAction: {
+                                    value: number | boolean | string | null;
+                                    /**
+                                     * @description The person's override, their role's policy, or the global settings
+                                     * @enum {string}
+                                     */
+                                    source: "user" | "role" | "global";
+                                };
+                                reauthenticationWindowSeconds: {
+                                    value: number | boolean | string | null;
+                                    /**
+                                     * @description The person's override, their role's policy, or the global settings
+                                     * @enum {string}
+                                     */
+                                    source: "user" | "role" | "global";
+                                };
+                                "deviceBinding.policy": {
+                                    value: number | boolean | string | null;
+                                    /**
+                                     * @description The person's override, their role's policy, or the global settings
+                                     * @enum {string}
+                                     */
+                                    source: "user" | "role" | "global";
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            /**
+                             * @description Why the session ended: signed-out, signed-out-elsewhere, password-changed, admin, session-limit, idle-timeout, lifetime, invalidated-all, key-mismatch
+                             * @enum {string}
+                             */
+                            endedReason?: "signed-out" | "signed-out-elsewhere" | "password-changed" | "admin" | "session-limit" | "idle-timeout" | "lifetime" | "invalidated-all" | "key-mismatch";
+                            /** @description When the session ended (ISO 8601) */
+                            endedAt?: string;
+                            /** @description The administrator's reason, only when the admin setting showAdminReasonToUser is on */
+                            adminReason?: string;
+                            /** @description The step-up window: the password must have been entered within this many seconds */
+                            maxAgeSeconds?: number;
+                            /** @description When the password was last entered on this session (ISO 8601) */
+                            authenticatedAt?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -4915,7 +6200,7 @@ export type paths = {
                                 id: string;
                                 url: string;
                                 /** @description null = every event type */
-                                events: ("session.created" | "session.ended" | "session.suspicious" | "session.reported" | "user.force-signed-out" | "settings.changed" | "api-key.created" | "api-key.revoked")[] | null;
+                                events: ("session.created" | "session.ended" | "session.suspicious" | "session.reported" | "user.force-signed-out" | "settings.changed" | "policy.changed" | "api-key.created" | "api-key.revoked")[] | null;
                                 enabled: boolean;
                                 description: string | null;
                                 createdAt: string;
@@ -5021,7 +6306,7 @@ export type paths = {
                     "application/json": {
                         /** Format: uri */
                         url: string;
-                        events?: ("session.created" | "session.ended" | "session.suspicious" | "session.reported" | "user.force-signed-out" | "settings.changed" | "api-key.created" | "api-key.revoked")[] | null;
+                        events?: ("session.created" | "session.ended" | "session.suspicious" | "session.reported" | "user.force-signed-out" | "settings.changed" | "policy.changed" | "api-key.created" | "api-key.revoked")[] | null;
                         description?: string | null;
                         enabled?: boolean;
                     };
@@ -5039,7 +6324,7 @@ export type paths = {
                             id: string;
                             url: string;
                             /** @description null = every event type */
-                            events: ("session.created" | "session.ended" | "session.suspicious" | "session.reported" | "user.force-signed-out" | "settings.changed" | "api-key.created" | "api-key.revoked")[] | null;
+                            events: ("session.created" | "session.ended" | "session.suspicious" | "session.reported" | "user.force-signed-out" | "settings.changed" | "policy.changed" | "api-key.created" | "api-key.revoked")[] | null;
                             enabled: boolean;
                             description: string | null;
                             createdAt: string;
@@ -5472,7 +6757,7 @@ export type paths = {
                             id: string;
                             url: string;
                             /** @description null = every event type */
-                            events: ("session.created" | "session.ended" | "session.suspicious" | "session.reported" | "user.force-signed-out" | "settings.changed" | "api-key.created" | "api-key.revoked")[] | null;
+                            events: ("session.created" | "session.ended" | "session.suspicious" | "session.reported" | "user.force-signed-out" | "settings.changed" | "policy.changed" | "api-key.created" | "api-key.revoked")[] | null;
                             enabled: boolean;
                             description: string | null;
                             createdAt: string;
@@ -5737,7 +7022,7 @@ export type paths = {
                     "application/json": {
                         /** Format: uri */
                         url?: string;
-                        events?: ("session.created" | "session.ended" | "session.suspicious" | "session.reported" | "user.force-signed-out" | "settings.changed" | "api-key.created" | "api-key.revoked")[] | null;
+                        events?: ("session.created" | "session.ended" | "session.suspicious" | "session.reported" | "user.force-signed-out" | "settings.changed" | "policy.changed" | "api-key.created" | "api-key.revoked")[] | null;
                         description?: string | null;
                         enabled?: boolean;
                     };
@@ -5755,7 +7040,7 @@ export type paths = {
                             id: string;
                             url: string;
                             /** @description null = every event type */
-                            events: ("session.created" | "session.ended" | "session.suspicious" | "session.reported" | "user.force-signed-out" | "settings.changed" | "api-key.created" | "api-key.revoked")[] | null;
+                            events: ("session.created" | "session.ended" | "session.suspicious" | "session.reported" | "user.force-signed-out" | "settings.changed" | "policy.changed" | "api-key.created" | "api-key.revoked")[] | null;
                             enabled: boolean;
                             description: string | null;
                             createdAt: string;

@@ -55,6 +55,10 @@ export type CreatedWebhookEndpoint = Reply<'/api/admin/webhooks', 'post'>;
 export type NewWebhookEndpoint = Body<'/api/admin/webhooks', 'post'>;
 export type Overview = Reply<'/api/admin/overview', 'get'>;
 export type WebhookDelivery = Reply<'/api/admin/webhooks/deliveries', 'get'>['deliveries'][number];
+export type Policies = Reply<'/api/admin/policies', 'get'>;
+export type SessionPolicy = Body<'/api/admin/policies/roles/{role}', 'put'>;
+export type EffectivePolicy = Reply<'/api/admin/users/{id}/effective-policy', 'get'>;
+export type Role = User['role'];
 
 /** An RFC 9457 problem answer, or a server that could not be reached at all (status 0). */
 export class ApiError extends Error {
@@ -217,6 +221,14 @@ export const api = {
   adminRevokeApiKey: (keyId: string, reason?: string) => request<void>('DELETE', `/api/admin/api-keys/${id(keyId)}`, { body: reason ? { reason } : {} }),
   setUserPassword: (userId: string) => request<Reply<'/api/admin/users/{id}/password', 'post'>>('POST', `/api/admin/users/${id(userId)}/password`, { body: {} }),
   setUserRole: (userId: string, role: User['role']) => request<User>('POST', `/api/admin/users/${id(userId)}/role`, { body: { role } }),
+
+  policies: () => request<Policies>('GET', '/api/admin/policies'),
+  saveRolePolicy: (role: Role, policy: SessionPolicy) => request<Reply<'/api/admin/policies/roles/{role}', 'put'>>('PUT', `/api/admin/policies/roles/${id(role)}`, { body: policy }),
+  removeRolePolicy: (role: Role) => request<void>('DELETE', `/api/admin/policies/roles/${id(role)}`),
+  saveUserPolicy: (userId: string, policy: SessionPolicy) => request<Reply<'/api/admin/users/{id}/policy', 'put'>>('PUT', `/api/admin/users/${id(userId)}/policy`, { body: policy }),
+  removeUserPolicy: (userId: string) => request<void>('DELETE', `/api/admin/users/${id(userId)}/policy`),
+  previewPolicy: (body: Body<'/api/admin/policies/preview', 'post'>) => request<Reply<'/api/admin/policies/preview', 'post'>>('POST', '/api/admin/policies/preview', { body }),
+  effectivePolicy: (userId: string) => request<EffectivePolicy>('GET', `/api/admin/users/${id(userId)}/effective-policy`),
 
   notifications: () => request<Reply<'/api/admin/notifications', 'get'>>('GET', '/api/admin/notifications'),
   reportByLink: (token: string) => request<Reply<'/api/auth/not-me', 'post'>>('POST', '/api/auth/not-me', { body: { token }, anonymousOk: true }),

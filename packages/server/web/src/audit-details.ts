@@ -36,6 +36,7 @@ export const ACTION_LABELS: Record<string, MessageId> = {
   'webhook.created': 'audit.action.webhookCreated',
   'webhook.changed': 'audit.action.webhookChanged',
   'webhook.deleted': 'audit.action.webhookDeleted',
+  'policy.changed': 'audit.action.policyChanged',
 };
 
 export const actionLabel = (f: Fmt, action: string): string => (ACTION_LABELS[action] ? f.t(ACTION_LABELS[action]) : action);
@@ -85,7 +86,13 @@ export function describeDetails(f: Fmt, details: Record<string, unknown> | null 
   if (email && !known.includes(email)) lines.push(email);
   const before = details['before'];
   const after = details['after'];
-  if (isRecord(before) && isRecord(after)) lines.push(...settingsChanges(f, before, after));
+  const subject = text('subject');
+  if (subject !== null) {
+    // A session policy (policy.changed): whose, then what changed; null before or after = no policy.
+    const [kind, who] = [subject.slice(0, 5), subject.slice(5)];
+    lines.push(kind === 'role:' && ROLE_LABELS[who] ? f.t('policies.forRole', { role: f.t(ROLE_LABELS[who]) }) : who);
+    lines.push(...settingsChanges(f, isRecord(before) ? before : {}, isRecord(after) ? after : {}, true));
+  } else if (isRecord(before) && isRecord(after)) lines.push(...settingsChanges(f, before, after));
   return lines;
 }
 
@@ -99,6 +106,8 @@ const SETTING_LABELS: Record<string, MessageId> = {
   maxSessionsPerUser: 'settings.max.label',
   sessionLimitAction: 'settings.limitAction.label',
   anonymizeIp: 'settings.anonymize.label',
+  reauthenticationWindowSeconds: 'policies.stepUp',
+  'deviceBinding.policy': 'policies.dbsc',
 };
 
 function flatten(value: Record<string, unknown>, prefix = ''): Map<string, unknown> {
@@ -119,13 +128,18 @@ function settingValue(f: Fmt, key: string, value: unknown): string {
   return String(value);
 }
 
-function settingsChanges(f: Fmt, before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+/** What changed, one line per setting. In a policy (`partial`) a setting can be absent: "not set". */
+function settingsChanges(f: Fmt, before: Record<string, unknown>, after: Record<string, unknown>, partial = false): string[] {
   const old = flatten(before);
+  const now = flatten(after);
   const changes: string[] = [];
-  for (const [key, value] of flatten(after)) {
-    if (JSON.stringify(old.get(key)) === JSON.stringify(value)) continue;
+  const shown = (key: string, map: Map<string, unknown>) => (partial && !map.has(key) ? f.t('policies.inherit') : settingValue(f, key, map.get(key) ?? null));
+  for (const key of new Set([...now.keys(), ...(partial ? old.keys() : [])])) {
+    if (JSON.stringify(old.get(key)) === JSON.stringify(now.get(key))) continue;
     const label = SETTING_LABELS[key] ? f.t(SETTING_LABELS[key]) : key;
-    changes.push(`${label}: ${settingValue(f, key, old.get(key) ?? null)} → ${settingValue(f, key, value)}`);
+    changes.push(`${label}: ${shown(key, old)} → ${shown(key, now)}`);
   }
   return changes;
 }
+
+const ROLE_LABELS: Record<string, MessageId> = { owner: 'role.owner', admin: 'role.admin', auditor: 'role.auditor', user: 'role.user' };

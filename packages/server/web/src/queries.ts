@@ -18,6 +18,8 @@ export const keys = {
   person: (id: string) => ['admin', 'person', id] as const,
   personApiKeys: (id: string) => ['admin', 'user-api-keys', id] as const,
   settings: ['admin', 'settings'] as const,
+  policies: ['admin', 'policies'] as const,
+  effectivePolicy: (user: string) => ['admin', 'effective-policy', user] as const,
   audit: (filters: object) => ['admin', 'audit', filters] as const,
   overview: (days: string) => ['admin', 'overview', days] as const,
   apiKeys: ['api-keys'] as const,

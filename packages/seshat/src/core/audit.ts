@@ -46,6 +46,7 @@ export const auditActions = [
   'webhook.created',
   'webhook.changed',
   'webhook.deleted',
+  'policy.changed',
 ] as const;
 /** Actions that record something refused or failed (the audit log's "failure" outcome); all others succeeded. */
 export const failureActions: readonly AuditAction[] = ['auth.sign-in-failed'];

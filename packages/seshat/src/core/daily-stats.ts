@@ -88,7 +88,7 @@ export function overviewDays(days: readonly string[], stats: readonly DailyStat[
 export class DailyTally {
   readonly #counts = new Map<string, number>();
 
-  /** Adds `n` (default 1) to a counter; zero or less changes nothing. */
+  /** Counts `n` more of `metric` (e.g. `ended:revoked`) for today; zero and negative amounts are ignored. */
   add(metric: string, n = 1): void {
     if (n > 0) this.#counts.set(metric, (this.#counts.get(metric) ?? 0) + n);
   }

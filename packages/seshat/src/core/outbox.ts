@@ -125,6 +125,8 @@ export function webhookEventsOf(event: AuditEvent): { type: WebhookEventType; da
       return [{ type: 'user.force-signed-out', data: { ...common, reason: event.reason, count: details.count ?? null } }];
     case 'settings.changed':
       return [{ type: 'settings.changed', data: { ...common, before: details.before ?? null, after: details.after ?? null } }];
+    case 'policy.changed':
+      return [{ type: 'policy.changed', data: { ...common, subject: details.subject ?? null, before: details.before ?? null, after: details.after ?? null } }];
     case 'api-key.created':
     case 'api-key.revoked':
       return [{ type: event.action as 'api-key.created' | 'api-key.revoked', data: { ...common, keyId: details.keyId ?? null, name: details.name ?? null } }];

@@ -5,6 +5,7 @@ import type { SessionMatch } from './session-filter.ts';
 import type { DeviceKey, Location, RiskAssessment, SessionRecord } from './session.ts';
 import type { DueWebhookDelivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage } from './webhook.ts';
 import type { ExpiryCutoffs } from './settings.ts';
+import type { SessionPolicy } from './session-policy.ts';
 import type { DailyStat } from './daily-stats.ts';
 
 /**
@@ -245,6 +246,29 @@ export interface SettingsStore {
   saveSettings(settings: unknown): Promise<void>;
 }
 
+/**
+ * Session policies (timeouts, remember-me, limits per group of people), one row per subject. The subject is the
+ * application's name for whom a policy covers (the server: `role:admin`, `user:usr_…`); `assignPolicies` maps
+ * subjects onto people.
+ */
+export interface SessionPolicyStore {
+  /** Every stored policy, by subject. */
+  listSessionPolicies(): Promise<StoredSessionPolicy[]>;
+  /** The policy of one subject, or null. */
+  findSessionPolicy(subject: string): Promise<StoredSessionPolicy | null>;
+  /** Creates or replaces a subject's policy (already validated by the caller). */
+  saveSessionPolicy(policy: StoredSessionPolicy): Promise<void>;
+  /** Removes a subject's policy; true if there was one. */
+  deleteSessionPolicy(subject: string): Promise<boolean>;
+}
+
+/** A stored session policy: whom it covers, what it sets, and when it was last changed. */
+export interface StoredSessionPolicy {
+  subject: string;
+  policy: SessionPolicy;
+  updatedAt: number;
+}
+
 /** The audit trail: append-only events, listed newest first. */
 export interface AuditStore {
   /** Appends one event. */
@@ -326,6 +350,8 @@ export interface UserStore {
   requirePasswordChange(userId: string): Promise<void>;
   /** Changes an account's role; false if there is no such account. */
   updateUserRole(userId: string, role: UserRecord['role']): Promise<boolean>;
+  /** The id and role of every account holding one of `roles` (few: the team, not everyone). */
+  listUsersWithRoles(roles: readonly UserRole[]): Promise<Pick<UserRecord, 'id' | 'role'>[]>;
 }
 
 /**
@@ -436,10 +462,10 @@ export interface Transactional<Scope> {
 }
 
 /** What the session manager reads and writes. */
-export type SessionScope = SessionStore & SettingsStore & AuditStore & SessionLocks & DeviceBindingStore & WebhookOutboxStore & OverviewStore;
+export type SessionScope = SessionStore & SettingsStore & SessionPolicyStore & AuditStore & SessionLocks & DeviceBindingStore & WebhookOutboxStore & OverviewStore;
 
 /** Everything one transaction of the server may touch. */
-export type StoreScope = SessionStore & SettingsStore & AuditStore & UserStore & ApiKeyStore & SignInLimitStore & SessionLocks & DeviceBindingStore & WebhookStore & OverviewStore;
+export type StoreScope = SessionStore & SettingsStore & SessionPolicyStore & AuditStore & UserStore & ApiKeyStore & SignInLimitStore & SessionLocks & DeviceBindingStore & WebhookStore & OverviewStore;
 
 /**
  * Serialises changes to one user's sessions across processes, for rules that count before they insert
@@ -451,7 +477,7 @@ export interface SessionLocks {
 }
 
 /** Everything the server needs from one database. */
-export interface Store extends SessionStore, SettingsStore, AuditStore, UserStore, ApiKeyStore, SignInLimitStore, SessionLocks, DeviceBindingStore, WebhookStore, OverviewStore, Transactional<StoreScope> {
+export interface Store extends SessionStore, SettingsStore, SessionPolicyStore, AuditStore, UserStore, ApiKeyStore, SignInLimitStore, SessionLocks, DeviceBindingStore, WebhookStore, OverviewStore, Transactional<StoreScope> {
   /** Which store this is: `redis` is the Redis session tier (sessions in Redis, everything else in PostgreSQL). */
   readonly dialect: 'sqlite' | 'postgres' | 'redis';
   /** Applies pending migrations; returns the versions applied. */

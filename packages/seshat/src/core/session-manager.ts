@@ -21,10 +21,13 @@ import {
   expiryReason,
   isExpired,
   sessionSettingsSchema,
+  type ExpiryCutoffs,
   type SessionSettings,
   type SessionSettingsPatch,
 } from './settings.ts';
 import { SessionMetrics } from './metrics.ts';
+import { EffectivePolicies, policySchemaFor, type PolicyAssignment, type SessionPolicy } from './session-policy.ts';
+import type { StoredSessionPolicy } from './ports.ts';
 import { dailyMetrics, lastDays, overviewDays, utcDay, type OverviewDay } from './daily-stats.ts';
 import { SessionSubscriptions, type SessionListener } from './live-sessions.ts';
 import { WebhookOutbox } from './outbox.ts';
@@ -102,6 +105,12 @@ export interface SessionManagerOptions<S extends SessionScope = SessionScope> {
   channel?: InvalidationChannel;
   /** Settings used until an admin saves others (default: 7-day idle, 30-day remember-me, 90-day cap). */
   defaults?: SessionSettings;
+  /**
+   * Who is under which stored session policy (`savePolicy`): read with the settings — at start, and whenever any
+   * node announces a settings or policy change — never per request. The server maps role and per-user policies;
+   * absent = everyone under the global settings.
+   */
+  assignPolicies?: PolicyAssigner<S>;
   enrich?: SessionEnricher;
   /** How long webhook deliveries are retried (default 24 h); see `WebhookOutbox`. */
   webhookRetryWindowMs?: number;
@@ -120,6 +129,12 @@ export interface SessionManagerOptions<S extends SessionScope = SessionScope> {
 export type ContainmentHook<S extends SessionScope = SessionScope> = {
   /** Ends the target's other credentials inside `change`; returns how many it ended. */
   hook(change: SessionChange<S>, target: { userId: string } | 'all', context: { actor: Actor | null; cause: 'force-sign-out' | 'invalidate-all' | 'session-reported' }): Promise<number>;
+}['hook'];
+
+/** See `SessionManagerOptions.assignPolicies`; a method type, bivariant in `S` like `ContainmentHook`. */
+export type PolicyAssigner<S extends SessionScope = SessionScope> = {
+  /** Who is under which session policy, read from `store` (see `PolicyAssignment`). */
+  hook(store: S): Promise<PolicyAssignment>;
 }['hook'];
 
 /** What a containment step ended: sessions, and other credentials (API keys) through `contain`. */
@@ -207,6 +222,16 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   readonly #contain: ContainmentHook<S> | undefined;
   readonly #defaults: SessionSettings;
   #settings: SessionSettings;
+  readonly #assignPolicies: PolicyAssigner<S> | undefined;
+  #assignment: PolicyAssignment = {};
+  /** The settings in force per person (global settings + session policies), rebuilt on every change. */
+  #policies: EffectivePolicies;
+  /**
+   * Reloads started, and the latest one applied. Reloads overlap (a change here, NOTIFYs from other nodes): a read
+   * begun later sees the database at least as new, so an earlier read that finishes last must not overwrite it.
+   */
+  #reloadsStarted = 0;
+  #reloadApplied = 0;
   #unsubscribe: (() => Promise<void>) | undefined;
   /** Names this process in the invalidations it sends about users, so it can ignore their echo. */
   readonly #origin = randomBytes(9).toString('base64url');
@@ -245,6 +270,8 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     this.#contain = options.contain;
     this.#defaults = options.defaults ?? defaultSettings();
     this.#settings = this.#defaults;
+    this.#assignPolicies = options.assignPolicies;
+    this.#policies = new EffectivePolicies(this.#settings);
     this.outbox = new WebhookOutbox({ clock: this.clock, ...(options.webhookRetryWindowMs !== undefined ? { retryWindowMs: options.webhookRetryWindowMs } : {}) });
     this.audit = new AuditTrail(options.store, this.clock, this.outbox);
   }
@@ -286,13 +313,97 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     return this.#settings;
   }
 
-  /** Reads the stored settings again (defaults fill what is missing); other nodes' changes arrive this way. */
+  /**
+   * The settings in force for one person's sessions: the global settings with their session policy applied
+   * (see `assignPolicies`). One map look-up: the hot path calls it on every validation.
+   */
+  settingsFor(userId: string): SessionSettings {
+    return this.#policies.for(userId);
+  }
+
+  /** Reads the stored settings and policies again (defaults fill what is missing); other nodes' changes arrive this way. */
   async reloadSettings(): Promise<SessionSettings> {
-    const stored = await this.#store.loadSettings();
+    const ticket = ++this.#reloadsStarted;
+    const [stored, assignment] = await Promise.all([this.#store.loadSettings(), this.#assignPolicies?.(this.#store) ?? {}]);
+    if (ticket < this.#reloadApplied) return this.#settings; // a newer read (or change) is already in force
+    this.#reloadApplied = ticket;
     // A stored document from an older version may lack newer fields: defaults fill them in.
     const parsed = stored ? sessionSettingsSchema.safeParse({ ...this.#defaults, ...(stored as object) }) : null;
     this.#settings = parsed?.success ? parsed.data : this.#defaults;
+    this.#assignment = assignment;
+    this.#policies = new EffectivePolicies(this.#settings, assignment);
     return this.#settings;
+  }
+
+  /**
+   * Stores (or, with `policy` null, removes) the session policy of `subject` (team managers only), audited as
+   * `policy.changed` with before and after in the same transaction; then every node reloads, so the edit applies at
+   * once to existing sessions (expiry is computed on every check). What a subject means is `assignPolicies`' business.
+   */
+  async savePolicy(actor: Actor, subject: string, policy: SessionPolicy | null): Promise<StoredSessionPolicy | null> {
+    await this.#requireTeam(actor, 'manage-settings');
+    const next = this.#checkedPolicy(subject, policy);
+    const stored = next === null ? null : { subject, policy: next, updatedAt: this.clock.now() };
+    await this.change(async (change) => {
+      const before = (await change.store.findSessionPolicy(subject))?.policy ?? null;
+      if (stored) await change.store.saveSessionPolicy(stored);
+      else if (before === null) return;
+      else await change.store.deleteSessionPolicy(subject);
+      await change.audit(auditBy(actor, 'policy.changed', { details: { subject, before, after: next } }));
+    });
+    await this.policiesChanged();
+    return stored;
+  }
+
+  /**
+   * What `savePolicy` would do now, without doing it: how many active sessions the edit would end at once (a shorter
+   * idle timeout or lifetime applies to existing sessions). The assignment is computed as if the edit were stored.
+   */
+  async previewPolicy(actor: Actor, subject: string, policy: SessionPolicy | null): Promise<{ endingSessions: number }> {
+    await this.#requireTeam(actor, 'manage-settings');
+    const next = this.#checkedPolicy(subject, policy);
+    const now = this.clock.now();
+    let assignment = this.#assignment;
+    if (this.#assignPolicies) {
+      const stored = (await this.#store.listSessionPolicies()).filter((p) => p.subject !== subject);
+      if (next) stored.push({ subject, policy: next, updatedAt: now });
+      // The store as the assigner sees it, but with the edit in place (methods stay bound to the real store).
+      const store = this.#store;
+      const asIfSaved = new Proxy(store, {
+        get: (target, property) => {
+          if (property === 'listSessionPolicies') return async () => stored;
+          const value: unknown = Reflect.get(target, property, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      assignment = await this.#assignPolicies(asIfSaved);
+    }
+    const [today, after] = await Promise.all([
+      this.#store.countActiveSessions(this.#policies.cutoffs(now)),
+      this.#store.countActiveSessions(new EffectivePolicies(this.#settings, assignment).cutoffs(now)),
+    ]);
+    return { endingSessions: Math.max(0, today - after) };
+  }
+
+  /** A policy as `savePolicy` takes it: a subject of 1–200 characters, and a policy the schema accepts (or null). */
+  #checkedPolicy(subject: string, policy: SessionPolicy | null): SessionPolicy | null {
+    if (subject.length === 0 || subject.length > 200) throw new SeshatError('invalid_input', 'A policy subject has 1 to 200 characters.');
+    if (policy === null) return null;
+    const parsed = policySchemaFor(this.touchIntervalMs).safeParse(policy);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new SeshatError('invalid_input', `${issue.path.join('.') || 'policy'} ${issue.message}.`);
+    }
+    return parsed.data;
+  }
+
+  /**
+   * Call after a change that moves people between policies outside `savePolicy` (the server: a role change, a new
+   * account with a team role): reloads here and tells the other nodes to reload.
+   */
+  async policiesChanged(): Promise<void> {
+    await this.reloadSettings();
+    await this.#publish({ kind: 'settings' });
   }
 
   /**
@@ -311,8 +422,8 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     }
     const now = this.clock.now();
     const [today, after] = await Promise.all([
-      this.#store.countActiveSessions(expiryCutoffs(this.#settings, now)),
-      this.#store.countActiveSessions(expiryCutoffs(next, now)),
+      this.#store.countActiveSessions(this.#policies.cutoffs(now)),
+      this.#store.countActiveSessions(new EffectivePolicies(next, this.#assignment).cutoffs(now)),
     ]);
     return { endingSessions: Math.max(0, today - after) };
   }
@@ -334,6 +445,8 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       await change.audit(auditBy(actor, 'settings.changed', { details: { before, after: next } }));
     });
     this.#settings = next;
+    this.#policies = new EffectivePolicies(next, this.#assignment);
+    this.#reloadApplied = ++this.#reloadsStarted; // reads begun before this commit are older than it
     await this.#publish({ kind: 'settings' });
     // Switching anonymisation on means the addresses already stored too: rewritten in the background, in batches.
     if (!before.anonymizeIp && next.anonymizeIp && this.#anonymize && !this.#anonymizing) {
@@ -354,7 +467,8 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   async createSession(context: SignInContext): Promise<CreatedSession> {
     const userId = userIdSchema.safeParse(context.userId);
     if (!userId.success) throw new SeshatError('invalid_input', `userId ${userId.error.issues[0]?.message ?? 'is not valid'}.`);
-    const settings = this.#settings;
+    // This person's policy decides remember-me, the session limit and the cookie's life.
+    const settings = this.#policies.for(context.userId);
     // The slow parts (device parsing, GeoIP, risk history) come before the transaction.
     const enrichment = (await this.#enrich?.(context, settings)) ?? {};
     // Evicting the least recently active session ranks by stored last-active: write this node's activity first.
@@ -452,7 +566,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     if (!this.#secretMatches(entry, parsed.secret)) return this.#reject();
     if (session.revokedAt !== null) return this.#reject();
     const now = this.clock.now();
-    if (isExpired(session, this.#settings, now)) {
+    if (isExpired(session, this.#policies.for(session.userId), now)) {
       const live = await this.#confirmExpiry(session, now);
       if (!live) return this.#reject();
       session = live;
@@ -475,7 +589,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     if (!entry) return undefined;
     const session = entry.record;
     const now = this.clock.now();
-    if (isExpired(session, this.#settings, now)) return undefined;
+    if (isExpired(session, this.#policies.for(session.userId), now)) return undefined;
     this.metrics.validations.hit++;
     if (!this.#secretMatches(entry, parsed.secret)) return this.#reject();
     if (session.revokedAt !== null) return this.#reject();
@@ -526,7 +640,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     if (!fresh || fresh.revokedAt !== null || !sameSecret(fresh, cached)) return null;
     const stored = fresh.lastActiveAt;
     fresh.lastActiveAt = Math.max(stored, cached.lastActiveAt);
-    const settings = this.#settings;
+    const settings = this.#policies.for(fresh.userId);
     // What this node saw is exact; what the row says may trail other nodes by one touch interval.
     const benefit = { ...fresh, lastActiveAt: Math.min(now, Math.max(stored + this.touchIntervalMs, cached.lastActiveAt)) };
     if (!isExpired(benefit, settings, now)) return fresh;
@@ -560,7 +674,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     let row = cached?.revokedAt != null ? cached : await this.#store.findSession(parsed.id);
     if (!row || !secretMatches(parsed.secret, row.secretHash)) return null;
     if (row.revokedAt === null) {
-      if (!isExpired(row, this.#settings, this.clock.now())) return null;
+      if (!isExpired(row, this.#policies.for(row.userId), this.clock.now())) return null;
       if ((await this.#confirmExpiry(row, this.clock.now())) !== null) return null;
       row = await this.#store.findSession(parsed.id);
       if (!row || row.revokedAt === null) return null;
@@ -681,7 +795,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
 
   /** The actor's own active sessions: the current one first, then most recently active. */
   async listOwnSessions(actor: Actor): Promise<SessionRecord[]> {
-    const { items: stored } = await this.#store.listActiveSessions({ cutoffs: this.#cutoffs(), userId: actor.userId });
+    const { items: stored } = await this.#store.listActiveSessions({ cutoffs: this.#cutoffs(actor.userId), userId: actor.userId });
     const items = stored.map((s) => this.#withPending(s));
     const current = items.filter((s) => s.id === actor.sessionId);
     return [...current, ...items.filter((s) => s.id !== actor.sessionId)];
@@ -711,7 +825,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
    */
   async listTeamSessions(actor: Actor, query: { userId?: string; limit?: number; cursor?: string | null }): Promise<Page<SessionRecord> & { total: number; totalCapped: boolean }> {
     await this.#requireTeam(actor, 'view-sessions');
-    const cutoffs = this.#cutoffs();
+    const cutoffs = this.#cutoffs(query.userId);
     // The total counts up to TEAM_TOTAL_CAP: an exact count of every live session is a scan (3.4 s at 10 M rows,
     // past the statement deadline) while the page itself is an index walk; "more than 10,000" is what a person reads.
     const [page, counted] = await Promise.all([
@@ -740,7 +854,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
 
   /** Active sessions of everyone, or of one user: for operators and dashboards. */
   countActiveSessions(userId?: string): Promise<number> {
-    return this.#store.countActiveSessions(this.#cutoffs(), userId);
+    return this.#store.countActiveSessions(this.#cutoffs(userId), userId);
   }
 
   /** Per-user session counts and latest activity (team managers only). */
@@ -763,7 +877,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     if (!Number.isInteger(top) || top < 1 || top > 100) throw new SeshatError('invalid_input', 'top must be an integer from 1 to 100.');
     const now = this.clock.now();
     const days = lastDays(options.days, now);
-    const cutoffs = expiryCutoffs(this.#settings, now);
+    const cutoffs = this.#policies.cutoffs(now);
     const [stats, activeSessions, boundSessions, countries, deviceTypes, holders] = await Promise.all([
       this.#store.listDailyStats(days[0]!, days.at(-1)!),
       this.#store.countActiveSessions(cutoffs),
@@ -786,7 +900,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
    */
   async recordDailySnapshot(): Promise<void> {
     const now = this.clock.now();
-    const cutoffs = expiryCutoffs(this.#settings, now);
+    const cutoffs = this.#policies.cutoffs(now);
     const [active, bound] = await Promise.all([this.#store.countActiveSessions(cutoffs), this.#store.countBoundSessions(cutoffs)]);
     await this.#store.setDailyValues(utcDay(now), [[dailyMetrics.active, active], [dailyMetrics.bound, bound]]);
     await this.#store.pruneDailyStats(utcDay(now - DAILY_STATS_RETENTION_DAYS * 86_400_000));
@@ -798,11 +912,18 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   }
 
   #isLive(session: SessionRecord): boolean {
-    return session.revokedAt === null && !isExpired(session, this.#settings, this.clock.now());
+    return session.revokedAt === null && !isExpired(session, this.#policies.for(session.userId), this.clock.now());
   }
 
-  #cutoffs() {
-    return expiryCutoffs(this.#settings, this.clock.now());
+  /** Everyone's expiry rule now (session policies included), as the cutoffs store queries take. */
+  activeCutoffs(): ExpiryCutoffs {
+    return this.#cutoffs();
+  }
+
+  /** Everyone's expiry rule as SQL cutoffs, or one person's when the query is about them alone. */
+  #cutoffs(userId?: string) {
+    const now = this.clock.now();
+    return userId === undefined ? this.#policies.cutoffs(now) : this.#policies.cutoffsFor(userId, now);
   }
 
   // ── revocation ──────────────────────────────────────────────────────────────────────────────────
@@ -1124,7 +1245,10 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     if (session && this.#isLive(session)) return true;
     if (!session) this.#subscriptions.ended(id, endedReasonFor(null), null);
     else if (session.revokedAt !== null) this.#subscriptions.ended(id, endedReasonFor(session.revokedReason), session.revokedAt);
-    else this.#subscriptions.ended(id, endedReasonOf(expiryReason(session, this.#settings, this.clock.now())), expiresAt(session, this.#settings));
+    else {
+      const settings = this.#policies.for(session.userId);
+      this.#subscriptions.ended(id, endedReasonOf(expiryReason(session, settings, this.clock.now())), expiresAt(session, settings));
+    }
     return false;
   }
 
@@ -1164,7 +1288,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
         // Ended sessions are kept `endedRetentionMs` (so their former holders learn why): a row goes when it ended,
         // or expired, longer ago than that.
         const keepFrom = this.clock.now() - this.endedRetentionMs;
-        const step = await this.#store.collectExpiredSessions({ cutoffs: expiryCutoffs(this.#settings, keepFrom), endedBefore: keepFrom, afterId, limit });
+        const step = await this.#store.collectExpiredSessions({ cutoffs: this.#policies.cutoffs(keepFrom), endedBefore: keepFrom, afterId, limit });
         scanned += step.scanned;
         deleted += step.deleted;
         expired += step.expired;

@@ -153,6 +153,19 @@ export interface ExpiryCutoffs {
   rememberedCreatedBefore: number | null;
   /** Other sessions last active at or before this are idle; null when the idle timeout is "never". */
   idleBefore: number | null;
+  /**
+   * People under another rule (a session policy; see `EffectivePolicies`): their sessions are judged by these
+   * cutoffs instead of the ones above. Absent or empty = everyone alike.
+   */
+  exceptions?: readonly ExpiryException[];
+}
+
+/** The cutoffs of some people whose session policy differs from everyone else's. */
+export interface ExpiryException {
+  userIds: readonly string[];
+  createdBefore: number;
+  rememberedCreatedBefore: number | null;
+  idleBefore: number | null;
 }
 
 /** The expiry rule as timestamps, for stores to filter live sessions in SQL. */

@@ -14,6 +14,7 @@ export const webhookEventTypes = [
   'session.reported',
   'user.force-signed-out',
   'settings.changed',
+  'policy.changed',
   'api-key.created',
   'api-key.revoked',
 ] as const;

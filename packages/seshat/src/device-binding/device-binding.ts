@@ -4,7 +4,6 @@ import { LruTtlMap } from '../core/lru.ts';
 import type { DeviceBindingStore } from '../core/ports.ts';
 import type { SessionManager } from '../core/session-manager.ts';
 import { isDeviceBound, type SessionRecord } from '../core/session.ts';
-import { expiryCutoffs } from '../core/settings.ts';
 import { problem, type Problem } from '../http/problem.ts';
 import { CHALLENGE_HEADER, challengeFor, readSfString, registrationOffer } from './headers.ts';
 import { BindingKeyRing } from './key-ring.ts';
@@ -129,8 +128,9 @@ export class DeviceBinding {
   // ── the offer ───────────────────────────────────────────────────────────────────────────────────
 
   /** The `Secure-Session-Registration` value for a new session, or null when the policy is off. */
-  registrationHeader(session: Pick<SessionRecord, 'id'>): string | null {
-    if (this.#manager.settings.deviceBinding.policy === 'off') return null;
+  registrationHeader(session: Pick<SessionRecord, 'id' | 'userId'>): string | null {
+    // The person's session policy may switch binding off (or on) for them alone.
+    if (this.#manager.settingsFor(session.userId).deviceBinding.policy === 'off') return null;
     return registrationOffer(PROOF_ALGORITHMS, this.paths.register, this.#challenge(session.id));
   }
 
@@ -172,7 +172,7 @@ export class DeviceBinding {
   async register(request: BindingRequest): Promise<BindingAnswer> {
     const session = await this.#manager.validate(request.sessionCookie);
     if (!session) return refusal(problem('unauthenticated', 'Device binding needs the session it binds: sign in first.'));
-    if (this.#manager.settings.deviceBinding.policy === 'off') return refusal(problem('forbidden', 'Device binding is switched off.'));
+    if (this.#manager.settingsFor(session.userId).deviceBinding.policy === 'off') return refusal(problem('forbidden', 'Device binding is switched off.'));
     const jwt = readSfString(request.proof, MAX_JWT);
     if (jwt === undefined) return refusal(problem('invalid_input', 'Send the proof in Secure-Session-Response.'));
     const proof = await checkRegistrationProof(jwt, this.paths.register);
@@ -227,7 +227,7 @@ export class DeviceBinding {
 
   /** Live sessions bound to a device, for the share an admin sees (metric and overview). */
   countBoundSessions(): Promise<number> {
-    return this.#store.countBoundSessions(expiryCutoffs(this.#manager.settings, this.#manager.clock.now()));
+    return this.#store.countBoundSessions(this.#manager.activeCutoffs());
   }
 
   async #challengeIsOurs(challenge: string, sessionId: string): Promise<boolean> {

@@ -3,8 +3,11 @@ import type { SessionRecord } from '../core/session.ts';
 import { recentAuthRefusal } from '../core/step-up.ts';
 import { problem, type Problem } from './problem.ts';
 
-/** A step-up window: seconds, or a function read per request (an admin setting that can change at runtime). */
-export type MaxAge = number | (() => number);
+/**
+ * A step-up window: seconds, or a function read per request with the request's session (an admin setting that can
+ * change at runtime, or differ per person: a session policy).
+ */
+export type MaxAge = number | ((session: SessionRecord) => number);
 
 /**
  * The `requireRecentAuth` guard of every adapter, over plain inputs: null when the session proved its password
@@ -14,6 +17,6 @@ export type MaxAge = number | (() => number);
  */
 export function recentAuthProblem(session: SessionRecord | null, maxAge: MaxAge, clock: Clock): Problem | null {
   if (!session) return null;
-  const refusal = recentAuthRefusal(session, typeof maxAge === 'function' ? maxAge() : maxAge, clock);
+  const refusal = recentAuthRefusal(session, typeof maxAge === 'function' ? maxAge(session) : maxAge, clock);
   return refusal ? problem(refusal.code, refusal.detail, refusal.extensions) : null;
 }

@@ -14,7 +14,19 @@ export type Param = (value: unknown) => string;
  * cutoff that applies to it has been reached. The store contract suite checks the two agree.
  */
 export function liveSessionCondition(c: ExpiryCutoffs, param: Param, persistentTrue: string): string {
-  const parts = ['revoked_at IS NULL', `created_at > ${param(c.createdBefore)}`];
+  const exceptions = (c.exceptions ?? []).filter((e) => e.userIds.length > 0);
+  if (exceptions.length === 0) return `revoked_at IS NULL AND ${unexpired(c, param, persistentTrue)}`;
+  // People under a session policy are judged by their group's cutoffs, everyone else by the common ones. The
+  // string is built in placeholder order (SQLite's `?` are positional).
+  const branches = exceptions.map((e) => `(user_id IN (${e.userIds.map(param).join(', ')}) AND ${unexpired(e, param, persistentTrue)})`);
+  const listed = exceptions.flatMap((e) => e.userIds).map(param).join(', ');
+  branches.push(`(user_id NOT IN (${listed}) AND ${unexpired(c, param, persistentTrue)})`);
+  return `revoked_at IS NULL AND (${branches.join(' OR ')})`;
+}
+
+/** One set of cutoffs as SQL: no cutoff that applies to the session has been reached. */
+function unexpired(c: Omit<ExpiryCutoffs, 'exceptions'>, param: Param, persistentTrue: string): string {
+  const parts = [`created_at > ${param(c.createdBefore)}`];
   const remembered = c.rememberedCreatedBefore !== null;
   if (remembered) parts.push(`NOT (persistent = ${persistentTrue} AND created_at <= ${param(c.rememberedCreatedBefore)})`);
   if (c.idleBefore !== null) {

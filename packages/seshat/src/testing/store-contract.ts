@@ -5,6 +5,7 @@ import { DAY, HOUR, MINUTE } from '../core/clock.ts';
 import { isSeshatError } from '../core/errors.ts';
 import { unknownDevice, type SessionRecord } from '../core/session.ts';
 import { defaultSettings, expiryCutoffs, isExpired, type SessionSettings } from '../core/settings.ts';
+import { EffectivePolicies } from '../core/session-policy.ts';
 import { newSessionId } from '../core/token.ts';
 import type { Page, Store, UserRecord } from '../core/ports.ts';
 import { apiKeyStoreContract } from './api-key-contract.ts';
@@ -572,6 +573,68 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
         do afterId = (await store.collectExpiredSessions({ cutoffs, afterId, limit: 50 })).lastId;
         while (afterId !== null);
         expect(ids((await store.listActiveSessions({ cutoffs: expiryCutoffs(settingsWith({ idleTimeoutSeconds: null, absoluteLifetimeSeconds: 3650 * 86400, rememberMe: { enabled: false, durationSeconds: 1 } }), NOW) })).items)).toEqual(expected);
+      });
+    });
+
+    describe('the SQL live condition agrees with isExpired under session policies', () => {
+      it('judges each person by their own policy, everyone else by the common one', async () => {
+        const H = 3600;
+        // Three rules: everyone (2 h idle, remember-me 5 h), a strict group (1 h idle, no remember-me, 3 h cap) and
+        // a lenient one (idle never, 100 h cap).
+        const settings = settingsWith({ idleTimeoutSeconds: 2 * H, rememberMe: { enabled: true, durationSeconds: 5 * H }, absoluteLifetimeSeconds: 10 * H });
+        const users = new Map([
+          ['usr_strict1', { idleTimeoutSeconds: H, rememberMe: { enabled: false }, absoluteLifetimeSeconds: 3 * H }],
+          ['usr_strict2', { idleTimeoutSeconds: H, rememberMe: { enabled: false }, absoluteLifetimeSeconds: 3 * H }],
+          ['usr_lenient', { idleTimeoutSeconds: null, absoluteLifetimeSeconds: 100 * H }],
+          ['usr_same', { maxSessionsPerUser: 2 }], // a policy that changes no expiry: no exception of its own
+        ]);
+        const policies = new EffectivePolicies(settings, { users });
+        const ages = [0, H * 1000 - 1, H * 1000 + 1, 2 * H * 1000 + 1, 3 * H * 1000 + 1, 5 * H * 1000 + 1, 10 * H * 1000 + 1, 50 * H * 1000];
+        const sessions: SessionRecord[] = [];
+        for (const userId of ['usr_strict1', 'usr_strict2', 'usr_lenient', 'usr_same', 'usr_plain'])
+          for (const persistent of [false, true])
+            for (const created of ages)
+              for (const idle of ages)
+                if (idle <= created) sessions.push(sessionRecord({ userId, persistent, createdAt: NOW - created, lastActiveAt: NOW - idle }));
+        for (const s of sessions) await store.insertSession(s);
+        const expected = sessions.filter((s) => !isExpired(s, policies.for(s.userId), NOW)).map((s) => s.id).sort();
+        const cutoffs = policies.cutoffs(NOW);
+        expect(cutoffs.exceptions).toHaveLength(2);
+        expect(ids((await store.listActiveSessions({ cutoffs, limit: 1000 })).items)).toEqual(expected);
+        expect(await store.countActiveSessions(cutoffs)).toBe(expected.length);
+        expect((await store.activeSessionStats(cutoffs)).reduce((n, s) => n + s.activeSessions, 0)).toBe(expected.length);
+        let afterId: string | null = null;
+        do afterId = (await store.collectExpiredSessions({ cutoffs, afterId, limit: 50 })).lastId;
+        while (afterId !== null);
+        expect(await store.countSessions()).toBe(expected.length);
+      });
+    });
+
+    describe('session policies', () => {
+      it('saves, replaces, lists by subject and deletes', async () => {
+        expect(await store.listSessionPolicies()).toEqual([]);
+        expect(await store.findSessionPolicy('role:admin')).toBeNull();
+        const admin = { subject: 'role:admin', policy: { idleTimeoutSeconds: 3600, rememberMe: { enabled: false } }, updatedAt: NOW };
+        await store.saveSessionPolicy(admin);
+        await store.saveSessionPolicy({ subject: 'user:usr_a', policy: { idleTimeoutSeconds: null }, updatedAt: NOW + 1 });
+        expect(await store.findSessionPolicy('role:admin')).toEqual(admin);
+        const replaced = { ...admin, policy: { maxSessionsPerUser: 2, sessionLimitAction: 'deny' as const }, updatedAt: NOW + 2 };
+        await store.saveSessionPolicy(replaced);
+        expect(await store.listSessionPolicies()).toEqual([replaced, { subject: 'user:usr_a', policy: { idleTimeoutSeconds: null }, updatedAt: NOW + 1 }]);
+        expect(await store.deleteSessionPolicy('role:admin')).toBe(true);
+        expect(await store.deleteSessionPolicy('role:admin')).toBe(false);
+        expect((await store.listSessionPolicies()).map((p) => p.subject)).toEqual(['user:usr_a']);
+      });
+
+      it('lists the accounts holding some roles', async () => {
+        const admin = user({ role: 'admin' });
+        const owner = user({ role: 'owner' });
+        await store.insertUser(admin);
+        await store.insertUser(owner);
+        await store.insertUser(user());
+        const found = await store.listUsersWithRoles(['owner', 'admin', 'auditor']);
+        expect(found.sort((a, b) => a.id.localeCompare(b.id))).toEqual([admin, owner].map((u) => ({ id: u.id, role: u.role })).sort((a, b) => a.id.localeCompare(b.id)));
+        expect(await store.listUsersWithRoles([])).toEqual([]);
       });
     });
 

@@ -19,7 +19,7 @@ afterAll(async () => {
 storeContract('postgres', async () => {
   const store = new PostgresStore(db.url);
   await store.migrate();
-  await db.query('TRUNCATE sessions, users, settings, audit_events, api_keys, api_key_usage, device_binding_secrets, webhook_endpoints, webhook_messages, webhook_deliveries, webhook_lease, daily_stats RESTART IDENTITY');
+  await db.query('TRUNCATE sessions, users, settings, audit_events, api_keys, api_key_usage, device_binding_secrets, webhook_endpoints, webhook_messages, webhook_deliveries, webhook_lease, daily_stats, session_policies RESTART IDENTITY');
   return store;
 });
 

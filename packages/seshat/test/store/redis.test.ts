@@ -23,7 +23,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const TRUNCATE = 'TRUNCATE sessions, users, settings, audit_events, api_keys, api_key_usage, device_binding_secrets, webhook_endpoints, webhook_messages, webhook_deliveries, webhook_lease, daily_stats RESTART IDENTITY';
+const TRUNCATE = 'TRUNCATE sessions, users, settings, audit_events, api_keys, api_key_usage, device_binding_secrets, webhook_endpoints, webhook_messages, webhook_deliveries, webhook_lease, daily_stats, session_policies RESTART IDENTITY';
 
 /** A Redis store on an empty key space (its own prefix) and an emptied PostgreSQL database. */
 async function emptyStore(prefix = `${redis.prefix}${++runs}:`): Promise<RedisStore> {

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { api, InputError, type SessionSettings, type SettingsPatch } from '../api.ts';
 import { ConfirmDialog } from '../components/Dialog.tsx';
 import { ErrorMessage, LoadError, Loading, Page, Status } from '../components/Page.tsx';
+import { PolicyEditor } from '../components/PolicyEditor.tsx';
 import { errorText } from '../errors.ts';
 import { durationText } from '../format.ts';
 import { useFmt } from '../i18n/I18n.tsx';
@@ -284,6 +285,7 @@ export function AdminSettingsPage() {
           </div>
         ) : null}
       </form>
+      <PolicyEditor canEdit={canEdit} />
       <ConfirmDialog
         open={pending !== null}
         title={t('settings.confirm.title')}

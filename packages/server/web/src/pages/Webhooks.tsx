@@ -9,7 +9,7 @@ import { useFmt } from '../i18n/I18n.tsx';
 import { keys } from '../queries.ts';
 import { adminTrail } from './trails.ts';
 
-const EVENT_TYPES = ['session.created', 'session.ended', 'session.suspicious', 'session.reported', 'user.force-signed-out', 'settings.changed', 'api-key.created', 'api-key.revoked'] as const;
+const EVENT_TYPES = ['session.created', 'session.ended', 'session.suspicious', 'session.reported', 'user.force-signed-out', 'settings.changed', 'policy.changed', 'api-key.created', 'api-key.revoked'] as const;
 
 /** Admin → Webhooks: endpoints (the secret shown once), enable/disable, test events, and the delivery log with replay. */
 export function WebhooksPage() {

@@ -203,6 +203,19 @@ export const postgresMigrations: { version: number; name: string; sql: string }[
     `,
   },
   {
+    version: 9,
+    name: 'session policies per role and per user',
+    sql: `
+      -- One row per subject (the server: 'role:admin', 'user:usr_…'). Read whole at start and on every settings
+      -- change, never per request, so it needs no index beyond its key.
+      CREATE TABLE session_policies (
+        subject    TEXT COLLATE "C" PRIMARY KEY,
+        policy     JSONB NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+    `,
+  },
+  {
     version: 10,
     name: 'daily rollups for the admin overview',
     sql: `

@@ -27,6 +27,8 @@ import type {
   Store,
   StoreScope,
   UserRecord,
+  UserRole,
+  StoredSessionPolicy,
   SessionAuthenticationUpdate,
   SignInCounter,
   UserSessionStats,
@@ -366,6 +368,31 @@ class PostgresStatements implements StoreScope {
     );
   }
 
+  // ── session policies ──────────────────────────────────────────────────────────────────────────────
+
+  async listSessionPolicies(): Promise<StoredSessionPolicy[]> {
+    const { rows } = await this.query('SELECT * FROM session_policies ORDER BY subject');
+    return rows.map(toStoredPolicy);
+  }
+
+  async findSessionPolicy(subject: string): Promise<StoredSessionPolicy | null> {
+    const { rows } = await this.query('SELECT * FROM session_policies WHERE subject = $1', [subject]);
+    return rows[0] ? toStoredPolicy(rows[0]) : null;
+  }
+
+  async saveSessionPolicy(p: StoredSessionPolicy): Promise<void> {
+    await this.query(
+      `INSERT INTO session_policies (subject, policy, updated_at) VALUES ($1, $2, $3)
+       ON CONFLICT (subject) DO UPDATE SET policy = excluded.policy, updated_at = excluded.updated_at`,
+      [p.subject, JSON.stringify(p.policy), p.updatedAt],
+    );
+  }
+
+  async deleteSessionPolicy(subject: string): Promise<boolean> {
+    const { rowCount } = await this.query('DELETE FROM session_policies WHERE subject = $1', [subject]);
+    return rowCount === 1;
+  }
+
   // ── audit ─────────────────────────────────────────────────────────────────────────────────────────
 
   async appendAudit(e: AuditEvent): Promise<void> {
@@ -648,6 +675,12 @@ class PostgresStatements implements StoreScope {
     return rowCount === 1;
   }
 
+  async listUsersWithRoles(roles: readonly UserRole[]): Promise<Pick<UserRecord, 'id' | 'role'>[]> {
+    if (roles.length === 0) return [];
+    const { rows } = await this.query('SELECT id, role FROM users WHERE role = ANY($1::text[]) ORDER BY id', [roles]);
+    return rows.map((r) => ({ id: String(r.id), role: r.role as UserRole }));
+  }
+
   // ── sign-in limits ────────────────────────────────────────────────────────────────────────────────
 
   async countSignInAttempt(key: string, at: number, windowMs: number): Promise<SignInCounter> {
@@ -865,3 +898,7 @@ const { toSession, toAuditEvent, toApiKey, toUser, toWebhookEndpoint, toWebhookD
   // pg parses jsonb itself.
   json: <T>(value: unknown) => (value ?? null) as T | null,
 });
+
+function toStoredPolicy(row: Row): StoredSessionPolicy {
+  return { subject: String(row.subject), policy: row.policy as StoredSessionPolicy['policy'], updatedAt: Number(row.updated_at) };
+}

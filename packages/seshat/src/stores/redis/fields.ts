@@ -60,7 +60,9 @@ export function fromHash(h: SessionHash): SessionRecord | null {
  * records anyway); the Lua `is_live` (scripts.ts) is the same rule for counts, filters and GC. The store contract
  * checks both against `isExpired`.
  */
-export function isLiveUnder(c: ExpiryCutoffs, s: SessionRecord): boolean {
+export function isLiveUnder(cutoffs: ExpiryCutoffs, s: SessionRecord): boolean {
+  // People under a session policy of their own are judged by their group's cutoffs, everyone else by the common ones.
+  const c = cutoffs.exceptions?.find((e) => e.userIds.includes(s.userId)) ?? cutoffs;
   if (s.revokedAt !== null || s.createdAt <= c.createdBefore) return false;
   const remembered = c.rememberedCreatedBefore !== null;
   if (remembered && s.persistent && s.createdAt <= c.rememberedCreatedBefore!) return false;

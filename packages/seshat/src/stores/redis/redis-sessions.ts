@@ -112,9 +112,10 @@ export class RedisSessions implements Pick<StoreScope, SessionMethod> {
     // id), so the walk goes by rank from the cursor's place and stops once the page is full.
     const index = this.#redis.key(q.userId === undefined ? 'live' : `u:${q.userId}`);
     const start = cursor === null ? 0 : await this.#rankAfter(index, cursor);
-    // Past the idle cutoff nothing is live when remember-me is off: the walk stops there instead of at the end.
+    // Past the idle cutoff nothing is live when remember-me is off (and no one has a policy of their own): the walk
+    // stops there instead of at the end.
     const c = q.cutoffs;
-    const floor = c.rememberedCreatedBefore === null && c.idleBefore !== null ? c.idleBefore : -Infinity;
+    const floor = c.rememberedCreatedBefore === null && c.idleBefore !== null && !(c.exceptions ?? []).some((e) => e.userIds.length > 0) ? c.idleBefore : -Infinity;
     // A page reads about twice its size per round trip, not a whole scan batch.
     const batch = limit === undefined ? this.#redis.options.batchSize : Math.min(this.#redis.options.batchSize, Math.max(2 * (limit + 1), 100));
     const found: SessionRecord[] = [];
@@ -216,10 +217,8 @@ export class RedisSessions implements Pick<StoreScope, SessionMethod> {
   }
 
   async collectExpiredSessions(step: CollectStep): Promise<CollectResult> {
-    const c = step.cutoffs;
-    const opt = (n: number | null | undefined) => (n === null || n === undefined ? '' : String(n));
     const [scanned, deleted, last, expired] = await this.#redis.run<[number, number, string | null, number]>(scripts.COLLECT, [
-      step.afterId ?? '', String(step.limit), String(c.createdBefore), opt(c.rememberedCreatedBefore), opt(c.idleBefore), opt(step.endedBefore),
+      step.afterId ?? '', String(step.limit), cutoffsJson(step.cutoffs), step.endedBefore === undefined ? '' : String(step.endedBefore),
     ]);
     return { scanned, deleted, expired, lastId: scanned < step.limit ? null : last };
   }
@@ -305,14 +304,12 @@ export class RedisSessions implements Pick<StoreScope, SessionMethod> {
   }
 
   async *#walk(cutoffs: ExpiryCutoffs, userId: string | undefined, match: SessionMatch | undefined, r: (Revocation & { exceptSessionId?: string }) | undefined, shape: 'ids' | 'full' | SessionBreakdownKey): AsyncGenerator<Flat> {
-    const opt = (n: number | null) => (n === null ? '' : String(n));
     const filter = match === undefined ? '' : JSON.stringify(match);
     const revoke = r === undefined ? '' : JSON.stringify({ at: String(r.at), reason: r.reason, note: r.note ?? null, except: r.exceptSessionId ?? null });
     let cursor = '0';
     do {
       const [next, flat] = await this.#redis.run<[string, Flat]>(scripts.SCAN_LIVE, [
-        userId === undefined ? 'live' : `u:${userId}`, cursor, String(this.#redis.options.batchSize),
-        String(cutoffs.createdBefore), opt(cutoffs.rememberedCreatedBefore), opt(cutoffs.idleBefore), filter, revoke, shape,
+        userId === undefined ? 'live' : `u:${userId}`, cursor, String(this.#redis.options.batchSize), cutoffsJson(cutoffs), filter, revoke, shape,
       ]);
       cursor = next;
       yield flat;
@@ -354,4 +351,16 @@ export class RedisSessions implements Pick<StoreScope, SessionMethod> {
     if (changed && this.#undo && before !== undefined) this.#undo.push({ kind: 'restore', id, before });
     return changed;
   }
+}
+
+/** Cutoffs as the scripts read them (`read_cutoffs`): numbers as strings, and the people under a policy of their own. */
+function cutoffsJson(c: ExpiryCutoffs): string {
+  const one = (x: Omit<ExpiryCutoffs, 'exceptions'>) => ({
+    cb: String(x.createdBefore),
+    rcb: x.rememberedCreatedBefore === null ? null : String(x.rememberedCreatedBefore),
+    ib: x.idleBefore === null ? null : String(x.idleBefore),
+  });
+  const ex = (c.exceptions ?? []).filter((e) => e.userIds.length > 0).map((e) => ({ ...one(e), users: e.userIds }));
+  // cjson encodes an empty Lua table as an object, and reads `[]` back as an empty table: `ex` is always an array here.
+  return JSON.stringify({ ...one(c), ex });
 }

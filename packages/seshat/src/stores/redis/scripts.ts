@@ -45,23 +45,40 @@ local function revoked_list(list, at, reason, note, except)
   return out
 end
 -- The live condition (src/stores/sql.ts liveSessionCondition, src/core/settings.ts isExpired) on the fields
--- {revokedAt, createdAt, persistent, lastActiveAt} of one hash (HMGET in this order).
-local function is_live(h, cb, rcb, ib)
+-- {revokedAt, createdAt, persistent, lastActiveAt} of one hash (HMGET in this order), under one set of cutoffs.
+local function is_live(h, c)
   if h[1] then return false end
   local created = tonumber(h[2])
-  if created <= cb then return false end
+  if created <= c.cb then return false end
   local persistent = h[3] == '1'
-  if rcb and persistent and created <= rcb then return false end
-  if ib then
-    local active = tonumber(h[4]) > ib
-    if rcb then
+  if c.rcb and persistent and created <= c.rcb then return false end
+  if c.ib then
+    local active = tonumber(h[4]) > c.ib
+    if c.rcb then
       if not (persistent or active) then return false end
     elseif not active then return false end
   end
   return true
 end
-local function live(key, cb, rcb, ib)
-  return is_live(redis.call('HMGET', key, 'revokedAt', 'createdAt', 'persistent', 'lastActiveAt'), cb, rcb, ib)
+-- The cutoffs JSON of \`cutoffsJson\` (redis-sessions.ts): everyone's, and those of people under a session policy.
+local function read_cutoffs(json)
+  local j = cjson.decode(json)
+  local function mk(x)
+    local c = { cb = tonumber(x.cb), rcb = false, ib = false }
+    if x.rcb ~= NULL then c.rcb = tonumber(x.rcb) end
+    if x.ib ~= NULL then c.ib = tonumber(x.ib) end
+    return c
+  end
+  local C = { default = mk(j), byUser = {} }
+  for _, e in ipairs(j.ex) do
+    local c = mk(e)
+    for _, u in ipairs(e.users) do if not C.byUser[u] then C.byUser[u] = c end end
+  end
+  return C
+end
+local function cutoffs_for(C, user) return C.byUser[user] or C.default end
+local function live(key, C, user)
+  return is_live(redis.call('HMGET', key, 'revokedAt', 'createdAt', 'persistent', 'lastActiveAt'), cutoffs_for(C, user))
 end
 local function num(v) if v == '' then return false end return tonumber(v) end
 `;
@@ -170,22 +187,21 @@ return {#ids, revoked_list(ids, ARGV[2], ARGV[3], cjson.decode(ARGV[4]), nil)}
 `);
 
 /**
- * ARGV: P, afterId ('' = from the start), limit, createdBefore, rememberedCreatedBefore (''), idleBefore (''),
- * endedBefore (''). One GC step in id order: deletes the dead rows of the window, re-checked here so a touch that
+ * ARGV: P, afterId ('' = from the start), limit, cutoffs JSON, endedBefore (''). One GC step in id order: deletes the dead rows of the window, re-checked here so a touch that
  * landed meanwhile keeps its session. Returns {scanned, deleted, lastId, expired (of deleted, those never ended)}.
  */
 export const COLLECT = script(`
 local from = '-'
 if ARGV[2] ~= '' then from = '(' .. ARGV[2] end
 local ids = redis.call('ZRANGE', P .. 'ids', from, '+', 'BYLEX', 'LIMIT', 0, tonumber(ARGV[3]))
-local cb, rcb, ib, eb = tonumber(ARGV[4]), num(ARGV[5]), num(ARGV[6]), num(ARGV[7])
+local C, eb = read_cutoffs(ARGV[4]), num(ARGV[5])
 local deleted, expired = 0, 0
 for _, id in ipairs(ids) do
   local key = skey(id)
   local h = redis.call('HMGET', key, 'userId', 'revokedAt')
   if not h[1] then
     redis.call('ZREM', P .. 'ids', id)
-  elseif not live(key, cb, rcb, ib) and (not eb or not h[2] or tonumber(h[2]) <= eb) then
+  elseif not live(key, C, h[1]) and (not eb or not h[2] or tonumber(h[2]) <= eb) then
     redis.call('DEL', key)
     redis.call('ZREM', P .. 'ids', id)
     redis.call('ZREM', P .. 'live', id)
@@ -256,8 +272,8 @@ return 1
 
 /**
  * One step of a walk over live sessions (counts, per-user stats, filters), evaluated here so that only the answer
- * crosses the network. ARGV: P, index ('live' or 'u:<user>'), ZSCAN cursor, count, createdBefore,
- * rememberedCreatedBefore (''), idleBefore (''), filter JSON ('' none: \`sessionMatchCondition\` of src/stores/sql.ts,
+ * crosses the network. ARGV: P, index ('live' or 'u:<user>'), ZSCAN cursor, count, cutoffs JSON, filter JSON ('' none:
+ * \`sessionMatchCondition\` of src/stores/sql.ts,
  * as \`matches\` below), revocation JSON ('' none: {at, reason, note, except} ends each match but \`except\`, and
  * answers only those it ended), shape ('ids', 'full', or a breakdown key: 'country', 'deviceType', 'user'). Returns
  * {next cursor, flat [id, …]}, {next cursor, flat [id, userId, ip, lastActiveAt, bound ('1'|'0'), …]} or {next cursor,
@@ -293,19 +309,19 @@ local function matches(m, h)
   return true
 end
 local res = redis.call('ZSCAN', P .. ARGV[2], ARGV[3], 'COUNT', ARGV[4])
-local cb, rcb, ib = tonumber(ARGV[5]), num(ARGV[6]), num(ARGV[7])
+local C = read_cutoffs(ARGV[5])
 local m = nil
-if ARGV[8] ~= '' then m = cjson.decode(ARGV[8]) end
+if ARGV[6] ~= '' then m = cjson.decode(ARGV[6]) end
 local r = nil
-if ARGV[9] ~= '' then r = cjson.decode(ARGV[9]) end
+if ARGV[7] ~= '' then r = cjson.decode(ARGV[7]) end
 local out = {}
 local members = res[2]
 for i = 1, #members, 2 do
   local id = members[i]
   local h = redis.call('HMGET', skey(id), 'revokedAt', 'createdAt', 'persistent', 'lastActiveAt', 'userId', 'ip', 'location', 'device', 'risk', 'deviceKey')
-  if h[5] and is_live(h, cb, rcb, ib) and (not m or matches(m, h)) and (not r or (id ~= r.except and revoke(id, r.at, r.reason, r.note))) then
+  if h[5] and is_live(h, cutoffs_for(C, h[5])) and (not m or matches(m, h)) and (not r or (id ~= r.except and revoke(id, r.at, r.reason, r.note))) then
     out[#out + 1] = id
-    local shape = ARGV[10]
+    local shape = ARGV[8]
     if shape == 'country' then out[#out + 1] = field(h[7], 'countryCode') or false
     elseif shape == 'deviceType' then out[#out + 1] = field(h[8], 'deviceType') or false
     elseif shape == 'user' then out[#out + 1] = h[5]

@@ -202,6 +202,19 @@ export const sqliteMigrations: SqliteMigration[] = [
     `,
   },
   {
+    version: 9,
+    name: 'session policies per role and per user',
+    sql: `
+      -- One row per subject (the server: 'role:admin', 'user:usr_…'). Read whole at start and on every settings
+      -- change, never per request, so it needs no index beyond its key.
+      CREATE TABLE session_policies (
+        subject    TEXT PRIMARY KEY,
+        policy     TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
+  {
     version: 10,
     name: 'daily rollups for the admin overview',
     sql: `

@@ -28,6 +28,8 @@ import type {
   Store,
   StoreScope,
   UserRecord,
+  UserRole,
+  StoredSessionPolicy,
   SessionAuthenticationUpdate,
   SignInCounter,
   UserSessionStats,
@@ -494,6 +496,28 @@ export class SqliteStore implements Store {
     this.#sql("INSERT INTO settings (key, value) VALUES ('sessions', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(JSON.stringify(settings));
   }
 
+  // ── session policies ──────────────────────────────────────────────────────────────────────────────
+
+  async listSessionPolicies(): Promise<StoredSessionPolicy[]> {
+    return this.#sql('SELECT * FROM session_policies ORDER BY subject').all().map(toStoredPolicy);
+  }
+
+  async findSessionPolicy(subject: string): Promise<StoredSessionPolicy | null> {
+    const row = this.#sql('SELECT * FROM session_policies WHERE subject = ?').get(subject);
+    return row ? toStoredPolicy(row) : null;
+  }
+
+  async saveSessionPolicy(p: StoredSessionPolicy): Promise<void> {
+    await this.#writable();
+    this.#sql(`INSERT INTO session_policies (subject, policy, updated_at) VALUES (?, ?, ?)
+      ON CONFLICT (subject) DO UPDATE SET policy = excluded.policy, updated_at = excluded.updated_at`).run(p.subject, JSON.stringify(p.policy), p.updatedAt);
+  }
+
+  async deleteSessionPolicy(subject: string): Promise<boolean> {
+    await this.#writable();
+    return Number(this.#sql('DELETE FROM session_policies WHERE subject = ?').run(subject).changes) === 1;
+  }
+
   // ── audit ─────────────────────────────────────────────────────────────────────────────────────────
 
   async appendAudit(e: AuditEvent): Promise<void> {
@@ -755,6 +779,13 @@ export class SqliteStore implements Store {
     return Number(this.#sql('UPDATE users SET role = ? WHERE id = ?').run(role, userId).changes) === 1;
   }
 
+  async listUsersWithRoles(roles: readonly UserRole[]): Promise<Pick<UserRecord, 'id' | 'role'>[]> {
+    if (roles.length === 0) return [];
+    return this.#sql('SELECT id, role FROM users WHERE role IN (SELECT value FROM json_each(?)) ORDER BY id')
+      .all(JSON.stringify(roles))
+      .map((r) => ({ id: String(r.id), role: r.role as UserRole }));
+  }
+
   // ── sign-in limits ────────────────────────────────────────────────────────────────────────────────
 
   async countSignInAttempt(key: string, at: number, windowMs: number): Promise<SignInCounter> {
@@ -843,3 +874,7 @@ const { toSession, toAuditEvent, toApiKey, toUser, toWebhookEndpoint, toWebhookD
   bool: (value) => Number(value) === 1,
   json: <T>(value: unknown) => (value === null || value === undefined ? null : (JSON.parse(String(value)) as T)),
 });
+
+function toStoredPolicy(row: Record<string, unknown>): StoredSessionPolicy {
+  return { subject: String(row.subject), policy: JSON.parse(String(row.policy)), updatedAt: Number(row.updated_at) };
+}
