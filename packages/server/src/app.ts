@@ -29,7 +29,7 @@ import { notificationRoutes } from './routes/notifications.ts';
 import { SignInNotifier } from './sign-in-notifications.ts';
 import { UserDirectory } from './users.ts';
 import { isApiPath, isClientRoute, registerWebUi } from './web-ui.ts';
-import { loadNetworks } from './network.ts';
+import { loadNetworks, networkOf } from './network.ts';
 
 export interface ServerOptions {
   config: ServerConfig;
@@ -110,6 +110,8 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     // The latest address of a session (batched touch), anonymised per settings, and where it is.
     describeAddress: addressDescriber({ geo, onError: reportBackgroundError }),
     contain: containApiKeys(clock),
+    // A cookie used from another ISP than it signed in from is a risk signal (issue 14.14), once the tables are in.
+    ...(config.network ? { networkOf } : {}),
     // Role policies and per-person overrides (issue 13.2), loaded with the settings, never per request.
     assignPolicies: assignRolePolicies,
   });

@@ -99,6 +99,12 @@ export interface SessionManagerOptions<S extends SessionScope = SessionScope> {
    * addresses already stored (sessions and audit trail), in batches. The library's `SessionManager` provides it.
    */
   anonymize?: (ip: string) => string | null;
+  /**
+   * The network an address belongs to (e.g. its AS organisation, "Sky UK Limited"), or null when unknown. With it, a
+   * session whose cookie shows up from another network than it signed in from is a risk signal, like another
+   * country: a cookie copied to an attacker's machine usually leaves the victim's network.
+   */
+  networkOf?: (ip: string) => string | null;
   /** Validation cache; `false` reads the store on every request. */
   cache?: CacheOptions | false;
   /** Cross-node invalidation; omit for a single process. */
@@ -220,6 +226,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   /** The pass rewriting stored addresses after `anonymizeIp` was switched on, while it runs. */
   #anonymizing: Promise<unknown> | null = null;
   readonly #contain: ContainmentHook<S> | undefined;
+  readonly #networkOf: ((ip: string) => string | null) | undefined;
   readonly #defaults: SessionSettings;
   #settings: SessionSettings;
   readonly #assignPolicies: PolicyAssigner<S> | undefined;
@@ -256,7 +263,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       },
       ...(describe ? { describeAddress: (ip: string) => describe(ip, this.#settings) } : {}),
       onAddresses: (changes) => {
-        for (const c of changes) if (c.location) void this.#checkAddress(c.id, c.location).catch((e) => this.#report(e));
+        for (const c of changes) void this.#checkAddress(c.id, c.ip, c.location ?? null).catch((e) => this.#report(e));
       },
       // A failed batch is kept and retried with the next one; report it only to whoever listens.
       onError: (error) => this.#report(error),
@@ -268,6 +275,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     this.#cache = options.cache === false ? null : new ValidationCache(options.cache, trusted);
     this.#enrich = options.enrich;
     this.#contain = options.contain;
+    this.#networkOf = options.networkOf;
     this.#defaults = options.defaults ?? defaultSettings();
     this.#settings = this.#defaults;
     this.#assignPolicies = options.assignPolicies;
@@ -685,33 +693,44 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   }
 
   /**
-   * A session's cookie was seen from a new address (written by the batch): from another country than it signed in
-   * from, that is a risk signal (possibly a stolen cookie). Recorded once per country on the session's risk, with
-   * an audit event and the `session.suspicious` event.
+   * A session's cookie was seen from a new address (written by the batch): from another country, or (with
+   * `networkOf`) another network than it signed in from, that is a risk signal (possibly a stolen cookie). Recorded
+   * once per place on the session's risk, with an audit event and the `session.suspicious` event.
    */
-  async #checkAddress(id: string, location: Location): Promise<void> {
+  async #checkAddress(id: string, ip: string | null, location: Location | null): Promise<void> {
+    if (!location && !(ip && this.#networkOf)) return;
     const session = this.#cache?.get(id)?.record ?? (await this.#store.findSession(id));
     if (!session || session.revokedAt !== null) return;
-    session.location = location;
-    const from = session.signInLocation;
-    if (!from?.countryCode || !location.countryCode || from.countryCode === location.countryCode) return;
-    const reason = `Used from ${location.country ?? location.countryCode} after signing in from ${from.country ?? from.countryCode}`;
-    if (session.risk?.reasons.includes(reason)) return;
-    const risk = { suspicious: true, reasons: [...(session.risk?.reasons ?? []), reason] };
+    if (location) session.location = location;
+    const moved = this.#elsewhere(session, ip, location);
+    if (!moved || session.risk?.reasons.includes(moved.reason)) return;
+    const risk = { suspicious: true, reasons: [...(session.risk?.reasons ?? []), moved.reason] };
     const flagged = await this.change(async (change) => {
       if (!(await change.store.setSessionRisk(id, risk))) return false;
-      await change.audit(auditBy(null, 'session.suspicious', {
-        targetUserId: session.userId,
-        sessionId: id,
-        reason,
-        // No address in the details: only the `ip` columns are rewritten when anonymisation is switched on.
-        details: { signal: 'cookie-elsewhere', signInCountry: from.countryCode, country: location.countryCode },
-      }));
+      // No address in the details: only the `ip` columns are rewritten when anonymisation is switched on.
+      await change.audit(auditBy(null, 'session.suspicious', { targetUserId: session.userId, sessionId: id, reason: moved.reason, details: moved.details }));
       return true;
     });
     if (!flagged) return;
     session.risk = risk;
     this.events.emit('session.suspicious', { ...session, risk });
+  }
+
+  /** How a session's latest address differs from where it signed in, if in a way that counts: country, then network. */
+  #elsewhere(session: SessionRecord, ip: string | null, location: Location | null): { reason: string; details: Record<string, string> } | null {
+    const from = session.signInLocation;
+    if (location?.countryCode && from?.countryCode && from.countryCode !== location.countryCode) {
+      return {
+        reason: `Used from ${location.country ?? location.countryCode} after signing in from ${from.country ?? from.countryCode}`,
+        details: { signal: 'cookie-elsewhere', signInCountry: from.countryCode, country: location.countryCode },
+      };
+    }
+    const network = ip ? (this.#networkOf?.(ip) ?? null) : null;
+    const signInNetwork = session.signInIp ? (this.#networkOf?.(session.signInIp) ?? null) : null;
+    if (network && signInNetwork && network !== signInNetwork) {
+      return { reason: `Used from the network ${network} after signing in from ${signInNetwork}`, details: { signal: 'network-changed', signInNetwork, network } };
+    }
+    return null;
   }
 
   /**
