@@ -74,6 +74,20 @@ describe.each(STORE_KINDS)('latest address of a session and IP anonymisation (%s
     expect(events).toEqual([expect.objectContaining({ sessionId: session.id, details: { signal: 'network-changed', signInNetwork: 'Andrews & Arnold Ltd', network: 'British Telecommunications PLC' } })]);
   });
 
+  it("does not flag a move to a network the person signs in from on another device (home and office, Wi-Fi and mobile data)", async () => {
+    await loadNetworks();
+    await start();
+    const laptop = new Client(t.url, { 'x-forwarded-for': LONDON_BT });
+    await laptop.login('alice@example.com');
+    const phone = new Client(t.url, { 'x-forwarded-for': LONDON });
+    const { session } = await phone.login('alice@example.com');
+    phone.headers['x-forwarded-for'] = LONDON_BT; // the phone joins the home network the laptop uses
+    expect((await phone.get('/api/sessions')).status).toBe(200);
+    await t.server.manager.flushActivity();
+    // flushActivity resolves once the risk checks the batch started have finished.
+    expect(await mine(phone, session.id)).toMatchObject({ ip: LONDON_BT, signInIp: LONDON, risk: { suspicious: false, reasons: [] } });
+  });
+
   it('switching anonymizeIp on anonymises addresses already stored, sessions and audit trail, with the counts in an audit event (issue #14, item 15)', async () => {
     await start();
     const alice = new Client(t.url, { 'x-forwarded-for': LONDON });

@@ -227,6 +227,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   #anonymizing: Promise<unknown> | null = null;
   readonly #contain: ContainmentHook<S> | undefined;
   readonly #networkOf: ((ip: string) => string | null) | undefined;
+  readonly #addressChecks = new Set<Promise<void>>();
   readonly #defaults: SessionSettings;
   #settings: SessionSettings;
   readonly #assignPolicies: PolicyAssigner<S> | undefined;
@@ -263,7 +264,11 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       },
       ...(describe ? { describeAddress: (ip: string) => describe(ip, this.#settings) } : {}),
       onAddresses: (changes) => {
-        for (const c of changes) void this.#checkAddress(c.id, c.ip, c.location ?? null).catch((e) => this.#report(e));
+        for (const c of changes) {
+          const check = this.#checkAddress(c.id, c.ip, c.location ?? null).catch((e) => this.#report(e));
+          this.#addressChecks.add(check);
+          void check.finally(() => this.#addressChecks.delete(check));
+        }
       },
       // A failed batch is kept and retried with the next one; report it only to whoever listens.
       onError: (error) => this.#report(error),
@@ -306,13 +311,16 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   async stop(): Promise<void> {
     await this.#anonymizing;
     await this.#touches.stop(); // the activity still counted in memory
+    await Promise.all([...this.#addressChecks]); // and the risk checks it started, before the store closes
     await this.#unsubscribe?.();
     this.#unsubscribe = undefined;
   }
 
-  /** Writes the activity seen so far now, rather than at the next interval (tests, shutdown hooks). */
-  flushActivity(): Promise<void> {
-    return this.#touches.flush();
+  /** Writes the activity seen so far now, rather than at the next interval (tests, shutdown hooks), and checks the addresses it carried. */
+  async flushActivity(): Promise<void> {
+    await this.#touches.flush();
+    // The risk checks the written addresses started (another country or network), so callers see their outcome.
+    await Promise.all([...this.#addressChecks]);
   }
 
   // ── settings ────────────────────────────────────────────────────────────────────────────────────
@@ -702,7 +710,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     const session = this.#cache?.get(id)?.record ?? (await this.#store.findSession(id));
     if (!session || session.revokedAt !== null) return;
     if (location) session.location = location;
-    const moved = this.#elsewhere(session, ip, location);
+    const moved = await this.#elsewhere(session, ip, location);
     if (!moved || session.risk?.reasons.includes(moved.reason)) return;
     const risk = { suspicious: true, reasons: [...(session.risk?.reasons ?? []), moved.reason] };
     const flagged = await this.change(async (change) => {
@@ -716,8 +724,12 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     this.events.emit('session.suspicious', { ...session, risk });
   }
 
-  /** How a session's latest address differs from where it signed in, if in a way that counts: country, then network. */
-  #elsewhere(session: SessionRecord, ip: string | null, location: Location | null): { reason: string; details: Record<string, string> } | null {
+  /**
+   * How a session's latest address differs from where it signed in, if in a way that counts: country, then network.
+   * A network the person has signed in from on another live session is theirs (home and office, Wi-Fi and mobile
+   * data), so it does not count: flags on every phone that leaves the house would teach people to ignore them.
+   */
+  async #elsewhere(session: SessionRecord, ip: string | null, location: Location | null): Promise<{ reason: string; details: Record<string, string> } | null> {
     const from = session.signInLocation;
     if (location?.countryCode && from?.countryCode && from.countryCode !== location.countryCode) {
       return {
@@ -728,6 +740,8 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     const network = ip ? (this.#networkOf?.(ip) ?? null) : null;
     const signInNetwork = session.signInIp ? (this.#networkOf?.(session.signInIp) ?? null) : null;
     if (network && signInNetwork && network !== signInNetwork) {
+      const { items } = await this.#store.listActiveSessions({ cutoffs: this.#cutoffs(session.userId), userId: session.userId });
+      if (items.some((other) => other.id !== session.id && other.signInIp && this.#networkOf!(other.signInIp) === network)) return null;
       return { reason: `Used from the network ${network} after signing in from ${signInNetwork}`, details: { signal: 'network-changed', signInNetwork, network } };
     }
     return null;
