@@ -1,15 +1,21 @@
 /**
- * `npm run bench:nodes [-- --nodes 2,4,8,16] [-- --trials 20] [-- --write docs/benchmarks.md]`
+ * `npm run bench:nodes [-- --nodes 2,4,8,16] [-- --trials 20] [-- --store postgres|redis|both] [-- --write docs/benchmarks.md]`
  *
- * Many nodes on one PostgreSQL (issue 11, goal 5): for each node count, starts that many real `seshat serve`
+ * Many nodes on one PostgreSQL (issue 11, goal 5), or on the Redis session tier (`--store redis`: sessions and
+ * invalidations in Redis at BENCH_REDIS_URL, users and audit in PostgreSQL; issue 11, goal 6): for each node count, starts that many real `seshat serve`
  * processes on a fresh database, signs in over HTTP, and repeatedly revokes a session cached on every node
  * through one of them (in turn) while every other node is polled in a tight loop. Measured per node count:
  * - refused after: from sending the revoke until each other node first answers 401 (p50/p99/max over
  *   trials × nodes), and how many requests that started after the revoke answered were still served (must be 0);
  * - the revoke's answer time (includes the confirmed-delivery wait) and the bare confirmed-delivery wait of
  *   one NOTIFY (a publisher subscribed like a node, publishing a no-op invalidation);
- * - connections per node in pg_stat_activity (the pool, which grows on demand up to its max, and the LISTEN one).
+ * - connections per node in pg_stat_activity (the pool, which grows on demand up to its max, and the LISTEN one; with
+ *   Redis, the listening connections are Redis pub/sub clients, counted from CLIENT LIST).
  */
+import { randomBytes } from 'node:crypto';
+import { createClient } from '@redis/client';
+import { RedisStore } from 'seshat/redis';
+import { createTestPrefix } from '../packages/seshat/test/helpers/redis.ts';
 import { loadavg, cpus } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -19,13 +25,16 @@ import { createTestDatabase } from '../packages/seshat/test/helpers/postgres.ts'
 import { startServerProcess, type ServerProcess } from '../packages/server/test/helpers/process-server.ts';
 
 const { values: args } = parseArgs({
-  options: { nodes: { type: 'string', default: '2,4,8,16' }, trials: { type: 'string', default: '20' }, write: { type: 'string' } },
+  options: { nodes: { type: 'string', default: '2,4,8,16' }, trials: { type: 'string', default: '20' }, store: { type: 'string', default: 'postgres' }, write: { type: 'string' } },
 });
+const TIERS = (args.store === 'both' ? ['postgres', 'redis'] : [args.store!]) as ('postgres' | 'redis')[];
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const NODE_COUNTS = args.nodes!.split(',').map(Number);
 const TRIALS = Number(args.trials);
 const ADMIN = { email: 'admin@example.com', password: 'admin password 1' };
 
 interface Result {
+  store: 'postgres' | 'redis';
   nodes: number;
   refused: number[];
   servedAfterAnswer: number;
@@ -48,20 +57,38 @@ async function get(node: ServerProcess, cookie: string): Promise<number> {
   return res.status;
 }
 
-async function measure(count: number): Promise<Result> {
+/** Redis pub/sub connections of the benchmark's nodes (named `seshat-invalidation_<nodeId>`). */
+async function redisListeners(run: string): Promise<number> {
+  const client = createClient({ url: REDIS_URL });
+  await client.connect();
+  try {
+    return String(await client.sendCommand(['CLIENT', 'LIST', 'TYPE', 'pubsub'])).split('\n').filter((l) => l.includes(` name=seshat-invalidation_${run}-node-`)).length;
+  } finally {
+    client.destroy();
+  }
+}
+
+async function measure(count: number, tier: 'postgres' | 'redis'): Promise<Result> {
   const db = await createTestDatabase();
-  const common = { SESHAT_GC_INTERVAL_SECONDS: '0', DATABASE_URL: db.url, SESHAT_ADMIN_EMAIL: ADMIN.email, SESHAT_ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'error' };
+  const keys = tier === 'redis' ? await createTestPrefix() : null;
+  // Node ids unique to this run: the Redis server may be shared with other runs.
+  const run = randomBytes(3).toString('hex');
+  const common = {
+    SESHAT_GC_INTERVAL_SECONDS: '0', DATABASE_URL: db.url, SESHAT_ADMIN_EMAIL: ADMIN.email, SESHAT_ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'error',
+    ...(keys ? { SESHAT_REDIS_URL: REDIS_URL, SESHAT_REDIS_PREFIX: keys.prefix } : {}),
+  };
+  const nodeId = (i: number) => (keys ? `${run}-node-${i}` : `node-${i}`);
   const started = performance.now();
   const nodes: ServerProcess[] = [];
-  const store = new PostgresStore(db.url);
+  const store = keys ? new RedisStore({ url: REDIS_URL, postgres: new PostgresStore(db.url), prefix: keys.prefix }) : new PostgresStore(db.url);
   let issuer: SessionManager<StoreScope> | undefined;
   const channel = store.createInvalidationChannel({ nodeId: 'bench-publisher' });
   let unsubscribe: (() => Promise<void>) | undefined;
   try {
     // The first node migrates and creates the admin; the rest start together (as a rolling deploy would not, but
     // a scale-out does).
-    nodes.push(await startServerProcess({ ...common, SESHAT_NODE_ID: 'node-0' }, 180_000));
-    nodes.push(...(await Promise.all(Array.from({ length: count - 1 }, (_, i) => startServerProcess({ ...common, SESHAT_NODE_ID: `node-${i + 1}` }, 300_000)))));
+    nodes.push(await startServerProcess({ ...common, SESHAT_NODE_ID: nodeId(0) }, 180_000));
+    nodes.push(...(await Promise.all(Array.from({ length: count - 1 }, (_, i) => startServerProcess({ ...common, SESHAT_NODE_ID: nodeId(i + 1) }, 300_000)))));
     const startSeconds = (performance.now() - started) / 1000;
 
     // Sign in over HTTP on node 0: the actor that revokes.
@@ -116,23 +143,24 @@ async function measure(count: number): Promise<Result> {
       [db.name],
     );
     const pool = rows.filter((r) => r.name === 'seshat').reduce((s, r) => s + Number(r.n), 0);
-    const listeners = rows.filter((r) => r.name.startsWith('seshat-invalidation node-')).reduce((s, r) => s + Number(r.n), 0);
-    return { nodes: count, refused, servedAfterAnswer, answer, publish, poolPerNode: pool / count, listenersPerNode: listeners / count, startSeconds };
+    const listeners = keys ? await redisListeners(run) : rows.filter((r) => r.name.startsWith('seshat-invalidation node-')).reduce((s, r) => s + Number(r.n), 0);
+    return { store: tier, nodes: count, refused, servedAfterAnswer, answer, publish, poolPerNode: pool / count, listenersPerNode: listeners / count, startSeconds };
   } finally {
     await unsubscribe?.();
     await issuer?.stop();
     await store.close();
     await Promise.all(nodes.map((n) => n.stop()));
+    await keys?.drop();
     await db.drop();
   }
 }
 
 const results: Result[] = [];
-for (const count of NODE_COUNTS) {
-  const result = await measure(count);
+for (const tier of TIERS) for (const count of NODE_COUNTS) {
+  const result = await measure(count, tier);
   results.push(result);
   console.log(
-    `${count} nodes: refused after p50 ${ms(pct(result.refused, 50))} / p99 ${ms(pct(result.refused, 99))} / max ${ms(Math.max(...result.refused))} ms; ` +
+    `${tier}, ${count} nodes: refused after p50 ${ms(pct(result.refused, 50))} / p99 ${ms(pct(result.refused, 99))} / max ${ms(Math.max(...result.refused))} ms; ` +
       `revoke answered p50 ${ms(pct(result.answer, 50))} ms; confirmed NOTIFY p50 ${ms(pct(result.publish, 50))} / p99 ${ms(pct(result.publish, 99))} ms; ` +
       `served after answer ${result.servedAfterAnswer}; pool ${result.poolPerNode.toFixed(1)} + LISTEN ${result.listenersPerNode.toFixed(1)} per node (started in ${result.startSeconds.toFixed(0)} s)`,
   );
@@ -145,11 +173,11 @@ const table = [
   `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpus().length} cores, load average ${load} (1/5/15 min) at the end, ${TRIALS} revocations per node count, ` +
     'each revoking node in turn, every other node polled in a tight loop from one client process. Times in ms from sending the revoke.',
   '',
-  '| nodes | refused after p50 | p99 | max | served after the answer | revoke answered p50 | p99 | confirmed NOTIFY p50 | p99 | pool conns / node | LISTEN conns / node |',
-  '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  '| sessions in | nodes | refused after p50 | p99 | max | served after the answer | revoke answered p50 | p99 | confirmed NOTIFY / PUBLISH p50 | p99 | PostgreSQL pool conns / node | listening conns / node |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...results.map(
     (r) =>
-      `| ${r.nodes} | ${ms(pct(r.refused, 50))} | ${ms(pct(r.refused, 99))} | ${ms(Math.max(...r.refused))} | ${r.servedAfterAnswer} | ${ms(pct(r.answer, 50))} | ${ms(pct(r.answer, 99))} | ${ms(pct(r.publish, 50))} | ${ms(pct(r.publish, 99))} | ${r.poolPerNode.toFixed(1)} | ${r.listenersPerNode.toFixed(0)} |`,
+      `| ${r.store === 'redis' ? 'Redis' : 'PostgreSQL'} | ${r.nodes} | ${ms(pct(r.refused, 50))} | ${ms(pct(r.refused, 99))} | ${ms(Math.max(...r.refused))} | ${r.servedAfterAnswer} | ${ms(pct(r.answer, 50))} | ${ms(pct(r.answer, 99))} | ${ms(pct(r.publish, 50))} | ${ms(pct(r.publish, 99))} | ${r.poolPerNode.toFixed(1)} | ${r.listenersPerNode.toFixed(0)} |`,
   ),
   '',
 ].join('\n');

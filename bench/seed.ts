@@ -4,7 +4,9 @@
  */
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
-import { newToken } from 'seshat';
+import { newToken, type SessionRecord } from 'seshat';
+import { PostgresStore } from 'seshat/postgres';
+import { RedisStore } from 'seshat/redis';
 
 const DEVICE = JSON.stringify({ browser: 'Firefox', browserVersion: '140', os: 'Linux', osVersion: null, deviceType: 'desktop', deviceModel: null, label: 'Firefox on Linux' });
 const DAY = 86_400_000;
@@ -118,6 +120,34 @@ export async function postgresSeeder(url: string): Promise<Seeder> {
     },
     async close() {
       await client.end();
+    },
+  };
+}
+
+/** The Redis session tier: sessions written through the store itself (its Lua insert), 200 at a time. */
+export async function redisSeeder(postgresUrl: string, redisUrl: string, prefix: string): Promise<Seeder> {
+  const store = new RedisStore({ url: redisUrl, postgres: new PostgresStore(postgresUrl), prefix });
+  const record = (r: LiveRow): SessionRecord => ({
+    id: r.id, userId: r.userId, secretHash: r.secretHash, tokenHint: r.hint, persistent: false, createdAt: r.createdAt, lastActiveAt: r.lastActiveAt,
+    revokedAt: null, revokedReason: null, revokedNote: null, ip: '127.0.0.1', signInIp: '127.0.0.1', userAgent: 'autocannon', device: JSON.parse(DEVICE),
+    location: null, signInLocation: null, risk: null, requests: 1, lastPath: null, reauthenticatedAt: null, passwordChangeRequired: false, deviceKey: null, boundSince: null,
+  });
+  const insert = async (rows: LiveRow[]) => {
+    for (let i = 0; i < rows.length; i += 200) await Promise.all(rows.slice(i, i + 200).map((r) => store.insertSession(record(r))));
+  };
+  return {
+    async liveSessions(count, perUser) {
+      const { rows, tokens } = liveRows(count, perUser);
+      await insert(rows);
+      return tokens;
+    },
+    async expiredSessions(count) {
+      const old = Date.now() - 200 * DAY;
+      const { rows } = liveRows(count, 1);
+      await insert(rows.map((r, i) => ({ ...r, userId: `usr_bulk_${i % 50000}`, createdAt: old, lastActiveAt: old + 60_000 })));
+    },
+    async close() {
+      await store.close();
     },
   };
 }

@@ -8,7 +8,7 @@
  *                            · /seshat-bound (the same with `deviceBinding`: bound sessions need a valid bound cookie)
  *   BENCH_FRAMEWORK=hono     GET /bare · /seshat (seshatHono middleware) — on @hono/node-server
  *
- * DATABASE_URL names the store, BENCH_CACHE_TTL_MS the validation cache's TTL, BENCH_REFERENCE_DB (SQLite
+ * DATABASE_URL names the store (BENCH_REDIS_URL: sessions in Redis), BENCH_CACHE_TTL_MS the validation cache's TTL (0: off), BENCH_REFERENCE_DB (SQLite
  * file) enables /reference, BENCH_EXPRESS_SESSIONS=n enables /express-session with n sessions, BENCH_DEVICE_BINDING=1
  * enables /seshat-bound (the runner binds the sessions first: bench/bind.ts). The runner
  * talks to it over IPC: `{ ready, port, routes, expressSessionCookies? }` once listening; `'cpu'` →
@@ -20,10 +20,14 @@ import { cookieValue, DeviceBinding, openStore, SessionManager, type Store } fro
 import { referenceValidator } from './reference.ts';
 
 const framework = process.env.BENCH_FRAMEWORK ?? 'http';
-const store: Store = await openStore(process.env.DATABASE_URL!);
+// BENCH_REDIS_URL: the Redis session tier (sessions there under BENCH_REDIS_PREFIX, the rest in DATABASE_URL).
+const redis = process.env.BENCH_REDIS_URL ? { redis: { url: process.env.BENCH_REDIS_URL, prefix: process.env.BENCH_REDIS_PREFIX ?? 'seshat:' } } : {};
+const store: Store = await openStore(process.env.DATABASE_URL!, redis);
 await store.migrate();
 const channel = store.createInvalidationChannel?.({ onError: (e) => console.error('channel', e) });
-const manager = new SessionManager({ store, cache: { ttlMs: Number(process.env.BENCH_CACHE_TTL_MS ?? 10_000), max: 20_000 }, ...(channel ? { channel } : {}) });
+const ttlMs = Number(process.env.BENCH_CACHE_TTL_MS ?? 10_000);
+// A TTL of 0: no validation cache, every request reads the store (`npm run bench -- --no-cache`).
+const manager = new SessionManager({ store, cache: ttlMs === 0 ? false : { ttlMs, max: 20_000 }, ...(channel ? { channel } : {}) });
 manager.events.on('error', (e) => console.error('seshat', e));
 await manager.start();
 

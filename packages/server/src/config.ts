@@ -74,6 +74,14 @@ export const serverEnvSchema = z.object({
   SESHAT_HEADERS_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(5),
   /** Most sessions cached per process (default 10,000). */
   SESHAT_CACHE_MAX: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+  /**
+   * Redis (or Valkey) as the session tier (`redis://…`, `rediss://…` for TLS): sessions and their activity live there,
+   * revocations travel over its pub/sub; users, settings and audit stay in the PostgreSQL DATABASE_URL (required).
+   * Unset: sessions in the database, as before.
+   */
+  SESHAT_REDIS_URL: z.string().regex(/^rediss?:\/\/./, 'redis://… or rediss://…').optional(),
+  /** Prefix of every Redis key and channel Seshat uses (default `seshat:`): several deployments can share one Redis. */
+  SESHAT_REDIS_PREFIX: z.string().regex(/^[\w:.{}-]{1,64}$/).default('seshat:'),
   /** Names this process in PostgreSQL's pg_stat_activity (`seshat-invalidation <id>`); default `<hostname>/<pid>`. */
   SESHAT_NODE_ID: z.string().regex(/^[\w.:/-]{1,40}$/).optional(),
   /**
@@ -137,6 +145,8 @@ export interface ServerConfig {
   gc: { intervalMs: number; batchSize: number };
   logLevel: ServerEnv['LOG_LEVEL'];
   geoip: GeoIpSource;
+  /** The Redis session tier, when SESHAT_REDIS_URL is set (with a PostgreSQL DATABASE_URL). */
+  redis: { url: string; prefix: string } | undefined;
   /** PostgreSQL timeouts in ms (unused with SQLite). */
   database: { connectionTimeoutMs: number; queryTimeoutMs: number; statementTimeoutMs: number };
   /** HTTP request and header timeouts in ms. */
@@ -159,6 +169,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     throw new Error(`Invalid configuration:\n${problems}`);
   }
   const e = parsed.data;
+  if (e.SESHAT_REDIS_URL !== undefined && !/^postgres(ql)?:\/\//i.test(e.DATABASE_URL)) {
+    throw new Error('Invalid configuration:\n  SESHAT_REDIS_URL: the Redis session tier keeps users, settings and audit in PostgreSQL; DATABASE_URL must be postgres://…');
+  }
   const publicUrl = e.SESHAT_PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`;
   return {
     port: e.PORT,
@@ -186,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     gc: { intervalMs: e.SESHAT_GC_INTERVAL_SECONDS * 1000, batchSize: e.SESHAT_GC_BATCH_SIZE },
     logLevel: e.LOG_LEVEL,
     geoip: geoipSource(e.SESHAT_GEOIP_DB),
+    redis: e.SESHAT_REDIS_URL === undefined ? undefined : { url: e.SESHAT_REDIS_URL, prefix: e.SESHAT_REDIS_PREFIX },
     database: {
       connectionTimeoutMs: e.SESHAT_DB_CONNECT_TIMEOUT_MS,
       queryTimeoutMs: e.SESHAT_DB_QUERY_TIMEOUT_MS,

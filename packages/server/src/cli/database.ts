@@ -1,13 +1,13 @@
-import { describeDatabase, isSeshatError, openStore, SeshatError, type Store } from 'seshat';
+import { describeDatabase, isSeshatError, openStore, SeshatError, type OpenStoreOptions, type Store } from 'seshat';
 import type { Command } from './command.ts';
 
 /**
  * Opens DATABASE_URL for a command. `create` commands may create the database and migrate it; `existing`
  * ones never do: the database must exist and carry Seshat's tables, or the command stops with a sentence
- * that says so and what to run.
+ * that says so and what to run. With `redis` (SESHAT_REDIS_URL), sessions are in Redis.
  */
-export async function openForCommand(databaseUrl: string, mode: Exclude<Command['database'], 'none'>): Promise<Store> {
-  const store = await openStore(databaseUrl, { create: mode === 'create' }).catch((error: unknown) => {
+export async function openForCommand(databaseUrl: string, mode: Exclude<Command['database'], 'none'>, redis?: OpenStoreOptions['redis']): Promise<Store> {
+  const store = await openStore(databaseUrl, { create: mode === 'create', ...(redis ? { redis } : {}) }).catch((error: unknown) => {
     if (isSeshatError(error) && error.code === 'not_found') {
       throw new SeshatError('not_found', `${error.detail} Check DATABASE_URL, or run \`seshat migrate\` to create the database.`);
     }
@@ -23,10 +23,10 @@ export async function openForCommand(databaseUrl: string, mode: Exclude<Command[
   }
 }
 
-/** A cheap read that fails on a database without Seshat's tables. */
+/** A cheap read that fails on a database without Seshat's tables (users: in the database whatever the session tier). */
 async function requireSchema(store: Store, databaseUrl: string): Promise<void> {
   try {
-    await store.countSessions();
+    await store.countUsers();
   } catch (error) {
     if (missingTable(error)) {
       throw new SeshatError('not_found', `${describeDatabase(databaseUrl)} has no Seshat tables yet: run \`seshat migrate\` first.`);

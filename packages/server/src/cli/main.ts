@@ -46,8 +46,9 @@ export async function main(argv: string[]): Promise<number> {
   const managers: SessionManager<StoreScope>[] = [];
   const store = (): Promise<Store> => {
     if (command.database === 'none') throw new Error(`seshat ${command.path.join(' ')} declares no database`);
-    databaseUrl ??= loadConfig().databaseUrl;
-    opened ??= openForCommand(databaseUrl, command.database);
+    const config = loadConfig();
+    databaseUrl ??= config.databaseUrl;
+    opened ??= openForCommand(databaseUrl, command.database, config.redis);
     return opened;
   };
   try {

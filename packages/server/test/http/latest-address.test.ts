@@ -1,9 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadNetworks } from '../../src/network.ts';
 import { Client, STORE_KINDS, startTestServer, type TestServer } from '../helpers/server.ts';
 
 // Checked against the bundled DB-IP database (test/geo/geoip.test.ts).
 const LONDON = '81.2.69.160';
 const TOKYO = '133.242.0.3';
+// London too, on other networks: Andrews & Arnold above, BT here (@ip-location-db/asn).
+const LONDON_BT = '86.128.0.1';
 
 interface SessionView {
   id: string;
@@ -50,6 +53,39 @@ describe.each(STORE_KINDS)('latest address of a session and IP anonymisation (%s
     await t.server.manager.flushActivity();
     const again = (await (await admin.get('/api/admin/audit?action=session.suspicious')).json()) as { events: unknown[] };
     expect(again.events).toHaveLength(1);
+  });
+
+  it('flags a cookie used from another network in the same country (issue #14, item 14)', async () => {
+    await loadNetworks();
+    await start();
+    const alice = new Client(t.url, { 'x-forwarded-for': LONDON });
+    const { session } = await alice.login('alice@example.com');
+    const thief = new Client(t.url, { 'x-forwarded-for': LONDON_BT });
+    thief.cookie = alice.cookie;
+    expect((await thief.get('/api/sessions')).status).toBe(200);
+    await t.server.manager.flushActivity();
+    await expect.poll(async () => (await mine(alice, session.id)).risk?.suspicious).toBe(true);
+    const seen = await mine(alice, session.id);
+    expect(seen).toMatchObject({ ip: LONDON_BT, signInIp: LONDON, location: { countryCode: 'GB' } });
+    expect(seen.risk!.reasons).toContain('Used from the network British Telecommunications PLC after signing in from Andrews & Arnold Ltd');
+    const admin = new Client(t.url);
+    await admin.login('admin@example.com');
+    const { events } = (await (await admin.get('/api/admin/audit?action=session.suspicious')).json()) as { events: { sessionId: string; details: Record<string, unknown> }[] };
+    expect(events).toEqual([expect.objectContaining({ sessionId: session.id, details: { signal: 'network-changed', signInNetwork: 'Andrews & Arnold Ltd', network: 'British Telecommunications PLC' } })]);
+  });
+
+  it("does not flag a move to a network the person signs in from on another device (home and office, Wi-Fi and mobile data)", async () => {
+    await loadNetworks();
+    await start();
+    const laptop = new Client(t.url, { 'x-forwarded-for': LONDON_BT });
+    await laptop.login('alice@example.com');
+    const phone = new Client(t.url, { 'x-forwarded-for': LONDON });
+    const { session } = await phone.login('alice@example.com');
+    phone.headers['x-forwarded-for'] = LONDON_BT; // the phone joins the home network the laptop uses
+    expect((await phone.get('/api/sessions')).status).toBe(200);
+    await t.server.manager.flushActivity();
+    // flushActivity resolves once the risk checks the batch started have finished.
+    expect(await mine(phone, session.id)).toMatchObject({ ip: LONDON_BT, signInIp: LONDON, risk: { suspicious: false, reasons: [] } });
   });
 
   it('switching anonymizeIp on anonymises addresses already stored, sessions and audit trail, with the counts in an audit event (issue #14, item 15)', async () => {

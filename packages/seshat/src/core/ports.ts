@@ -478,7 +478,8 @@ export interface SessionLocks {
 
 /** Everything the server needs from one database. */
 export interface Store extends SessionStore, SettingsStore, SessionPolicyStore, AuditStore, UserStore, ApiKeyStore, SignInLimitStore, SessionLocks, DeviceBindingStore, WebhookStore, OverviewStore, Transactional<StoreScope> {
-  readonly dialect: 'sqlite' | 'postgres';
+  /** Which store this is: `redis` is the Redis session tier (sessions in Redis, everything else in PostgreSQL). */
+  readonly dialect: 'sqlite' | 'postgres' | 'redis';
   /** Applies pending migrations; returns the versions applied. */
   migrate(): Promise<number[]>;
   /**

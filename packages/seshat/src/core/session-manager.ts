@@ -99,6 +99,12 @@ export interface SessionManagerOptions<S extends SessionScope = SessionScope> {
    * addresses already stored (sessions and audit trail), in batches. The library's `SessionManager` provides it.
    */
   anonymize?: (ip: string) => string | null;
+  /**
+   * The network an address belongs to (e.g. its AS organisation, "Sky UK Limited"), or null when unknown. With it, a
+   * session whose cookie shows up from another network than it signed in from is a risk signal, like another
+   * country: a cookie copied to an attacker's machine usually leaves the victim's network.
+   */
+  networkOf?: (ip: string) => string | null;
   /** Validation cache; `false` reads the store on every request. */
   cache?: CacheOptions | false;
   /** Cross-node invalidation; omit for a single process. */
@@ -220,6 +226,8 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   /** The pass rewriting stored addresses after `anonymizeIp` was switched on, while it runs. */
   #anonymizing: Promise<unknown> | null = null;
   readonly #contain: ContainmentHook<S> | undefined;
+  readonly #networkOf: ((ip: string) => string | null) | undefined;
+  readonly #addressChecks = new Set<Promise<void>>();
   readonly #defaults: SessionSettings;
   #settings: SessionSettings;
   readonly #assignPolicies: PolicyAssigner<S> | undefined;
@@ -256,7 +264,11 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       },
       ...(describe ? { describeAddress: (ip: string) => describe(ip, this.#settings) } : {}),
       onAddresses: (changes) => {
-        for (const c of changes) if (c.location) void this.#checkAddress(c.id, c.location).catch((e) => this.#report(e));
+        for (const c of changes) {
+          const check = this.#checkAddress(c.id, c.ip, c.location ?? null).catch((e) => this.#report(e));
+          this.#addressChecks.add(check);
+          void check.finally(() => this.#addressChecks.delete(check));
+        }
       },
       // A failed batch is kept and retried with the next one; report it only to whoever listens.
       onError: (error) => this.#report(error),
@@ -268,6 +280,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     this.#cache = options.cache === false ? null : new ValidationCache(options.cache, trusted);
     this.#enrich = options.enrich;
     this.#contain = options.contain;
+    this.#networkOf = options.networkOf;
     this.#defaults = options.defaults ?? defaultSettings();
     this.#settings = this.#defaults;
     this.#assignPolicies = options.assignPolicies;
@@ -298,13 +311,16 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   async stop(): Promise<void> {
     await this.#anonymizing;
     await this.#touches.stop(); // the activity still counted in memory
+    await Promise.all([...this.#addressChecks]); // and the risk checks it started, before the store closes
     await this.#unsubscribe?.();
     this.#unsubscribe = undefined;
   }
 
-  /** Writes the activity seen so far now, rather than at the next interval (tests, shutdown hooks). */
-  flushActivity(): Promise<void> {
-    return this.#touches.flush();
+  /** Writes the activity seen so far now, rather than at the next interval (tests, shutdown hooks), and checks the addresses it carried. */
+  async flushActivity(): Promise<void> {
+    await this.#touches.flush();
+    // The risk checks the written addresses started (another country or network), so callers see their outcome.
+    await Promise.all([...this.#addressChecks]);
   }
 
   // ── settings ────────────────────────────────────────────────────────────────────────────────────
@@ -685,33 +701,50 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   }
 
   /**
-   * A session's cookie was seen from a new address (written by the batch): from another country than it signed in
-   * from, that is a risk signal (possibly a stolen cookie). Recorded once per country on the session's risk, with
-   * an audit event and the `session.suspicious` event.
+   * A session's cookie was seen from a new address (written by the batch): from another country, or (with
+   * `networkOf`) another network than it signed in from, that is a risk signal (possibly a stolen cookie). Recorded
+   * once per place on the session's risk, with an audit event and the `session.suspicious` event.
    */
-  async #checkAddress(id: string, location: Location): Promise<void> {
+  async #checkAddress(id: string, ip: string | null, location: Location | null): Promise<void> {
+    if (!location && !(ip && this.#networkOf)) return;
     const session = this.#cache?.get(id)?.record ?? (await this.#store.findSession(id));
     if (!session || session.revokedAt !== null) return;
-    session.location = location;
-    const from = session.signInLocation;
-    if (!from?.countryCode || !location.countryCode || from.countryCode === location.countryCode) return;
-    const reason = `Used from ${location.country ?? location.countryCode} after signing in from ${from.country ?? from.countryCode}`;
-    if (session.risk?.reasons.includes(reason)) return;
-    const risk = { suspicious: true, reasons: [...(session.risk?.reasons ?? []), reason] };
+    if (location) session.location = location;
+    const moved = await this.#elsewhere(session, ip, location);
+    if (!moved || session.risk?.reasons.includes(moved.reason)) return;
+    const risk = { suspicious: true, reasons: [...(session.risk?.reasons ?? []), moved.reason] };
     const flagged = await this.change(async (change) => {
       if (!(await change.store.setSessionRisk(id, risk))) return false;
-      await change.audit(auditBy(null, 'session.suspicious', {
-        targetUserId: session.userId,
-        sessionId: id,
-        reason,
-        // No address in the details: only the `ip` columns are rewritten when anonymisation is switched on.
-        details: { signal: 'cookie-elsewhere', signInCountry: from.countryCode, country: location.countryCode },
-      }));
+      // No address in the details: only the `ip` columns are rewritten when anonymisation is switched on.
+      await change.audit(auditBy(null, 'session.suspicious', { targetUserId: session.userId, sessionId: id, reason: moved.reason, details: moved.details }));
       return true;
     });
     if (!flagged) return;
     session.risk = risk;
     this.events.emit('session.suspicious', { ...session, risk });
+  }
+
+  /**
+   * How a session's latest address differs from where it signed in, if in a way that counts: country, then network.
+   * A network the person has signed in from on another live session is theirs (home and office, Wi-Fi and mobile
+   * data), so it does not count: flags on every phone that leaves the house would teach people to ignore them.
+   */
+  async #elsewhere(session: SessionRecord, ip: string | null, location: Location | null): Promise<{ reason: string; details: Record<string, string> } | null> {
+    const from = session.signInLocation;
+    if (location?.countryCode && from?.countryCode && from.countryCode !== location.countryCode) {
+      return {
+        reason: `Used from ${location.country ?? location.countryCode} after signing in from ${from.country ?? from.countryCode}`,
+        details: { signal: 'cookie-elsewhere', signInCountry: from.countryCode, country: location.countryCode },
+      };
+    }
+    const network = ip ? (this.#networkOf?.(ip) ?? null) : null;
+    const signInNetwork = session.signInIp ? (this.#networkOf?.(session.signInIp) ?? null) : null;
+    if (network && signInNetwork && network !== signInNetwork) {
+      const { items } = await this.#store.listActiveSessions({ cutoffs: this.#cutoffs(session.userId), userId: session.userId });
+      if (items.some((other) => other.id !== session.id && other.signInIp && this.#networkOf!(other.signInIp) === network)) return null;
+      return { reason: `Used from the network ${network} after signing in from ${signInNetwork}`, details: { signal: 'network-changed', signInNetwork, network } };
+    }
+    return null;
   }
 
   /**

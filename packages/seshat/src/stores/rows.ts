@@ -1,6 +1,6 @@
 import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { AuditEvent } from '../core/audit.ts';
-import type { SessionRecord } from '../core/session.ts';
+import type { Location, SessionRecord } from '../core/session.ts';
 import type { AnonymizeStep, BatchedTouch, UserRecord } from '../core/ports.ts';
 import { serialisesWithoutSecret } from '../core/public-view.ts';
 import type { DueWebhookDelivery, WebhookDelivery, WebhookEndpoint } from '../core/webhook.ts';
@@ -23,8 +23,16 @@ export function jsonColumn(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);
 }
 
+/** One row of a batched touch as a keyed object (the Redis tier's Lua script reads these). */
+export function touchRow(t: BatchedTouch): { id: string; at: number; n: number; path: string | null; ip: string | null; loc: Location | null; lk: 0 | 1 } {
+  const ip = typeof t.ip === 'string' ? t.ip : null;
+  // `lk`: whether the location is written (with a new address whose place is known, or known to be unknown).
+  const lk = ip !== null && t.location !== undefined ? 1 : 0;
+  return { id: t.id, at: t.lastActiveAt, n: t.requests, path: t.lastPath, ip, loc: lk ? (t.location ?? null) : null, lk };
+}
+
 /**
- * A batched touch as both dialects read it (`json_each`, `jsonb_array_elements`): one JSON array of positional
+ * A batched touch as both SQL dialects read it (`json_each`, `jsonb_array_elements`): one JSON array of positional
  * rows, built in one pass. Most rows are `[id, at, n, path]`; a row with a new address adds `ip, loc, lk`, where
  * `lk` = 1 says the location is written (a place, or null = known to be unknown) and absent leaves it as stored.
  * Positions rather than keyed objects: the batch is thousands of rows a second on a busy node, and SQLite reads
