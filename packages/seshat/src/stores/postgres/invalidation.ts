@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import pg from 'pg';
 import { z } from 'zod';
 import type { Invalidation, InvalidationChannel, InvalidationListener } from '../../core/invalidation.ts';
+import { Confirmations, resolveTuning, type ResolvedTuning } from '../confirmed-delivery.ts';
 
 /** Tuning of the LISTEN/NOTIFY channel; every option has a safe default. */
 export interface PgInvalidationOptions {
@@ -66,7 +66,7 @@ const ackSchema = z.object({ ack: z.string().regex(/^[\w-]{1,64}$/).optional(), 
 
 /** Runs one statement on the store's pool. */
 export type Execute = (sql: string, values: unknown[]) => Promise<Record<string, unknown>[]>;
-type ResolvedOptions = Required<Omit<PgInvalidationOptions, 'onError'>> & Pick<PgInvalidationOptions, 'onError'>;
+type ResolvedOptions = ResolvedTuning;
 
 /**
  * Cross-node cache invalidation over PostgreSQL LISTEN/NOTIFY.
@@ -97,7 +97,7 @@ export class PgInvalidationChannel implements InvalidationChannel {
   readonly #execute: Execute;
   readonly #options: ResolvedOptions;
   /** Publishes waiting for confirmations, by nonce. */
-  readonly #pending = new Map<string, { acks: number; expected: number | null; done: () => void }>();
+  readonly #confirmations: Confirmations;
   /**
    * This process's reply channel. With one shared ack channel every node would hear every other node's
    * confirmation: N nodes, N confirmations per revocation, each delivered to N listeners, so the work per
@@ -110,22 +110,10 @@ export class PgInvalidationChannel implements InvalidationChannel {
   constructor(connectionString: string, execute: Execute, options: PgInvalidationOptions = {}) {
     this.#connectionString = connectionString;
     this.#execute = execute;
-    const ackTimeoutMs = options.ackTimeoutMs ?? 1000;
-    const leaseMs = options.leaseMs ?? ackTimeoutMs;
-    const heartbeatMs = options.heartbeatMs ?? Math.max(1, Math.floor(leaseMs / 4));
-    // A lease longer than the publisher's wait would let a silent node serve a revoked session after the answer.
-    if (leaseMs > ackTimeoutMs) throw new RangeError(`leaseMs (${leaseMs}) must not exceed ackTimeoutMs (${ackTimeoutMs}).`);
-    if (heartbeatMs >= leaseMs) throw new RangeError(`heartbeatMs (${heartbeatMs}) must be shorter than leaseMs (${leaseMs}).`);
-    this.#options = {
-      nodeId: options.nodeId ?? `${hostname()}/${process.pid}`,
-      minBackoffMs: options.minBackoffMs ?? 100,
-      maxBackoffMs: options.maxBackoffMs ?? 5000,
-      heartbeatMs,
-      heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 5000,
-      leaseMs,
-      ackTimeoutMs,
-      onError: options.onError,
-    };
+    this.#options = resolveTuning(options);
+    this.#confirmations = new Confirmations(this.#options.ackTimeoutMs, (acks, expected) =>
+      this.#options.onError?.(new Error(`Invalidation confirmed by ${acks} of ${expected ?? '?'} nodes within ${this.#options.ackTimeoutMs} ms; the others converge within their cache TTL.`)),
+    );
   }
 
   /**
@@ -158,59 +146,25 @@ export class PgInvalidationChannel implements InvalidationChannel {
     // The last message carries the nonce: one statement sends all of them in order, so confirming the last
     // one confirms them all.
     if (nonce) Object.assign(messages[messages.length - 1]!, { ack: nonce, replyTo: this.#replyChannel });
-    const confirmed = nonce ? this.#awaitAcks(nonce) : null;
+    const confirmed = nonce ? this.#confirmations.wait(nonce) : null;
     try {
       const rows = await this.#execute(
         `SELECT (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE $3) AS listeners,
                 (SELECT count(pg_notify($1, m)) FROM unnest($2::text[]) AS m) AS sent`,
         [INVALIDATION_CHANNEL, messages.map((m) => JSON.stringify(m)), `${LISTENER_PREFIX}%`],
       );
-      if (nonce) this.#expect(nonce, Number(rows[0]?.listeners ?? 0));
+      if (nonce) this.#confirmations.expect(nonce, Number(rows[0]?.listeners ?? 0));
     } catch (error) {
-      if (nonce) this.#expect(nonce, 0);
+      if (nonce) this.#confirmations.expect(nonce, 0);
       throw error;
     }
     await confirmed;
   }
 
-  #awaitAcks(nonce: string): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        const entry = this.#pending.get(nonce);
-        this.#pending.delete(nonce);
-        this.#options.onError?.(
-          new Error(`Invalidation confirmed by ${entry?.acks ?? 0} of ${entry?.expected ?? '?'} nodes within ${this.#options.ackTimeoutMs} ms; the others converge within their cache TTL.`),
-        );
-        resolve();
-      }, this.#options.ackTimeoutMs);
-      this.#pending.set(nonce, {
-        acks: 0,
-        expected: null,
-        done: () => {
-          clearTimeout(timer);
-          this.#pending.delete(nonce);
-          resolve();
-        },
-      });
-    });
-  }
 
-  #expect(nonce: string, listeners: number): void {
-    const entry = this.#pending.get(nonce);
-    if (!entry) return;
-    entry.expected = listeners;
-    if (entry.acks >= listeners) entry.done();
-  }
-
-  #acknowledged(nonce: string): void {
-    const entry = this.#pending.get(nonce);
-    if (!entry) return;
-    entry.acks++;
-    if (entry.expected !== null && entry.acks >= entry.expected) entry.done();
-  }
 
   async subscribe(listener: InvalidationListener): Promise<() => Promise<void>> {
-    const subscription = new Subscription(this.#connectionString, this.applicationName, this.#replyChannel, listener, this.#options, (nonce) => this.#acknowledged(nonce));
+    const subscription = new Subscription(this.#connectionString, this.applicationName, this.#replyChannel, listener, this.#options, (nonce) => this.#confirmations.acknowledged(nonce));
     await subscription.connect(); // the first connection must work: fail start-up rather than run unsynchronised
     this.#subscriptions = [...this.#subscriptions, subscription];
     return async () => {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { RedisClientType } from '@redis/client';
 import { z } from 'zod';
 import type { Invalidation, InvalidationChannel, InvalidationListener } from '../../core/invalidation.ts';
+import { Confirmations, resolveTuning, type ResolvedTuning } from '../confirmed-delivery.ts';
 import type { RedisConnection } from './connection.ts';
 
 /** Tuning of the Redis pub/sub channel: the same meanings and defaults as the PostgreSQL channel's (`PgInvalidationOptions`). */
@@ -37,7 +37,7 @@ const invalidationSchema: z.ZodType<Invalidation> = z.discriminatedUnion('kind',
 ]);
 const ackSchema = z.object({ ack: z.string().regex(/^[\w-]{1,64}$/), replyTo: z.string().max(300) });
 
-type Resolved = Required<Omit<RedisInvalidationOptions, 'onError'>> & Pick<RedisInvalidationOptions, 'onError'>;
+type Resolved = ResolvedTuning;
 
 /**
  * Cross-node cache invalidation over Redis pub/sub, with the PostgreSQL channel's guarantees (see
@@ -57,27 +57,15 @@ export class RedisInvalidationChannel implements InvalidationChannel {
   readonly #options: Resolved;
   readonly #channel: string;
   readonly #replyChannel: string;
-  readonly #pending = new Map<string, { acks: number; expected: number | null; done: () => void }>();
+  readonly #confirmations: Confirmations;
   #subscriptions: RedisSubscription[] = [];
 
   constructor(redis: RedisConnection, options: RedisInvalidationOptions = {}) {
     this.#redis = redis;
-    const ackTimeoutMs = options.ackTimeoutMs ?? 1000;
-    const leaseMs = options.leaseMs ?? ackTimeoutMs;
-    const heartbeatMs = options.heartbeatMs ?? Math.max(1, Math.floor(leaseMs / 4));
-    // A lease longer than the publisher's wait would let a silent node serve a revoked session after the answer.
-    if (leaseMs > ackTimeoutMs) throw new RangeError(`leaseMs (${leaseMs}) must not exceed ackTimeoutMs (${ackTimeoutMs}).`);
-    if (heartbeatMs >= leaseMs) throw new RangeError(`heartbeatMs (${heartbeatMs}) must be shorter than leaseMs (${leaseMs}).`);
-    this.#options = {
-      nodeId: options.nodeId ?? `${hostname()}/${process.pid}`,
-      minBackoffMs: options.minBackoffMs ?? 100,
-      maxBackoffMs: options.maxBackoffMs ?? 5000,
-      heartbeatMs,
-      heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 5000,
-      leaseMs,
-      ackTimeoutMs,
-      onError: options.onError,
-    };
+    this.#options = resolveTuning(options);
+    this.#confirmations = new Confirmations(this.#options.ackTimeoutMs, (acks, expected) =>
+      this.#options.onError?.(new Error(`Invalidation confirmed by ${acks} of ${expected ?? '?'} nodes within ${this.#options.ackTimeoutMs} ms; the others no longer trust their caches.`)),
+    );
     this.#channel = redis.key('invalidation');
     this.#replyChannel = redis.key(`ack:${randomUUID()}`);
   }
@@ -94,13 +82,13 @@ export class RedisInvalidationChannel implements InvalidationChannel {
   async publish(invalidation: Invalidation): Promise<void> {
     const nonce = this.#subscriptions.length > 0 ? randomUUID() : null;
     const message = nonce ? { ...invalidation, ack: nonce, replyTo: this.#replyChannel } : invalidation;
-    const confirmed = nonce ? this.#awaitAcks(nonce) : null;
+    const confirmed = nonce ? this.#confirmations.wait(nonce) : null;
     try {
       // PUBLISH answers how many listening connections received it: the number of confirmations to wait for.
       const receivers = await this.#redis.send<number>(['PUBLISH', this.#channel, JSON.stringify(message)]);
-      if (nonce) this.#expect(nonce, receivers);
+      if (nonce) this.#confirmations.expect(nonce, receivers);
     } catch (error) {
-      if (nonce) this.#expect(nonce, 0);
+      if (nonce) this.#confirmations.expect(nonce, 0);
       throw error;
     }
     await confirmed;
@@ -108,7 +96,7 @@ export class RedisInvalidationChannel implements InvalidationChannel {
 
   async subscribe(listener: InvalidationListener): Promise<() => Promise<void>> {
     await this.#redis.connect();
-    const subscription = new RedisSubscription(this.#redis, this.#channel, this.#replyChannel, listener, this.#options, (nonce) => this.#acknowledged(nonce));
+    const subscription = new RedisSubscription(this.#redis, this.#channel, this.#replyChannel, listener, this.#options, (nonce) => this.#confirmations.acknowledged(nonce));
     await subscription.connect(); // the first connection must work: fail start-up rather than run unsynchronised
     this.#subscriptions = [...this.#subscriptions, subscription];
     return async () => {
@@ -117,39 +105,7 @@ export class RedisInvalidationChannel implements InvalidationChannel {
     };
   }
 
-  #awaitAcks(nonce: string): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        const entry = this.#pending.get(nonce);
-        this.#pending.delete(nonce);
-        this.#options.onError?.(new Error(`Invalidation confirmed by ${entry?.acks ?? 0} of ${entry?.expected ?? '?'} nodes within ${this.#options.ackTimeoutMs} ms; the others no longer trust their caches.`));
-        resolve();
-      }, this.#options.ackTimeoutMs);
-      this.#pending.set(nonce, {
-        acks: 0,
-        expected: null,
-        done: () => {
-          clearTimeout(timer);
-          this.#pending.delete(nonce);
-          resolve();
-        },
-      });
-    });
-  }
 
-  #expect(nonce: string, listeners: number): void {
-    const entry = this.#pending.get(nonce);
-    if (!entry) return;
-    entry.expected = listeners;
-    if (entry.acks >= listeners) entry.done();
-  }
-
-  #acknowledged(nonce: string): void {
-    const entry = this.#pending.get(nonce);
-    if (!entry) return;
-    entry.acks++;
-    if (entry.expected !== null && entry.acks >= entry.expected) entry.done();
-  }
 }
 
 /** One listening connection: the invalidation channel, this process's reply channel, and its own heartbeat channel. */
