@@ -1,9 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, type ApiKey } from '../api.ts';
+import { ApiKeyTable } from '../components/ApiKeyTable.tsx';
 import { ConfirmDialog } from '../components/Dialog.tsx';
 import { ErrorMessage, LoadError, Loading, Page, Status } from '../components/Page.tsx';
-import { DateTime, TimeAgo } from '../components/Time.tsx';
 import { errorText } from '../errors.ts';
 import { useFmt, useT } from '../i18n/I18n.tsx';
 import { keys } from '../queries.ts';
@@ -54,43 +54,7 @@ export function ApiKeysPage() {
       {apiKeys.isPending ? <Loading /> : null}
       {list && list.length === 0 ? <p className="empty">{t('apiKeys.empty')}</p> : null}
       {list && list.length > 0 ? (
-        <table className="table stack-on-mobile">
-          <caption className="visually-hidden">{t('apiKeys.caption')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('apiKeys.colName')}</th>
-              <th scope="col">{t('apiKeys.colKey')}</th>
-              <th scope="col">{t('apiKeys.colCreated')}</th>
-              <th scope="col">{t('apiKeys.colLastUsed')}</th>
-              <th scope="col">{t('apiKeys.colRequests')}</th>
-              <th scope="col">
-                <span className="visually-hidden">{t('common.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((key) => (
-              <tr key={key.id}>
-                <th scope="row" data-label={t('apiKeys.colName')} className="wrap-anywhere">
-                  {key.name}
-                </th>
-                <td data-label={t('apiKeys.colKey')} className="mono">
-                  {key.prefix}…
-                </td>
-                <td data-label={t('apiKeys.colCreated')}>
-                  <DateTime iso={key.createdAt} />
-                </td>
-                <td data-label={t('apiKeys.colLastUsed')}>{key.lastUsedAt ? <TimeAgo iso={key.lastUsedAt} /> : t('common.never')}</td>
-                <td data-label={t('apiKeys.colRequests')}>{f.intl.formatNumber(key.requests24h)}</td>
-                <td className="actions">
-                  <button type="button" className="button danger-outline small" aria-label={t('apiKeys.revokeLabel', { name: key.name })} onClick={() => setRevoking(key)}>
-                    {t('apiKeys.revoke')}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ApiKeyTable apiKeys={list} caption={t('apiKeys.caption')} onRevoke={setRevoking} />
       ) : null}
       <ConfirmDialog
         open={revoking !== null}

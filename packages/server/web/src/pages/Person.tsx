@@ -2,6 +2,7 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tansta
 import { useEffect, useRef, useState } from 'react';
 import { api, ApiError, type ApiKey, type Person } from '../api.ts';
 import { useAuth, useCan } from '../auth.tsx';
+import { ApiKeyTable } from '../components/ApiKeyTable.tsx';
 import { AuditTable } from '../components/AuditTable.tsx';
 import { ConfirmDialog } from '../components/Dialog.tsx';
 import { Link } from '../components/Link.tsx';
@@ -9,7 +10,7 @@ import { LoadError, Loading, Page, Status, type Crumb } from '../components/Page
 import { DisableDialog, displayName, ForceSignOutDialog, ReasonField } from '../components/PersonDialogs.tsx';
 import { PolicyInEffect } from '../components/PolicyInEffect.tsx';
 import { TeamSessionTable } from '../components/TeamSessionTable.tsx';
-import { DateTime, LastActive, TimeAgo } from '../components/Time.tsx';
+import { DateTime, LastActive } from '../components/Time.tsx';
 import { errorText } from '../errors.ts';
 import { useFmt } from '../i18n/I18n.tsx';
 import { keys } from '../queries.ts';
@@ -247,8 +248,7 @@ function Sessions({ person, onStatus }: { person: Person; onStatus: (message: st
 
 /** Names and use of their keys (never a key itself), each revocable with a reason recorded in the audit log. */
 function ApiKeys({ person, onStatus }: { person: Person; onStatus: (message: string) => void }) {
-  const f = useFmt();
-  const { t } = f;
+  const { t } = useFmt();
   const queryClient = useQueryClient();
   const list = useQuery({ queryKey: keys.personApiKeys(person.id), queryFn: () => api.userApiKeys(person.id) });
   const revoke = useMutation({
@@ -272,46 +272,12 @@ function ApiKeys({ person, onStatus }: { person: Person; onStatus: (message: str
       {list.isPending ? <Loading /> : null}
       {apiKeys && apiKeys.length === 0 ? <p className="empty">{t('credentials.noKeys')}</p> : null}
       {apiKeys && apiKeys.length > 0 ? (
-        <table className="table stack-on-mobile">
-          <caption className="visually-hidden">{t('person.keysCaption', { email: person.email })}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('apiKeys.colName')}</th>
-              <th scope="col">{t('apiKeys.colKey')}</th>
-              <th scope="col">{t('apiKeys.colCreated')}</th>
-              <th scope="col">{t('apiKeys.colLastUsed')}</th>
-              <th scope="col">{t('apiKeys.colRequests')}</th>
-              <th scope="col">
-                <span className="visually-hidden">{t('common.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {apiKeys.map((key) => (
-              <tr key={key.id}>
-                <th scope="row" data-label={t('apiKeys.colName')} className="wrap-anywhere">
-                  {key.name}
-                </th>
-                <td data-label={t('apiKeys.colKey')} className="mono">
-                  {key.prefix}…
-                </td>
-                <td data-label={t('apiKeys.colCreated')}>
-                  <DateTime iso={key.createdAt} />
-                </td>
-                <td data-label={t('apiKeys.colLastUsed')}>{key.lastUsedAt ? <TimeAgo iso={key.lastUsedAt} /> : t('common.never')}</td>
-                <td data-label={t('apiKeys.colRequests')}>{f.intl.formatNumber(key.requests24h)}</td>
-                <td className="actions">
-                  {/* An owner's keys are revoked only by an owner (the server refuses anyone else). */}
-                  {person.manageable ? (
-                    <button type="button" className="button danger-outline small" aria-label={t('apiKeys.revokeLabel', { name: key.name })} onClick={() => setRevoking(key)}>
-                      {t('apiKeys.revoke')}
-                    </button>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ApiKeyTable
+          apiKeys={apiKeys}
+          caption={t('person.keysCaption', { email: person.email })}
+          // An owner's keys are revoked only by an owner (the server refuses anyone else).
+          onRevoke={person.manageable ? setRevoking : undefined}
+        />
       ) : null}
       <ConfirmDialog
         open={revoking !== null}
