@@ -121,6 +121,12 @@ describe('web UI with realistic data', () => {
         await dialog(page, () => page.getByRole('button', { name: `Sign out everywhere (${long})` }).click(), 'sign out everywhere');
         await dialog(page, () => page.getByRole('button', { name: new RegExp(`^Sign out ${long.replace(/[.]/g, '\\.')}'s session`) }).first().click(), 'sign out a team session');
         await dialog(page, () => page.getByRole('main').getByRole('button', { name: 'Sign out everyone' }).click(), 'sign out everyone');
+        // The person page of the long address: their sessions, the policy in effect, API keys, recent events.
+        await page.getByRole('link', { name: long }).first().click();
+        await page.getByRole('heading', { level: 2, name: 'Recent audit events' }).waitFor();
+        await page.getByRole('heading', { level: 2, name: 'API keys' }).waitFor();
+        await page.locator('tbody tr').first().waitFor();
+        await check(page, 'person page');
         await page.context().close();
       });
     }
