@@ -23,7 +23,7 @@ import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { openStore, SessionManager, type OpenStoreOptions } from 'seshat';
+import { defaultCacheTtlMs, openStore, SessionManager, type OpenStoreOptions } from 'seshat';
 import { createClient } from '@redis/client';
 import { referenceValidator } from './reference.ts';
 import { BOUND_COOKIE, bindSessions } from './bind.ts';
@@ -49,7 +49,7 @@ const CONNECTIONS = 50;
 const RATE = 2000;
 const SESSIONS = 10_000;
 const PER_USER = 10;
-const TTL = args['no-cache'] ? ({ SQLite: 0, PostgreSQL: 0, Redis: 0 } as const) : ({ SQLite: 10_000, PostgreSQL: 60_000, Redis: 60_000 } as const); // the server's defaults for each store (packages/server app.ts)
+const TTL = args['no-cache'] ? ({ SQLite: 0, PostgreSQL: 0, Redis: 0 } as const) : ({ SQLite: defaultCacheTtlMs(true), PostgreSQL: defaultCacheTtlMs(true), Redis: defaultCacheTtlMs(true) } as const); // the default of a store with an invalidation channel, as the server runs every store
 
 /** Goal rows (issue #11): extra server CPU µs per request over the bare route of the same framework. */
 const GOALS: Record<string, number> = args['no-cache'] ? {} : { '/validate': 6, '/seshat': 10 }; // they are about the cached path
@@ -69,7 +69,8 @@ interface Target {
 }
 
 async function startTarget(env: Record<string, string>): Promise<Target> {
-  const child = fork('bench/targets.ts', { execArgv: ['--conditions=seshat-source'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE_DIR] : []; // CPU profiles of the targets, for looking into a row
+  const child = fork('bench/targets.ts', { execArgv: ['--conditions=seshat-source', ...profile], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = await new Promise<{ port: number; routes: string[]; expressSessionCookies?: string[] }>((resolve, reject) => {
     child.once('message', (m) => resolve(m as never));
     child.once('exit', (code) => reject(new Error(`bench target ${env.BENCH_FRAMEWORK} exited with ${code}`)));

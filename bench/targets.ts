@@ -25,9 +25,9 @@ const redis = process.env.BENCH_REDIS_URL ? { redis: { url: process.env.BENCH_RE
 const store: Store = await openStore(process.env.DATABASE_URL!, redis);
 await store.migrate();
 const channel = store.createInvalidationChannel?.({ onError: (e) => console.error('channel', e) });
-const ttlMs = Number(process.env.BENCH_CACHE_TTL_MS ?? 10_000);
+const ttlMs = process.env.BENCH_CACHE_TTL_MS === undefined ? undefined : Number(process.env.BENCH_CACHE_TTL_MS);
 // A TTL of 0: no validation cache, every request reads the store (`npm run bench -- --no-cache`).
-const manager = new SessionManager({ store, cache: ttlMs === 0 ? false : { ttlMs, max: 20_000 }, ...(channel ? { channel } : {}) });
+const manager = new SessionManager({ store, cache: ttlMs === 0 ? false : { ...(ttlMs !== undefined ? { ttlMs } : {}), max: 20_000 }, ...(channel ? { channel } : {}) });
 manager.events.on('error', (e) => console.error('seshat', e));
 await manager.start();
 

@@ -101,7 +101,8 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
     policy: teamPolicy(() => manager.settings),
     touchIntervalMs: config.touchIntervalMs,
     endedRetentionMs: config.endedRetentionMs,
-    cache: config.cache && { ...config.cache, ttlMs: config.cache.ttlMs ?? defaultCacheTtlMs(channel !== undefined) },
+    // No TTL set: the library's default for a store with or without an invalidation channel (`defaultCacheTtlMs`).
+    cache: config.cache,
     ...(channel ? { channel } : {}),
     // SESSION_TIMEOUT_DAYS sets the idle default; settings saved by an admin override it.
     defaults: defaultSettings(config.sessionTimeoutDays !== undefined ? { idleTimeoutDays: config.sessionTimeoutDays } : {}),
@@ -266,18 +267,6 @@ export async function createServer(options: ServerOptions): Promise<SeshatServer
       await store.close();
     },
   };
-}
-
-/**
- * The validation cache's TTL when SESHAT_CACHE_TTL_SECONDS is not set. With an invalidation channel every
- * revocation made elsewhere reaches this node's cache before it is used again (PostgreSQL: confirmed NOTIFY, and
- * no cache at all while not listening; SQLite: data_version checked before each use), so the TTL only bounds a
- * notification lost while the channel stays up, and it can be long enough for busy sessions to stay cached
- * between touches (each miss is a database round trip). Without a channel (a custom store) the TTL is the only
- * bound on a revocation made by another process: keep it short.
- */
-export function defaultCacheTtlMs(hasInvalidationChannel: boolean): number {
-  return hasInvalidationChannel ? 60_000 : 10_000;
 }
 
 /** On first start with no accounts: an admin from SESHAT_ADMIN_EMAIL/PASSWORD, or one with a printed one-time password. */

@@ -1,5 +1,5 @@
 /** The Seshat server as a module: for embedding it, for the benchmark and for the screenshot script. */
-export { createServer, ensureAdmin, defaultCacheTtlMs, type SeshatServer, type ServerOptions } from './app.ts';
+export { createServer, ensureAdmin, type SeshatServer, type ServerOptions } from './app.ts';
 export { loadConfig, serverEnvSchema, type ServerConfig } from './config.ts';
 export { openStore, describeDatabase } from 'seshat';
 export { requireSession, requireUser, requireAdmin, type ServerContext } from './context.ts';

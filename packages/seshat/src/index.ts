@@ -56,7 +56,7 @@ export { SessionChange, type Revoked } from './core/session-change.ts';
 export { storableText, isStorableText, reasonSchema, userIdSchema, UNSTORABLE_MESSAGE } from './core/text.ts';
 export type * from './core/ports.ts';
 export { newToken, parseToken, sessionIdSchema, sessionTokenSchema, hashSecret, secretMatches, secretsEqual, type NewToken } from './core/token.ts';
-export { ValidationCache, type CacheOptions, type CachedSession } from './core/validation-cache.ts';
+export { defaultCacheTtlMs, ValidationCache, type CacheOptions, type CachedSession } from './core/validation-cache.ts';
 export { SessionMetrics } from './core/metrics.ts';
 export { SeshatEventBus, type SeshatEvents } from './core/events.ts';
 export { accountActivity, activityActions } from './core/activity.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultCacheTtlMs } from '../../src/app.ts';
+import { defaultCacheTtlMs } from 'seshat';
 import { loadConfig } from '../../src/config.ts';
 
 describe('cache configuration from the environment', () => {

@@ -112,6 +112,12 @@ export interface SessionTouch {
 /** One session's activity in a batched touch. */
 export interface BatchedTouch extends SessionTouch {
   id: string;
+  /**
+   * The session's last activity before this touch as the node knew it (read from the store, or its own last
+   * write); absent = unknown. A store that keeps a coarser copy of the time for ordering (the minute of
+   * `listActiveSessions`) may leave that copy alone when both times fall in the same unit.
+   */
+  previousActiveAt?: number;
 }
 
 /** A session a filter matched: enough to revoke it, check its address and count its owners. */

@@ -37,7 +37,7 @@ import { signInDetails } from './risk.ts';
 import { SessionChange, type RevocationReason } from './session-change.ts';
 import { reasonSchema, userIdSchema } from './text.ts';
 import { newToken, parseToken, secretMatches, secretsEqual } from './token.ts';
-import { ValidationCache, type CacheOptions, type CachedSession } from './validation-cache.ts';
+import { defaultCacheTtlMs, ValidationCache, type CacheOptions, type CachedSession } from './validation-cache.ts';
 
 /** What is known about a sign-in when the session is created. */
 export interface SignInContext {
@@ -277,7 +277,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     const channel = this.#channel;
     // The cache-trust gate: a node that may be missing invalidations reads the store instead (see ValidationCache).
     const trusted = channel?.cacheTrusted ? () => channel.cacheTrusted!() : undefined;
-    this.#cache = options.cache === false ? null : new ValidationCache(options.cache, trusted);
+    this.#cache = options.cache === false ? null : new ValidationCache({ ...options.cache, ttlMs: options.cache?.ttlMs ?? defaultCacheTtlMs(channel !== undefined) }, trusted);
     this.#enrich = options.enrich;
     this.#contain = options.contain;
     this.#networkOf = options.networkOf;
@@ -624,7 +624,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       if (ip !== session.ip) newIp = ip;
       entry.seenIp = ip;
     }
-    this.#touches.seen(session.id, now, path, newIp);
+    this.#touches.seen(session.id, now, path, newIp, session.lastActiveAt);
     if (now > session.lastActiveAt) session.lastActiveAt = now;
     session.requests++;
     if (path !== undefined) session.lastPath = path;

@@ -8,6 +8,8 @@ export interface PendingActivity {
   lastPath: string | null;
   /** The latest client address, when it differs from the one the node last knew; undefined = unchanged. */
   ip: string | undefined;
+  /** The last activity before the first request of this batch (`BatchedTouch.previousActiveAt`). */
+  previousActiveAt: number | undefined;
 }
 
 /** Options of `TouchBatch`. */
@@ -54,10 +56,13 @@ export class TouchBatch {
     this.intervalMs = options.intervalMs;
   }
 
-  /** Counts one request of a session (the hot path: a map lookup and a few assignments). */
-  seen(id: string, at: number, path: string | null | undefined, ip?: string): void {
+  /**
+   * Counts one request of a session (the hot path: a map lookup and a few assignments). `previousActiveAt` is the
+   * session's last activity before this request as the node knows it; the batch keeps the one of its first request.
+   */
+  seen(id: string, at: number, path: string | null | undefined, ip?: string, previousActiveAt?: number): void {
     let p = this.#pending.get(id);
-    if (p === undefined) this.#pending.set(id, (p = { requests: 0, lastActiveAt: at, lastPath: null, ip: undefined }));
+    if (p === undefined) this.#pending.set(id, (p = { requests: 0, lastActiveAt: at, lastPath: null, ip: undefined, previousActiveAt }));
     p.requests++;
     if (at > p.lastActiveAt) p.lastActiveAt = at;
     if (path != null) p.lastPath = path;
@@ -105,7 +110,7 @@ export class TouchBatch {
       let i = 0;
       let moves = false;
       for (const [id, p] of batch) {
-        const touch: BatchedTouch = { id, lastActiveAt: p.lastActiveAt, requests: p.requests, lastPath: p.lastPath };
+        const touch: BatchedTouch = { id, lastActiveAt: p.lastActiveAt, requests: p.requests, lastPath: p.lastPath, previousActiveAt: p.previousActiveAt };
         if (p.ip !== undefined) {
           Object.assign(touch, await this.#address(p.ip));
           moves = true;
@@ -152,6 +157,8 @@ export class TouchBatch {
         now.lastActiveAt = Math.max(now.lastActiveAt, old.lastActiveAt);
         now.lastPath ??= old.lastPath;
         now.ip ??= old.ip;
+        // The older batch's "before" is the one the store last saw; unknown stays unknown.
+        now.previousActiveAt = old.previousActiveAt === undefined || now.previousActiveAt === undefined ? undefined : Math.min(old.previousActiveAt, now.previousActiveAt);
       }
     }
   }

@@ -6,10 +6,23 @@ export interface CacheOptions {
   /** Most sessions kept (default 10,000). */
   max?: number;
   /**
-   * Longest an entry is trusted without re-reading the store (default 10 s). On a multi-node deployment
-   * this bounds how stale a node can be if it misses an invalidation message.
+   * Longest an entry is trusted without re-reading the store (default: `defaultCacheTtlMs`, 60 s with an
+   * invalidation channel, 10 s without). On a multi-node deployment this bounds how stale a node can be if it
+   * misses an invalidation message.
    */
   ttlMs?: number;
+}
+
+/**
+ * The validation cache's TTL when none is given. With an invalidation channel every revocation made elsewhere
+ * reaches this node's cache before it is used again (PostgreSQL and Redis: confirmed delivery, and no cache at all
+ * while a node may be missing messages; SQLite: `data_version` checked before each use), so the TTL only bounds a
+ * notification lost while the channel stays up, and it can be long enough for busy sessions to stay cached
+ * between touches (each miss is a store read and a SHA-256). Without a channel (a custom store) the TTL is the
+ * only bound on a revocation made by another process: keep it short.
+ */
+export function defaultCacheTtlMs(hasInvalidationChannel: boolean): number {
+  return hasInvalidationChannel ? 60_000 : 10_000;
 }
 
 /**

@@ -419,6 +419,30 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
         expect((await store.listActiveSessions({ cutoffs })).items.map((s) => s.id)).toEqual([before.id, ...sameMinute]);
       });
 
+      it('keeps the minute order right when touches say when the session was last active before (previousActiveAt)', async () => {
+        const minute = NOW - 3 * MINUTE;
+        const a = sessionRecord({ lastActiveAt: minute + 1_000 });
+        const b = sessionRecord({ lastActiveAt: minute + 2_000 });
+        for (const s of [a, b]) await store.insertSession(s);
+        const order = async () => (await store.listActiveSessions({ cutoffs })).items.map((s) => s.id);
+        const byId = [a, b].sort((x, y) => (x.id < y.id ? 1 : -1)).map((s) => s.id);
+        expect(await order()).toEqual(byId);
+
+        // Within the same minute the order stays; into the next minute the session moves up.
+        await store.touchSessions([{ id: a.id, lastActiveAt: minute + 30_000, requests: 1, lastPath: null, previousActiveAt: a.lastActiveAt }]);
+        expect(await order()).toEqual(byId);
+        await store.touchSessions([{ id: b.id, lastActiveAt: minute + MINUTE + 5_000, requests: 1, lastPath: null, previousActiveAt: b.lastActiveAt }]);
+        expect(await order()).toEqual([b.id, a.id]);
+
+        // Another node, whose last write was earlier, touches b with an older time of that same new minute: b stays
+        // where the later activity put it; then a node that never saw b's newer minute moves a beyond it.
+        await store.touchSessions([{ id: b.id, lastActiveAt: minute + MINUTE + 1_000, requests: 1, lastPath: null, previousActiveAt: minute + MINUTE + 500 }]);
+        expect(await order()).toEqual([b.id, a.id]);
+        await store.touchSessions([{ id: a.id, lastActiveAt: minute + 2 * MINUTE, requests: 1, lastPath: null, previousActiveAt: minute + 30_000 }]);
+        expect(await order()).toEqual([a.id, b.id]);
+        expect((await store.findSession(a.id))!.requests).toBe(a.requests + 2);
+      });
+
       it('refuses a malformed cursor as invalid input', async () => {
         await expectInvalidInput(store.listActiveSessions({ cutoffs, cursor: 'not-a-cursor', limit: 2 }));
         await expectInvalidInput(store.listActiveSessions({ cutoffs, cursor: Buffer.from('{"a":1}').toString('base64url'), limit: 2 }));

@@ -84,6 +84,29 @@ describe('batched touches (issue #11, goal 3)', () => {
     expect((await store.findSession(session.id))!.requests).toBe(1 + 5);
   });
 
+  it('tells the store when each session was last active before the batch, the earliest across a failed batch', async () => {
+    const { manager, store, clock } = await countingManager();
+    const seen: BatchedTouch[][] = [];
+    const write = store.touchSessions.bind(store);
+    store.touchSessions = async (touches) => (seen.push(touches.map((t) => ({ ...t }))), write(touches));
+    const { token, session } = await manager.createSession(signIn('u1'));
+    const created = session.lastActiveAt;
+    clock.advance(SECOND);
+    await manager.validate(token);
+    clock.advance(SECOND);
+    await manager.validate(token);
+    store.failNext = true;
+    await manager.flushActivity();
+    clock.advance(SECOND);
+    await manager.validate(token); // merged with the failed batch: "before" is still the sign-in's
+    await manager.flushActivity();
+    expect(seen.at(-1)).toEqual([expect.objectContaining({ id: session.id, previousActiveAt: created, lastActiveAt: clock.now(), requests: 3 })]);
+    clock.advance(SECOND);
+    await manager.validate(token);
+    await manager.flushActivity();
+    expect(seen.at(-1)).toEqual([expect.objectContaining({ previousActiveAt: clock.now() - SECOND, requests: 1 })]);
+  });
+
   it('writes what is left on stop', async () => {
     const { manager, store } = await countingManager();
     const { token, session } = await manager.createSession(signIn('u1'));
