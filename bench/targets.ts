@@ -11,8 +11,8 @@
  * DATABASE_URL names the store (BENCH_REDIS_URL: sessions in Redis), BENCH_CACHE_TTL_MS the validation cache's TTL (0: off), BENCH_REFERENCE_DB (SQLite
  * file) enables /reference, BENCH_EXPRESS_SESSIONS=n enables /express-session with n sessions, BENCH_DEVICE_BINDING=1
  * enables /seshat-bound (the runner binds the sessions first: bench/bind.ts). The runner
- * talks to it over IPC: `{ ready, port, routes, expressSessionCookies? }` once listening; `'cpu'` →
- * `{ cpu: process.cpuUsage(), validations }`; `{ warm: tokens }` validates each once → `{ warmed }`.
+ * talks to it over IPC: `{ ready, port, routes, expressSessionCookies? }` once listening; `'cpu'` → the waiting activity
+ * written, then `{ cpu: process.cpuUsage(), validations }`; `{ warm: tokens }` validates each once → `{ warmed }`.
  */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -144,7 +144,9 @@ process.on('message', (message) => {
       process.send!({ warmed: tokens.length });
     })();
   }
-  if (message === 'cpu') process.send!({ cpu: process.cpuUsage(), validations: { ...manager.metrics.validations } });
+  // The activity a run caused is written before its CPU is read: each run pays for its own touches, never for the
+  // batch the previous run (another route, or the other load) left waiting.
+  if (message === 'cpu') void manager.flushActivity().then(() => process.send!({ cpu: process.cpuUsage(), validations: { ...manager.metrics.validations } }));
   if (message === 'stop') {
     void manager.stop().then(() => store.close()).finally(() => process.exit(0));
   }
