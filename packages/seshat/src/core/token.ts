@@ -57,12 +57,36 @@ export function tokenHint(token: string): string {
   return token.slice(-8);
 }
 
+/** Where the secret starts in a token (after `ses_`, the 24-character id and the dot). */
+const SECRET_AT = 29;
+
+/**
+ * The session id of something shaped like a token (right length, dot in place), else undefined; nothing else is
+ * checked. For the cache lookup on the hot path only: a hit must still match the verified secret
+ * (`matchesVerifiedSecret`), and anything else goes through `parseToken`.
+ */
+export function tokenIdOf(raw: string): string | undefined {
+  return raw.length === TOKEN_LENGTH && raw.charCodeAt(SECRET_AT - 1) === 46 /* . */ ? raw.slice(0, SECRET_AT - 1) : undefined;
+}
+
+/**
+ * Whether a token's secret part equals a secret already verified (constant time). Together with an exact id
+ * match (`tokenIdOf` as the cache key) the token is then, character for character, one that passed `parseToken`
+ * and the hash check — so neither needs to run again. Reads the token in place: no slice per request.
+ */
+export function matchesVerifiedSecret(verified: string, token: string): boolean {
+  if (token.length !== TOKEN_LENGTH || verified.length !== TOKEN_LENGTH - SECRET_AT) return false;
+  let diff = 0;
+  for (let i = 0; i < verified.length; i++) diff |= verified.charCodeAt(i) ^ token.charCodeAt(SECRET_AT + i);
+  return diff === 0;
+}
+
 /** Splits a token, or returns null for anything malformed: such a request is simply anonymous. */
 export function parseToken(raw: unknown): { id: string; secret: string } | null {
   // The hot path checks the same rule as `sessionTokenSchema` (the schema of record) without zod's per-call
   // result objects: the exact length first, so an oversized cookie never reaches the regex.
   if (typeof raw !== 'string' || raw.length !== TOKEN_LENGTH || !TOKEN_PATTERN.test(raw)) return null;
-  return { id: raw.slice(0, 28), secret: raw.slice(29) };
+  return { id: raw.slice(0, SECRET_AT - 1), secret: raw.slice(SECRET_AT) };
 }
 
 /** Constant-time comparison of the presented secret's hash with the stored hash. */

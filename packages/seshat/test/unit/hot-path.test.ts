@@ -19,6 +19,19 @@ describe('hot path: a cache hit without SHA-256, promise or cookie object', () =
     expect(manager.metrics.validations.rejected).toBe(2);
   });
 
+  it('a token whose id is cached but whose shape is wrong is refused, however close to the verified one', async () => {
+    const { manager } = await managerForTest();
+    const { token } = await manager.createSession(signIn('u1'));
+    expect(await manager.validate(token)).not.toBeNull();
+    const id = token.slice(0, 28);
+    const secret = token.slice(29);
+    for (const junk of [`${id}!${secret}`, `${id}.${secret.slice(0, -1)}=`, `${id}.${secret.slice(0, -1)}\u0000`, `${id}.${secret}x`, `${id}.${secret.slice(1)}`]) {
+      expect(manager.validateCached(junk)).toBeNull();
+      expect(await manager.validate(junk)).toBeNull();
+    }
+    expect(manager.validateCached(token)?.userId).toBe('u1');
+  });
+
   it('validateCached answers undefined (go to the store) on a miss and past expiry, null for junk', async () => {
     const { manager, clock } = await managerForTest();
     const { token } = await manager.createSession(signIn('u1'));
