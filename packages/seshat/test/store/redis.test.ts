@@ -94,6 +94,44 @@ describe('Redis session tier specifics', () => {
     }
   });
 
+  it('when the COMMIT itself fails, takes back the Redis writes but keeps the revocations, and says so', async () => {
+    const errors: unknown[] = [];
+    const store = new RedisStore({ url: REDIS_URL, postgres: new PostgresStore(db.url), prefix: `${redis.prefix}${++runs}:`, onError: (e) => errors.push(e) });
+    try {
+      await store.migrate();
+      await db.query(TRUNCATE);
+      // A deferred constraint trigger refuses the transaction at COMMIT, after all its statements (and Redis writes)
+      // succeeded: the case where the client cannot know whether the PostgreSQL part committed.
+      await db.query(`CREATE OR REPLACE FUNCTION refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.id = 'aud_refused_at_commit' THEN RAISE EXCEPTION 'refused at commit'; END IF; RETURN NULL; END $$`);
+      await db.query(`CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON audit_events DEFERRABLE INITIALLY DEFERRED
+        FOR EACH ROW EXECUTE FUNCTION refuse_at_commit()`);
+      const ending = sessionRecord({ userId: 'usr_commit' });
+      const touched = sessionRecord({ userId: 'usr_other', lastPath: '/before' });
+      await store.insertSession(ending);
+      await store.insertSession(touched);
+      const added = sessionRecord({ userId: 'usr_other' });
+      const outcome = store.transaction(async (scope) => {
+        expect(await scope.revokeSession(ending.id, { at: NOW, reason: 'revoked' })).toBe(true);
+        expect(await scope.touchSession(touched.id, { lastActiveAt: NOW, requests: 3, lastPath: '/during' })).toBe(true);
+        await scope.insertSession(added);
+        await scope.appendAudit({ id: 'aud_refused_at_commit', at: NOW, action: 'session.revoked', actorId: null, targetUserId: 'usr_commit', sessionId: ending.id, reason: null, ip: null, details: null });
+      });
+      await expect(outcome).rejects.toThrow(/refused at commit/);
+      // Ended stays ended: the revocation stands although its audit event did not commit.
+      expect(await store.findSession(ending.id)).toMatchObject({ revokedAt: NOW, revokedReason: 'revoked' });
+      // Everything else of the change is taken back.
+      expect(await store.findSession(added.id)).toBeNull();
+      expect(await store.findSession(touched.id)).toMatchObject({ revokedAt: null, lastPath: '/before', requests: touched.requests });
+      expect((await store.listAudit({})).items).toEqual([]);
+      expect(errors.map(String)).toEqual([expect.stringMatching(/A revocation stands in Redis although its PostgreSQL transaction/)]);
+    } finally {
+      await db.query('DROP TRIGGER IF EXISTS refuse_at_commit ON audit_events');
+      await db.query('DROP FUNCTION IF EXISTS refuse_at_commit()');
+      await store.close();
+    }
+  });
+
   it('revokes 20,000 sessions in batches, none left live', async () => {
     const store = await emptyStore();
     try {

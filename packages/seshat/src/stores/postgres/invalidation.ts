@@ -112,7 +112,7 @@ export class PgInvalidationChannel implements InvalidationChannel {
     this.#execute = execute;
     this.#options = resolveTuning(options);
     this.#confirmations = new Confirmations(this.#options.ackTimeoutMs, (acks, expected) =>
-      this.#options.onError?.(new Error(`Invalidation confirmed by ${acks} of ${expected ?? '?'} nodes within ${this.#options.ackTimeoutMs} ms; the others converge within their cache TTL.`)),
+      this.#options.onError?.(new Error(`Invalidation confirmed by ${acks} of ${expected ?? '?'} nodes within ${this.#options.ackTimeoutMs} ms; the others no longer trust their caches (their lease has run out).`)),
     );
   }
 

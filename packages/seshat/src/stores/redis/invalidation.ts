@@ -64,7 +64,7 @@ export class RedisInvalidationChannel implements InvalidationChannel {
     this.#redis = redis;
     this.#options = resolveTuning(options);
     this.#confirmations = new Confirmations(this.#options.ackTimeoutMs, (acks, expected) =>
-      this.#options.onError?.(new Error(`Invalidation confirmed by ${acks} of ${expected ?? '?'} nodes within ${this.#options.ackTimeoutMs} ms; the others no longer trust their caches.`)),
+      this.#options.onError?.(new Error(`Invalidation confirmed by ${acks} of ${expected ?? '?'} nodes within ${this.#options.ackTimeoutMs} ms; the others no longer trust their caches (their lease has run out).`)),
     );
     this.#channel = redis.key('invalidation');
     this.#replyChannel = redis.key(`ack:${randomUUID()}`);
