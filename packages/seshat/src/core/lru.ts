@@ -1,6 +1,7 @@
 /**
  * A map bounded in size and in age: the least recently used entry goes first when it is full, and an entry
- * older than `ttlMs` (counted from when it was set, not from its last read) is never returned.
+ * older than `ttlMs` (counted from when it was set, not from its last read) is never returned; with `jitter`, each
+ * entry's own lifetime is a random share of `ttlMs`.
  *
  * Why not the `lru-cache` package: this is all the validation cache needs from it, in a JavaScript `Map`
  * (which keeps insertion order, so re-inserting on a hit is the recency list), while the package is 3.4 MB
@@ -17,14 +18,22 @@ export class LruTtlMap<K, V> {
   readonly #max: number;
   readonly #ttlMs: number;
   readonly #half: number;
+  readonly #jitter: number;
   /** Insertions and moves to the end so far: an entry's `movedAt` says how far back its position is. */
   #moves = 0;
 
-  constructor({ max, ttlMs }: { max: number; ttlMs: number }) {
+  /**
+   * `jitter` (0 to 1, default 0): each entry lives a random share of the TTL between `(1 - jitter) × ttlMs` and
+   * `ttlMs`, never longer. Entries filled together (after a restart or a flush) then no longer expire together,
+   * every TTL, forever: their lifetimes drift apart, and the refills spread out.
+   */
+  constructor({ max, ttlMs, jitter = 0 }: { max: number; ttlMs: number; jitter?: number }) {
     if (!(Number.isInteger(max) && max >= 1)) throw new RangeError('max must be a positive integer.');
     if (!(ttlMs > 0)) throw new RangeError('ttlMs must be positive.');
+    if (!(jitter >= 0 && jitter <= 1)) throw new RangeError('jitter must be between 0 and 1.');
     this.#max = max;
     this.#ttlMs = ttlMs;
+    this.#jitter = jitter;
     this.#half = max >>> 1;
   }
 
@@ -45,7 +54,8 @@ export class LruTtlMap<K, V> {
 
   set(key: K, value: V): void {
     this.#entries.delete(key);
-    this.#entries.set(key, { value, expiresAt: performance.now() + this.#ttlMs, movedAt: ++this.#moves });
+    const ttl = this.#jitter === 0 ? this.#ttlMs : this.#ttlMs * (1 - this.#jitter * Math.random());
+    this.#entries.set(key, { value, expiresAt: performance.now() + ttl, movedAt: ++this.#moves });
     // The first key in a Map is the one inserted (or re-inserted by a hit) longest ago.
     if (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value!);
   }

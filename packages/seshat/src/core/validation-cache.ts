@@ -63,7 +63,9 @@ export class ValidationCache {
    * revoked elsewhere without it hearing. The channel flushes the cache before it answers true again.
    */
   constructor({ max = 10_000, ttlMs = 10_000 }: CacheOptions = {}, trusted: () => boolean = always) {
-    this.#entries = new LruTtlMap({ max, ttlMs });
+    // Lifetimes between 3/4 of the TTL and the TTL: sessions cached together (at start, after a flush) would otherwise
+    // all miss together again every TTL — a burst of store reads each minute that never spreads out.
+    this.#entries = new LruTtlMap({ max, ttlMs, jitter: 0.25 });
     // Tombstones only need to outlive the slowest store read; a minute is generous.
     this.#tombstones = new LruTtlMap({ max, ttlMs: Math.max(ttlMs, 60_000) });
     this.#trusted = trusted;

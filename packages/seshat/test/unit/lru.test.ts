@@ -17,6 +17,21 @@ describe('LruTtlMap', () => {
     expect(map.size).toBe(2);
   });
 
+  it('with jitter, entries set together expire apart, each between (1 - jitter) × TTL and the TTL', () => {
+    const map = new LruTtlMap<number, number>({ max: 1000, ttlMs: 1000, jitter: 0.5 });
+    for (let i = 0; i < 1000; i++) map.set(i, i);
+    const alive = () => Array.from({ length: 1000 }, (_, i) => map.get(i)).filter((v) => v !== undefined).length;
+    vi.advanceTimersByTime(499);
+    expect(alive()).toBe(1000);
+    vi.advanceTimersByTime(251); // 750 ms: about half are gone, not all and not none
+    const half = alive();
+    expect(half).toBeGreaterThan(300);
+    expect(half).toBeLessThan(700);
+    vi.advanceTimersByTime(250); // the TTL itself: none is ever older
+    expect(alive()).toBe(0);
+    expect(() => new LruTtlMap({ max: 1, ttlMs: 1, jitter: 1.5 })).toThrow(RangeError);
+  });
+
   it('never returns an entry older than its TTL, counted from when it was set, not from reads', () => {
     const map = new LruTtlMap<string, number>({ max: 10, ttlMs: 1000 });
     map.set('a', 1);
