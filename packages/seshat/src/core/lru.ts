@@ -60,6 +60,12 @@ export class LruTtlMap<K, V> {
     if (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value!);
   }
 
+  /** Milliseconds until the entry expires (≤ 0: expired), or undefined if absent; recency is left alone. */
+  expiresIn(key: K): number | undefined {
+    const entry = this.#entries.get(key);
+    return entry === undefined ? undefined : entry.expiresAt - performance.now();
+  }
+
   delete(key: K): void {
     this.#entries.delete(key);
   }

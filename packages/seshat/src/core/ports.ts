@@ -21,6 +21,11 @@ export interface SessionStore {
   /** One indexed read by primary key: the validation hot path. Returns revoked rows too. */
   findSession(id: string): Promise<SessionRecord | null>;
   /**
+   * Many sessions by id in one read (ids not found are left out; revoked rows are returned): the validation cache's
+   * refresh ahead, which re-reads the entries of sessions in use before they expire, one statement per touch batch.
+   */
+  findSessions(ids: readonly string[]): Promise<SessionRecord[]>;
+  /**
    * Records activity. Must be a conditional UPDATE (`… WHERE id = ? AND revoked_at IS NULL`), never an
    * upsert, so a late touch can never resurrect a revoked or deleted session. True if a row was updated.
    */

@@ -169,6 +169,8 @@ export type { RevocationReason } from './session-change.ts';
 
 /** Above this many ended sessions in one change, caches are flushed rather than invalidated id by id. */
 const BULK_INVALIDATION = 1000;
+/** Most sessions one refresh ahead reads (one statement per touch batch); the others have time for the next batches. */
+const REFRESH_AHEAD_MAX = 2000;
 /** The team list's total counts this far and no further (`totalCapped` says there are more). */
 const TEAM_TOTAL_CAP = 10_000;
 
@@ -227,7 +229,8 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   #anonymizing: Promise<unknown> | null = null;
   readonly #contain: ContainmentHook<S> | undefined;
   readonly #networkOf: ((ip: string) => string | null) | undefined;
-  readonly #addressChecks = new Set<Promise<void>>();
+  readonly #batchFollowUps = new Set<Promise<void>>();
+  readonly #refreshAheadMs: number;
   readonly #defaults: SessionSettings;
   #settings: SessionSettings;
   readonly #assignPolicies: PolicyAssigner<S> | undefined;
@@ -262,12 +265,11 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       onGone: (ids) => {
         for (const id of ids) this.#cache?.invalidate(id);
       },
+      onLive: (ids) => this.#followUp(this.#refreshAhead(ids)),
       ...(describe ? { describeAddress: (ip: string) => describe(ip, this.#settings) } : {}),
       onAddresses: (changes) => {
         for (const c of changes) {
-          const check = this.#checkAddress(c.id, c.ip, c.location ?? null).catch((e) => this.#report(e));
-          this.#addressChecks.add(check);
-          void check.finally(() => this.#addressChecks.delete(check));
+          this.#followUp(this.#checkAddress(c.id, c.ip, c.location ?? null));
         }
       },
       // A failed batch is kept and retried with the next one; report it only to whoever listens.
@@ -277,7 +279,10 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     const channel = this.#channel;
     // The cache-trust gate: a node that may be missing invalidations reads the store instead (see ValidationCache).
     const trusted = channel?.cacheTrusted ? () => channel.cacheTrusted!() : undefined;
-    this.#cache = options.cache === false ? null : new ValidationCache({ ...options.cache, ttlMs: options.cache?.ttlMs ?? defaultCacheTtlMs(channel !== undefined) }, trusted);
+    const ttlMs = options.cache === false ? 0 : (options.cache?.ttlMs ?? defaultCacheTtlMs(channel !== undefined));
+    this.#cache = options.cache === false ? null : new ValidationCache({ ...options.cache, ttlMs }, trusted);
+    // Entries are read again when a quarter of the TTL (at most 10 s) is left: several touch batches to do it in.
+    this.#refreshAheadMs = Math.min(ttlMs / 4, 10_000);
     this.#enrich = options.enrich;
     this.#contain = options.contain;
     this.#networkOf = options.networkOf;
@@ -311,16 +316,20 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   async stop(): Promise<void> {
     await this.#anonymizing;
     await this.#touches.stop(); // the activity still counted in memory
-    await Promise.all([...this.#addressChecks]); // and the risk checks it started, before the store closes
+    await Promise.all([...this.#batchFollowUps]); // and the risk checks and refreshes it started, before the store closes
     await this.#unsubscribe?.();
     this.#unsubscribe = undefined;
   }
 
-  /** Writes the activity seen so far now, rather than at the next interval (tests, shutdown hooks), and checks the addresses it carried. */
+  /**
+   * Writes the activity seen so far now, rather than at the next interval (tests, shutdown hooks), checks the
+   * addresses it carried and refreshes the cache entries it found due.
+   */
   async flushActivity(): Promise<void> {
     await this.#touches.flush();
     // The risk checks the written addresses started (another country or network), so callers see their outcome.
-    await Promise.all([...this.#addressChecks]);
+    // Refreshes ahead go with them: a store closed right after must not be read by one still running.
+    await Promise.all([...this.#batchFollowUps]);
   }
 
   // ── settings ────────────────────────────────────────────────────────────────────────────────────
@@ -822,6 +831,29 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       });
     this.#loading.set(id, { ticket, load });
     return load;
+  }
+
+  /** Work a touch batch started (risk checks, refreshes ahead): reported if it fails, awaited by flush and stop. */
+  #followUp(work: Promise<void>): void {
+    const done = work.catch((e) => this.#report(e));
+    this.#batchFollowUps.add(done);
+    void done.finally(() => this.#batchFollowUps.delete(done));
+  }
+
+  /**
+   * Refresh ahead: of the sessions a touch batch just found live, those whose cache entries expire within the next
+   * REFRESH_AHEAD_MS are read again in one statement and cached anew. A session in use is then never missed because
+   * its entry aged out — no store read and SHA-256 on a request, and no wave of them a TTL after many sessions were
+   * cached together — while the TTL still bounds how old any cached field can be. A failed read changes nothing:
+   * the entries expire and are read on their next request, as before.
+   */
+  async #refreshAhead(ids: readonly string[]): Promise<void> {
+    const cache = this.#cache;
+    if (!cache || ids.length === 0) return;
+    const due = cache.expiringWithin(ids, this.#refreshAheadMs, REFRESH_AHEAD_MAX);
+    if (due.length === 0) return;
+    const ticket = cache.ticket();
+    for (const record of await this.#store.findSessions(due)) cache.refresh(record, ticket);
   }
 
   #reject(): null {

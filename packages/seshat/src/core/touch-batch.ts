@@ -19,6 +19,8 @@ export interface TouchBatchOptions {
   intervalMs: number;
   /** Sessions the batch found revoked or deleted (their rows were not updated): drop them from the cache. */
   onGone: (ids: string[]) => void;
+  /** After a write: the sessions it found live (and updated), for the cache's refresh ahead. */
+  onLive?: (ids: readonly string[]) => void;
   /**
    * Turns a new client address into what is stored (anonymised or not) and its location (undefined = location
    * left as stored); none = the address stored as is.
@@ -124,6 +126,7 @@ export class TouchBatch {
         const gone = touches.filter((t) => !taken.has(t.id)).map((t) => t.id);
         if (gone.length > 0) this.#options.onGone(gone);
       }
+      this.#options.onLive?.(updated);
       if (moves) {
         const moved = touches.filter((t) => t.ip != null && (!taken || taken.has(t.id))).map((t) => ({ id: t.id, ip: t.ip ?? null, location: t.location }));
         if (moved.length > 0) this.#options.onAddresses?.(moved);

@@ -92,6 +92,39 @@ export class ValidationCache {
     this.#entries.set(id, entry);
   }
 
+  /** Of these ids, the cached ones whose entries expire within `ms` (at most `limit`), for a refresh ahead. */
+  expiringWithin(ids: Iterable<string>, ms: number, limit: number): string[] {
+    const due: string[] = [];
+    if (!this.#trusted()) return due;
+    for (const id of ids) {
+      const left = this.#entries.expiresIn(id);
+      if (left !== undefined && left > 0 && left <= ms && due.push(id) >= limit) break;
+    }
+    return due;
+  }
+
+  /**
+   * Caches a session read again ahead of its entry's expiry (unless it was invalidated after `ticket`): a new entry
+   * with a full lifetime. What memory knows and the row cannot — the verified secret, the address last seen, activity
+   * not written yet — carries over from the entry it replaces; a row that is now revoked drops the entry.
+   */
+  refresh(record: SessionRecord, ticket: number): void {
+    if (record.revokedAt !== null) return this.invalidate(record.id);
+    const current = this.#entries.get(record.id);
+    const entry: CachedSession = { record };
+    if (current && sameBytes(current.record.secretHash, record.secretHash)) {
+      const old = current.record;
+      if (old.lastActiveAt > record.lastActiveAt) {
+        record.lastActiveAt = old.lastActiveAt;
+        record.lastPath = old.lastPath;
+      }
+      record.requests = Math.max(record.requests, old.requests);
+      if (current.verifiedSecret !== undefined) entry.verifiedSecret = current.verifiedSecret;
+      if (current.seenIp !== undefined) entry.seenIp = current.seenIp;
+    }
+    this.fill(record.id, entry, ticket);
+  }
+
   /** Drops one session and remembers that it was dropped (so an older read cannot refill it). */
   invalidate(id: string): void {
     this.#generation++;
@@ -113,3 +146,7 @@ export class ValidationCache {
 }
 
 const always = () => true;
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}

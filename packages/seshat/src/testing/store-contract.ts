@@ -157,6 +157,21 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
       });
     });
 
+    describe('sessions: read many at once', () => {
+      it('finds many sessions by id in one call, revoked ones too, and leaves out ids it does not know', async () => {
+        const a = sessionRecord();
+        const b = sessionRecord({ userId: 'usr_b' });
+        await store.insertSession(a);
+        await store.insertSession(b);
+        await store.revokeSession(b.id, { at: NOW, reason: 'revoked' });
+        const found = await store.findSessions([a.id, newSessionId(), b.id]);
+        expect(found.map((s) => s.id).sort()).toEqual([a.id, b.id].sort());
+        expect(found.find((s) => s.id === a.id)).toEqual(await store.findSession(a.id));
+        expect(found.find((s) => s.id === b.id)).toMatchObject({ revokedAt: NOW, userId: 'usr_b' });
+        expect(await store.findSessions([])).toEqual([]);
+      });
+    });
+
     describe('sessions: batched touch', () => {
       it('writes many sessions in one call and answers the ids it updated', async () => {
         const a = sessionRecord({ requests: 1, ip: '198.51.100.1', location: { city: 'Lyon', region: null, country: 'France', countryCode: 'FR' } });

@@ -108,6 +108,12 @@ class PostgresStatements implements StoreScope {
     return rows[0] ? toSession(rows[0]) : null;
   }
 
+  async findSessions(ids: readonly string[]): Promise<SessionRecord[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await this.query('SELECT * FROM sessions WHERE id = ANY($1::text[])', [ids]);
+    return rows.map(toSession);
+  }
+
   async touchSession(id: string, t: SessionTouch): Promise<boolean> {
     // Conditional update, never an upsert: a touch that loses the race with a revocation (or a GC delete)
     // updates nothing. Under READ COMMITTED a touch blocked by a concurrent revoke re-checks

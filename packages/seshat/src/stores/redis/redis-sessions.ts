@@ -29,7 +29,7 @@ import * as scripts from './scripts.ts';
 
 /** The store methods the Redis tier answers; every other one goes to PostgreSQL. */
 export const SESSION_METHODS = [
-  'insertSession', 'findSession', 'touchSession', 'touchSessions', 'listActiveSessions', 'countActiveSessions',
+  'insertSession', 'findSession', 'findSessions', 'touchSession', 'touchSessions', 'listActiveSessions', 'countActiveSessions',
   'activeSessionStats', 'revokeSession', 'revokeUserSessions', 'revokeAllSessions', 'findMatchingSessions',
   'revokeMatchingSessions', 'revokeSessions', 'updateSessionAuthentication', 'collectExpiredSessions', 'countSessions',
   'setSessionRisk', 'anonymizeSessionIps', 'bindSessionKey', 'countBoundSessions', 'liveSessionBreakdown',
@@ -82,6 +82,12 @@ export class RedisSessions implements Pick<StoreScope, SessionMethod> {
   async findSession(id: string): Promise<SessionRecord | null> {
     // The hot path: one HGETALL.
     return fromHash(await this.#hash(id));
+  }
+
+  async findSessions(ids: readonly string[]): Promise<SessionRecord[]> {
+    // One HGETALL per id, sent together (the client pipelines commands issued in the same tick).
+    const found = await Promise.all(ids.map((id) => this.findSession(id)));
+    return found.filter((s): s is SessionRecord => s !== null);
   }
 
   async touchSession(id: string, t: SessionTouch): Promise<boolean> {

@@ -231,6 +231,11 @@ export class SqliteStore implements Store {
     return row ? toSession(row) : null;
   }
 
+  async findSessions(ids: readonly string[]): Promise<SessionRecord[]> {
+    if (ids.length === 0) return [];
+    return this.#sql('SELECT * FROM sessions WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)).map(toSession);
+  }
+
   async touchSession(id: string, t: SessionTouch): Promise<boolean> {
     await this.#writable();
     // An activity timestamp need not survive a power cut, so this one commit skips the fsync (WAL +
