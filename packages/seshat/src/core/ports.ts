@@ -23,8 +23,9 @@ export interface SessionStore {
   /**
    * Many sessions by id in one read (ids not found are left out; revoked rows are returned): the validation cache's
    * refresh ahead, which re-reads the entries of sessions in use before they expire, one statement per touch batch.
+   * Optional: without it the refresh reads them one by one with `findSession` (a store written before it existed).
    */
-  findSessions(ids: readonly string[]): Promise<SessionRecord[]>;
+  findSessions?(ids: readonly string[]): Promise<SessionRecord[]>;
   /**
    * Records activity. Must be a conditional UPDATE (`… WHERE id = ? AND revoked_at IS NULL`), never an
    * upsert, so a late touch can never resurrect a revoked or deleted session. True if a row was updated.

@@ -853,7 +853,11 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     const due = cache.expiringWithin(ids, this.#refreshAheadMs, REFRESH_AHEAD_MAX);
     if (due.length === 0) return;
     const ticket = cache.ticket();
-    for (const record of await this.#store.findSessions(due)) cache.refresh(record, ticket);
+    const store = this.#store;
+    const records = store.findSessions
+      ? await store.findSessions(due)
+      : (await Promise.all(due.map((id) => store.findSession(id)))).filter((s): s is SessionRecord => s !== null);
+    for (const record of records) cache.refresh(record, ticket);
   }
 
   #reject(): null {

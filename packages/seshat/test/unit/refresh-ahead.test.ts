@@ -83,4 +83,18 @@ describe('refresh ahead: sessions in use are read again before their cache entri
     expect(session!.lastActiveAt).toBeGreaterThanOrEqual(seenAt);
     expect(manager.metrics.validations.miss).toBe(1);
   });
+
+  it('works with a store that cannot read many at once (findSessions is optional): one findSession per session', async () => {
+    const { manager, store, clock } = await managerForTest({ cache: { ttlMs: 60_000 } });
+    (store as { findSessions?: unknown }).findSessions = undefined;
+    const { token } = await manager.createSession(signIn('u1'));
+    await manager.validate(token);
+    for (let s = 0; s < 130; s++) {
+      vi.advanceTimersByTime(SECOND);
+      clock.advance(SECOND);
+      expect(manager.validateCached(token)?.userId).toBe('u1');
+      await manager.flushActivity();
+    }
+    expect(manager.metrics.validations.miss).toBe(1);
+  });
 });
