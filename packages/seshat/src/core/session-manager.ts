@@ -8,7 +8,7 @@ import { SeshatEventBus } from './events.ts';
 import type { Invalidation, InvalidationChannel } from './invalidation.ts';
 import { ownerOnly, type PermissionPolicy, type TeamAction } from './permissions.ts';
 import { ipInBlock, parseCidr, sessionFilterSchema, type SessionFilter } from './session-filter.ts';
-import { unknownDevice, type Actor, type DeviceInfo, type Location, type RiskAssessment, type SessionRecord } from './session.ts';
+import { sameSecret, unknownDevice, type Actor, type DeviceInfo, type Location, type RiskAssessment, type SessionRecord } from './session.ts';
 import { endedReasonOf, type SessionEnding } from './ended-reason.ts';
 import { TouchBatch, type PendingActivity } from './touch-batch.ts';
 import {
@@ -1411,7 +1411,3 @@ function endedReasonFor(code: string | null): string {
   return endedReasonOf(code);
 }
 
-/** Whether two copies of a session hold the same secret hash (a row re-created under the same id would not). */
-function sameSecret(a: SessionRecord, b: SessionRecord): boolean {
-  return a.secretHash.length === b.secretHash.length && a.secretHash.every((byte, i) => byte === b.secretHash[i]);
-}

@@ -75,10 +75,7 @@ export function tokenIdOf(raw: string): string | undefined {
  * and the hash check — so neither needs to run again. Reads the token in place: no slice per request.
  */
 export function matchesVerifiedSecret(verified: string, token: string): boolean {
-  if (token.length !== TOKEN_LENGTH || verified.length !== TOKEN_LENGTH - SECRET_AT) return false;
-  let diff = 0;
-  for (let i = 0; i < verified.length; i++) diff |= verified.charCodeAt(i) ^ token.charCodeAt(SECRET_AT + i);
-  return diff === 0;
+  return token.length === TOKEN_LENGTH && verified.length === TOKEN_LENGTH - SECRET_AT && sameCharsAt(verified, token, SECRET_AT);
 }
 
 /** Splits a token, or returns null for anything malformed: such a request is simply anonymous. */
@@ -97,12 +94,15 @@ export function secretMatches(secret: string, storedHash: Uint8Array): boolean {
 
 /**
  * Constant-time equality of two secrets of the same length (the token format fixes it): every character is
- * compared, whatever the first difference. For the validation cache, which keeps the secret it has already
- * verified against the stored hash, so a cache hit costs a 43-character comparison instead of a SHA-256.
+ * compared, whatever the first difference. (The validation cache compares in place, with `matchesVerifiedSecret`.)
  */
 export function secretsEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
+  return a.length === b.length && sameCharsAt(a, b, 0);
+}
+
+/** Every character of `a` against `b` from `offset`, XORed together: no early exit at the first difference. */
+function sameCharsAt(a: string, b: string, offset: number): boolean {
   let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(offset + i);
   return diff === 0;
 }

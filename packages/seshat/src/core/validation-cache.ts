@@ -1,5 +1,5 @@
 import { LruTtlMap } from './lru.ts';
-import type { SessionRecord } from './session.ts';
+import { sameSecret, type SessionRecord } from './session.ts';
 
 /** Bounds of the per-process validation cache. */
 export interface CacheOptions {
@@ -62,7 +62,7 @@ export class ValidationCache {
    * channel is down or silent) must not serve what it cached, nor cache what it reads: whatever it cached could be
    * revoked elsewhere without it hearing. The channel flushes the cache before it answers true again.
    */
-  constructor({ max = 10_000, ttlMs = 10_000 }: CacheOptions = {}, trusted: () => boolean = always) {
+  constructor({ max = 10_000, ttlMs = defaultCacheTtlMs(false) }: CacheOptions = {}, trusted: () => boolean = always) {
     // Lifetimes between 3/4 of the TTL and the TTL: sessions cached together (at start, after a flush) would otherwise
     // all miss together again every TTL — a burst of store reads each minute that never spreads out.
     this.#entries = new LruTtlMap({ max, ttlMs, jitter: 0.25 });
@@ -112,7 +112,7 @@ export class ValidationCache {
     if (record.revokedAt !== null) return this.invalidate(record.id);
     const current = this.#entries.get(record.id);
     const entry: CachedSession = { record };
-    if (current && sameBytes(current.record.secretHash, record.secretHash)) {
+    if (current && sameSecret(current.record, record)) {
       const old = current.record;
       if (old.lastActiveAt > record.lastActiveAt) {
         record.lastActiveAt = old.lastActiveAt;
@@ -146,7 +146,3 @@ export class ValidationCache {
 }
 
 const always = () => true;
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
-}
