@@ -104,12 +104,12 @@ export interface DeviceKey {
   jwk: Record<string, unknown>;
 }
 
-/** Whether the session's browser registered a device key (DBSC): then requests need the bound cookie too. */
 /** Whether two copies of a session hold the same secret hash (a row re-created under the same id would not). */
 export function sameSecret(a: Pick<SessionRecord, 'secretHash'>, b: Pick<SessionRecord, 'secretHash'>): boolean {
   return a.secretHash.length === b.secretHash.length && a.secretHash.every((byte, i) => byte === b.secretHash[i]);
 }
 
+/** Whether the session's browser registered a device key (DBSC): then requests need the bound cookie too. */
 export function isDeviceBound(session: Pick<SessionRecord, 'deviceKey'>): boolean {
   return session.deviceKey != null;
 }
