@@ -635,7 +635,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       if (ip !== session.ip) newIp = ip;
       entry.seenIp = ip;
     }
-    this.#touches.seen(session.id, now, path, newIp, session.lastActiveAt);
+    entry.activity = this.#touches.seen(session.id, now, path, newIp, session.lastActiveAt, entry.activity);
     if (now > session.lastActiveAt) session.lastActiveAt = now;
     session.requests++;
     if (path !== undefined) session.lastPath = path;

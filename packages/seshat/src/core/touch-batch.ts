@@ -10,6 +10,8 @@ export interface PendingActivity {
   ip: string | undefined;
   /** The last activity before the first request of this batch (`BatchedTouch.previousActiveAt`). */
   previousActiveAt: number | undefined;
+  /** Which batch holds it (`TouchBatch` counts its batches): a caller's copy from an earlier batch is spent. */
+  batch: number;
 }
 
 /** Options of `TouchBatch`. */
@@ -50,6 +52,8 @@ export class TouchBatch {
   #pending = new Map<string, PendingActivity>();
   /** The batch being written, still counted by `pending()` (it is not in the database yet). */
   #writing = new Map<string, PendingActivity>();
+  /** The number of the batch `#pending` holds (one more per write). */
+  #batch = 0;
   #flushing: Promise<void> | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
 
@@ -59,16 +63,21 @@ export class TouchBatch {
   }
 
   /**
-   * Counts one request of a session (the hot path: a map lookup and a few assignments). `previousActiveAt` is the
-   * session's last activity before this request as the node knows it; the batch keeps the one of its first request.
+   * Counts one request of a session (the hot path: a few assignments). `previousActiveAt` is the session's last
+   * activity before this request as the node knows it; the batch keeps the one of its first request.
+   *
+   * Returns the session's pending activity; passed back as `known` with the session's next request, it spares the
+   * look-up in the map of every active session while it is still in the open batch (a busy session is seen several
+   * times per batch). One from an earlier batch is ignored: that batch has been handed to the store.
    */
-  seen(id: string, at: number, path: string | null | undefined, ip?: string, previousActiveAt?: number): void {
-    let p = this.#pending.get(id);
-    if (p === undefined) this.#pending.set(id, (p = { requests: 0, lastActiveAt: at, lastPath: null, ip: undefined, previousActiveAt }));
+  seen(id: string, at: number, path: string | null | undefined, ip?: string, previousActiveAt?: number, known?: PendingActivity): PendingActivity {
+    let p = known !== undefined && known.batch === this.#batch ? known : this.#pending.get(id);
+    if (p === undefined) this.#pending.set(id, (p = { requests: 0, lastActiveAt: at, lastPath: null, ip: undefined, previousActiveAt, batch: this.#batch }));
     p.requests++;
     if (at > p.lastActiveAt) p.lastActiveAt = at;
     if (path != null) p.lastPath = path;
     if (ip !== undefined) p.ip = ip;
+    return p;
   }
 
   /** Activity seen for a session and not yet in the database (for displays that must not lag), or undefined. */
@@ -107,6 +116,7 @@ export class TouchBatch {
   async #write(): Promise<void> {
     const batch = (this.#writing = this.#pending);
     this.#pending = new Map();
+    this.#batch++;
     try {
       const touches: BatchedTouch[] = new Array(batch.size);
       let i = 0;
@@ -154,7 +164,10 @@ export class TouchBatch {
   #putBack(batch: Map<string, PendingActivity>): void {
     for (const [id, old] of batch) {
       const now = this.#pending.get(id);
-      if (!now) this.#pending.set(id, old);
+      if (!now) {
+        old.batch = this.#batch; // it is in the open batch again
+        this.#pending.set(id, old);
+      }
       else {
         now.requests += old.requests;
         now.lastActiveAt = Math.max(now.lastActiveAt, old.lastActiveAt);

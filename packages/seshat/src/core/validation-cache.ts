@@ -1,5 +1,6 @@
 import { LruTtlMap } from './lru.ts';
 import { sameSecret, type SessionRecord } from './session.ts';
+import type { PendingActivity } from './touch-batch.ts';
 
 /** Bounds of the per-process validation cache. */
 export interface CacheOptions {
@@ -38,6 +39,8 @@ export interface CachedSession {
   verifiedSecret?: string;
   /** The client address this node last saw for the session, as sent (the record may hold its anonymised form). */
   seenIp?: string;
+  /** The session's activity in the node's touch batch as of its last request (`TouchBatch.seen`'s `known`). */
+  activity?: PendingActivity;
 }
 
 /**

@@ -42,7 +42,7 @@ describe('a cache hit continues synchronously (no promise per request)', () => {
     const { manager, cached, uncached } = await cachedSession();
     const { middleware } = seshatExpress({ manager });
     const request = (token: string) =>
-      ({ method: 'GET', headers: { cookie: `other=1; session_token=${token}` }, originalUrl: '/x?q=1', ip: '203.0.113.9', get: () => undefined }) as unknown as Request;
+      ({ method: 'GET', headers: { cookie: `other=1; session_token=${token}` }, originalUrl: '/x?q=1', socket: { remoteAddress: '203.0.113.9' }, app: { get: () => false }, get: () => undefined }) as unknown as Request;
     let continued = 0;
     const hit = request(cached);
     middleware(hit, {} as Response, () => continued++);

@@ -84,6 +84,39 @@ describe('batched touches (issue #11, goal 3)', () => {
     expect((await store.findSession(session.id))!.requests).toBe(1 + 5);
   });
 
+  it('counts every request of a cached session across writes, a failed write and a write in flight', async () => {
+    // A cache entry remembers its session's place in the open batch (no map look-up per hit); a place from a batch
+    // already handed to the store must not take counts, or they would be lost with that batch.
+    const { manager, store } = await countingManager({ cache: { ttlMs: 3_600_000 } });
+    manager.events.on('error', () => {});
+    const { token, session } = await manager.createSession(signIn('u1'));
+    await manager.validate(token); // cached from here on
+    const hits = async (n: number) => {
+      for (let i = 0; i < n; i++) expect(manager.validateCached(token)).toMatchObject({ id: session.id });
+    };
+    await hits(2);
+    await manager.flushActivity();
+    await hits(2);
+    store.failNext = true;
+    await manager.flushActivity(); // put back: the same place is in the open batch again
+    await hits(2);
+    await manager.flushActivity();
+    await hits(1);
+    let release!: () => void;
+    let started!: () => void;
+    const writing = new Promise<void>((r) => (started = r));
+    const write = store.touchSessions.bind(store);
+    store.touchSessions = async (touches) => (started(), await new Promise<void>((r) => (release = r)), write(touches));
+    const inFlight = manager.flushActivity();
+    await writing;
+    await hits(3); // counted in the next batch, not in the one being written
+    release();
+    await inFlight;
+    store.touchSessions = write;
+    await manager.flushActivity();
+    expect((await store.findSession(session.id))!.requests).toBe(1 + 3 + 2 + 2 + 1 + 3);
+  });
+
   it('tells the store when each session was last active before the batch, the earliest across a failed batch', async () => {
     const { manager, store, clock } = await countingManager();
     const seen: BatchedTouch[][] = [];
