@@ -62,11 +62,13 @@ export async function main(argv: string[]): Promise<number> {
         // on SQLite through the commit itself (servers check PRAGMA data_version before trusting their cache).
         const channel = s.createInvalidationChannel?.({ nodeId: `cli/${process.pid}` });
         // `sessions gc` keeps ended sessions as long as the servers do (SESHAT_ENDED_RETENTION_DAYS).
-        const { endedRetentionMs } = loadConfig();
+        // The touch interval too: the shortest idle timeout `settings set` accepts follows from it, as on the servers.
+        const { endedRetentionMs, touchIntervalMs } = loadConfig();
         // Session policies as the servers apply them: `sessions gc` and `sessions list` judge each person by theirs.
         const manager = await new SessionManager<StoreScope>({
           store: s,
           endedRetentionMs,
+          touchIntervalMs,
           contain: containApiKeys(systemClock),
           assignPolicies: assignRolePolicies,
           ...(channel ? { channel } : {}),

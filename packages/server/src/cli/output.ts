@@ -7,17 +7,20 @@ export function table(rows: Record<string, string>[], columns: string[]): string
 }
 
 /**
- * Progress on stderr: redrawn in place on a terminal, otherwise one line per 10% so logs stay readable.
+ * Progress on stderr: redrawn in place on a terminal, otherwise one line per 10% so logs stay readable. With no
+ * total (work whose size is not known ahead), a running count: one line per 10 updates off a terminal.
  */
 export function progressReporter(label: string, stream: NodeJS.WriteStream = process.stderr) {
   let lastDecile = -1;
+  let updates = 0;
   return {
-    update(done: number, total: number, extra = '') {
-      const pct = total > 0 ? Math.min(100, Math.floor((done / total) * 100)) : 100;
-      const text = `${label}: ${done.toLocaleString('en')}/${total.toLocaleString('en')} (${pct}%)${extra ? ' ' + extra : ''}`;
+    update(done: number, total: number | null, extra = '') {
+      const pct = total === null ? null : total > 0 ? Math.min(100, Math.floor((done / total) * 100)) : 100;
+      const count = pct === null ? done.toLocaleString('en') : `${done.toLocaleString('en')}/${total!.toLocaleString('en')} (${pct}%)`;
+      const text = `${label}: ${count}${extra ? ' ' + extra : ''}`;
       if (stream.isTTY) stream.write(`\r${text}\x1b[K`);
-      else if (Math.floor(pct / 10) !== lastDecile) {
-        lastDecile = Math.floor(pct / 10);
+      else if (pct === null ? updates++ % 10 === 0 : Math.floor(pct / 10) !== lastDecile) {
+        if (pct !== null) lastDecile = Math.floor(pct / 10);
         stream.write(text + '\n');
       }
     },

@@ -96,4 +96,21 @@ describe('seshat CLI on PostgreSQL', { timeout: 90_000 }, () => {
       await store.close();
     }
   });
+
+  it('settings set tells running nodes over NOTIFY, and they reload', async () => {
+    const store = new PostgresStore(db.url);
+    const channel = store.createInvalidationChannel({ nodeId: 'cli-test-settings' });
+    const manager = await new SessionManager({ store, channel }).start();
+    try {
+      expect(manager.settings.maxSessionsPerUser).toBeNull();
+      const result = await seshat(['settings', 'set', '--max-sessions', '4', '--idle-timeout', '2h']);
+      expect(result.code, result.stderr).toBe(0);
+      const deadline = Date.now() + 5000;
+      while (manager.settings.maxSessionsPerUser !== 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(manager.settings).toMatchObject({ maxSessionsPerUser: 4, idleTimeoutSeconds: 7200 });
+    } finally {
+      await manager.stop();
+      await store.close();
+    }
+  });
 });

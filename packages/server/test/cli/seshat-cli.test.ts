@@ -293,4 +293,71 @@ describe('seshat CLI', { timeout: 90_000 }, () => {
     expect(audit.items[0]).toMatchObject({ reason: 'key rotation', details: { count: 5 }, actorId: null });
     await store.close();
   });
+
+  it('shows and changes the session settings, checked like the API, audited, naming the option a refusal is about', async () => {
+    await seed(1, 'usr_x');
+    const shown = await inProcess(['settings', 'show', '--json']);
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ idleTimeoutSeconds: 7 * 86400, maxSessionsPerUser: null });
+    expect((await inProcess(['settings', 'show'])).stdout).toMatch(/idle-timeout\s+7 days/);
+
+    const changed = await inProcess(['settings', 'set', '--idle-timeout', '30m', '--max-sessions', '3', '--at-limit', 'deny', '--remember-me', 'off', '--bound-cookie', '5m']);
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(changed.stdout).toContain('Settings changed; running servers apply them at once.');
+    const after = JSON.parse((await inProcess(['settings', 'show', '--json'])).stdout);
+    expect(after).toMatchObject({ idleTimeoutSeconds: 1800, maxSessionsPerUser: 3, sessionLimitAction: 'deny', rememberMe: { enabled: false, durationSeconds: 30 * 86400 }, deviceBinding: { policy: 'offer', boundCookieSeconds: 300 } });
+    const store = new SqliteStore(databaseUrl);
+    const audit = await store.listAudit({ action: 'settings.changed' });
+    expect(audit.items).toHaveLength(1);
+    expect(audit.items[0]).toMatchObject({ actorId: null, details: { before: { idleTimeoutSeconds: 7 * 86400 }, after: { idleTimeoutSeconds: 1800 } } });
+    await store.close();
+
+    const refusals: [string[], string][] = [
+      [[], 'seshat: Give at least one setting to change.'],
+      [['--idle-timeout', '5s'], 'seshat: --idle-timeout must be at least 10 seconds'],
+      [['--idle-timeout', 'soon'], 'seshat: --idle-timeout must be a duration such as 90s, 30m, 12h or 7d (got "soon").'],
+      [['--at-limit', 'maybe'], 'seshat: --at-limit must be evict-oldest or deny (got "maybe").'],
+      [['--remember-me', 'yes'], 'seshat: --remember-me must be on or off (got "yes").'],
+      [['--max-sessions', '0'], 'seshat: --max-sessions must be a whole number of at least 1 (got "0").'],
+      [['--absolute-lifetime', '99999d'], 'seshat: --absolute-lifetime '],
+    ];
+    for (const [args, message] of refusals) {
+      const refused = await inProcess(['settings', 'set', ...args]);
+      expect(refused.code, args.join(' ')).toBe(2);
+      expect(refused.stderr.startsWith(message), refused.stderr).toBe(true);
+    }
+    expect(JSON.parse((await inProcess(['settings', 'show', '--json'])).stdout)).toEqual(after); // nothing changed
+  });
+
+  it('asks before a change that signs sessions out at once; --yes applies it', async () => {
+    const clock = new ManualClock(Date.now() - 2 * 3600_000);
+    await seed(3, 'usr_idle', clock); // last active two hours ago
+    await seed(1, 'usr_busy');
+    const unconfirmed = await seshat(['settings', 'set', '--idle-timeout', '1h']);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain('This change signs out 3 active sessions at once (past the new limits). Pass --yes to apply it.');
+    expect(JSON.parse((await inProcess(['settings', 'show', '--json'])).stdout).idleTimeoutSeconds).toBe(7 * 86400);
+
+    const confirmed = await seshat(['settings', 'set', '--idle-timeout', '1h', '--yes']);
+    expect(confirmed.code, confirmed.stderr).toBe(0);
+    expect(confirmed.stdout).toContain('3 sessions are past the new limits and refused from now on.');
+    const store = new SqliteStore(databaseUrl);
+    const manager = await new SessionManager({ store }).start();
+    expect(await manager.countActiveSessions()).toBe(1);
+    await manager.stop();
+    await store.close();
+  });
+
+  it('--anonymize-ip on rewrites the addresses already stored, with progress, before it returns', async () => {
+    await seed(3, 'usr_x');
+    const result = await seshat(['settings', 'set', '--anonymize-ip', 'on']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('Anonymising stored addresses:');
+    expect(result.stdout).toContain('Rewrote 3 session and');
+    const store = new SqliteStore(databaseUrl);
+    const ips = new DatabaseSync(databaseUrl).prepare('SELECT DISTINCT ip FROM sessions').all();
+    expect(ips).toEqual([{ ip: '198.51.100.0' }]);
+    expect((await store.listAudit({ action: 'ips.anonymized' })).items).toHaveLength(1);
+    await store.close();
+  });
 });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { REPO_ROOT, seshatCommand } from '../helpers/command.ts';
 import { Client, startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -59,5 +59,15 @@ describe('CLI revocations against a running server on SQLite', () => {
     expect(result.code, result.stderr).toBe(0);
     for (const c of bob) expect((await c.get('/api/auth/session')).status).toBe(401);
     expect((await cat!.get('/api/auth/session')).status).toBe(200);
+  });
+
+  it('`seshat settings set` reaches the running server with its next request', async () => {
+    await t.addUser('dan@example.com');
+    const [dan] = await signedIn('dan@example.com', 1);
+    const result = await seshat(['settings', 'set', '--max-sessions', '7', '--at-limit', 'deny']);
+    expect(result.code, result.stderr).toBe(0);
+    // The next request reads data_version, sees the CLI's commit and reloads the settings with the cache.
+    expect((await dan!.get('/api/auth/session')).status).toBe(200);
+    await vi.waitFor(() => expect(t.server.manager.settings).toMatchObject({ maxSessionsPerUser: 7, sessionLimitAction: 'deny' }), { timeout: 2000 });
   });
 });

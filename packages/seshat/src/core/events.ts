@@ -8,6 +8,11 @@ export interface SeshatEvents {
   'session.suspicious': [session: SessionRecord];
   'session.new-device': [session: SessionRecord];
   'sessions.collected': [info: { deleted: number }];
+  /**
+   * After `anonymizeIp` was switched on, the addresses already stored are rewritten to their prefixes in batches in the
+   * background (sessions, then the audit trail): the running counts after each batch.
+   */
+  'ips.anonymizing': [progress: { table: 'sessions' | 'audit'; scanned: number; changed: number }];
   /** Background failures that did not fail a request (a touch that could not be written, …). */
   error: [error: unknown];
 }

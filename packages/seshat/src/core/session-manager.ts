@@ -435,8 +435,8 @@ export class SessionManager<S extends SessionScope = SessionScope> {
    * What a settings change would do now, without making it: how many active sessions the new timeouts would end
    * at once (expiry is computed from the settings, so a shorter idle timeout or lifetime applies immediately).
    */
-  async previewSettings(actor: Actor, patch: SessionSettingsPatch): Promise<{ endingSessions: number }> {
-    await this.#requireTeam(actor, 'manage-settings');
+  async previewSettings(actor: Actor | null, patch: SessionSettingsPatch): Promise<{ endingSessions: number }> {
+    if (actor) await this.#requireTeam(actor, 'manage-settings');
     let next: SessionSettings;
     try {
       next = applySettingsPatch(this.#settings, patch, { touchIntervalMs: this.touchIntervalMs });
@@ -453,9 +453,12 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     return { endingSessions: Math.max(0, today - after) };
   }
 
-  /** Changes settings (team managers only), audited with before and after, and tells the other nodes. */
-  async updateSettings(actor: Actor, patch: SessionSettingsPatch): Promise<SessionSettings> {
-    await this.#requireTeam(actor, 'manage-settings');
+  /**
+   * Changes settings (team managers only; `null`: the operator, as the CLI's `settings set`), audited with before and
+   * after, and tells the other nodes.
+   */
+  async updateSettings(actor: Actor | null, patch: SessionSettingsPatch): Promise<SessionSettings> {
+    if (actor) await this.#requireTeam(actor, 'manage-settings');
     const before = this.#settings;
     let next: SessionSettings;
     try {
@@ -475,7 +478,7 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     await this.#publish({ kind: 'settings' });
     // Switching anonymisation on means the addresses already stored too: rewritten in the background, in batches.
     if (!before.anonymizeIp && next.anonymizeIp && this.#anonymize && !this.#anonymizing) {
-      this.#anonymizing = this.anonymizeStoredIps(actor)
+      this.#anonymizing = this.anonymizeStoredIps(actor, { onProgress: (p) => this.events.emit('ips.anonymizing', p) })
         .catch((error) => this.#report(error))
         .finally(() => (this.#anonymizing = null));
     }
