@@ -360,4 +360,57 @@ describe('seshat CLI', { timeout: 90_000 }, () => {
     expect((await store.listAudit({ action: 'ips.anonymized' })).items).toHaveLength(1);
     await store.close();
   });
+
+  it("sets a role's policy and a person's override field by field, lists and clears them, audited", async () => {
+    expect((await seshat(['users', 'create', '--email', 'ann@example.com', '--role', 'admin'])).code).toBe(0);
+    expect((await inProcess(['policies', 'list'])).stdout).toContain('(none)');
+    const set = await inProcess(['policies', 'set', '--role', 'admin', '--idle-timeout', '15m', '--max-sessions', '2']);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain('Policy of the admin role set: idle-timeout 15 minutes, max-sessions 2; running servers apply it at once.');
+    // Only the fields given change; the others stay.
+    expect((await inProcess(['policies', 'set', '--role', 'admin', '--remember-me', 'off', '--max-sessions', 'none'])).code).toBe(0);
+    expect((await inProcess(['policies', 'set', '--user', 'ann@example.com', '--idle-timeout', 'never'])).code).toBe(0);
+    const listed = JSON.parse((await inProcess(['policies', 'list', '--json'])).stdout);
+    expect(listed.roles).toEqual([expect.objectContaining({ role: 'admin', policy: { idleTimeoutSeconds: 900, rememberMe: { enabled: false }, maxSessionsPerUser: null } })]);
+    expect(listed.users).toEqual([expect.objectContaining({ email: 'ann@example.com', policy: { idleTimeoutSeconds: null } })]);
+    expect((await inProcess(['policies', 'list'])).stdout).toMatch(/role admin\s+idle-timeout 15 minutes, remember-me off, max-sessions none/);
+
+    const refusals: [string[], string][] = [
+      [['--idle-timeout', '1h'], 'seshat: Give either --role or --user.'],
+      [['--role', 'king', '--idle-timeout', '1h'], 'seshat: --role must be owner, admin, auditor or user (got "king").'],
+      [['--user', 'nobody@example.com', '--idle-timeout', '1h'], 'seshat: No such user: nobody@example.com.'],
+      [['--role', 'admin'], 'seshat: Give at least one setting to change.'],
+      [['--role', 'admin', '--anonymize-ip', 'on'], "seshat: Unknown option '--anonymize-ip'."], // a global setting only
+      [['--role', 'admin', '--idle-timeout', '3s'], 'seshat: --idle-timeout must be at least 10 seconds'],
+    ];
+    for (const [args, message] of refusals) {
+      const refused = await inProcess(['policies', 'set', ...args]);
+      expect(refused.code, args.join(' ')).not.toBe(0);
+      expect(refused.stderr.startsWith(message), refused.stderr).toBe(true);
+    }
+
+    expect((await inProcess(['policies', 'clear', '--user', 'ann@example.com'])).stdout).toContain('Policy of ann@example.com removed');
+    expect((await inProcess(['policies', 'clear', '--user', 'ann@example.com'])).stdout).toContain('No policy for ann@example.com: nothing changed.');
+    expect(JSON.parse((await inProcess(['policies', 'list', '--json'])).stdout).users).toEqual([]);
+    const store = new SqliteStore(databaseUrl);
+    const audit = await store.listAudit({ action: 'policy.changed' });
+    expect(audit.items).toHaveLength(4);
+    expect(audit.items.every((e) => e.actorId === null)).toBe(true);
+    await store.close();
+  });
+
+  it("asks before a person's policy signs their sessions out at once; --yes applies it", async () => {
+    expect((await seshat(['users', 'create', '--email', 'bo@example.com'])).code).toBe(0);
+    const [bo] = JSON.parse((await inProcess(['users', 'list', '--json'])).stdout) as { id: string }[];
+    await seed(2, bo!.id, new ManualClock(Date.now() - 2 * 3600_000)); // last active two hours ago
+    await seed(1, 'usr_other', new ManualClock(Date.now() - 2 * 3600_000));
+    const unconfirmed = await seshat(['policies', 'set', '--user', 'bo@example.com', '--idle-timeout', '1h']);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain('This change signs out 2 active sessions at once (past the new limits). Pass --yes to apply it.');
+    const confirmed = await seshat(['policies', 'set', '--user', 'bo@example.com', '--idle-timeout', '1h', '--yes']);
+    expect(confirmed.code, confirmed.stderr).toBe(0);
+    expect(confirmed.stdout).toContain('2 sessions are past the new limits and refused from now on.');
+    expect(JSON.parse((await inProcess(['sessions', 'list', '--user', bo!.id, '--json'])).stdout)).toEqual([]);
+    expect(JSON.parse((await inProcess(['sessions', 'list', '--user', 'usr_other', '--json'])).stdout)).toHaveLength(1);
+  });
 });

@@ -361,12 +361,13 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   }
 
   /**
-   * Stores (or, with `policy` null, removes) the session policy of `subject` (team managers only), audited as
+   * Stores (or, with `policy` null, removes) the session policy of `subject` (team managers only; `null`: the
+   * operator, as the CLI's `policies set`), audited as
    * `policy.changed` with before and after in the same transaction; then every node reloads, so the edit applies at
    * once to existing sessions (expiry is computed on every check). What a subject means is `assignPolicies`' business.
    */
-  async savePolicy(actor: Actor, subject: string, policy: SessionPolicy | null): Promise<StoredSessionPolicy | null> {
-    await this.#requireTeam(actor, 'manage-settings');
+  async savePolicy(actor: Actor | null, subject: string, policy: SessionPolicy | null): Promise<StoredSessionPolicy | null> {
+    if (actor) await this.#requireTeam(actor, 'manage-settings');
     const next = this.#checkedPolicy(subject, policy);
     const stored = next === null ? null : { subject, policy: next, updatedAt: this.clock.now() };
     await this.change(async (change) => {
@@ -384,8 +385,8 @@ export class SessionManager<S extends SessionScope = SessionScope> {
    * What `savePolicy` would do now, without doing it: how many active sessions the edit would end at once (a shorter
    * idle timeout or lifetime applies to existing sessions). The assignment is computed as if the edit were stored.
    */
-  async previewPolicy(actor: Actor, subject: string, policy: SessionPolicy | null): Promise<{ endingSessions: number }> {
-    await this.#requireTeam(actor, 'manage-settings');
+  async previewPolicy(actor: Actor | null, subject: string, policy: SessionPolicy | null): Promise<{ endingSessions: number }> {
+    if (actor) await this.#requireTeam(actor, 'manage-settings');
     const next = this.#checkedPolicy(subject, policy);
     const now = this.clock.now();
     let assignment = this.#assignment;

@@ -1,0 +1,147 @@
+import { sessionPolicySchema, type SessionManager, type SessionPolicy, type Store, type StoreScope } from 'seshat';
+import { roles } from '../../permissions.ts';
+import { roleSubject, splitPolicies, userSubject } from '../../session-policies.ts';
+import { UsageError, type Command, type OptionValues } from '../command.ts';
+import { table } from '../output.ts';
+import { asUsage, confirmEnding, duration, endedNote, optionHelp, patchOf, POLICY_OPTIONS } from '../setting-options.ts';
+import { findUser } from './users.ts';
+
+/**
+ * Session policies from a shell: a role's (everyone with that role) or one person's override, layered over the
+ * global settings field by field (the person's, then the role's, then the settings), as the web UI's Policies page
+ * and `/api/admin/policies` edit them. Audited (`policy.changed`, actor: none); running servers apply them at once.
+ */
+
+/** The policy a `--role` or `--user` option names, by its stored subject, and how to say whose it is. */
+async function subjectOf(values: OptionValues, store: Store): Promise<{ subject: string; whose: string }> {
+  const { role, user } = values;
+  if ((role === undefined) === (user === undefined)) throw new UsageError('Give either --role or --user.', 'Example: seshat policies set --role admin --idle-timeout 15m');
+  if (typeof role === 'string') {
+    if (!(roles as readonly string[]).includes(role)) throw new UsageError(`--role must be ${roles.slice(0, -1).join(', ')} or ${roles.at(-1)} (got "${role}").`);
+    return { subject: roleSubject(role as (typeof roles)[number]), whose: `the ${role} role` };
+  }
+  const person = await findUser(store, String(user));
+  return { subject: userSubject(person.id), whose: person.email };
+}
+
+/** A policy's fields in the options' words: "idle-timeout 15 minutes, max-sessions 2". */
+function describePolicy(p: SessionPolicy): string {
+  const parts: string[] = [];
+  const d = (s: number | null | undefined, never: string) => (s === null ? never : duration(s!));
+  if (p.idleTimeoutSeconds !== undefined) parts.push(`idle-timeout ${d(p.idleTimeoutSeconds, 'never')}`);
+  if (p.absoluteLifetimeSeconds !== undefined) parts.push(`absolute-lifetime ${duration(p.absoluteLifetimeSeconds)}`);
+  if (p.rememberMe?.enabled !== undefined) parts.push(`remember-me ${p.rememberMe.enabled ? 'on' : 'off'}`);
+  if (p.rememberMe?.durationSeconds !== undefined) parts.push(`remember-me-for ${duration(p.rememberMe.durationSeconds)}`);
+  if (p.maxSessionsPerUser !== undefined) parts.push(`max-sessions ${p.maxSessionsPerUser ?? 'none'}`);
+  if (p.sessionLimitAction !== undefined) parts.push(`at-limit ${p.sessionLimitAction}`);
+  if (p.reauthenticationWindowSeconds !== undefined) parts.push(`reauthentication-window ${duration(p.reauthenticationWindowSeconds)}`);
+  if (p.deviceBinding?.policy !== undefined) parts.push(`device-binding ${p.deviceBinding.policy}`);
+  return parts.join(', ') || '(nothing set)';
+}
+
+/** Saves (or with null removes) a policy after the preview's confirmation; returns the exit code. */
+async function save(m: SessionManager<StoreScope>, subject: string, policy: SessionPolicy | null, yes: boolean, out: (line: string) => void, done: string): Promise<number> {
+  const { endingSessions } = await m.previewPolicy(null, subject, policy).catch(asUsage);
+  if (!(await confirmEnding(endingSessions, yes))) {
+    out('Nothing changed.');
+    return 1;
+  }
+  await m.savePolicy(null, subject, policy).catch(asUsage);
+  out(`${done}; running servers apply it at once.${endedNote(endingSessions)}`);
+  return 0;
+}
+
+const whoOptions = `  --role R
+      a role's policy (everyone with the role): ${roles.join(', ')}
+  --user U
+      one person's override, by id (usr_…) or e-mail`;
+
+export const policyCommands: Command[] = [
+  {
+    path: ['policies', 'list'],
+    summary: 'The session policies of roles and people (what each overrides of the settings)',
+    synopsis: '[--json]',
+    help: `Options:
+  --json           one JSON object { roles: [...], users: [...] } like GET /api/admin/policies (times in ISO 8601 UTC)`,
+    options: { json: { type: 'boolean' } },
+    database: 'existing',
+    async run({ values, store: openStore, out }) {
+      const store = await openStore();
+      const { byRole, byUser } = splitPolicies(await store.listSessionPolicies());
+      const people = await Promise.all([...byUser.keys()].map((id) => store.findUserById(id)));
+      const iso = (ms: number) => new Date(ms).toISOString();
+      const rows = [
+        ...roles.flatMap((role) => {
+          const p = byRole.get(role);
+          return p ? [{ whose: `role ${role}`, policy: p.policy, updatedAt: iso(p.updatedAt) }] : [];
+        }),
+        ...[...byUser.values()].map((p, i) => ({ whose: `user ${people[i]?.email ?? p.subject.slice(5)}`, policy: p.policy, updatedAt: iso(p.updatedAt) })),
+      ];
+      if (values.json) {
+        out(JSON.stringify({
+          roles: roles.flatMap((role) => (byRole.has(role) ? [{ role, policy: byRole.get(role)!.policy, updatedAt: iso(byRole.get(role)!.updatedAt) }] : [])),
+          users: [...byUser.values()].map((p, i) => ({ userId: p.subject.slice(5), email: people[i]?.email ?? null, policy: p.policy, updatedAt: iso(p.updatedAt) })),
+        }, null, 2));
+        return 0;
+      }
+      out(table(rows.map((r) => ({ whose: r.whose, policy: describePolicy(r.policy), updated: r.updatedAt })), ['whose', 'policy', 'updated']));
+      out('Anything a policy does not set comes from the settings (`seshat settings show`); a person\'s override comes before their role\'s policy.');
+      return 0;
+    },
+  },
+  {
+    path: ['policies', 'set'],
+    summary: "Set fields of a role's session policy or a person's override (asks first when sessions would end)",
+    synopsis: '(--role R | --user U) --<setting> <value> … [--yes]',
+    help: `Options (--role or --user, and at least one setting; D is a duration: 90s, 30m, 12h, 7d):
+${whoOptions}
+${optionHelp(POLICY_OPTIONS)}
+  --yes, -y
+      apply even when the change signs sessions out at once (needed when stdin is not a terminal)
+
+The settings given change those fields of the policy; its other fields stay as they are (\`seshat policies clear\`
+removes a whole policy). A stricter policy applies to sessions already running: the command counts the sessions it
+would end at once and asks first.`,
+    options: {
+      role: { type: 'string' },
+      user: { type: 'string' },
+      ...Object.fromEntries(POLICY_OPTIONS.map((o) => [o.option, { type: 'string' as const }])),
+      yes: { type: 'boolean', short: 'y' },
+    },
+    database: 'existing',
+    async run({ values, store: openStore, manager, out }) {
+      const patch = patchOf(values, POLICY_OPTIONS, 'seshat policies set --role admin --idle-timeout 15m') as SessionPolicy;
+      const store = await openStore();
+      const { subject, whose } = await subjectOf(values, store);
+      const stored = sessionPolicySchema.safeParse((await store.findSessionPolicy(subject))?.policy ?? {});
+      const before: SessionPolicy = stored.success ? stored.data : {};
+      const policy: SessionPolicy = {
+        ...before,
+        ...patch,
+        ...(before.rememberMe || patch.rememberMe ? { rememberMe: { ...before.rememberMe, ...patch.rememberMe } } : {}),
+        ...(before.deviceBinding || patch.deviceBinding ? { deviceBinding: { ...before.deviceBinding, ...patch.deviceBinding } } : {}),
+      };
+      return save(await manager(), subject, policy, values.yes === true, out, `Policy of ${whose} set: ${describePolicy(policy)}`);
+    },
+  },
+  {
+    path: ['policies', 'clear'],
+    summary: "Remove a role's session policy or a person's override (the settings apply again)",
+    synopsis: '(--role R | --user U) [--yes]',
+    help: `Options:
+${whoOptions}
+  --yes, -y
+      apply even when the change signs sessions out at once (a looser policy removed)`,
+    options: { role: { type: 'string' }, user: { type: 'string' }, yes: { type: 'boolean', short: 'y' } },
+    database: 'existing',
+    async run({ values, store: openStore, manager, out }) {
+      const store = await openStore();
+      const { subject, whose } = await subjectOf(values, store);
+      if (!(await store.findSessionPolicy(subject))) {
+        out(`No policy for ${whose}: nothing changed.`);
+        return 0;
+      }
+      return save(await manager(), subject, null, values.yes === true, out, `Policy of ${whose} removed`);
+    },
+  },
+];
