@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import { isSeshatError, POLICY_FIELDS, type SessionSettings, type SessionSettingsPatch } from 'seshat';
+import { isSeshatError, POLICY_FIELDS, sessionSettingsSchema, type SessionPolicy, type SessionSettings, type SessionSettingsPatch } from 'seshat';
 import { UsageError, type OptionValues } from './command.ts';
 
 /**
@@ -8,48 +8,80 @@ import { UsageError, type OptionValues } from './command.ts';
  */
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+const shape = sessionSettingsSchema.shape;
 
-/** `90s`, `30m`, `12h`, `7d` or a number of seconds, as whole seconds. */
-function seconds(option: string, raw: string): number {
-  const m = /^(\d+)\s*([smhd]?)$/.exec(raw.trim());
-  const n = m ? Number(m[1]) * UNITS[m[2] || 's']! : NaN;
-  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`--${option} must be a duration such as 90s, 30m, 12h or 7d (got "${raw}").`);
-  return n;
+/**
+ * How an option's value is written and shown: a duration (90s, 30m, 12h, 7d; `orNever` adds "never" = null), on/off,
+ * a whole number (`orNone` adds "none" = null), or one of the schema's words.
+ */
+type Kind =
+  | { type: 'duration'; orNever?: boolean }
+  | { type: 'on-off' }
+  | { type: 'count'; orNone?: boolean }
+  | { type: 'word'; words: readonly string[] };
+
+interface SettingOption {
+  option: string;
+  /** The setting's path in `SessionSettings` (`rememberMe.enabled`), as the library's refusals name it. */
+  path: string;
+  kind: Kind;
+  help: string;
 }
 
-function onOff(option: string, raw: string): boolean {
-  if (raw === 'on' || raw === 'off') return raw === 'on';
-  throw new UsageError(`--${option} must be on or off (got "${raw}").`);
-}
-
-function oneOf<T extends string>(option: string, raw: string, allowed: readonly T[]): T {
-  if ((allowed as readonly string[]).includes(raw)) return raw as T;
-  throw new UsageError(`--${option} must be ${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)} (got "${raw}").`);
-}
-
-function whole(option: string, raw: string): number {
-  const n = /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${option} must be a whole number of at least 1 (got "${raw}").`);
-  return n;
-}
-
-/** Each option of `settings set`: the setting it changes, how its value is read, and its help line. */
-export const SETTING_OPTIONS: { option: string; value: string; help: string; set(patch: SessionSettingsPatch, raw: string): void; path: string }[] = [
-  { option: 'idle-timeout', value: 'D|never', path: 'idleTimeoutSeconds', help: 'sign a browser session out after this long without activity', set: (p, raw) => void (p.idleTimeoutSeconds = raw === 'never' ? null : seconds('idle-timeout', raw)) },
-  { option: 'absolute-lifetime', value: 'D', path: 'absoluteLifetimeSeconds', help: 'the longest any session lasts, remembered or not', set: (p, raw) => void (p.absoluteLifetimeSeconds = seconds('absolute-lifetime', raw)) },
-  { option: 'remember-me', value: 'on|off', path: 'rememberMe.enabled', help: 'offer "Keep me signed in"', set: (p, raw) => void (p.rememberMe = { ...p.rememberMe, enabled: onOff('remember-me', raw) }) },
-  { option: 'remember-me-for', value: 'D', path: 'rememberMe.durationSeconds', help: 'how long a remembered session lasts from sign-in', set: (p, raw) => void (p.rememberMe = { ...p.rememberMe, durationSeconds: seconds('remember-me-for', raw) }) },
-  { option: 'max-sessions', value: 'N|none', path: 'maxSessionsPerUser', help: 'concurrent sessions per person', set: (p, raw) => void (p.maxSessionsPerUser = raw === 'none' ? null : whole('max-sessions', raw)) },
-  { option: 'at-limit', value: 'evict-oldest|deny', path: 'sessionLimitAction', help: 'at the limit: end the least recently active session, or refuse the sign-in', set: (p, raw) => void (p.sessionLimitAction = oneOf('at-limit', raw, ['evict-oldest', 'deny'] as const)) },
-  { option: 'anonymize-ip', value: 'on|off', path: 'anonymizeIp', help: 'store /24 and /48 prefixes; on also rewrites the addresses already stored, with progress', set: (p, raw) => void (p.anonymizeIp = onOff('anonymize-ip', raw)) },
-  { option: 'team-session-access', value: 'full|view-only|off', path: 'teamSessionAccess', help: "what team managers may do with other people's sessions", set: (p, raw) => void (p.teamSessionAccess = oneOf('team-session-access', raw, ['full', 'view-only', 'off'] as const)) },
-  { option: 'many-sessions', value: 'N', path: 'manySessionsThreshold', help: 'more live sessions than this get the "Many sessions" mark', set: (p, raw) => void (p.manySessionsThreshold = whole('many-sessions', raw)) },
-  { option: 'audit-retention-days', value: 'N', path: 'auditRetentionDays', help: 'audit events older than this are deleted', set: (p, raw) => void (p.auditRetentionDays = whole('audit-retention-days', raw)) },
-  { option: 'show-admin-reason', value: 'on|off', path: 'showAdminReasonToUser', help: "tell a person signed out by an administrator the administrator's reason", set: (p, raw) => void (p.showAdminReasonToUser = onOff('show-admin-reason', raw)) },
-  { option: 'reauthentication-window', value: 'D', path: 'reauthenticationWindowSeconds', help: 'how recent a password entry dangerous actions need', set: (p, raw) => void (p.reauthenticationWindowSeconds = seconds('reauthentication-window', raw)) },
-  { option: 'device-binding', value: 'off|offer|require-for-admins', path: 'deviceBinding.policy', help: 'Device Bound Session Credentials', set: (p, raw) => void (p.deviceBinding = { ...p.deviceBinding, policy: oneOf('device-binding', raw, ['off', 'offer', 'require-for-admins'] as const) }) },
-  { option: 'bound-cookie', value: 'D', path: 'deviceBinding.boundCookieSeconds', help: 'lifetime of the short-lived bound cookie', set: (p, raw) => void (p.deviceBinding = { ...p.deviceBinding, boundCookieSeconds: seconds('bound-cookie', raw) }) },
+/** Every setting, as `settings set` takes it and `settings show` prints it (in this order). */
+export const SETTING_OPTIONS: SettingOption[] = [
+  { option: 'idle-timeout', path: 'idleTimeoutSeconds', kind: { type: 'duration', orNever: true }, help: 'sign a browser session out after this long without activity' },
+  { option: 'absolute-lifetime', path: 'absoluteLifetimeSeconds', kind: { type: 'duration' }, help: 'the longest any session lasts, remembered or not' },
+  { option: 'remember-me', path: 'rememberMe.enabled', kind: { type: 'on-off' }, help: 'offer "Keep me signed in"' },
+  { option: 'remember-me-for', path: 'rememberMe.durationSeconds', kind: { type: 'duration' }, help: 'how long a remembered session lasts from sign-in' },
+  { option: 'max-sessions', path: 'maxSessionsPerUser', kind: { type: 'count', orNone: true }, help: 'concurrent sessions per person' },
+  { option: 'at-limit', path: 'sessionLimitAction', kind: { type: 'word', words: shape.sessionLimitAction.options }, help: 'at the limit: end the least recently active session, or refuse the sign-in' },
+  { option: 'anonymize-ip', path: 'anonymizeIp', kind: { type: 'on-off' }, help: 'store /24 and /48 prefixes; on also rewrites the addresses already stored, with progress' },
+  { option: 'team-session-access', path: 'teamSessionAccess', kind: { type: 'word', words: shape.teamSessionAccess.options }, help: "what team managers may do with other people's sessions" },
+  { option: 'many-sessions', path: 'manySessionsThreshold', kind: { type: 'count' }, help: 'more live sessions than this get the "Many sessions" mark' },
+  { option: 'audit-retention-days', path: 'auditRetentionDays', kind: { type: 'count' }, help: 'audit events older than this many days are deleted' },
+  { option: 'show-admin-reason', path: 'showAdminReasonToUser', kind: { type: 'on-off' }, help: "tell a person signed out by an administrator the administrator's reason" },
+  { option: 'reauthentication-window', path: 'reauthenticationWindowSeconds', kind: { type: 'duration' }, help: 'how recent a password entry dangerous actions need' },
+  { option: 'device-binding', path: 'deviceBinding.policy', kind: { type: 'word', words: shape.deviceBinding.shape.policy.options }, help: 'Device Bound Session Credentials' },
+  { option: 'bound-cookie', path: 'deviceBinding.boundCookieSeconds', kind: { type: 'duration' }, help: 'lifetime of the short-lived bound cookie' },
 ];
+
+/** The value format an option's help shows: `D|never`, `on|off`, `evict-oldest|deny`. */
+function format(kind: Kind): string {
+  if (kind.type === 'duration') return kind.orNever ? 'D|never' : 'D';
+  if (kind.type === 'on-off') return 'on|off';
+  if (kind.type === 'count') return kind.orNone ? 'N|none' : 'N';
+  return kind.words.join('|');
+}
+
+/** An option's value as the setting's value, or a usage error naming the option. */
+function parse(o: SettingOption, raw: string): unknown {
+  const k = o.kind;
+  const bad = (expected: string): never => {
+    throw new UsageError(`--${o.option} must be ${expected} (got "${raw}").`);
+  };
+  if (k.type === 'duration') {
+    if (k.orNever && raw === 'never') return null;
+    const m = /^(\d+)\s*([smhd]?)$/.exec(raw);
+    const n = m ? Number(m[1]) * UNITS[m[2] || 's']! : NaN;
+    return Number.isSafeInteger(n) && n > 0 ? n : bad(`a duration such as 90s, 30m, 12h or 7d${k.orNever ? ', or never' : ''}`);
+  }
+  if (k.type === 'on-off') return raw === 'on' ? true : raw === 'off' ? false : bad('on or off');
+  if (k.type === 'count') {
+    if (k.orNone && raw === 'none') return null;
+    const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    return Number.isSafeInteger(n) && n >= 1 ? n : bad(`a whole number of at least 1${k.orNone ? ', or none' : ''}`);
+  }
+  return k.words.includes(raw) ? raw : bad(`${k.words.slice(0, -1).join(', ')} or ${k.words.at(-1)}`);
+}
+
+/** A setting's value the way people say it: "7 days", "never", "on", "none (unlimited)". */
+function show(kind: Kind, value: unknown): string {
+  if (value === null) return kind.type === 'duration' ? 'never' : 'none (unlimited)';
+  if (kind.type === 'duration') return duration(value as number);
+  if (kind.type === 'on-off') return value ? 'on' : 'off';
+  return String(value);
+}
 
 /** A number of seconds the way people say it: "7 days", "30 minutes", "90 seconds". */
 export function duration(s: number): string {
@@ -59,38 +91,40 @@ export function duration(s: number): string {
   return `${s} second${s === 1 ? '' : 's'}`;
 }
 
-const yesNo = (b: boolean) => (b ? 'on' : 'off');
+/** The value at a dotted path (`rememberMe.enabled`); undefined when absent (a policy that does not set it). */
+function at(from: object, path: string): unknown {
+  const [head, tail] = path.split('.') as [string, string | undefined];
+  const value = (from as Record<string, unknown>)[head];
+  return tail === undefined ? value : (value as Record<string, unknown> | undefined)?.[tail];
+}
 
 /** The settings as `settings show` prints them: one row per option of `settings set`, in the same words. */
 export function describeSettings(s: SessionSettings): Record<string, string>[] {
-  const value: Record<string, string> = {
-    'idle-timeout': s.idleTimeoutSeconds === null ? 'never' : duration(s.idleTimeoutSeconds),
-    'absolute-lifetime': duration(s.absoluteLifetimeSeconds),
-    'remember-me': yesNo(s.rememberMe.enabled),
-    'remember-me-for': duration(s.rememberMe.durationSeconds),
-    'max-sessions': s.maxSessionsPerUser === null ? 'none (unlimited)' : String(s.maxSessionsPerUser),
-    'at-limit': s.sessionLimitAction,
-    'anonymize-ip': yesNo(s.anonymizeIp),
-    'team-session-access': s.teamSessionAccess,
-    'many-sessions': String(s.manySessionsThreshold),
-    'audit-retention-days': String(s.auditRetentionDays),
-    'show-admin-reason': yesNo(s.showAdminReasonToUser),
-    'reauthentication-window': duration(s.reauthenticationWindowSeconds),
-    'device-binding': s.deviceBinding.policy,
-    'bound-cookie': duration(s.deviceBinding.boundCookieSeconds),
-  };
-  return SETTING_OPTIONS.map((o) => ({ setting: o.option, value: value[o.option]!, meaning: o.help }));
+  return SETTING_OPTIONS.map((o) => ({ setting: o.option, value: show(o.kind, at(s, o.path)), meaning: o.help }));
+}
+
+/** What a policy sets, in the options' words: "idle-timeout 15 minutes, max-sessions 2". */
+export function describePolicy(p: SessionPolicy): string {
+  const parts = POLICY_OPTIONS.flatMap((o) => {
+    const value = at(p, o.path);
+    return value === undefined ? [] : [`${o.option} ${value === null && o.kind.type === 'count' ? 'none' : show(o.kind, value)}`];
+  });
+  return parts.join(', ') || '(nothing set)';
 }
 
 /** The options a session policy can set (`POLICY_FIELDS`). */
 export const POLICY_OPTIONS = SETTING_OPTIONS.filter((o) => (POLICY_FIELDS as readonly string[]).includes(o.path));
 
 /** The patch the given options ask for, from these options only (none given: a usage error with `example`). */
-export function patchOf(values: OptionValues, options: typeof SETTING_OPTIONS, example: string): SessionSettingsPatch {
+export function patchOf(values: OptionValues, options: readonly SettingOption[], example: string): SessionSettingsPatch {
   const patch: SessionSettingsPatch = {};
   for (const o of options) {
     const raw = values[o.option];
-    if (typeof raw === 'string') o.set(patch, raw.trim());
+    if (typeof raw !== 'string') continue;
+    const value = parse(o, raw.trim());
+    const [head, tail] = o.path.split('.') as [keyof SessionSettingsPatch, string | undefined];
+    const into = patch as Record<string, unknown>;
+    into[head] = tail === undefined ? value : { ...(into[head] as object | undefined), [tail]: value };
   }
   if (Object.keys(patch).length === 0) throw new UsageError('Give at least one setting to change.', `Example: ${example}`);
   return patch;
@@ -121,4 +155,4 @@ export const endedNote = (endingSessions: number): string =>
   endingSessions > 0 ? ` ${endingSessions} session${endingSessions === 1 ? ' is' : 's are'} past the new limits and refused from now on.` : '';
 
 /** The help lines of some options. */
-export const optionHelp = (options: typeof SETTING_OPTIONS): string => options.map((o) => `  --${o.option} ${o.value}\n      ${o.help}`).join('\n');
+export const optionHelp = (options: readonly SettingOption[]): string => options.map((o) => `  --${o.option} ${format(o.kind)}\n      ${o.help}`).join('\n');

@@ -315,10 +315,10 @@ describe('seshat CLI', { timeout: 90_000 }, () => {
     const refusals: [string[], string][] = [
       [[], 'seshat: Give at least one setting to change.'],
       [['--idle-timeout', '5s'], 'seshat: --idle-timeout must be at least 10 seconds'],
-      [['--idle-timeout', 'soon'], 'seshat: --idle-timeout must be a duration such as 90s, 30m, 12h or 7d (got "soon").'],
+      [['--idle-timeout', 'soon'], 'seshat: --idle-timeout must be a duration such as 90s, 30m, 12h or 7d, or never (got "soon").'],
       [['--at-limit', 'maybe'], 'seshat: --at-limit must be evict-oldest or deny (got "maybe").'],
       [['--remember-me', 'yes'], 'seshat: --remember-me must be on or off (got "yes").'],
-      [['--max-sessions', '0'], 'seshat: --max-sessions must be a whole number of at least 1 (got "0").'],
+      [['--max-sessions', '0'], 'seshat: --max-sessions must be a whole number of at least 1, or none (got "0").'],
       [['--absolute-lifetime', '99999d'], 'seshat: --absolute-lifetime '],
     ];
     for (const [args, message] of refusals) {

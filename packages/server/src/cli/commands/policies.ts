@@ -3,7 +3,7 @@ import { roles } from '../../permissions.ts';
 import { roleSubject, splitPolicies, userSubject } from '../../session-policies.ts';
 import { UsageError, type Command, type OptionValues } from '../command.ts';
 import { table } from '../output.ts';
-import { asUsage, confirmEnding, duration, endedNote, optionHelp, patchOf, POLICY_OPTIONS } from '../setting-options.ts';
+import { asUsage, confirmEnding, describePolicy, endedNote, optionHelp, patchOf, POLICY_OPTIONS } from '../setting-options.ts';
 import { findUser } from './users.ts';
 
 /**
@@ -22,21 +22,6 @@ async function subjectOf(values: OptionValues, store: Store): Promise<{ subject:
   }
   const person = await findUser(store, String(user));
   return { subject: userSubject(person.id), whose: person.email };
-}
-
-/** A policy's fields in the options' words: "idle-timeout 15 minutes, max-sessions 2". */
-function describePolicy(p: SessionPolicy): string {
-  const parts: string[] = [];
-  const d = (s: number | null | undefined, never: string) => (s === null ? never : duration(s!));
-  if (p.idleTimeoutSeconds !== undefined) parts.push(`idle-timeout ${d(p.idleTimeoutSeconds, 'never')}`);
-  if (p.absoluteLifetimeSeconds !== undefined) parts.push(`absolute-lifetime ${duration(p.absoluteLifetimeSeconds)}`);
-  if (p.rememberMe?.enabled !== undefined) parts.push(`remember-me ${p.rememberMe.enabled ? 'on' : 'off'}`);
-  if (p.rememberMe?.durationSeconds !== undefined) parts.push(`remember-me-for ${duration(p.rememberMe.durationSeconds)}`);
-  if (p.maxSessionsPerUser !== undefined) parts.push(`max-sessions ${p.maxSessionsPerUser ?? 'none'}`);
-  if (p.sessionLimitAction !== undefined) parts.push(`at-limit ${p.sessionLimitAction}`);
-  if (p.reauthenticationWindowSeconds !== undefined) parts.push(`reauthentication-window ${duration(p.reauthenticationWindowSeconds)}`);
-  if (p.deviceBinding?.policy !== undefined) parts.push(`device-binding ${p.deviceBinding.policy}`);
-  return parts.join(', ') || '(nothing set)';
 }
 
 /** Saves (or with null removes) a policy after the preview's confirmation; returns the exit code. */
