@@ -64,7 +64,8 @@ interface Target {
   port: number;
   routes: string[];
   expressSessionCookies?: string[];
-  cpu(): Promise<number>;
+  /** CPU microseconds used so far, and the validation cache's misses so far. */
+  cpu(): Promise<{ cpuUs: number; misses: number }>;
   stop(): Promise<void>;
 }
 
@@ -80,8 +81,8 @@ async function startTarget(env: Record<string, string>): Promise<Target> {
     ...ready,
     cpu: () => new Promise((resolve) => {
       child.once('message', (m) => {
-        const { cpu } = m as { cpu: { user: number; system: number } };
-        resolve(cpu.user + cpu.system);
+        const { cpu, validations } = m as { cpu: { user: number; system: number }; validations: { miss: number } };
+        resolve({ cpuUs: cpu.user + cpu.system, misses: validations.miss });
       });
       child.send('cpu');
     }),
@@ -121,6 +122,8 @@ const cpuDelta = (before: Map<number, number>, after: Map<number, number>) => {
 interface Sample {
   flat: LoadResult;
   flatCpuUs: number;
+  /** Validation-cache misses during the flat-out run (store reads on the request path). */
+  flatMisses: number;
   paced: LoadResult;
   pacedCpuUs: number;
   dbUs: number | null;
@@ -149,22 +152,24 @@ async function redisCpu(url: string): Promise<Map<number, number>> {
   }
 }
 
-async function sample(target: Target, path: string, cookies: string[], db: Db): Promise<Sample> {
+/** One flat-out run of a route: CPU per request, cache misses and the database's CPU. */
+async function flatSample(target: Target, path: string, cookies: string[], db: Db): Promise<Pick<Sample, 'flat' | 'flatCpuUs' | 'flatMisses' | 'dbUs'>> {
   const c0 = await target.cpu();
   const d0 = (await db.cpu?.()) ?? new Map<number, number>();
   const flat = await runLoad({ port: target.port, path, cookies, connections: CONNECTIONS, durationMs: FLAT_MS });
   const c1 = await target.cpu();
   const d1 = (await db.cpu?.()) ?? new Map<number, number>();
+  if (flat.failed > 0) throw new Error(`${path}: ${flat.failed} failed requests`);
+  return { flat, flatCpuUs: (c1.cpuUs - c0.cpuUs) / flat.requests, flatMisses: c1.misses - c0.misses, dbUs: db.cpu ? cpuDelta(d0, d1) / flat.requests : null };
+}
+
+/** One run of a route at the fixed rate. */
+async function pacedSample(target: Target, path: string, cookies: string[]): Promise<Pick<Sample, 'paced' | 'pacedCpuUs'>> {
+  const c0 = await target.cpu();
   const paced = await runLoad({ port: target.port, path, cookies, connections: CONNECTIONS, durationMs: PACED_MS, rate: RATE });
-  const c2 = await target.cpu();
-  if (flat.failed + paced.failed > 0) throw new Error(`${path}: ${flat.failed + paced.failed} failed requests`);
-  return {
-    flat,
-    flatCpuUs: (c1 - c0) / flat.requests,
-    paced,
-    pacedCpuUs: (c2 - c1) / paced.requests,
-    dbUs: db.cpu ? cpuDelta(d0, d1) / flat.requests : null,
-  };
+  const c1 = await target.cpu();
+  if (paced.failed > 0) throw new Error(`${path}: ${paced.failed} failed requests`);
+  return { paced, pacedCpuUs: (c1.cpuUs - c0.cpuUs) / paced.requests };
 }
 
 // ── rows ─────────────────────────────────────────────────────────────────────────────────────────
@@ -214,11 +219,22 @@ async function benchFramework(store: string, databaseUrl: string, framework: str
       target.child.send({ warm: tokens });
     });
     for (const route of target.routes) await runLoad({ port: target.port, path: route, cookies: cookiesFor(route), connections: CONNECTIONS, durationMs: WARMUP_MS });
+    // The flat-out rounds first, then the paced ones: between two flat-out runs of a route its sessions rest at most
+    // (routes − 1) × FLAT_MS (8 s), as they never do on a busy site. With the paced runs in between they rested
+    // 16 s, longer than the cache's refresh-ahead window (10 s): the warm-up's entries, all cached in the same second,
+    // then came due unseen and missed together in one round (~3,000 misses, +10–30 µs per request there).
+    const orderOf = (round: number) => (round % 2 === 0 ? target.routes : [...target.routes].reverse()); // no route always after the same neighbour
+    const flats = new Map<string, Awaited<ReturnType<typeof flatSample>>[]>(target.routes.map((r) => [r, []]));
     for (let round = 0; round < ROUNDS; round++) {
-      // Alternate the order, so no route always runs right after the same neighbour.
-      const order = round % 2 === 0 ? target.routes : [...target.routes].reverse();
-      for (const route of order) samples.get(route)!.push(await sample(target, route, cookiesFor(route), db));
-      log(`[${store}/${framework}] round ${round + 1}/${ROUNDS}: ` + target.routes.map((r) => `${r} ${samples.get(r)!.at(-1)!.flatCpuUs.toFixed(1)} µs`).join(', ') + ` (load ${loadavg()[0]!.toFixed(1)})`);
+      for (const route of orderOf(round)) flats.get(route)!.push(await flatSample(target, route, cookiesFor(route), db));
+      log(`[${store}/${framework}] flat-out round ${round + 1}/${ROUNDS}: ` + target.routes.map((r) => {
+        const last = flats.get(r)!.at(-1)!;
+        // Misses show which rounds carried store reads (entries coming due together, a flush).
+        return `${r} ${last.flatCpuUs.toFixed(1)} µs${last.flatMisses > 0 ? ` (${last.flatMisses.toLocaleString('en')} misses)` : ''}`;
+      }).join(', ') + ` (load ${loadavg()[0]!.toFixed(1)})`);
+    }
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const route of orderOf(round)) samples.get(route)!.push({ ...flats.get(route)![round]!, ...(await pacedSample(target, route, cookiesFor(route))) });
     }
     const bare = samples.get('/bare')!;
     for (const route of target.routes) {
