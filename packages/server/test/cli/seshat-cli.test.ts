@@ -359,6 +359,11 @@ describe('seshat CLI', { timeout: 90_000 }, () => {
     expect(ips).toEqual([{ ip: '198.51.100.0' }]);
     expect((await store.listAudit({ action: 'ips.anonymized' })).items).toHaveLength(1);
     await store.close();
+    // With --json, standard output is the JSON alone; the rewrite's summary goes to stderr with its progress.
+    expect((await seshat(['settings', 'set', '--anonymize-ip', 'off'])).code).toBe(0);
+    const json = await seshat(['settings', 'set', '--anonymize-ip', 'on', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ anonymizeIp: true });
+    expect(json.stderr).toContain('Rewrote 0 session and');
   });
 
   it("sets a role's policy and a person's override field by field, lists and clears them, audited", async () => {

@@ -60,7 +60,9 @@ and asks first. The change is audited (settings.changed, with before and after) 
       // Switching anonymisation on rewrites what is stored, in the background: stopping the manager waits for it.
       await m.stop();
       progress?.done();
-      if (progress) out(`Rewrote ${last.sessions.toLocaleString('en')} session and ${last.audit.toLocaleString('en')} audit-trail addresses to their prefixes.`);
+      const rewritten = `Rewrote ${last.sessions.toLocaleString('en')} session and ${last.audit.toLocaleString('en')} audit-trail addresses to their prefixes.`;
+      // With --json, standard output is the JSON alone (the summary goes with the progress, to stderr).
+      if (progress) (values.json ? console.error : out)(rewritten);
       out(values.json ? JSON.stringify(settings, null, 2) : `Settings changed; running servers apply them at once.${endedNote(endingSessions)}`);
       return 0;
     },
