@@ -1,14 +1,34 @@
 import { hostname } from 'node:os';
 
-/** The tuning both invalidation channels take (each documents the fields for its transport). */
-interface ChannelTuning {
+/**
+ * The tuning both confirmed-delivery invalidation channels take (PostgreSQL LISTEN/NOTIFY, Redis pub/sub); each
+ * channel's options add what is particular to its transport.
+ */
+export interface ChannelTuning {
+  /** Names this process's listening connection on the server (default `<hostname>/<pid>`). */
   nodeId?: string;
+  /** First reconnect delay after the listening connection drops (default 100 ms); doubles up to `maxBackoffMs`. */
   minBackoffMs?: number;
+  /** Longest reconnect delay (default 5 s). */
   maxBackoffMs?: number;
+  /** How often the listening connection is checked (default a quarter of `leaseMs`); each answer renews the lease. */
   heartbeatMs?: number;
+  /** A heartbeat unanswered this long counts as a lost connection: dropped and reconnected (default 5 s). */
   heartbeatTimeoutMs?: number;
+  /**
+   * How long a heartbeat answer lets the node trust its cache, counted from when the heartbeat was sent (default
+   * `ackTimeoutMs`, 1 s; never longer). Past it, every request reads the store until the next answer (and the cache
+   * is flushed then). Because a publisher waits up to `ackTimeoutMs` for confirmations, counted from before it sends,
+   * a node that did not confirm has stopped trusting its cache by the time the publisher answers.
+   */
   leaseMs?: number;
+  /**
+   * How long `publish` waits for every listening node to confirm it applied the invalidation (default 1 s). Past that
+   * the revocation still stands (it is durable), and a node that did not confirm no longer trusts its cache (its
+   * lease, at most this long, ran out without an answer).
+   */
   ackTimeoutMs?: number;
+  /** Reports connection problems and unconfirmed invalidations (the server logs them). */
   onError?: (error: unknown) => void;
 }
 export type ResolvedTuning = Required<Omit<ChannelTuning, 'onError'>> & Pick<ChannelTuning, 'onError'>;

@@ -2,16 +2,12 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { z } from 'zod';
 import type { Invalidation, InvalidationChannel, InvalidationListener } from '../../core/invalidation.ts';
-import { Confirmations, resolveTuning, type ResolvedTuning } from '../confirmed-delivery.ts';
+import { Confirmations, resolveTuning, type ChannelTuning, type ResolvedTuning } from '../confirmed-delivery.ts';
 
 /** Tuning of the LISTEN/NOTIFY channel; every option has a safe default. */
-export interface PgInvalidationOptions {
+export interface PgInvalidationOptions extends ChannelTuning {
   /** Names this process in pg_stat_activity (`seshat-invalidation <nodeId>`); default `<hostname>/<pid>`. */
   nodeId?: string;
-  /** First reconnect delay after the listening connection drops (default 100 ms); doubles up to `maxBackoffMs`. */
-  minBackoffMs?: number;
-  /** Longest reconnect delay (default 5 s). */
-  maxBackoffMs?: number;
   /**
    * How often the listening connection is checked with a `SELECT 1` (default a quarter of `leaseMs`: 250 ms).
    * Each answer renews the lease under which the node trusts its cache (see `leaseMs`); a connection that died
@@ -19,23 +15,6 @@ export interface PgInvalidationOptions {
    * lease, long before TCP keepalive would notice.
    */
   heartbeatMs?: number;
-  /** A heartbeat unanswered this long counts as a lost connection: dropped and reconnected (default 5 s). */
-  heartbeatTimeoutMs?: number;
-  /**
-   * How long a heartbeat answer lets the node trust its cache, counted from when the heartbeat was sent (default
-   * `ackTimeoutMs`, 1 s; never longer). Past it, every request reads the store until the next answer (and the
-   * cache is flushed then). Because a publisher waits up to `ackTimeoutMs` for confirmations, counted from before
-   * it sends, a node that did not confirm has stopped trusting its cache by the time the publisher answers.
-   */
-  leaseMs?: number;
-  /**
-   * How long `publish` waits for every listening node to confirm it applied the invalidation (default 1 s).
-   * Past that the revocation still stands (it is durable), and a node that did not confirm no longer trusts its
-   * cache (its lease, at most this long, ran out without an answer from the database).
-   */
-  ackTimeoutMs?: number;
-  /** Reports connection problems and unconfirmed invalidations (the server logs them). */
-  onError?: (error: unknown) => void;
 }
 
 /** The NOTIFY channel revocations are sent on. */

@@ -2,31 +2,19 @@ import { randomUUID } from 'node:crypto';
 import type { RedisClientType } from '@redis/client';
 import { z } from 'zod';
 import type { Invalidation, InvalidationChannel, InvalidationListener } from '../../core/invalidation.ts';
-import { Confirmations, resolveTuning, type ResolvedTuning } from '../confirmed-delivery.ts';
+import { Confirmations, resolveTuning, type ChannelTuning, type ResolvedTuning } from '../confirmed-delivery.ts';
 import type { RedisConnection } from './connection.ts';
 
 /** Tuning of the Redis pub/sub channel: the same meanings and defaults as the PostgreSQL channel's (`PgInvalidationOptions`). */
-export interface RedisInvalidationOptions {
+export interface RedisInvalidationOptions extends ChannelTuning {
   /** Names this process's listening connection (`CLIENT LIST`: `seshat-invalidation <nodeId>`); default `<hostname>/<pid>`. */
   nodeId?: string;
-  /** First reconnect delay after the listening connection drops (default 100 ms); doubles up to `maxBackoffMs`. */
-  minBackoffMs?: number;
-  /** Longest reconnect delay (default 5 s). */
-  maxBackoffMs?: number;
   /**
    * How often the node sends itself a heartbeat through Redis pub/sub (default a quarter of `leaseMs`). Hearing it back
    * on the listening connection renews the lease under which the node trusts its cache: pub/sub delivers in order, so
    * every invalidation published before the heartbeat has been applied by then.
    */
   heartbeatMs?: number;
-  /** A heartbeat not heard back this long counts as a lost connection: dropped and reconnected (default 5 s). */
-  heartbeatTimeoutMs?: number;
-  /** How long a heard heartbeat lets the node trust its cache, from when it was sent (default and maximum `ackTimeoutMs`). */
-  leaseMs?: number;
-  /** How long `publish` waits for every listening node to confirm it applied the invalidation (default 1 s). */
-  ackTimeoutMs?: number;
-  /** Reports connection problems and unconfirmed invalidations. */
-  onError?: (error: unknown) => void;
 }
 
 const invalidationSchema: z.ZodType<Invalidation> = z.discriminatedUnion('kind', [
