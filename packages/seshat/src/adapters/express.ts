@@ -67,7 +67,6 @@ export interface SeshatExpress {
   requireRecentAuth(maxAgeSeconds: MaxAge): RequestHandler;
 }
 
-/** The request's own origin as Express sees it (`req.protocol` and `req.host` follow the app's `trust proxy`). */
 /**
  * The client address as Express's `req.ip` gives it. That getter runs proxy-addr over X-Forwarded-For on every read
  * (~0.8 µs, the largest part of the middleware on a cache hit); with `trust proxy` off, Express's default, its answer
@@ -75,6 +74,7 @@ export interface SeshatExpress {
  */
 const clientIp = (req: Request): string | null => (req.app.get('trust proxy') === false ? req.socket.remoteAddress : req.ip) ?? null;
 
+/** The request's own origin as Express sees it (`req.protocol` and `req.host` follow the app's `trust proxy`). */
 const ownOrigin = (req: Request) => () => originOf(req.protocol, req.host);
 
 /** A header's (first) value. */

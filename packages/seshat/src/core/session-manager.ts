@@ -845,8 +845,8 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   }
 
   /**
-   * Refresh ahead: of the sessions a touch batch just found live, those whose cache entries expire within the next
-   * REFRESH_AHEAD_MS are read again in one statement and cached anew. A session in use is then never missed because
+   * Refresh ahead: of the sessions a touch batch just found live, those whose cache entries expire within the refresh
+   * window (a quarter of the TTL, at most 10 s) are read again in one statement and cached anew. A session in use is then never missed because
    * its entry aged out — no store read and SHA-256 on a request, and no wave of them a TTL after many sessions were
    * cached together — while the TTL still bounds how old any cached field can be. A failed read changes nothing:
    * the entries expire and are read on their next request, as before.
