@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline/promises';
 import type { ParseArgsOptionsConfig } from 'node:util';
 import type { SessionManager, Store, StoreScope } from 'seshat';
 
@@ -54,6 +55,18 @@ export class UsageError extends Error {
     this.name = 'UsageError';
     this.hint = hint;
   }
+}
+
+/**
+ * Asks `question` on a terminal and answers whether the person typed "yes"; off a terminal (a script, a pipe) nobody
+ * can answer, so it refuses with `withoutTerminal` (a usage error that names --yes).
+ */
+export async function confirmed(question: string, withoutTerminal: string): Promise<boolean> {
+  if (!process.stdin.isTTY) throw new UsageError(withoutTerminal);
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  const answer = await rl.question(`${question} Type "yes" to continue: `);
+  rl.close();
+  return answer.trim().toLowerCase() === 'yes';
 }
 
 /** A string option that must be given. */

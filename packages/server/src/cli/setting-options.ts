@@ -1,6 +1,5 @@
-import { createInterface } from 'node:readline/promises';
 import { isSeshatError, POLICY_FIELDS, sessionSettingsSchema, type SessionPolicy, type SessionSettings, type SessionSettingsPatch } from 'seshat';
-import { UsageError, type OptionValues } from './command.ts';
+import { confirmed, UsageError, type OptionValues } from './command.ts';
 
 /**
  * The session settings as CLI options, shared by `settings set` (every setting) and `policies set` (the ones a
@@ -143,11 +142,7 @@ export function asUsage(error: unknown): never {
 export async function confirmEnding(endingSessions: number, yes: boolean): Promise<boolean> {
   if (endingSessions === 0 || yes) return true;
   const what = `This change signs out ${endingSessions} active session${endingSessions === 1 ? '' : 's'} at once (past the new limits).`;
-  if (!process.stdin.isTTY) throw new UsageError(`${what} Pass --yes to apply it.`);
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  const answer = await rl.question(`${what} Type "yes" to continue: `);
-  rl.close();
-  return answer.trim().toLowerCase() === 'yes';
+  return confirmed(what, `${what} Pass --yes to apply it.`);
 }
 
 /** What follows a change that signed sessions out at once. */

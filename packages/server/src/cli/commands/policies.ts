@@ -1,10 +1,10 @@
 import { sessionPolicySchema, type SessionManager, type SessionPolicy, type Store, type StoreScope } from 'seshat';
 import { roles } from '../../permissions.ts';
 import { roleSubject, splitPolicies, userSubject } from '../../session-policies.ts';
-import { UsageError, type Command, type OptionValues } from '../command.ts';
+import { iso, UsageError, type Command, type OptionValues } from '../command.ts';
 import { table } from '../output.ts';
 import { asUsage, confirmEnding, describePolicy, endedNote, optionHelp, patchOf, POLICY_OPTIONS } from '../setting-options.ts';
-import { findUser } from './users.ts';
+import { findUser, roleOption } from './users.ts';
 
 /**
  * Session policies from a shell: a role's (everyone with that role) or one person's override, layered over the
@@ -16,9 +16,9 @@ import { findUser } from './users.ts';
 async function subjectOf(values: OptionValues, store: Store): Promise<{ subject: string; whose: string }> {
   const { role, user } = values;
   if ((role === undefined) === (user === undefined)) throw new UsageError('Give either --role or --user.', 'Example: seshat policies set --role admin --idle-timeout 15m');
-  if (typeof role === 'string') {
-    if (!(roles as readonly string[]).includes(role)) throw new UsageError(`--role must be ${roles.slice(0, -1).join(', ')} or ${roles.at(-1)} (got "${role}").`);
-    return { subject: roleSubject(role as (typeof roles)[number]), whose: `the ${role} role` };
+  if (role !== undefined) {
+    const named = roleOption(role);
+    return { subject: roleSubject(named), whose: `the ${named} role` };
   }
   const person = await findUser(store, String(user));
   return { subject: userSubject(person.id), whose: person.email };
@@ -54,22 +54,20 @@ export const policyCommands: Command[] = [
       const store = await openStore();
       const { byRole, byUser } = splitPolicies(await store.listSessionPolicies());
       const people = await Promise.all([...byUser.keys()].map((id) => store.findUserById(id)));
-      const iso = (ms: number) => new Date(ms).toISOString();
-      const rows = [
-        ...roles.flatMap((role) => {
-          const p = byRole.get(role);
-          return p ? [{ whose: `role ${role}`, policy: p.policy, updatedAt: iso(p.updatedAt) }] : [];
-        }),
-        ...[...byUser.values()].map((p, i) => ({ whose: `user ${people[i]?.email ?? p.subject.slice(5)}`, policy: p.policy, updatedAt: iso(p.updatedAt) })),
-      ];
+      const roleEntries = roles.flatMap((role) => {
+        const p = byRole.get(role);
+        return p ? [{ role, policy: p.policy, updatedAt: iso(p.updatedAt)! }] : [];
+      });
+      const userEntries = [...byUser.values()].map((p, i) => ({ userId: p.subject.slice(5), email: people[i]?.email ?? null, policy: p.policy, updatedAt: iso(p.updatedAt)! }));
       if (values.json) {
-        out(JSON.stringify({
-          roles: roles.flatMap((role) => (byRole.has(role) ? [{ role, policy: byRole.get(role)!.policy, updatedAt: iso(byRole.get(role)!.updatedAt) }] : [])),
-          users: [...byUser.values()].map((p, i) => ({ userId: p.subject.slice(5), email: people[i]?.email ?? null, policy: p.policy, updatedAt: iso(p.updatedAt) })),
-        }, null, 2));
+        out(JSON.stringify({ roles: roleEntries, users: userEntries }, null, 2));
         return 0;
       }
-      out(table(rows.map((r) => ({ whose: r.whose, policy: describePolicy(r.policy), updated: r.updatedAt })), ['whose', 'policy', 'updated']));
+      const rows = [
+        ...roleEntries.map((r) => ({ whose: `role ${r.role}`, policy: describePolicy(r.policy), updated: r.updatedAt })),
+        ...userEntries.map((u) => ({ whose: `user ${u.email ?? u.userId}`, policy: describePolicy(u.policy), updated: u.updatedAt })),
+      ];
+      out(table(rows, ['whose', 'policy', 'updated']));
       out('Anything a policy does not set comes from the settings (`seshat settings show`); a person\'s override comes before their role\'s policy.');
       return 0;
     },

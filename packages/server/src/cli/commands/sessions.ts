@@ -1,12 +1,7 @@
-import { createInterface } from 'node:readline/promises';
 import { parseCidr, type SessionFilter, type SessionRecord } from 'seshat';
-import { integerOption, iso, required, UsageError, type Command, type OptionValues } from '../command.ts';
-import { roles } from '../../permissions.ts';
-import { z } from 'zod';
-
-const roleSchema = z.enum(roles);
+import { confirmed, integerOption, iso, required, UsageError, type Command, type OptionValues } from '../command.ts';
 import { progressReporter, table } from '../output.ts';
-import { sessionOwner } from './users.ts';
+import { roleOption, sessionOwner } from './users.ts';
 
 /** A session as the CLI shows it: no secret hash, ISO times (the same in the table and in JSON). */
 const sessionRow = (s: SessionRecord) => ({
@@ -149,9 +144,8 @@ once (PostgreSQL) or within the cache TTL (SQLite).`,
       const store = await openStore();
       if (typeof values.user === 'string') filter.userIds = [(await sessionOwner(store, m, values.user)).id];
       if (values.role !== undefined) {
-        const role = roleSchema.safeParse(values.role);
-        if (!role.success) throw new UsageError(`--role must be owner, admin, auditor or user (got "${String(values.role)}").`);
-        const withRole = new Set((await store.listUsers()).filter((u) => u.role === role.data).map((u) => u.id));
+        const role = roleOption(values.role);
+        const withRole = new Set((await store.listUsers()).filter((u) => u.role === role).map((u) => u.id));
         filter.userIds = filter.userIds ? filter.userIds.filter((id) => withRole.has(id)) : [...withRole];
       }
       if (values['dry-run']) {
@@ -196,15 +190,9 @@ once (PostgreSQL) or within the cache TTL (SQLite).`,
     async run({ values, manager, out }) {
       const m = await manager();
       const active = await m.countActiveSessions();
-      if (!values.yes) {
-        if (!process.stdin.isTTY) throw new UsageError('Refusing to sign everyone out without confirmation: pass --yes.');
-        const rl = createInterface({ input: process.stdin, output: process.stdout });
-        const answer = await rl.question(`Sign out all ${active} active sessions? Everyone will have to sign in again. Type "yes" to continue: `);
-        rl.close();
-        if (answer.trim().toLowerCase() !== 'yes') {
-          out('Nothing changed.');
-          return 1;
-        }
+      if (!values.yes && !(await confirmed(`Sign out all ${active} active sessions? Everyone will have to sign in again.`, 'Refusing to sign everyone out without confirmation: pass --yes.'))) {
+        out('Nothing changed.');
+        return 1;
       }
       const { sessions: count, credentials } = await m.containAll(null, typeof values.reason === 'string' ? values.reason : 'invalidate-all from the CLI');
       out(`Signed out ${plural(count, 'session')}${credentials > 0 ? ` and revoked ${plural(credentials, 'API key')}` : ''}.`);

@@ -1,9 +1,17 @@
-import { SeshatError, type SessionManager, type Store, type StoreScope, type UserRecord } from 'seshat';
+import { SeshatError, type SessionManager, type Store, type StoreScope, type UserRecord, type UserRole } from 'seshat';
+import { roles } from '../../permissions.ts';
 import { generatePassword } from '../../passwords.ts';
 import { roleSchema, UserDirectory } from '../../users.ts';
 import { iso, required, UsageError, type Command } from '../command.ts';
 import { table } from '../output.ts';
 
+
+/** A `--role` option's value, or a usage error listing the roles. */
+export function roleOption(raw: unknown): UserRole {
+  const role = roleSchema.safeParse(raw);
+  if (!role.success) throw new UsageError(`--role must be ${roles.slice(0, -1).join(', ')} or ${roles.at(-1)} (got "${String(raw)}").`);
+  return role.data;
+}
 
 /**
  * The account an id or e-mail names, or a `not_found` error that says so: a typo must not look like
