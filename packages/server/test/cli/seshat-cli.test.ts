@@ -384,6 +384,8 @@ describe('seshat CLI', { timeout: 90_000 }, () => {
       [['--idle-timeout', '1h'], 'seshat: Give either --role or --user.'],
       [['--role', 'king', '--idle-timeout', '1h'], 'seshat: --role must be owner, admin, auditor or user (got "king").'],
       [['--user', 'nobody@example.com', '--idle-timeout', '1h'], 'seshat: No such user: nobody@example.com.'],
+      [['--user', '', '--idle-timeout', '1h'], 'seshat: --user is required.'],
+      [['--role', '', '--idle-timeout', '1h'], 'seshat: --role must be owner, admin, auditor or user (got "").'],
       [['--role', 'admin'], 'seshat: Give at least one setting to change.'],
       [['--role', 'admin', '--anonymize-ip', 'on'], "seshat: Unknown option '--anonymize-ip'."], // a global setting only
       [['--role', 'admin', '--idle-timeout', '3s'], 'seshat: --idle-timeout must be at least 10 seconds'],

@@ -1,7 +1,7 @@
 import { sessionPolicySchema, type SessionManager, type SessionPolicy, type Store, type StoreScope } from 'seshat';
 import { roles } from '../../permissions.ts';
 import { roleSubject, splitPolicies, userSubject } from '../../session-policies.ts';
-import { iso, UsageError, type Command, type OptionValues } from '../command.ts';
+import { iso, required, UsageError, type Command, type OptionValues } from '../command.ts';
 import { table } from '../output.ts';
 import { asUsage, confirmEnding, describePolicy, endedNote, optionHelp, patchOf, POLICY_OPTIONS } from '../setting-options.ts';
 import { findUser, roleOption } from './users.ts';
@@ -20,7 +20,7 @@ async function subjectOf(values: OptionValues, store: Store): Promise<{ subject:
     const named = roleOption(role);
     return { subject: roleSubject(named), whose: `the ${named} role` };
   }
-  const person = await findUser(store, String(user));
+  const person = await findUser(store, required(values, 'user'));
   return { subject: userSubject(person.id), whose: person.email };
 }
 
