@@ -268,6 +268,13 @@ export interface SessionPolicyStore {
   listSessionPolicies(): Promise<StoredSessionPolicy[]>;
   /** The policy of one subject, or null. */
   findSessionPolicy(subject: string): Promise<StoredSessionPolicy | null>;
+  /**
+   * Takes the subject's policy lock inside the current transaction, held until it ends, so a read-merge-save of one
+   * policy (`updatePolicy`) runs alone across processes. A lock on the subject, not on its row: a subject's first
+   * policy has no row to lock yet, and two merges over "none" would still lose one (PostgreSQL: an advisory
+   * transaction lock, as `lockUserSessions`).
+   */
+  lockSessionPolicy(subject: string): Promise<void>;
   /** Creates or replaces a subject's policy (already validated by the caller). */
   saveSessionPolicy(policy: StoredSessionPolicy): Promise<void>;
   /** Removes a subject's policy; true if there was one. */

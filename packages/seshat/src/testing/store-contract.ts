@@ -681,6 +681,28 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
         expect((await store.listSessionPolicies()).map((p) => p.subject)).toEqual(['user:usr_a']);
       });
 
+      it('serialise read-merge-saves that lock the same subject, so parallel edits of different fields all survive', async () => {
+        const edits = [
+          { idleTimeoutSeconds: 600 },
+          { absoluteLifetimeSeconds: 86_400 },
+          { maxSessionsPerUser: 2 },
+          { sessionLimitAction: 'deny' as const },
+          { reauthenticationWindowSeconds: 300 },
+          { rememberMe: { enabled: false } },
+        ];
+        // The subject has no policy yet: there is no row to lock, the lock must hold all the same.
+        await Promise.all(
+          edits.map((edit) =>
+            store.transaction(async (scope) => {
+              await scope.lockSessionPolicy('role:admin');
+              const before = (await scope.findSessionPolicy('role:admin'))?.policy ?? {};
+              await scope.saveSessionPolicy({ subject: 'role:admin', policy: { ...before, ...edit }, updatedAt: NOW });
+            }),
+          ),
+        );
+        expect((await store.findSessionPolicy('role:admin'))?.policy).toEqual(Object.assign({}, ...edits));
+      });
+
       it('lists the accounts holding some roles', async () => {
         const admin = user({ role: 'admin' });
         const owner = user({ role: 'owner' });

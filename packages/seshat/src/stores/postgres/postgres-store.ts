@@ -70,6 +70,8 @@ const MIGRATION_LOCK = 0x736573686174;
 const DAILY_STAT_SHARDS = 8;
 /** The advisory-lock namespace of per-user session locks (`lockUserSessions`): "sess" in ASCII. */
 const USER_SESSIONS_LOCK = 0x73657373;
+/** The advisory-lock namespace of per-subject policy locks (`lockSessionPolicy`): "poli" in ASCII. */
+const SESSION_POLICY_LOCK = 0x706f6c69;
 
 /**
  * The statements of every store method. `PostgresStore` runs them on its pool; a transaction runs the same ones
@@ -83,8 +85,16 @@ class PostgresStatements implements StoreScope {
   }
 
   async lockUserSessions(userId: string): Promise<void> {
-    // Transaction-scoped: released at COMMIT or ROLLBACK. Two 32-bit keys: a namespace and the user's hash.
-    await this.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [USER_SESSIONS_LOCK, userId]);
+    await this.#lockForTransaction(USER_SESSIONS_LOCK, userId);
+  }
+
+  async lockSessionPolicy(subject: string): Promise<void> {
+    await this.#lockForTransaction(SESSION_POLICY_LOCK, subject);
+  }
+
+  /** Transaction-scoped: released at COMMIT or ROLLBACK. Two 32-bit keys: a namespace and the key's hash. */
+  async #lockForTransaction(namespace: number, key: string): Promise<void> {
+    await this.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [namespace, key]);
   }
 
   // ── sessions ──────────────────────────────────────────────────────────────────────────────────────

@@ -169,6 +169,9 @@ export class SqliteStore implements Store {
   /** BEGIN IMMEDIATE already takes the database's write lock: every writing transaction runs alone. */
   async lockUserSessions(): Promise<void> {}
 
+  /** As `lockUserSessions`: the write lock already makes a policy's read-merge-save run alone. */
+  async lockSessionPolicy(): Promise<void> {}
+
   async migrate(): Promise<number[]> {
     this.#db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
     const done = new Set(this.#db.prepare('SELECT version FROM schema_migrations').all().map((r) => Number(r.version)));
