@@ -26,7 +26,7 @@ import {
   type SessionSettingsPatch,
 } from './settings.ts';
 import { SessionMetrics } from './metrics.ts';
-import { EffectivePolicies, policySchemaFor, type PolicyAssignment, type SessionPolicy } from './session-policy.ts';
+import { EffectivePolicies, mergePolicies, policySchemaFor, type PolicyAssignment, type SessionPolicy } from './session-policy.ts';
 import type { StoredSessionPolicy } from './ports.ts';
 import { dailyMetrics, lastDays, overviewDays, utcDay, type OverviewDay } from './daily-stats.ts';
 import { SessionSubscriptions, type SessionListener } from './live-sessions.ts';
@@ -361,21 +361,48 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   }
 
   /**
-   * Stores (or, with `policy` null, removes) the session policy of `subject` (team managers only; `null`: the
-   * operator, as the CLI's `policies set`), audited as
-   * `policy.changed` with before and after in the same transaction; then every node reloads, so the edit applies at
-   * once to existing sessions (expiry is computed on every check). What a subject means is `assignPolicies`' business.
+   * Stores (or, with `policy` null, removes) the session policy of `subject`, replacing the whole policy (team managers
+   * only; `null`: the operator, as the CLI's `policies clear`), audited as `policy.changed` with before and after in
+   * the same transaction; then every node reloads, so the edit applies at once to existing sessions (expiry is
+   * computed on every check). What a subject means is `assignPolicies`' business. To change some fields and keep the
+   * others, use `updatePolicy`.
    */
   async savePolicy(actor: Actor | null, subject: string, policy: SessionPolicy | null): Promise<StoredSessionPolicy | null> {
     if (actor) await this.#requireTeam(actor, 'manage-settings');
     const next = this.#checkedPolicy(subject, policy);
-    const stored = next === null ? null : { subject, policy: next, updatedAt: this.clock.now() };
-    await this.change(async (change) => {
+    return this.#changePolicy(actor, subject, () => next);
+  }
+
+  /**
+   * Sets the fields `patch` sets in the session policy of `subject` and keeps the others (`rememberMe` and
+   * `deviceBinding` field by field; a subject without a policy gets one), as the CLI's `policies set` does; checked,
+   * audited and applied like `savePolicy`. The stored policy is read, merged and saved in one transaction under the
+   * subject's lock (`lockSessionPolicy`), so two updates of different fields at once both survive: a merge over a
+   * policy read earlier would lose the other's. Returns the policy now stored.
+   */
+  async updatePolicy(actor: Actor | null, subject: string, patch: SessionPolicy): Promise<StoredSessionPolicy> {
+    if (actor) await this.#requireTeam(actor, 'manage-settings');
+    const checked = this.#checkedPolicy(subject, patch);
+    // A merge is never null, so neither is what it stores.
+    return (await this.#changePolicy(actor, subject, (before) => this.#mergedPolicy(subject, checked, before))) as StoredSessionPolicy;
+  }
+
+  /**
+   * One policy edit: `next` turns the stored policy into the one to store (null: none), read and written in one
+   * transaction under the subject's lock, so the audit's `before` is what the edit replaced; then every node reloads.
+   * `next` runs inside the transaction: it must not wait on anything (see `Transactional`).
+   */
+  async #changePolicy(actor: Actor | null, subject: string, next: (before: SessionPolicy | null) => SessionPolicy | null): Promise<StoredSessionPolicy | null> {
+    const stored = await this.change(async (change) => {
+      await change.store.lockSessionPolicy(subject);
       const before = (await change.store.findSessionPolicy(subject))?.policy ?? null;
+      const after = next(before);
+      if (after === null && before === null) return null; // nothing to remove: no event
+      const stored = after === null ? null : { subject, policy: after, updatedAt: this.clock.now() };
       if (stored) await change.store.saveSessionPolicy(stored);
-      else if (before === null) return;
       else await change.store.deleteSessionPolicy(subject);
-      await change.audit(auditBy(actor, 'policy.changed', { details: { subject, before, after: next } }));
+      await change.audit(auditBy(actor, 'policy.changed', { details: { subject, before, after } }));
+      return stored;
     });
     await this.policiesChanged();
     return stored;
@@ -387,7 +414,22 @@ export class SessionManager<S extends SessionScope = SessionScope> {
    */
   async previewPolicy(actor: Actor | null, subject: string, policy: SessionPolicy | null): Promise<{ endingSessions: number }> {
     if (actor) await this.#requireTeam(actor, 'manage-settings');
-    const next = this.#checkedPolicy(subject, policy);
+    return this.#endingSessions(subject, this.#checkedPolicy(subject, policy));
+  }
+
+  /**
+   * What `updatePolicy` would do now, without doing it: `previewPolicy` of `patch` merged over the policy stored at
+   * this moment. Advisory: the update merges again, over whatever is stored when it runs.
+   */
+  async previewPolicyUpdate(actor: Actor | null, subject: string, patch: SessionPolicy): Promise<{ endingSessions: number }> {
+    if (actor) await this.#requireTeam(actor, 'manage-settings');
+    const checked = this.#checkedPolicy(subject, patch);
+    const before = (await this.#store.findSessionPolicy(subject))?.policy ?? null;
+    return this.#endingSessions(subject, this.#mergedPolicy(subject, checked, before));
+  }
+
+  /** How many active sessions storing `next` as the policy of `subject` would end at once (the previews' count). */
+  async #endingSessions(subject: string, next: SessionPolicy | null): Promise<{ endingSessions: number }> {
     const now = this.clock.now();
     let assignment = this.#assignment;
     if (this.#assignPolicies) {
@@ -412,6 +454,8 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   }
 
   /** A policy as `savePolicy` takes it: a subject of 1–200 characters, and a policy the schema accepts (or null). */
+  #checkedPolicy(subject: string, policy: SessionPolicy): SessionPolicy;
+  #checkedPolicy(subject: string, policy: SessionPolicy | null): SessionPolicy | null;
   #checkedPolicy(subject: string, policy: SessionPolicy | null): SessionPolicy | null {
     if (subject.length === 0 || subject.length > 200) throw new SeshatError('invalid_input', 'A policy subject has 1 to 200 characters.');
     if (policy === null) return null;
@@ -421,6 +465,14 @@ export class SessionManager<S extends SessionScope = SessionScope> {
       throw new SeshatError('invalid_input', `${issue.path.join('.') || 'policy'} ${issue.message}.`);
     }
     return parsed.data;
+  }
+
+  /**
+   * A checked patch over a stored policy, the patch's fields winning, checked again as a whole: a stored policy may
+   * predate a rule (a longer touch interval since), and the result is what gets stored.
+   */
+  #mergedPolicy(subject: string, patch: SessionPolicy, before: SessionPolicy | null): SessionPolicy {
+    return this.#checkedPolicy(subject, mergePolicies(patch, before));
   }
 
   /**

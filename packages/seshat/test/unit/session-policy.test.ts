@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { HOUR, MINUTE } from '../../src/core/clock.ts';
+import { DAY, HOUR, MINUTE } from '../../src/core/clock.ts';
 import { isSeshatError } from '../../src/core/errors.ts';
 import type { SessionScope } from '../../src/core/ports.ts';
 import type { Actor } from '../../src/core/session.ts';
-import { EffectivePolicies, mergePolicies, policySchemaFor, resolvePolicy, sessionPolicySchema, type PolicyAssignment } from '../../src/core/session-policy.ts';
+import { EffectivePolicies, mergePolicies, policySchemaFor, resolvePolicy, sessionPolicySchema, type PolicyAssignment, type SessionPolicy } from '../../src/core/session-policy.ts';
 import { defaultSettings } from '../../src/core/settings.ts';
 import { webhookEventsOf } from '../../src/core/outbox.ts';
 import { adminPolicy, managerForTest, signIn } from '../helpers/manager.ts';
@@ -159,6 +159,50 @@ describe('session policies in the manager', () => {
     // Removing a strict policy ends nothing.
     await manager.savePolicy(admin, 'user:usr_b', { absoluteLifetimeSeconds: 3 * 3600 });
     expect(await manager.previewPolicy(admin, 'user:usr_b', null)).toEqual({ endingSessions: 0 });
+  });
+
+  it('update some fields and keep the others, checked, audited and applied like a whole policy', async () => {
+    const { manager, store } = await managerForTest({ policy: adminPolicy, assignPolicies: perUser });
+    await manager.savePolicy(admin, 'user:usr_x', { idleTimeoutSeconds: 3600, rememberMe: { enabled: false } });
+    const updated = await manager.updatePolicy(admin, 'user:usr_x', { maxSessionsPerUser: 2, rememberMe: { durationSeconds: 86_400 } });
+    const merged = { idleTimeoutSeconds: 3600, rememberMe: { enabled: false, durationSeconds: 86_400 }, maxSessionsPerUser: 2 };
+    expect(updated).toMatchObject({ subject: 'user:usr_x', policy: merged });
+    expect((await store.findSessionPolicy('user:usr_x'))?.policy).toEqual(merged);
+    expect(manager.settingsFor('usr_x').maxSessionsPerUser).toBe(2);
+    // A subject without a policy gets one.
+    expect((await manager.updatePolicy(admin, 'user:usr_y', { idleTimeoutSeconds: 600 })).policy).toEqual({ idleTimeoutSeconds: 600 });
+
+    const refusals: [Actor, SessionPolicy, string][] = [
+      [admin, { idleTimeout: 60 } as SessionPolicy, 'invalid_input'], // a typo is refused, not dropped by the merge
+      [admin, { maxSessionsPerUser: 0 }, 'invalid_input'],
+      [{ userId: 'usr_x', ip: null }, { maxSessionsPerUser: 3 }, 'forbidden'],
+    ];
+    for (const [actor, patch, code] of refusals) {
+      const refused = await manager.updatePolicy(actor, 'user:usr_x', patch).catch((e: unknown) => e);
+      expect(isSeshatError(refused) && refused.code, JSON.stringify(patch)).toBe(code);
+    }
+    expect((await store.findSessionPolicy('user:usr_x'))?.policy).toEqual(merged);
+    const events = (await manager.audit.list({ action: 'policy.changed', limit: 10 })).items.reverse();
+    expect(events.map((e) => e.details)).toEqual([
+      { subject: 'user:usr_x', before: null, after: { idleTimeoutSeconds: 3600, rememberMe: { enabled: false } } },
+      { subject: 'user:usr_x', before: { idleTimeoutSeconds: 3600, rememberMe: { enabled: false } }, after: merged },
+      { subject: 'user:usr_y', before: null, after: { idleTimeoutSeconds: 600 } },
+    ]);
+    expect(events.every((e) => e.actorId === 'usr_admin')).toBe(true);
+  });
+
+  it('preview an update as the patch over the stored policy, changing nothing', async () => {
+    const { manager, clock } = await managerForTest({ policy: adminPolicy, assignPolicies: perUser });
+    await manager.savePolicy(admin, 'user:usr_a', { idleTimeoutSeconds: (10 * DAY) / 1000 }); // looser than the settings' 7 days
+    await manager.createSession(signIn('usr_a'));
+    await manager.createSession(signIn('usr_a'));
+    clock.advance(8 * DAY);
+    // The stored idle timeout stays: replacing the policy with the patch alone would end both sessions.
+    expect(await manager.previewPolicyUpdate(admin, 'user:usr_a', { maxSessionsPerUser: 5 })).toEqual({ endingSessions: 0 });
+    expect(await manager.previewPolicyUpdate(admin, 'user:usr_a', { idleTimeoutSeconds: 3600 })).toEqual({ endingSessions: 2 });
+    expect(await manager.previewPolicy(admin, 'user:usr_a', { maxSessionsPerUser: 5 })).toEqual({ endingSessions: 2 });
+    expect(await manager.countActiveSessions()).toBe(2);
+    expect((await manager.audit.list({ action: 'policy.changed' })).items).toHaveLength(1);
   });
 
   it('keep the newest of overlapping reloads: an older read that finishes last changes nothing', async () => {
