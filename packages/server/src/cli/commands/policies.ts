@@ -1,4 +1,4 @@
-import { sessionPolicySchema, type SessionManager, type SessionPolicy, type Store, type StoreScope } from 'seshat';
+import type { SessionPolicy, Store } from 'seshat';
 import { roles } from '../../permissions.ts';
 import { roleSubject, splitPolicies, userSubject } from '../../session-policies.ts';
 import { iso, required, UsageError, type Command, type OptionValues } from '../command.ts';
@@ -24,14 +24,17 @@ async function subjectOf(values: OptionValues, store: Store): Promise<{ subject:
   return { subject: userSubject(person.id), whose: person.email };
 }
 
-/** Saves (or with null removes) a policy after the preview's confirmation; returns the exit code. */
-async function save(m: SessionManager<StoreScope>, subject: string, policy: SessionPolicy | null, yes: boolean, out: (line: string) => void, done: string): Promise<number> {
-  const { endingSessions } = await m.previewPolicy(null, subject, policy).catch(asUsage);
+/**
+ * Makes a policy edit after the preview's confirmation; returns the exit code. `edit` returns what to say it did
+ * (it may only know after the edit: `policies set` merges inside the transaction).
+ */
+async function afterPreview(preview: Promise<{ endingSessions: number }>, edit: () => Promise<string>, yes: boolean, out: (line: string) => void): Promise<number> {
+  const { endingSessions } = await preview.catch(asUsage);
   if (!(await confirmEnding(endingSessions, yes))) {
     out('Nothing changed.');
     return 1;
   }
-  await m.savePolicy(null, subject, policy).catch(asUsage);
+  const done = await edit().catch(asUsage);
   out(`${done}; running servers apply it at once.${endedNote(endingSessions)}`);
   return 0;
 }
@@ -94,17 +97,12 @@ would end at once and asks first.`,
     database: 'existing',
     async run({ values, store: openStore, manager, out }) {
       const patch = patchOf(values, POLICY_OPTIONS, 'seshat policies set --role admin --idle-timeout 15m') as SessionPolicy;
-      const store = await openStore();
-      const { subject, whose } = await subjectOf(values, store);
-      const stored = sessionPolicySchema.safeParse((await store.findSessionPolicy(subject))?.policy ?? {});
-      const before: SessionPolicy = stored.success ? stored.data : {};
-      const policy: SessionPolicy = {
-        ...before,
-        ...patch,
-        ...(before.rememberMe || patch.rememberMe ? { rememberMe: { ...before.rememberMe, ...patch.rememberMe } } : {}),
-        ...(before.deviceBinding || patch.deviceBinding ? { deviceBinding: { ...before.deviceBinding, ...patch.deviceBinding } } : {}),
-      };
-      return save(await manager(), subject, policy, values.yes === true, out, `Policy of ${whose} set: ${describePolicy(policy)}`);
+      const { subject, whose } = await subjectOf(values, await openStore());
+      const m = await manager();
+      // The preview merges over the policy stored now; the update merges again in its transaction, under the
+      // policy's lock, so a `policies set` of other fields running at the same time is not lost.
+      const update = async () => `Policy of ${whose} set: ${describePolicy((await m.updatePolicy(null, subject, patch)).policy)}`;
+      return afterPreview(m.previewPolicyUpdate(null, subject, patch), update, values.yes === true, out);
     },
   },
   {
@@ -124,7 +122,12 @@ ${whoOptions}
         out(`No policy for ${whose}: nothing changed.`);
         return 0;
       }
-      return save(await manager(), subject, null, values.yes === true, out, `Policy of ${whose} removed`);
+      const m = await manager();
+      const remove = async () => {
+        await m.savePolicy(null, subject, null);
+        return `Policy of ${whose} removed`;
+      };
+      return afterPreview(m.previewPolicy(null, subject, null), remove, values.yes === true, out);
     },
   },
 ];
