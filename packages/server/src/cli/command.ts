@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { ParseArgsOptionsConfig } from 'node:util';
 import type { SessionManager, Store, StoreScope } from 'seshat';
+import { quoted } from './output.ts';
 
 /**
  * One CLI command. Commands live in small modules per group (commands/users.ts, commands/sessions.ts, …) and
@@ -81,7 +82,7 @@ export function integerOption(values: OptionValues, option: string, { min, max, 
   const raw = values[option];
   if (raw === undefined) return fallback;
   const n = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`--${option} must be a whole number from ${min} to ${max} (got "${String(raw)}").`);
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`--${option} must be a whole number from ${min} to ${max} (got ${quoted(raw)}).`);
   return n;
 }
 

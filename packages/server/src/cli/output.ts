@@ -1,4 +1,5 @@
-/** Terminal output helpers: tables for lists, a progress line for long work. */
+/** Terminal output helpers: tables for lists, a progress line for long work, input echoed safely. */
+
 export function table(rows: Record<string, string>[], columns: string[]): string {
   if (rows.length === 0) return '(none)';
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '').length)));
@@ -28,4 +29,29 @@ export function progressReporter(label: string, stream: NodeJS.WriteStream = pro
       if (stream.isTTY) stream.write('\n');
     },
   };
+}
+
+/** The most characters of someone's input a message repeats: enough to spot a typo. */
+const ECHO_LIMIT = 80;
+/** Characters a terminal would act on or hide: controls (escape sequences), format (bidi overrides), lone surrogates, line separators. */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
+
+/**
+ * An argument as a message repeats it: in double quotes, unprintable characters and quotes escaped (`\u001b`,
+ * `\"`), at most 80 characters and an ellipsis. A pasted escape sequence must not drive the terminal, and a
+ * 100 KB argument must not become a 100 KB message.
+ */
+export function quoted(input: unknown): string {
+  let shown = '';
+  for (const char of String(input)) {
+    const piece = char === '"' || char === '\\' ? '\\' + char : UNPRINTABLE.test(char) ? escapeCode(char) : char;
+    if (shown.length + piece.length > ECHO_LIMIT) return `"${shown}…"`;
+    shown += piece;
+  }
+  return `"${shown}"`;
+}
+
+function escapeCode(char: string): string {
+  const hex = char.codePointAt(0)!.toString(16).padStart(4, '0');
+  return hex.length > 4 ? `\\u{${hex}}` : `\\u${hex}`;
 }

@@ -1,5 +1,6 @@
 import { isSeshatError, POLICY_FIELDS, sessionSettingsSchema, type SessionPolicy, type SessionSettings, type SessionSettingsPatch } from 'seshat';
 import { confirmed, UsageError, type OptionValues } from './command.ts';
+import { quoted } from './output.ts';
 
 /**
  * The session settings as CLI options, shared by `settings set` (every setting) and `policies set` (the ones a
@@ -57,7 +58,7 @@ function format(kind: Kind): string {
 function parse(o: SettingOption, raw: string): unknown {
   const k = o.kind;
   const bad = (expected: string): never => {
-    throw new UsageError(`--${o.option} must be ${expected} (got "${raw}").`);
+    throw new UsageError(`--${o.option} must be ${expected} (got ${quoted(raw)}).`);
   };
   if (k.type === 'duration') {
     if (k.orNever && raw === 'never') return null;

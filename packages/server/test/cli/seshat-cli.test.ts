@@ -170,8 +170,22 @@ describe('seshat CLI', { timeout: 90_000 }, () => {
     }
     const nobody = await seshat(['sessions', 'list', '--user', 'nobody@example.com']);
     expect(nobody).toMatchObject({ code: 1, stdout: '' });
-    expect(nobody.stderr).toBe('seshat: No such user: nobody@example.com. `seshat users list` shows the accounts.\n');
+    expect(nobody.stderr).toBe('seshat: No such user: "nobody@example.com". `seshat users list` shows the accounts.\n');
     expect((await seshat(['sessions', 'list', '--user', 'usr_typo'])).code).toBe(1);
+  });
+
+  it('repeats at most 80 characters of an argument in a message, escaping what a terminal would act on', async () => {
+    expect((await inProcess(['migrate'])).code).toBe(0);
+    const long = await inProcess(['sessions', 'list', '--user', `${'x'.repeat(100_000)}@example.com`]);
+    expect(long).toMatchObject({ code: 1, stdout: '' });
+    expect(long.stderr).toBe(`seshat: No such user: "${'x'.repeat(80)}…". \`seshat users list\` shows the accounts.\n`);
+    // An escape sequence (clear the screen), a line break, a right-to-left override and a quote: shown, not obeyed.
+    const hostile = await inProcess(['users', 'disable', '--user', 'usr_\x1b[2J\nme\u202e"x', '--reason', 'test']);
+    expect(hostile.code).toBe(1);
+    expect(hostile.stderr).toBe('seshat: No such user: "usr_\\u001b[2J\\u000ame\\u202e\\"x". `seshat users list` shows the accounts.\n');
+    // The same for a refused option value.
+    const size = await inProcess(['sessions', 'gc', '--batch-size', '9'.repeat(1000)]);
+    expect(size.stderr.split('\n')[0]).toBe(`seshat: --batch-size must be a whole number from 1 to 100000 (got "${'9'.repeat(80)}…").`);
   });
 
   it('lists users as JSON with ISO times', async () => {
@@ -383,7 +397,7 @@ describe('seshat CLI', { timeout: 90_000 }, () => {
     const refusals: [string[], string][] = [
       [['--idle-timeout', '1h'], 'seshat: Give either --role or --user.'],
       [['--role', 'king', '--idle-timeout', '1h'], 'seshat: --role must be owner, admin, auditor or user (got "king").'],
-      [['--user', 'nobody@example.com', '--idle-timeout', '1h'], 'seshat: No such user: nobody@example.com.'],
+      [['--user', 'nobody@example.com', '--idle-timeout', '1h'], 'seshat: No such user: "nobody@example.com".'],
       [['--user', '', '--idle-timeout', '1h'], 'seshat: --user is required.'],
       [['--role', '', '--idle-timeout', '1h'], 'seshat: --role must be owner, admin, auditor or user (got "").'],
       [['--role', 'admin'], 'seshat: Give at least one setting to change.'],

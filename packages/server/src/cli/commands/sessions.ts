@@ -1,6 +1,6 @@
 import { parseCidr, type SessionFilter, type SessionRecord } from 'seshat';
 import { confirmed, integerOption, iso, required, UsageError, type Command, type OptionValues } from '../command.ts';
-import { progressReporter, table } from '../output.ts';
+import { progressReporter, quoted, table } from '../output.ts';
 import { roleOption, sessionOwner } from './users.ts';
 
 /** A session as the CLI shows it: no secret hash, ISO times (the same in the table and in JSON). */
@@ -26,7 +26,7 @@ function timeOption(values: OptionValues, option: string): number | undefined {
   if (raw === undefined) return undefined;
   const text = String(raw).trim();
   const ms = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : /^\d{4}-\d{2}-\d{2}T/.test(text) ? Date.parse(text) : NaN;
-  if (!Number.isFinite(ms)) throw new UsageError(`--${option} must be a date (2026-11-01) or an ISO 8601 time (got "${text}").`);
+  if (!Number.isFinite(ms)) throw new UsageError(`--${option} must be a date (2026-11-01) or an ISO 8601 time (got ${quoted(text)}).`);
   return ms;
 }
 
@@ -37,11 +37,11 @@ function filterOptions(values: OptionValues): SessionFilter {
   const countries = list('country');
   if (countries) {
     const bad = countries.find((c) => !/^[A-Za-z]{2}$/.test(c));
-    if (bad !== undefined) throw new UsageError(`--country must be a two-letter country code such as DE (got "${bad}").`);
+    if (bad !== undefined) throw new UsageError(`--country must be a two-letter country code such as DE (got ${quoted(bad)}).`);
     filter.countryCodes = countries.map((c) => c.toUpperCase());
   }
   if (values.ip !== undefined) {
-    if (!parseCidr(String(values.ip))) throw new UsageError(`--ip must be an address or a CIDR block such as 203.0.113.0/24 (got "${String(values.ip)}").`);
+    if (!parseCidr(String(values.ip))) throw new UsageError(`--ip must be an address or a CIDR block such as 203.0.113.0/24 (got ${quoted(values.ip)}).`);
     filter.ip = String(values.ip).trim();
   }
   const types = list('device-type');

@@ -3,13 +3,13 @@ import { roles } from '../../permissions.ts';
 import { generatePassword } from '../../passwords.ts';
 import { roleSchema, UserDirectory } from '../../users.ts';
 import { iso, required, UsageError, type Command } from '../command.ts';
-import { table } from '../output.ts';
+import { quoted, table } from '../output.ts';
 
 
 /** A `--role` option's value, or a usage error listing the roles. */
 export function roleOption(raw: unknown): UserRole {
   const role = roleSchema.safeParse(raw);
-  if (!role.success) throw new UsageError(`--role must be ${roles.slice(0, -1).join(', ')} or ${roles.at(-1)} (got "${String(raw)}").`);
+  if (!role.success) throw new UsageError(`--role must be ${roles.slice(0, -1).join(', ')} or ${roles.at(-1)} (got ${quoted(raw)}).`);
   return role.data;
 }
 
@@ -19,7 +19,7 @@ export function roleOption(raw: unknown): UserRole {
  */
 export async function findUser(store: Store, idOrEmail: string): Promise<UserRecord> {
   const user = idOrEmail.includes('@') ? await store.findUserByEmail(idOrEmail) : await store.findUserById(idOrEmail);
-  if (!user) throw new SeshatError('not_found', `No such user: ${idOrEmail}. \`seshat users list\` shows the accounts.`);
+  if (!user) throw new SeshatError('not_found', `No such user: ${quoted(idOrEmail)}. \`seshat users list\` shows the accounts.`);
   return user;
 }
 
@@ -54,7 +54,7 @@ export const userCommands: Command[] = [
     async run({ values, store: openStore, manager, out }) {
       const email = required(values, 'email', 'Example: seshat users create --email ops@example.com --role admin');
       const role = roleSchema.safeParse(values.role ?? 'user');
-      if (!role.success) throw new UsageError(`--role must be owner, admin, auditor or user (got "${String(values.role)}").`);
+      if (!role.success) throw new UsageError(`--role must be owner, admin, auditor or user (got ${quoted(values.role)}).`);
       const m = await manager();
       const password = typeof values.password === 'string' ? values.password : generatePassword();
       const user = await new UserDirectory(await openStore(), m).create({
@@ -160,7 +160,7 @@ sign-in can do nothing but choose a new password.`,
     async run({ values, store: openStore, manager, out }) {
       const named = required(values, 'user', 'Example: seshat users set-role --user ops@example.com --role admin');
       const role = roleSchema.safeParse(values.role);
-      if (!role.success) throw new UsageError(`--role must be ${roleSchema.options.join(' or ')} (got "${String(values.role)}").`);
+      if (!role.success) throw new UsageError(`--role must be ${roleSchema.options.join(' or ')} (got ${quoted(values.role)}).`);
       const store = await openStore();
       const user = await findUser(store, named);
       const updated = await new UserDirectory(store, await manager()).setRole(null, user.id, role.data);
