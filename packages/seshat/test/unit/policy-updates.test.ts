@@ -1,10 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SessionScope, Store } from '../../src/core/ports.ts';
-import { SessionManager } from '../../src/core/session-manager.ts';
 import type { SessionPolicy } from '../../src/core/session-policy.ts';
-import { defaultSettings } from '../../src/core/settings.ts';
-import { PostgresStore } from '../../src/stores/postgres/postgres-store.ts';
-import { SqliteStore } from '../../src/stores/sqlite/sqlite-store.ts';
+import { managerNodes, NODE_SETUPS } from '../helpers/nodes.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
 
 /**
@@ -29,30 +25,9 @@ const EDITS: SessionPolicy[] = [
   { deviceBinding: { policy: 'off' } },
 ];
 
-async function nodes(kind: 'sqlite' | 'postgres', count: number) {
-  const stores: Store[] = [];
-  if (kind === 'sqlite') stores.push(new SqliteStore(':memory:'));
-  else for (let i = 0; i < count; i++) stores.push(new PostgresStore(db.url));
-  await stores[0]!.migrate();
-  if (kind === 'postgres') await db.query('TRUNCATE session_policies, audit_events, settings');
-  const managers = await Promise.all(stores.map((store) => new SessionManager<SessionScope>({ store, defaults: defaultSettings() }).start()));
-  return {
-    managers,
-    store: stores[0]!,
-    async close() {
-      for (const m of managers) await m.stop();
-      for (const s of stores) await s.close();
-    },
-  };
-}
-
-describe.each([
-  ['sqlite', 1],
-  ['postgres', 1],
-  ['postgres', 2],
-] as const)('policy updates on %s with %i node(s)', (kind, nodeCount) => {
+describe.each(NODE_SETUPS)('policy updates on %s with %i node(s)', (kind, nodeCount) => {
   it('keep every field of parallel updates of one subject, and audit each over the one before it', async () => {
-    const { managers, store, close } = await nodes(kind, nodeCount);
+    const { managers, store, close } = await managerNodes(db, kind, nodeCount, { tables: 'session_policies, audit_events, settings' });
     try {
       await Promise.all(EDITS.map((edit, i) => managers[i % managers.length]!.updatePolicy(null, 'role:admin', edit)));
       const stored = (await store.findSessionPolicy('role:admin'))?.policy;

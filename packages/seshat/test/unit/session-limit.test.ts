@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSeshatError } from '../../src/core/errors.ts';
-import type { SessionScope, Store } from '../../src/core/ports.ts';
-import { SessionManager } from '../../src/core/session-manager.ts';
 import { defaultSettings } from '../../src/core/settings.ts';
-import { PostgresStore } from '../../src/stores/postgres/postgres-store.ts';
-import { SqliteStore } from '../../src/stores/sqlite/sqlite-store.ts';
+import { managerNodes, NODE_SETUPS } from '../helpers/nodes.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
 
 /**
@@ -19,30 +16,19 @@ afterAll(() => db?.drop());
 
 const LIMIT = 3;
 
-async function nodes(kind: 'sqlite' | 'postgres', count: number, action: 'deny' | 'evict-oldest') {
-  const stores: Store[] = [];
-  if (kind === 'sqlite') stores.push(new SqliteStore(':memory:'));
-  // Twenty sign-ins queue on one user's lock: on a loaded test machine the last waits longer than the 2-s
-  // production deadline, which is not what this test is about.
-  else for (let i = 0; i < count; i++) stores.push(new PostgresStore(db.url, { queryTimeoutMs: 20_000, statementTimeoutMs: 15_000 }));
-  await stores[0]!.migrate();
-  if (kind === 'postgres') await db.query('TRUNCATE sessions, audit_events, settings');
-  const settings = { ...defaultSettings(), maxSessionsPerUser: LIMIT, sessionLimitAction: action };
-  const managers = await Promise.all(stores.map((store) => new SessionManager<SessionScope>({ store, defaults: settings, policy: { canView: () => true, canViewIp: () => true, canRevoke: () => true, canManageTeam: () => true } }).start()));
-  return {
-    managers,
-    async close() {
-      for (const m of managers) await m.stop();
-      for (const s of stores) await s.close();
+const nodes = (kind: 'sqlite' | 'postgres', count: number, action: 'deny' | 'evict-oldest') =>
+  managerNodes(db, kind, count, {
+    tables: 'sessions, audit_events, settings',
+    // Twenty sign-ins queue on one user's lock: on a loaded test machine the last waits longer than the 2-s
+    // production deadline, which is not what this test is about.
+    postgres: { queryTimeoutMs: 20_000, statementTimeoutMs: 15_000 },
+    manager: {
+      defaults: { ...defaultSettings(), maxSessionsPerUser: LIMIT, sessionLimitAction: action },
+      policy: { canView: () => true, canViewIp: () => true, canRevoke: () => true, canManageTeam: () => true },
     },
-  };
-}
+  });
 
-describe.each([
-  ['sqlite', 1],
-  ['postgres', 1],
-  ['postgres', 2],
-] as const)('the concurrent-session limit on %s with %i node(s)', (kind, nodeCount) => {
+describe.each(NODE_SETUPS)('the concurrent-session limit on %s with %i node(s)', (kind, nodeCount) => {
   it.each(['deny', 'evict-oldest'] as const)('holds under 20 parallel sign-ins (%s)', async (action) => {
     const { managers, close } = await nodes(kind, nodeCount, action);
     try {
