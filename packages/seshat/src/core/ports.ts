@@ -254,6 +254,12 @@ export interface SessionGroup {
 export interface SettingsStore {
   /** The stored settings document, or null if none was saved yet. Validated by the caller. */
   loadSettings(): Promise<unknown>;
+  /**
+   * Takes the settings document's lock inside the current transaction, held until it ends, so a read-merge-save of
+   * the settings (`updateSettings`) runs alone across processes. A lock of its own, not a row lock: before the first
+   * save there is no row to lock (PostgreSQL: an advisory transaction lock, as `lockSessionPolicy`).
+   */
+  lockSettings(): Promise<void>;
   /** Replaces the stored settings document (already validated by the caller). */
   saveSettings(settings: unknown): Promise<void>;
 }

@@ -5,9 +5,9 @@ import { DAY, HOUR, MINUTE } from '../core/clock.ts';
 import { isSeshatError } from '../core/errors.ts';
 import { unknownDevice, type SessionRecord } from '../core/session.ts';
 import { defaultSettings, expiryCutoffs, isExpired, type SessionSettings } from '../core/settings.ts';
-import { EffectivePolicies } from '../core/session-policy.ts';
+import { EffectivePolicies, type SessionPolicy } from '../core/session-policy.ts';
 import { newSessionId } from '../core/token.ts';
-import type { Page, Store, UserRecord } from '../core/ports.ts';
+import type { Page, Store, StoreScope, UserRecord } from '../core/ports.ts';
 import { apiKeyStoreContract } from './api-key-contract.ts';
 import { webhookStoreContract } from './webhook-contract.ts';
 import { deviceBindingStoreContract } from './device-binding-contract.ts';
@@ -81,6 +81,35 @@ function user(overrides: Partial<UserRecord> = {}): UserRecord {
 
 const settingsWith = (patch: Partial<SessionSettings>): SessionSettings => ({ ...defaultSettings({}), ...patch });
 const ids = (sessions: { id: string }[]) => sessions.map((s) => s.id).sort();
+
+/** Edits of different fields of one document (a policy, or the settings: both have these fields). */
+const FIELD_EDITS: SessionPolicy[] = [
+  { idleTimeoutSeconds: 600 },
+  { absoluteLifetimeSeconds: 86_400 },
+  { maxSessionsPerUser: 2 },
+  { sessionLimitAction: 'deny' },
+  { reauthenticationWindowSeconds: 300 },
+  { rememberMe: { enabled: false } },
+];
+
+/** How a read-merge-save of one document (`updatePolicy`, `updateSettings`) locks, reads (null: none yet) and saves it. */
+interface LockedDocument {
+  lock(scope: StoreScope): Promise<void>;
+  read(scope: StoreScope): Promise<SessionPolicy | null>;
+  save(scope: StoreScope, document: SessionPolicy): Promise<void>;
+}
+
+/** Merges every edit into the document at once, each in a transaction of its own under the document's lock. */
+async function mergeInParallel(store: Store, document: LockedDocument, edits: readonly SessionPolicy[]): Promise<void> {
+  await Promise.all(
+    edits.map((edit) =>
+      store.transaction(async (scope) => {
+        await document.lock(scope);
+        await document.save(scope, { ...(await document.read(scope)), ...edit });
+      }),
+    ),
+  );
+}
 
 async function expectInvalidInput(promise: Promise<unknown>): Promise<void> {
   const error = await promise.then(() => null, (e: unknown) => e);
@@ -682,25 +711,13 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
       });
 
       it('serialise read-merge-saves that lock the same subject, so parallel edits of different fields all survive', async () => {
-        const edits = [
-          { idleTimeoutSeconds: 600 },
-          { absoluteLifetimeSeconds: 86_400 },
-          { maxSessionsPerUser: 2 },
-          { sessionLimitAction: 'deny' as const },
-          { reauthenticationWindowSeconds: 300 },
-          { rememberMe: { enabled: false } },
-        ];
         // The subject has no policy yet: there is no row to lock, the lock must hold all the same.
-        await Promise.all(
-          edits.map((edit) =>
-            store.transaction(async (scope) => {
-              await scope.lockSessionPolicy('role:admin');
-              const before = (await scope.findSessionPolicy('role:admin'))?.policy ?? {};
-              await scope.saveSessionPolicy({ subject: 'role:admin', policy: { ...before, ...edit }, updatedAt: NOW });
-            }),
-          ),
-        );
-        expect((await store.findSessionPolicy('role:admin'))?.policy).toEqual(Object.assign({}, ...edits));
+        await mergeInParallel(store, {
+          lock: (scope) => scope.lockSessionPolicy('role:admin'),
+          read: async (scope) => (await scope.findSessionPolicy('role:admin'))?.policy ?? null,
+          save: (scope, policy) => scope.saveSessionPolicy({ subject: 'role:admin', policy, updatedAt: NOW }),
+        }, FIELD_EDITS);
+        expect((await store.findSessionPolicy('role:admin'))?.policy).toEqual(Object.assign({}, ...FIELD_EDITS));
       });
 
       it('lists the accounts holding some roles', async () => {
@@ -724,6 +741,16 @@ export function storeContract(dialect: Store['dialect'], factory: StoreFactory):
         const second = settingsWith({ anonymizeIp: true, rememberMe: { enabled: false, durationSeconds: 86400 } });
         await store.saveSettings(second);
         expect(await store.loadSettings()).toEqual(second);
+      });
+
+      it('serialise read-merge-saves that take the settings lock, so parallel edits of different fields all survive', async () => {
+        // Nothing is stored yet: there is no row to lock, the lock must hold all the same.
+        await mergeInParallel(store, {
+          lock: (scope) => scope.lockSettings(),
+          read: (scope) => scope.loadSettings() as Promise<SessionPolicy | null>,
+          save: (scope, settings) => scope.saveSettings(settings),
+        }, FIELD_EDITS);
+        expect(await store.loadSettings()).toEqual(Object.assign({}, ...FIELD_EDITS));
       });
     });
 

@@ -72,6 +72,8 @@ const DAILY_STAT_SHARDS = 8;
 const USER_SESSIONS_LOCK = 0x73657373;
 /** The advisory-lock namespace of per-subject policy locks (`lockSessionPolicy`): "poli" in ASCII. */
 const SESSION_POLICY_LOCK = 0x706f6c69;
+/** The advisory-lock namespace of the settings document's lock (`lockSettings`): "sett" in ASCII. */
+const SETTINGS_LOCK = 0x73657474;
 
 /**
  * The statements of every store method. `PostgresStore` runs them on its pool; a transaction runs the same ones
@@ -90,6 +92,11 @@ class PostgresStatements implements StoreScope {
 
   async lockSessionPolicy(subject: string): Promise<void> {
     await this.#lockForTransaction(SESSION_POLICY_LOCK, subject);
+  }
+
+  async lockSettings(): Promise<void> {
+    // Keyed by the document's row key: the one document there is.
+    await this.#lockForTransaction(SETTINGS_LOCK, 'sessions');
   }
 
   /** Transaction-scoped: released at COMMIT or ROLLBACK. Two 32-bit keys: a namespace and the key's hash. */

@@ -19,7 +19,7 @@ export interface RedisStoreOptions extends RedisTierOptions {
 
 /** The PostgreSQL store's methods this store passes on unchanged (all but the sessions': overview counters too). */
 const POSTGRES_METHODS = [
-  'lockUserSessions', 'listBindingSecrets', 'insertBindingSecret', 'loadSettings', 'saveSettings', 'listSessionPolicies',
+  'lockUserSessions', 'listBindingSecrets', 'insertBindingSecret', 'loadSettings', 'lockSettings', 'saveSettings', 'listSessionPolicies',
   'findSessionPolicy', 'lockSessionPolicy', 'saveSessionPolicy', 'deleteSessionPolicy', 'appendAudit', 'listAudit',
   'deleteAuditBefore', 'anonymizeAuditIps', 'insertUser', 'findUserById', 'findUserByEmail', 'listUsers', 'listUsersWithRoles', 'countUsers',
   'setUserDisabled', 'updatePasswordHash', 'upgradePasswordHash', 'requirePasswordChange', 'updateUserRole', 'insertApiKey',

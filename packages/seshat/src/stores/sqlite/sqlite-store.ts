@@ -172,6 +172,9 @@ export class SqliteStore implements Store {
   /** As `lockUserSessions`: the write lock already makes a policy's read-merge-save run alone. */
   async lockSessionPolicy(): Promise<void> {}
 
+  /** As `lockUserSessions`: the write lock already makes a read-merge-save of the settings run alone. */
+  async lockSettings(): Promise<void> {}
+
   async migrate(): Promise<number[]> {
     this.#db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
     const done = new Set(this.#db.prepare('SELECT version FROM schema_migrations').all().map((r) => Number(r.version)));
