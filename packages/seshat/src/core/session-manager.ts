@@ -352,12 +352,17 @@ export class SessionManager<S extends SessionScope = SessionScope> {
     const [stored, assignment] = await Promise.all([this.#store.loadSettings(), this.#assignPolicies?.(this.#store) ?? {}]);
     if (ticket < this.#reloadApplied) return this.#settings; // a newer read (or change) is already in force
     this.#reloadApplied = ticket;
-    // A stored document from an older version may lack newer fields: defaults fill them in.
-    const parsed = stored ? sessionSettingsSchema.safeParse({ ...this.#defaults, ...(stored as object) }) : null;
-    this.#settings = parsed?.success ? parsed.data : this.#defaults;
+    this.#settings = this.#settingsFrom(stored);
     this.#assignment = assignment;
     this.#policies = new EffectivePolicies(this.#settings, assignment);
     return this.#settings;
+  }
+
+  /** The settings a stored document stands for: the defaults when none is stored, or when it no longer parses. */
+  #settingsFrom(stored: unknown): SessionSettings {
+    // A stored document from an older version may lack newer fields: defaults fill them in.
+    const parsed = stored ? sessionSettingsSchema.safeParse({ ...this.#defaults, ...(stored as object) }) : null;
+    return parsed?.success ? parsed.data : this.#defaults;
   }
 
   /**
@@ -487,17 +492,13 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   /**
    * What a settings change would do now, without making it: how many active sessions the new timeouts would end
    * at once (expiry is computed from the settings, so a shorter idle timeout or lifetime applies immediately).
+   * The patch goes over this process's settings, not the stored ones `updateSettings` patches: they differ only
+   * while another node's change is on its way here (a few milliseconds), and the preview is advisory — it decides
+   * whether to ask first, and the count today and after are both taken from the same settings.
    */
   async previewSettings(actor: Actor | null, patch: SessionSettingsPatch): Promise<{ endingSessions: number }> {
     if (actor) await this.#requireTeam(actor, 'manage-settings');
-    let next: SessionSettings;
-    try {
-      next = applySettingsPatch(this.#settings, patch, { touchIntervalMs: this.touchIntervalMs });
-    } catch (error) {
-      const issue = (error as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
-      if (!issue) throw error;
-      throw new SeshatError('invalid_input', `${issue.path.join('.')} ${issue.message}.`);
-    }
+    const next = this.#patchedSettings(this.#settings, patch);
     const now = this.clock.now();
     const [today, after] = await Promise.all([
       this.#store.countActiveSessions(this.#policies.cutoffs(now)),
@@ -507,35 +508,46 @@ export class SessionManager<S extends SessionScope = SessionScope> {
   }
 
   /**
-   * Changes settings (team managers only; `null`: the operator, as the CLI's `settings set`), audited with before and
-   * after, and tells the other nodes.
+   * Changes the settings `patch` sets and keeps the others (team managers only; `null`: the operator, as the CLI's
+   * `settings set`), audited with before and after, and tells the other nodes. The stored settings are read, patched
+   * and saved in one transaction under the settings lock (`lockSettings`), so two updates of different fields at once
+   * (two nodes, or the CLI beside a server) both survive and the audit's `before` is what the update replaced: a patch
+   * over this process's copy, which trails another node's change until its NOTIFY arrives, would undo that change.
+   * Returns the settings now stored.
    */
   async updateSettings(actor: Actor | null, patch: SessionSettingsPatch): Promise<SessionSettings> {
     if (actor) await this.#requireTeam(actor, 'manage-settings');
-    const before = this.#settings;
-    let next: SessionSettings;
-    try {
-      next = applySettingsPatch(before, patch, { touchIntervalMs: this.touchIntervalMs });
-    } catch (error) {
-      const issue = (error as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
-      if (!issue) throw error;
-      throw new SeshatError('invalid_input', `${issue.path.join('.')} ${issue.message}.`);
-    }
-    await this.change(async (change) => {
+    const { before, next } = await this.change(async (change) => {
+      await change.store.lockSettings();
+      const before = this.#settingsFrom(await change.store.loadSettings());
+      const next = this.#patchedSettings(before, patch); // a refusal rolls back: nothing saved, nothing audited
       await change.store.saveSettings(next);
       await change.audit(auditBy(actor, 'settings.changed', { details: { before, after: next } }));
+      return { before, next };
     });
     this.#settings = next;
     this.#policies = new EffectivePolicies(next, this.#assignment);
     this.#reloadApplied = ++this.#reloadsStarted; // reads begun before this commit are older than it
     await this.#publish({ kind: 'settings' });
     // Switching anonymisation on means the addresses already stored too: rewritten in the background, in batches.
+    // `before` is the stored state this update replaced: if another node switched it on first, that node rewrites.
     if (!before.anonymizeIp && next.anonymizeIp && this.#anonymize && !this.#anonymizing) {
       this.#anonymizing = this.anonymizeStoredIps(actor, { onProgress: (p) => this.events.emit('ips.anonymizing', p) })
         .catch((error) => this.#report(error))
         .finally(() => (this.#anonymizing = null));
     }
     return next;
+  }
+
+  /** `patch` over `current`, checked as a whole (an idle timeout the touch interval cannot honour too); `invalid_input` if refused. */
+  #patchedSettings(current: SessionSettings, patch: SessionSettingsPatch): SessionSettings {
+    try {
+      return applySettingsPatch(current, patch, { touchIntervalMs: this.touchIntervalMs });
+    } catch (error) {
+      const issue = (error as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
+      if (!issue) throw error;
+      throw new SeshatError('invalid_input', `${issue.path.join('.')} ${issue.message}.`);
+    }
   }
 
   // ── sign-in ─────────────────────────────────────────────────────────────────────────────────────
