@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SessionManager } from '../../src/core/session-manager.ts';
-import { defaultSettings, type SessionSettings, type SessionSettingsPatch } from '../../src/core/settings.ts';
+import { defaultSettings, type SessionSettings } from '../../src/core/settings.ts';
+import { ALL_FIELD_EDITS, expectEditChain, FIELD_EDITS } from '../helpers/field-edits.ts';
 import { managerNodes, NODE_SETUPS } from '../helpers/nodes.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
 
@@ -19,42 +20,20 @@ afterAll(() => db?.drop());
 
 const TABLES = 'settings, audit_events, sessions';
 
-const EDITS: SessionSettingsPatch[] = [
-  { idleTimeoutSeconds: 600 },
-  { absoluteLifetimeSeconds: 86_400 },
-  { rememberMe: { enabled: false } },
-  { rememberMe: { durationSeconds: 7 * 86_400 } },
-  { maxSessionsPerUser: 2 },
-  { sessionLimitAction: 'deny' },
-  { teamSessionAccess: 'view-only' },
-  { deviceBinding: { policy: 'off' } },
-];
+/** The settings once every edit is in: the defaults with every field the edits set (the bound cookie's life kept). */
+const EVERY_EDIT: SessionSettings = { ...defaultSettings(), ...ALL_FIELD_EDITS, deviceBinding: { policy: 'off', boundCookieSeconds: 600 } };
 
-const EVERY_EDIT: SessionSettings = {
-  ...defaultSettings(),
-  idleTimeoutSeconds: 600,
-  absoluteLifetimeSeconds: 86_400,
-  rememberMe: { enabled: false, durationSeconds: 7 * 86_400 },
-  maxSessionsPerUser: 2,
-  sessionLimitAction: 'deny',
-  teamSessionAccess: 'view-only',
-  deviceBinding: { policy: 'off', boundCookieSeconds: 600 },
-};
-
-/** Every edit is stored, and the audit trail is a chain: each event's before is the previous one's after. */
+/** Every edit is stored, and the audit trail is a chain from the defaults to it. */
 async function expectEveryEditKept(manager: SessionManager, stored: unknown): Promise<void> {
   expect(stored).toEqual(EVERY_EDIT);
-  const events = (await manager.audit.list({ action: 'settings.changed', limit: 20 })).items.reverse();
-  expect(events).toHaveLength(EDITS.length);
-  expect(events.map((e) => e.details!.before)).toEqual([defaultSettings(), ...events.slice(0, -1).map((e) => e.details!.after)]);
-  expect(events.at(-1)!.details!.after).toEqual(EVERY_EDIT);
+  expectEditChain((await manager.audit.list({ action: 'settings.changed', limit: 20 })).items, defaultSettings(), EVERY_EDIT);
 }
 
 describe.each(NODE_SETUPS)('settings updates on %s with %i node(s)', (kind, nodeCount) => {
   it('keep every field of parallel updates, and audit each over the one before it', async () => {
     const { managers, store, close } = await managerNodes(db, kind, nodeCount, { tables: TABLES });
     try {
-      await Promise.all(EDITS.map((edit, i) => managers[i % managers.length]!.updateSettings(null, edit)));
+      await Promise.all(FIELD_EDITS.map((edit, i) => managers[i % managers.length]!.updateSettings(null, edit)));
       await expectEveryEditKept(managers[0]!, await store.loadSettings());
     } finally {
       await close();
@@ -70,10 +49,10 @@ describe.each([
   it('keep what the other node saved, and audit it as what the update replaced', async () => {
     const { managers, store, close } = await managerNodes(db, kind, nodeCount, { tables: TABLES });
     try {
-      for (const [i, edit] of EDITS.entries()) await managers[i % managers.length]!.updateSettings(null, edit);
+      for (const [i, edit] of FIELD_EDITS.entries()) await managers[i % managers.length]!.updateSettings(null, edit);
       await expectEveryEditKept(managers[0]!, await store.loadSettings());
       // The last to update holds what it stored.
-      expect(managers[(EDITS.length - 1) % managers.length]!.settings).toEqual(EVERY_EDIT);
+      expect(managers[(FIELD_EDITS.length - 1) % managers.length]!.settings).toEqual(EVERY_EDIT);
     } finally {
       await close();
     }
