@@ -17,7 +17,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cookieValue, DeviceBinding, openStore, SessionManager, type Store } from 'seshat';
-import { referenceValidator } from './reference.ts';
+import { referenceValidator, type ReferenceSession } from './reference.ts';
 
 const framework = process.env.BENCH_FRAMEWORK ?? 'http';
 // BENCH_REDIS_URL: the Redis session tier (sessions there under BENCH_REDIS_PREFIX, the rest in DATABASE_URL).
@@ -32,12 +32,13 @@ manager.events.on('error', (e) => console.error('seshat', e));
 await manager.start();
 
 const routes: string[] = ['/bare'];
+// The hand-written reference (bench/reference.ts), on a SQLite file of the same sessions.
+const reference = process.env.BENCH_REFERENCE_DB ? referenceValidator(process.env.BENCH_REFERENCE_DB) : null;
 let port: number;
 let expressSessionCookies: string[] | undefined;
 const OK = 'ok';
 
 if (framework === 'http') {
-  const reference = process.env.BENCH_REFERENCE_DB ? referenceValidator(process.env.BENCH_REFERENCE_DB) : null;
   const send = (res: ServerResponse, status: number, body: string) => {
     res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
     res.end(body);
@@ -70,6 +71,15 @@ if (framework === 'http') {
   app.get('/bare', (_req, res) => void res.send(OK));
   app.get('/seshat', seshat.middleware, (req, res) => void (req.session ? res.send(req.session.userId) : res.status(401).send('no')));
   routes.push('/seshat');
+  if (reference) {
+    // Shaped like the adapter: a middleware that sets what it found, then the route.
+    const found = new WeakMap<object, ReferenceSession | null>();
+    app.get('/reference', (req, _res, next) => void (found.set(req, reference(req)), next()), (req, res) => {
+      const session = found.get(req);
+      return void (session ? res.send(session.userId) : res.status(401).send('no'));
+    });
+    routes.push('/reference');
+  }
   const n = Number(process.env.BENCH_EXPRESS_SESSIONS ?? 0);
   if (n > 0) {
     const { default: session } = await import('express-session');
@@ -104,6 +114,21 @@ if (framework === 'http') {
     scoped.get('/seshat', async (request, reply) => (request.session ? request.session.userId : reply.code(401).send('no')));
   });
   routes.push('/seshat');
+  if (reference) {
+    // Shaped like the adapter: an onRequest hook in its own scope that decorates the request, then the route.
+    await app.register(async (scoped) => {
+      scoped.decorateRequest('referenceSession', null);
+      scoped.addHook('onRequest', (request, _reply, done) => {
+        (request as unknown as { referenceSession: ReferenceSession | null }).referenceSession = reference(request.raw);
+        done();
+      });
+      scoped.get('/reference', async (request, reply) => {
+        const session = (request as unknown as { referenceSession: ReferenceSession | null }).referenceSession;
+        return session ? session.userId : reply.code(401).send('no');
+      });
+    });
+    routes.push('/reference');
+  }
   if (process.env.BENCH_DEVICE_BINDING) {
     // Enforcement on: a bound session passes only with an unexpired bound cookie signed for it (an HMAC per new
     // cookie value, memoised per value), on the same cached sessions as /seshat.
@@ -128,6 +153,19 @@ if (framework === 'http') {
     return session ? c.text(session.userId) : c.text('no', 401);
   });
   routes.push('/seshat');
+  if (reference) {
+    // Shaped like the adapter: a middleware that sets what it found on the context, then the route.
+    const found = new WeakMap<object, ReferenceSession | null>();
+    const incoming = (c: { env: unknown }) => (c.env as { incoming: IncomingMessage }).incoming; // @hono/node-server's binding
+    app.get('/reference', (c, next) => {
+      found.set(incoming(c), reference(incoming(c)));
+      return next();
+    }, (c) => {
+      const session = found.get(incoming(c));
+      return session ? c.text(session.userId) : c.text('no', 401);
+    });
+    routes.push('/reference');
+  }
   port = await new Promise<number>((resolve) => {
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(info.port));
     void server;
