@@ -8,6 +8,7 @@ import { loadConfig } from '../config.ts';
 import { UsageError, type Command } from './command.ts';
 import { commands } from './commands/index.ts';
 import { openForCommand } from './database.ts';
+import { printable, quoted } from './output.ts';
 import { describeConnectionFailure } from './failures.ts';
 
 /**
@@ -28,7 +29,7 @@ export async function main(argv: string[]): Promise<number> {
     // Help never runs anything: not `serve`, not `migrate`, whatever else is on the line.
     if (command) console.log(commandHelp(command));
     else if (words.length === 0 || (!words[0]!.startsWith('-') && groupOf(words[0]!).length > 0)) console.log(usage(words[0]));
-    else return fail(new UsageError(`Unknown command: ${words.join(' ')}.`, 'Run `seshat --help` for the list of commands.'));
+    else return fail(new UsageError(`Unknown command: ${quoted(words.join(' '))}.`, 'Run `seshat --help` for the list of commands.'));
     return 0;
   }
   if (!command) {
@@ -38,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const group = groupOf(argv[0]!);
     if (group.length > 0) return fail(new UsageError(`\`seshat ${argv[0]}\` needs a command: ${group.map((c) => c.path.slice(1).join(' ')).join(', ')}.`, `Run \`seshat ${argv[0]} --help\` for details.`));
-    return fail(new UsageError(`Unknown command: ${argv.join(' ')}.`, 'Run `seshat --help` for the list of commands.'));
+    return fail(new UsageError(`Unknown command: ${quoted(argv.join(' '))}.`, 'Run `seshat --help` for the list of commands.'));
   }
 
   let databaseUrl: string | undefined;
@@ -92,7 +93,8 @@ function parseOptions(command: Command, args: string[]) {
   } catch (error) {
     if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
       // node:util's messages name the option already ("Unknown option '--x'", "Option '--user <value>' argument missing").
-      throw new UsageError(`${error.message.split('. ')[0]!.replace(/\.$/, '')}.`, `Usage: ${synopsis(command)}`);
+      // They repeat what was typed, so it is made printable and bounded like any echoed argument.
+      throw new UsageError(`${printable(error.message.split('. ')[0]!.replace(/\.$/, ''))}.`, `Usage: ${synopsis(command)}`);
     }
     throw error;
   }

@@ -42,13 +42,22 @@ const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
  * 100 KB argument must not become a 100 KB message.
  */
 export function quoted(input: unknown): string {
+  return `"${printable(String(input), (char) => char === '"' || char === '\\')}"`;
+}
+
+/**
+ * Text that carries someone's input, made safe to print as `quoted` makes an argument (unprintable characters
+ * escaped, at most 80 characters and an ellipsis), without the quotes: for messages composed elsewhere (node:util's
+ * "Unknown option '…'"). `escaped` characters get a backslash.
+ */
+export function printable(text: string, escaped: (char: string) => boolean = () => false): string {
   let shown = '';
-  for (const char of String(input)) {
-    const piece = char === '"' || char === '\\' ? '\\' + char : UNPRINTABLE.test(char) ? escapeCode(char) : char;
-    if (shown.length + piece.length > ECHO_LIMIT) return `"${shown}…"`;
+  for (const char of text) {
+    const piece = escaped(char) ? '\\' + char : UNPRINTABLE.test(char) ? escapeCode(char) : char;
+    if (shown.length + piece.length > ECHO_LIMIT) return `${shown}…`;
     shown += piece;
   }
-  return `"${shown}"`;
+  return shown;
 }
 
 function escapeCode(char: string): string {

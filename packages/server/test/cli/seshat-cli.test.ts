@@ -73,13 +73,20 @@ describe('seshat CLI', { timeout: 90_000 }, () => {
   it('names an unknown command and a bad option in one line plus one hint, never the whole usage', async () => {
     const unknown = await inProcess(['frobnicate']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe('seshat: Unknown command: frobnicate.\nRun `seshat --help` for the list of commands.\n');
+    expect(unknown.stderr).toBe('seshat: Unknown command: "frobnicate".\nRun `seshat --help` for the list of commands.\n');
+    // What was typed is echoed quoted and bounded: no terminal escape reaches the screen, no 100 KB line.
+    const hostile = await inProcess(['\u001b[2Jwipe', 'x'.repeat(100_000)]);
+    expect(hostile.code).toBe(2);
+    expect(hostile.stderr).toBe(`seshat: Unknown command: "\\u001b[2Jwipe ${'x'.repeat(66)}…".\nRun \`seshat --help\` for the list of commands.\n`);
     const badOption = await inProcess(['sessions', 'gc', '--batch-size', 'lots']);
     expect(badOption.code).toBe(2);
     expect(badOption.stderr).toBe('seshat: --batch-size must be a whole number from 1 to 100000 (got "lots").\nRun `seshat sessions gc --help` for its options.\n');
     const unknownOption = await inProcess(['sessions', 'list', '--usr', 'x']);
     expect(unknownOption.code).toBe(2);
     expect(unknownOption.stderr.trim().split('\n')).toEqual(["seshat: Unknown option '--usr'.", 'Usage: seshat sessions list --user <id|email> [--json]']);
+    const hostileOption = await inProcess(['sessions', 'list', `--\u001b[2J${'y'.repeat(100_000)}`]);
+    expect(hostileOption.code).toBe(2);
+    expect(hostileOption.stderr.trim().split('\n')[0]).toBe(`seshat: Unknown option '--\\u001b[2J${'y'.repeat(80 - "Unknown option '--\\u001b[2J".length)}….`);
     const missing = await inProcess(['sessions', 'list']);
     expect(missing.stderr).toMatch(/^seshat: --user is required\.\nExample: seshat sessions list --user /);
     const group = await inProcess(['sessions']);
