@@ -52,10 +52,7 @@ export function ApiKeysPage() {
       <Status message={status} />
       {apiKeys.error ? <LoadError error={apiKeys.error} onRetry={() => void apiKeys.refetch()} /> : null}
       {apiKeys.isPending ? <Loading /> : null}
-      {list && list.length === 0 ? <p className="empty">{t('apiKeys.empty')}</p> : null}
-      {list && list.length > 0 ? (
-        <ApiKeyTable apiKeys={list} caption={t('apiKeys.caption')} onRevoke={setRevoking} />
-      ) : null}
+      {list ? <ApiKeyTable apiKeys={list} caption={t('apiKeys.caption')} empty={t('apiKeys.empty')} onRevoke={setRevoking} /> : null}
       <ConfirmDialog
         open={revoking !== null}
         title={t('apiKeys.confirm.title')}

@@ -112,10 +112,7 @@ export function AuditLogPage() {
       </p>
       {events.error ? <LoadError error={events.error} onRetry={() => void events.refetch()} /> : null}
       {events.isPending ? <Loading /> : null}
-      {events.data && list.length === 0 ? <p className="empty">{t('audit.empty')}</p> : null}
-      {list.length > 0 ? (
-        <AuditTable events={list} users={people} />
-      ) : null}
+      {events.data ? <AuditTable events={list} users={people} /> : null}
       {events.hasNextPage ? (
         <p className="pager">
           <button type="button" className="button secondary" disabled={events.isFetchingNextPage} onClick={() => void events.fetchNextPage()}>

@@ -270,11 +270,11 @@ function ApiKeys({ person, onStatus }: { person: Person; onStatus: (message: str
       </h2>
       {list.error ? <LoadError error={list.error} onRetry={() => void list.refetch()} /> : null}
       {list.isPending ? <Loading /> : null}
-      {apiKeys && apiKeys.length === 0 ? <p className="empty">{t('credentials.noKeys')}</p> : null}
-      {apiKeys && apiKeys.length > 0 ? (
+      {apiKeys ? (
         <ApiKeyTable
           apiKeys={apiKeys}
           caption={t('person.keysCaption', { email: person.email })}
+          empty={t('credentials.noKeys')}
           // An owner's keys are revoked only by an owner (the server refuses anyone else).
           onRevoke={person.manageable ? setRevoking : undefined}
         />
@@ -309,7 +309,6 @@ function RecentEvents({ person }: { person: Person }) {
   const { t } = useFmt();
   const filter = { user: person.id, recent: RECENT_EVENTS };
   const events = useQuery({ queryKey: keys.audit(filter), queryFn: () => api.audit({ user: person.id, limit: RECENT_EVENTS }) });
-  const list = events.data?.events ?? [];
   return (
     <section aria-labelledby="person-audit-heading">
       <div className="section-head">
@@ -320,8 +319,7 @@ function RecentEvents({ person }: { person: Person }) {
       </div>
       {events.error ? <LoadError error={events.error} onRetry={() => void events.refetch()} /> : null}
       {events.isPending ? <Loading /> : null}
-      {events.data && list.length === 0 ? <p className="empty">{t('audit.empty')}</p> : null}
-      {list.length > 0 ? <AuditTable events={list} users={[]} caption={t('person.auditCaption', { email: person.email })} /> : null}
+      {events.data ? <AuditTable events={events.data.events} users={[]} caption={t('person.auditCaption', { email: person.email })} /> : null}
     </section>
   );
 }
