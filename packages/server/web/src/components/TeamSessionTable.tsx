@@ -5,6 +5,7 @@ import { useCan } from '../auth.tsx';
 import { deviceLabel } from '../device.ts';
 import { useFmt } from '../i18n/I18n.tsx';
 import { keys } from '../queries.ts';
+import { DataTable } from './DataTable.tsx';
 import { ConfirmDialog } from './Dialog.tsx';
 import { DeviceIcon } from './Icons.tsx';
 import { PersonLink } from './PersonLink.tsx';
@@ -17,7 +18,19 @@ import { LastActive } from './Time.tsx';
  * sessions:view-ip), each with "Sign out" for `sessions:revoke`. The team page lists everyone's; the person
  * page one person's, without the person column.
  */
-export function TeamSessionTable({ sessions, showPerson = true, onStatus }: { sessions: TeamSession[]; showPerson?: boolean; onStatus: (message: string) => void }) {
+export function TeamSessionTable({
+  sessions,
+  caption,
+  empty,
+  showPerson = true,
+  onStatus,
+}: {
+  sessions: TeamSession[];
+  caption: string;
+  empty?: string;
+  showPerson?: boolean;
+  onStatus: (message: string) => void;
+}) {
   const f = useFmt();
   const { t } = f;
   const can = useCan();
@@ -42,57 +55,33 @@ export function TeamSessionTable({ sessions, showPerson = true, onStatus }: { se
 
   return (
     <>
-      <table className="table stack-on-mobile team-table">
-        <thead>
-          <tr>
-            {showPerson ? <th scope="col">{t('field.person')}</th> : null}
-            <th scope="col">{t('field.device')}</th>
-            <th scope="col">{t('field.location')}</th>
-            <th scope="col">{t('field.ip')}</th>
-            <th scope="col">{t('field.lastActive')}</th>
-            <th scope="col">
-              <span className="visually-hidden">{t('common.actions')}</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {sessions.map((s) => (
-            <tr key={s.id}>
-              {showPerson ? (
-                <th scope="row" data-label={t('field.person')} className="wrap-anywhere">
-                  <PersonLink person={s.user}>{s.user.email}</PersonLink>
-                </th>
-              ) : (
-                <th scope="row" data-label={t('field.device')}>
-                  {device(s)}
-                </th>
-              )}
-              {showPerson ? <td data-label={t('field.device')}>{device(s)}</td> : null}
-              <td data-label={t('field.location')}>
-                <Place location={s.location} ip={s.ip} />
-              </td>
-              <td data-label={t('field.ip')} className="mono ip">
-                {s.ip ?? t('common.unknown')}
-              </td>
-              <td data-label={t('field.lastActive')}>
-                <LastActive iso={s.lastActiveAt} />
-              </td>
-              <td className="actions">
-                {s.current || !can('sessions:revoke') ? null : (
-                  <button
-                    type="button"
-                    className="button danger-outline small"
-                    aria-label={t('team.signOutSessionLabel', { email: s.user.email, name: sessionName(f, s) })}
-                    onClick={() => setRevoking(s)}
-                  >
-                    {t('action.signOut')}
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        caption={caption}
+        className="team-table"
+        empty={empty}
+        rows={sessions}
+        rowKey={(s) => s.id}
+        columns={[
+          // The row is named by its person, or on one person's page by its device.
+          ...(showPerson ? [{ key: 'person', header: t('field.person'), rowHeader: true, className: 'wrap-anywhere', cell: (s: TeamSession) => <PersonLink person={s.user}>{s.user.email}</PersonLink> }] : []),
+          { key: 'device', header: t('field.device'), rowHeader: !showPerson, cell: device },
+          { key: 'location', header: t('field.location'), cell: (s) => <Place location={s.location} ip={s.ip} /> },
+          { key: 'ip', header: t('field.ip'), className: 'mono ip', cell: (s) => s.ip ?? t('common.unknown') },
+          { key: 'lastActive', header: t('field.lastActive'), cell: (s) => <LastActive iso={s.lastActiveAt} /> },
+        ]}
+        actions={(s) =>
+          s.current || !can('sessions:revoke') ? null : (
+            <button
+              type="button"
+              className="button danger-outline small"
+              aria-label={t('team.signOutSessionLabel', { email: s.user.email, name: sessionName(f, s) })}
+              onClick={() => setRevoking(s)}
+            >
+              {t('action.signOut')}
+            </button>
+          )
+        }
+      />
       <ConfirmDialog
         open={revoking !== null}
         title={t('team.confirmSession.title')}

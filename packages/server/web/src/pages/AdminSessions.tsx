@@ -4,6 +4,7 @@ import { api, ApiError, type TeamUser } from '../api.ts';
 import { useAuth, useCan } from '../auth.tsx';
 import { errorText } from '../errors.ts';
 import { RevokeMatching } from '../components/RevokeMatching.tsx';
+import { DataTable } from '../components/DataTable.tsx';
 import { ConfirmDialog } from '../components/Dialog.tsx';
 import { UserCredentialsButton } from '../components/UserCredentials.tsx';
 import { LoadError, Loading, Page, Status } from '../components/Page.tsx';
@@ -65,6 +66,7 @@ export function AdminSessionsPage() {
   // Counted up to 10,000: beyond that the server says only "more than" (an exact count of millions is a scan).
   const totalCapped = sessions.data?.pages.at(-1)?.totalCapped ?? false;
   const activeTotal = users.data?.totalActiveSessions ?? 0;
+  const sessionsTitle = filteredUser ? t('team.sessionsOf', { email: filteredUser.email }) : t('team.allSessions');
 
   return (
     <Page
@@ -100,23 +102,20 @@ export function AdminSessionsPage() {
           <label htmlFor="many-only">{t('team.manyOnly', { count: users.data?.manySessionsThreshold ?? 5 })}</label>
         </div>
         {users.isPending ? <Loading /> : null}
-        {users.data && shown.length === 0 ? <p className="empty">{t('team.noMatch')}</p> : null}
-        {shown.length > 0 ? (
-          <table className="table stack-on-mobile people-table">
-            <thead>
-              <tr>
-                <th scope="col">{t('field.person')}</th>
-                <th scope="col">{t('team.activeSessions')}</th>
-                <th scope="col">{t('field.lastActive')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('common.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((user) => (
-                <tr key={user.id}>
-                  <th scope="row" data-label={t('field.person')}>
+        {users.data ? (
+          <DataTable
+            caption={t('team.people')}
+            className="people-table"
+            empty={t('team.noMatch')}
+            rows={shown}
+            rowKey={(user) => user.id}
+            columns={[
+              {
+                key: 'person',
+                header: t('field.person'),
+                rowHeader: true,
+                cell: (user) => (
+                  <>
                     <span className="person-name">
                       <PersonLink person={user}>{displayName(user)}</PersonLink>
                     </span>
@@ -124,61 +123,63 @@ export function AdminSessionsPage() {
                     {user.disabled ? <span className="badge badge-warning">{t('team.disabled')}</span> : null}
                     {user.manySessions ? <span className="badge badge-warning">{t('team.manySessions')}</span> : null}
                     {user.name && user.name !== user.email ? <span className="person-email">{user.email}</span> : null}
-                  </th>
-                  <td data-label={t('team.activeSessions')}>{f.intl.formatNumber(user.activeSessions)}</td>
-                  <td data-label={t('field.lastActive')}>{user.lastActiveAt ? <LastActive iso={user.lastActiveAt} /> : t('common.never')}</td>
-                  <td className="actions">
-                    {detailsOff ? null : (
-                      <button
-                        type="button"
-                        className="button secondary small"
-                        aria-label={t('team.showSessionsOf', { email: user.email })}
-                        onClick={() => {
-                          setFilter(user.id);
-                          setJump((n) => n + 1);
-                        }}
-                      >
-                        {t('team.showSessions')}
-                      </button>
-                    )}
-                    {can('sessions:revoke') ? (
-                      <button
-                        type="button"
-                        className="button danger-outline small"
-                        aria-label={t('team.signOutPersonLabel', { email: user.email })}
-                        disabled={user.activeSessions === 0}
-                        onClick={() => setForcing(user)}
-                      >
-                        {t('team.signOutPerson')}
-                      </button>
-                    ) : null}
-                    <UserCredentialsButton user={user} />
-                    {can('users:manage') && user.id !== me.id ? (
-                      user.disabled ? (
-                        <button
-                          type="button"
-                          className="button secondary small"
-                          aria-label={t('team.enableLabel', { email: user.email })}
-                          onClick={() =>
-                            void enable.mutateAsync(user.id).then(
-                              () => setStatus(t('team.enabledDone', { email: user.email })),
-                              (e: unknown) => setStatus(errorText(f, e)),
-                            )
-                          }
-                        >
-                          {t('team.enable')}
-                        </button>
-                      ) : (
-                        <button type="button" className="button danger-outline small" aria-label={t('team.disableLabel', { email: user.email })} onClick={() => setDisabling(user)}>
-                          {t('team.disable')}
-                        </button>
-                      )
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </>
+                ),
+              },
+              { key: 'activeSessions', header: t('team.activeSessions'), cell: (user) => f.intl.formatNumber(user.activeSessions) },
+              { key: 'lastActive', header: t('field.lastActive'), cell: (user) => (user.lastActiveAt ? <LastActive iso={user.lastActiveAt} /> : t('common.never')) },
+            ]}
+            actions={(user) => (
+              <>
+                {detailsOff ? null : (
+                  <button
+                    type="button"
+                    className="button secondary small"
+                    aria-label={t('team.showSessionsOf', { email: user.email })}
+                    onClick={() => {
+                      setFilter(user.id);
+                      setJump((n) => n + 1);
+                    }}
+                  >
+                    {t('team.showSessions')}
+                  </button>
+                )}
+                {can('sessions:revoke') ? (
+                  <button
+                    type="button"
+                    className="button danger-outline small"
+                    aria-label={t('team.signOutPersonLabel', { email: user.email })}
+                    disabled={user.activeSessions === 0}
+                    onClick={() => setForcing(user)}
+                  >
+                    {t('team.signOutPerson')}
+                  </button>
+                ) : null}
+                <UserCredentialsButton user={user} />
+                {can('users:manage') && user.id !== me.id ? (
+                  user.disabled ? (
+                    <button
+                      type="button"
+                      className="button secondary small"
+                      aria-label={t('team.enableLabel', { email: user.email })}
+                      onClick={() =>
+                        void enable.mutateAsync(user.id).then(
+                          () => setStatus(t('team.enabledDone', { email: user.email })),
+                          (e: unknown) => setStatus(errorText(f, e)),
+                        )
+                      }
+                    >
+                      {t('team.enable')}
+                    </button>
+                  ) : (
+                    <button type="button" className="button danger-outline small" aria-label={t('team.disableLabel', { email: user.email })} onClick={() => setDisabling(user)}>
+                      {t('team.disable')}
+                    </button>
+                  )
+                ) : null}
+              </>
+            )}
+          />
         ) : null}
       </section>
 
@@ -200,7 +201,7 @@ export function AdminSessionsPage() {
       <section aria-labelledby="sessions-heading">
         <div className="section-head">
           <h2 id="sessions-heading" ref={sessionsHeading} tabIndex={-1}>
-            {filteredUser ? t('team.sessionsOf', { email: filteredUser.email }) : t('team.allSessions')}
+            {sessionsTitle}
           </h2>
           <div className="field inline">
             <label htmlFor="user-filter">{t('team.filter')}</label>
@@ -216,10 +217,7 @@ export function AdminSessionsPage() {
         </div>
         {sessions.error ? <LoadError error={sessions.error} onRetry={() => void sessions.refetch()} /> : null}
         {sessions.isPending ? <Loading /> : null}
-        {sessions.data && list.length === 0 ? <p className="empty">{t('team.noSessions')}</p> : null}
-        {list.length > 0 ? (
-          <TeamSessionTable sessions={list} onStatus={setStatus} />
-        ) : null}
+        {sessions.data ? <TeamSessionTable sessions={list} caption={sessionsTitle} empty={t('team.noSessions')} onStatus={setStatus} /> : null}
         {list.length > 0 ? <p className="hint table-note">{t('sessions.locationNote')}</p> : null}
         {sessions.data ? (
           <p className="pager">

@@ -231,7 +231,7 @@ function Sessions({ person, onStatus }: { person: Person; onStatus: (message: st
         <>
           {sessions.error ? <LoadError error={sessions.error} onRetry={() => void sessions.refetch()} /> : null}
           {sessions.isPending ? <Loading /> : null}
-          {list.length > 0 ? <TeamSessionTable sessions={list} showPerson={false} onStatus={onStatus} /> : null}
+          <TeamSessionTable sessions={list} caption={t('team.sessionsOf', { email: person.email })} showPerson={false} onStatus={onStatus} />
           {sessions.hasNextPage ? (
             <p className="pager">
               {t(totalCapped ? 'common.showingOfMoreThan' : 'common.showingOf', { shown: list.length, total })}
