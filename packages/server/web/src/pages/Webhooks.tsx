@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, type WebhookEndpoint } from '../api.ts';
+import { DataTable } from '../components/DataTable.tsx';
 import { ConfirmDialog } from '../components/Dialog.tsx';
 import { ErrorMessage, LoadError, Loading, Page, Status } from '../components/Page.tsx';
 import { DateTime } from '../components/Time.tsx';
@@ -82,87 +83,54 @@ export function WebhooksPage() {
       <Status message={status} />
       {endpoints.error ? <LoadError error={endpoints.error} onRetry={() => void endpoints.refetch()} /> : null}
       {endpoints.isPending ? <Loading /> : null}
-      {endpoints.data && endpoints.data.endpoints.length === 0 ? <p className="empty">{t('webhooks.empty')}</p> : null}
-      {endpoints.data && endpoints.data.endpoints.length > 0 ? (
-        <table className="table stack-on-mobile">
-          <caption className="visually-hidden">{t('webhooks.caption')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('webhooks.colUrl')}</th>
-              <th scope="col">{t('webhooks.colEvents')}</th>
-              <th scope="col">{t('webhooks.colState')}</th>
-              <th scope="col">
-                <span className="visually-hidden">{t('common.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {endpoints.data.endpoints.map((e) => (
-              <tr key={e.id}>
-                <th scope="row" className="wrap-anywhere mono" data-label={t('webhooks.colUrl')}>
-                  {e.url}
-                </th>
-                <td data-label={t('webhooks.colEvents')}>{e.events ? e.events.join(', ') : t('webhooks.every')}</td>
-                <td data-label={t('webhooks.colState')}>{e.enabled ? t('webhooks.enabled') : t('webhooks.disabled')}</td>
-                <td className="actions">
-                  <button type="button" className="button secondary small" onClick={() => update.mutate({ id: e.id, enabled: !e.enabled })}>
-                    {e.enabled ? t('webhooks.disable') : t('webhooks.enable')}
-                  </button>
-                  <button type="button" className="button secondary small" onClick={() => test.mutate(e.id, { onSuccess: () => setStatus(t('webhooks.testQueued')) })}>
-                    {t('webhooks.test')}
-                  </button>
-                  <button type="button" className="button danger-outline small" onClick={() => setDeleting(e)}>
-                    {t('webhooks.delete')}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      {endpoints.data ? (
+        <DataTable
+          caption={t('webhooks.caption')}
+          empty={t('webhooks.empty')}
+          rows={endpoints.data.endpoints}
+          rowKey={(e) => e.id}
+          columns={[
+            { key: 'url', header: t('webhooks.colUrl'), rowHeader: true, className: 'wrap-anywhere mono', cell: (e) => e.url },
+            { key: 'events', header: t('webhooks.colEvents'), cell: (e) => (e.events ? e.events.join(', ') : t('webhooks.every')) },
+            { key: 'state', header: t('webhooks.colState'), cell: (e) => (e.enabled ? t('webhooks.enabled') : t('webhooks.disabled')) },
+          ]}
+          actions={(e) => (
+            <>
+              <button type="button" className="button secondary small" onClick={() => update.mutate({ id: e.id, enabled: !e.enabled })}>
+                {e.enabled ? t('webhooks.disable') : t('webhooks.enable')}
+              </button>
+              <button type="button" className="button secondary small" onClick={() => test.mutate(e.id, { onSuccess: () => setStatus(t('webhooks.testQueued')) })}>
+                {t('webhooks.test')}
+              </button>
+              <button type="button" className="button danger-outline small" onClick={() => setDeleting(e)}>
+                {t('webhooks.delete')}
+              </button>
+            </>
+          )}
+        />
       ) : null}
 
       <h2>{t('webhooks.deliveries')}</h2>
-      {deliveries.data && deliveries.data.deliveries.length === 0 ? <p className="empty">{t('webhooks.deliveriesEmpty')}</p> : null}
-      {deliveries.data && deliveries.data.deliveries.length > 0 ? (
-        <table className="table stack-on-mobile">
-          <caption className="visually-hidden">{t('webhooks.deliveriesCaption')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('webhooks.colWhen')}</th>
-              <th scope="col">{t('webhooks.colEvent')}</th>
-              <th scope="col">{t('webhooks.colUrl')}</th>
-              <th scope="col">{t('webhooks.colStatus')}</th>
-              <th scope="col">{t('webhooks.colCode')}</th>
-              <th scope="col">{t('webhooks.colAttempts')}</th>
-              <th scope="col">
-                <span className="visually-hidden">{t('common.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {deliveries.data.deliveries.map((d) => (
-              <tr key={d.id}>
-                <td data-label={t('webhooks.colWhen')}>
-                  <DateTime iso={d.createdAt} seconds />
-                </td>
-                <td data-label={t('webhooks.colEvent')} className="mono">
-                  {d.eventType}
-                </td>
-                <td data-label={t('webhooks.colUrl')} className="wrap-anywhere mono">
-                  {byId.get(d.endpointId)?.url ?? d.endpointId}
-                </td>
-                <td data-label={t('webhooks.colStatus')}>{t(`webhooks.status.${d.status}`)}</td>
-                <td data-label={t('webhooks.colCode')}>{d.lastStatusCode ?? d.lastError ?? '—'}</td>
-                <td data-label={t('webhooks.colAttempts')}>{f.intl.formatNumber(d.attempts)}</td>
-                <td className="actions">
-                  <button type="button" className="button secondary small" onClick={() => replay.mutate(d.id, { onSuccess: () => setStatus(t('webhooks.replayQueued')) })}>
-                    {t('webhooks.replay')}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      {deliveries.data ? (
+        <DataTable
+          caption={t('webhooks.deliveriesCaption')}
+          empty={t('webhooks.deliveriesEmpty')}
+          rows={deliveries.data.deliveries}
+          rowKey={(d) => d.id}
+          columns={[
+            { key: 'when', header: t('webhooks.colWhen'), cell: (d) => <DateTime iso={d.createdAt} seconds /> },
+            { key: 'event', header: t('webhooks.colEvent'), className: 'mono', cell: (d) => d.eventType },
+            { key: 'url', header: t('webhooks.colUrl'), className: 'wrap-anywhere mono', cell: (d) => byId.get(d.endpointId)?.url ?? d.endpointId },
+            { key: 'status', header: t('webhooks.colStatus'), cell: (d) => t(`webhooks.status.${d.status}`) },
+            { key: 'code', header: t('webhooks.colCode'), cell: (d) => d.lastStatusCode ?? d.lastError ?? '—' },
+            { key: 'attempts', header: t('webhooks.colAttempts'), cell: (d) => f.intl.formatNumber(d.attempts) },
+          ]}
+          actions={(d) => (
+            <button type="button" className="button secondary small" onClick={() => replay.mutate(d.id, { onSuccess: () => setStatus(t('webhooks.replayQueued')) })}>
+              {t('webhooks.replay')}
+            </button>
+          )}
+        />
       ) : null}
       <ConfirmDialog
         open={deleting !== null}
