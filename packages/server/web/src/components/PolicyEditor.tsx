@@ -3,6 +3,7 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { api, type EffectivePolicy, type Role, type SessionPolicy } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { errorText } from '../errors.ts';
+import { DataTable } from './DataTable.tsx';
 import { ConfirmDialog } from './Dialog.tsx';
 import { durationText } from '../format.ts';
 import { useFmt } from '../i18n/I18n.tsx';
@@ -135,42 +136,31 @@ export function PolicyEditor({ canEdit }: { canEdit: boolean }) {
     <section aria-labelledby="policies-heading" className="stack">
       <h2 id="policies-heading">{t('policies.title')}</h2>
       <p className="hint">{t('policies.intro')}</p>
-      {rows.length === 0 ? (
-        <p className="muted">{t('policies.none')}</p>
-      ) : (
-        <table className="table stack-on-mobile">
-          <caption className="visually-hidden">{t('policies.caption')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('policies.colWho')}</th>
-              <th scope="col">{t('policies.colRules')}</th>
-              {canEdit ? <th scope="col">{t('common.actions')}</th> : null}
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.subject}>
-                <th scope="row" className="wrap-anywhere" data-label={t('policies.colWho')}>{r.who}</th>
-                <td data-label={t('policies.colRules')}>{policySummary(f, r.policy)}</td>
-                {canEdit ? (
-                  <td className="actions">
-                    {r.changeable ? (
-                      <>
-                        <button type="button" className="button secondary small" onClick={() => (setSubject(r.subject), setStatus(null))} aria-label={t('policies.editFor', { who: r.who })}>
-                          {t('policies.edit')}
-                        </button>
-                        <button type="button" className="button danger-outline small" onClick={() => (setStatus(null), remove.mutate(r.subject))} aria-label={t('policies.removeFor', { who: r.who })}>
-                          {t('policies.remove')}
-                        </button>
-                      </>
-                    ) : null}
-                  </td>
-                ) : null}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        caption={t('policies.caption')}
+        empty={t('policies.none')}
+        rows={rows}
+        rowKey={(r) => r.subject}
+        columns={[
+          { key: 'who', header: t('policies.colWho'), rowHeader: true, className: 'wrap-anywhere', cell: (r) => r.who },
+          { key: 'rules', header: t('policies.colRules'), cell: (r) => policySummary(f, r.policy) },
+        ]}
+        actions={
+          canEdit
+            ? (r) =>
+                r.changeable ? (
+                  <>
+                    <button type="button" className="button secondary small" onClick={() => (setSubject(r.subject), setStatus(null))} aria-label={t('policies.editFor', { who: r.who })}>
+                      {t('policies.edit')}
+                    </button>
+                    <button type="button" className="button danger-outline small" onClick={() => (setStatus(null), remove.mutate(r.subject))} aria-label={t('policies.removeFor', { who: r.who })}>
+                      {t('policies.remove')}
+                    </button>
+                  </>
+                ) : null
+            : undefined
+        }
+      />
 
       {canEdit ? (
         // Keyed by subject (and its stored version), so switching whose policy is edited shows that policy's values.
@@ -326,34 +316,25 @@ function EffectivePolicyView({ people }: { people: { id: string; email: string }
       </div>
       {effective.error ? <LoadError error={effective.error} onRetry={() => void effective.refetch()} /> : null}
       {data ? (
-        <table className="table stack-on-mobile">
-          <caption>{t('policies.effective.caption', { email: data.user.email })}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('policies.effective.colSetting')}</th>
-              <th scope="col">{t('policies.effective.colValue')}</th>
-              <th scope="col">{t('policies.effective.colSource')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(Object.keys(FIELD_LABEL) as (keyof EffectivePolicy['fields'])[]).map((field) => {
-              const { value, source } = data.fields[field];
-              return (
-                <tr key={field}>
-                  <th scope="row" data-label={t('policies.effective.colSetting')}>{t(FIELD_LABEL[field])}</th>
-                  <td data-label={t('policies.effective.colValue')}>{valueText(f, field, value)}</td>
-                  <td data-label={t('policies.effective.colSource')}>
-                    {source === 'user'
-                      ? t('policies.source.user')
-                      : source === 'role'
-                        ? t('policies.source.role', { role: t(ROLE_LABEL[data.user.role]) })
-                        : t('policies.source.global')}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <DataTable
+          caption={t('policies.effective.caption', { email: data.user.email })}
+          showCaption
+          rows={Object.keys(FIELD_LABEL) as (keyof EffectivePolicy['fields'])[]}
+          rowKey={(field) => field}
+          columns={[
+            { key: 'setting', header: t('policies.effective.colSetting'), rowHeader: true, cell: (field) => t(FIELD_LABEL[field]) },
+            { key: 'value', header: t('policies.effective.colValue'), cell: (field) => valueText(f, field, data.fields[field].value) },
+            {
+              key: 'source',
+              header: t('policies.effective.colSource'),
+              cell: (field) => {
+                const { source } = data.fields[field];
+                if (source === 'user') return t('policies.source.user');
+                return source === 'role' ? t('policies.source.role', { role: t(ROLE_LABEL[data.user.role]) }) : t('policies.source.global');
+              },
+            },
+          ]}
+        />
       ) : null}
     </div>
   );
