@@ -31,9 +31,10 @@ export function chartFrame(options: { vertical?: boolean; legend?: boolean } = {
 /**
  * One chart of the overview, readable without it: the figure is named by its heading, the drawing is one image
  * whose accessible name says what it shows (its parts are not navigable one by one), and the same numbers are a
- * table behind "Show the numbers" (a native `<details>`: keyboard and screen readers know it).
+ * table behind "Show the numbers" (a native `<details>`: keyboard and screen readers know it). The table is given
+ * the title as its caption, so a screen reader's list of tables names it too.
  */
-export function ChartFigure({ title, summary, chart, table, height = 260 }: { title: string; summary: string; chart: ReactElement; table: ReactNode; height?: number }) {
+export function ChartFigure({ title, summary, chart, table, height = 260 }: { title: string; summary: string; chart: ReactElement; table: (caption: string) => ReactNode; height?: number }) {
   const t = useT();
   const id = useId();
   return (
@@ -48,7 +49,7 @@ export function ChartFigure({ title, summary, chart, table, height = 260 }: { ti
       </div>
       <details className="chart-table">
         <summary>{t('overview.showTable')}</summary>
-        <div className="table-scroll">{table}</div>
+        <div className="table-scroll">{table(title)}</div>
       </details>
     </figure>
   );

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Bar, BarChart, Line, LineChart } from 'recharts';
 import { api, type Overview } from '../api.ts';
 import { ChartFigure, chartColors, chartFrame } from '../components/ChartFigure.tsx';
+import { DataTable } from '../components/DataTable.tsx';
 import { Link } from '../components/Link.tsx';
 import { LoadError, Loading, Page } from '../components/Page.tsx';
 import { deviceTypeName } from '../device.ts';
@@ -78,6 +79,7 @@ function OverviewBody({ f, data }: { f: Fmt; data: Overview }) {
   const devices = data.deviceTypes.map((d) => ({ label: deviceTypeName(t, d.deviceType ?? 'unknown'), sessions: d.sessions }));
   const latestActive = [...rows].reverse().find((d) => d.activeSessions !== null);
   const firstActive = rows.find((d) => d.activeSessions !== null);
+  const peopleTitle = t('overview.people.title');
 
   return (
     <>
@@ -101,12 +103,12 @@ function OverviewBody({ f, data }: { f: Fmt; data: Overview }) {
               <Line type="linear" dataKey="boundSessions" name={t('overview.series.bound')} stroke={chartColors[1]} strokeWidth={2} strokeDasharray="5 3" dot={{ r: 2, fill: chartColors[1] }} connectNulls isAnimationActive={false} />
             </LineChart>
           }
-          table={
-            <DayTable f={f} rows={rows} columns={[
+          table={(caption) => (
+            <DayTable f={f} caption={caption} rows={rows} columns={[
               { name: t('overview.series.active'), value: (d) => d.activeSessions },
               { name: t('overview.series.bound'), value: (d) => d.boundSessions },
             ]} />
-          }
+          )}
         />
 
         <ChartFigure
@@ -119,12 +121,12 @@ function OverviewBody({ f, data }: { f: Fmt; data: Overview }) {
               <Bar dataKey="failedSignIns" stackId="s" name={t('overview.series.failed')} fill={chartColors[3]} isAnimationActive={false} />
             </BarChart>
           }
-          table={
-            <DayTable f={f} rows={rows} columns={[
+          table={(caption) => (
+            <DayTable f={f} caption={caption} rows={rows} columns={[
               { name: t('overview.series.signIns'), value: (d) => d.signIns },
               { name: t('overview.series.failed'), value: (d) => d.failedSignIns },
             ]} />
-          }
+          )}
         />
 
         <ChartFigure
@@ -138,11 +140,11 @@ function OverviewBody({ f, data }: { f: Fmt; data: Overview }) {
               ))}
             </BarChart>
           }
-          table={
+          table={(caption) =>
             reasons.length === 0 ? (
               <p className="empty">{t('overview.ended.none')}</p>
             ) : (
-              <DayTable f={f} rows={rows} columns={reasons.map((r) => ({ name: t(reasonNames[r]), value: (d: (typeof rows)[number]) => d.ended[r] }))} />
+              <DayTable f={f} caption={caption} rows={rows} columns={reasons.map((r) => ({ name: t(reasonNames[r]), value: (d: (typeof rows)[number]) => d.ended[r] }))} />
             )
           }
         />
@@ -157,7 +159,7 @@ function OverviewBody({ f, data }: { f: Fmt; data: Overview }) {
               <Bar dataKey="sessions" name={t('overview.series.sessions')} fill={chartColors[0]} isAnimationActive={false} />
             </BarChart>
           }
-          table={<GroupTable f={f} head={t('overview.col.country')} rows={countries} />}
+          table={(caption) => <GroupTable f={f} caption={caption} head={t('overview.col.country')} rows={countries} />}
         />
 
         <ChartFigure
@@ -170,41 +172,36 @@ function OverviewBody({ f, data }: { f: Fmt; data: Overview }) {
               <Bar dataKey="sessions" name={t('overview.series.sessions')} fill={chartColors[2]} isAnimationActive={false} />
             </BarChart>
           }
-          table={<GroupTable f={f} head={t('overview.col.deviceType')} rows={devices} />}
+          table={(caption) => <GroupTable f={f} caption={caption} head={t('overview.col.deviceType')} rows={devices} />}
         />
 
         <section className="panel chart-figure" aria-labelledby="top-people">
           <h2 id="top-people" className="chart-title">
-            {t('overview.people.title')}
+            {peopleTitle}
           </h2>
           {data.topUsers.namesShown ? null : <p className="muted">{t('overview.people.hidden')}</p>}
-          {data.topUsers.users.length === 0 ? (
-            <p className="empty">{t('overview.people.none')}</p>
-          ) : (
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('field.person')}</th>
-                  <th scope="col" className="numeric">{t('overview.col.sessions')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.topUsers.users.map((u, i) => (
-                  <tr key={u.user?.id ?? i}>
-                    <th scope="row">
-                      {u.user ? (
-                        // The person's page (their sessions, recent events, keys), as far as the caller's permissions go.
-                        <Link to={`/admin/people/${encodeURIComponent(u.user.id)}`}>{u.user.name && u.user.name !== u.user.email ? u.user.name : u.user.email}</Link>
-                      ) : (
-                        t('overview.people.anonymous', { rank: i + 1 })
-                      )}
-                    </th>
-                    <td className="numeric">{num(f, u.sessions)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          <DataTable
+            caption={peopleTitle}
+            stackOnMobile={false}
+            empty={t('overview.people.none')}
+            rows={data.topUsers.users}
+            rowKey={(u, i) => u.user?.id ?? i}
+            columns={[
+              {
+                key: 'person',
+                header: t('field.person'),
+                rowHeader: true,
+                cell: (u, i) =>
+                  u.user ? (
+                    // The person's page (their sessions, recent events, keys), as far as the caller's permissions go.
+                    <Link to={`/admin/people/${encodeURIComponent(u.user.id)}`}>{u.user.name && u.user.name !== u.user.email ? u.user.name : u.user.email}</Link>
+                  ) : (
+                    t('overview.people.anonymous', { rank: i + 1 })
+                  ),
+              },
+              { key: 'sessions', header: t('overview.col.sessions'), numeric: true, cell: (u) => num(f, u.sessions) },
+            ]}
+          />
         </section>
       </div>
     </>
@@ -228,56 +225,45 @@ function groupSummary(f: Fmt, rows: { label: string; sessions: number }[]): stri
   return rows.map((r) => `${r.label} ${num(f, r.sessions)}`).join(', ');
 }
 
-function DayTable<R extends { day: string; label: string }>({ f, rows, columns }: { f: Fmt; rows: R[]; columns: { name: string; value: (row: R) => number | null }[] }) {
+/** The numbers behind a chart over days: a row per day, a column per series ("–" where a day has no value). */
+function DayTable<R extends { day: string; label: string }>({ f, caption, rows, columns }: { f: Fmt; caption: string; rows: R[]; columns: { name: string; value: (row: R) => number | null }[] }) {
   return (
-    <table className="table chart-data">
-      <thead>
-        <tr>
-          <th scope="col">{f.t('overview.col.day')}</th>
-          {columns.map((c) => (
-            <th key={c.name} scope="col" className="numeric">
-              {c.name}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={r.day}>
-            <th scope="row">{r.label}</th>
-            {columns.map((c) => {
-              const v = c.value(r);
-              return (
-                <td key={c.name} className="numeric">
-                  {v === null ? '–' : num(f, v)}
-                </td>
-              );
-            })}
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      caption={caption}
+      className="chart-data"
+      stackOnMobile={false}
+      rows={rows}
+      rowKey={(r) => r.day}
+      columns={[
+        { key: 'day', header: f.t('overview.col.day'), rowHeader: true, cell: (r) => r.label },
+        ...columns.map((c) => ({
+          key: c.name,
+          header: c.name,
+          numeric: true,
+          cell: (r: R) => {
+            const v = c.value(r);
+            return v === null ? '–' : num(f, v);
+          },
+        })),
+      ]}
+    />
   );
 }
 
-function GroupTable({ f, head, rows }: { f: Fmt; head: string; rows: { label: string; sessions: number }[] }) {
-  if (rows.length === 0) return <p className="empty">{f.t('overview.noSessions')}</p>;
+/** The numbers behind a chart by group (country, device type): a row per group, with its sessions. */
+function GroupTable({ f, caption, head, rows }: { f: Fmt; caption: string; head: string; rows: { label: string; sessions: number }[] }) {
   return (
-    <table className="table chart-data">
-      <thead>
-        <tr>
-          <th scope="col">{head}</th>
-          <th scope="col" className="numeric">{f.t('overview.col.sessions')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={r.label}>
-            <th scope="row">{r.label}</th>
-            <td className="numeric">{num(f, r.sessions)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      caption={caption}
+      className="chart-data"
+      stackOnMobile={false}
+      empty={f.t('overview.noSessions')}
+      rows={rows}
+      rowKey={(r) => r.label}
+      columns={[
+        { key: 'group', header: head, rowHeader: true, cell: (r) => r.label },
+        { key: 'sessions', header: f.t('overview.col.sessions'), numeric: true, cell: (r) => num(f, r.sessions) },
+      ]}
+    />
   );
 }
