@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newDevice, signIn } from '../helpers/browser.ts';
+import { tableProblems } from '../helpers/tables.ts';
 import { PASSWORD, startTestServer, type TestServer } from '../helpers/server.ts';
 
 /**
@@ -60,6 +61,10 @@ describe('web UI: live sign-out, security activity, webhooks', () => {
     expect(await secret.inputValue()).toMatch(/^whsec_/);
     await page.getByRole('button', { name: 'Send test event' }).click();
     await page.getByText('webhook.test').waitFor();
+    // The endpoints and the deliveries, as on a phone too: one card per row, each value under its column's name.
+    expect(await tableProblems(page)).toEqual([]);
+    await page.setViewportSize({ width: 375, height: 800 });
+    expect(await tableProblems(page)).toEqual([]);
     await context.close();
   });
 });

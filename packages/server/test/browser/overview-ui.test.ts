@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, horizontalOverflow } from '../helpers/axe.ts';
 import { launchBrowser, newDevice } from '../helpers/browser.ts';
+import { tableProblems } from '../helpers/tables.ts';
 import { ADMIN, PASSWORD, PEOPLE, seedRealisticData, UA } from '../helpers/realistic-data.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -85,6 +86,8 @@ describe('admin overview in the browser', () => {
       await page.locator('.chart-area svg').first().waitFor();
       expect(await horizontalOverflow(page)).toEqual([]);
       expect(await axeViolations(page)).toEqual([]);
+      // Every chart's table and the people table are named (their captions), their headers scoped.
+      expect(await tableProblems(page)).toEqual([]);
       // The first series is drawn in the theme's --chart-1 (dark mode's is light blue, not the light theme's blue).
       const stroke = await page.locator('.chart-area .recharts-line path.recharts-curve').first().evaluate((el) => getComputedStyle(el).stroke);
       expect(stroke).toBe(scheme === 'dark' ? 'rgb(138, 180, 255)' : 'rgb(29, 78, 216)');

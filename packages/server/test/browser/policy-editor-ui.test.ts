@@ -2,6 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { axeViolations } from '../helpers/axe.ts';
 import { launchBrowser, newDevice, signIn } from '../helpers/browser.ts';
+import { tableProblems } from '../helpers/tables.ts';
 import { PASSWORD, startTestServer, type TestServer } from '../helpers/server.ts';
 
 describe('web UI: session policies per role and per person', () => {
@@ -50,6 +51,11 @@ describe('web UI: session policies per role and per person', () => {
     await expect(effective.getByRole('row', { name: /Idle timeout/ }).getByRole('cell').first().textContent()).resolves.toBe('1 hour');
     await effective.getByRole('row', { name: /Session limit/ }).getByText('Session settings').waitFor();
     expect(await axeViolations(admin)).toEqual([]);
+    // Both tables, as on a phone too: one card per row, each value under its column's name.
+    expect(await tableProblems(admin)).toEqual([]);
+    await admin.setViewportSize({ width: 375, height: 800 });
+    expect(await tableProblems(admin)).toEqual([]);
+    await admin.setViewportSize({ width: 1280, height: 800 });
 
     // The person page shows the same, each value with its source.
     await admin.goto(`${t.url}/admin/people/${adminId}`);

@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, horizontalOverflow } from '../helpers/axe.ts';
 import { launchBrowser, newDevice } from '../helpers/browser.ts';
+import { tableProblems } from '../helpers/tables.ts';
 import { ADMIN, PASSWORD, PEOPLE, seedRealisticData, UA } from '../helpers/realistic-data.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { loadNetworks } from '../../src/network.ts';
@@ -40,10 +41,11 @@ describe('web UI with realistic data', () => {
     await page.locator('.session-card.current').waitFor();
   }
 
-  /** Fits, and axe-clean, as it is now. */
+  /** Fits, axe-clean, and every table captioned and (on phones) labelled cell by cell, as it is now. */
   async function check(page: Page, what: string): Promise<void> {
     expect(await horizontalOverflow(page), `${what}: horizontal overflow`).toEqual([]);
     expect(await axeViolations(page), `${what}: axe`).toEqual([]);
+    expect(await tableProblems(page), `${what}: tables`).toEqual([]);
   }
 
   async function dialog(page: Page, openIt: () => Promise<void>, what: string): Promise<void> {
