@@ -31,6 +31,11 @@ export function progressReporter(label: string, stream: NodeJS.WriteStream = pro
   };
 }
 
+/** Allowed values as a message lists them: "owner, admin, auditor or user". */
+export function oneOf(words: readonly string[]): string {
+  return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
+}
+
 /** The most characters of someone's input a message repeats: enough to spot a typo. */
 const ECHO_LIMIT = 80;
 /** Characters a terminal would act on or hide: controls (escape sequences), format (bidi overrides), lone surrogates, line separators. */

@@ -1,6 +1,6 @@
 import { isSeshatError, POLICY_FIELDS, sessionSettingsSchema, type SessionPolicy, type SessionSettings, type SessionSettingsPatch } from 'seshat';
 import { confirmed, UsageError, type OptionValues } from './command.ts';
-import { quoted } from './output.ts';
+import { oneOf, quoted } from './output.ts';
 
 /**
  * The session settings as CLI options, shared by `settings set` (every setting) and `policies set` (the ones a
@@ -72,7 +72,7 @@ function parse(o: SettingOption, raw: string): unknown {
     const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
     return Number.isSafeInteger(n) && n >= 1 ? n : bad(`a whole number of at least 1${k.orNone ? ', or none' : ''}`);
   }
-  return k.words.includes(raw) ? raw : bad(`${k.words.slice(0, -1).join(', ')} or ${k.words.at(-1)}`);
+  return k.words.includes(raw) ? raw : bad(oneOf(k.words));
 }
 
 /** A setting's value the way people say it: "7 days", "never", "on", "none (unlimited)". */
@@ -84,7 +84,7 @@ function show(kind: Kind, value: unknown): string {
 }
 
 /** A number of seconds the way people say it: "7 days", "30 minutes", "90 seconds". */
-export function duration(s: number): string {
+function duration(s: number): string {
   for (const [unit, size] of [['day', 86400], ['hour', 3600], ['minute', 60]] as const) {
     if (s % size === 0) return `${s / size} ${unit}${s / size === 1 ? '' : 's'}`;
   }

@@ -3,13 +3,13 @@ import { roles } from '../../permissions.ts';
 import { generatePassword } from '../../passwords.ts';
 import { roleSchema, UserDirectory } from '../../users.ts';
 import { iso, required, UsageError, type Command } from '../command.ts';
-import { quoted, table } from '../output.ts';
+import { oneOf, quoted, table } from '../output.ts';
 
 
 /** A `--role` option's value, or a usage error listing the roles. */
 export function roleOption(raw: unknown): UserRole {
   const role = roleSchema.safeParse(raw);
-  if (!role.success) throw new UsageError(`--role must be ${roles.slice(0, -1).join(', ')} or ${roles.at(-1)} (got ${quoted(raw)}).`);
+  if (!role.success) throw new UsageError(`--role must be ${oneOf(roles)} (got ${quoted(raw)}).`);
   return role.data;
 }
 
@@ -53,14 +53,13 @@ export const userCommands: Command[] = [
     database: 'create',
     async run({ values, store: openStore, manager, out }) {
       const email = required(values, 'email', 'Example: seshat users create --email ops@example.com --role admin');
-      const role = roleSchema.safeParse(values.role ?? 'user');
-      if (!role.success) throw new UsageError(`--role must be owner, admin, auditor or user (got ${quoted(values.role)}).`);
+      const role = roleOption(values.role ?? 'user');
       const m = await manager();
       const password = typeof values.password === 'string' ? values.password : generatePassword();
       const user = await new UserDirectory(await openStore(), m).create({
         email,
         name: typeof values.name === 'string' ? values.name : email.split('@')[0]!,
-        role: role.data,
+        role,
         password,
       });
       out(`Created ${user.role} ${user.email} (${user.id}).`);
@@ -159,12 +158,11 @@ sign-in can do nothing but choose a new password.`,
     database: 'existing',
     async run({ values, store: openStore, manager, out }) {
       const named = required(values, 'user', 'Example: seshat users set-role --user ops@example.com --role admin');
-      const role = roleSchema.safeParse(values.role);
-      if (!role.success) throw new UsageError(`--role must be ${roleSchema.options.join(' or ')} (got ${quoted(values.role)}).`);
+      const role = roleOption(values.role);
       const store = await openStore();
       const user = await findUser(store, named);
-      const updated = await new UserDirectory(store, await manager()).setRole(null, user.id, role.data);
-      out(user.role === role.data ? `${user.email} is already ${role.data}.` : `${user.email} is now ${updated.role} (was ${user.role}).`);
+      const updated = await new UserDirectory(store, await manager()).setRole(null, user.id, role);
+      out(user.role === role ? `${user.email} is already ${role}.` : `${user.email} is now ${updated.role} (was ${user.role}).`);
       return 0;
     },
   },
