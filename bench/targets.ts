@@ -19,6 +19,13 @@ import type { AddressInfo } from 'node:net';
 import { cookieValue, DeviceBinding, openStore, SessionManager, type Store } from 'seshat';
 import { referenceValidator, type ReferenceSession } from './reference.ts';
 
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** What the reference found (the /reference route of the Hono target), set as the adapter sets `session`. */
+    referenceSession: ReferenceSession | null;
+  }
+}
+
 const framework = process.env.BENCH_FRAMEWORK ?? 'http';
 // BENCH_REDIS_URL: the Redis session tier (sessions there under BENCH_REDIS_PREFIX, the rest in DATABASE_URL).
 const redis = process.env.BENCH_REDIS_URL ? { redis: { url: process.env.BENCH_REDIS_URL, prefix: process.env.BENCH_REDIS_PREFIX ?? 'seshat:' } } : {};
@@ -72,10 +79,10 @@ if (framework === 'http') {
   app.get('/seshat', seshat.middleware, (req, res) => void (req.session ? res.send(req.session.userId) : res.status(401).send('no')));
   routes.push('/seshat');
   if (reference) {
-    // Shaped like the adapter: a middleware that sets what it found, then the route.
-    const found = new WeakMap<object, ReferenceSession | null>();
-    app.get('/reference', (req, _res, next) => void (found.set(req, reference(req)), next()), (req, res) => {
-      const session = found.get(req);
+    // Shaped like the adapter: a middleware that sets what it found on the request, then the route.
+    type WithReference = { referenceSession: ReferenceSession | null };
+    app.get('/reference', (req, _res, next) => void (((req as unknown as WithReference).referenceSession = reference(req)), next()), (req, res) => {
+      const session = (req as unknown as WithReference).referenceSession;
       return void (session ? res.send(session.userId) : res.status(401).send('no'));
     });
     routes.push('/reference');
@@ -155,13 +162,11 @@ if (framework === 'http') {
   routes.push('/seshat');
   if (reference) {
     // Shaped like the adapter: a middleware that sets what it found on the context, then the route.
-    const found = new WeakMap<object, ReferenceSession | null>();
-    const incoming = (c: { env: unknown }) => (c.env as { incoming: IncomingMessage }).incoming; // @hono/node-server's binding
     app.get('/reference', (c, next) => {
-      found.set(incoming(c), reference(incoming(c)));
+      c.set('referenceSession', reference((c.env as { incoming: IncomingMessage }).incoming)); // @hono/node-server's binding
       return next();
     }, (c) => {
-      const session = found.get(incoming(c));
+      const session = c.get('referenceSession');
       return session ? c.text(session.userId) : c.text('no', 401);
     });
     routes.push('/reference');
